@@ -1,0 +1,297 @@
+//! The vocabulary: facet groups and their values, read from `vocabulary.toml`.
+//!
+//! Every stage reads this one list: the crawler maps source codes and phrases to
+//! values, the index stores value slugs and labels, the site shows labels and the
+//! API accepts slugs. Values are numbered in file order; that number (`ValueId`)
+//! is how the index stores them.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The vocabulary file, compiled into every binary.
+pub const VOCABULARY_TOML: &str = include_str!("../vocabulary.toml");
+
+static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
+    Vocabulary::from_toml(VOCABULARY_TOML).expect("index/vocabulary.toml is valid (checked by tests)")
+});
+
+/// Position of a value in the whole vocabulary, in file order.
+pub type ValueId = usize;
+
+/// Position of a group in the vocabulary, in file order.
+pub type GroupId = usize;
+
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    groups: Vec<FacetGroup>,
+    values: Vec<FacetValue>,
+    by_slug: HashMap<(String, String), ValueId>,
+    by_code: HashMap<String, Vec<ValueId>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FacetGroup {
+    pub id: GroupId,
+    pub slug: String,
+    pub label: String,
+    pub help: String,
+    /// The values of this group, in file order.
+    pub values: Vec<ValueId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FacetValue {
+    pub id: ValueId,
+    pub group: GroupId,
+    pub slug: String,
+    pub label: String,
+    /// Lower-case phrases meaning this value, including the label and the slug
+    /// written with spaces.
+    pub synonyms: Vec<String>,
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VocabularyError {
+    #[error("vocabulary.toml does not parse: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("vocabulary.toml: {0}")]
+    Invalid(String),
+}
+
+#[derive(Deserialize)]
+struct FileRepr {
+    group: Vec<GroupRepr>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupRepr {
+    slug: String,
+    label: String,
+    help: String,
+    value: Vec<ValueRepr>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValueRepr {
+    slug: String,
+    label: String,
+    #[serde(default)]
+    synonyms: Vec<String>,
+    #[serde(default)]
+    codes: Vec<String>,
+}
+
+impl Vocabulary {
+    /// The vocabulary compiled from `index/vocabulary.toml`.
+    pub fn get() -> &'static Vocabulary {
+        &VOCABULARY
+    }
+
+    pub fn from_toml(text: &str) -> Result<Vocabulary, VocabularyError> {
+        let file: FileRepr = toml::from_str(text)?;
+        let mut vocabulary = Vocabulary {
+            groups: Vec::new(),
+            values: Vec::new(),
+            by_slug: HashMap::new(),
+            by_code: HashMap::new(),
+        };
+        for (group_id, group) in file.group.into_iter().enumerate() {
+            check_slug(&group.slug)?;
+            if vocabulary.groups.iter().any(|g| g.slug == group.slug) {
+                return Err(VocabularyError::Invalid(format!("group {} twice", group.slug)));
+            }
+            let mut ids = Vec::new();
+            for value in group.value {
+                check_slug(&value.slug)?;
+                let id = vocabulary.values.len();
+                let key = (group.slug.clone(), value.slug.clone());
+                if vocabulary.by_slug.insert(key, id).is_some() {
+                    return Err(VocabularyError::Invalid(format!(
+                        "value {}/{} twice",
+                        group.slug, value.slug
+                    )));
+                }
+                for code in &value.codes {
+                    vocabulary.by_code.entry(code.clone()).or_default().push(id);
+                }
+                let mut synonyms = vec![value.label.to_lowercase(), value.slug.replace('-', " ")];
+                for synonym in value.synonyms {
+                    if synonym != synonym.to_lowercase() {
+                        return Err(VocabularyError::Invalid(format!(
+                            "synonym {synonym:?} of {}/{} is not lower-case",
+                            group.slug, value.slug
+                        )));
+                    }
+                    synonyms.push(synonym);
+                }
+                synonyms.dedup();
+                vocabulary.values.push(FacetValue {
+                    id,
+                    group: group_id,
+                    slug: value.slug,
+                    label: value.label,
+                    synonyms,
+                    codes: value.codes,
+                });
+                ids.push(id);
+            }
+            vocabulary.groups.push(FacetGroup {
+                id: group_id,
+                slug: group.slug,
+                label: group.label,
+                help: group.help,
+                values: ids,
+            });
+        }
+        Ok(vocabulary)
+    }
+
+    pub fn groups(&self) -> &[FacetGroup] {
+        &self.groups
+    }
+
+    pub fn values(&self) -> &[FacetValue] {
+        &self.values
+    }
+
+    pub fn group(&self, id: GroupId) -> &FacetGroup {
+        &self.groups[id]
+    }
+
+    pub fn value(&self, id: ValueId) -> &FacetValue {
+        &self.values[id]
+    }
+
+    pub fn group_by_slug(&self, slug: &str) -> Option<&FacetGroup> {
+        self.groups.iter().find(|g| g.slug == slug)
+    }
+
+    /// The value `slug` of group `group`, if both exist.
+    pub fn lookup(&self, group: &str, slug: &str) -> Option<&FacetValue> {
+        self.by_slug
+            .get(&(group.to_string(), slug.to_string()))
+            .map(|&id| &self.values[id])
+    }
+
+    /// The values a SAMHSA service code stands for (usually one, often none).
+    pub fn values_for_code(&self, code: &str) -> impl Iterator<Item = &FacetValue> {
+        self.by_code
+            .get(code)
+            .into_iter()
+            .flatten()
+            .map(|&id| &self.values[id])
+    }
+
+    /// The values of `group`, in file order.
+    pub fn values_of(&self, group: GroupId) -> impl Iterator<Item = &FacetValue> {
+        self.groups[group].values.iter().map(|&id| &self.values[id])
+    }
+}
+
+fn check_slug(slug: &str) -> Result<(), VocabularyError> {
+    let ok = !slug.is_empty()
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(VocabularyError::Invalid(format!("slug {slug:?} is not lower-case ASCII with dashes")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compiled_vocabulary_parses_and_has_the_nine_groups() {
+        let v = Vocabulary::get();
+        let slugs: Vec<&str> = v.groups().iter().map(|g| g.slug.as_str()).collect();
+        assert_eq!(
+            slugs,
+            ["focus", "modality", "insurance", "accreditation", "age", "population", "language", "format", "schedule"]
+        );
+    }
+
+    /// The slugs and SAMHSA codes the foundation issue requires, exactly.
+    #[test]
+    fn required_slugs_carry_exactly_their_samhsa_codes() {
+        let required: &[(&str, &str, &[&str])] = &[
+            ("insurance", "medicaid", &["MD"]),
+            ("insurance", "medicare", &["MC"]),
+            ("insurance", "private", &["PI"]),
+            ("insurance", "tricare", &["MI"]),
+            ("insurance", "self-pay", &["SF"]),
+            ("insurance", "sliding-scale", &["SS"]),
+            ("insurance", "payment-assistance", &["PA"]),
+            ("insurance", "state-plan", &["SI"]),
+            ("insurance", "ihs-tribal", &["ITU"]),
+            ("insurance", "free", &["NP"]),
+            ("accreditation", "joint-commission", &["JC"]),
+            ("accreditation", "carf", &["CARF"]),
+            ("accreditation", "coa", &["COA"]),
+            ("accreditation", "ncqa", &["NCQA"]),
+            ("accreditation", "hfap", &["HFAP"]),
+            ("accreditation", "state-licensed", &["STAG", "STMH", "STDH"]),
+            ("modality", "cbt", &["CBT"]),
+            ("modality", "dbt", &["DBT"]),
+            ("modality", "motivational-interviewing", &["MOTI"]),
+            ("modality", "contingency-management", &["CMI"]),
+            ("modality", "matrix-model", &["MXM"]),
+            ("modality", "relapse-prevention", &["RELP"]),
+            ("modality", "trauma-focused", &["TRC"]),
+            ("modality", "twelve-step", &["TWFA"]),
+            ("modality", "family-therapy", &["FCO"]),
+            ("modality", "group-therapy", &["GCO"]),
+            ("modality", "individual-therapy", &["ICO"]),
+            ("modality", "mat", &["OTP", "MU", "BU", "NU", "UB", "UN", "PMAT"]),
+            ("focus", "substance-use", &["SA"]),
+            ("focus", "co-occurring", &["SUMH", "CO"]),
+            ("focus", "trauma", &["TRMA"]),
+            ("focus", "gambling", &["TGD"]),
+            ("age", "adolescents", &["CHLD"]),
+            ("age", "young-adults", &["YAD"]),
+            ("age", "adults", &["ADLT"]),
+            ("age", "seniors", &["SNR"]),
+            ("population", "veterans", &["VET"]),
+            ("population", "lgbtq", &["GL"]),
+            ("population", "women", &["WN"]),
+            ("population", "men", &["MN"]),
+            ("population", "pregnant-postpartum", &["PW"]),
+            ("population", "active-military", &["ADM"]),
+            ("population", "criminal-justice", &["CJ"]),
+            ("language", "spanish", &["SP"]),
+            ("language", "asl", &["AH"]),
+            ("format", "telehealth", &["TELE"]),
+        ];
+        let v = Vocabulary::get();
+        for (group, slug, codes) in required {
+            let value = v.lookup(group, slug).unwrap_or_else(|| panic!("{group}/{slug} missing"));
+            assert_eq!(value.codes, *codes, "{group}/{slug}");
+        }
+    }
+
+    #[test]
+    fn every_code_maps_to_one_value() {
+        let v = Vocabulary::get();
+        for value in v.values() {
+            for code in &value.codes {
+                let owners: Vec<_> = v.values_for_code(code).map(|x| &x.slug).collect();
+                assert_eq!(owners.len(), 1, "code {code} belongs to {owners:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_a_reason() {
+        let dup = "[[group]]\nslug='a'\nlabel='A'\nhelp=''\n[[group.value]]\nslug='x'\nlabel='X'\n[[group.value]]\nslug='x'\nlabel='Y'\n";
+        assert!(Vocabulary::from_toml(dup).unwrap_err().to_string().contains("twice"));
+        let upper = "[[group]]\nslug='a'\nlabel='A'\nhelp=''\n[[group.value]]\nslug='X'\nlabel='X'\n";
+        assert!(Vocabulary::from_toml(upper).unwrap_err().to_string().contains("slug"));
+    }
+}
