@@ -6,8 +6,18 @@
 //! counts and distance. It does not fetch anything (that is `iop-crawler`) and
 //! does not render anything (that is `iop-templates`).
 
+pub mod geo;
+pub mod indexing;
 pub mod listing;
+pub mod request;
+pub mod schema;
+pub mod search;
+pub mod store;
 pub mod vocabulary;
 
 pub use listing::{Address, Listing, Point, Precision, Provenance, Schedule, Session, Source};
+pub use geo::{Gazetteer, Origin};
+pub use request::{ParamError, SearchRequest, Sort, UnknownParams};
+pub use store::{DataDir, Generation, GenerationMeta, StoreError};
+pub use search::{GroupCounts, Hit, SearchIndex, SearchResults, ValueCount};
 pub use vocabulary::{FacetGroup, FacetValue, Vocabulary};

@@ -1,0 +1,438 @@
+//! A search request and its URL form.
+//!
+//! The web pages, the JSON API and the command line all take the same
+//! parameters (`near`, `radius`, `q`, `sort`, `page`, `per_page`, and one
+//! repeatable parameter per facet group); this module parses them, says
+//! exactly what is wrong with a bad one, and writes a request back as the
+//! canonical query string, so every search has one stable URL.
+
+use crate::geo::{Gazetteer, Origin, PlaceError};
+use crate::vocabulary::{GroupId, ValueId, Vocabulary};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+pub const DEFAULT_RADIUS_MILES: f64 = 25.0;
+pub const MAX_RADIUS_MILES: f64 = 500.0;
+pub const DEFAULT_PER_PAGE: usize = 20;
+pub const MAX_PER_PAGE: usize = 100;
+/// Deep pages cost memory in the top-k heap; nobody reads page 1,000.
+pub const MAX_PAGE: usize = 1000;
+pub const MAX_QUERY_CHARS: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Distance,
+    Relevance,
+    Name,
+}
+
+impl Sort {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Sort::Distance => "distance",
+            Sort::Relevance => "relevance",
+            Sort::Name => "name",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    /// The place as it was typed, when given.
+    pub near: Option<String>,
+    pub origin: Option<Origin>,
+    pub radius_miles: f64,
+    pub text: Option<String>,
+    /// Selected values by group, each list sorted: OR within a group, AND
+    /// across groups.
+    pub filters: BTreeMap<GroupId, Vec<ValueId>>,
+    /// The sort asked for; `None` means the default (see [`SearchRequest::sort`]).
+    pub requested_sort: Option<Sort>,
+    /// From 1.
+    pub page: usize,
+    pub per_page: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            near: None,
+            origin: None,
+            radius_miles: DEFAULT_RADIUS_MILES,
+            text: None,
+            filters: BTreeMap::new(),
+            requested_sort: None,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
+    }
+}
+
+/// What was wrong with a parameter, in words for the person who sent it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{parameter}: {message}")]
+pub struct ParamError {
+    pub parameter: String,
+    pub message: String,
+    /// Values the person may have meant (places, facet values).
+    pub suggestions: Vec<String>,
+}
+
+impl ParamError {
+    fn new(parameter: &str, message: impl Into<String>) -> ParamError {
+        ParamError { parameter: parameter.to_string(), message: message.into(), suggestions: Vec::new() }
+    }
+}
+
+/// Whether parameters that are not part of the search are refused (the API)
+/// or ignored (web pages, which may carry tracking-free extras like `lang`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownParams {
+    Refuse,
+    Ignore,
+}
+
+impl SearchRequest {
+    /// The sort in effect: as asked, else by distance when there is a place,
+    /// by relevance when there is text, by name otherwise.
+    pub fn sort(&self) -> Sort {
+        self.requested_sort.unwrap_or(if self.origin.is_some() {
+            Sort::Distance
+        } else if self.text.is_some() {
+            Sort::Relevance
+        } else {
+            Sort::Name
+        })
+    }
+
+    pub fn is_selected(&self, group: GroupId, value: ValueId) -> bool {
+        self.filters.get(&group).is_some_and(|v| v.contains(&value))
+    }
+
+    /// Parse decoded `key=value` pairs (repeated keys allowed for facet groups).
+    pub fn from_pairs<I, K, V>(pairs: I, unknown: UnknownParams) -> Result<SearchRequest, ParamError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let vocabulary = Vocabulary::get();
+        let mut request = SearchRequest::default();
+        let mut seen: Vec<String> = Vec::new();
+        for (key, value) in pairs {
+            let (key, value) = (key.as_ref(), value.as_ref().trim());
+            if let Some(group) = vocabulary.group_by_slug(key) {
+                if value.is_empty() {
+                    continue;
+                }
+                let Some(v) = vocabulary.lookup(key, value) else {
+                    let known: Vec<String> = vocabulary.values_of(group.id).map(|v| v.slug.clone()).collect();
+                    return Err(ParamError {
+                        parameter: key.to_string(),
+                        message: format!(
+                            "{value:?} is not a value of {key}; use one of: {}",
+                            known.join(", ")
+                        ),
+                        suggestions: known,
+                    });
+                };
+                let selected = request.filters.entry(group.id).or_default();
+                if let Err(at) = selected.binary_search(&v.id) {
+                    selected.insert(at, v.id);
+                }
+                continue;
+            }
+            let scalar = matches!(key, "near" | "radius" | "q" | "sort" | "page" | "per_page");
+            if !scalar {
+                match unknown {
+                    UnknownParams::Ignore => continue,
+                    UnknownParams::Refuse => {
+                        let groups: Vec<&str> = vocabulary.groups().iter().map(|g| g.slug.as_str()).collect();
+                        return Err(ParamError::new(
+                            key,
+                            format!(
+                                "unknown parameter; the parameters are near, radius, q, sort, page, per_page and the facet groups {}",
+                                groups.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+            if seen.iter().any(|k| k == key) {
+                return Err(ParamError::new(key, "given more than once; give it once"));
+            }
+            seen.push(key.to_string());
+            if value.is_empty() {
+                continue; // an empty form field means "not given"
+            }
+            match key {
+                "near" => {
+                    let origin = Gazetteer::get().resolve(value).map_err(|e| place_error(&e))?;
+                    request.near = Some(value.to_string());
+                    request.origin = Some(origin);
+                }
+                "radius" => {
+                    let miles: f64 = value.parse().ok().filter(|m: &f64| m.is_finite()).ok_or_else(|| {
+                        ParamError::new("radius", format!("{value:?} is not a number of miles; use a number from 1 to 500"))
+                    })?;
+                    if !(miles > 0.0 && miles <= MAX_RADIUS_MILES) {
+                        return Err(ParamError::new(
+                            "radius",
+                            format!("{value} miles is out of range; use a number greater than 0 and at most 500"),
+                        ));
+                    }
+                    request.radius_miles = miles;
+                }
+                "q" => {
+                    if value.chars().count() > MAX_QUERY_CHARS {
+                        return Err(ParamError::new(
+                            "q",
+                            format!("the search text is longer than {MAX_QUERY_CHARS} characters; shorten it"),
+                        ));
+                    }
+                    request.text = Some(value.to_string());
+                }
+                "sort" => {
+                    request.requested_sort = Some(match value {
+                        "distance" => Sort::Distance,
+                        "relevance" => Sort::Relevance,
+                        "name" => Sort::Name,
+                        _ => {
+                            return Err(ParamError::new(
+                                "sort",
+                                format!("{value:?} is not a sort order; use distance, relevance or name"),
+                            ))
+                        }
+                    })
+                }
+                "page" => request.page = parse_count("page", value, MAX_PAGE)?,
+                "per_page" => request.per_page = parse_count("per_page", value, MAX_PER_PAGE)?,
+                _ => unreachable!("scalar keys are matched above"),
+            }
+        }
+        if request.requested_sort == Some(Sort::Distance) && request.origin.is_none() {
+            return Err(ParamError::new(
+                "sort",
+                "sorting by distance needs a place: add near (a ZIP code or \"City, ST\")",
+            ));
+        }
+        Ok(request)
+    }
+
+    /// Parse a raw query string (`a=1&b=2`).
+    pub fn from_query_string(query: &str, unknown: UnknownParams) -> Result<SearchRequest, ParamError> {
+        SearchRequest::from_pairs(form_urlencoded_pairs(query), unknown)
+    }
+
+    /// The canonical query string of this request: parameters in a fixed
+    /// order, defaults left out, so equal searches have equal URLs.
+    pub fn to_query_string(&self) -> String {
+        let vocabulary = Vocabulary::get();
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(near) = &self.near {
+            pairs.push(("near", near.clone()));
+        }
+        if self.radius_miles != DEFAULT_RADIUS_MILES {
+            pairs.push(("radius", format_miles(self.radius_miles)));
+        }
+        if let Some(q) = &self.text {
+            pairs.push(("q", q.clone()));
+        }
+        for (&group, values) in &self.filters {
+            for &v in values {
+                pairs.push((vocabulary.group(group).slug.as_str(), vocabulary.value(v).slug.clone()));
+            }
+        }
+        if let Some(sort) = self.requested_sort {
+            pairs.push(("sort", sort.slug().to_string()));
+        }
+        if self.page != 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        if self.per_page != DEFAULT_PER_PAGE {
+            pairs.push(("per_page", self.per_page.to_string()));
+        }
+        let mut out = String::new();
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            let _ = write!(out, "{}={}", encode(k), encode(v));
+        }
+        out
+    }
+
+    /// This request with value `value` of `group` toggled, back on page 1.
+    pub fn toggled(&self, group: GroupId, value: ValueId) -> SearchRequest {
+        let mut next = self.clone();
+        next.page = 1;
+        let selected = next.filters.entry(group).or_default();
+        match selected.binary_search(&value) {
+            Ok(at) => {
+                selected.remove(at);
+            }
+            Err(at) => selected.insert(at, value),
+        }
+        if selected.is_empty() {
+            next.filters.remove(&group);
+        }
+        next
+    }
+
+    /// This request on another page.
+    pub fn on_page(&self, page: usize) -> SearchRequest {
+        SearchRequest { page, ..self.clone() }
+    }
+}
+
+fn place_error(e: &PlaceError) -> ParamError {
+    ParamError { parameter: "near".into(), message: e.to_string(), suggestions: e.suggestions().to_vec() }
+}
+
+fn parse_count(parameter: &str, value: &str, max: usize) -> Result<usize, ParamError> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(ParamError::new(parameter, format!("{value:?} is out of range; use a whole number from 1 to {max}"))),
+    }
+}
+
+/// "25" for whole miles, "12.5" otherwise.
+pub fn format_miles(miles: f64) -> String {
+    if miles.fract() == 0.0 {
+        format!("{miles:.0}")
+    } else {
+        let s = format!("{miles:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Decode `application/x-www-form-urlencoded` pairs.
+pub fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push(h * 16 + l);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-encode for a query string (space as `+`).
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            b',' => out.push_str("%2C"),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(q: &str) -> Result<SearchRequest, ParamError> {
+        SearchRequest::from_query_string(q, UnknownParams::Refuse)
+    }
+
+    #[test]
+    fn a_full_request_parses_and_writes_back_canonically() {
+        let r = parse("insurance=medicare&near=95814&q=evening+group&radius=10&insurance=medicaid&modality=dbt&page=2").unwrap();
+        assert_eq!(r.origin.as_ref().unwrap().label, "Sacramento, CA 95814");
+        assert_eq!(r.radius_miles, 10.0);
+        assert_eq!(r.text.as_deref(), Some("evening group"));
+        assert_eq!(r.sort(), Sort::Distance);
+        assert_eq!(
+            r.to_query_string(),
+            "near=95814&radius=10&q=evening+group&modality=dbt&insurance=medicaid&insurance=medicare&page=2"
+        );
+        assert_eq!(parse(&r.to_query_string()).unwrap(), r);
+    }
+
+    #[test]
+    fn empty_form_fields_mean_not_given() {
+        let r = SearchRequest::from_query_string("near=&q=&radius=&insurance=", UnknownParams::Ignore).unwrap();
+        assert_eq!(r, SearchRequest::default());
+        assert_eq!(r.sort(), Sort::Name);
+        assert_eq!(r.to_query_string(), "");
+    }
+
+    #[test]
+    fn bad_parameters_say_what_and_how_to_fix() {
+        let e = parse("insurance=medicaidd").unwrap_err();
+        assert_eq!(e.parameter, "insurance");
+        assert!(e.message.contains("medicaid, medicare"), "{}", e.message);
+        let e = parse("radius=501").unwrap_err();
+        assert_eq!(e.parameter, "radius");
+        assert!(parse("radius=0").is_err() && parse("radius=abc").is_err() && parse("radius=NaN").is_err());
+        assert_eq!(parse("per_page=101").unwrap_err().parameter, "per_page");
+        assert_eq!(parse("page=0").unwrap_err().parameter, "page");
+        assert_eq!(parse("sort=distance").unwrap_err().parameter, "sort");
+        assert_eq!(parse("sort=best").unwrap_err().parameter, "sort");
+        assert_eq!(parse("near=99999").unwrap_err().parameter, "near");
+        assert_eq!(parse("colour=red").unwrap_err().parameter, "colour");
+        assert_eq!(parse("near=1&near=2").unwrap_err().parameter, "near");
+        let e = parse("near=Springfield").unwrap_err();
+        assert!(e.suggestions.contains(&"Springfield, IL".to_string()));
+        assert!(SearchRequest::from_query_string("colour=red", UnknownParams::Ignore).is_ok());
+    }
+
+    #[test]
+    fn toggling_a_value_adds_or_removes_it_and_returns_to_page_one() {
+        let v = Vocabulary::get();
+        let medicaid = v.lookup("insurance", "medicaid").unwrap();
+        let r = parse("near=10001&page=3").unwrap();
+        let on = r.toggled(medicaid.group, medicaid.id);
+        assert_eq!(on.to_query_string(), "near=10001&insurance=medicaid");
+        assert_eq!(on.toggled(medicaid.group, medicaid.id).to_query_string(), "near=10001");
+    }
+
+    #[test]
+    fn percent_encoding_round_trips() {
+        let pairs = form_urlencoded_pairs("q=caf%C3%A9+%26+tea&near=Denver%2C+CO&x=%zz");
+        assert_eq!(pairs[0].1, "café & tea");
+        assert_eq!(pairs[1].1, "Denver, CO");
+        assert_eq!(pairs[2].1, "%zz");
+        assert_eq!(encode("Denver, CO"), "Denver%2C+CO");
+        assert_eq!(format_miles(12.5), "12.5");
+    }
+}

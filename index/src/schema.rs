@@ -1,0 +1,78 @@
+//! The tantivy schema of the search index.
+//!
+//! Text is searched in `name` and `body` (description, program name, city,
+//! state and the labels and synonyms of every facet value the listing has),
+//! stemmed in English. Everything a search filters, counts or sorts on is a
+//! fast field read by the collector in `search.rs`:
+//! - `ord`: the listing's position in the generation's listing file, which is
+//!   sorted by name then id, so `ord` is also the name order;
+//! - `lat`, `lon`: degrees (`NO_POINT` when the listing has no location);
+//! - `bits0`..: the listing's facet values as a bit set over the vocabulary
+//!   (bit `i` = value id `i`), 64 values per field.
+//!
+//! `facet` holds `group/slug` terms, so text queries can match a concept
+//! ("dual diagnosis" -> `focus/co-occurring`).
+
+use crate::vocabulary::Vocabulary;
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STRING,
+};
+
+/// Latitude and longitude stored for a listing with no known location: far
+/// from every place, so no radius reaches it.
+pub const NO_POINT: f64 = 1.0e6;
+
+/// How many 64-bit words the facet bit set needs for the vocabulary.
+pub fn bit_words(vocabulary: &Vocabulary) -> usize {
+    vocabulary.values().len().div_ceil(64)
+}
+
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub name: Field,
+    pub body: Field,
+    pub facet: Field,
+    pub ord: Field,
+    pub lat: Field,
+    pub lon: Field,
+    pub bits: Vec<Field>,
+}
+
+pub const STEMMED: &str = "en_stem";
+
+pub fn build_schema(vocabulary: &Vocabulary) -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(STEMMED)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let name = builder.add_text_field("name", text.clone());
+    let body = builder.add_text_field("body", text);
+    let facet = builder.add_text_field("facet", STRING);
+    let ord = builder.add_u64_field("ord", FAST);
+    let lat = builder.add_f64_field("lat", FAST);
+    let lon = builder.add_f64_field("lon", FAST);
+    let bits = (0..bit_words(vocabulary))
+        .map(|i| builder.add_u64_field(&format!("bits{i}"), FAST))
+        .collect();
+    (builder.build(), Fields { name, body, facet, ord, lat, lon, bits })
+}
+
+/// Field handles of an opened index, checked against the schema it was built with.
+pub fn fields_of(schema: &Schema, vocabulary: &Vocabulary) -> tantivy::Result<Fields> {
+    let get = |name: &str| {
+        schema
+            .get_field(name)
+            .map_err(|_| tantivy::TantivyError::SchemaError(format!("index has no field {name}: rebuild it")))
+    };
+    Ok(Fields {
+        name: get("name")?,
+        body: get("body")?,
+        facet: get("facet")?,
+        ord: get("ord")?,
+        lat: get("lat")?,
+        lon: get("lon")?,
+        bits: (0..bit_words(vocabulary)).map(|i| get(&format!("bits{i}"))).collect::<Result<_, _>>()?,
+    })
+}

@@ -1,0 +1,194 @@
+//! The index's answers against a plain scan of the listings, on many random
+//! queries: same total, same order (distance or name, then name, then id),
+//! same page slices, same disjunctive facet counts.
+
+use iop_index::geo::haversine_miles;
+use iop_index::indexing::build_in_ram;
+use iop_index::listing::{Address, LevelOfCare, Point, Precision, Schedule};
+use iop_index::request::{SearchRequest, Sort};
+use iop_index::vocabulary::{GroupId, ValueId};
+use iop_index::{Listing, Origin, Vocabulary};
+use std::collections::BTreeMap;
+
+/// splitmix64: a small deterministic generator, so failures reproduce.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+const CENTRES: &[(f64, f64)] = &[(38.58, -121.49), (40.71, -74.0), (41.88, -87.63), (29.76, -95.37), (39.74, -104.99)];
+
+fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
+    let v = Vocabulary::get();
+    let names = ["Harbor", "Cedar", "Northstar", "harbor", "Summit", "Bridge"];
+    (0..n)
+        .map(|i| {
+            let (clat, clon) = CENTRES[rng.below(CENTRES.len() as u64) as usize];
+            let point = (rng.below(20) != 0).then(|| Point {
+                lat: clat + (rng.unit() - 0.5) * 1.5,
+                lon: clon + (rng.unit() - 0.5) * 1.5,
+                precision: Precision::Exact,
+            });
+            let mut facets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for group in v.groups() {
+                for value in v.values_of(group.id) {
+                    if rng.below(4) == 0 {
+                        facets.entry(group.slug.clone()).or_default().push(value.slug.clone());
+                    }
+                }
+            }
+            Listing {
+                id: format!("{:012x}", rng.next() >> 16),
+                // few distinct names, so ties by name are common and the id decides
+                name: format!("{} Recovery", names[rng.below(names.len() as u64) as usize]),
+                program_name: None,
+                description: Some(format!("Program number {i}")),
+                address: Address { street: None, street2: None, city: "Somewhere".into(), state: "CA".into(), zip: "95814".into() },
+                point,
+                phone: None,
+                intake_phone: None,
+                website: None,
+                facets,
+                schedule: Schedule::default(),
+                level_of_care: LevelOfCare::default(),
+                accepting_new_clients: None,
+                sources: Vec::new(),
+                provenance: Vec::new(),
+                sample: false,
+            }
+        })
+        .collect()
+}
+
+struct Expected {
+    /// (distance, listing id) in the expected order.
+    order: Vec<(Option<f64>, String)>,
+    counts: Vec<u64>,
+}
+
+fn scan(listings: &[Listing], request: &SearchRequest) -> Expected {
+    let v = Vocabulary::get();
+    let has = |l: &Listing, id: ValueId| {
+        let value = v.value(id);
+        l.has_value(&v.group(value.group).slug, &value.slug)
+    };
+    let distance = |l: &Listing| -> Option<Option<f64>> {
+        match (&request.origin, l.point) {
+            (None, _) => Some(None),
+            (Some(_), None) => None,
+            (Some(o), Some(p)) => {
+                let d = haversine_miles(o.lat, o.lon, p.lat, p.lon);
+                (d <= request.radius_miles).then_some(Some(d))
+            }
+        }
+    };
+    let passes = |l: &Listing, skip: Option<GroupId>| {
+        request.filters.iter().all(|(g, values)| Some(*g) == skip || values.iter().any(|&id| has(l, id)))
+    };
+    let mut counts = vec![0; v.values().len()];
+    let mut rows = Vec::new();
+    for l in listings {
+        let Some(d) = distance(l) else { continue };
+        for value in v.values() {
+            if has(l, value.id) && passes(l, Some(value.group)) {
+                counts[value.id] += 1;
+            }
+        }
+        if passes(l, None) {
+            rows.push((d, l.name.to_lowercase(), l.id.clone()));
+        }
+    }
+    rows.sort_by(|a, b| match request.sort() {
+        Sort::Distance => a.0.unwrap().total_cmp(&b.0.unwrap()).then((&a.1, &a.2).cmp(&(&b.1, &b.2))),
+        _ => (&a.1, &a.2).cmp(&(&b.1, &b.2)),
+    });
+    Expected { order: rows.into_iter().map(|(d, _, id)| (d, id)).collect(), counts }
+}
+
+fn random_request(rng: &mut Rng) -> SearchRequest {
+    let v = Vocabulary::get();
+    let mut request = SearchRequest::default();
+    if rng.below(4) != 0 {
+        let (lat, lon) = CENTRES[rng.below(CENTRES.len() as u64) as usize];
+        request.origin = Some(Origin { label: "test".into(), lat: lat + rng.unit() - 0.5, lon: lon + rng.unit() - 0.5 });
+        request.radius_miles = [1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 500.0][rng.below(7) as usize];
+    }
+    for _ in 0..rng.below(4) {
+        let group = &v.groups()[rng.below(v.groups().len() as u64) as usize];
+        let value = group.values[rng.below(group.values.len() as u64) as usize];
+        let selected = request.filters.entry(group.id).or_default();
+        if !selected.contains(&value) {
+            selected.push(value);
+            selected.sort_unstable();
+        }
+    }
+    request.requested_sort = match rng.below(3) {
+        0 if request.origin.is_some() => Some(Sort::Distance),
+        1 => Some(Sort::Name),
+        _ => None,
+    };
+    request.per_page = [1, 7, 20, 100][rng.below(4) as usize];
+    request
+}
+
+#[test]
+fn random_queries_agree_with_a_plain_scan() {
+    let mut rng = Rng(20261124);
+    let listings = synthetic_listings(3000, &mut rng);
+    let index = build_in_ram(listings.clone()).expect("index builds");
+    for round in 0..300 {
+        let mut request = random_request(&mut rng);
+        let expected = scan(&listings, &request);
+        // walk every page and check the concatenation is the expected order
+        let mut seen = Vec::new();
+        let pages = expected.order.len().div_ceil(request.per_page).max(1);
+        for page in 1..=pages.min(50) {
+            request.page = page;
+            let results = index.search(&request).unwrap();
+            assert_eq!(results.total, expected.order.len(), "round {round}: total for {request:?}");
+            for hit in &results.hits {
+                seen.push((hit.distance_miles, hit.listing.id.clone()));
+            }
+            if page == 1 {
+                let counts: Vec<u64> =
+                    results.facets.iter().flat_map(|g| g.values.iter().map(|c| c.count)).collect();
+                let mut expected_counts = Vec::new();
+                for g in Vocabulary::get().groups() {
+                    expected_counts.extend(g.values.iter().map(|&v| expected.counts[v]));
+                }
+                assert_eq!(counts, expected_counts, "round {round}: facet counts for {request:?}");
+            }
+        }
+        let want: Vec<_> = expected.order.iter().take(seen.len()).cloned().collect();
+        assert_eq!(seen.len(), expected.order.len().min(50 * request.per_page), "round {round}");
+        assert_eq!(seen, want, "round {round}: order for {request:?}");
+    }
+}
+
+#[test]
+fn the_radius_boundary_is_inclusive() {
+    let mut rng = Rng(7);
+    let mut listings = synthetic_listings(50, &mut rng);
+    let origin = Origin { label: "o".into(), lat: 38.58, lon: -121.49 };
+    for l in &mut listings {
+        l.point = Some(Point { lat: 38.58, lon: -121.49 + 0.2, precision: Precision::Exact });
+    }
+    let exact = haversine_miles(origin.lat, origin.lon, 38.58, -121.49 + 0.2);
+    let index = build_in_ram(listings).unwrap();
+    let request = SearchRequest { origin: Some(origin.clone()), radius_miles: exact, ..Default::default() };
+    assert_eq!(index.search(&request).unwrap().total, 50);
+    let request = SearchRequest { origin: Some(origin), radius_miles: exact - 1e-9, ..Default::default() };
+    assert_eq!(index.search(&request).unwrap().total, 0);
+}
