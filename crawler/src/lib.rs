@@ -1,6 +1,9 @@
 //! # iop-crawler: from sources to normalized listings
 //!
-//! Reads program listings from sources and normalizes them to
-//! [`iop_index::Listing`] through the vocabulary.
+//! Each module of [`sources`] reads one kind of source into
+//! [`normalize::SourceRecord`]s; [`normalize::normalize`] turns those into
+//! [`iop_index::Listing`]s through the vocabulary. This crate does not build
+//! or search the index (that is `iop-index`) and renders nothing.
 
+pub mod normalize;
 pub mod sources;

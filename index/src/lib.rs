@@ -9,6 +9,7 @@
 pub mod geo;
 pub mod indexing;
 pub mod listing;
+pub mod reference;
 pub mod request;
 pub mod schema;
 pub mod search;

@@ -21,7 +21,7 @@ use crate::geo::{haversine_miles, Origin};
 use crate::listing::Listing;
 use crate::request::{SearchRequest, Sort};
 use crate::schema::{fields_of, Fields, NO_POINT};
-use crate::vocabulary::{GroupId, ValueId, Vocabulary};
+use crate::vocabulary::{normalize_words, GroupId, ValueId, Vocabulary};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -48,9 +48,6 @@ pub struct SearchIndex {
     fields: Fields,
     listings: Vec<Listing>,
     by_id: HashMap<String, u32>,
-    /// Vocabulary phrases (normalized) -> the values they name.
-    phrases: HashMap<String, Vec<ValueId>>,
-    longest_phrase_words: usize,
 }
 
 /// One result.
@@ -103,18 +100,7 @@ impl SearchIndex {
         }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let by_id = listings.iter().enumerate().map(|(i, l)| (l.id.clone(), i as u32)).collect();
-        let mut phrases: HashMap<String, Vec<ValueId>> = HashMap::new();
-        for value in vocabulary.values() {
-            for synonym in &value.synonyms {
-                let key = normalize_words(synonym).join(" ");
-                let ids = phrases.entry(key).or_default();
-                if !ids.contains(&value.id) {
-                    ids.push(value.id);
-                }
-            }
-        }
-        let longest_phrase_words = phrases.keys().map(|k| k.split(' ').count()).max().unwrap_or(1);
-        Ok(SearchIndex { index, reader, fields, listings, by_id, phrases, longest_phrase_words })
+        Ok(SearchIndex { index, reader, fields, listings, by_id })
     }
 
     pub fn len(&self) -> usize {
@@ -210,14 +196,15 @@ impl SearchIndex {
     /// the words; other words match in the name (boosted) or the body, with
     /// one typo allowed in words of five letters or more.
     fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let vocabulary = Vocabulary::get();
         let words = normalize_words(text);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let mut matched = None;
-            for n in (1..=self.longest_phrase_words.min(words.len() - i)).rev() {
-                let phrase = words[i..i + n].join(" ");
-                if let Some(values) = self.phrases.get(&phrase) {
+            for n in (1..=vocabulary.longest_phrase_words().min(words.len() - i)).rev() {
+                let values = vocabulary.values_for_words(&words[i..i + n]);
+                if !values.is_empty() {
                     matched = Some((n, values));
                     break;
                 }
@@ -225,7 +212,6 @@ impl SearchIndex {
             match matched {
                 Some((n, values)) => {
                     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                    let vocabulary = Vocabulary::get();
                     for &v in values {
                         let value = vocabulary.value(v);
                         let term = Term::from_field_text(
@@ -283,17 +269,6 @@ impl SearchIndex {
             _ => Some(Box::new(BooleanQuery::intersection(per_token))),
         }
     }
-}
-
-/// Lower-case words: letters, digits, and inner dashes/apostrophes kept
-/// ("co-occurring", "women's"); everything else separates.
-pub fn normalize_words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'' || c == '+'))
-        .map(|w| w.trim_matches(|c| c == '-' || c == '\''))
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 struct FilterCollector<'a> {

@@ -28,6 +28,9 @@ pub struct Vocabulary {
     values: Vec<FacetValue>,
     by_slug: HashMap<(String, String), ValueId>,
     by_code: HashMap<String, Vec<ValueId>>,
+    /// Every synonym, as normalized words joined by spaces -> the values it names.
+    phrases: HashMap<String, Vec<ValueId>>,
+    longest_phrase_words: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +101,8 @@ impl Vocabulary {
             values: Vec::new(),
             by_slug: HashMap::new(),
             by_code: HashMap::new(),
+            phrases: HashMap::new(),
+            longest_phrase_words: 1,
         };
         for (group_id, group) in file.group.into_iter().enumerate() {
             check_slug(&group.slug)?;
@@ -147,7 +152,33 @@ impl Vocabulary {
                 values: ids,
             });
         }
+        for value in &vocabulary.values {
+            for synonym in &value.synonyms {
+                let words = normalize_words(synonym);
+                vocabulary.longest_phrase_words = vocabulary.longest_phrase_words.max(words.len());
+                let ids = vocabulary.phrases.entry(words.join(" ")).or_default();
+                if !ids.contains(&value.id) {
+                    ids.push(value.id);
+                }
+            }
+        }
         Ok(vocabulary)
+    }
+
+    /// The values a phrase names exactly ("Medi-Cal" -> medicaid, "teens" ->
+    /// adolescents), compared as normalized words.
+    pub fn values_for_phrase(&self, phrase: &str) -> &[ValueId] {
+        self.values_for_words(&normalize_words(phrase))
+    }
+
+    /// As [`Vocabulary::values_for_phrase`], for words already normalized.
+    pub fn values_for_words(&self, words: &[String]) -> &[ValueId] {
+        self.phrases.get(&words.join(" ")).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The number of words of the longest synonym.
+    pub fn longest_phrase_words(&self) -> usize {
+        self.longest_phrase_words
     }
 
     pub fn groups(&self) -> &[FacetGroup] {
@@ -190,6 +221,17 @@ impl Vocabulary {
     pub fn values_of(&self, group: GroupId) -> impl Iterator<Item = &FacetValue> {
         self.groups[group].values.iter().map(|&id| &self.values[id])
     }
+}
+
+/// Lower-case words: letters, digits, and inner dashes, apostrophes and plus
+/// signs kept ("co-occurring", "women's", "lgbtq+"); everything else separates.
+pub fn normalize_words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'' || c == '+'))
+        .map(|w| w.trim_matches(|c| c == '-' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn check_slug(slug: &str) -> Result<(), VocabularyError> {
@@ -285,6 +327,16 @@ mod tests {
                 assert_eq!(owners.len(), 1, "code {code} belongs to {owners:?}");
             }
         }
+    }
+
+    #[test]
+    fn phrases_name_values_whatever_their_case_and_punctuation() {
+        let v = Vocabulary::get();
+        let slug = |ids: &[ValueId]| ids.iter().map(|&i| v.value(i).slug.clone()).collect::<Vec<_>>();
+        assert_eq!(slug(v.values_for_phrase("Medi-Cal")), ["medicaid"]);
+        assert_eq!(slug(v.values_for_phrase("Dual Diagnosis")), ["co-occurring"]);
+        assert_eq!(slug(v.values_for_phrase("Dialectical behavior therapy (DBT)")), ["dbt"]);
+        assert!(v.values_for_phrase("we do not accept").is_empty());
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! same page slices, same disjunctive facet counts.
 
 use iop_index::geo::haversine_miles;
+use iop_index::reference::scan;
 use iop_index::indexing::build_in_ram;
 use iop_index::listing::{Address, LevelOfCare, Point, Precision, Schedule};
 use iop_index::request::{SearchRequest, Sort};
-use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::{Listing, Origin, Vocabulary};
 use std::collections::BTreeMap;
 
@@ -70,51 +70,6 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
             }
         })
         .collect()
-}
-
-struct Expected {
-    /// (distance, listing id) in the expected order.
-    order: Vec<(Option<f64>, String)>,
-    counts: Vec<u64>,
-}
-
-fn scan(listings: &[Listing], request: &SearchRequest) -> Expected {
-    let v = Vocabulary::get();
-    let has = |l: &Listing, id: ValueId| {
-        let value = v.value(id);
-        l.has_value(&v.group(value.group).slug, &value.slug)
-    };
-    let distance = |l: &Listing| -> Option<Option<f64>> {
-        match (&request.origin, l.point) {
-            (None, _) => Some(None),
-            (Some(_), None) => None,
-            (Some(o), Some(p)) => {
-                let d = haversine_miles(o.lat, o.lon, p.lat, p.lon);
-                (d <= request.radius_miles).then_some(Some(d))
-            }
-        }
-    };
-    let passes = |l: &Listing, skip: Option<GroupId>| {
-        request.filters.iter().all(|(g, values)| Some(*g) == skip || values.iter().any(|&id| has(l, id)))
-    };
-    let mut counts = vec![0; v.values().len()];
-    let mut rows = Vec::new();
-    for l in listings {
-        let Some(d) = distance(l) else { continue };
-        for value in v.values() {
-            if has(l, value.id) && passes(l, Some(value.group)) {
-                counts[value.id] += 1;
-            }
-        }
-        if passes(l, None) {
-            rows.push((d, l.name.to_lowercase(), l.id.clone()));
-        }
-    }
-    rows.sort_by(|a, b| match request.sort() {
-        Sort::Distance => a.0.unwrap().total_cmp(&b.0.unwrap()).then((&a.1, &a.2).cmp(&(&b.1, &b.2))),
-        _ => (&a.1, &a.2).cmp(&(&b.1, &b.2)),
-    });
-    Expected { order: rows.into_iter().map(|(d, _, id)| (d, id)).collect(), counts }
 }
 
 fn random_request(rng: &mut Rng) -> SearchRequest {

@@ -57,3 +57,109 @@ pub struct SampleSession {
     pub start: String,
     pub end: String,
 }
+
+use crate::normalize::{normalize, NormalizeError, SourceRecord};
+use iop_index::listing::{ClockTime, Session, Source, Weekday};
+use iop_index::{Listing, Vocabulary};
+use time::Date;
+
+pub const KIND: &str = "sample";
+pub const TITLE: &str = "IOP Finder sample directory (fictional programs)";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SampleError {
+    #[error("sample directory JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("sample record {record}: {message}")]
+    Record { record: String, message: String },
+    #[error(transparent)]
+    Normalize(#[from] NormalizeError),
+}
+
+/// The sample directory as source records.
+pub fn records() -> Result<Vec<SourceRecord>, SampleError> {
+    let raw: Vec<SampleRecord> = serde_json::from_str(SAMPLE_DIRECTORY_JSON)?;
+    raw.into_iter().map(to_source_record).collect()
+}
+
+/// The sample directory, normalized.
+pub fn listings() -> Result<Vec<Listing>, SampleError> {
+    records()?.into_iter().map(|r| normalize(r).map_err(SampleError::from)).collect()
+}
+
+fn to_source_record(raw: SampleRecord) -> Result<SourceRecord, SampleError> {
+    let bad = |message: String| SampleError::Record { record: raw.record.clone(), message };
+    let checked = Date::parse(&raw.checked, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|e| bad(format!("checked {:?}: {e}", raw.checked)))?;
+    let vocabulary = Vocabulary::get();
+    let mut values = Vec::new();
+    for service in &raw.services {
+        let ids = vocabulary.values_for_phrase(service);
+        if ids.is_empty() {
+            return Err(bad(format!("service {service:?} is not in the vocabulary")));
+        }
+        values.extend(ids.iter().map(|&id| (id, Some(service.clone()))));
+    }
+    let mut sessions = Vec::new();
+    for s in &raw.sessions {
+        let weekday = Weekday::ALL
+            .into_iter()
+            .find(|d| d.name()[..3].eq_ignore_ascii_case(&s.day))
+            .ok_or_else(|| bad(format!("day {:?}", s.day)))?;
+        let (Some(start), Some(end)) = (ClockTime::parse(&s.start), ClockTime::parse(&s.end)) else {
+            return Err(bad(format!("session times {:?}-{:?}", s.start, s.end)));
+        };
+        sessions.push(Session { weekday, start, end });
+    }
+    let source = Source { kind: KIND.into(), title: TITLE.into(), url: None, record: Some(raw.record.clone()) };
+    let mut record = SourceRecord::new(source, raw.record, checked, raw.name, raw.city, raw.state, raw.zip);
+    record.program_name = raw.program_name;
+    record.description = raw.description;
+    record.street = raw.street;
+    record.lat_lon = raw.lat.zip(raw.lon);
+    record.phone = raw.phone;
+    record.intake_phone = raw.intake_phone;
+    record.website = raw.website;
+    record.values = values;
+    record.sessions = sessions;
+    record.days_per_week = raw.days_per_week;
+    record.hours_per_week = raw.hours_per_week;
+    record.program_weeks = raw.program_weeks;
+    record.php = raw.php;
+    record.outpatient = raw.outpatient;
+    record.accepting_new_clients = raw.accepting_new_clients;
+    record.sample = true;
+    Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The foundation issue's requirements of the sample directory.
+    #[test]
+    fn the_sample_directory_covers_the_country_and_the_vocabulary() {
+        let listings = listings().expect("the sample directory normalizes");
+        assert!(listings.len() >= 300, "{} listings", listings.len());
+        let states: BTreeSet<&str> = listings.iter().map(|l| l.address.state.as_str()).collect();
+        for (code, _) in &iop_index::geo::STATES[..51] {
+            assert!(states.contains(code), "no sample program in {code}");
+        }
+        let v = Vocabulary::get();
+        for value in v.values() {
+            let group = &v.group(value.group).slug;
+            assert!(listings.iter().any(|l| l.has_value(group, &value.slug)), "{group}/{} unused", value.slug);
+        }
+        let ids: BTreeSet<&str> = listings.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids.len(), listings.len(), "ids are unique");
+        assert!(listings.iter().all(|l| l.sample && l.point.is_some()));
+        // realistic variety: exact points and ZIP centroids, with and without schedules
+        use iop_index::Precision;
+        assert!(listings.iter().any(|l| l.point.unwrap().precision == Precision::Exact));
+        assert!(listings.iter().any(|l| l.point.unwrap().precision == Precision::ZipCentroid));
+        assert!(listings.iter().any(|l| l.schedule.sessions.is_empty() && l.schedule.hours_per_week.is_none()));
+        assert!(listings.iter().any(|l| !l.schedule.sessions.is_empty()));
+        assert!(listings.iter().any(|l| l.phone.is_none()) && listings.iter().any(|l| l.website.is_none()));
+    }
+}

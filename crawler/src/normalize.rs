@@ -1,0 +1,357 @@
+//! Normalization: what a source says about one program ([`SourceRecord`]) ->
+//! a [`Listing`] in the directory's terms.
+//!
+//! Every source module turns its own format into `SourceRecord`s; this module
+//! is the one place that cleans names, phones and ZIP codes, places the
+//! program on the map, puts facet values in vocabulary order, derives schedule
+//! tracks from sessions, and records the source and check date of each fact.
+
+use iop_index::geo::{state_code, Gazetteer};
+use iop_index::listing::{
+    stable_id, Address, ClockTime, LevelOfCare, Listing, Point, Precision, Provenance, Schedule, Session, Source,
+};
+use iop_index::vocabulary::{ValueId, Vocabulary};
+use std::collections::BTreeMap;
+use time::Date;
+
+/// What one source says about one program, in the source's own words but
+/// already split into fields.
+#[derive(Debug, Clone)]
+pub struct SourceRecord {
+    pub source: Source,
+    /// The source's identity of the record (a facility key, a page URL): the
+    /// listing id is derived from it and the source kind.
+    pub identity: String,
+    pub checked: Date,
+    pub name: String,
+    pub program_name: Option<String>,
+    pub description: Option<String>,
+    pub street: Option<String>,
+    pub street2: Option<String>,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    /// Exact coordinates from the source.
+    pub lat_lon: Option<(f64, f64)>,
+    pub phone: Option<String>,
+    pub intake_phone: Option<String>,
+    pub website: Option<String>,
+    /// Facet values the source states, each with its evidence (the code or
+    /// sentence it came from).
+    pub values: Vec<(ValueId, Option<String>)>,
+    pub sessions: Vec<Session>,
+    pub days_per_week: Option<u8>,
+    pub hours_per_week: Option<f32>,
+    pub program_weeks: Option<u16>,
+    pub php: Option<bool>,
+    pub outpatient: Option<bool>,
+    pub accepting_new_clients: Option<bool>,
+    pub sample: bool,
+}
+
+impl SourceRecord {
+    /// A record with only the required parts; sources fill in the rest.
+    pub fn new(source: Source, identity: String, checked: Date, name: String, city: String, state: String, zip: String) -> SourceRecord {
+        SourceRecord {
+            source,
+            identity,
+            checked,
+            name,
+            program_name: None,
+            description: None,
+            street: None,
+            street2: None,
+            city,
+            state,
+            zip,
+            lat_lon: None,
+            phone: None,
+            intake_phone: None,
+            website: None,
+            values: Vec::new(),
+            sessions: Vec::new(),
+            days_per_week: None,
+            hours_per_week: None,
+            program_weeks: None,
+            php: None,
+            outpatient: None,
+            accepting_new_clients: None,
+            sample: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NormalizeError {
+    #[error("record {0}: no name")]
+    NoName(String),
+    #[error("record {identity}: {state:?} is not a US state or territory")]
+    BadState { identity: String, state: String },
+    #[error("record {identity}: {zip:?} is not a ZIP code")]
+    BadZip { identity: String, zip: String },
+}
+
+/// Normalize one record.
+pub fn normalize(record: SourceRecord) -> Result<Listing, NormalizeError> {
+    let vocabulary = Vocabulary::get();
+    let identity = record.identity.clone();
+    let name = clean_text(&record.name).ok_or_else(|| NormalizeError::NoName(identity.clone()))?;
+    let state = state_code(&record.state)
+        .ok_or_else(|| NormalizeError::BadState { identity: identity.clone(), state: record.state.clone() })?
+        .to_string();
+    let zip = clean_zip(&record.zip)
+        .ok_or_else(|| NormalizeError::BadZip { identity: identity.clone(), zip: record.zip.clone() })?;
+    let gazetteer = Gazetteer::get();
+    let point = match record.lat_lon {
+        Some((lat, lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) && (lat, lon) != (0.0, 0.0) => {
+            Some(Point { lat, lon, precision: Precision::Exact })
+        }
+        _ => gazetteer
+            .zip(&zip)
+            .map(|z| Point { lat: z.lat, lon: z.lon, precision: Precision::ZipCentroid })
+            .or_else(|| {
+                gazetteer
+                    .city(&record.city, &state)
+                    .map(|o| Point { lat: o.lat, lon: o.lon, precision: Precision::City })
+            }),
+    };
+
+    let mut provenance = Vec::new();
+    let checked = record.checked;
+    let mut note = |fact: &str, evidence: Option<String>| {
+        provenance.push(Provenance { fact: fact.to_string(), source: 0, checked, evidence });
+    };
+    note("name", None);
+    note("address", None);
+    if point.is_some_and(|p| p.precision == Precision::Exact) {
+        note("point", None);
+    }
+    let program_name = record.program_name.as_deref().and_then(clean_text);
+    if program_name.is_some() {
+        note("program_name", None);
+    }
+    let description = record.description.as_deref().and_then(clean_text);
+    if description.is_some() {
+        note("description", None);
+    }
+    let phone = record.phone.as_deref().and_then(clean_phone);
+    if phone.is_some() {
+        note("phone", None);
+    }
+    let intake_phone = record.intake_phone.as_deref().and_then(clean_phone).filter(|p| Some(p) != phone.as_ref());
+    if intake_phone.is_some() {
+        note("intake_phone", None);
+    }
+    let website = record.website.as_deref().and_then(clean_url);
+    if website.is_some() {
+        note("website", None);
+    }
+
+    let mut sessions = record.sessions.clone();
+    sessions.sort_by_key(|s| (s.weekday, s.start));
+    sessions.dedup();
+    sessions.retain(|s| s.end > s.start);
+    let mut values: Vec<(ValueId, Option<String>)> = record.values.clone();
+    // tracks follow from the sessions when the source lists them
+    for session in &sessions {
+        if let Some(track) = vocabulary.lookup("schedule", session.track()) {
+            let evidence = format!(
+                "{} {}-{}",
+                session.weekday.name(),
+                session.start.to_12h(),
+                session.end.to_12h()
+            );
+            values.push((track.id, Some(evidence)));
+        }
+    }
+    let schedule = Schedule {
+        days_per_week: record.days_per_week.filter(|d| (1..=7).contains(d)).or_else(|| {
+            let mut days: Vec<_> = sessions.iter().map(|s| s.weekday).collect();
+            days.dedup();
+            (!days.is_empty()).then_some(days.len() as u8)
+        }),
+        hours_per_week: record.hours_per_week.filter(|h| *h > 0.0 && *h <= 60.0).or_else(|| {
+            let total: f32 = sessions.iter().map(Session::hours).sum();
+            (total > 0.0).then_some(total)
+        }),
+        sessions,
+        program_weeks: record.program_weeks.filter(|w| (1..=104).contains(w)),
+    };
+    if !schedule.is_empty() {
+        note("schedule", None);
+    }
+
+    values.sort_by_key(|(id, _)| *id);
+    let mut facets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut last = None;
+    for (id, evidence) in values {
+        if last == Some(id) {
+            continue; // the first evidence of a value is kept
+        }
+        last = Some(id);
+        let value = vocabulary.value(id);
+        let group = &vocabulary.group(value.group).slug;
+        facets.entry(group.clone()).or_default().push(value.slug.clone());
+        note(&format!("{group}/{}", value.slug), evidence);
+    }
+    let level_of_care = LevelOfCare { php: record.php, outpatient: record.outpatient };
+    if record.php.is_some() || record.outpatient.is_some() {
+        note("level_of_care", None);
+    }
+    if record.accepting_new_clients.is_some() {
+        note("accepting_new_clients", None);
+    }
+
+    Ok(Listing {
+        id: stable_id(&record.source.kind, &record.identity),
+        name,
+        program_name,
+        description,
+        address: Address {
+            street: record.street.as_deref().and_then(clean_text),
+            street2: record.street2.as_deref().and_then(clean_text),
+            city: clean_text(&record.city).unwrap_or_default(),
+            state,
+            zip,
+        },
+        point,
+        phone,
+        intake_phone,
+        website,
+        facets,
+        schedule,
+        level_of_care,
+        accepting_new_clients: record.accepting_new_clients,
+        sources: vec![record.source],
+        provenance,
+        sample: record.sample,
+    })
+}
+
+/// Trim and collapse whitespace; `None` when nothing is left.
+pub fn clean_text(text: &str) -> Option<String> {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!joined.is_empty()).then_some(joined)
+}
+
+/// Five digits: ZIP+4 cut, and leading zeros that spreadsheets dropped put back.
+pub fn clean_zip(zip: &str) -> Option<String> {
+    let zip = zip.trim();
+    let digits: &str = zip.split(['-', ' ']).next().unwrap_or("");
+    if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!("{digits:0>5}"))
+}
+
+/// US phone numbers as "(916) 555-0142", with an extension kept; other text
+/// is kept as written when it has digits (a vanity or short number).
+pub fn clean_phone(phone: &str) -> Option<String> {
+    let phone = phone.trim();
+    let (main, ext) = match phone.to_lowercase().find(['x', 'e']) {
+        Some(i) => (&phone[..i], phone[i..].trim_start_matches(|c: char| !c.is_ascii_digit())),
+        None => (phone, ""),
+    };
+    let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() == 11 && digits.starts_with('1') {
+        digits.remove(0);
+    }
+    if digits.len() == 10 {
+        let mut out = format!("({}) {}-{}", &digits[..3], &digits[3..6], &digits[6..]);
+        let ext: String = ext.chars().filter(char::is_ascii_digit).collect();
+        if !ext.is_empty() {
+            out.push_str(&format!(" ext. {ext}"));
+        }
+        Some(out)
+    } else if phone.chars().any(|c| c.is_ascii_digit()) {
+        clean_text(phone)
+    } else {
+        None
+    }
+}
+
+/// http(s) URLs only; a bare domain gets `https://`.
+pub fn clean_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() || url.contains(char::is_whitespace) {
+        return None;
+    }
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        Some(url.to_string())
+    } else if !lower.contains(':') && url.contains('.') {
+        Some(format!("https://{url}"))
+    } else {
+        None
+    }
+}
+
+/// Parse "HH:MM" session times for sources that write them that way.
+pub fn session(weekday: iop_index::listing::Weekday, start: &str, end: &str) -> Option<Session> {
+    Some(Session { weekday, start: ClockTime::parse(start)?, end: ClockTime::parse(end)? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iop_index::listing::Weekday;
+
+    fn record() -> SourceRecord {
+        let source = Source { kind: "test".into(), title: "Test".into(), url: None, record: Some("r1".into()) };
+        SourceRecord::new(
+            source,
+            "r1".into(),
+            Date::from_calendar_date(2026, time::Month::October, 2).unwrap(),
+            "  Harbor   Light ".into(),
+            "Boston".into(),
+            "Massachusetts".into(),
+            "2108".into(),
+        )
+    }
+
+    #[test]
+    fn cleans_fields_and_places_at_the_zip_centroid() {
+        let mut r = record();
+        r.phone = Some("1-617-555-0142 x12".into());
+        r.website = Some("harbor.example.org".into());
+        let l = normalize(r).unwrap();
+        assert_eq!(l.name, "Harbor Light");
+        assert_eq!(l.address.state, "MA");
+        assert_eq!(l.address.zip, "02108");
+        assert_eq!(l.phone.as_deref(), Some("(617) 555-0142 ext. 12"));
+        assert_eq!(l.website.as_deref(), Some("https://harbor.example.org"));
+        assert_eq!(l.point.unwrap().precision, Precision::ZipCentroid);
+        assert!(l.provenance_of("point").is_none(), "a centroid is not a sourced fact");
+        assert_eq!(l.id, stable_id("test", "r1"));
+    }
+
+    #[test]
+    fn sessions_give_tracks_days_and_hours() {
+        let v = Vocabulary::get();
+        let mut r = record();
+        r.sessions = vec![
+            session(Weekday::Mon, "18:00", "21:00").unwrap(),
+            session(Weekday::Wed, "18:00", "21:00").unwrap(),
+            session(Weekday::Sat, "10:00", "13:00").unwrap(),
+        ];
+        r.values.push((v.lookup("insurance", "medicaid").unwrap().id, Some("MD".into())));
+        let l = normalize(r).unwrap();
+        assert_eq!(l.values("schedule"), ["evening", "weekend"]);
+        assert_eq!(l.schedule.days_per_week, Some(3));
+        assert_eq!(l.schedule.hours_per_week, Some(9.0));
+        let (p, s) = l.provenance_of("insurance/medicaid").unwrap();
+        assert_eq!(p.evidence.as_deref(), Some("MD"));
+        assert_eq!(s.title, "Test");
+        assert_eq!(p.checked.to_string(), "2026-10-02");
+    }
+
+    #[test]
+    fn refuses_records_it_cannot_place() {
+        let mut r = record();
+        r.state = "Atlantis".into();
+        assert!(matches!(normalize(r), Err(NormalizeError::BadState { .. })));
+        let mut r = record();
+        r.zip = "ABCDE".into();
+        assert!(matches!(normalize(r), Err(NormalizeError::BadZip { .. })));
+    }
+}

@@ -1,0 +1,93 @@
+//! One error type for the web app. Pages render it as a friendly HTML page
+//! (with the 988 line, what went wrong and a way back); the API as JSON
+//! `{"error": "...", "parameter": "..."}`. Internal errors are logged, never
+//! shown.
+
+use super::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use iop_index::request::encode;
+use iop_index::ParamError;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    BadParam(#[from] ParamError),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    fn status(&self) -> StatusCode {
+        match self {
+            Error::BadParam(_) => StatusCode::BAD_REQUEST,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            Error::Internal(detail) => {
+                tracing::error!("{detail}");
+                "Something went wrong on our side. Please try again in a moment.".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The error as JSON, for the API.
+    pub fn json(self) -> Response {
+        let status = self.status();
+        let parameter = match &self {
+            Error::BadParam(p) => Some(p.parameter.clone()),
+            _ => None,
+        };
+        let suggestions = match &self {
+            Error::BadParam(p) if !p.suggestions.is_empty() => Some(p.suggestions.clone()),
+            _ => None,
+        };
+        let body = json!({"error": self.public_message(), "parameter": parameter, "suggestions": suggestions});
+        (status, Json(body)).into_response()
+    }
+
+    /// The error as a page. `query` is the request's raw query string, used to
+    /// turn suggestions into links that fix the one bad parameter.
+    pub fn page(self, state: &AppState, query: Option<&str>) -> Response {
+        let status = self.status();
+        let mut links = Vec::new();
+        if let (Error::BadParam(p), Some(query)) = (&self, query) {
+            for suggestion in p.suggestions.iter().filter(|_| p.parameter == "near").take(8) {
+                links.push((suggestion.clone(), format!("/search?{}", replace_param(query, "near", suggestion))));
+            }
+        }
+        let title = match status {
+            StatusCode::BAD_REQUEST => "We couldn't understand that search",
+            StatusCode::NOT_FOUND => "Page not found",
+            _ => "Something went wrong",
+        };
+        let markup = iop_templates::error_page(&state.site(), status.as_u16(), title, &self.public_message(), &links);
+        (status, markup).into_response()
+    }
+}
+
+/// `query` with every `name=` pair replaced by one `name=value`.
+fn replace_param(query: &str, name: &str, value: &str) -> String {
+    let mut out: Vec<String> = iop_index::request::form_urlencoded_pairs(query)
+        .into_iter()
+        .filter(|(k, _)| k != name)
+        .map(|(k, v)| format!("{}={}", encode(&k), encode(&v)))
+        .collect();
+    out.insert(0, format!("{}={}", encode(name), encode(value)));
+    out.join("&")
+}
+
+pub async fn not_found(State(state): State<AppState>) -> Response {
+    Error::NotFound("There is no page at this address. It may have moved, or the link may be incomplete.".into())
+        .page(&state, None)
+}

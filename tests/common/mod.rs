@@ -1,0 +1,118 @@
+//! The test app: the real `iopfinder` binary serving a fresh data directory on
+//! 127.0.0.1, started by the test and stopped when the test ends.
+
+#![allow(dead_code)] // each test target uses part of this module
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_iopfinder");
+
+/// A temporary directory removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "iopfinder-test-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running server.
+pub struct TestApp {
+    pub url: String,
+    pub data: TempDir,
+    child: Child,
+}
+
+impl TestApp {
+    /// Serve an empty data directory: the server seeds it from the sample.
+    pub fn start() -> TestApp {
+        TestApp::start_in(TempDir::new("serve"))
+    }
+
+    pub fn start_in(data: TempDir) -> TestApp {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("iopfinder starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let url = loop {
+            assert!(Instant::now() < deadline, "server did not start in 60 s");
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("listening on ") {
+                        break url.trim().to_string();
+                    }
+                }
+                _ => panic!("server exited before listening"),
+            }
+        };
+        // keep draining stdout so the server never blocks on a full pipe
+        std::thread::spawn(move || for _ in lines {});
+        TestApp { url, data, child }
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::blocking::Response {
+        client().get(format!("{}{}", self.url, path)).send().expect("request succeeds")
+    }
+
+    pub fn json(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.get(path);
+        let status = r.status().as_u16();
+        (status, r.json().expect("JSON body"))
+    }
+
+    pub fn html(&self, path: &str) -> (u16, String) {
+        let r = self.get(path);
+        let status = r.status().as_u16();
+        (status, r.text().unwrap())
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// Run the binary to completion; (status success, stdout, stderr).
+pub fn run(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN).args(args).env("RUST_LOG", "warn").output().expect("iopfinder runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
