@@ -22,16 +22,20 @@ impl fmt::Display for CrawlReport {
         for (source, n) in &self.per_source {
             writeln!(f, "{source}: {n} listings")?;
         }
-        write!(f, "index {}: {} listings in all", self.generation, self.total)
+        write!(
+            f,
+            "index {}: {} listings in all",
+            self.generation, self.total
+        )
     }
 }
 
 pub fn run(data: &DataDir, specs: &[String]) -> Result<CrawlReport> {
     let mut fresh: Vec<(String, Vec<Listing>)> = Vec::new();
     for spec in specs {
-        let (kind, location) = spec
-            .split_once('=')
-            .with_context(|| format!("--source {spec:?}: write it as KIND=URL_OR_PATH, for example sample=embedded"))?;
+        let (kind, location) = spec.split_once('=').with_context(|| {
+            format!("--source {spec:?}: write it as KIND=URL_OR_PATH, for example sample=embedded")
+        })?;
         let listings = match kind {
             sources::sample::KIND => sources::sample::listings()?,
             sources::samhsa::KIND => {
@@ -70,12 +74,23 @@ fn seed_or_merge(data: &DataDir, fresh: Vec<(String, Vec<Listing>)>) -> Result<C
         per_source.push((kind.clone(), listings.len()));
         store.extend(listings.iter().cloned());
     }
-    data.write_listings(&store).context("writing the listing store")?;
+    data.write_listings(&store)
+        .context("writing the listing store")?;
     let meta = data.publish(store).context("building the index")?;
-    Ok(CrawlReport { per_source, total: meta.listings, generation: meta.generation })
+    Ok(CrawlReport {
+        per_source,
+        total: meta.listings,
+        generation: meta.generation,
+    })
 }
 
 /// Seed an empty data directory from the embedded sample directory.
 pub fn seed_sample(data: &DataDir) -> Result<CrawlReport> {
-    seed_or_merge(data, vec![(sources::sample::KIND.to_string(), sources::sample::listings()?)])
+    seed_or_merge(
+        data,
+        vec![(
+            sources::sample::KIND.to_string(),
+            sources::sample::listings()?,
+        )],
+    )
 }

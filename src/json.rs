@@ -47,7 +47,10 @@ pub fn search(results: &SearchResults) -> Value {
                 json!({"value": v.slug, "label": v.label, "count": c.count, "selected": c.selected})
             })
             .collect();
-        facets.insert(vocabulary.group(group.group).slug.clone(), Value::Array(values));
+        facets.insert(
+            vocabulary.group(group.group).slug.clone(),
+            Value::Array(values),
+        );
     }
     json!({
         "total": results.total,
@@ -65,7 +68,10 @@ pub fn program(listing: &Listing) -> Value {
     let mut value = serde_json::to_value(listing).expect("listings serialize");
     if let Value::Object(map) = &mut value {
         map.insert("url".into(), json!(program_url(listing)));
-        map.insert("last_checked".into(), json!(listing.last_checked().map(|d| d.to_string())));
+        map.insert(
+            "last_checked".into(),
+            json!(listing.last_checked().map(|d| d.to_string())),
+        );
     }
     value
 }

@@ -18,7 +18,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "iopfinder", version, about = "IOP Finder: a directory and search engine for Intensive Outpatient Programs")]
+#[command(
+    name = "iopfinder",
+    version,
+    about = "IOP Finder: a directory and search engine for Intensive Outpatient Programs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -84,7 +88,9 @@ fn main() -> Result<()> {
                 .map(|p| {
                     p.split_once('=')
                         .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .with_context(|| format!("{p:?} is not NAME=VALUE (for example near=95814)"))
+                        .with_context(|| {
+                            format!("{p:?} is not NAME=VALUE (for example near=95814)")
+                        })
                 })
                 .collect::<Result<Vec<_>>>()?;
             let request = SearchRequest::from_pairs(pairs, UnknownParams::Refuse)

@@ -12,8 +12,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn chromium() -> Option<PathBuf> {
-    let candidates = [std::env::var("CHROMIUM").ok(), Some("/usr/bin/chromium".into()), Some("/usr/bin/chromium-browser".into())];
-    candidates.into_iter().flatten().map(PathBuf::from).find(|p| p.exists())
+    let candidates = [
+        std::env::var("CHROMIUM").ok(),
+        Some("/usr/bin/chromium".into()),
+        Some("/usr/bin/chromium-browser".into()),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
 }
 
 fn artifacts() -> PathBuf {
@@ -41,15 +49,24 @@ fn chromium_run(browser: &Path, args: &[String]) -> String {
         .args(args)
         .output()
         .expect("chromium runs");
-    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
 fn every_page_type_renders_in_chromium() {
     let Some(browser) = chromium() else {
-        assert!(std::env::var("CI").is_err(), "CI must have chromium (.ci/run installs it)");
-        eprintln!("skipped: chromium is not installed (apt-get install chromium); .ci/run installs it");
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must have chromium (.ci/run installs it)"
+        );
+        eprintln!(
+            "skipped: chromium is not installed (apt-get install chromium); .ci/run installs it"
+        );
         return;
     };
     let app = TestApp::start();
@@ -57,11 +74,19 @@ fn every_page_type_renders_in_chromium() {
     let id = body["results"][0]["id"].as_str().unwrap().to_string();
     let pages = [
         ("home", "/".to_string(), "Find programs"),
-        ("results", "/search?near=95814&radius=100&insurance=medicaid".to_string(), "/programs/"),
+        (
+            "results",
+            "/search?near=95814&radius=100&insurance=medicaid".to_string(),
+            "/programs/",
+        ),
         ("program", format!("/programs/{id}"), "Last checked"),
         ("about", "/about".to_string(), "GeoNames"),
         ("not-found", "/programs/000000000000".to_string(), "988"),
-        ("bad-request", "/search?near=Springfield".to_string(), "Springfield, IL"),
+        (
+            "bad-request",
+            "/search?near=Springfield".to_string(),
+            "Springfield, IL",
+        ),
     ];
     let dir = artifacts();
     for (name, path, expect) in &pages {
@@ -69,16 +94,26 @@ fn every_page_type_renders_in_chromium() {
         // the DOM as the browser built it
         let dom = chromium_run(&browser, &["--dump-dom".into(), url.clone()]);
         assert!(dom.contains("tel:988"), "{name}: 988 in the rendered page");
-        assert!(dom.contains(expect), "{name}: {expect:?} in the rendered page");
+        assert!(
+            dom.contains(expect),
+            "{name}: {expect:?} in the rendered page"
+        );
         for (width, height, tag) in [(390, 1400, "phone"), (1280, 1000, "desktop")] {
             let file = dir.join(format!("{name}-{tag}.png"));
             let _ = std::fs::remove_file(&file);
             chromium_run(
                 &browser,
-                &[format!("--window-size={width},{height}"), format!("--screenshot={}", file.display()), url.clone()],
+                &[
+                    format!("--window-size={width},{height}"),
+                    format!("--screenshot={}", file.display()),
+                    url.clone(),
+                ],
             );
             let png = std::fs::read(&file).unwrap_or_default();
-            assert!(png.starts_with(b"\x89PNG") && png.len() > 5_000, "{name}-{tag}: a real screenshot");
+            assert!(
+                png.starts_with(b"\x89PNG") && png.len() > 5_000,
+                "{name}-{tag}: a real screenshot"
+            );
         }
     }
     eprintln!("screenshots in {}", dir.display());

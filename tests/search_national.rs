@@ -19,7 +19,10 @@ fn national() -> Option<&'static (Vec<Listing>, SearchIndex)> {
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"))
                 .join("samhsa-national-directory-2022/su_2022_facilities.csv");
             if !path.exists() {
-                eprintln!("skipped: {} is absent (the shared data lives beside the repository)", path.display());
+                eprintln!(
+                    "skipped: {} is absent (the shared data lives beside the repository)",
+                    path.display()
+                );
                 return None;
             }
             let today = time::Date::from_calendar_date(2026, time::Month::November, 24).unwrap();
@@ -46,7 +49,9 @@ impl Rng {
 
 #[test]
 fn random_queries_on_the_national_directory_agree_with_a_plain_scan() {
-    let Some((listings, index)) = national() else { return };
+    let Some((listings, index)) = national() else {
+        return;
+    };
     let v = Vocabulary::get();
     let mut rng = Rng(5523);
     // origins at the ZIPs of real programs, written as people write them
@@ -54,16 +59,20 @@ fn random_queries_on_the_national_directory_agree_with_a_plain_scan() {
     let groups: Vec<&str> = v.groups().iter().map(|g| g.slug.as_str()).collect();
     for round in 0..400 {
         let mut params: Vec<(String, String)> = Vec::new();
-        if rng.next() % 5 != 0 {
+        if !rng.next().is_multiple_of(5) {
             params.push(("near".into(), rng.pick(&zips).to_string()));
-            params.push(("radius".into(), rng.pick(&["5", "10", "25", "50", "100", "250", "500"]).into()));
+            params.push((
+                "radius".into(),
+                rng.pick(&["5", "10", "25", "50", "100", "250", "500"])
+                    .into(),
+            ));
         }
         for _ in 0..rng.next() % 4 {
             let group = v.group_by_slug(rng.pick(&groups)).unwrap();
             let value = v.value(rng.pick(&group.values));
             params.push((group.slug.clone(), value.slug.clone()));
         }
-        if rng.next() % 3 == 0 {
+        if rng.next().is_multiple_of(3) {
             params.push(("sort".into(), "name".into()));
         }
         let per_page = rng.pick(&[5usize, 20, 100]);
@@ -74,15 +83,29 @@ fn random_queries_on_the_national_directory_agree_with_a_plain_scan() {
         let mut seen = Vec::new();
         for page in 1..=pages {
             let results = index.search(&request.on_page(page)).unwrap();
-            assert_eq!(results.total, expected.order.len(), "round {round}: total for {params:?}");
+            assert_eq!(
+                results.total,
+                expected.order.len(),
+                "round {round}: total for {params:?}"
+            );
             if page == 1 {
                 for group in &results.facets {
                     for c in &group.values {
-                        assert_eq!(c.count, expected.counts[c.value], "round {round}: count of {} for {params:?}", v.value(c.value).slug);
+                        assert_eq!(
+                            c.count,
+                            expected.counts[c.value],
+                            "round {round}: count of {} for {params:?}",
+                            v.value(c.value).slug
+                        );
                     }
                 }
             }
-            seen.extend(results.hits.iter().map(|h| (h.distance_miles, h.listing.id.clone())));
+            seen.extend(
+                results
+                    .hits
+                    .iter()
+                    .map(|h| (h.distance_miles, h.listing.id.clone())),
+            );
         }
         let want: Vec<_> = expected.order.iter().take(seen.len()).cloned().collect();
         assert_eq!(seen, want, "round {round}: order for {params:?}");
@@ -91,14 +114,24 @@ fn random_queries_on_the_national_directory_agree_with_a_plain_scan() {
 
 #[test]
 fn medicaid_and_dbt_near_a_zip_is_exactly_right() {
-    let Some((listings, index)) = national() else { return };
+    let Some((listings, index)) = national() else {
+        return;
+    };
     // the family: a ZIP, Medicaid, and a therapy approach
-    let request = SearchRequest::from_query_string("near=10001&radius=25&insurance=medicaid&modality=cbt", UnknownParams::Refuse).unwrap();
+    let request = SearchRequest::from_query_string(
+        "near=10001&radius=25&insurance=medicaid&modality=cbt",
+        UnknownParams::Refuse,
+    )
+    .unwrap();
     let results = index.search(&request).unwrap();
     let expected = scan(listings, &request);
     assert!(results.total > 0);
     assert_eq!(results.total, expected.order.len());
-    assert!(results.hits.iter().all(|h| h.listing.has_value("insurance", "medicaid") && h.listing.has_value("modality", "cbt")));
+    assert!(results
+        .hits
+        .iter()
+        .all(|h| h.listing.has_value("insurance", "medicaid")
+            && h.listing.has_value("modality", "cbt")));
     assert_eq!(results.sort, Sort::Distance);
 }
 
@@ -106,16 +139,37 @@ fn medicaid_and_dbt_near_a_zip_is_exactly_right() {
 fn places_resolve_as_people_write_them() {
     let g = Gazetteer::get();
     assert_eq!(g.resolve("02108").unwrap().label, "Boston, MA 02108");
-    assert_eq!(g.resolve("02108-3512").unwrap(), g.resolve("02108").unwrap());
+    assert_eq!(
+        g.resolve("02108-3512").unwrap(),
+        g.resolve("02108").unwrap()
+    );
     assert!(g.resolve("Boston, Massachusetts").is_ok());
-    assert_eq!(g.resolve("Boston, MA").unwrap(), g.resolve("boston, massachusetts").unwrap());
-    let err = SearchRequest::from_query_string("near=Springfield", UnknownParams::Refuse).unwrap_err();
-    assert!(err.message.contains("Springfield, IL") && err.message.contains("Springfield, MO") && err.message.contains("Springfield, MA"), "{}", err.message);
+    assert_eq!(
+        g.resolve("Boston, MA").unwrap(),
+        g.resolve("boston, massachusetts").unwrap()
+    );
+    let err =
+        SearchRequest::from_query_string("near=Springfield", UnknownParams::Refuse).unwrap_err();
+    assert!(
+        err.message.contains("Springfield, IL")
+            && err.message.contains("Springfield, MO")
+            && err.message.contains("Springfield, MA"),
+        "{}",
+        err.message
+    );
 }
 
 fn text_hits<'a>(index: &'a SearchIndex, query: &str) -> Vec<&'a Listing> {
-    let request = SearchRequest::from_pairs([("q", query), ("per_page", "100")], UnknownParams::Refuse).unwrap();
-    index.search(&request).unwrap().hits.into_iter().map(|h| h.listing).collect()
+    let request =
+        SearchRequest::from_pairs([("q", query), ("per_page", "100")], UnknownParams::Refuse)
+            .unwrap();
+    index
+        .search(&request)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.listing)
+        .collect()
 }
 
 #[test]
@@ -124,7 +178,10 @@ fn text_search_stems_knows_synonyms_and_forgives_one_typo() {
     // synonym: "dual diagnosis" finds co-occurring programs
     let dual = text_hits(index, "dual diagnosis");
     assert!(!dual.is_empty());
-    assert!(dual.iter().all(|l| l.has_value("focus", "co-occurring")), "every hit is co-occurring");
+    assert!(
+        dual.iter().all(|l| l.has_value("focus", "co-occurring")),
+        "every hit is co-occurring"
+    );
     // "DBT"-style abbreviations: "CBT" finds cognitive behavioral therapy
     let cbt = text_hits(index, "CBT");
     assert!(!cbt.is_empty() && cbt.iter().all(|l| l.has_value("modality", "cbt")));
@@ -134,7 +191,10 @@ fn text_search_stems_knows_synonyms_and_forgives_one_typo() {
     let exact = text_hits(index, "Sacramento");
     assert!(!exact.is_empty());
     let typo = text_hits(index, "Sacramnto");
-    assert!(typo.iter().any(|l| l.address.city == "Sacramento"), "one edit forgiven");
+    assert!(
+        typo.iter().any(|l| l.address.city == "Sacramento"),
+        "one edit forgiven"
+    );
     // but short words must be exact
     assert!(text_hits(index, "zqx").is_empty());
 }

@@ -13,7 +13,10 @@ fn an_empty_data_directory_is_seeded_from_the_sample_and_reports_healthy() {
     assert_eq!(status, 200);
     assert_eq!(health["sample"], true);
     assert!(health["listings"].as_u64().unwrap() >= 300, "{health}");
-    assert!(app.data.path().join("listings.json").exists(), "the seed is written to the data directory");
+    assert!(
+        app.data.path().join("listings.json").exists(),
+        "the seed is written to the data directory"
+    );
 }
 
 #[test]
@@ -28,17 +31,43 @@ fn api_search_follows_the_contract() {
     assert_eq!(body["per_page"], 5);
     let results = body["results"].as_array().unwrap();
     assert!(!results.is_empty() && results.len() <= 5);
-    let distances: Vec<f64> = results.iter().map(|r| r["distance_miles"].as_f64().unwrap()).collect();
-    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "sorted by distance: {distances:?}");
+    let distances: Vec<f64> = results
+        .iter()
+        .map(|r| r["distance_miles"].as_f64().unwrap())
+        .collect();
+    assert!(
+        distances.windows(2).all(|w| w[0] <= w[1]),
+        "sorted by distance: {distances:?}"
+    );
     assert!(distances.iter().all(|d| *d <= 100.0));
     let first = &results[0];
-    for key in ["id", "name", "url", "address", "lat", "lon", "phone", "website", "insurance", "focus", "schedule"] {
+    for key in [
+        "id",
+        "name",
+        "url",
+        "address",
+        "lat",
+        "lon",
+        "phone",
+        "website",
+        "insurance",
+        "focus",
+        "schedule",
+    ] {
         assert!(first.get(key).is_some(), "result lacks {key}: {first}");
     }
-    assert_eq!(first["url"], format!("/programs/{}", first["id"].as_str().unwrap()));
+    assert_eq!(
+        first["url"],
+        format!("/programs/{}", first["id"].as_str().unwrap())
+    );
     let facets = body["facets"].as_object().unwrap();
     assert_eq!(facets.len(), 9);
-    let medicaid = facets["insurance"].as_array().unwrap().iter().find(|v| v["value"] == "medicaid").unwrap();
+    let medicaid = facets["insurance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["value"] == "medicaid")
+        .unwrap();
     assert_eq!(medicaid["label"], "Medicaid");
     assert_eq!(medicaid["selected"], false);
 
@@ -47,11 +76,23 @@ fn api_search_follows_the_contract() {
     let (_, filtered) = app.json("/api/v1/search?near=95814&radius=100&insurance=medicaid");
     assert_eq!(filtered["total"].as_u64().unwrap(), promised);
     // and OR within the group never gives fewer
-    let (_, either) = app.json("/api/v1/search?near=95814&radius=100&insurance=medicaid&insurance=medicare");
+    let (_, either) =
+        app.json("/api/v1/search?near=95814&radius=100&insurance=medicaid&insurance=medicare");
     assert!(either["total"].as_u64().unwrap() >= promised);
     // the group's own counts ignore its selection (disjunctive)
-    let medicare_alone = app.json("/api/v1/search?near=95814&radius=100&insurance=medicare").1["total"].as_u64().unwrap();
-    let counted = filtered["facets"]["insurance"].as_array().unwrap().iter().find(|v| v["value"] == "medicare").unwrap()["count"].as_u64().unwrap();
+    let medicare_alone = app
+        .json("/api/v1/search?near=95814&radius=100&insurance=medicare")
+        .1["total"]
+        .as_u64()
+        .unwrap();
+    let counted = filtered["facets"]["insurance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["value"] == "medicare")
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
     assert_eq!(counted, medicare_alone);
 }
 
@@ -63,8 +104,16 @@ fn api_pages_add_up_to_the_total() {
     assert!(total > 7, "want several pages, got {total}");
     let mut ids = Vec::new();
     for page in 1..=total.div_ceil(7) {
-        let (_, body) = app.json(&format!("/api/v1/search?near=Denver%2C+CO&radius=300&per_page=7&page={page}"));
-        ids.extend(body["results"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()));
+        let (_, body) = app.json(&format!(
+            "/api/v1/search?near=Denver%2C+CO&radius=300&per_page=7&page={page}"
+        ));
+        ids.extend(
+            body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string()),
+        );
     }
     let unique: std::collections::BTreeSet<_> = ids.iter().collect();
     assert_eq!(ids.len(), total);
@@ -75,7 +124,11 @@ fn api_pages_add_up_to_the_total() {
 fn api_bad_input_answers_400_with_the_parameter_and_a_fix() {
     let app = TestApp::start();
     let cases = [
-        ("/api/v1/search?insurance=medicaidd", "insurance", "medicaid"),
+        (
+            "/api/v1/search?insurance=medicaidd",
+            "insurance",
+            "medicaid",
+        ),
         ("/api/v1/search?near=Springfield", "near", "Springfield, IL"),
         ("/api/v1/search?near=00000", "near", "00000"),
         ("/api/v1/search?near=95814&radius=501", "radius", "500"),
@@ -107,25 +160,55 @@ fn program_json_and_page_show_every_fact_with_its_source_and_date() {
     let checked = program["last_checked"].as_str().unwrap().to_string();
     let (status, html) = app.html(&format!("/programs/{id}"));
     assert_eq!(status, 200);
-    assert!(html.contains(&checked), "last-checked date {checked} on the page");
-    assert!(html.contains(program["name"].as_str().unwrap().replace('&', "&amp;").replace('\'', "&#39;").as_str()) || html.contains(program["name"].as_str().unwrap()));
-    assert!(html.contains("sample directory") || html.contains("Sample"), "source shown");
+    assert!(
+        html.contains(&checked),
+        "last-checked date {checked} on the page"
+    );
+    assert!(
+        html.contains(
+            program["name"]
+                .as_str()
+                .unwrap()
+                .replace('&', "&amp;")
+                .replace('\'', "&#39;")
+                .as_str()
+        ) || html.contains(program["name"].as_str().unwrap())
+    );
+    assert!(
+        html.contains("sample directory") || html.contains("Sample"),
+        "source shown"
+    );
     assert!(html.contains("tel:988"));
 }
 
 #[test]
 fn html_pages_carry_the_crisis_line_the_sample_notice_and_no_third_parties() {
     let app = TestApp::start();
-    for path in ["/", "/search?near=95814", "/search?near=95814&insurance=medicaid&focus=substance-use", "/about", "/search?q=family"] {
+    for path in [
+        "/",
+        "/search?near=95814",
+        "/search?near=95814&insurance=medicaid&focus=substance-use",
+        "/about",
+        "/search?q=family",
+    ] {
         let r = app.get(path);
         assert_eq!(r.status(), 200, "{path}");
-        assert!(r.headers().get("set-cookie").is_none(), "{path} sets no cookie");
+        assert!(
+            r.headers().get("set-cookie").is_none(),
+            "{path} sets no cookie"
+        );
         let html = r.text().unwrap();
         assert!(html.contains("tel:988"), "{path}: 988 link");
-        assert!(html.contains("Sample data: not real programs"), "{path}: sample notice");
+        assert!(
+            html.contains("Sample data: not real programs"),
+            "{path}: sample notice"
+        );
         assert!(!html.contains("<script"), "{path}: no scripts");
         for attr in ["src=\"http", "href=\"//", "src=\"//"] {
-            assert!(!html.contains(attr), "{path}: loads nothing from another origin ({attr})");
+            assert!(
+                !html.contains(attr),
+                "{path}: loads nothing from another origin ({attr})"
+            );
         }
     }
 }
@@ -137,7 +220,10 @@ fn html_bad_input_and_missing_pages_are_friendly() {
     assert_eq!(status, 400);
     assert!(html.contains("tel:988"));
     assert!(html.contains("Springfield, IL"), "suggestion shown");
-    assert!(html.contains("/search?near=Springfield%2C+IL&amp;insurance=medicaid"), "suggestion keeps the other filters");
+    assert!(
+        html.contains("/search?near=Springfield%2C+IL&amp;insurance=medicaid"),
+        "suggestion keeps the other filters"
+    );
     let (status, html) = app.html("/search?radius=9000");
     assert_eq!(status, 400);
     assert!(html.contains("500"));
@@ -154,15 +240,24 @@ fn results_pages_have_stable_urls_for_filters_and_pages() {
     let (status, html) = app.html("/search?near=95814&radius=500&insurance=medicaid");
     assert_eq!(status, 200);
     // the selected value is checked, and its chip removes it
-    assert!(html.contains("value=\"medicaid\" checked") || html.contains("checked value=\"medicaid\""), "checkbox checked");
-    assert!(html.contains("href=\"/search?near=95814&amp;radius=500\""), "chip link without the filter");
+    assert!(
+        html.contains("value=\"medicaid\" checked") || html.contains("checked value=\"medicaid\""),
+        "checkbox checked"
+    );
+    assert!(
+        html.contains("href=\"/search?near=95814&amp;radius=500\""),
+        "chip link without the filter"
+    );
     assert!(html.contains("page=2"), "pagination link");
 }
 
 #[test]
 fn a_crawl_while_serving_is_picked_up_without_a_restart() {
     let app = TestApp::start();
-    let before = app.json("/healthz").1["generation"].as_str().unwrap().to_string();
+    let before = app.json("/healthz").1["generation"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let data = app.data.path().to_str().unwrap();
     let (ok, out, err) = run(&["crawl", "--data-dir", data, "--source", "sample=embedded"]);
     assert!(ok, "crawl failed: {out}{err}");
@@ -174,7 +269,10 @@ fn a_crawl_while_serving_is_picked_up_without_a_restart() {
         if health["generation"].as_str().unwrap() != before {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "new generation not picked up");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "new generation not picked up"
+        );
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     assert_eq!(app.json("/api/v1/search?near=95814").0, 200);
@@ -184,7 +282,14 @@ fn a_crawl_while_serving_is_picked_up_without_a_restart() {
 fn the_command_line_searches_and_explains_mistakes() {
     let app = TestApp::start(); // seeds the data directory
     let data = app.data.path().to_str().unwrap();
-    let (ok, out, err) = run(&["search", "--data-dir", data, "near=95814", "radius=200", "insurance=medicaid"]);
+    let (ok, out, err) = run(&[
+        "search",
+        "--data-dir",
+        data,
+        "near=95814",
+        "radius=200",
+        "insurance=medicaid",
+    ]);
     assert!(ok, "{err}");
     let body: Value = serde_json::from_str(&out).unwrap();
     assert!(body["total"].as_u64().unwrap() > 0);

@@ -8,7 +8,8 @@
 
 use iop_index::geo::{state_code, Gazetteer};
 use iop_index::listing::{
-    stable_id, Address, ClockTime, LevelOfCare, Listing, Point, Precision, Provenance, Schedule, Session, Source,
+    stable_id, Address, ClockTime, LevelOfCare, Listing, Point, Precision, Provenance, Schedule,
+    Session, Source,
 };
 use iop_index::vocabulary::{ValueId, Vocabulary};
 use std::collections::BTreeMap;
@@ -51,7 +52,15 @@ pub struct SourceRecord {
 
 impl SourceRecord {
     /// A record with only the required parts; sources fill in the rest.
-    pub fn new(source: Source, identity: String, checked: Date, name: String, city: String, state: String, zip: String) -> SourceRecord {
+    pub fn new(
+        source: Source,
+        identity: String,
+        checked: Date,
+        name: String,
+        city: String,
+        state: String,
+        zip: String,
+    ) -> SourceRecord {
         SourceRecord {
             source,
             identity,
@@ -97,29 +106,53 @@ pub fn normalize(record: SourceRecord) -> Result<Listing, NormalizeError> {
     let identity = record.identity.clone();
     let name = clean_text(&record.name).ok_or_else(|| NormalizeError::NoName(identity.clone()))?;
     let state = state_code(&record.state)
-        .ok_or_else(|| NormalizeError::BadState { identity: identity.clone(), state: record.state.clone() })?
+        .ok_or_else(|| NormalizeError::BadState {
+            identity: identity.clone(),
+            state: record.state.clone(),
+        })?
         .to_string();
-    let zip = clean_zip(&record.zip)
-        .ok_or_else(|| NormalizeError::BadZip { identity: identity.clone(), zip: record.zip.clone() })?;
+    let zip = clean_zip(&record.zip).ok_or_else(|| NormalizeError::BadZip {
+        identity: identity.clone(),
+        zip: record.zip.clone(),
+    })?;
     let gazetteer = Gazetteer::get();
     let point = match record.lat_lon {
-        Some((lat, lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) && (lat, lon) != (0.0, 0.0) => {
-            Some(Point { lat, lon, precision: Precision::Exact })
+        Some((lat, lon))
+            if (-90.0..=90.0).contains(&lat)
+                && (-180.0..=180.0).contains(&lon)
+                && (lat, lon) != (0.0, 0.0) =>
+        {
+            Some(Point {
+                lat,
+                lon,
+                precision: Precision::Exact,
+            })
         }
         _ => gazetteer
             .zip(&zip)
-            .map(|z| Point { lat: z.lat, lon: z.lon, precision: Precision::ZipCentroid })
+            .map(|z| Point {
+                lat: z.lat,
+                lon: z.lon,
+                precision: Precision::ZipCentroid,
+            })
             .or_else(|| {
-                gazetteer
-                    .city(&record.city, &state)
-                    .map(|o| Point { lat: o.lat, lon: o.lon, precision: Precision::City })
+                gazetteer.city(&record.city, &state).map(|o| Point {
+                    lat: o.lat,
+                    lon: o.lon,
+                    precision: Precision::City,
+                })
             }),
     };
 
     let mut provenance = Vec::new();
     let checked = record.checked;
     let mut note = |fact: &str, evidence: Option<String>| {
-        provenance.push(Provenance { fact: fact.to_string(), source: 0, checked, evidence });
+        provenance.push(Provenance {
+            fact: fact.to_string(),
+            source: 0,
+            checked,
+            evidence,
+        });
     };
     note("name", None);
     note("address", None);
@@ -138,7 +171,11 @@ pub fn normalize(record: SourceRecord) -> Result<Listing, NormalizeError> {
     if phone.is_some() {
         note("phone", None);
     }
-    let intake_phone = record.intake_phone.as_deref().and_then(clean_phone).filter(|p| Some(p) != phone.as_ref());
+    let intake_phone = record
+        .intake_phone
+        .as_deref()
+        .and_then(clean_phone)
+        .filter(|p| Some(p) != phone.as_ref());
     if intake_phone.is_some() {
         note("intake_phone", None);
     }
@@ -165,15 +202,21 @@ pub fn normalize(record: SourceRecord) -> Result<Listing, NormalizeError> {
         }
     }
     let schedule = Schedule {
-        days_per_week: record.days_per_week.filter(|d| (1..=7).contains(d)).or_else(|| {
-            let mut days: Vec<_> = sessions.iter().map(|s| s.weekday).collect();
-            days.dedup();
-            (!days.is_empty()).then_some(days.len() as u8)
-        }),
-        hours_per_week: record.hours_per_week.filter(|h| *h > 0.0 && *h <= 60.0).or_else(|| {
-            let total: f32 = sessions.iter().map(Session::hours).sum();
-            (total > 0.0).then_some(total)
-        }),
+        days_per_week: record
+            .days_per_week
+            .filter(|d| (1..=7).contains(d))
+            .or_else(|| {
+                let mut days: Vec<_> = sessions.iter().map(|s| s.weekday).collect();
+                days.dedup();
+                (!days.is_empty()).then_some(days.len() as u8)
+            }),
+        hours_per_week: record
+            .hours_per_week
+            .filter(|h| *h > 0.0 && *h <= 60.0)
+            .or_else(|| {
+                let total: f32 = sessions.iter().map(Session::hours).sum();
+                (total > 0.0).then_some(total)
+            }),
         sessions,
         program_weeks: record.program_weeks.filter(|w| (1..=104).contains(w)),
     };
@@ -191,10 +234,16 @@ pub fn normalize(record: SourceRecord) -> Result<Listing, NormalizeError> {
         last = Some(id);
         let value = vocabulary.value(id);
         let group = &vocabulary.group(value.group).slug;
-        facets.entry(group.clone()).or_default().push(value.slug.clone());
+        facets
+            .entry(group.clone())
+            .or_default()
+            .push(value.slug.clone());
         note(&format!("{group}/{}", value.slug), evidence);
     }
-    let level_of_care = LevelOfCare { php: record.php, outpatient: record.outpatient };
+    let level_of_care = LevelOfCare {
+        php: record.php,
+        outpatient: record.outpatient,
+    };
     if record.php.is_some() || record.outpatient.is_some() {
         note("level_of_care", None);
     }
@@ -249,7 +298,10 @@ pub fn clean_zip(zip: &str) -> Option<String> {
 pub fn clean_phone(phone: &str) -> Option<String> {
     let phone = phone.trim();
     let (main, ext) = match phone.to_lowercase().find(['x', 'e']) {
-        Some(i) => (&phone[..i], phone[i..].trim_start_matches(|c: char| !c.is_ascii_digit())),
+        Some(i) => (
+            &phone[..i],
+            phone[i..].trim_start_matches(|c: char| !c.is_ascii_digit()),
+        ),
         None => (phone, ""),
     };
     let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
@@ -288,7 +340,11 @@ pub fn clean_url(url: &str) -> Option<String> {
 
 /// Parse "HH:MM" session times for sources that write them that way.
 pub fn session(weekday: iop_index::listing::Weekday, start: &str, end: &str) -> Option<Session> {
-    Some(Session { weekday, start: ClockTime::parse(start)?, end: ClockTime::parse(end)? })
+    Some(Session {
+        weekday,
+        start: ClockTime::parse(start)?,
+        end: ClockTime::parse(end)?,
+    })
 }
 
 #[cfg(test)]
@@ -297,7 +353,12 @@ mod tests {
     use iop_index::listing::Weekday;
 
     fn record() -> SourceRecord {
-        let source = Source { kind: "test".into(), title: "Test".into(), url: None, record: Some("r1".into()) };
+        let source = Source {
+            kind: "test".into(),
+            title: "Test".into(),
+            url: None,
+            record: Some("r1".into()),
+        };
         SourceRecord::new(
             source,
             "r1".into(),
@@ -321,7 +382,10 @@ mod tests {
         assert_eq!(l.phone.as_deref(), Some("(617) 555-0142 ext. 12"));
         assert_eq!(l.website.as_deref(), Some("https://harbor.example.org"));
         assert_eq!(l.point.unwrap().precision, Precision::ZipCentroid);
-        assert!(l.provenance_of("point").is_none(), "a centroid is not a sourced fact");
+        assert!(
+            l.provenance_of("point").is_none(),
+            "a centroid is not a sourced fact"
+        );
         assert_eq!(l.id, stable_id("test", "r1"));
     }
 
@@ -334,7 +398,10 @@ mod tests {
             session(Weekday::Wed, "18:00", "21:00").unwrap(),
             session(Weekday::Sat, "10:00", "13:00").unwrap(),
         ];
-        r.values.push((v.lookup("insurance", "medicaid").unwrap().id, Some("MD".into())));
+        r.values.push((
+            v.lookup("insurance", "medicaid").unwrap().id,
+            Some("MD".into()),
+        ));
         let l = normalize(r).unwrap();
         assert_eq!(l.values("schedule"), ["evening", "weekend"]);
         assert_eq!(l.schedule.days_per_week, Some(3));

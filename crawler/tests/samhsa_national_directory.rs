@@ -14,7 +14,10 @@ fn shared_file(name: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipped: {} is absent (the shared data lives beside the repository)", path.display());
+        eprintln!(
+            "skipped: {} is absent (the shared data lives beside the repository)",
+            path.display()
+        );
         None
     }
 }
@@ -25,17 +28,23 @@ fn today() -> Date {
 
 #[test]
 fn the_2022_csv_yields_5523_iop_programs() {
-    let Some(path) = shared_file("su_2022_facilities.csv") else { return };
+    let Some(path) = shared_file("su_2022_facilities.csv") else {
+        return;
+    };
     let directory = samhsa::read_path(&path).unwrap();
     assert_eq!(directory.year, Some(2022));
-    assert!(directory.legend.len() > 200, "legend read from the sibling file");
+    assert!(
+        directory.legend.len() > 200,
+        "legend read from the sibling file"
+    );
     let crawl = samhsa::listings(&directory, today());
     assert_eq!(crawl.rows, 12_176);
     assert_eq!(crawl.iop_rows, 5_525);
     assert_eq!(crawl.merged, 2);
     assert!(crawl.rejected.is_empty(), "{:?}", crawl.rejected);
     assert_eq!(crawl.listings.len(), 5_523);
-    let ids: std::collections::HashSet<&str> = crawl.listings.iter().map(|l| l.id.as_str()).collect();
+    let ids: std::collections::HashSet<&str> =
+        crawl.listings.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids.len(), 5_523, "ids are unique");
     // every ZIP resolves: every program is on the map
     assert!(crawl.listings.iter().all(|l| l.point.is_some()));
@@ -48,12 +57,27 @@ fn the_2022_csv_yields_5523_iop_programs() {
             let codes: Vec<&str> = r["service_code_info"].split_whitespace().collect();
             codes.contains(&"OIT") && codes.contains(&"MD")
         })
-        .map(|r| (r["name1"].to_lowercase(), r["name2"].to_lowercase(), r["street1"].to_lowercase(), r["zip"].clone()))
+        .map(|r| {
+            (
+                r["name1"].to_lowercase(),
+                r["name2"].to_lowercase(),
+                r["street1"].to_lowercase(),
+                r["zip"].clone(),
+            )
+        })
         .collect::<std::collections::HashSet<_>>()
         .len();
-    let medicaid = crawl.listings.iter().filter(|l| l.has_value("insurance", "medicaid")).count();
+    let medicaid = crawl
+        .listings
+        .iter()
+        .filter(|l| l.has_value("insurance", "medicaid"))
+        .count();
     assert_eq!(medicaid, medicaid_rows);
-    let l = crawl.listings.iter().find(|l| l.has_value("insurance", "medicaid")).unwrap();
+    let l = crawl
+        .listings
+        .iter()
+        .find(|l| l.has_value("insurance", "medicaid"))
+        .unwrap();
     let (p, s) = l.provenance_of("insurance/medicaid").unwrap();
     assert_eq!(p.evidence.as_deref(), Some("MD: Medicaid"));
     assert!(s.title.ends_with("2022"));
@@ -61,9 +85,10 @@ fn the_2022_csv_yields_5523_iop_programs() {
 
 #[test]
 fn the_spreadsheet_and_its_csv_give_the_same_listings() {
-    let (Some(xlsx), Some(csv)) =
-        (shared_file("National_Directory_SA_Facilities_2022.xlsx"), shared_file("su_2022_facilities.csv"))
-    else {
+    let (Some(xlsx), Some(csv)) = (
+        shared_file("National_Directory_SA_Facilities_2022.xlsx"),
+        shared_file("su_2022_facilities.csv"),
+    ) else {
         return;
     };
     let from_xlsx = samhsa::listings(&samhsa::read_path(&xlsx).unwrap(), today());

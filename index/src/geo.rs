@@ -26,26 +26,39 @@ pub struct Origin {
     pub lon: f64,
 }
 
+/// At most this many places are offered for an unknown or ambiguous place.
+pub const MAX_SUGGESTIONS: usize = 10;
+
 /// Why a place could not be found.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlaceError {
-    #[error("enter a ZIP code, a city and state (\"Denver, CO\") or coordinates (\"39.74,-104.99\")")]
+    #[error(
+        "enter a ZIP code, a city and state (\"Denver, CO\") or coordinates (\"39.74,-104.99\")"
+    )]
     Empty,
     #[error("no US ZIP code {0} is known")]
     UnknownZip(String),
     #[error("{0} is not a valid latitude,longitude pair: latitude must be within -90..90 and longitude within -180..180")]
     BadCoordinates(String),
     #[error("no place called {query:?} is known{}", did_you_mean(.suggestions))]
-    Unknown { query: String, suggestions: Vec<String> },
-    #[error("{query:?} is in more than one state{}", did_you_mean(.suggestions))]
-    Ambiguous { query: String, suggestions: Vec<String> },
+    Unknown {
+        query: String,
+        suggestions: Vec<String>,
+    },
+    #[error("there is a {query:?} in more than one state: add the state{}", did_you_mean(.suggestions))]
+    Ambiguous {
+        query: String,
+        suggestions: Vec<String>,
+    },
 }
 
 impl PlaceError {
     /// Places the person may have meant ("Springfield, IL").
     pub fn suggestions(&self) -> &[String] {
         match self {
-            PlaceError::Unknown { suggestions, .. } | PlaceError::Ambiguous { suggestions, .. } => suggestions,
+            PlaceError::Unknown { suggestions, .. } | PlaceError::Ambiguous { suggestions, .. } => {
+                suggestions
+            }
             _ => &[],
         }
     }
@@ -75,6 +88,9 @@ struct CityPlace {
     state: String,
     lat: f64,
     lon: f64,
+    /// How many ZIP codes the city has: a measure of its size, used to offer
+    /// the likeliest places first.
+    zips: u32,
 }
 
 /// The gazetteer: ZIP codes and cities of the United States, built once from
@@ -89,21 +105,65 @@ static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
 
 /// US states, DC and territories: postal code and name.
 pub const STATES: &[(&str, &str)] = &[
-    ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"),
-    ("CA", "California"), ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"),
-    ("DC", "District of Columbia"), ("FL", "Florida"), ("GA", "Georgia"), ("HI", "Hawaii"),
-    ("ID", "Idaho"), ("IL", "Illinois"), ("IN", "Indiana"), ("IA", "Iowa"), ("KS", "Kansas"),
-    ("KY", "Kentucky"), ("LA", "Louisiana"), ("ME", "Maine"), ("MD", "Maryland"),
-    ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"), ("MS", "Mississippi"),
-    ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"), ("NV", "Nevada"),
-    ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"), ("NY", "New York"),
-    ("NC", "North Carolina"), ("ND", "North Dakota"), ("OH", "Ohio"), ("OK", "Oklahoma"),
-    ("OR", "Oregon"), ("PA", "Pennsylvania"), ("RI", "Rhode Island"), ("SC", "South Carolina"),
-    ("SD", "South Dakota"), ("TN", "Tennessee"), ("TX", "Texas"), ("UT", "Utah"),
-    ("VT", "Vermont"), ("VA", "Virginia"), ("WA", "Washington"), ("WV", "West Virginia"),
-    ("WI", "Wisconsin"), ("WY", "Wyoming"), ("PR", "Puerto Rico"), ("GU", "Guam"),
-    ("VI", "U.S. Virgin Islands"), ("AS", "American Samoa"), ("MP", "Northern Mariana Islands"),
-    ("FM", "Federated States of Micronesia"), ("MH", "Marshall Islands"), ("PW", "Palau"),
+    ("AL", "Alabama"),
+    ("AK", "Alaska"),
+    ("AZ", "Arizona"),
+    ("AR", "Arkansas"),
+    ("CA", "California"),
+    ("CO", "Colorado"),
+    ("CT", "Connecticut"),
+    ("DE", "Delaware"),
+    ("DC", "District of Columbia"),
+    ("FL", "Florida"),
+    ("GA", "Georgia"),
+    ("HI", "Hawaii"),
+    ("ID", "Idaho"),
+    ("IL", "Illinois"),
+    ("IN", "Indiana"),
+    ("IA", "Iowa"),
+    ("KS", "Kansas"),
+    ("KY", "Kentucky"),
+    ("LA", "Louisiana"),
+    ("ME", "Maine"),
+    ("MD", "Maryland"),
+    ("MA", "Massachusetts"),
+    ("MI", "Michigan"),
+    ("MN", "Minnesota"),
+    ("MS", "Mississippi"),
+    ("MO", "Missouri"),
+    ("MT", "Montana"),
+    ("NE", "Nebraska"),
+    ("NV", "Nevada"),
+    ("NH", "New Hampshire"),
+    ("NJ", "New Jersey"),
+    ("NM", "New Mexico"),
+    ("NY", "New York"),
+    ("NC", "North Carolina"),
+    ("ND", "North Dakota"),
+    ("OH", "Ohio"),
+    ("OK", "Oklahoma"),
+    ("OR", "Oregon"),
+    ("PA", "Pennsylvania"),
+    ("RI", "Rhode Island"),
+    ("SC", "South Carolina"),
+    ("SD", "South Dakota"),
+    ("TN", "Tennessee"),
+    ("TX", "Texas"),
+    ("UT", "Utah"),
+    ("VT", "Vermont"),
+    ("VA", "Virginia"),
+    ("WA", "Washington"),
+    ("WV", "West Virginia"),
+    ("WI", "Wisconsin"),
+    ("WY", "Wyoming"),
+    ("PR", "Puerto Rico"),
+    ("GU", "Guam"),
+    ("VI", "U.S. Virgin Islands"),
+    ("AS", "American Samoa"),
+    ("MP", "Northern Mariana Islands"),
+    ("FM", "Federated States of Micronesia"),
+    ("MH", "Marshall Islands"),
+    ("PW", "Palau"),
 ];
 
 /// The postal code of a state written as a code or a name ("co", "Colorado").
@@ -157,7 +217,13 @@ impl Gazetteer {
             let city = title_case(&z.city);
             zips.insert(
                 z.zip_code.clone(),
-                ZipPlace { zip: z.zip_code.clone(), city: city.clone(), state: z.state.clone(), lat, lon },
+                ZipPlace {
+                    zip: z.zip_code.clone(),
+                    city: city.clone(),
+                    state: z.state.clone(),
+                    lat,
+                    lon,
+                },
             );
             // City centres come from the ordinary ZIPs; PO box ZIPs only for
             // towns that have no other. Unique (single-building) and military
@@ -177,12 +243,24 @@ impl Gazetteer {
         }
         let mut cities: HashMap<String, Vec<CityPlace>> = HashMap::new();
         for ((key, state), (city, by_kind)) in sums {
-            let (lat, lon, n) = if by_kind[0].2 > 0 { by_kind[0] } else { by_kind[1] };
+            let (lat, lon, n) = if by_kind[0].2 > 0 {
+                by_kind[0]
+            } else {
+                by_kind[1]
+            };
             let (lat, lon) = (lat / n as f64, lon / n as f64);
-            cities.entry(key).or_default().push(CityPlace { city, state, lat, lon });
+            let zips = by_kind[0].2 + by_kind[1].2;
+            cities.entry(key).or_default().push(CityPlace {
+                city,
+                state,
+                lat,
+                lon,
+                zips,
+            });
         }
         for places in cities.values_mut() {
-            places.sort_by(|a, b| a.state.cmp(&b.state));
+            // the biggest first, then by state
+            places.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
         }
         Gazetteer { zips, cities }
     }
@@ -211,16 +289,27 @@ impl Gazetteer {
             return self
                 .zips
                 .get(zip)
-                .map(|z| Origin { label: format!("{}, {} {}", z.city, z.state, z.zip), lat: z.lat, lon: z.lon })
+                .map(|z| Origin {
+                    label: format!("{}, {} {}", z.city, z.state, z.zip),
+                    lat: z.lat,
+                    lon: z.lon,
+                })
                 .ok_or_else(|| PlaceError::UnknownZip(zip.to_string()));
         }
         if let Some((lat, lon)) = parse_lat_lon(query) {
             if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
                 return Err(PlaceError::BadCoordinates(query.to_string()));
             }
-            return Ok(Origin { label: format!("{lat:.4}, {lon:.4}"), lat, lon });
+            return Ok(Origin {
+                label: format!("{lat:.4}, {lon:.4}"),
+                lat,
+                lon,
+            });
         }
-        if query.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b' ') {
+        if query
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'-' || b == b' ')
+        {
             return Err(PlaceError::UnknownZip(query.to_string()));
         }
         let (city, state) = split_city_state(query);
@@ -228,19 +317,35 @@ impl Gazetteer {
         let places = self.cities.get(&key);
         match (places, state) {
             (Some(places), Some(state)) => match places.iter().find(|p| p.state == state) {
-                Some(p) => Ok(Origin { label: format!("{}, {}", p.city, p.state), lat: p.lat, lon: p.lon }),
+                Some(p) => Ok(Origin {
+                    label: format!("{}, {}", p.city, p.state),
+                    lat: p.lat,
+                    lon: p.lon,
+                }),
                 None => Err(PlaceError::Unknown {
                     query: query.to_string(),
-                    suggestions: places.iter().take(8).map(|p| format!("{}, {}", p.city, p.state)).collect(),
+                    suggestions: places
+                        .iter()
+                        .take(MAX_SUGGESTIONS)
+                        .map(|p| format!("{}, {}", p.city, p.state))
+                        .collect(),
                 }),
             },
             (Some(places), None) if places.len() == 1 => {
                 let p = &places[0];
-                Ok(Origin { label: format!("{}, {}", p.city, p.state), lat: p.lat, lon: p.lon })
+                Ok(Origin {
+                    label: format!("{}, {}", p.city, p.state),
+                    lat: p.lat,
+                    lon: p.lon,
+                })
             }
             (Some(places), None) => Err(PlaceError::Ambiguous {
                 query: query.to_string(),
-                suggestions: places.iter().map(|p| format!("{}, {}", p.city, p.state)).collect(),
+                suggestions: places
+                    .iter()
+                    .take(MAX_SUGGESTIONS)
+                    .map(|p| format!("{}, {}", p.city, p.state))
+                    .collect(),
             }),
             (None, state) => Err(PlaceError::Unknown {
                 query: query.to_string(),
@@ -271,7 +376,11 @@ impl Gazetteer {
             }
         }
         found.sort();
-        found.into_iter().take(8).map(|(_, s)| s).collect()
+        found
+            .into_iter()
+            .take(MAX_SUGGESTIONS)
+            .map(|(_, s)| s)
+            .collect()
     }
 }
 
@@ -307,7 +416,9 @@ fn split_city_state(text: &str) -> (&str, Option<&'static str>) {
             let state = words[words.len() - take..].join(" ");
             if let Some(code) = state_code(&state) {
                 let cut = text.len() - text.trim_end().len();
-                let city_end = text[..text.len() - cut].rfind(words[words.len() - take]).unwrap_or(text.len());
+                let city_end = text[..text.len() - cut]
+                    .rfind(words[words.len() - take])
+                    .unwrap_or(text.len());
                 return (text[..city_end].trim().trim_end_matches(','), Some(code));
             }
         }
@@ -336,7 +447,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         std::mem::swap(&mut prev, &mut cur);
     }
@@ -362,9 +475,16 @@ mod tests {
     fn zips_keep_leading_zeros_and_accept_zip_plus_four() {
         let g = Gazetteer::get();
         let boston = g.resolve("02108").unwrap();
-        assert!(boston.label.contains("02108") && boston.label.contains("MA"), "{}", boston.label);
+        assert!(
+            boston.label.contains("02108") && boston.label.contains("MA"),
+            "{}",
+            boston.label
+        );
         assert_eq!(g.resolve("02108-1234").unwrap(), boston);
-        assert_eq!(g.resolve("00000"), Err(PlaceError::UnknownZip("00000".into())));
+        assert_eq!(
+            g.resolve("00000"),
+            Err(PlaceError::UnknownZip("00000".into()))
+        );
         assert!(matches!(g.resolve("2108"), Err(PlaceError::UnknownZip(_))));
     }
 
@@ -373,10 +493,16 @@ mod tests {
         let g = Gazetteer::get();
         let a = g.resolve("Denver, CO").unwrap();
         assert_eq!(a.label, "Denver, CO");
-        assert!((a.lat - 39.74).abs() < 0.2 && (a.lon + 104.95).abs() < 0.3, "{a:?}");
+        assert!(
+            (a.lat - 39.74).abs() < 0.2 && (a.lon + 104.95).abs() < 0.3,
+            "{a:?}"
+        );
         assert_eq!(g.resolve("denver, colorado").unwrap(), a);
         assert_eq!(g.resolve("Denver CO").unwrap(), a);
-        assert_eq!(g.resolve("Saint Louis, MO").unwrap(), g.resolve("St. Louis, MO").unwrap());
+        assert_eq!(
+            g.resolve("Saint Louis, MO").unwrap(),
+            g.resolve("St. Louis, MO").unwrap()
+        );
         assert!(g.resolve("Kansas City Missouri").is_ok());
     }
 
@@ -385,19 +511,35 @@ mod tests {
         let g = Gazetteer::get();
         let err = g.resolve("Springfield").unwrap_err();
         assert!(matches!(err, PlaceError::Ambiguous { .. }));
+        // the biggest Springfields come first
         for s in ["Springfield, IL", "Springfield, MO", "Springfield, MA"] {
-            assert!(err.suggestions().iter().any(|x| x == s), "{s} not in {:?}", err.suggestions());
+            assert!(
+                err.suggestions()[..5].iter().any(|x| x == s),
+                "{s} not early in {:?}",
+                err.suggestions()
+            );
         }
+        assert!(err.suggestions().len() <= MAX_SUGGESTIONS);
         assert!(err.to_string().contains("did you mean"));
         let err = g.resolve("Denvr, CO").unwrap_err();
-        assert!(err.suggestions().iter().any(|x| x == "Denver, CO"), "{:?}", err.suggestions());
-        assert!(matches!(g.resolve("Atlantis, ZZ"), Err(PlaceError::Unknown { .. })));
+        assert!(
+            err.suggestions().iter().any(|x| x == "Denver, CO"),
+            "{:?}",
+            err.suggestions()
+        );
+        assert!(matches!(
+            g.resolve("Atlantis, ZZ"),
+            Err(PlaceError::Unknown { .. })
+        ));
     }
 
     #[test]
     fn coordinates_are_checked() {
         let g = Gazetteer::get();
         assert_eq!(g.resolve("39.74,-104.99").unwrap().lat, 39.74);
-        assert!(matches!(g.resolve("95.0,10"), Err(PlaceError::BadCoordinates(_))));
+        assert!(matches!(
+            g.resolve("95.0,10"),
+            Err(PlaceError::BadCoordinates(_))
+        ));
     }
 }

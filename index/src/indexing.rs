@@ -52,7 +52,12 @@ fn write_documents(index: &Index, fields: &Fields, listings: &[Listing]) -> tant
     Ok(())
 }
 
-fn document(vocabulary: &Vocabulary, fields: &Fields, ord: u64, listing: &Listing) -> TantivyDocument {
+fn document(
+    vocabulary: &Vocabulary,
+    fields: &Fields,
+    ord: u64,
+    listing: &Listing,
+) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.name, &listing.name);
     let mut body = String::new();
@@ -87,7 +92,10 @@ fn document(vocabulary: &Vocabulary, fields: &Fields, ord: u64, listing: &Listin
     }
     doc.add_text(fields.body, &body);
     doc.add_u64(fields.ord, ord);
-    let (lat, lon) = listing.point.map(|p| (p.lat, p.lon)).unwrap_or((NO_POINT, NO_POINT));
+    let (lat, lon) = listing
+        .point
+        .map(|p| (p.lat, p.lon))
+        .unwrap_or((NO_POINT, NO_POINT));
     doc.add_f64(fields.lat, lat);
     doc.add_f64(fields.lon, lon);
     for (field, word) in fields.bits.iter().zip(bits) {

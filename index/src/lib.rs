@@ -16,9 +16,9 @@ pub mod search;
 pub mod store;
 pub mod vocabulary;
 
-pub use listing::{Address, Listing, Point, Precision, Provenance, Schedule, Session, Source};
 pub use geo::{Gazetteer, Origin};
+pub use listing::{Address, Listing, Point, Precision, Provenance, Schedule, Session, Source};
 pub use request::{ParamError, SearchRequest, Sort, UnknownParams};
-pub use store::{DataDir, Generation, GenerationMeta, StoreError};
 pub use search::{GroupCounts, Hit, SearchIndex, SearchResults, ValueCount};
+pub use store::{DataDir, Generation, GenerationMeta, StoreError};
 pub use vocabulary::{FacetGroup, FacetValue, Vocabulary};

@@ -172,7 +172,9 @@ pub struct ClockTime {
 
 impl ClockTime {
     pub fn new(hour: u16, minute: u16) -> Option<ClockTime> {
-        (hour < 24 && minute < 60).then_some(ClockTime { minutes: hour * 60 + minute })
+        (hour < 24 && minute < 60).then_some(ClockTime {
+            minutes: hour * 60 + minute,
+        })
     }
 
     pub fn parse(text: &str) -> Option<ClockTime> {
@@ -299,7 +301,10 @@ pub fn stable_id(source_kind: &str, identity: &str) -> String {
 
 /// Is `id` shaped like a listing id? (Checked before any lookup.)
 pub fn is_listing_id(id: &str) -> bool {
-    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    id.len() == 12
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]
@@ -309,7 +314,10 @@ mod tests {
     #[test]
     fn stable_ids_are_fixed_and_distinct() {
         // Pinned: these ids are in URLs people have shared.
-        assert_eq!(stable_id("sample", "sample-0001"), stable_id("sample", "sample-0001"));
+        assert_eq!(
+            stable_id("sample", "sample-0001"),
+            stable_id("sample", "sample-0001")
+        );
         assert_ne!(stable_id("sample", "a"), stable_id("sample", "b"));
         assert_ne!(stable_id("a", "b"), stable_id("ab", ""));
         assert!(is_listing_id(&stable_id("x", "y")));
@@ -318,7 +326,11 @@ mod tests {
 
     #[test]
     fn sessions_fall_into_tracks() {
-        let s = |d, a, b| Session { weekday: d, start: ClockTime::parse(a).unwrap(), end: ClockTime::parse(b).unwrap() };
+        let s = |d, a, b| Session {
+            weekday: d,
+            start: ClockTime::parse(a).unwrap(),
+            end: ClockTime::parse(b).unwrap(),
+        };
         assert_eq!(s(Weekday::Mon, "09:00", "12:00").track(), "daytime");
         assert_eq!(s(Weekday::Tue, "16:00", "19:00").track(), "evening");
         assert_eq!(s(Weekday::Sat, "18:00", "21:00").track(), "weekend");

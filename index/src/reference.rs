@@ -23,14 +23,20 @@ pub struct ReferenceResults {
 /// Answer `request` by scanning `listings`. Text (`q`) and relevance sort are
 /// not modelled: requests with text are refused.
 pub fn scan(listings: &[Listing], request: &SearchRequest) -> ReferenceResults {
-    assert!(request.text.is_none(), "the reference scan does not model text search");
+    assert!(
+        request.text.is_none(),
+        "the reference scan does not model text search"
+    );
     let v = Vocabulary::get();
     let has = |l: &Listing, id: ValueId| {
         let value = v.value(id);
         l.has_value(&v.group(value.group).slug, &value.slug)
     };
     let passes = |l: &Listing, skip: Option<GroupId>| {
-        request.filters.iter().all(|(g, values)| Some(*g) == skip || values.iter().any(|&id| has(l, id)))
+        request
+            .filters
+            .iter()
+            .all(|(g, values)| Some(*g) == skip || values.iter().any(|&id| has(l, id)))
     };
     let mut counts = vec![0; v.values().len()];
     let mut rows = Vec::new();
@@ -55,12 +61,19 @@ pub fn scan(listings: &[Listing], request: &SearchRequest) -> ReferenceResults {
             rows.push((distance, l.name.to_lowercase(), l.id.clone()));
         }
     }
-    let by_name = |a: &(Option<f64>, String, String), b: &(Option<f64>, String, String)| (&a.1, &a.2).cmp(&(&b.1, &b.2));
+    let by_name = |a: &(Option<f64>, String, String), b: &(Option<f64>, String, String)| {
+        (&a.1, &a.2).cmp(&(&b.1, &b.2))
+    };
     match request.sort() {
         Sort::Distance => rows.sort_by(|a, b| {
-            a.0.unwrap_or(f64::MAX).total_cmp(&b.0.unwrap_or(f64::MAX)).then_with(|| by_name(a, b))
+            a.0.unwrap_or(f64::MAX)
+                .total_cmp(&b.0.unwrap_or(f64::MAX))
+                .then_with(|| by_name(a, b))
         }),
         _ => rows.sort_by(by_name),
     }
-    ReferenceResults { order: rows.into_iter().map(|(d, _, id)| (d, id)).collect(), counts }
+    ReferenceResults {
+        order: rows.into_iter().map(|(d, _, id)| (d, id)).collect(),
+        counts,
+    }
 }

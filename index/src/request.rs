@@ -80,7 +80,11 @@ pub struct ParamError {
 
 impl ParamError {
     fn new(parameter: &str, message: impl Into<String>) -> ParamError {
-        ParamError { parameter: parameter.to_string(), message: message.into(), suggestions: Vec::new() }
+        ParamError {
+            parameter: parameter.to_string(),
+            message: message.into(),
+            suggestions: Vec::new(),
+        }
     }
 }
 
@@ -110,7 +114,10 @@ impl SearchRequest {
     }
 
     /// Parse decoded `key=value` pairs (repeated keys allowed for facet groups).
-    pub fn from_pairs<I, K, V>(pairs: I, unknown: UnknownParams) -> Result<SearchRequest, ParamError>
+    pub fn from_pairs<I, K, V>(
+        pairs: I,
+        unknown: UnknownParams,
+    ) -> Result<SearchRequest, ParamError>
     where
         I: IntoIterator<Item = (K, V)>,
         K: AsRef<str>,
@@ -126,7 +133,10 @@ impl SearchRequest {
                     continue;
                 }
                 let Some(v) = vocabulary.lookup(key, value) else {
-                    let known: Vec<String> = vocabulary.values_of(group.id).map(|v| v.slug.clone()).collect();
+                    let known: Vec<String> = vocabulary
+                        .values_of(group.id)
+                        .map(|v| v.slug.clone())
+                        .collect();
                     return Err(ParamError {
                         parameter: key.to_string(),
                         message: format!(
@@ -147,7 +157,11 @@ impl SearchRequest {
                 match unknown {
                     UnknownParams::Ignore => continue,
                     UnknownParams::Refuse => {
-                        let groups: Vec<&str> = vocabulary.groups().iter().map(|g| g.slug.as_str()).collect();
+                        let groups: Vec<&str> = vocabulary
+                            .groups()
+                            .iter()
+                            .map(|g| g.slug.as_str())
+                            .collect();
                         return Err(ParamError::new(
                             key,
                             format!(
@@ -167,7 +181,9 @@ impl SearchRequest {
             }
             match key {
                 "near" => {
-                    let origin = Gazetteer::get().resolve(value).map_err(|e| place_error(&e))?;
+                    let origin = Gazetteer::get()
+                        .resolve(value)
+                        .map_err(|e| place_error(&e))?;
                     request.near = Some(value.to_string());
                     request.origin = Some(origin);
                 }
@@ -197,12 +213,12 @@ impl SearchRequest {
                         "distance" => Sort::Distance,
                         "relevance" => Sort::Relevance,
                         "name" => Sort::Name,
-                        _ => {
-                            return Err(ParamError::new(
-                                "sort",
-                                format!("{value:?} is not a sort order; use distance, relevance or name"),
-                            ))
-                        }
+                        _ => return Err(ParamError::new(
+                            "sort",
+                            format!(
+                                "{value:?} is not a sort order; use distance, relevance or name"
+                            ),
+                        )),
                     })
                 }
                 "page" => request.page = parse_count("page", value, MAX_PAGE)?,
@@ -220,7 +236,10 @@ impl SearchRequest {
     }
 
     /// Parse a raw query string (`a=1&b=2`).
-    pub fn from_query_string(query: &str, unknown: UnknownParams) -> Result<SearchRequest, ParamError> {
+    pub fn from_query_string(
+        query: &str,
+        unknown: UnknownParams,
+    ) -> Result<SearchRequest, ParamError> {
         SearchRequest::from_pairs(form_urlencoded_pairs(query), unknown)
     }
 
@@ -240,7 +259,10 @@ impl SearchRequest {
         }
         for (&group, values) in &self.filters {
             for &v in values {
-                pairs.push((vocabulary.group(group).slug.as_str(), vocabulary.value(v).slug.clone()));
+                pairs.push((
+                    vocabulary.group(group).slug.as_str(),
+                    vocabulary.value(v).slug.clone(),
+                ));
             }
         }
         if let Some(sort) = self.requested_sort {
@@ -281,18 +303,28 @@ impl SearchRequest {
 
     /// This request on another page.
     pub fn on_page(&self, page: usize) -> SearchRequest {
-        SearchRequest { page, ..self.clone() }
+        SearchRequest {
+            page,
+            ..self.clone()
+        }
     }
 }
 
 fn place_error(e: &PlaceError) -> ParamError {
-    ParamError { parameter: "near".into(), message: e.to_string(), suggestions: e.suggestions().to_vec() }
+    ParamError {
+        parameter: "near".into(),
+        message: e.to_string(),
+        suggestions: e.suggestions().to_vec(),
+    }
 }
 
 fn parse_count(parameter: &str, value: &str, max: usize) -> Result<usize, ParamError> {
     match value.parse::<usize>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(ParamError::new(parameter, format!("{value:?} is out of range; use a whole number from 1 to {max}"))),
+        _ => Err(ParamError::new(
+            parameter,
+            format!("{value:?} is out of range; use a whole number from 1 to {max}"),
+        )),
     }
 }
 
@@ -325,15 +357,13 @@ fn decode(text: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -355,7 +385,9 @@ pub fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             b',' => out.push_str("%2C"),
             _ => {
@@ -390,7 +422,9 @@ mod tests {
 
     #[test]
     fn empty_form_fields_mean_not_given() {
-        let r = SearchRequest::from_query_string("near=&q=&radius=&insurance=", UnknownParams::Ignore).unwrap();
+        let r =
+            SearchRequest::from_query_string("near=&q=&radius=&insurance=", UnknownParams::Ignore)
+                .unwrap();
         assert_eq!(r, SearchRequest::default());
         assert_eq!(r.sort(), Sort::Name);
         assert_eq!(r.to_query_string(), "");
@@ -403,7 +437,11 @@ mod tests {
         assert!(e.message.contains("medicaid, medicare"), "{}", e.message);
         let e = parse("radius=501").unwrap_err();
         assert_eq!(e.parameter, "radius");
-        assert!(parse("radius=0").is_err() && parse("radius=abc").is_err() && parse("radius=NaN").is_err());
+        assert!(
+            parse("radius=0").is_err()
+                && parse("radius=abc").is_err()
+                && parse("radius=NaN").is_err()
+        );
         assert_eq!(parse("per_page=101").unwrap_err().parameter, "per_page");
         assert_eq!(parse("page=0").unwrap_err().parameter, "page");
         assert_eq!(parse("sort=distance").unwrap_err().parameter, "sort");
@@ -423,7 +461,10 @@ mod tests {
         let r = parse("near=10001&page=3").unwrap();
         let on = r.toggled(medicaid.group, medicaid.id);
         assert_eq!(on.to_query_string(), "near=10001&insurance=medicaid");
-        assert_eq!(on.toggled(medicaid.group, medicaid.id).to_query_string(), "near=10001");
+        assert_eq!(
+            on.toggled(medicaid.group, medicaid.id).to_query_string(),
+            "near=10001"
+        );
     }
 
     #[test]

@@ -56,15 +56,26 @@ pub fn build_schema(vocabulary: &Vocabulary) -> (Schema, Fields) {
     let bits = (0..bit_words(vocabulary))
         .map(|i| builder.add_u64_field(&format!("bits{i}"), FAST))
         .collect();
-    (builder.build(), Fields { name, body, facet, ord, lat, lon, bits })
+    (
+        builder.build(),
+        Fields {
+            name,
+            body,
+            facet,
+            ord,
+            lat,
+            lon,
+            bits,
+        },
+    )
 }
 
 /// Field handles of an opened index, checked against the schema it was built with.
 pub fn fields_of(schema: &Schema, vocabulary: &Vocabulary) -> tantivy::Result<Fields> {
     let get = |name: &str| {
-        schema
-            .get_field(name)
-            .map_err(|_| tantivy::TantivyError::SchemaError(format!("index has no field {name}: rebuild it")))
+        schema.get_field(name).map_err(|_| {
+            tantivy::TantivyError::SchemaError(format!("index has no field {name}: rebuild it"))
+        })
     };
     Ok(Fields {
         name: get("name")?,
@@ -73,6 +84,8 @@ pub fn fields_of(schema: &Schema, vocabulary: &Vocabulary) -> tantivy::Result<Fi
         ord: get("ord")?,
         lat: get("lat")?,
         lon: get("lon")?,
-        bits: (0..bit_words(vocabulary)).map(|i| get(&format!("bits{i}"))).collect::<Result<_, _>>()?,
+        bits: (0..bit_words(vocabulary))
+            .map(|i| get(&format!("bits{i}")))
+            .collect::<Result<_, _>>()?,
     })
 }

@@ -28,7 +28,9 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, Index, IndexReader, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, Term};
+use tantivy::{
+    DocId, Index, IndexReader, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, Term,
+};
 
 /// Distance (miles) at which a result's relevance is halved when text and
 /// place are ranked together.
@@ -96,11 +98,26 @@ impl SearchIndex {
         let vocabulary = Vocabulary::get();
         let fields = fields_of(&index.schema(), vocabulary)?;
         if fields.bits.len() > MAX_WORDS {
-            return Err(tantivy::TantivyError::SchemaError("vocabulary has more than 256 values".into()));
+            return Err(tantivy::TantivyError::SchemaError(
+                "vocabulary has more than 256 values".into(),
+            ));
         }
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let by_id = listings.iter().enumerate().map(|(i, l)| (l.id.clone(), i as u32)).collect();
-        Ok(SearchIndex { index, reader, fields, listings, by_id })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let by_id = listings
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.clone(), i as u32))
+            .collect();
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            listings,
+            by_id,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -218,12 +235,23 @@ impl SearchIndex {
                             self.fields.facet,
                             &format!("{}/{}", vocabulary.group(value.group).slug, value.slug),
                         );
-                        any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), 2.0))));
+                        any.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                                2.0,
+                            )),
+                        ));
                     }
-                    let phrase_words: Vec<Box<dyn Query>> =
-                        words[i..i + n].iter().filter_map(|w| self.word_query(w, false)).collect();
+                    let phrase_words: Vec<Box<dyn Query>> = words[i..i + n]
+                        .iter()
+                        .filter_map(|w| self.word_query(w, false))
+                        .collect();
                     if !phrase_words.is_empty() {
-                        any.push((Occur::Should, Box::new(BooleanQuery::intersection(phrase_words))));
+                        any.push((
+                            Occur::Should,
+                            Box::new(BooleanQuery::intersection(phrase_words)),
+                        ));
                     }
                     clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
                     i += n;
@@ -255,10 +283,19 @@ impl SearchIndex {
                 let term = Term::from_field_text(field, &token);
                 any.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)), boost)),
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                        boost,
+                    )),
                 ));
                 if fuzzy {
-                    any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(FuzzyTermQuery::new(term, 1, true)), 0.5))));
+                    any.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new(term, 1, true)),
+                            0.5,
+                        )),
+                    ));
                 }
             }
             per_token.push(Box::new(BooleanQuery::new(any)));
@@ -308,7 +345,9 @@ impl PartialOrd for Candidate {
 }
 impl Ord for Candidate {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.key.total_cmp(&other.key).then(self.ord.cmp(&other.ord))
+        self.key
+            .total_cmp(&other.key)
+            .then(self.ord.cmp(&other.ord))
     }
 }
 
@@ -342,7 +381,11 @@ impl Collector for FilterCollector<'_> {
     type Fruit = Fruit;
     type Child = SegmentFilter;
 
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFilter> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentFilter> {
         let ff = segment.fast_fields();
         let schema = segment.schema();
         let name = |f| schema.get_field_name(f).to_string();
@@ -350,7 +393,12 @@ impl Collector for FilterCollector<'_> {
             ord: ff.u64(&name(self.fields.ord))?,
             lat: ff.f64(&name(self.fields.lat))?,
             lon: ff.f64(&name(self.fields.lon))?,
-            bits: self.fields.bits.iter().map(|&f| ff.u64(&name(f))).collect::<tantivy::Result<_>>()?,
+            bits: self
+                .fields
+                .bits
+                .iter()
+                .map(|&f| ff.u64(&name(f)))
+                .collect::<tantivy::Result<_>>()?,
             words: self.words,
             origin: self.origin,
             radius: self.radius,
@@ -371,7 +419,11 @@ impl Collector for FilterCollector<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
-        let mut merged = Fruit { total: 0, top: Vec::new(), counts: vec![0; self.values] };
+        let mut merged = Fruit {
+            total: 0,
+            top: Vec::new(),
+            counts: vec![0; self.values],
+        };
         for fruit in fruits {
             merged.total += fruit.total;
             merged.top.extend(fruit.top);
@@ -397,7 +449,7 @@ impl SegmentCollector for SegmentFilter {
             }
             let lon = self.lon.first(doc).unwrap_or(NO_POINT);
             distance = haversine_miles(olat, olon, lat, lon);
-            if !(distance <= self.radius) {
+            if distance > self.radius || distance.is_nan() {
                 return;
             }
         }
@@ -435,7 +487,12 @@ impl SegmentCollector for SegmentFilter {
                 -relevance
             }
         };
-        let candidate = Candidate { key, ord, distance, score };
+        let candidate = Candidate {
+            key,
+            ord,
+            distance,
+            score,
+        };
         if self.heap.len() < self.keep {
             self.heap.push(candidate);
         } else if let Some(worst) = self.heap.peek() {
@@ -447,7 +504,11 @@ impl SegmentCollector for SegmentFilter {
     }
 
     fn harvest(self) -> Fruit {
-        Fruit { total: self.total, top: self.heap.into_sorted_vec(), counts: self.counts }
+        Fruit {
+            total: self.total,
+            top: self.heap.into_sorted_vec(),
+            counts: self.counts,
+        }
     }
 }
 

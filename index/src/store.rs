@@ -6,7 +6,7 @@
 //!   index/
 //!     CURRENT              the name of the generation being served
 //!     g-20261124T193000-1/ one index generation, never changed once published:
-//!       tantivy files, listings.json (index order), meta.json
+//!       tantivy files, listings.json (index order), generation.json
 //! ```
 //!
 //! Publishing builds a new generation in a temporary directory, renames it into
@@ -29,15 +29,23 @@ pub enum StoreError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error("{path}: not valid listing JSON: {source}")]
-    Json { path: PathBuf, source: serde_json::Error },
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("index: {0}")]
     Index(#[from] tantivy::TantivyError),
-    #[error("{0} has no published index: run `iopfinder crawl` or `iopfinder serve` to create one")]
+    #[error(
+        "{0} has no published index: run `iopfinder crawl` or `iopfinder serve` to create one"
+    )]
     NoIndex(PathBuf),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io { path: path.to_path_buf(), source }
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Facts about one index generation, shown on the about page and `/healthz`.
@@ -98,7 +106,9 @@ impl DataDir {
     pub fn read_listings(&self) -> Result<Vec<Listing>, StoreError> {
         let path = self.listings_path();
         match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StoreError::Json { path, source }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|source| StoreError::Json { path, source })
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(StoreError::Io { path, source: e }),
         }
@@ -139,7 +149,9 @@ impl DataDir {
         );
         let meta = GenerationMeta {
             generation: name.clone(),
-            built_at: now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            built_at: now
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
             listings: listings.len(),
             sample: listings.iter().any(|l| l.sample),
             sources: summarize_sources(&listings),
@@ -151,7 +163,7 @@ impl DataDir {
             let bytes = serde_json::to_vec(&listings).expect("listings serialize");
             write_atomically(&building.join("listings.json"), &bytes)?;
             let meta_bytes = serde_json::to_vec_pretty(&meta).expect("meta serializes");
-            write_atomically(&building.join("meta.json"), &meta_bytes)?;
+            write_atomically(&building.join("generation.json"), &meta_bytes)?;
             let done = index_root.join(&name);
             fs::rename(&building, &done).map_err(io_err(&done))?;
             sync_dir(&index_root);
@@ -167,20 +179,28 @@ impl DataDir {
 
     /// Open the current generation.
     pub fn open_current(&self) -> Result<Generation, StoreError> {
-        let name = self.current_generation()?.ok_or_else(|| StoreError::NoIndex(self.root.clone()))?;
+        let name = self
+            .current_generation()?
+            .ok_or_else(|| StoreError::NoIndex(self.root.clone()))?;
         self.open_generation(&name)
     }
 
     pub fn open_generation(&self, name: &str) -> Result<Generation, StoreError> {
         let dir = self.index_root().join(name);
-        let meta_path = dir.join("meta.json");
+        let meta_path = dir.join("generation.json");
         let meta_bytes = fs::read(&meta_path).map_err(io_err(&meta_path))?;
         let meta: GenerationMeta =
-            serde_json::from_slice(&meta_bytes).map_err(|source| StoreError::Json { path: meta_path, source })?;
+            serde_json::from_slice(&meta_bytes).map_err(|source| StoreError::Json {
+                path: meta_path,
+                source,
+            })?;
         let listings_path = dir.join("listings.json");
         let bytes = fs::read(&listings_path).map_err(io_err(&listings_path))?;
-        let listings: Vec<Listing> = serde_json::from_slice(&bytes)
-            .map_err(|source| StoreError::Json { path: listings_path, source })?;
+        let listings: Vec<Listing> =
+            serde_json::from_slice(&bytes).map_err(|source| StoreError::Json {
+                path: listings_path,
+                source,
+            })?;
         let index = open_dir(&dir, listings)?;
         Ok(Generation { meta, index })
     }
@@ -188,7 +208,9 @@ impl DataDir {
     /// Keep the current generation and the one before it (a server may still
     /// be answering from it); remove older ones and abandoned builds.
     fn remove_old_generations(&self, current: &str) {
-        let Ok(entries) = fs::read_dir(self.index_root()) else { return };
+        let Ok(entries) = fs::read_dir(self.index_root()) else {
+            return;
+        };
         let mut generations: Vec<String> = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -210,14 +232,21 @@ fn summarize_sources(listings: &[Listing]) -> Vec<SourceSummary> {
     let mut out: Vec<SourceSummary> = Vec::new();
     for listing in listings {
         for (i, source) in listing.sources.iter().enumerate() {
-            let dates = listing.provenance.iter().filter(|p| p.source == i).map(|p| p.checked.to_string());
+            let dates = listing
+                .provenance
+                .iter()
+                .filter(|p| p.source == i)
+                .map(|p| p.checked.to_string());
             let (oldest, newest) = dates.fold((None::<String>, None::<String>), |(lo, hi), d| {
                 (
                     Some(lo.map_or(d.clone(), |x: String| x.min(d.clone()))),
                     Some(hi.map_or(d.clone(), |x: String| x.max(d))),
                 )
             });
-            let summary = match out.iter_mut().find(|s| s.kind == source.kind && s.title == source.title) {
+            let summary = match out
+                .iter_mut()
+                .find(|s| s.kind == source.kind && s.title == source.title)
+            {
                 Some(s) => s,
                 None => {
                     out.push(SourceSummary {
@@ -232,10 +261,12 @@ fn summarize_sources(listings: &[Listing]) -> Vec<SourceSummary> {
             };
             summary.listings += 1;
             if let Some(o) = oldest {
-                summary.oldest_check = Some(summary.oldest_check.take().map_or(o.clone(), |x| x.min(o)));
+                summary.oldest_check =
+                    Some(summary.oldest_check.take().map_or(o.clone(), |x| x.min(o)));
             }
             if let Some(n) = newest {
-                summary.newest_check = Some(summary.newest_check.take().map_or(n.clone(), |x| x.max(n)));
+                summary.newest_check =
+                    Some(summary.newest_check.take().map_or(n.clone(), |x| x.max(n)));
             }
         }
     }
@@ -248,7 +279,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
         ".{}.tmp-{}",
-        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         std::process::id()
     ));
     let mut file = fs::File::create(&tmp).map_err(io_err(&tmp))?;

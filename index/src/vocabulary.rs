@@ -13,7 +13,8 @@ use std::sync::LazyLock;
 pub const VOCABULARY_TOML: &str = include_str!("../vocabulary.toml");
 
 static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
-    Vocabulary::from_toml(VOCABULARY_TOML).expect("index/vocabulary.toml is valid (checked by tests)")
+    Vocabulary::from_toml(VOCABULARY_TOML)
+        .expect("index/vocabulary.toml is valid (checked by tests)")
 });
 
 /// Position of a value in the whole vocabulary, in file order.
@@ -107,7 +108,10 @@ impl Vocabulary {
         for (group_id, group) in file.group.into_iter().enumerate() {
             check_slug(&group.slug)?;
             if vocabulary.groups.iter().any(|g| g.slug == group.slug) {
-                return Err(VocabularyError::Invalid(format!("group {} twice", group.slug)));
+                return Err(VocabularyError::Invalid(format!(
+                    "group {} twice",
+                    group.slug
+                )));
             }
             let mut ids = Vec::new();
             for value in group.value {
@@ -173,7 +177,10 @@ impl Vocabulary {
 
     /// As [`Vocabulary::values_for_phrase`], for words already normalized.
     pub fn values_for_words(&self, words: &[String]) -> &[ValueId] {
-        self.phrases.get(&words.join(" ")).map(Vec::as_slice).unwrap_or(&[])
+        self.phrases
+            .get(&words.join(" "))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The number of words of the longest synonym.
@@ -242,7 +249,9 @@ fn check_slug(slug: &str) -> Result<(), VocabularyError> {
     if ok {
         Ok(())
     } else {
-        Err(VocabularyError::Invalid(format!("slug {slug:?} is not lower-case ASCII with dashes")))
+        Err(VocabularyError::Invalid(format!(
+            "slug {slug:?} is not lower-case ASCII with dashes"
+        )))
     }
 }
 
@@ -256,7 +265,17 @@ mod tests {
         let slugs: Vec<&str> = v.groups().iter().map(|g| g.slug.as_str()).collect();
         assert_eq!(
             slugs,
-            ["focus", "modality", "insurance", "accreditation", "age", "population", "language", "format", "schedule"]
+            [
+                "focus",
+                "modality",
+                "insurance",
+                "accreditation",
+                "age",
+                "population",
+                "language",
+                "format",
+                "schedule"
+            ]
         );
     }
 
@@ -291,7 +310,11 @@ mod tests {
             ("modality", "family-therapy", &["FCO"]),
             ("modality", "group-therapy", &["GCO"]),
             ("modality", "individual-therapy", &["ICO"]),
-            ("modality", "mat", &["OTP", "MU", "BU", "NU", "UB", "UN", "PMAT"]),
+            (
+                "modality",
+                "mat",
+                &["OTP", "MU", "BU", "NU", "UB", "UN", "PMAT"],
+            ),
             ("focus", "substance-use", &["SA"]),
             ("focus", "co-occurring", &["SUMH", "CO"]),
             ("focus", "trauma", &["TRMA"]),
@@ -313,7 +336,9 @@ mod tests {
         ];
         let v = Vocabulary::get();
         for (group, slug, codes) in required {
-            let value = v.lookup(group, slug).unwrap_or_else(|| panic!("{group}/{slug} missing"));
+            let value = v
+                .lookup(group, slug)
+                .unwrap_or_else(|| panic!("{group}/{slug} missing"));
             assert_eq!(value.codes, *codes, "{group}/{slug}");
         }
     }
@@ -332,18 +357,35 @@ mod tests {
     #[test]
     fn phrases_name_values_whatever_their_case_and_punctuation() {
         let v = Vocabulary::get();
-        let slug = |ids: &[ValueId]| ids.iter().map(|&i| v.value(i).slug.clone()).collect::<Vec<_>>();
+        let slug = |ids: &[ValueId]| {
+            ids.iter()
+                .map(|&i| v.value(i).slug.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(slug(v.values_for_phrase("Medi-Cal")), ["medicaid"]);
-        assert_eq!(slug(v.values_for_phrase("Dual Diagnosis")), ["co-occurring"]);
-        assert_eq!(slug(v.values_for_phrase("Dialectical behavior therapy (DBT)")), ["dbt"]);
+        assert_eq!(
+            slug(v.values_for_phrase("Dual Diagnosis")),
+            ["co-occurring"]
+        );
+        assert_eq!(
+            slug(v.values_for_phrase("Dialectical behavior therapy (DBT)")),
+            ["dbt"]
+        );
         assert!(v.values_for_phrase("we do not accept").is_empty());
     }
 
     #[test]
     fn bad_files_are_refused_with_a_reason() {
         let dup = "[[group]]\nslug='a'\nlabel='A'\nhelp=''\n[[group.value]]\nslug='x'\nlabel='X'\n[[group.value]]\nslug='x'\nlabel='Y'\n";
-        assert!(Vocabulary::from_toml(dup).unwrap_err().to_string().contains("twice"));
-        let upper = "[[group]]\nslug='a'\nlabel='A'\nhelp=''\n[[group.value]]\nslug='X'\nlabel='X'\n";
-        assert!(Vocabulary::from_toml(upper).unwrap_err().to_string().contains("slug"));
+        assert!(Vocabulary::from_toml(dup)
+            .unwrap_err()
+            .to_string()
+            .contains("twice"));
+        let upper =
+            "[[group]]\nslug='a'\nlabel='A'\nhelp=''\n[[group.value]]\nslug='X'\nlabel='X'\n";
+        assert!(Vocabulary::from_toml(upper)
+            .unwrap_err()
+            .to_string()
+            .contains("slug"));
     }
 }

@@ -3,9 +3,9 @@
 //! same page slices, same disjunctive facet counts.
 
 use iop_index::geo::haversine_miles;
-use iop_index::reference::scan;
 use iop_index::indexing::build_in_ram;
 use iop_index::listing::{Address, LevelOfCare, Point, Precision, Schedule};
+use iop_index::reference::scan;
 use iop_index::request::{SearchRequest, Sort};
 use iop_index::{Listing, Origin, Vocabulary};
 use std::collections::BTreeMap;
@@ -28,7 +28,13 @@ impl Rng {
     }
 }
 
-const CENTRES: &[(f64, f64)] = &[(38.58, -121.49), (40.71, -74.0), (41.88, -87.63), (29.76, -95.37), (39.74, -104.99)];
+const CENTRES: &[(f64, f64)] = &[
+    (38.58, -121.49),
+    (40.71, -74.0),
+    (41.88, -87.63),
+    (29.76, -95.37),
+    (39.74, -104.99),
+];
 
 fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
     let v = Vocabulary::get();
@@ -45,7 +51,10 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
             for group in v.groups() {
                 for value in v.values_of(group.id) {
                     if rng.below(4) == 0 {
-                        facets.entry(group.slug.clone()).or_default().push(value.slug.clone());
+                        facets
+                            .entry(group.slug.clone())
+                            .or_default()
+                            .push(value.slug.clone());
                     }
                 }
             }
@@ -55,7 +64,13 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
                 name: format!("{} Recovery", names[rng.below(names.len() as u64) as usize]),
                 program_name: None,
                 description: Some(format!("Program number {i}")),
-                address: Address { street: None, street2: None, city: "Somewhere".into(), state: "CA".into(), zip: "95814".into() },
+                address: Address {
+                    street: None,
+                    street2: None,
+                    city: "Somewhere".into(),
+                    state: "CA".into(),
+                    zip: "95814".into(),
+                },
                 point,
                 phone: None,
                 intake_phone: None,
@@ -77,7 +92,11 @@ fn random_request(rng: &mut Rng) -> SearchRequest {
     let mut request = SearchRequest::default();
     if rng.below(4) != 0 {
         let (lat, lon) = CENTRES[rng.below(CENTRES.len() as u64) as usize];
-        request.origin = Some(Origin { label: "test".into(), lat: lat + rng.unit() - 0.5, lon: lon + rng.unit() - 0.5 });
+        request.origin = Some(Origin {
+            label: "test".into(),
+            lat: lat + rng.unit() - 0.5,
+            lon: lon + rng.unit() - 0.5,
+        });
         request.radius_miles = [1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 500.0][rng.below(7) as usize];
     }
     for _ in 0..rng.below(4) {
@@ -112,22 +131,36 @@ fn random_queries_agree_with_a_plain_scan() {
         for page in 1..=pages.min(50) {
             request.page = page;
             let results = index.search(&request).unwrap();
-            assert_eq!(results.total, expected.order.len(), "round {round}: total for {request:?}");
+            assert_eq!(
+                results.total,
+                expected.order.len(),
+                "round {round}: total for {request:?}"
+            );
             for hit in &results.hits {
                 seen.push((hit.distance_miles, hit.listing.id.clone()));
             }
             if page == 1 {
-                let counts: Vec<u64> =
-                    results.facets.iter().flat_map(|g| g.values.iter().map(|c| c.count)).collect();
+                let counts: Vec<u64> = results
+                    .facets
+                    .iter()
+                    .flat_map(|g| g.values.iter().map(|c| c.count))
+                    .collect();
                 let mut expected_counts = Vec::new();
                 for g in Vocabulary::get().groups() {
                     expected_counts.extend(g.values.iter().map(|&v| expected.counts[v]));
                 }
-                assert_eq!(counts, expected_counts, "round {round}: facet counts for {request:?}");
+                assert_eq!(
+                    counts, expected_counts,
+                    "round {round}: facet counts for {request:?}"
+                );
             }
         }
         let want: Vec<_> = expected.order.iter().take(seen.len()).cloned().collect();
-        assert_eq!(seen.len(), expected.order.len().min(50 * request.per_page), "round {round}");
+        assert_eq!(
+            seen.len(),
+            expected.order.len().min(50 * request.per_page),
+            "round {round}"
+        );
         assert_eq!(seen, want, "round {round}: order for {request:?}");
     }
 }
@@ -136,14 +169,30 @@ fn random_queries_agree_with_a_plain_scan() {
 fn the_radius_boundary_is_inclusive() {
     let mut rng = Rng(7);
     let mut listings = synthetic_listings(50, &mut rng);
-    let origin = Origin { label: "o".into(), lat: 38.58, lon: -121.49 };
+    let origin = Origin {
+        label: "o".into(),
+        lat: 38.58,
+        lon: -121.49,
+    };
     for l in &mut listings {
-        l.point = Some(Point { lat: 38.58, lon: -121.49 + 0.2, precision: Precision::Exact });
+        l.point = Some(Point {
+            lat: 38.58,
+            lon: -121.49 + 0.2,
+            precision: Precision::Exact,
+        });
     }
     let exact = haversine_miles(origin.lat, origin.lon, 38.58, -121.49 + 0.2);
     let index = build_in_ram(listings).unwrap();
-    let request = SearchRequest { origin: Some(origin.clone()), radius_miles: exact, ..Default::default() };
+    let request = SearchRequest {
+        origin: Some(origin.clone()),
+        radius_miles: exact,
+        ..Default::default()
+    };
     assert_eq!(index.search(&request).unwrap().total, 50);
-    let request = SearchRequest { origin: Some(origin), radius_miles: exact - 1e-9, ..Default::default() };
+    let request = SearchRequest {
+        origin: Some(origin),
+        radius_miles: exact - 1e-9,
+        ..Default::default()
+    };
     assert_eq!(index.search(&request).unwrap().total, 0);
 }

@@ -10,11 +10,16 @@ use iop_index::listing::is_listing_id;
 use iop_index::{SearchRequest, UnknownParams};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/search", get(search)).route("/api/v1/programs/{id}", get(program))
+    Router::new()
+        .route("/api/v1/search", get(search))
+        .route("/api/v1/programs/{id}", get(program))
 }
 
 async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let request = match SearchRequest::from_query_string(query.as_deref().unwrap_or(""), UnknownParams::Refuse) {
+    let request = match SearchRequest::from_query_string(
+        query.as_deref().unwrap_or(""),
+        UnknownParams::Refuse,
+    ) {
         Ok(r) => r,
         Err(e) => return Error::from(e).json(),
     };

@@ -15,8 +15,14 @@ async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Respo
     if format!("/static/{file}") == iop_templates::stylesheet_path() {
         (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
-                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/css; charset=utf-8"),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
             ],
             iop_templates::STYLESHEET,
         )

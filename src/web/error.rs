@@ -62,8 +62,16 @@ impl Error {
         let status = self.status();
         let mut links = Vec::new();
         if let (Error::BadParam(p), Some(query)) = (&self, query) {
-            for suggestion in p.suggestions.iter().filter(|_| p.parameter == "near").take(8) {
-                links.push((suggestion.clone(), format!("/search?{}", replace_param(query, "near", suggestion))));
+            for suggestion in p
+                .suggestions
+                .iter()
+                .filter(|_| p.parameter == "near")
+                .take(8)
+            {
+                links.push((
+                    suggestion.clone(),
+                    format!("/search?{}", replace_param(query, "near", suggestion)),
+                ));
             }
         }
         let title = match status {
@@ -71,7 +79,13 @@ impl Error {
             StatusCode::NOT_FOUND => "Page not found",
             _ => "Something went wrong",
         };
-        let markup = iop_templates::error_page(&state.site(), status.as_u16(), title, &self.public_message(), &links);
+        let markup = iop_templates::error_page(
+            &state.site(),
+            status.as_u16(),
+            title,
+            &self.public_message(),
+            &links,
+        );
         (status, markup).into_response()
     }
 }
@@ -88,6 +102,9 @@ fn replace_param(query: &str, name: &str, value: &str) -> String {
 }
 
 pub async fn not_found(State(state): State<AppState>) -> Response {
-    Error::NotFound("There is no page at this address. It may have moved, or the link may be incomplete.".into())
-        .page(&state, None)
+    Error::NotFound(
+        "There is no page at this address. It may have moved, or the link may be incomplete."
+            .into(),
+    )
+    .page(&state, None)
 }

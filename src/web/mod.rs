@@ -49,7 +49,11 @@ impl AppState {
 
     pub fn site(&self) -> SiteContext {
         let g = self.current.load();
-        SiteContext { sample: g.meta.sample, listings: g.meta.listings, built_at: g.meta.built_at.clone() }
+        SiteContext {
+            sample: g.meta.sample,
+            listings: g.meta.listings,
+            built_at: g.meta.built_at.clone(),
+        }
     }
 }
 
@@ -85,12 +89,20 @@ pub async fn serve(data: DataDir, addr: SocketAddr) -> Result<()> {
         "serving {} listings (generation {}{}) from {}",
         generation.meta.listings,
         generation.meta.generation,
-        if generation.meta.sample { ", sample data" } else { "" },
+        if generation.meta.sample {
+            ", sample data"
+        } else {
+            ""
+        },
         data.root().display()
     );
-    let state = AppState { current: Arc::new(ArcSwap::from_pointee(generation)) };
+    let state = AppState {
+        current: Arc::new(ArcSwap::from_pointee(generation)),
+    };
     tokio::spawn(watch_for_new_generations(data, state.current.clone()));
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr()?;
     tracing::info!("listening on http://{local}");
     // The line tests and scripts wait for (the port may have been 0).
@@ -108,10 +120,16 @@ async fn open_or_seed(data: &DataDir) -> Result<Generation> {
     tokio::task::spawn_blocking(move || {
         if data.current_generation()?.is_none() {
             if data.read_listings()?.is_empty() {
-                tracing::info!("{} is empty: seeding it from the embedded sample directory", data.root().display());
+                tracing::info!(
+                    "{} is empty: seeding it from the embedded sample directory",
+                    data.root().display()
+                );
                 crawl::seed_sample(&data)?;
             } else {
-                tracing::info!("{} has listings but no index: building it", data.root().display());
+                tracing::info!(
+                    "{} has listings but no index: building it",
+                    data.root().display()
+                );
                 data.publish(data.read_listings()?)?;
             }
         }
@@ -135,10 +153,16 @@ async fn watch_for_new_generations(data: DataDir, current: Arc<ArcSwap<Generatio
         let opened = tokio::task::spawn_blocking(move || data.open_generation(&name)).await;
         match opened {
             Ok(Ok(generation)) => {
-                tracing::info!("now serving generation {} ({} listings)", generation.meta.generation, generation.meta.listings);
+                tracing::info!(
+                    "now serving generation {} ({} listings)",
+                    generation.meta.generation,
+                    generation.meta.listings
+                );
                 current.store(Arc::new(generation));
             }
-            Ok(Err(e)) => tracing::warn!("new index generation not opened, still serving the old one: {e}"),
+            Ok(Err(e)) => {
+                tracing::warn!("new index generation not opened, still serving the old one: {e}")
+            }
             Err(e) => tracing::warn!("opening the new index generation failed: {e}"),
         }
     }

@@ -8,7 +8,9 @@ use axum::Router;
 use iop_index::{SearchRequest, UnknownParams};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/search", get(results))
+    Router::new()
+        .route("/", get(home))
+        .route("/search", get(results))
 }
 
 async fn home(State(state): State<AppState>) -> Response {

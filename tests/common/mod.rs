@@ -80,7 +80,10 @@ impl TestApp {
     }
 
     pub fn get(&self, path: &str) -> reqwest::blocking::Response {
-        client().get(format!("{}{}", self.url, path)).send().expect("request succeeds")
+        client()
+            .get(format!("{}{}", self.url, path))
+            .send()
+            .expect("request succeeds")
     }
 
     pub fn json(&self, path: &str) -> (u16, serde_json::Value) {
@@ -113,6 +116,14 @@ pub fn client() -> reqwest::blocking::Client {
 
 /// Run the binary to completion; (status success, stdout, stderr).
 pub fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(BIN).args(args).env("RUST_LOG", "warn").output().expect("iopfinder runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("iopfinder runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }

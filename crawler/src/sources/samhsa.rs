@@ -57,8 +57,19 @@ pub struct Crawl {
 }
 
 const COLUMNS: [&str; 13] = [
-    "name1", "name2", "street1", "street2", "city", "state", "zip", "phone", "intake1", "intake2", "intake1a",
-    "intake2a", "service_code_info",
+    "name1",
+    "name2",
+    "street1",
+    "street2",
+    "city",
+    "state",
+    "zip",
+    "phone",
+    "intake1",
+    "intake2",
+    "intake1a",
+    "intake2a",
+    "service_code_info",
 ];
 
 /// Read the directory from a path (.xlsx or .csv).
@@ -77,7 +88,11 @@ pub fn read_path(path: &Path) -> Result<Directory, SamhsaError> {
 
 /// Read the directory from bytes (a download or a file); `legend_csv` is the
 /// code legend for the CSV form.
-pub fn read_bytes(location: &str, bytes: &[u8], legend_csv: Option<&[u8]>) -> Result<Directory, SamhsaError> {
+pub fn read_bytes(
+    location: &str,
+    bytes: &[u8],
+    legend_csv: Option<&[u8]>,
+) -> Result<Directory, SamhsaError> {
     let year = edition_year(location);
     let (rows, legend_rows) = if is_xlsx(bytes) {
         read_xlsx(location, bytes)?
@@ -97,9 +112,19 @@ pub fn read_bytes(location: &str, bytes: &[u8], legend_csv: Option<&[u8]>) -> Re
     }
     let legend = legend_rows
         .into_iter()
-        .filter_map(|r| Some((r.get("service_code")?.clone(), r.get("service_name")?.clone())))
+        .filter_map(|r| {
+            Some((
+                r.get("service_code")?.clone(),
+                r.get("service_name")?.clone(),
+            ))
+        })
         .collect();
-    Ok(Directory { location: location.to_string(), year, rows, legend })
+    Ok(Directory {
+        location: location.to_string(),
+        year,
+        rows,
+        legend,
+    })
 }
 
 fn is_xlsx(bytes: &[u8]) -> bool {
@@ -109,7 +134,9 @@ fn is_xlsx(bytes: &[u8]) -> bool {
 fn legend_sibling(path: &Path) -> Option<std::path::PathBuf> {
     let name = path.file_name()?.to_str()?;
     let sibling = name.replace("_facilities", "_service_codes");
-    (sibling != name).then(|| path.with_file_name(sibling)).filter(|p| p.exists())
+    (sibling != name)
+        .then(|| path.with_file_name(sibling))
+        .filter(|p| p.exists())
 }
 
 fn edition_year(location: &str) -> Option<u16> {
@@ -136,7 +163,13 @@ fn read_csv(location: &str, bytes: &[u8]) -> Result<Rows, SamhsaError> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| SamhsaError::Csv(location.into(), e))?;
-        rows.push(headers.iter().cloned().zip(record.iter().map(|v| v.trim().to_string())).collect());
+        rows.push(
+            headers
+                .iter()
+                .cloned()
+                .zip(record.iter().map(|v| v.trim().to_string()))
+                .collect(),
+        );
     }
     Ok(rows)
 }
@@ -146,11 +179,24 @@ fn read_xlsx(location: &str, bytes: &[u8]) -> Result<(Rows, Rows), SamhsaError> 
     let bad = |e: &dyn std::fmt::Display| SamhsaError::Xlsx(location.into(), e.to_string());
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| bad(&e))?;
     let sheet = |workbook: &mut Xlsx<_>, name: &str| -> Result<Rows, SamhsaError> {
-        let range = workbook.worksheet_range(name).map_err(|e| bad(&format!("sheet {name:?}: {e}")))?;
+        let range = workbook
+            .worksheet_range(name)
+            .map_err(|e| bad(&format!("sheet {name:?}: {e}")))?;
         let mut rows = range.rows();
-        let headers: Vec<String> = rows.next().unwrap_or(&[]).iter().map(|c| c.to_string().trim().to_string()).collect();
+        let headers: Vec<String> = rows
+            .next()
+            .unwrap_or(&[])
+            .iter()
+            .map(|c| c.to_string().trim().to_string())
+            .collect();
         Ok(rows
-            .map(|row| headers.iter().cloned().zip(row.iter().map(|c| c.to_string().trim().to_string())).collect())
+            .map(|row| {
+                headers
+                    .iter()
+                    .cloned()
+                    .zip(row.iter().map(|c| c.to_string().trim().to_string()))
+                    .collect()
+            })
             .collect())
     };
     let facilities = sheet(&mut workbook, "Facilities List")?;
@@ -163,7 +209,9 @@ fn read_xlsx(location: &str, bytes: &[u8]) -> Result<(Rows, Rows), SamhsaError> 
 pub fn listings(directory: &Directory, checked: Date) -> Crawl {
     let vocabulary = Vocabulary::get();
     let title = match directory.year {
-        Some(year) => format!("SAMHSA National Directory of Substance Use Treatment Facilities, {year}"),
+        Some(year) => {
+            format!("SAMHSA National Directory of Substance Use Treatment Facilities, {year}")
+        }
         None => "SAMHSA National Directory of Substance Use Treatment Facilities".to_string(),
     };
     let get = |row: &HashMap<String, String>, key: &str| row.get(key).cloned().unwrap_or_default();
@@ -181,9 +229,19 @@ pub fn listings(directory: &Directory, checked: Date) -> Crawl {
             continue;
         }
         iop_rows += 1;
-        let key = [get(row, "name1"), get(row, "name2"), get(row, "street1"), get(row, "zip")]
-            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
-            .join("|");
+        let key = [
+            get(row, "name1"),
+            get(row, "name2"),
+            get(row, "street1"),
+            get(row, "zip"),
+        ]
+        .map(|p| {
+            p.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        })
+        .join("|");
         match programs.get_mut(&key) {
             Some((_, merged)) => {
                 for code in codes {
@@ -210,8 +268,17 @@ pub fn listings(directory: &Directory, checked: Date) -> Crawl {
         let source = Source {
             kind: KIND.into(),
             title: title.clone(),
-            url: directory.location.starts_with("http").then(|| directory.location.clone()),
-            record: Some(format!("{} | {} | {} | {}", get(row, "name1"), get(row, "name2"), get(row, "street1"), get(row, "zip"))),
+            url: directory
+                .location
+                .starts_with("http")
+                .then(|| directory.location.clone()),
+            record: Some(format!(
+                "{} | {} | {} | {}",
+                get(row, "name1"),
+                get(row, "name2"),
+                get(row, "street1"),
+                get(row, "zip")
+            )),
         };
         let mut record = SourceRecord::new(
             source,
@@ -258,7 +325,8 @@ mod tests {
         Alpine County,Behavioral Health,40 Diamond Valley Road,,Markleeville,CA,96120,530-694-1816,,,,,SA * OIT * MD\n\
         Harbor House,,1 Main St,,Boston,MA,2108,617-555-0100,,,,,SA * OP ORT * MD\n";
 
-    const LEGEND: &str = "category_code,category_name,service_code,service_name,service_description\n\
+    const LEGEND: &str =
+        "category_code,category_name,service_code,service_name,service_description\n\
         PAY,Payment,MD,Medicaid,\nPAY,Payment,MC,Medicare,\n";
 
     fn date() -> Date {
@@ -267,19 +335,31 @@ mod tests {
 
     #[test]
     fn keeps_iop_rows_merges_duplicates_and_maps_codes() {
-        let dir = read_bytes("su_2022_facilities.csv", CSV.as_bytes(), Some(LEGEND.as_bytes())).unwrap();
+        let dir = read_bytes(
+            "su_2022_facilities.csv",
+            CSV.as_bytes(),
+            Some(LEGEND.as_bytes()),
+        )
+        .unwrap();
         assert_eq!(dir.year, Some(2022));
         let crawl = listings(&dir, date());
         assert_eq!((crawl.rows, crawl.iop_rows, crawl.merged), (3, 2, 1));
         let l = &crawl.listings[0];
         assert_eq!(l.program_name.as_deref(), Some("Behavioral Health"));
-        assert_eq!(l.values("insurance"), ["medicaid", "medicare", "private"], "codes of both rows");
+        assert_eq!(
+            l.values("insurance"),
+            ["medicaid", "medicare", "private"],
+            "codes of both rows"
+        );
         assert_eq!(l.values("focus"), ["substance-use", "co-occurring"]);
         assert_eq!(l.level_of_care.php, Some(false));
         assert_eq!(l.level_of_care.outpatient, Some(true));
         let (p, s) = l.provenance_of("insurance/medicaid").unwrap();
         assert_eq!(p.evidence.as_deref(), Some("MD: Medicaid"));
-        assert_eq!(s.title, "SAMHSA National Directory of Substance Use Treatment Facilities, 2022");
+        assert_eq!(
+            s.title,
+            "SAMHSA National Directory of Substance Use Treatment Facilities, 2022"
+        );
         assert_eq!(l.phone.as_deref(), Some("(530) 694-1816 ext. 239"));
         assert_eq!(l.intake_phone.as_deref(), Some("(530) 694-1816"));
     }

@@ -84,13 +84,22 @@ pub fn records() -> Result<Vec<SourceRecord>, SampleError> {
 
 /// The sample directory, normalized.
 pub fn listings() -> Result<Vec<Listing>, SampleError> {
-    records()?.into_iter().map(|r| normalize(r).map_err(SampleError::from)).collect()
+    records()?
+        .into_iter()
+        .map(|r| normalize(r).map_err(SampleError::from))
+        .collect()
 }
 
 fn to_source_record(raw: SampleRecord) -> Result<SourceRecord, SampleError> {
-    let bad = |message: String| SampleError::Record { record: raw.record.clone(), message };
-    let checked = Date::parse(&raw.checked, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|e| bad(format!("checked {:?}: {e}", raw.checked)))?;
+    let bad = |message: String| SampleError::Record {
+        record: raw.record.clone(),
+        message,
+    };
+    let checked = Date::parse(
+        &raw.checked,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|e| bad(format!("checked {:?}: {e}", raw.checked)))?;
     let vocabulary = Vocabulary::get();
     let mut values = Vec::new();
     for service in &raw.services {
@@ -106,13 +115,25 @@ fn to_source_record(raw: SampleRecord) -> Result<SourceRecord, SampleError> {
             .into_iter()
             .find(|d| d.name()[..3].eq_ignore_ascii_case(&s.day))
             .ok_or_else(|| bad(format!("day {:?}", s.day)))?;
-        let (Some(start), Some(end)) = (ClockTime::parse(&s.start), ClockTime::parse(&s.end)) else {
+        let (Some(start), Some(end)) = (ClockTime::parse(&s.start), ClockTime::parse(&s.end))
+        else {
             return Err(bad(format!("session times {:?}-{:?}", s.start, s.end)));
         };
-        sessions.push(Session { weekday, start, end });
+        sessions.push(Session {
+            weekday,
+            start,
+            end,
+        });
     }
-    let source = Source { kind: KIND.into(), title: TITLE.into(), url: None, record: Some(raw.record.clone()) };
-    let mut record = SourceRecord::new(source, raw.record, checked, raw.name, raw.city, raw.state, raw.zip);
+    let source = Source {
+        kind: KIND.into(),
+        title: TITLE.into(),
+        url: None,
+        record: Some(raw.record.clone()),
+    };
+    let mut record = SourceRecord::new(
+        source, raw.record, checked, raw.name, raw.city, raw.state, raw.zip,
+    );
     record.program_name = raw.program_name;
     record.description = raw.description;
     record.street = raw.street;
@@ -149,17 +170,30 @@ mod tests {
         let v = Vocabulary::get();
         for value in v.values() {
             let group = &v.group(value.group).slug;
-            assert!(listings.iter().any(|l| l.has_value(group, &value.slug)), "{group}/{} unused", value.slug);
+            assert!(
+                listings.iter().any(|l| l.has_value(group, &value.slug)),
+                "{group}/{} unused",
+                value.slug
+            );
         }
         let ids: BTreeSet<&str> = listings.iter().map(|l| l.id.as_str()).collect();
         assert_eq!(ids.len(), listings.len(), "ids are unique");
         assert!(listings.iter().all(|l| l.sample && l.point.is_some()));
         // realistic variety: exact points and ZIP centroids, with and without schedules
         use iop_index::Precision;
-        assert!(listings.iter().any(|l| l.point.unwrap().precision == Precision::Exact));
-        assert!(listings.iter().any(|l| l.point.unwrap().precision == Precision::ZipCentroid));
-        assert!(listings.iter().any(|l| l.schedule.sessions.is_empty() && l.schedule.hours_per_week.is_none()));
+        assert!(listings
+            .iter()
+            .any(|l| l.point.unwrap().precision == Precision::Exact));
+        assert!(listings
+            .iter()
+            .any(|l| l.point.unwrap().precision == Precision::ZipCentroid));
+        assert!(listings
+            .iter()
+            .any(|l| l.schedule.sessions.is_empty() && l.schedule.hours_per_week.is_none()));
         assert!(listings.iter().any(|l| !l.schedule.sessions.is_empty()));
-        assert!(listings.iter().any(|l| l.phone.is_none()) && listings.iter().any(|l| l.website.is_none()));
+        assert!(
+            listings.iter().any(|l| l.phone.is_none())
+                && listings.iter().any(|l| l.website.is_none())
+        );
     }
 }

@@ -1,0 +1,175 @@
+//! Small formatting helpers: numbers, dates, phone and web links, labels.
+
+use iop_index::{SearchRequest, Vocabulary};
+
+/// "1,234".
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "1 program", "1,234 programs".
+pub(crate) fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// The date part ("2026-11-24") of an RFC 3339 time, when it has one.
+pub(crate) fn date_part(rfc3339: &str) -> Option<&str> {
+    let date = rfc3339.get(..10)?;
+    let b = date.as_bytes();
+    let shaped = b.iter().enumerate().all(|(i, c)| match i {
+        4 | 7 => *c == b'-',
+        _ => c.is_ascii_digit(),
+    });
+    shaped.then_some(date)
+}
+
+/// A `tel:` link for a phone number as written ("(916) 555-0100 ext. 2"):
+/// digits only, `+1` for ten-digit North American numbers, extensions left
+/// off. `None` when there are too few digits to dial.
+pub(crate) fn tel_href(phone: &str) -> Option<String> {
+    let mut digits = String::new();
+    for c in phone.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else if c.is_alphabetic() && !digits.is_empty() {
+            break; // "ext", "x": the extension is not dialled
+        }
+    }
+    match digits.len() {
+        10 => Some(format!("tel:+1{digits}")),
+        11 if digits.starts_with('1') => Some(format!("tel:+{digits}")),
+        3.. => Some(format!("tel:{digits}")),
+        _ => None,
+    }
+}
+
+/// The URL when it is a web address (`http:` or `https:`); anything else
+/// (`javascript:`, `data:`, relative paths) must not become a link.
+pub(crate) fn web_url(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
+        && url.len() > lower.find("//").unwrap_or(0) + 2
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace());
+    ok.then_some(url)
+}
+
+/// A link target that is safe to put in `href`: a path on this site
+/// (`/search?near=...`) or a web address.
+pub(crate) fn safe_href(href: &str) -> Option<&str> {
+    let local = href.starts_with('/') && !href.starts_with("//") && !href.starts_with("/\\");
+    if local && !href.chars().any(char::is_control) {
+        Some(href)
+    } else {
+        web_url(href)
+    }
+}
+
+/// A web address without its scheme and trailing slash, as people read it.
+pub(crate) fn short_url(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    rest.strip_suffix('/').unwrap_or(rest)
+}
+
+/// "9", "9.5": a number with at most one decimal.
+pub(crate) fn one_decimal(x: f64) -> String {
+    let rounded = (x * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        format!("{rounded:.1}")
+    }
+}
+
+/// The label of a facet value; the slug itself when the vocabulary does not
+/// know it (a listing older than the vocabulary).
+pub(crate) fn value_label(group: &str, slug: &str) -> String {
+    Vocabulary::get()
+        .lookup(group, slug)
+        .map_or_else(|| slug.to_string(), |v| v.label.clone())
+}
+
+/// The labels of a listing's values in `group`, in listing order.
+pub(crate) fn labels_of(listing: &iop_index::Listing, group: &str) -> Vec<String> {
+    listing
+        .values(group)
+        .iter()
+        .map(|slug| value_label(group, slug))
+        .collect()
+}
+
+/// The results page URL of a request.
+pub(crate) fn search_href(request: &SearchRequest) -> String {
+    match request.to_query_string() {
+        query if query.is_empty() => "/search".to_string(),
+        query => format!("/search?{query}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_dates_read_naturally() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(count_of(1, "program", "programs"), "1 program");
+        assert_eq!(count_of(2000, "program", "programs"), "2,000 programs");
+        assert_eq!(date_part("2026-11-24T19:30:00Z"), Some("2026-11-24"));
+        assert_eq!(date_part("yesterday"), None);
+        assert_eq!(date_part(""), None);
+        assert_eq!(one_decimal(9.0), "9");
+        assert_eq!(one_decimal(f64::from(9.3f32)), "9.3");
+        assert_eq!(one_decimal(3.25), "3.3");
+    }
+
+    #[test]
+    fn phone_links_carry_digits_only() {
+        assert_eq!(
+            tel_href("(916) 555-0100").as_deref(),
+            Some("tel:+19165550100")
+        );
+        assert_eq!(
+            tel_href("1-800-662-4357").as_deref(),
+            Some("tel:+18006624357")
+        );
+        assert_eq!(
+            tel_href("916.555.0100 ext. 12").as_deref(),
+            Some("tel:+19165550100")
+        );
+        assert_eq!(tel_href("988").as_deref(), Some("tel:988"));
+        assert_eq!(tel_href("call us"), None);
+    }
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        assert_eq!(
+            web_url("https://example.org/iop"),
+            Some("https://example.org/iop")
+        );
+        assert_eq!(web_url("HTTP://EXAMPLE.ORG"), Some("HTTP://EXAMPLE.ORG"));
+        assert_eq!(web_url("javascript:alert(1)"), None);
+        assert_eq!(web_url("data:text/html,hi"), None);
+        assert_eq!(web_url("https://"), None);
+        assert_eq!(web_url("//evil.example"), None);
+        assert_eq!(
+            safe_href("/search?near=Springfield%2C+IL"),
+            Some("/search?near=Springfield%2C+IL")
+        );
+        assert_eq!(safe_href("//evil.example/"), None);
+        assert_eq!(safe_href("javascript:alert(1)"), None);
+        assert_eq!(short_url("https://www.example.org/"), "example.org");
+    }
+}

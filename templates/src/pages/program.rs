@@ -1,0 +1,266 @@
+//! One program: contact, every fact with its source and check date, sources.
+
+use crate::components::{
+    accepting, fact_row, fact_source, group_source, hours_a_week, labels_markup, not_reported,
+    phone_link, sample_tag, yes_no,
+};
+use crate::format::{labels_of, short_url, web_url};
+use crate::layout::{layout, Nav, Page};
+use crate::SiteContext;
+use iop_index::{Listing, Point, Vocabulary};
+use maud::{html, Markup};
+
+/// Facet groups shown in the schedule section rather than with the others.
+const SCHEDULE_GROUP: &str = "schedule";
+
+pub fn program(ctx: &SiteContext, listing: &Listing) -> Markup {
+    let name = listing.display_name();
+    let description = format!(
+        "{name}, {}, {}: an intensive outpatient program. Insurance, ages, schedule and sources of every fact.",
+        listing.address.city, listing.address.state
+    );
+    let content = html! {
+        article.program {
+            @if listing.sample {
+                div.notice.sample-notice role="note" {
+                    p {
+                        strong { "Sample: not a real program" }
+                        " This listing is fictional, from the sample directory shown until real data is loaded."
+                    }
+                }
+            }
+            div.program-head {
+                h1 { (name) @if listing.sample { " " (sample_tag()) } }
+                @if listing.program_name.is_some() && name != listing.name {
+                    p.org { "Offered by " (listing.name) }
+                }
+                @if listing.accepting_new_clients.is_some() {
+                    p.status { (accepting(listing.accepting_new_clients)) }
+                }
+            }
+            div.program-layout {
+                div.program-main {
+                    (contact_section(listing))
+                    @if let Some(text) = &listing.description {
+                        section aria-labelledby="about-program" {
+                            h2 #about-program { "About this program" }
+                            p.description { (text) }
+                            (fact_source(listing, "description"))
+                        }
+                    }
+                    (details_section(listing))
+                    (schedule_section(listing))
+                    (level_of_care_section(listing))
+                    (sources_section(listing))
+                }
+                (before_you_call())
+            }
+        }
+    };
+    layout(
+        ctx,
+        &Page {
+            title: &name,
+            description: &description,
+            nav: Nav::None,
+            noindex: false,
+        },
+        content,
+    )
+}
+
+fn contact_section(listing: &Listing) -> Markup {
+    let address = &listing.address;
+    html! {
+        section aria-labelledby="contact" {
+            h2 #contact { "Contact and location" }
+            dl.facts {
+                (fact_row("Address", html! {
+                    p.address {
+                        @if let Some(street) = &address.street { (street) br; }
+                        @if let Some(street2) = &address.street2 { (street2) br; }
+                        (address.city) ", " (address.state) " " (address.zip)
+                    }
+                }, fact_source(listing, "address")))
+                (fact_row("Map", match listing.point {
+                    Some(point) => directions(point),
+                    None => not_reported(),
+                }, fact_source(listing, "point")))
+                (fact_row("Phone", match &listing.phone {
+                    Some(phone) => phone_link(phone),
+                    None => not_reported(),
+                }, fact_source(listing, "phone")))
+                (fact_row("Intake phone", match &listing.intake_phone {
+                    Some(phone) => phone_link(phone),
+                    None => not_reported(),
+                }, fact_source(listing, "intake_phone")))
+                (fact_row("Website", match &listing.website {
+                    Some(site) => website(site),
+                    None => not_reported(),
+                }, fact_source(listing, "website")))
+            }
+        }
+    }
+}
+
+fn directions(point: Point) -> Markup {
+    let href = format!(
+        "https://www.openstreetmap.org/directions?to={}%2C{}",
+        coordinate(point.lat),
+        coordinate(point.lon)
+    );
+    html! {
+        a href=(href) rel="nofollow noopener" { "Directions on OpenStreetMap" }
+        " "
+        span.precision { "(" (point.precision.describe()) ")" }
+    }
+}
+
+/// A coordinate to five decimals (about a metre), trailing zeros dropped.
+fn coordinate(x: f64) -> String {
+    let s = format!("{x:.5}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn website(site: &str) -> Markup {
+    html! {
+        @match web_url(site) {
+            Some(url) => a href=(url) rel="nofollow noopener" { (short_url(url)) },
+            None => span { (site) },
+        }
+    }
+}
+
+fn details_section(listing: &Listing) -> Markup {
+    let vocabulary = Vocabulary::get();
+    html! {
+        section aria-labelledby="details" {
+            h2 #details { "Program details" }
+            dl.facts {
+                (fact_row("Accepting new clients", yes_no(listing.accepting_new_clients, "Yes", "No"),
+                    fact_source(listing, "accepting_new_clients")))
+                @for group in vocabulary.groups().iter().filter(|g| g.slug != SCHEDULE_GROUP) {
+                    (fact_row(&group.label, labels_markup(&labels_of(listing, &group.slug)), group_source(listing, &group.slug)))
+                }
+            }
+        }
+    }
+}
+
+fn schedule_section(listing: &Listing) -> Markup {
+    let schedule = &listing.schedule;
+    html! {
+        section aria-labelledby="schedule" {
+            h2 #schedule { "Schedule" }
+            dl.facts {
+                (fact_row("When sessions meet", labels_markup(&labels_of(listing, SCHEDULE_GROUP)), group_source(listing, SCHEDULE_GROUP)))
+                (fact_row("Days a week", match schedule.days_per_week {
+                    Some(1) => html! { "1 day a week" },
+                    Some(d) => html! { (d) " days a week" },
+                    None => not_reported(),
+                }, html! {}))
+                (fact_row("Hours a week", match schedule.hours_per_week {
+                    Some(h) => html! { (hours_a_week(h)) },
+                    None => not_reported(),
+                }, html! {}))
+                (fact_row("Sessions", html! {
+                    @if schedule.sessions.is_empty() {
+                        (not_reported())
+                    } @else {
+                        ul.sessions {
+                            @for s in &schedule.sessions {
+                                li {
+                                    (s.weekday.name()) " "
+                                    time datetime=(s.start) { (s.start.to_12h()) }
+                                    "\u{2013}"
+                                    time datetime=(s.end) { (s.end.to_12h()) }
+                                }
+                            }
+                        }
+                    }
+                }, html! {}))
+                (fact_row("Program length", match schedule.program_weeks {
+                    Some(1) => html! { "About 1 week" },
+                    Some(w) => html! { "About " (w) " weeks" },
+                    None => not_reported(),
+                }, html! {}))
+            }
+            (fact_source(listing, "schedule"))
+        }
+    }
+}
+
+fn level_of_care_section(listing: &Listing) -> Markup {
+    let care = &listing.level_of_care;
+    html! {
+        section aria-labelledby="level-of-care" {
+            h2 #level-of-care { "Level of care" }
+            dl.facts {
+                (fact_row("Intensive outpatient (IOP)", html! { span.yes { "Yes" } }, html! {}))
+                (fact_row("Partial hospitalization (PHP)", yes_no(care.php, "Yes", "No"), html! {}))
+                (fact_row("Outpatient care to step down to", yes_no(care.outpatient, "Yes", "No"), html! {}))
+            }
+            (fact_source(listing, "level_of_care"))
+        }
+    }
+}
+
+fn sources_section(listing: &Listing) -> Markup {
+    html! {
+        section aria-labelledby="sources" {
+            h2 #sources { "Sources" }
+            @if listing.sources.is_empty() {
+                p { "No sources are recorded for this listing." }
+            } @else {
+                ul.sources {
+                    @for (i, source) in listing.sources.iter().enumerate() {
+                        li {
+                            span.source-title { (source.title) }
+                            @if let Some(url) = &source.url {
+                                br;
+                                @match web_url(url) {
+                                    Some(url) => a href=(url) rel="nofollow noopener" { (short_url(url)) },
+                                    None => span { (url) },
+                                }
+                            }
+                            @if let Some(record) = &source.record {
+                                br;
+                                span.record { "Record: " (record) }
+                            }
+                            @if let Some(date) = listing.provenance.iter().filter(|p| p.source == i).map(|p| p.checked).max() {
+                                br;
+                                "Checked " time datetime=(date) { (date) }
+                            }
+                        }
+                    }
+                }
+            }
+            p.last-checked {
+                @match listing.last_checked() {
+                    Some(date) => { "Last checked " time datetime=(date) { (date) } "." }
+                    None => { "Last checked: " (not_reported()) }
+                }
+                " Programs change; please confirm details with the program."
+            }
+        }
+    }
+}
+
+fn before_you_call() -> Markup {
+    html! {
+        aside.tip aria-labelledby="before-you-call" {
+            h2 #before-you-call { "Before you call" }
+            ul {
+                li { "Ask whether they take your insurance, and what you would pay." }
+                li { "Ask about the schedule: which days and hours, and whether evening or telehealth sessions are offered." }
+                li { "Ask whether there is a waitlist, and how intake works." }
+                li { "Have a pen ready, and ask who you spoke to." }
+            }
+        }
+    }
+}
