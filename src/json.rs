@@ -14,7 +14,7 @@ pub fn search(results: &SearchResults) -> Value {
         .hits
         .iter()
         .map(|hit| {
-            let l = hit.listing;
+            let l: &Listing = &hit.listing;
             let mut row = Map::new();
             row.insert("id".into(), json!(l.id));
             row.insert("name".into(), json!(l.name));

@@ -159,7 +159,7 @@ fn places_resolve_as_people_write_them() {
     );
 }
 
-fn text_hits<'a>(index: &'a SearchIndex, query: &str) -> Vec<&'a Listing> {
+fn text_hits(index: &SearchIndex, query: &str) -> Vec<std::sync::Arc<Listing>> {
     let request =
         SearchRequest::from_pairs([("q", query), ("per_page", "100")], UnknownParams::Refuse)
             .unwrap();

@@ -6,7 +6,7 @@
 use crate::geo::state_name;
 use crate::listing::Listing;
 use crate::schema::{build_schema, Fields, NO_POINT};
-use crate::search::SearchIndex;
+use crate::search::{SearchIndex, IN_MEMORY_LISTINGS_MAX};
 use crate::vocabulary::Vocabulary;
 use std::path::Path;
 use tantivy::{Index, TantivyDocument};
@@ -19,32 +19,58 @@ pub fn sort_listings(listings: &mut [Listing]) {
     listings.sort_by_cached_key(|l| (l.name.to_lowercase(), l.id.clone()));
 }
 
-/// Build an index in memory (tests, the sample directory in `search`).
-pub fn build_in_ram(mut listings: Vec<Listing>) -> tantivy::Result<SearchIndex> {
+/// Build an index in memory (tests, benchmarks).
+pub fn build_in_ram(listings: Vec<Listing>) -> tantivy::Result<SearchIndex> {
+    build_in_ram_with(listings, IN_MEMORY_LISTINGS_MAX)
+}
+
+/// As [`build_in_ram`], holding the listings decoded in memory only when
+/// there are at most `in_memory_max` (0: always read from the doc store).
+pub fn build_in_ram_with(
+    mut listings: Vec<Listing>,
+    in_memory_max: usize,
+) -> tantivy::Result<SearchIndex> {
     sort_listings(&mut listings);
     let (schema, fields) = build_schema(Vocabulary::get());
     let index = Index::create_in_ram(schema);
-    write_documents(&index, &fields, &listings)?;
-    SearchIndex::new(index, listings)
+    write_documents(&index, &fields, listings.iter())?;
+    SearchIndex::open(index, in_memory_max)
 }
 
-/// Build an index in the empty directory `dir`; `listings` must already be in
-/// index order ([`sort_listings`]).
-pub fn build_in_dir(dir: &Path, listings: &[Listing]) -> tantivy::Result<()> {
+/// Build an index in the empty directory `dir` from listings already in
+/// index order ([`sort_listings`]), one at a time: the listings need not all
+/// be in memory at once.
+pub fn build_in_dir<'a>(
+    dir: &Path,
+    listings: impl Iterator<Item = &'a Listing>,
+) -> tantivy::Result<()> {
     let (schema, fields) = build_schema(Vocabulary::get());
     let index = Index::create_in_dir(dir, schema)?;
     write_documents(&index, &fields, listings)
 }
 
-/// Open the index in `dir` with its listings (in index order).
-pub fn open_dir(dir: &Path, listings: Vec<Listing>) -> tantivy::Result<SearchIndex> {
-    SearchIndex::new(Index::open_in_dir(dir)?, listings)
+/// Open the index in `dir`.
+pub fn open_dir(dir: &Path) -> tantivy::Result<SearchIndex> {
+    SearchIndex::open(Index::open_in_dir(dir)?, IN_MEMORY_LISTINGS_MAX)
 }
 
-fn write_documents(index: &Index, fields: &Fields, listings: &[Listing]) -> tantivy::Result<()> {
+fn write_documents<'a>(
+    index: &Index,
+    fields: &Fields,
+    listings: impl Iterator<Item = &'a Listing>,
+) -> tantivy::Result<()> {
     let vocabulary = Vocabulary::get();
     let mut writer = index.writer_with_num_threads(1, WRITER_BUDGET_BYTES)?;
-    for (ord, listing) in listings.iter().enumerate() {
+    let mut last: Option<(String, String)> = None;
+    for (ord, listing) in listings.enumerate() {
+        let key = (listing.name.to_lowercase(), listing.id.clone());
+        if last.as_ref().is_some_and(|l| *l > key) {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "listings must come in index order (name, then id); {:?} came after {:?}",
+                key, last
+            )));
+        }
+        last = Some(key);
         writer.add_document(document(vocabulary, fields, ord as u64, listing))?;
     }
     writer.commit()?;
@@ -59,6 +85,11 @@ fn document(
     listing: &Listing,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, &listing.id);
+    doc.add_bytes(
+        fields.listing,
+        &serde_json::to_vec(listing).expect("listings serialize"),
+    );
     doc.add_text(fields.name, &listing.name);
     let mut body = String::new();
     let mut add = |text: &str| {

@@ -208,19 +208,7 @@ impl SearchRequest {
                     }
                     request.text = Some(value.to_string());
                 }
-                "sort" => {
-                    request.requested_sort = Some(match value {
-                        "distance" => Sort::Distance,
-                        "relevance" => Sort::Relevance,
-                        "name" => Sort::Name,
-                        _ => return Err(ParamError::new(
-                            "sort",
-                            format!(
-                                "{value:?} is not a sort order; use distance, relevance or name"
-                            ),
-                        )),
-                    })
-                }
+                "sort" => request.requested_sort = Some(parse_sort(value)?),
                 "page" => request.page = parse_count("page", value, MAX_PAGE)?,
                 "per_page" => request.per_page = parse_count("per_page", value, MAX_PER_PAGE)?,
                 _ => unreachable!("scalar keys are matched above"),
@@ -315,6 +303,18 @@ fn place_error(e: &PlaceError) -> ParamError {
         parameter: "near".into(),
         message: e.to_string(),
         suggestions: e.suggestions().to_vec(),
+    }
+}
+
+fn parse_sort(value: &str) -> Result<Sort, ParamError> {
+    match value {
+        "distance" => Ok(Sort::Distance),
+        "relevance" => Ok(Sort::Relevance),
+        "name" => Ok(Sort::Name),
+        _ => Err(ParamError::new(
+            "sort",
+            format!("{value:?} is not a sort order; use distance, relevance or name"),
+        )),
     }
 }
 

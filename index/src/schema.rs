@@ -11,11 +11,13 @@
 //!   (bit `i` = value id `i`), 64 values per field.
 //!
 //! `facet` holds `group/slug` terms, so text queries can match a concept
-//! ("dual diagnosis" -> `focus/co-occurring`).
+//! ("dual diagnosis" -> `focus/co-occurring`). `id` finds a listing by its
+//! id, and `listing` stores the whole listing as JSON in tantivy's compressed
+//! doc store: the generation's one copy of its listings.
 
 use crate::vocabulary::Vocabulary;
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
 /// Latitude and longitude stored for a listing with no known location: far
@@ -29,6 +31,8 @@ pub fn bit_words(vocabulary: &Vocabulary) -> usize {
 
 #[derive(Debug, Clone)]
 pub struct Fields {
+    pub id: Field,
+    pub listing: Field,
     pub name: Field,
     pub body: Field,
     pub facet: Field,
@@ -47,6 +51,8 @@ pub fn build_schema(vocabulary: &Vocabulary) -> (Schema, Fields) {
             .set_tokenizer(STEMMED)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    let id = builder.add_text_field("id", STRING);
+    let listing = builder.add_bytes_field("listing", STORED);
     let name = builder.add_text_field("name", text.clone());
     let body = builder.add_text_field("body", text);
     let facet = builder.add_text_field("facet", STRING);
@@ -59,6 +65,8 @@ pub fn build_schema(vocabulary: &Vocabulary) -> (Schema, Fields) {
     (
         builder.build(),
         Fields {
+            id,
+            listing,
             name,
             body,
             facet,
@@ -78,6 +86,8 @@ pub fn fields_of(schema: &Schema, vocabulary: &Vocabulary) -> tantivy::Result<Fi
         })
     };
     Ok(Fields {
+        id: get("id")?,
+        listing: get("listing")?,
         name: get("name")?,
         body: get("body")?,
         facet: get("facet")?,

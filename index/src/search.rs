@@ -12,6 +12,11 @@
 //! Ordering is total: by distance, relevance or name, then by name, then by id
 //! (`ord` is the position in the name-then-id order).
 //!
+//! Listings live in tantivy's doc store. Directories of up to
+//! [`IN_MEMORY_LISTINGS_MAX`] listings are also held in memory, decoded, so a
+//! results page costs no decoding; bigger ones decode the page's listings from
+//! the doc store on each search, to keep memory bounded.
+//!
 //! Relevance with a place: when both text and a place are given and the sort is
 //! relevance, a result's score is its BM25 relevance divided by
 //! `1 + distance / 10 miles`, so a program 10 miles away needs twice the
@@ -24,12 +29,14 @@ use crate::schema::{fields_of, Fields, NO_POINT};
 use crate::vocabulary::{normalize_words, GroupId, ValueId, Vocabulary};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
-    DocId, Index, IndexReader, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, Term,
+    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
+    TantivyDocument, Term,
 };
 
 /// Distance (miles) at which a result's relevance is halved when text and
@@ -39,23 +46,31 @@ pub const RELEVANCE_HALF_DISTANCE_MILES: f64 = 10.0;
 /// Words shorter than this must match exactly; longer ones may have one typo.
 pub const FUZZY_MIN_CHARS: usize = 5;
 
+/// Directories up to this size keep their listings decoded in memory.
+pub const IN_MEMORY_LISTINGS_MAX: usize = 200_000;
+
 /// Facet values cap: the bit set is read into fixed arrays of this many words.
 const MAX_WORDS: usize = 4;
 
-/// A searchable index generation: the tantivy index and the listings it was
-/// built from, in `ord` order.
+/// A searchable index generation.
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    listings: Vec<Listing>,
+    len: usize,
+    /// The listings in `ord` order, when the directory is small enough.
+    in_memory: Option<InMemory>,
+}
+
+struct InMemory {
+    listings: Vec<Arc<Listing>>,
     by_id: HashMap<String, u32>,
 }
 
 /// One result.
 #[derive(Debug, Clone)]
-pub struct Hit<'a> {
-    pub listing: &'a Listing,
+pub struct Hit {
+    pub listing: Arc<Listing>,
     pub distance_miles: Option<f64>,
     pub score: f32,
 }
@@ -75,26 +90,27 @@ pub struct GroupCounts {
 }
 
 #[derive(Debug, Clone)]
-pub struct SearchResults<'a> {
+pub struct SearchResults {
     pub total: usize,
     pub page: usize,
     pub per_page: usize,
     pub sort: Sort,
     pub origin: Option<Origin>,
-    pub hits: Vec<Hit<'a>>,
+    pub hits: Vec<Hit>,
     /// Every group, every value, in vocabulary order.
     pub facets: Vec<GroupCounts>,
 }
 
-impl SearchResults<'_> {
+impl SearchResults {
     pub fn pages(&self) -> usize {
         self.total.div_ceil(self.per_page).max(1)
     }
 }
 
 impl SearchIndex {
-    /// Wrap an opened tantivy index and its listings (in `ord` order).
-    pub(crate) fn new(index: Index, listings: Vec<Listing>) -> tantivy::Result<SearchIndex> {
+    /// Wrap an opened tantivy index; its listings are decoded into memory
+    /// when there are at most `in_memory_max` of them.
+    pub(crate) fn open(index: Index, in_memory_max: usize) -> tantivy::Result<SearchIndex> {
         let vocabulary = Vocabulary::get();
         let fields = fields_of(&index.schema(), vocabulary)?;
         if fields.bits.len() > MAX_WORDS {
@@ -102,41 +118,117 @@ impl SearchIndex {
                 "vocabulary has more than 256 values".into(),
             ));
         }
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let by_id = listings
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.id.clone(), i as u32))
-            .collect();
-        Ok(SearchIndex {
+        let len = reader.searcher().num_docs() as usize;
+        let mut search_index = SearchIndex {
             index,
             reader,
             fields,
-            listings,
-            by_id,
-        })
+            len,
+            in_memory: None,
+        };
+        if len <= in_memory_max {
+            let mut listings: Vec<Option<Arc<Listing>>> = vec![None; len];
+            let searcher = search_index.reader.searcher();
+            for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+                let ords = segment.fast_fields().u64("ord")?;
+                for doc in 0..segment.max_doc() {
+                    if segment.is_deleted(doc) {
+                        continue;
+                    }
+                    let ord = ords.first(doc).unwrap_or(u64::MAX) as usize;
+                    let listing = search_index.stored(DocAddress::new(segment_ord as u32, doc))?;
+                    let slot = listings.get_mut(ord).ok_or_else(|| {
+                        tantivy::TantivyError::InvalidArgument(format!("ord {ord} out of range"))
+                    })?;
+                    *slot = Some(listing);
+                }
+            }
+            let listings: Vec<Arc<Listing>> =
+                listings.into_iter().collect::<Option<_>>().ok_or_else(|| {
+                    tantivy::TantivyError::InvalidArgument("listing ords are not 0..n".into())
+                })?;
+            let by_id = listings
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.id.clone(), i as u32))
+                .collect();
+            search_index.in_memory = Some(InMemory { listings, by_id });
+        }
+        Ok(search_index)
+    }
+
+    /// Decode the listing stored with a document.
+    fn stored(&self, address: DocAddress) -> tantivy::Result<Arc<Listing>> {
+        let doc: TantivyDocument = self.reader.searcher().doc(address)?;
+        let bytes = doc
+            .get_first(self.fields.listing)
+            .and_then(|v| v.as_bytes())
+            .ok_or_else(|| {
+                tantivy::TantivyError::InvalidArgument("document without a listing".into())
+            })?;
+        serde_json::from_slice(bytes)
+            .map(Arc::new)
+            .map_err(|e| tantivy::TantivyError::InvalidArgument(format!("stored listing: {e}")))
     }
 
     pub fn len(&self) -> usize {
-        self.listings.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.listings.is_empty()
+        self.len == 0
     }
 
-    pub fn listings(&self) -> &[Listing] {
-        &self.listings
+    /// Whether the listings are held decoded in memory.
+    pub fn holds_listings_in_memory(&self) -> bool {
+        self.in_memory.is_some()
     }
 
-    pub fn listing(&self, id: &str) -> Option<&Listing> {
-        self.by_id.get(id).map(|&ord| &self.listings[ord as usize])
+    /// Every listing, in name order (for export and checks; decodes each one
+    /// when the directory is not held in memory).
+    pub fn all_listings(&self) -> tantivy::Result<Vec<Arc<Listing>>> {
+        if let Some(memory) = &self.in_memory {
+            return Ok(memory.listings.clone());
+        }
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(self.len);
+        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc in (0..segment.max_doc()).filter(|&d| !segment.is_deleted(d)) {
+                out.push(self.stored(DocAddress::new(segment_ord as u32, doc))?);
+            }
+        }
+        out.sort_by_cached_key(|l| (l.name.to_lowercase(), l.id.clone()));
+        Ok(out)
     }
 
-    pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchResults<'_>> {
+    /// The listing with this id.
+    pub fn listing(&self, id: &str) -> Option<Arc<Listing>> {
+        if let Some(memory) = &self.in_memory {
+            return memory
+                .by_id
+                .get(id)
+                .map(|&ord| memory.listings[ord as usize].clone());
+        }
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(
+                &query,
+                &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+            )
+            .ok()?;
+        let (_, address) = top.first()?;
+        self.stored(*address).ok()
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchResults> {
         let vocabulary = Vocabulary::get();
         let sort = request.sort();
         let query: Box<dyn Query> = match request.text.as_deref().and_then(|t| self.text_query(t)) {
@@ -171,16 +263,18 @@ impl SearchIndex {
         };
         let searcher = self.reader.searcher();
         let fruit = searcher.search(query.as_ref(), &collector)?;
-        let hits = fruit
-            .top
-            .into_iter()
-            .skip(offset)
-            .map(|c| Hit {
-                listing: &self.listings[c.ord as usize],
+        let mut hits = Vec::with_capacity(request.per_page);
+        for c in fruit.top.into_iter().skip(offset) {
+            let listing = match &self.in_memory {
+                Some(memory) => memory.listings[c.ord as usize].clone(),
+                None => self.stored(DocAddress::new(c.segment, c.doc))?,
+            };
+            hits.push(Hit {
+                listing,
                 distance_miles: request.origin.as_ref().map(|_| c.distance),
                 score: c.score,
-            })
-            .collect();
+            });
+        }
         let facets = vocabulary
             .groups()
             .iter()
@@ -328,6 +422,8 @@ struct Candidate {
     /// Lower sorts first.
     key: f64,
     ord: u64,
+    segment: SegmentOrdinal,
+    doc: DocId,
     distance: f64,
     score: f32,
 }
@@ -359,6 +455,7 @@ struct Fruit {
 }
 
 struct SegmentFilter {
+    segment: SegmentOrdinal,
     ord: Column<u64>,
     lat: Column<f64>,
     lon: Column<f64>,
@@ -383,13 +480,14 @@ impl Collector for FilterCollector<'_> {
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
+        segment_ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFilter> {
         let ff = segment.fast_fields();
         let schema = segment.schema();
         let name = |f| schema.get_field_name(f).to_string();
         Ok(SegmentFilter {
+            segment: segment_ord,
             ord: ff.u64(&name(self.fields.ord))?,
             lat: ff.f64(&name(self.fields.lat))?,
             lon: ff.f64(&name(self.fields.lon))?,
@@ -490,6 +588,8 @@ impl SegmentCollector for SegmentFilter {
         let candidate = Candidate {
             key,
             ord,
+            segment: self.segment,
+            doc,
             distance,
             score,
         };

@@ -6,7 +6,7 @@
 //!   index/
 //!     CURRENT              the name of the generation being served
 //!     g-20261124T193000-1/ one index generation, never changed once published:
-//!       tantivy files, listings.json (index order), generation.json
+//!       tantivy files (the listings in its doc store), generation.json
 //! ```
 //!
 //! Publishing builds a new generation in a temporary directory, renames it into
@@ -159,9 +159,7 @@ impl DataDir {
         let building = index_root.join(format!("building-{name}"));
         let result = (|| {
             fs::create_dir_all(&building).map_err(io_err(&building))?;
-            build_in_dir(&building, &listings)?;
-            let bytes = serde_json::to_vec(&listings).expect("listings serialize");
-            write_atomically(&building.join("listings.json"), &bytes)?;
+            build_in_dir(&building, listings.iter())?;
             let meta_bytes = serde_json::to_vec_pretty(&meta).expect("meta serializes");
             write_atomically(&building.join("generation.json"), &meta_bytes)?;
             let done = index_root.join(&name);
@@ -194,14 +192,7 @@ impl DataDir {
                 path: meta_path,
                 source,
             })?;
-        let listings_path = dir.join("listings.json");
-        let bytes = fs::read(&listings_path).map_err(io_err(&listings_path))?;
-        let listings: Vec<Listing> =
-            serde_json::from_slice(&bytes).map_err(|source| StoreError::Json {
-                path: listings_path,
-                source,
-            })?;
-        let index = open_dir(&dir, listings)?;
+        let index = open_dir(&dir)?;
         Ok(Generation { meta, index })
     }
 

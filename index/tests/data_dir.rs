@@ -54,13 +54,14 @@ fn publish_then_open_gives_the_same_listings_in_name_order() {
     assert_eq!(meta.listings, 2);
     let generation = data.open_current().unwrap();
     assert_eq!(generation.meta, meta);
-    let names: Vec<&str> = generation
-        .index
-        .listings()
-        .iter()
-        .map(|l| l.name.as_str())
-        .collect();
+    let all = generation.index.all_listings().unwrap();
+    let names: Vec<&str> = all.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["alpha", "Zeta"]);
+    assert_eq!(
+        generation.index.listing("000000000002").unwrap().name,
+        "Zeta"
+    );
+    assert!(generation.index.listing("000000000009").is_none());
     let results = generation.index.search(&SearchRequest::default()).unwrap();
     assert_eq!(results.total, 2);
     std::fs::remove_dir_all(root).unwrap();

@@ -3,7 +3,7 @@
 //! same page slices, same disjunctive facet counts.
 
 use iop_index::geo::haversine_miles;
-use iop_index::indexing::build_in_ram;
+use iop_index::indexing::{build_in_ram, build_in_ram_with};
 use iop_index::listing::{Address, LevelOfCare, Point, Precision, Schedule};
 use iop_index::reference::scan;
 use iop_index::request::{SearchRequest, Sort};
@@ -121,8 +121,13 @@ fn random_request(rng: &mut Rng) -> SearchRequest {
 fn random_queries_agree_with_a_plain_scan() {
     let mut rng = Rng(20261124);
     let listings = synthetic_listings(3000, &mut rng);
-    let index = build_in_ram(listings.clone()).expect("index builds");
+    let in_memory = build_in_ram(listings.clone()).expect("index builds");
+    // the same index reading every listing from tantivy's doc store, as big
+    // directories do
+    let stored = build_in_ram_with(listings.clone(), 0).expect("index builds");
+    assert!(in_memory.holds_listings_in_memory() && !stored.holds_listings_in_memory());
     for round in 0..300 {
+        let index = if round % 2 == 0 { &in_memory } else { &stored };
         let mut request = random_request(&mut rng);
         let expected = scan(&listings, &request);
         // walk every page and check the concatenation is the expected order
@@ -195,4 +200,30 @@ fn the_radius_boundary_is_inclusive() {
         ..Default::default()
     };
     assert_eq!(index.search(&request).unwrap().total, 0);
+}
+
+#[test]
+fn listings_read_from_the_doc_store_equal_those_held_in_memory() {
+    let mut rng = Rng(99);
+    let listings = synthetic_listings(500, &mut rng);
+    let in_memory = build_in_ram(listings.clone()).unwrap();
+    let stored = build_in_ram_with(listings.clone(), 0).unwrap();
+    for l in &listings {
+        assert_eq!(*stored.listing(&l.id).unwrap(), *l);
+        assert_eq!(*in_memory.listing(&l.id).unwrap(), *l);
+    }
+    assert!(stored.listing("ffffffffffff").is_none());
+    let a: Vec<String> = in_memory
+        .all_listings()
+        .unwrap()
+        .iter()
+        .map(|l| l.id.clone())
+        .collect();
+    let b: Vec<String> = stored
+        .all_listings()
+        .unwrap()
+        .iter()
+        .map(|l| l.id.clone())
+        .collect();
+    assert_eq!(a, b);
 }

@@ -33,7 +33,7 @@ async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
 async fn program(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let generation = state.generation();
     match generation.index.listing(&id).filter(|_| is_listing_id(&id)) {
-        Some(listing) => Json(json::program(listing)).into_response(),
+        Some(listing) => Json(json::program(&listing)).into_response(),
         None => Error::NotFound(format!("no program has the id {id:?}")).json(),
     }
 }

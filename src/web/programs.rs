@@ -14,7 +14,7 @@ pub fn router() -> Router<AppState> {
 async fn program(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let generation = state.generation();
     match generation.index.listing(&id).filter(|_| is_listing_id(&id)) {
-        Some(listing) => iop_templates::program(&state.site(), listing).into_response(),
+        Some(listing) => iop_templates::program(&state.site(), &listing).into_response(),
         None => Error::NotFound(format!(
             "No program has the id {id:?}. It may have closed or been removed from the directory; search again to find programs near you."
         ))

@@ -220,7 +220,7 @@ pub(crate) fn filter_fieldset(group_slug: &str, values: &[&str]) -> Markup {
 }
 
 /// The facet sidebar: one GET form with every group's values and counts.
-pub(crate) fn facet_sidebar(request: &SearchRequest, results: &SearchResults<'_>) -> Markup {
+pub(crate) fn facet_sidebar(request: &SearchRequest, results: &SearchResults) -> Markup {
     html! {
         aside.filters #filters aria-labelledby="filters-heading" {
             h2 #filters-heading { "Filter results" }
@@ -394,7 +394,7 @@ pub(crate) fn sort_links(request: &SearchRequest, current: Sort) -> Markup {
 }
 
 /// Page links: previous, numbers around the current page, next.
-pub(crate) fn pagination(request: &SearchRequest, results: &SearchResults<'_>) -> Markup {
+pub(crate) fn pagination(request: &SearchRequest, results: &SearchResults) -> Markup {
     let pages = results.pages().min(MAX_PAGE);
     if pages <= 1 {
         return html! {};
@@ -430,8 +430,8 @@ pub(crate) fn pagination(request: &SearchRequest, results: &SearchResults<'_>) -
 }
 
 /// A listing as a result card: name, distance, place and the decisive facts.
-pub(crate) fn program_card(hit: &Hit<'_>) -> Markup {
-    let listing = hit.listing;
+pub(crate) fn program_card(hit: &Hit) -> Markup {
+    let listing: &iop_index::Listing = &hit.listing;
     let href = format!("/programs/{}", listing.id);
     let insurance = labels_of(listing, "insurance");
     let more_insurance = insurance.len().saturating_sub(CARD_INSURANCE_LABELS);

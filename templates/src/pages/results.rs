@@ -18,7 +18,7 @@ const WIDER: [f64; 2] = [50.0, 100.0];
 /// The SAMHSA National Helpline: free treatment referral, around the clock.
 const SAMHSA_HELPLINE: &str = "1-800-662-4357";
 
-pub fn results(ctx: &SiteContext, request: &SearchRequest, results: &SearchResults<'_>) -> Markup {
+pub fn results(ctx: &SiteContext, request: &SearchRequest, results: &SearchResults) -> Markup {
     let origin = results.origin.as_ref().or(request.origin.as_ref());
     let miles = format_miles(request.radius_miles);
     let unit = if request.radius_miles == 1.0 {
