@@ -302,3 +302,21 @@ fn the_command_line_searches_and_explains_mistakes() {
     let listings: Value = serde_json::from_str(&out).unwrap();
     assert!(listings.as_array().unwrap().len() >= 300);
 }
+
+#[test]
+fn an_index_that_no_longer_opens_is_rebuilt_from_the_listing_store() {
+    let first = TestApp::start();
+    let listings = first.json("/healthz").1["listings"].as_u64().unwrap();
+    let data = common::TempDir::new("rebuild");
+    // keep the listing store, damage the index as an older version's would be
+    let store = std::fs::read(first.data.path().join("listings.json")).unwrap();
+    drop(first);
+    std::fs::write(data.path().join("listings.json"), store).unwrap();
+    std::fs::create_dir_all(data.path().join("index/g-1")).unwrap();
+    std::fs::write(data.path().join("index/CURRENT"), "g-1").unwrap();
+    std::fs::write(data.path().join("index/g-1/generation.json"), "{}").unwrap();
+    let app = TestApp::start_in(data);
+    let (status, health) = app.json("/healthz");
+    assert_eq!(status, 200);
+    assert_eq!(health["listings"].as_u64().unwrap(), listings);
+}

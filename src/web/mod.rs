@@ -133,7 +133,23 @@ async fn open_or_seed(data: &DataDir) -> Result<Generation> {
                 data.publish(data.read_listings()?)?;
             }
         }
-        data.open_current().context("opening the index")
+        match data.open_current() {
+            Ok(generation) => Ok(generation),
+            Err(e) => {
+                // An index from another version (tantivy cannot migrate a
+                // schema) or a damaged one: rebuild it from the listing store.
+                tracing::warn!(
+                    "the current index does not open ({e}); rebuilding it from the listing store"
+                );
+                let listings = data.read_listings()?;
+                if listings.is_empty() {
+                    crawl::seed_sample(&data)?;
+                } else {
+                    data.publish(listings)?;
+                }
+                data.open_current().context("opening the rebuilt index")
+            }
+        }
     })
     .await?
 }
