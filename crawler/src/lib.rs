@@ -5,5 +5,7 @@
 //! [`iop_index::Listing`]s through the vocabulary. This crate does not build
 //! or search the index (that is `iop-index`) and renders nothing.
 
+pub mod extract;
+pub mod fetch;
 pub mod normalize;
 pub mod sources;

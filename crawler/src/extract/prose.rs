@@ -1,0 +1,511 @@
+//! Facet values from prose: vocabulary phrases found in each sentence (the
+//! longest synonym wins), with negation and context rules.
+//!
+//! - **Negation.** A clause with a negation cue ("not", "don't", "cannot",
+//!   "no longer", "unable", "out-of-network with", ...) states no facts; the
+//!   part of a sentence after "except"/"excluding" neither. Sentences are cut
+//!   into clauses at ", and", ", but", " but " and ";" first, so "We accept
+//!   Aetna, but not Medicaid" keeps Aetna. A list introduced by a negated
+//!   sentence ending in ":" ("We do not accept:") or a negated heading is
+//!   negated item by item.
+//! - **Chrome.** Navigation, headers, footers and asides list every service of
+//!   a company and blog teasers: only accreditation is read there.
+//! - **Risky synonyms** (the extraction-specific stop list, [`NEVER_ALONE`] and
+//!   [`NEEDS_CONTEXT`]): some vocabulary synonyms are common words in
+//!   unrelated text ("free lifetime aftercare", "private and confidential",
+//!   "pay your bill online", "national anthem", "Beacon Street"). They are never
+//!   extracted alone, or only when the sentence (or the list's introduction)
+//!   has the context named there. The vocabulary keeps them for search.
+//! - **Extra phrases** ([`EXTRA_PHRASES`]): common page wordings that name a
+//!   value but are not vocabulary synonyms ("most insurances").
+
+use super::html::Sentence;
+use iop_index::vocabulary::{normalize_words, ValueId, Vocabulary};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Synonyms never extracted on their own (as a whole match): too common in
+/// text that states nothing about the program. Longer synonyms that contain
+/// them ("free of charge", "private insurance") still count.
+pub const NEVER_ALONE: &[&str] = &["free", "private", "cash", "beacon", "mood"];
+
+/// Synonyms extracted only when the context (any of the words, in the
+/// sentence or its list introduction) is there.
+pub const NEEDS_CONTEXT: &[(&str, &[&str])] = &[
+    ("anthem", INSURANCE_CONTEXT),
+    ("online", PROGRAM_CONTEXT),
+    ("remote", PROGRAM_CONTEXT),
+    ("virtual", PROGRAM_CONTEXT),
+    ("physicians", POPULATION_CONTEXT),
+    ("nurses", POPULATION_CONTEXT),
+    ("attorneys", POPULATION_CONTEXT),
+    ("pilots", POPULATION_CONTEXT),
+    ("executives", POPULATION_CONTEXT),
+];
+
+const INSURANCE_CONTEXT: &[&str] = &[
+    "accept",
+    "accepts",
+    "accepted",
+    "insurance",
+    "insurances",
+    "plan",
+    "plans",
+    "network",
+    "in-network",
+    "coverage",
+    "covered",
+    "cover",
+    "bill",
+    "payer",
+    "payers",
+    "carrier",
+    "carriers",
+    "take",
+    "work",
+];
+
+const PROGRAM_CONTEXT: &[&str] = &[
+    "iop",
+    "program",
+    "programs",
+    "session",
+    "sessions",
+    "group",
+    "groups",
+    "therapy",
+    "treatment",
+    "telehealth",
+    "video",
+    "attend",
+    "join",
+    "care",
+    "track",
+    "outpatient",
+    "counseling",
+];
+
+const POPULATION_CONTEXT: &[&str] = &[
+    "program",
+    "track",
+    "serve",
+    "serves",
+    "serving",
+    "designed",
+    "specialized",
+    "tailored",
+];
+
+/// Words that, somewhere in a sentence, make a schedule synonym ("evening",
+/// "weekends") a statement about the program's schedule.
+pub const SCHEDULE_CONTEXT: &[&str] = &[
+    "meet",
+    "meets",
+    "meeting",
+    "group",
+    "groups",
+    "session",
+    "sessions",
+    "track",
+    "tracks",
+    "program",
+    "iop",
+    "attend",
+    "runs",
+    "held",
+    "schedule",
+    "offered",
+    "available",
+    "option",
+];
+
+/// Page wordings that name a value without being vocabulary synonyms:
+/// (phrase, group slug, value slug).
+pub const EXTRA_PHRASES: &[(&str, &str, &str)] = &[
+    ("most insurance", "insurance", "private"),
+    ("most insurances", "insurance", "private"),
+    ("most insurance plans", "insurance", "private"),
+    ("most major insurances", "insurance", "private"),
+    ("most major plans", "insurance", "private"),
+    ("private plans", "insurance", "private"),
+    ("commercial plans", "insurance", "private"),
+    ("trauma therapy", "modality", "trauma-focused"),
+    ("state licensed", "accreditation", "state-licensed"),
+    ("licensed by the state", "accreditation", "state-licensed"),
+];
+
+/// Negation cues, as normalized words; two-word cues joined by a space.
+const NEGATIONS: &[&str] = &[
+    "not",
+    "don't",
+    "doesn't",
+    "cannot",
+    "can't",
+    "won't",
+    "isn't",
+    "aren't",
+    "unable",
+    "never",
+    "nor",
+    "excluding",
+    "except",
+    "no longer",
+    "out-of-network with",
+    "out of network with",
+];
+
+/// Names of agencies ("Department of Drug and Alcohol Programs") name what
+/// they regulate or fund, not what the program offers: blanked out before
+/// matching, except for accreditation and licensing.
+static AGENCY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:Department|Bureau|Office|Division|Administration|Commission)\s+(?:of|for|on)\s+[A-Z][\w'-]*(?:\s+(?:[A-Z][\w'-]*|and|&|of|the|for))*").unwrap()
+});
+
+static CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i),\s+(?:and|but)\s+|;\s+|\s+but\s+|(\s+|,\s*)(?:except|excluding)\s+").unwrap()
+});
+
+/// A value found in a sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub value: ValueId,
+    /// The index of the sentence it came from.
+    pub sentence: usize,
+}
+
+/// Is this clause (its normalized words) negated?
+pub fn negated(words: &[String]) -> bool {
+    first_negation(words).is_some()
+}
+
+/// The word position of the first negation cue of a clause.
+fn first_negation(words: &[String]) -> Option<usize> {
+    NEGATIONS
+        .iter()
+        .filter_map(|cue| {
+            let cue: Vec<&str> = cue.split(' ').collect();
+            words
+                .windows(cue.len())
+                .position(|w| w.iter().zip(&cue).all(|(a, b)| a == b))
+        })
+        .min()
+}
+
+/// Words after "not" that make the negation reach back to the subject
+/// ("Medicaid is not accepted").
+const PASSIVE: &[&str] = &[
+    "accepted",
+    "covered",
+    "offered",
+    "available",
+    "provided",
+    "included",
+    "in-network",
+    "billed",
+    "taken",
+    "contracted",
+    "treated",
+    "served",
+];
+
+/// How far a clause's negation reaches: from this word position on (0: the
+/// whole clause), or `None` when the clause is not negated. "We accept
+/// Aetna; we do not accept Medicaid" keeps Aetna; "Medicaid is not
+/// accepted" loses Medicaid.
+pub fn negation_from(words: &[String]) -> Option<usize> {
+    let at = first_negation(words)?;
+    let passive = words.iter().enumerate().any(|(i, w)| {
+        (w == "not" || w.ends_with("n't"))
+            && words[i + 1..]
+                .iter()
+                .take(3)
+                .any(|x| PASSIVE.contains(&x.as_str()))
+    });
+    Some(if passive { 0 } else { at })
+}
+
+/// The clauses of a sentence and whether each is negated.
+pub fn clauses(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut after_except = false;
+    for m in CLAUSE.captures_iter(text) {
+        let whole = m.get(0).expect("match");
+        let clause = &text[start..whole.start()];
+        let words = normalize_words(clause);
+        out.push((clause.to_string(), after_except || negated(&words)));
+        let separator = whole.as_str().to_lowercase();
+        after_except = separator.contains("except") || separator.contains("excluding");
+        start = whole.end();
+    }
+    let clause = &text[start..];
+    let words = normalize_words(clause);
+    out.push((clause.to_string(), after_except || negated(&words)));
+    out
+}
+
+fn extra_values() -> &'static [(Vec<String>, ValueId)] {
+    static EXTRA: LazyLock<Vec<(Vec<String>, ValueId)>> = LazyLock::new(|| {
+        let v = Vocabulary::get();
+        EXTRA_PHRASES
+            .iter()
+            .filter_map(|(phrase, group, slug)| {
+                v.lookup(group, slug)
+                    .map(|value| (normalize_words(phrase), value.id))
+            })
+            .collect()
+    });
+    &EXTRA
+}
+
+/// The phrases of `words` that name values, longest match first: (matched
+/// words, values).
+fn match_words(words: &[String], whole: &[bool]) -> Vec<(String, Vec<ValueId>, usize)> {
+    let v = Vocabulary::get();
+    let longest = v.longest_phrase_words();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let mut taken = 0;
+        for len in (1..=longest.min(words.len() - i)).rev() {
+            // a match may not cut a hyphenated word: starts at its first part,
+            // ends at its last
+            if !whole[i * 2] || !whole[(i + len - 1) * 2 + 1] {
+                continue;
+            }
+            let phrase = &words[i..i + len];
+            let mut ids: Vec<ValueId> = v.values_for_words(phrase).to_vec();
+            if ids.is_empty() && len > 1 && matches!(phrase[len - 1].as_str(), "session" | "group")
+            {
+                // "individual session" for "individual sessions"
+                let mut plural = phrase.to_vec();
+                plural[len - 1].push('s');
+                ids = v.values_for_words(&plural).to_vec();
+            }
+            if ids.is_empty() {
+                // simple plural: "process groups", "psychiatrists"
+                let last = &phrase[len - 1];
+                if last.len() > 4 && last.ends_with('s') && !last.ends_with("ss") {
+                    let mut singular = phrase.to_vec();
+                    singular[len - 1] = last[..last.len() - 1].to_string();
+                    ids = v.values_for_words(&singular).to_vec();
+                }
+            }
+            for (extra, id) in extra_values() {
+                if extra.as_slice() == phrase && !ids.contains(id) {
+                    ids.push(*id);
+                }
+            }
+            if !ids.is_empty() {
+                out.push((phrase.join(" ").replace(" - ", "-"), ids, i));
+                taken = len;
+                break;
+            }
+        }
+        i += taken.max(1);
+    }
+    out
+}
+
+/// Values named in a clause (before negation and context rules): the
+/// matched phrase, its values and the position of its first word in
+/// `normalize_words(clause)`. Words are matched as written and with
+/// hyphenated words split ("self-pay" -> "self pay"), never cutting one.
+/// Hybrid phrases ("in person or online") also name both formats.
+pub fn phrases_in(clause: &str) -> Vec<(String, Vec<ValueId>, usize)> {
+    let words = normalize_words(clause);
+    let whole = vec![true; words.len() * 2];
+    let mut out = match_words(&words, &whole);
+    if words.iter().any(|w| w.contains('-')) {
+        let mut parts = Vec::new();
+        let mut flags = Vec::new();
+        let mut word_of = Vec::new();
+        for (at, w) in words.iter().enumerate() {
+            let pieces: Vec<&str> = w.split('-').filter(|p| !p.is_empty()).collect();
+            let n = pieces.len();
+            for (k, p) in pieces.into_iter().enumerate() {
+                parts.push(p.to_string());
+                flags.push(k == 0);
+                flags.push(k + 1 == n);
+                word_of.push(at);
+            }
+        }
+        for (phrase, ids, at) in match_words(&parts, &flags) {
+            if !out.iter().any(|(p, _, _)| *p == phrase) {
+                out.push((phrase, ids, word_of[at]));
+            }
+        }
+    }
+    let v = Vocabulary::get();
+    if let Some(hybrid) = v.lookup("format", "hybrid") {
+        let format = hybrid.group;
+        let mut inner = Vec::new();
+        for (phrase, ids, at) in &out {
+            if ids.contains(&hybrid.id) && phrase.contains(' ') {
+                let sub = normalize_words(phrase);
+                for (p, sub_ids, k) in match_words(&sub[1..], &vec![true; (sub.len() - 1) * 2]) {
+                    inner.push((p, sub_ids.clone(), at + 1 + k));
+                }
+                for (p, sub_ids, k) in
+                    match_words(&sub[..sub.len() - 1], &vec![true; (sub.len() - 1) * 2])
+                {
+                    inner.push((p, sub_ids, at + k));
+                }
+            }
+        }
+        for (p, ids, at) in inner {
+            let ids: Vec<ValueId> = ids
+                .into_iter()
+                .filter(|&id| v.value(id).group == format && id != hybrid.id)
+                .collect();
+            if !ids.is_empty() {
+                out.push((p, ids, at));
+            }
+        }
+    }
+    out
+}
+
+fn has_any(words: &[String], wanted: &[&str]) -> bool {
+    words.iter().any(|w| wanted.contains(&w.as_str()))
+}
+
+/// Does `original` contain `word` in capitals ("ACT", "MAT")?
+fn capitalized(original: &str, word: &str) -> bool {
+    original
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w == word.to_uppercase())
+}
+
+/// The facet values the sentences state, each with the index of its
+/// sentence. `org_name` is blanked out of sentences first ("Willow Creek
+/// Behavioral Health" states no focus).
+pub fn find(sentences: &[Sentence], org_name: Option<&str>) -> Vec<Found> {
+    let v = Vocabulary::get();
+    let accreditation = v.group_by_slug("accreditation").map(|g| g.id);
+    let schedule = v.group_by_slug("schedule").map(|g| g.id);
+    let mut out: Vec<Found> = Vec::new();
+    let mut intro = String::new();
+    let mut intro_negated = false;
+    for (index, sentence) in sentences.iter().enumerate() {
+        let mut text = sentence.text.clone();
+        if let Some(name) = org_name.filter(|n| n.len() > 3) {
+            if let Some(at) = text.to_lowercase().find(&name.to_lowercase()) {
+                if text.is_char_boundary(at) && text.is_char_boundary(at + name.len()) {
+                    text.replace_range(at..at + name.len(), " ");
+                }
+            }
+        }
+        let clauses = clauses(&text);
+        let sentence_negated = clauses.iter().any(|(_, n)| *n);
+        let in_negated_list = sentence.list_item && intro_negated;
+        let context_words = {
+            let mut w = normalize_words(&text);
+            if sentence.list_item {
+                w.extend(normalize_words(&intro));
+            }
+            w
+        };
+        for (clause, clause_negated) in &clauses {
+            if in_negated_list {
+                continue;
+            }
+            // the part of a clause from its negation on states nothing
+            let negated_from = if *clause_negated {
+                negation_from(&normalize_words(clause)).unwrap_or(0)
+            } else {
+                usize::MAX
+            };
+            let blanked = AGENCY.replace_all(clause, |c: &regex::Captures<'_>| {
+                // keep the word count, so positions stay comparable
+                vec!["x"; normalize_words(&c[0]).len()].join(" ")
+            });
+            let mut found = phrases_in(&blanked);
+            for (phrase, ids, at) in phrases_in(clause) {
+                let ids: Vec<ValueId> = ids
+                    .into_iter()
+                    .filter(|&id| Some(v.value(id).group) == accreditation)
+                    .collect();
+                if !ids.is_empty() && !found.iter().any(|(p, _, _)| *p == phrase) {
+                    found.push((phrase, ids, at));
+                }
+            }
+            for (phrase, ids, at) in found {
+                if at >= negated_from {
+                    continue;
+                }
+                if NEVER_ALONE.contains(&phrase.as_str()) {
+                    continue;
+                }
+                if (phrase == "act" || phrase == "mat") && !capitalized(clause, &phrase) {
+                    continue;
+                }
+                if let Some((_, ctx)) = NEEDS_CONTEXT.iter().find(|(p, _)| *p == phrase) {
+                    if !has_any(&context_words, ctx) {
+                        continue;
+                    }
+                }
+                for id in ids {
+                    let group = Some(v.value(id).group);
+                    if sentence.chrome && group != accreditation {
+                        continue;
+                    }
+                    if group == schedule && !has_any(&context_words, SCHEDULE_CONTEXT) {
+                        continue;
+                    }
+                    if !out.iter().any(|f| f.value == id) {
+                        out.push(Found {
+                            value: id,
+                            sentence: index,
+                        });
+                    }
+                }
+            }
+        }
+        if !sentence.list_item {
+            intro = text.clone();
+            intro_negated =
+                sentence_negated && (sentence.heading || text.trim_end().ends_with(':'));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slugs(text: &str) -> Vec<String> {
+        let sentence = Sentence {
+            text: text.to_string(),
+            chrome: false,
+            heading: false,
+            list_item: false,
+        };
+        find(&[sentence], None)
+            .iter()
+            .map(|f| Vocabulary::get().value(f.value).slug.clone())
+            .collect()
+    }
+
+    #[test]
+    fn negated_clauses_state_nothing() {
+        assert_eq!(slugs("We accept Aetna, but not Medicaid."), ["aetna"]);
+        assert!(slugs("We are not able to accept Medicare or TRICARE at this time.").is_empty());
+        assert!(slugs("Medicaid is not accepted.").is_empty());
+        assert_eq!(
+            slugs("We accept all plans except Medicaid and Medicare."),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn risky_words_need_context() {
+        assert!(slugs("You can pay your bill online.").is_empty());
+        assert_eq!(slugs("Join our groups online."), ["telehealth"]);
+        assert!(slugs("Free lifetime aftercare.").is_empty());
+        assert_eq!(slugs("Treatment is free of charge."), ["free"]);
+        assert_eq!(slugs("We accept self-pay clients."), ["self-pay"]);
+        assert!(slugs("Our clinicians use trauma-informed care.") == ["trauma-focused"]);
+    }
+}

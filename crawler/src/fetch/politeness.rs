@@ -1,0 +1,76 @@
+//! Per-host politeness: one request at a time per host, spaced by the host's
+//! current delay (the configured minimum, robots.txt Crawl-delay, or longer
+//! after a 429), and a global cap on how many hosts are fetched at once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+
+/// The longest delay a host can push us to (Crawl-delay or Retry-After).
+pub const MAX_DELAY: Duration = Duration::from_secs(120);
+
+#[derive(Debug, Default)]
+struct HostState {
+    /// Earliest time of the next request to this host.
+    next_at: Option<Instant>,
+}
+
+/// Per-host queues plus the global host cap.
+#[derive(Debug)]
+pub struct Politeness {
+    hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostState>>>>,
+    global: Arc<Semaphore>,
+}
+
+/// The right to send requests to one host; dropped to let the next one in.
+#[derive(Debug)]
+pub struct Slot {
+    state: OwnedMutexGuard<HostState>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Politeness {
+    /// At most `max_hosts` hosts in flight at once.
+    pub fn new(max_hosts: usize) -> Self {
+        Politeness {
+            hosts: Mutex::new(HashMap::new()),
+            global: Arc::new(Semaphore::new(max_hosts.max(1))),
+        }
+    }
+
+    /// Wait for our turn at `host` (one at a time per host, then a global permit).
+    pub async fn slot(&self, host: &str) -> Slot {
+        let lock = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+            hosts.entry(host.to_ascii_lowercase()).or_default().clone()
+        };
+        let state = lock.lock_owned().await;
+        let permit = self
+            .global
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphore never closed");
+        Slot {
+            state,
+            _permit: permit,
+        }
+    }
+}
+
+impl Slot {
+    /// Sleep until the host may be contacted again.
+    pub async fn wait(&self) {
+        if let Some(at) = self.state.next_at {
+            tokio::time::sleep_until(at).await;
+        }
+    }
+
+    /// Record a request just made: the next one waits `delay` from now.
+    pub fn done(&mut self, delay: Duration) {
+        self.state.next_at = Some(Instant::now() + delay.min(MAX_DELAY));
+    }
+}
