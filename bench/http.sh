@@ -148,12 +148,13 @@ done
 READY=$(date +%s.%N)
 echo "$URL after $(awk -v a="$STARTED" -v b="$READY" 'BEGIN { printf "%.1f", b - a }') s"
 
-memory() { # "VmRSS VmHWM" of the server, MiB
-  awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { printf "%.0f %.0f\n", r / 1024, h / 1024 }' \
-    "/proc/$SERVER/status"
+memory() { # "VmRSS VmHWM RssAnon" of the server, MiB (RssAnon: heap; the rest of
+  # VmRSS is mostly the index files mapped in)
+  awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } /^RssAnon:/ { a = $2 }
+    END { printf "%.0f %.0f %.0f\n", r / 1024, h / 1024, a / 1024 }' "/proc/$SERVER/status"
 }
-read -r IDLE_RSS IDLE_HWM < <(memory)
-echo "server memory after start: VmRSS $IDLE_RSS MiB, VmHWM $IDLE_HWM MiB"
+read -r IDLE_RSS IDLE_HWM IDLE_ANON < <(memory)
+echo "server memory after start: VmRSS $IDLE_RSS MiB (anonymous $IDLE_ANON MiB), VmHWM $IDLE_HWM MiB"
 
 # Every path of every scenario must answer 200 (a 400 would be timed as fast
 # errors): one curl process over all of them, on one connection.
@@ -178,9 +179,9 @@ run() { # name paths_file [wrk options]
     -s bench/paths.lua "$@" "$URL" | tee "$WORK/wrk-$name.txt"
   local line
   line=$(grep '^IOPBENCH' "$WORK/wrk-$name.txt")
-  read -r rss hwm < <(memory)
-  echo "server memory: VmRSS $rss MiB, VmHWM $hwm MiB"
-  SUMMARY+=("$name $line rss=$rss hwm=$hwm")
+  read -r rss hwm anon < <(memory)
+  echo "server memory: VmRSS $rss MiB (anonymous $anon MiB), VmHWM $hwm MiB"
+  SUMMARY+=("$name $line rss=$rss hwm=$hwm anon=$anon")
 }
 
 SUMMARY=()
@@ -195,16 +196,16 @@ run api-facets "$WORK/api-facets.txt"
 echo
 echo "== summary: $LABEL, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores shared by wrk and the server"
 echo "load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (wrk + server alone make about 2)"
-echo "server start (open the index): $(awk -v a="$STARTED" -v b="$READY" 'BEGIN { printf "%.1f", b - a }') s; memory after start: VmRSS $IDLE_RSS MiB, VmHWM $IDLE_HWM MiB"
+echo "server start (open the index): $(awk -v a="$STARTED" -v b="$READY" 'BEGIN { printf "%.1f", b - a }') s; memory after start: VmRSS $IDLE_RSS MiB (anonymous $IDLE_ANON MiB), VmHWM $IDLE_HWM MiB"
 echo
-echo "| scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | KiB/response | non-2xx + errors | VmRSS MiB | VmHWM MiB |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | KiB/response | non-2xx + errors | VmRSS MiB | of it anonymous | VmHWM MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for entry in "${SUMMARY[@]}"; do
   echo "$entry" | awk '{
     name = $1
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     errors = v["non2xx"] + v["connect_errors"] + v["read_errors"] + v["write_errors"] + v["timeouts"]
-    printf "| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %.1f | %d | %s | %s |\n", name, v["rps"], v["p50_ms"],
-      v["p90_ms"], v["p99_ms"], v["max_ms"], v["bytes"] / v["requests"] / 1024, errors, v["rss"], v["hwm"]
+    printf "| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %.1f | %d | %s | %s | %s |\n", name, v["rps"], v["p50_ms"],
+      v["p90_ms"], v["p99_ms"], v["max_ms"], v["bytes"] / v["requests"] / 1024, errors, v["rss"], v["anon"], v["hwm"]
   }'
 done
