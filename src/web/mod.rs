@@ -53,6 +53,7 @@ impl AppState {
             sample: g.meta.sample,
             listings: g.meta.listings,
             built_at: g.meta.built_at.clone(),
+            lang: iop_templates::Lang::En,
         }
     }
 }

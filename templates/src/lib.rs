@@ -17,11 +17,13 @@
 
 mod components;
 mod format;
+pub mod i18n;
 mod layout;
 mod pages;
 
 use std::sync::LazyLock;
 
+pub use i18n::Lang;
 pub use pages::about::about;
 pub use pages::error::error_page;
 pub use pages::home::home;
@@ -36,6 +38,27 @@ pub struct SiteContext {
     /// Number of listings served, and when the data was built (RFC 3339 string).
     pub listings: usize,
     pub built_at: String,
+    /// The language the page is rendered in.
+    pub lang: Lang,
+}
+
+impl SiteContext {
+    /// An English UI string in the page's language (see [`i18n`]).
+    pub fn t(&self, english: &'static str) -> &'static str {
+        i18n::translate(self.lang, english)
+    }
+
+    /// A site path (`/search?near=...`) in the page's language: `/es/search?...`
+    /// for Spanish. Paths outside the pages (`/static/`, `/api/`) are unchanged.
+    pub fn href(&self, path: &str) -> String {
+        if self.lang == Lang::En || path.starts_with("/static/") || path.starts_with("/api/") {
+            return path.to_string();
+        }
+        match path {
+            "/" => format!("{}/", self.lang.prefix()),
+            _ => format!("{}{path}", self.lang.prefix()),
+        }
+    }
 }
 
 /// The site's stylesheet, served at [`stylesheet_path`].

@@ -18,6 +18,7 @@ fn ctx(sample: bool) -> SiteContext {
         sample,
         listings: 1234,
         built_at: "2026-11-24T19:30:00Z".to_string(),
+        lang: iop_templates::Lang::En,
     }
 }
 

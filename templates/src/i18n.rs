@@ -1,0 +1,100 @@
+//! Languages of the site: English (the source strings) and Spanish.
+//!
+//! Pages write every visible string in English through [`SiteContext::t`]
+//! (`site.t("Search")`); the Spanish catalog, `templates/i18n/es.toml`, maps
+//! those English strings to Spanish (gettext style: the English text is the
+//! key). A string missing from the catalog renders in English and is recorded,
+//! so a test can render every page in Spanish and list what is untranslated
+//! ([`missing_translations`]).
+//!
+//! [`SiteContext::t`]: crate::SiteContext::t
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{LazyLock, Mutex};
+
+/// A language the site is offered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    /// BCP 47 tag, for `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// The path prefix of the language's pages: "" or "/es".
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Lang::En => "",
+            Lang::Es => "/es",
+        }
+    }
+
+    /// The language's own name, for the language switch.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Español",
+        }
+    }
+}
+
+const ES_TOML: &str = include_str!("../i18n/es.toml");
+
+static ES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    toml::from_str(ES_TOML).unwrap_or_else(|e| panic!("templates/i18n/es.toml: {e}"))
+});
+
+static MISSING: LazyLock<Mutex<BTreeSet<&'static str>>> =
+    LazyLock::new(|| Mutex::new(BTreeSet::new()));
+
+/// `english` in `lang`; English itself when the catalog lacks it (recorded).
+pub fn translate(lang: Lang, english: &'static str) -> &'static str {
+    match lang {
+        Lang::En => english,
+        Lang::Es => match ES.get(english) {
+            Some(spanish) => spanish.as_str(),
+            None => {
+                if let Ok(mut missing) = MISSING.lock() {
+                    missing.insert(english);
+                }
+                english
+            }
+        },
+    }
+}
+
+/// English strings rendered in Spanish since the process started that the
+/// catalog does not translate.
+pub fn missing_translations() -> Vec<&'static str> {
+    MISSING
+        .lock()
+        .map(|m| m.iter().copied().collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalog_parses_and_has_no_empty_translations() {
+        for (en, es) in ES.iter() {
+            assert!(!es.trim().is_empty(), "{en:?} has an empty translation");
+        }
+    }
+
+    #[test]
+    fn english_is_the_identity() {
+        assert_eq!(translate(Lang::En, "Search"), "Search");
+    }
+}
