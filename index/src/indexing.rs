@@ -33,7 +33,22 @@ pub fn build_in_ram_with(
     sort_listings(&mut listings);
     let (schema, fields) = build_schema(Vocabulary::get());
     let index = Index::create_in_ram(schema);
-    write_documents(&index, &fields, listings.iter())?;
+    write_documents(&index, &fields, listings.iter(), None)?;
+    SearchIndex::open(index, in_memory_max)
+}
+
+/// As [`build_in_ram_with`], committing every `per_segment` listings with
+/// merging off, so the index has several segments (tests of multi-segment
+/// search).
+pub fn build_in_ram_segmented(
+    mut listings: Vec<Listing>,
+    per_segment: usize,
+    in_memory_max: usize,
+) -> tantivy::Result<SearchIndex> {
+    sort_listings(&mut listings);
+    let (schema, fields) = build_schema(Vocabulary::get());
+    let index = Index::create_in_ram(schema);
+    write_documents(&index, &fields, listings.iter(), Some(per_segment.max(1)))?;
     SearchIndex::open(index, in_memory_max)
 }
 
@@ -46,7 +61,7 @@ pub fn build_in_dir<'a>(
 ) -> tantivy::Result<()> {
     let (schema, fields) = build_schema(Vocabulary::get());
     let index = Index::create_in_dir(dir, schema)?;
-    write_documents(&index, &fields, listings)
+    write_documents(&index, &fields, listings, None)
 }
 
 /// Open the index in `dir`.
@@ -58,9 +73,13 @@ fn write_documents<'a>(
     index: &Index,
     fields: &Fields,
     listings: impl Iterator<Item = &'a Listing>,
+    commit_every: Option<usize>,
 ) -> tantivy::Result<()> {
     let vocabulary = Vocabulary::get();
     let mut writer = index.writer_with_num_threads(1, WRITER_BUDGET_BYTES)?;
+    if commit_every.is_some() {
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+    }
     let mut last: Option<(String, String)> = None;
     for (ord, listing) in listings.enumerate() {
         let key = (listing.name.to_lowercase(), listing.id.clone());
@@ -72,6 +91,9 @@ fn write_documents<'a>(
         }
         last = Some(key);
         writer.add_document(document(vocabulary, fields, ord as u64, listing))?;
+        if commit_every.is_some_and(|n| (ord + 1) % n == 0) {
+            writer.commit()?;
+        }
     }
     writer.commit()?;
     writer.wait_merging_threads()?;

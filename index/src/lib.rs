@@ -6,6 +6,7 @@
 //! counts and distance. It does not fetch anything (that is `iop-crawler`) and
 //! does not render anything (that is `iop-templates`).
 
+mod columns;
 pub mod geo;
 pub mod indexing;
 pub mod listing;

@@ -22,21 +22,22 @@
 //! `1 + distance / 10 miles`, so a program 10 miles away needs twice the
 //! relevance of one next door to rank above it.
 
-use crate::geo::{haversine_miles, Origin};
+use crate::columns::{and_count, SegmentColumns};
+use crate::geo::Origin;
 use crate::listing::Listing;
 use crate::request::{SearchRequest, Sort};
-use crate::schema::{fields_of, Fields, NO_POINT};
+use crate::schema::{fields_of, Fields};
 use crate::vocabulary::{normalize_words, GroupId, ValueId, Vocabulary};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
-    TantivyDocument, Term,
+    DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, SegmentOrdinal, TantivyDocument,
+    Term, TERMINATED,
 };
 
 /// Distance (miles) at which a result's relevance is halved when text and
@@ -55,9 +56,14 @@ const MAX_WORDS: usize = 4;
 /// A searchable index generation.
 pub struct SearchIndex {
     index: Index,
-    reader: IndexReader,
+    /// The generation's one searcher: its segments never change.
+    searcher: tantivy::Searcher,
     fields: Fields,
     len: usize,
+    /// Per segment, the columns a search reads ([`crate::columns`]).
+    columns: Vec<SegmentColumns>,
+    /// Document address of each `ord` (name order).
+    by_ord: Vec<(SegmentOrdinal, DocId)>,
     /// The listings in `ord` order, when the directory is small enough.
     in_memory: Option<InMemory>,
 }
@@ -122,35 +128,46 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let len = reader.searcher().num_docs() as usize;
+        let searcher = reader.searcher();
+        let len = searcher.num_docs() as usize;
+        let values = vocabulary.values().len();
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| SegmentColumns::read(segment, &fields, values))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut by_ord = vec![(u32::MAX, 0); len];
+        for (segment_ord, (segment, columns)) in
+            searcher.segment_readers().iter().zip(&columns).enumerate()
+        {
+            for doc in (0..segment.max_doc()).filter(|&d| columns.is_alive(d)) {
+                let ord = columns.ord[doc as usize] as usize;
+                let slot = by_ord.get_mut(ord).ok_or_else(|| {
+                    tantivy::TantivyError::InvalidArgument(format!("ord {ord} out of range"))
+                })?;
+                *slot = (segment_ord as SegmentOrdinal, doc);
+            }
+        }
+        if by_ord.iter().any(|&(segment, _)| segment == u32::MAX) {
+            return Err(tantivy::TantivyError::InvalidArgument(
+                "listing ords are not 0..n".into(),
+            ));
+        }
         let mut search_index = SearchIndex {
             index,
-            reader,
+            searcher,
             fields,
             len,
+            columns,
+            by_ord,
             in_memory: None,
         };
         if len <= in_memory_max {
-            let mut listings: Vec<Option<Arc<Listing>>> = vec![None; len];
-            let searcher = search_index.reader.searcher();
-            for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-                let ords = segment.fast_fields().u64("ord")?;
-                for doc in 0..segment.max_doc() {
-                    if segment.is_deleted(doc) {
-                        continue;
-                    }
-                    let ord = ords.first(doc).unwrap_or(u64::MAX) as usize;
-                    let listing = search_index.stored(DocAddress::new(segment_ord as u32, doc))?;
-                    let slot = listings.get_mut(ord).ok_or_else(|| {
-                        tantivy::TantivyError::InvalidArgument(format!("ord {ord} out of range"))
-                    })?;
-                    *slot = Some(listing);
-                }
-            }
-            let listings: Vec<Arc<Listing>> =
-                listings.into_iter().collect::<Option<_>>().ok_or_else(|| {
-                    tantivy::TantivyError::InvalidArgument("listing ords are not 0..n".into())
-                })?;
+            let listings = search_index
+                .by_ord
+                .iter()
+                .map(|&(segment, doc)| search_index.stored(DocAddress::new(segment, doc)))
+                .collect::<tantivy::Result<Vec<_>>>()?;
             let by_id = listings
                 .iter()
                 .enumerate()
@@ -163,7 +180,7 @@ impl SearchIndex {
 
     /// Decode the listing stored with a document.
     fn stored(&self, address: DocAddress) -> tantivy::Result<Arc<Listing>> {
-        let doc: TantivyDocument = self.reader.searcher().doc(address)?;
+        let doc: TantivyDocument = self.searcher.doc(address)?;
         let bytes = doc
             .get_first(self.fields.listing)
             .and_then(|v| v.as_bytes())
@@ -183,6 +200,27 @@ impl SearchIndex {
         self.len == 0
     }
 
+    /// The ids of the listings `text` matches, found by tantivy's own
+    /// collector rather than by [`SearchIndex::search`]: tests check the
+    /// search's text path against it.
+    #[doc(hidden)]
+    pub fn text_matches(&self, text: &str) -> tantivy::Result<Vec<String>> {
+        let Some(query) = self.text_query(text) else {
+            return Ok(self.all_listings()?.iter().map(|l| l.id.clone()).collect());
+        };
+        let docs = self
+            .searcher
+            .search(query.as_ref(), &tantivy::collector::DocSetCollector)?;
+        docs.into_iter()
+            .map(|address| Ok(self.stored(address)?.id.clone()))
+            .collect()
+    }
+
+    /// Number of tantivy segments.
+    pub fn segments(&self) -> usize {
+        self.columns.len()
+    }
+
     /// Whether the listings are held decoded in memory.
     pub fn holds_listings_in_memory(&self) -> bool {
         self.in_memory.is_some()
@@ -194,15 +232,10 @@ impl SearchIndex {
         if let Some(memory) = &self.in_memory {
             return Ok(memory.listings.clone());
         }
-        let searcher = self.reader.searcher();
-        let mut out = Vec::with_capacity(self.len);
-        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-            for doc in (0..segment.max_doc()).filter(|&d| !segment.is_deleted(d)) {
-                out.push(self.stored(DocAddress::new(segment_ord as u32, doc))?);
-            }
-        }
-        out.sort_by_cached_key(|l| (l.name.to_lowercase(), l.id.clone()));
-        Ok(out)
+        self.by_ord
+            .iter()
+            .map(|&(segment, doc)| self.stored(DocAddress::new(segment, doc)))
+            .collect()
     }
 
     /// The listing with this id.
@@ -213,7 +246,7 @@ impl SearchIndex {
                 .get(id)
                 .map(|&ord| memory.listings[ord as usize].clone());
         }
-        let searcher = self.reader.searcher();
+        let searcher = &self.searcher;
         let query = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,
@@ -231,11 +264,7 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchResults> {
         let vocabulary = Vocabulary::get();
         let sort = request.sort();
-        let query: Box<dyn Query> = match request.text.as_deref().and_then(|t| self.text_query(t)) {
-            Some(q) => q,
-            None => Box::new(AllQuery),
-        };
-        let words = self.fields.bits.len();
+        let text_query = request.text.as_deref().and_then(|t| self.text_query(t));
         let mut groups = Vec::new();
         for (&group, values) in &request.filters {
             let mut mask = [0u64; MAX_WORDS];
@@ -249,22 +278,27 @@ impl SearchIndex {
             group_masks[value.group][value.id / 64] |= 1 << (value.id % 64);
         }
         let offset = (request.page - 1) * request.per_page;
-        let collector = FilterCollector {
-            fields: &self.fields,
-            words,
+        let filter = Filter {
+            words: self.fields.bits.len(),
             origin: request.origin.as_ref().map(|o| (o.lat, o.lon)),
             radius: request.radius_miles,
             groups,
             group_masks,
-            values: vocabulary.values().len(),
             sort,
-            text: request.text.is_some(),
             keep: offset + request.per_page,
         };
-        let searcher = self.reader.searcher();
-        let fruit = searcher.search(query.as_ref(), &collector)?;
+        let tally = match (&text_query, filter.origin) {
+            (None, None) => self.browse(&filter, vocabulary.values().len()),
+            _ => self.scan(
+                &filter,
+                text_query.as_deref(),
+                request.text.is_some() && sort == Sort::Relevance,
+                vocabulary.values().len(),
+            )?,
+        };
+        let mut tally = tally;
         let mut hits = Vec::with_capacity(request.per_page);
-        for c in fruit.top.into_iter().skip(offset) {
+        for c in tally.take_top().into_iter().skip(offset) {
             let listing = match &self.in_memory {
                 Some(memory) => memory.listings[c.ord as usize].clone(),
                 None => self.stored(DocAddress::new(c.segment, c.doc))?,
@@ -285,14 +319,14 @@ impl SearchIndex {
                     .iter()
                     .map(|&v| ValueCount {
                         value: v,
-                        count: fruit.counts[v],
+                        count: tally.counts[v],
                         selected: request.is_selected(g.id, v),
                     })
                     .collect(),
             })
             .collect();
         Ok(SearchResults {
-            total: fruit.total,
+            total: tally.total,
             page: request.page,
             per_page: request.per_page,
             sort,
@@ -300,6 +334,152 @@ impl SearchIndex {
             hits,
             facets,
         })
+    }
+
+    /// A place and/or text search: visit the documents within the radius (the
+    /// spatial order), or those the text matches, or both (the place's
+    /// documents in doc order, each looked up in the text matches by seeking).
+    fn scan(
+        &self,
+        filter: &Filter,
+        text: Option<&dyn Query>,
+        scoring: bool,
+        values: usize,
+    ) -> tantivy::Result<Tally> {
+        let mut tally = Tally::new(filter.keep, values);
+        let weight = match text {
+            Some(query) => Some(query.weight(if scoring {
+                EnableScoring::enabled_from_searcher(&self.searcher)
+            } else {
+                EnableScoring::disabled_from_searcher(&self.searcher)
+            })?),
+            None => None,
+        };
+        for (segment_ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let columns = &self.columns[segment_ord];
+            let segment_ord = segment_ord as SegmentOrdinal;
+            let scorer = match &weight {
+                Some(weight) => Some(weight.scorer(segment, 1.0)?),
+                None => None,
+            };
+            match (filter.origin, scorer) {
+                (Some((lat, lon)), None) => {
+                    columns.within(lat, lon, filter.radius, |doc, miles| {
+                        tally.consider(filter, columns, segment_ord, doc, miles, 0.0);
+                    });
+                }
+                (Some((lat, lon)), Some(mut scorer)) => {
+                    let mut near = Vec::new();
+                    columns.within(lat, lon, filter.radius, |doc, miles| {
+                        near.push((doc, miles))
+                    });
+                    near.sort_unstable_by_key(|&(doc, _)| doc);
+                    for (doc, miles) in near {
+                        if scorer.doc() > doc {
+                            continue;
+                        }
+                        let at = scorer.seek(doc);
+                        if at == TERMINATED {
+                            break;
+                        }
+                        if at == doc {
+                            let score = if scoring { scorer.score() } else { 0.0 };
+                            tally.consider(filter, columns, segment_ord, doc, miles, score);
+                        }
+                    }
+                }
+                (None, Some(mut scorer)) => {
+                    let mut doc = scorer.doc();
+                    while doc != TERMINATED {
+                        if columns.is_alive(doc) {
+                            let score = if scoring { scorer.score() } else { 0.0 };
+                            tally.consider(filter, columns, segment_ord, doc, 0.0, score);
+                        }
+                        doc = scorer.advance();
+                    }
+                }
+                (None, None) => {
+                    for doc in 0..columns.ord.len() as DocId {
+                        if columns.is_alive(doc) {
+                            tally.consider(filter, columns, segment_ord, doc, 0.0, 0.0);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(tally)
+    }
+
+    /// A browse (no place, no text): counts from the per-value bit sets, and
+    /// the first results in name order (`ord`), read until the page is full.
+    fn browse(&self, filter: &Filter, values: usize) -> Tally {
+        let vocabulary = Vocabulary::get();
+        let mut tally = Tally::new(filter.keep, values);
+        let mut matching: Vec<Vec<u64>> = Vec::with_capacity(self.columns.len());
+        for columns in &self.columns {
+            // each selected group's documents: OR of its selected values
+            let selected: Vec<(GroupId, Vec<u64>)> = filter
+                .groups
+                .iter()
+                .map(|(group, mask)| {
+                    let mut set = vec![0u64; columns.alive.len()];
+                    for value in vocabulary.group(*group).values.iter().copied() {
+                        if mask[value / 64] & (1 << (value % 64)) != 0 {
+                            for (a, b) in set.iter_mut().zip(&columns.postings[value]) {
+                                *a |= b;
+                            }
+                        }
+                    }
+                    (*group, set)
+                })
+                .collect();
+            // the documents passing every selected group except `skip`
+            let passing = |skip: Option<GroupId>| {
+                let mut set = columns.alive.clone();
+                for (group, group_set) in &selected {
+                    if Some(*group) != skip {
+                        for (a, b) in set.iter_mut().zip(group_set) {
+                            *a &= b;
+                        }
+                    }
+                }
+                set
+            };
+            let all = passing(None);
+            tally.total += all.iter().map(|w| w.count_ones() as usize).sum::<usize>();
+            for group in vocabulary.groups() {
+                let own;
+                let base = if filter.groups.iter().any(|(g, _)| *g == group.id) {
+                    own = passing(Some(group.id));
+                    &own
+                } else {
+                    &all
+                };
+                for &value in &group.values {
+                    tally.counts[value] += and_count(&columns.postings[value], base);
+                }
+            }
+            matching.push(all);
+        }
+        let mut found = 0;
+        for &(segment, doc) in &self.by_ord {
+            if found == filter.keep.min(tally.total) {
+                break;
+            }
+            if matching[segment as usize][doc as usize / 64] & (1 << (doc % 64)) != 0 {
+                found += 1;
+                let ord = self.columns[segment as usize].ord[doc as usize];
+                tally.top.push(Candidate {
+                    key: 0.0,
+                    ord: u64::from(ord),
+                    segment,
+                    doc,
+                    distance: 0.0,
+                    score: 0.0,
+                });
+            }
+        }
+        tally
     }
 
     /// The text query: every word (or vocabulary phrase) must match. A phrase
@@ -402,8 +582,8 @@ impl SearchIndex {
     }
 }
 
-struct FilterCollector<'a> {
-    fields: &'a Fields,
+/// What a search keeps: the selected groups and how to rank.
+struct Filter {
     words: usize,
     origin: Option<(f64, f64)>,
     radius: f64,
@@ -411,9 +591,7 @@ struct FilterCollector<'a> {
     groups: Vec<(GroupId, [u64; MAX_WORDS])>,
     /// Every group's bit mask of all its values.
     group_masks: Vec<[u64; MAX_WORDS]>,
-    values: usize,
     sort: Sort,
-    text: bool,
     keep: usize,
 }
 
@@ -447,137 +625,74 @@ impl Ord for Candidate {
     }
 }
 
-struct Fruit {
+/// The running answer: total, disjunctive counts and the best `keep`
+/// candidates (a max-heap of the best, so the worst is on top).
+struct Tally {
     total: usize,
-    /// Best first.
-    top: Vec<Candidate>,
     counts: Vec<u64>,
-}
-
-struct SegmentFilter {
-    segment: SegmentOrdinal,
-    ord: Column<u64>,
-    lat: Column<f64>,
-    lon: Column<f64>,
-    bits: Vec<Column<u64>>,
-    words: usize,
-    origin: Option<(f64, f64)>,
-    radius: f64,
-    /// Latitude band (degrees) outside which no point can be within the radius.
-    lat_band: f64,
-    groups: Vec<(GroupId, [u64; MAX_WORDS])>,
-    group_masks: Vec<[u64; MAX_WORDS]>,
-    sort: Sort,
-    keep: usize,
-    total: usize,
     heap: BinaryHeap<Candidate>,
-    counts: Vec<u64>,
+    /// Candidates already in order (the browse path).
+    top: Vec<Candidate>,
+    keep: usize,
 }
 
-impl Collector for FilterCollector<'_> {
-    type Fruit = Fruit;
-    type Child = SegmentFilter;
-
-    fn for_segment(
-        &self,
-        segment_ord: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentFilter> {
-        let ff = segment.fast_fields();
-        let schema = segment.schema();
-        let name = |f| schema.get_field_name(f).to_string();
-        Ok(SegmentFilter {
-            segment: segment_ord,
-            ord: ff.u64(&name(self.fields.ord))?,
-            lat: ff.f64(&name(self.fields.lat))?,
-            lon: ff.f64(&name(self.fields.lon))?,
-            bits: self
-                .fields
-                .bits
-                .iter()
-                .map(|&f| ff.u64(&name(f)))
-                .collect::<tantivy::Result<_>>()?,
-            words: self.words,
-            origin: self.origin,
-            radius: self.radius,
-            // one degree of latitude is at least 68.7 miles everywhere
-            lat_band: self.radius / 68.7 + 1e-6,
-            groups: self.groups.clone(),
-            group_masks: self.group_masks.clone(),
-            sort: self.sort,
-            keep: self.keep,
+impl Tally {
+    fn new(keep: usize, values: usize) -> Tally {
+        Tally {
             total: 0,
-            heap: BinaryHeap::with_capacity(self.keep + 1),
-            counts: vec![0; self.values],
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        self.text && self.sort == Sort::Relevance
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
-        let mut merged = Fruit {
-            total: 0,
+            counts: vec![0; values],
+            heap: BinaryHeap::with_capacity(keep + 1),
             top: Vec::new(),
-            counts: vec![0; self.values],
-        };
-        for fruit in fruits {
-            merged.total += fruit.total;
-            merged.top.extend(fruit.top);
-            for (a, b) in merged.counts.iter_mut().zip(fruit.counts) {
-                *a += b;
-            }
+            keep,
         }
-        merged.top.sort_unstable();
-        merged.top.truncate(self.keep);
-        Ok(merged)
     }
-}
 
-impl SegmentCollector for SegmentFilter {
-    type Fruit = Fruit;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let mut distance = 0.0;
-        if let Some((olat, olon)) = self.origin {
-            let lat = self.lat.first(doc).unwrap_or(NO_POINT);
-            if (lat - olat).abs() > self.lat_band {
-                return;
-            }
-            let lon = self.lon.first(doc).unwrap_or(NO_POINT);
-            distance = haversine_miles(olat, olon, lat, lon);
-            if distance > self.radius || distance.is_nan() {
-                return;
-            }
-        }
+    /// One document inside the radius and matching the text (if any): a
+    /// document that passes every selected group is a result and counts for
+    /// every value it has; one that fails exactly one group counts only for
+    /// that group's values; one that fails two counts nowhere.
+    fn consider(
+        &mut self,
+        filter: &Filter,
+        columns: &SegmentColumns,
+        segment: SegmentOrdinal,
+        doc: DocId,
+        distance: f64,
+        score: f32,
+    ) {
         let mut bits = [0u64; MAX_WORDS];
-        for (w, column) in self.bits.iter().enumerate().take(self.words) {
-            bits[w] = column.first(doc).unwrap_or(0);
-        }
+        bits[..filter.words].copy_from_slice(columns.doc_bits(doc));
         let mut failed: Option<GroupId> = None;
-        for (group, mask) in &self.groups {
-            let hit = (0..self.words).any(|w| bits[w] & mask[w] != 0);
+        for (group, mask) in &filter.groups {
+            let hit = (0..filter.words).any(|w| bits[w] & mask[w] != 0);
             if !hit {
                 if failed.is_some() {
-                    return; // fails two groups: counts nowhere
+                    return;
                 }
                 failed = Some(*group);
             }
         }
         if let Some(group) = failed {
-            let mask = &self.group_masks[group];
-            count_bits(&mut self.counts, &bits, mask, self.words);
+            count_bits(
+                &mut self.counts,
+                &bits,
+                &filter.group_masks[group],
+                filter.words,
+            );
             return;
         }
-        count_bits(&mut self.counts, &bits, &[u64::MAX; MAX_WORDS], self.words);
+        count_bits(
+            &mut self.counts,
+            &bits,
+            &[u64::MAX; MAX_WORDS],
+            filter.words,
+        );
         self.total += 1;
-        let ord = self.ord.first(doc).unwrap_or(u64::MAX);
-        let key = match self.sort {
+        let key = match filter.sort {
             Sort::Distance => distance,
             Sort::Name => 0.0,
             Sort::Relevance => {
-                let relevance = if self.origin.is_some() {
+                let relevance = if filter.origin.is_some() {
                     score as f64 / (1.0 + distance / RELEVANCE_HALF_DISTANCE_MILES)
                 } else {
                     score as f64
@@ -587,8 +702,8 @@ impl SegmentCollector for SegmentFilter {
         };
         let candidate = Candidate {
             key,
-            ord,
-            segment: self.segment,
+            ord: u64::from(columns.ord[doc as usize]),
+            segment,
             doc,
             distance,
             score,
@@ -603,12 +718,12 @@ impl SegmentCollector for SegmentFilter {
         }
     }
 
-    fn harvest(self) -> Fruit {
-        Fruit {
-            total: self.total,
-            top: self.heap.into_sorted_vec(),
-            counts: self.counts,
-        }
+    /// The kept candidates, best first.
+    fn take_top(&mut self) -> Vec<Candidate> {
+        let mut top = std::mem::take(&mut self.top);
+        top.extend(std::mem::take(&mut self.heap).into_sorted_vec());
+        top.sort_unstable();
+        top
     }
 }
 

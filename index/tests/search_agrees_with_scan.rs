@@ -3,7 +3,7 @@
 //! same page slices, same disjunctive facet counts.
 
 use iop_index::geo::haversine_miles;
-use iop_index::indexing::{build_in_ram, build_in_ram_with};
+use iop_index::indexing::{build_in_ram, build_in_ram_segmented, build_in_ram_with};
 use iop_index::listing::{Address, LevelOfCare, Point, Precision, Schedule};
 use iop_index::reference::scan;
 use iop_index::request::{SearchRequest, Sort};
@@ -126,8 +126,11 @@ fn random_queries_agree_with_a_plain_scan() {
     // directories do
     let stored = build_in_ram_with(listings.clone(), 0).expect("index builds");
     assert!(in_memory.holds_listings_in_memory() && !stored.holds_listings_in_memory());
+    // several segments (as an index built in steps has)
+    let segmented = build_in_ram_segmented(listings.clone(), 700, 0).expect("index builds");
+    assert!(segmented.segments() > 1);
     for round in 0..300 {
-        let index = if round % 2 == 0 { &in_memory } else { &stored };
+        let index = [&in_memory, &stored, &segmented][round % 3];
         let mut request = random_request(&mut rng);
         let expected = scan(&listings, &request);
         // walk every page and check the concatenation is the expected order
@@ -168,6 +171,79 @@ fn random_queries_agree_with_a_plain_scan() {
         );
         assert_eq!(seen, want, "round {round}: order for {request:?}");
     }
+}
+
+/// Text with a place, filters and sorts: the listings the text matches are
+/// found by tantivy's own collector; the search's answer must equal the plain
+/// scan of just those listings (order compared where it does not depend on
+/// relevance scores).
+#[test]
+fn text_queries_agree_with_a_scan_of_the_text_matches() {
+    let mut rng = Rng(4_2026);
+    let listings = synthetic_listings(3000, &mut rng);
+    let single = build_in_ram(listings.clone()).expect("index builds");
+    let segmented = build_in_ram_segmented(listings.clone(), 500, 0).expect("index builds");
+    let texts = [
+        "harbor",
+        "cedar recovery",
+        "Nortstar",
+        "program",
+        "dbt",
+        "dual diagnosis",
+        "medicaid",
+        "summit evening",
+        "number 12",
+    ];
+    let mut answered = 0;
+    for round in 0..120 {
+        let index = if round % 2 == 0 { &single } else { &segmented };
+        let mut request = random_request(&mut rng);
+        let text = texts[rng.below(texts.len() as u64) as usize];
+        let matched: std::collections::HashSet<String> =
+            index.text_matches(text).unwrap().into_iter().collect();
+        let subset: Vec<Listing> = listings
+            .iter()
+            .filter(|l| matched.contains(&l.id))
+            .cloned()
+            .collect();
+        let expected = scan(&subset, &request);
+        request.text = Some(text.to_string());
+        request.per_page = 100;
+        let results = index.search(&request).unwrap();
+        assert_eq!(
+            results.total,
+            expected.order.len(),
+            "round {round}: total for {request:?}"
+        );
+        let counts: Vec<u64> = results
+            .facets
+            .iter()
+            .flat_map(|g| g.values.iter().map(|c| c.count))
+            .collect();
+        let mut expected_counts = Vec::new();
+        for g in Vocabulary::get().groups() {
+            expected_counts.extend(g.values.iter().map(|&v| expected.counts[v]));
+        }
+        assert_eq!(
+            counts, expected_counts,
+            "round {round}: counts for {request:?}"
+        );
+        answered += usize::from(results.total > 0);
+        if request.sort() != Sort::Relevance {
+            let seen: Vec<_> = results
+                .hits
+                .iter()
+                .map(|h| (h.distance_miles, h.listing.id.clone()))
+                .collect();
+            let want: Vec<_> = expected.order.iter().take(100).cloned().collect();
+            assert_eq!(seen, want, "round {round}: order for {request:?}");
+        }
+    }
+    // the comparison means something only if most queries find programs
+    assert!(
+        answered > 60,
+        "only {answered} of 120 text queries found anything"
+    );
 }
 
 #[test]

@@ -1,0 +1,199 @@
+//! The columns a search filters, counts and sorts on, held in memory.
+//!
+//! When a generation is opened, each segment's fast fields (`ord`, `lat`,
+//! `lon`, the facet bit set) are read once into plain arrays, and two access
+//! paths are built from them:
+//! - a spatial order: the documents that have a point, sorted by latitude
+//!   cell ([`CELL_DEGREES`]) then longitude, so a place query visits only the
+//!   documents in its bounding box instead of every document;
+//! - one bit set per facet value over the segment's documents, so a browse
+//!   with no place and no text counts every facet value with word-wide AND and
+//!   popcount instead of a pass over the documents.
+//!
+//! For a million listings this costs about 50 MB.
+
+use crate::geo::{haversine_miles, EARTH_RADIUS_MILES};
+use crate::schema::Fields;
+use std::f64::consts::FRAC_PI_2;
+use tantivy::{DocId, SegmentReader};
+
+/// Height of a latitude cell of the spatial order, in degrees.
+pub const CELL_DEGREES: f64 = 0.5;
+
+/// Miles in one degree of latitude, rounded down so bands are never too narrow
+/// (the true figure is 69.09 for R = 3958.8 mi).
+const MILES_PER_DEGREE_LAT_MIN: f64 = 68.7;
+
+pub(crate) struct SegmentColumns {
+    pub words: usize,
+    pub lat: Vec<f64>,
+    pub lon: Vec<f64>,
+    pub ord: Vec<u32>,
+    /// `bits[doc * words + w]`: word `w` of the document's facet bit set.
+    pub bits: Vec<u64>,
+    /// Live (not deleted) documents, one bit each.
+    pub alive: Vec<u64>,
+    /// Per facet value id, the live documents that have it.
+    pub postings: Vec<Vec<u64>>,
+    /// Documents with a point, sorted by (cell, lon); `spatial_key` runs
+    /// parallel to `spatial_doc`.
+    spatial_doc: Vec<DocId>,
+    spatial_key: Vec<(i32, f64)>,
+}
+
+fn cell(lat: f64) -> i32 {
+    ((lat + 90.0) / CELL_DEGREES).floor() as i32
+}
+
+pub(crate) fn bitset_words(docs: usize) -> usize {
+    docs.div_ceil(64)
+}
+
+impl SegmentColumns {
+    pub fn read(
+        segment: &SegmentReader,
+        fields: &Fields,
+        values: usize,
+    ) -> tantivy::Result<SegmentColumns> {
+        let ff = segment.fast_fields();
+        let schema = segment.schema();
+        let name = |f| schema.get_field_name(f).to_string();
+        let ord_column = ff.u64(&name(fields.ord))?;
+        let lat_column = ff.f64(&name(fields.lat))?;
+        let lon_column = ff.f64(&name(fields.lon))?;
+        let bit_columns = fields
+            .bits
+            .iter()
+            .map(|&f| ff.u64(&name(f)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let words = bit_columns.len();
+        let max_doc = segment.max_doc() as usize;
+        let mut columns = SegmentColumns {
+            words,
+            lat: Vec::with_capacity(max_doc),
+            lon: Vec::with_capacity(max_doc),
+            ord: Vec::with_capacity(max_doc),
+            bits: Vec::with_capacity(max_doc * words),
+            alive: vec![0; bitset_words(max_doc)],
+            postings: vec![vec![0; bitset_words(max_doc)]; values],
+            spatial_doc: Vec::new(),
+            spatial_key: Vec::new(),
+        };
+        let mut spatial: Vec<(i32, f64, DocId)> = Vec::with_capacity(max_doc);
+        for doc in 0..max_doc as DocId {
+            let lat = lat_column.first(doc).unwrap_or(f64::NAN);
+            let lon = lon_column.first(doc).unwrap_or(f64::NAN);
+            let ord = ord_column.first(doc).unwrap_or(u64::from(u32::MAX));
+            columns.lat.push(lat);
+            columns.lon.push(lon);
+            columns.ord.push(u32::try_from(ord).map_err(|_| {
+                tantivy::TantivyError::InvalidArgument(format!("ord {ord} does not fit 32 bits"))
+            })?);
+            let (word, bit) = (doc as usize / 64, 1u64 << (doc % 64));
+            for column in &bit_columns {
+                columns.bits.push(column.first(doc).unwrap_or(0));
+            }
+            if segment.is_deleted(doc) {
+                continue;
+            }
+            columns.alive[word] |= bit;
+            let start = doc as usize * words;
+            for w in 0..words {
+                let mut set = columns.bits[start + w];
+                while set != 0 {
+                    let value = w * 64 + set.trailing_zeros() as usize;
+                    if let Some(posting) = columns.postings.get_mut(value) {
+                        posting[word] |= bit;
+                    }
+                    set &= set - 1;
+                }
+            }
+            if lat.abs() <= 90.0 && lon.abs() <= 180.0 {
+                spatial.push((cell(lat), lon, doc));
+            }
+        }
+        spatial.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        columns.spatial_doc = spatial.iter().map(|s| s.2).collect();
+        columns.spatial_key = spatial.iter().map(|s| (s.0, s.1)).collect();
+        Ok(columns)
+    }
+
+    pub fn doc_bits(&self, doc: DocId) -> &[u64] {
+        let start = doc as usize * self.words;
+        &self.bits[start..start + self.words]
+    }
+
+    pub fn is_alive(&self, doc: DocId) -> bool {
+        self.alive[doc as usize / 64] & (1 << (doc % 64)) != 0
+    }
+
+    /// Calls `found(doc, miles)` for every live document within `radius`
+    /// miles of the origin (haversine, inclusive), in no particular order.
+    ///
+    /// Only the cells of the latitude band the radius can reach are visited,
+    /// and within each cell only the longitudes it can reach: the longitude
+    /// half-width of a spherical cap of angular radius θ around latitude φ is
+    /// asin(sin θ / cos φ) (widened slightly, and dropped near the poles or
+    /// across the antimeridian, where the whole band is visited). Every
+    /// candidate is then checked with the exact distance, so the bounds only
+    /// decide what is looked at, never what matches.
+    pub fn within(&self, olat: f64, olon: f64, radius: f64, mut found: impl FnMut(DocId, f64)) {
+        if radius.is_nan() || radius < 0.0 || !olat.is_finite() || !olon.is_finite() {
+            return;
+        }
+        let band = radius / MILES_PER_DEGREE_LAT_MIN + 1e-6;
+        let theta = radius / EARTH_RADIUS_MILES;
+        let lon_half_width = if theta < FRAC_PI_2 && olat.abs() + band < 89.0 {
+            let s = theta.sin() / olat.to_radians().cos();
+            (s < 1.0).then(|| s.asin().to_degrees() * 1.001 + 1e-6)
+        } else {
+            None
+        };
+        let (lon_min, lon_max) = match lon_half_width {
+            Some(w) if olon - w >= -180.0 && olon + w <= 180.0 => (olon - w, olon + w),
+            _ => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        for c in cell(olat - band)..=cell(olat + band) {
+            let start = self
+                .spatial_key
+                .partition_point(|&(kc, klon)| kc < c || (kc == c && klon < lon_min));
+            let end = self
+                .spatial_key
+                .partition_point(|&(kc, klon)| kc < c || (kc == c && klon <= lon_max));
+            for &doc in &self.spatial_doc[start..end.max(start)] {
+                let (lat, lon) = (self.lat[doc as usize], self.lon[doc as usize]);
+                let miles = haversine_miles(olat, olon, lat, lon);
+                if miles <= radius {
+                    found(doc, miles);
+                }
+            }
+        }
+    }
+}
+
+/// Number of set bits in `a AND b`.
+pub(crate) fn and_count(a: &[u64], b: &[u64]) -> u64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| u64::from((x & y).count_ones()))
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_half_degree_rows_from_the_south_pole() {
+        assert_eq!(cell(-90.0), 0);
+        assert_eq!(cell(-89.6), 0);
+        assert_eq!(cell(-89.5), 1);
+        assert_eq!(cell(0.0), 180);
+        assert_eq!(cell(40.7), 261);
+    }
+
+    #[test]
+    fn and_count_counts_common_bits() {
+        assert_eq!(and_count(&[0b1011, u64::MAX], &[0b0110, 1]), 2);
+    }
+}
