@@ -1,13 +1,21 @@
 //! Search: text, facets and distance over one index generation.
 //!
-//! One pass of a custom collector does all of it. For each document the text
-//! query matches, it reads the document's location and facet bit set from fast
-//! fields, drops it when it is outside the radius (haversine, inclusive), and
-//! checks each selected facet group (OR within the group). A document that
-//! passes every group is a result and counts for every value it has; a document
-//! that fails exactly one group counts only for that group's values. That gives
-//! disjunctive facet counts (each group's counts ignore that group's own
-//! selection and apply every other filter) without a second pass.
+//! A search visits candidate documents and checks each against the filters,
+//! reading only the in-memory columns of [`crate::columns`]:
+//! - with a place, the candidates are the documents within the radius,
+//!   found through the spatial order (only the bounding box is visited; the
+//!   haversine distance, inclusive, decides); with text too, each of those is
+//!   looked up in the text query's matches by seeking, in doc order;
+//! - with text and no place, the candidates are the text query's matches;
+//! - with neither (a browse), nothing is visited one by one: counts come from
+//!   the per-value bit sets (AND, popcount) and the page from the name order.
+//!
+//! For each candidate, each selected facet group is checked (OR within the
+//! group). A document that passes every group is a result and counts for
+//! every value it has; a document that fails exactly one group counts only for
+//! that group's values. That gives disjunctive facet counts (each group's
+//! counts ignore that group's own selection and apply every other filter)
+//! without a second pass.
 //!
 //! Ordering is total: by distance, relevance or name, then by name, then by id
 //! (`ord` is the position in the name-then-id order).
@@ -48,7 +56,7 @@ pub const RELEVANCE_HALF_DISTANCE_MILES: f64 = 10.0;
 pub const FUZZY_MIN_CHARS: usize = 5;
 
 /// Directories up to this size keep their listings decoded in memory.
-pub const IN_MEMORY_LISTINGS_MAX: usize = 200_000;
+pub const IN_MEMORY_LISTINGS_MAX: usize = 20_000;
 
 /// Facet values cap: the bit set is read into fixed arrays of this many words.
 const MAX_WORDS: usize = 4;
