@@ -620,3 +620,182 @@ async fn timeouts_are_retried_then_reported() {
         "one retry after the timeout"
     );
 }
+
+#[tokio::test]
+async fn a_429_slows_the_host_for_the_rest_of_the_crawl() {
+    let busy = Arc::new(Mutex::new(0));
+    let b = busy.clone();
+    let app = Router::new()
+        .route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }))
+        .route("/p", get(|| async { html("page") }))
+        .route(
+            "/busy",
+            get(move || {
+                let b = b.clone();
+                async move {
+                    let mut n = b.lock().unwrap();
+                    *n += 1;
+                    if *n == 1 {
+                        (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0")], "").into_response()
+                    } else {
+                        html("ok").into_response()
+                    }
+                }
+            }),
+        );
+    let (base, log) = serve(app).await;
+    let f = Fetcher::new(FetcherConfig {
+        min_delay: Duration::from_millis(80),
+        ..config()
+    })
+    .unwrap();
+    f.get(&format!("{base}/busy")).await.unwrap();
+    for _ in 0..3 {
+        f.get(&format!("{base}/p")).await.unwrap();
+    }
+    let times = arrivals(&log, "/p");
+    for pair in times.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= Duration::from_millis(155),
+            "after a 429 the host's delay is doubled: gap {:?}",
+            pair[1] - pair[0]
+        );
+    }
+}
+
+/// A raw HTTP server (std thread) whose /page body arrives in `chunks`
+/// pieces, `pause` apart; /robots.txt answers 404.
+fn trickle_server(chunks: usize, pause: Duration) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                        break;
+                    }
+                }
+                if request_line.contains("/robots.txt") {
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                    );
+                    return;
+                }
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {chunks}\r\nconnection: close\r\n\r\n"
+                );
+                for _ in 0..chunks {
+                    let _ = stream.write_all(b"x");
+                    let _ = stream.flush();
+                    std::thread::sleep(pause);
+                }
+            });
+        }
+    });
+    base
+}
+
+#[tokio::test]
+async fn a_stalled_body_hits_the_read_timeout() {
+    let f = Fetcher::new(FetcherConfig {
+        read_timeout: Duration::from_millis(250),
+        total_timeout: Duration::from_secs(20),
+        retries: 0,
+        ..config()
+    })
+    .unwrap();
+    // one byte, then 3 s of silence
+    let base = trickle_server(2, Duration::from_secs(3));
+    let started = Instant::now();
+    let err = f.get(&format!("{base}/page")).await.unwrap_err();
+    assert_eq!(err, FetchError::Timeout);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // a slow but steady body is fine: the timeout is between chunks
+    let base = trickle_server(6, Duration::from_millis(100));
+    let page = f.get(&format!("{base}/page")).await.unwrap();
+    assert_eq!(page.text, "xxxxxx");
+}
+
+#[tokio::test]
+async fn the_global_host_cap_limits_hosts_in_flight() {
+    type Spans = Arc<Mutex<Vec<(Instant, Instant)>>>;
+    async fn slow_host(spans: Spans) -> String {
+        let app = Router::new()
+            .route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }))
+            .route(
+                "/slow",
+                get(move || {
+                    let spans = spans.clone();
+                    async move {
+                        let start = Instant::now();
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                        spans.lock().unwrap().push((start, Instant::now()));
+                        html("done")
+                    }
+                }),
+            );
+        serve(app).await.0
+    }
+    for (max_hosts, overlap) in [(1, false), (2, true)] {
+        let spans: Spans = Arc::default();
+        let a = slow_host(spans.clone()).await;
+        let b = slow_host(spans.clone()).await;
+        let f = Fetcher::new(FetcherConfig {
+            max_hosts,
+            ..config()
+        })
+        .unwrap();
+        let (ua, ub) = (format!("{a}/slow"), format!("{b}/slow"));
+        let (ra, rb) = tokio::join!(f.get(&ua), f.get(&ub));
+        assert_eq!(
+            (ra.unwrap().text, rb.unwrap().text),
+            ("done".into(), "done".into())
+        );
+        let s = spans.lock().unwrap().clone();
+        assert_eq!(s.len(), 2);
+        let overlapped = s[0].0 < s[1].1 && s[1].0 < s[0].1;
+        assert_eq!(overlapped, overlap, "max_hosts {max_hosts}: {s:?}");
+    }
+}
+
+#[tokio::test]
+async fn robots_txt_redirects_are_followed() {
+    let app = Router::new()
+        .route(
+            "/robots.txt",
+            get(|| async {
+                (
+                    StatusCode::MOVED_PERMANENTLY,
+                    [("location", "/policies/robots.txt")],
+                )
+            }),
+        )
+        .route(
+            "/policies/robots.txt",
+            get(|| async { "User-agent: *\nDisallow: /members\n" }),
+        )
+        .route("/members/list", get(|| async { html("private") }))
+        .route("/open", get(|| async { html("open") }));
+    let (base, log) = serve(app).await;
+    let f = fetcher();
+    assert_eq!(
+        f.get(&format!("{base}/members/list")).await.unwrap_err(),
+        FetchError::RobotsDisallowed
+    );
+    assert_eq!(f.get(&format!("{base}/open")).await.unwrap().text, "open");
+    assert_eq!(arrivals(&log, "/policies/robots.txt").len(), 1);
+    assert!(arrivals(&log, "/members/list").is_empty());
+}

@@ -3,10 +3,11 @@
 //! [`Fetcher::get`] fetches one URL: the address policy ([`address`]) is
 //! checked before any connection and on every redirect hop (redirects are
 //! followed by hand), robots.txt ([`robots`]) is obeyed, requests to a host
-//! are spaced ([`politeness`]), 429/5xx/timeouts are retried with backoff,
-//! bodies are size-limited while streaming (after gzip decoding), non-HTML is
-//! skipped on website crawls, and text is decoded ([`charset`]). Conditional
-//! GET uses [`Validators`].
+//! are spaced ([`politeness`]; a 429 doubles the host's delay for the rest
+//! of the crawl), 429/5xx/timeouts (connect, read and total) are retried
+//! with backoff, bodies are size-limited while streaming (after gzip
+//! decoding), non-HTML is skipped on website crawls, and text is decoded
+//! ([`charset`]). Conditional GET uses [`Validators`].
 //!
 //! TLS is reqwest's default rustls with the aws-lc-rs provider (reqwest's
 //! own default, so every other reqwest client in the workspace keeps working).
@@ -94,6 +95,8 @@ pub struct FetcherConfig {
     /// How many hosts may be fetched at once.
     pub max_hosts: usize,
     pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of a response (headers or body).
+    pub read_timeout: Duration,
     /// Whole request, body included.
     pub total_timeout: Duration,
     /// Limit on the decoded (decompressed) body.
@@ -116,6 +119,7 @@ impl Default for FetcherConfig {
             min_delay: Duration::from_secs(1),
             max_hosts: 8,
             connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(15),
             total_timeout: Duration::from_secs(30),
             max_body_bytes: 5 * 1024 * 1024,
             max_redirects: 5,
@@ -178,6 +182,7 @@ impl Fetcher {
                 policy: policy.clone(),
             }))
             .connect_timeout(config.connect_timeout)
+            .read_timeout(config.read_timeout)
             .timeout(config.total_timeout)
             .build()
             .map_err(|e| FetchError::Network(format!("building client: {e}")))?;
@@ -215,6 +220,17 @@ impl Fetcher {
         max_urls: usize,
         max_sitemaps: usize,
     ) -> Result<Vec<String>, FetchError> {
+        Ok(self.sitemap(url, max_urls, max_sitemaps).await?.0)
+    }
+
+    /// As [`Fetcher::sitemap_urls`], also answering how many sitemap files
+    /// were fetched.
+    pub async fn sitemap(
+        &self,
+        url: &str,
+        max_urls: usize,
+        max_sitemaps: usize,
+    ) -> Result<(Vec<String>, usize), FetchError> {
         let mut queue = std::collections::VecDeque::from([url.to_string()]);
         let (mut urls, mut read) = (Vec::new(), 0);
         while let Some(next) = queue.pop_front() {
@@ -230,7 +246,7 @@ impl Fetcher {
                 }
             }
         }
-        Ok(urls)
+        Ok((urls, read))
     }
 
     async fn fetch(
@@ -359,6 +375,8 @@ impl Fetcher {
                 Ok(response) => {
                     let status = response.status();
                     if status == StatusCode::TOO_MANY_REQUESTS {
+                        // slower for the rest of the crawl, and wait as asked now
+                        slot.slow_down(delay);
                         let wait = retry_after(response.headers()).unwrap_or(backoff);
                         slot.done(wait.max(delay));
                         FetchError::Status(429)

@@ -16,6 +16,8 @@ pub const MAX_DELAY: Duration = Duration::from_secs(120);
 struct HostState {
     /// Earliest time of the next request to this host.
     next_at: Option<Instant>,
+    /// The host's delay floor for the rest of the crawl, raised by 429s.
+    floor: Duration,
 }
 
 /// Per-host queues plus the global host cap.
@@ -69,8 +71,21 @@ impl Slot {
         }
     }
 
-    /// Record a request just made: the next one waits `delay` from now.
+    /// Record a request just made: the next one waits `delay` (or the
+    /// host's raised floor, if longer) from now.
     pub fn done(&mut self, delay: Duration) {
-        self.state.next_at = Some(Instant::now() + delay.min(MAX_DELAY));
+        let delay = delay.max(self.state.floor).min(MAX_DELAY);
+        self.state.next_at = Some(Instant::now() + delay);
+    }
+
+    /// The host said "too many requests": double its delay (at least
+    /// `current`, the delay in force) for the rest of the crawl.
+    pub fn slow_down(&mut self, current: Duration) {
+        self.state.floor = (self.state.floor.max(current) * 2).min(MAX_DELAY);
+    }
+
+    /// The host's delay floor (zero until a 429).
+    pub fn floor(&self) -> Duration {
+        self.state.floor
     }
 }

@@ -103,3 +103,30 @@ impl RobotsCache {
         entries.insert(origin.to_string(), (Instant::now() + ttl, rules));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn rules_expire_after_a_day_and_failures_after_minutes() {
+        let cache = RobotsCache::default();
+        cache.put(
+            "http://a.example",
+            Arc::new(Rules::parse(
+                "IOPFinderBot",
+                b"User-agent: *\nDisallow: /x\n",
+            )),
+        );
+        cache.put("http://b.example", Arc::new(Rules::DisallowAll));
+        tokio::time::advance(FAILURE_CACHE_FOR + Duration::from_secs(1)).await;
+        assert!(
+            cache.get("http://b.example").is_none(),
+            "a failure is retried soon"
+        );
+        let rules = cache.get("http://a.example").expect("still fresh");
+        assert!(!rules.allowed("http://a.example/x/y"));
+        tokio::time::advance(CACHE_FOR).await;
+        assert!(cache.get("http://a.example").is_none(), "at most 24 hours");
+    }
+}

@@ -5,9 +5,17 @@
 //! [`SourceCrawl`] (the listings the source yields now, plus what it took to
 //! get them), or an error when the source could not be read at all, in which
 //! case the caller keeps that source's listings from the last good crawl.
+//!
+//! Locations: `sample=embedded`; `samhsa-directory=PATH_OR_URL` (.xlsx or
+//! CSV); `findtreatment=API_URL?sAddr=lat,lng&...`; `hsds=API_BASE_URL` or a
+//! data package (directory or `.../datapackage.json`); `website=START_URL`
+//! or a sitemap URL. Each module documents its form.
 
+pub mod findtreatment;
+pub mod hsds;
 pub mod samhsa;
 pub mod sample;
+pub mod website;
 
 use crate::fetch::{Fetcher, FetcherConfig};
 use iop_index::Listing;
@@ -16,7 +24,13 @@ use std::sync::Arc;
 use time::Date;
 
 /// The source kinds `iopfinder crawl --source KIND=...` accepts.
-pub const KINDS: &[&str] = &["samhsa-directory", "sample"];
+pub const KINDS: &[&str] = &[
+    "findtreatment",
+    "hsds",
+    "samhsa-directory",
+    "sample",
+    "website",
+];
 
 /// What one source yielded in one crawl.
 #[derive(Debug, Default)]
@@ -101,13 +115,15 @@ pub async fn crawl(
             })
         }
         samhsa::KIND => {
-            let directory = samhsa::read_path(std::path::Path::new(location))
-                .map_err(|e| failed(e.to_string()))?;
-            let crawl = samhsa::listings(&directory, ctx.today);
-            let mut out = SourceCrawl {
-                listings: crawl.listings,
-                ..SourceCrawl::default()
+            let mut out = SourceCrawl::default();
+            let directory = if is_url(location) {
+                samhsa_download(location, ctx, &mut out).await?
+            } else {
+                samhsa::read_path(std::path::Path::new(location))
+                    .map_err(|e| failed(e.to_string()))?
             };
+            let crawl = samhsa::listings(&directory, ctx.today);
+            out.listings = crawl.listings;
             out.notes.push(format!(
                 "{location}: {} facility rows, {} intensive outpatient, {} duplicates merged, {} rejected",
                 crawl.rows,
@@ -123,8 +139,100 @@ pub async fn crawl(
             }
             Ok(out)
         }
+        findtreatment::KIND => findtreatment::crawl(location, ctx).await,
+        website::KIND => website::crawl(location, ctx).await,
+        hsds::KIND => hsds::crawl(location, ctx).await,
         _ => Err(SourceError::UnknownKind {
             kind: kind.to_string(),
         }),
     }
+}
+
+pub(crate) fn is_url(location: &str) -> bool {
+    let lower = location.trim_start().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// A fetcher for data files (JSON, CSV, spreadsheets): any content type, and
+/// bodies up to `max_bytes` (or the configured limit, if larger).
+pub(crate) fn data_fetcher(ctx: &CrawlContext, max_bytes: usize) -> Result<Fetcher, SourceError> {
+    let mut config = ctx.fetcher_config.clone();
+    config.html_only = false;
+    config.max_body_bytes = config.max_body_bytes.max(max_bytes);
+    Fetcher::new(config).map_err(|e| SourceError::Failed {
+        location: "fetcher".to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Download the National Directory from a URL; for a CSV, the legend is
+/// fetched from the sibling `*_service_codes.csv` URL when there is one.
+async fn samhsa_download(
+    location: &str,
+    ctx: &CrawlContext,
+    out: &mut SourceCrawl,
+) -> Result<samhsa::Directory, SourceError> {
+    let failed = |message: String| SourceError::Failed {
+        location: location.to_string(),
+        message,
+    };
+    let fetcher = data_fetcher(ctx, 256 * 1024 * 1024)?;
+    (ctx.progress)(Progress {
+        done: 0,
+        total: None,
+    });
+    let page = fetcher
+        .get(location)
+        .await
+        .map_err(|e| failed(format!("download failed: {e}")))?;
+    out.pages_fetched += 1;
+    let mut legend = None;
+    if !page.bytes.starts_with(b"PK\x03\x04") {
+        let path = page.final_url.path().to_string();
+        let name = path.rsplit('/').next().unwrap_or("");
+        if name.contains("_facilities") {
+            let mut legend_url = page.final_url.clone();
+            let prefix = &path[..path.len() - name.len()];
+            legend_url.set_path(&format!(
+                "{prefix}{}",
+                name.replace("_facilities", "_service_codes")
+            ));
+            legend_url.set_query(None);
+            match fetcher.get(legend_url.as_str()).await {
+                Ok(p) => {
+                    out.pages_fetched += 1;
+                    legend = Some(p.bytes);
+                }
+                Err(e) => {
+                    if matches!(e, crate::fetch::FetchError::Status(_)) {
+                        out.pages_fetched += 1;
+                    }
+                    out.error(e.kind());
+                    out.notes.push(format!(
+                        "{legend_url}: no code legend ({e}); codes shown without labels"
+                    ));
+                }
+            }
+        }
+    }
+    (ctx.progress)(Progress {
+        done: 1,
+        total: Some(1),
+    });
+    samhsa::read_bytes(location, &page.bytes, legend.as_deref()).map_err(|e| failed(e.to_string()))
+}
+
+/// Whether `text` (one sentence) says "intensive outpatient" or "IOP"
+/// outside a negated clause ("we do not offer an IOP" does not count).
+pub fn mentions_iop(text: &str) -> bool {
+    crate::extract::prose::clauses(text)
+        .into_iter()
+        .any(|(clause, negated)| {
+            let words = iop_index::vocabulary::normalize_words(&clause);
+            !negated
+                && (words.iter().any(|w| w == "iop" || w == "iops")
+                    || words
+                        .windows(2)
+                        .any(|w| w[0] == "intensive" && w[1] == "outpatient"))
+        })
 }

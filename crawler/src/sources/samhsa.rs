@@ -1,7 +1,9 @@
 //! `samhsa-directory`: SAMHSA's National Directory of substance use treatment
 //! facilities, as the published spreadsheet (.xlsx, sheets "Facilities List"
 //! and "Service Code Reference") or its CSV conversion (the facilities file,
-//! with the code legend in a sibling `*_service_codes.csv` when present).
+//! with the code legend in a sibling `*_service_codes.csv` when present),
+//! from a path or an http(s) URL (downloaded in [`super::crawl`], the CSV's
+//! legend from the sibling URL).
 //!
 //! Facilities whose `service_code_info` lists `OIT` (intensive outpatient
 //! treatment) become listings. Every code goes through the vocabulary; the

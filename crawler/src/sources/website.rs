@@ -1,0 +1,416 @@
+//! `website`: a provider's own site, from a start URL (`website=https://x.org/`)
+//! or a sitemap URL (`website=https://x.org/sitemap.xml`; any URL whose path
+//! ends in `.xml`/`.xml.gz` or whose file name mentions "sitemap").
+//!
+//! The crawl stays on the start URL's host (`www.` ignored), obeys robots.txt
+//! (through the [`Fetcher`]) and reads the sitemaps its
+//! `Sitemap:` lines name. Candidate pages are links from the start page (and,
+//! one level further, from program pages) and sitemap entries whose URL or
+//! link text looks like a program page ([`looks_like_program`]); documents
+//! (.pdf, images...) are skipped without a request, other non-HTML answers by
+//! the fetcher. At most [`MAX_PAGES`] pages are fetched.
+//!
+//! A page becomes a listing when its own text (not menus or footers) says
+//! "intensive outpatient" or "IOP" outside a negation, and an address is
+//! known: the page's structured data, else the start page's. The start page
+//! is a listing only when no other page is. Each fact keeps its sentence as
+//! evidence. A failed page is an error counted by kind; only a failed start
+//! (the start page, or the sitemap given) fails the source.
+
+use super::{CrawlContext, Progress, SourceCrawl, SourceError};
+use crate::extract::{self, Extraction, Org};
+use crate::fetch::{FetchError, Fetcher};
+use crate::normalize::{normalize, SourceRecord};
+use iop_index::listing::Source;
+use iop_index::Listing;
+use reqwest::Url;
+use std::collections::{HashSet, VecDeque};
+
+pub const KIND: &str = "website";
+/// Most pages fetched from one site (robots.txt and sitemaps not counted).
+pub const MAX_PAGES: usize = 200;
+/// Sitemap files read at most.
+const MAX_SITEMAPS: usize = 10;
+/// Link depth from the start page.
+const MAX_DEPTH: usize = 2;
+
+/// File extensions that are never HTML pages.
+const DOCUMENTS: &[&str] = &[
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "jpg", "jpeg", "png", "gif", "webp", "svg",
+    "zip", "mp3", "mp4", "mov", "ics", "csv", "txt", "xml", "gz", "css", "js",
+];
+
+/// Words of a URL path or link text that suggest a program page.
+const PROGRAM_WORDS: &[&str] = &[
+    "iop",
+    "iops",
+    "intensive",
+    "outpatient",
+    "program",
+    "programs",
+    "treatment",
+    "treatments",
+    "service",
+    "services",
+    "adolescent",
+    "adolescents",
+    "teen",
+    "teens",
+    "adult",
+    "adults",
+    "php",
+    "hospitalization",
+    "recovery",
+    "therapy",
+    "addiction",
+    "substance",
+    "eating",
+    "dbt",
+];
+
+/// Whether a link (its URL and text) looks like a program page.
+pub fn looks_like_program(url: &Url, text: &str) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    path.split(|c: char| !c.is_ascii_alphanumeric())
+        .chain(text.split(|c: char| !c.is_alphanumeric()))
+        .any(|w| PROGRAM_WORDS.contains(&w.to_lowercase().as_str()))
+}
+
+fn is_document(url: &Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    let name = path.rsplit('/').next().unwrap_or("");
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| DOCUMENTS.contains(&ext))
+}
+
+fn is_sitemap(url: &Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    let name = path.rsplit('/').next().unwrap_or("");
+    path.ends_with(".xml") || path.ends_with(".xml.gz") || name.contains("sitemap")
+}
+
+fn site_host(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    format!("{host}:{}", url.port_or_known_default().unwrap_or(0))
+}
+
+/// What one page says, read in one go (scraper's documents are not `Send`).
+struct Reading {
+    extraction: Extraction,
+    title: Option<String>,
+    h1: Option<String>,
+    links: Vec<(String, String)>,
+    iop: bool,
+}
+
+fn read_page(html: &str, url: &str) -> Reading {
+    let extraction = extract::extract(html, Some(url));
+    let document = scraper::Html::parse_document(html);
+    let text_of = |selector: &str| {
+        let selector = scraper::Selector::parse(selector).expect("selector");
+        document
+            .select(&selector)
+            .next()
+            .map(|e| e.text().collect::<Vec<_>>().join(" "))
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|t| !t.is_empty())
+    };
+    let title = text_of("title");
+    let h1 = text_of("h1");
+    let anchors = scraper::Selector::parse("a[href]").expect("selector");
+    let links = document
+        .select(&anchors)
+        .filter_map(|a| {
+            let href = a.value().attr("href")?.trim().to_string();
+            let text = a.text().collect::<Vec<_>>().join(" ");
+            Some((href, text))
+        })
+        .collect();
+    drop(document);
+    let iop = extract::html::sentences(html)
+        .iter()
+        .filter(|s| !s.chrome)
+        .any(|s| super::mentions_iop(&s.text));
+    Reading {
+        extraction,
+        title,
+        h1,
+        links,
+        iop,
+    }
+}
+
+fn has_address(org: &Org) -> bool {
+    org.name.is_some() && org.city.is_some() && org.state.is_some() && org.zip.is_some()
+}
+
+/// Crawl the site at `location`.
+pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, SourceError> {
+    let failed = |message: String| SourceError::Failed {
+        location: location.to_string(),
+        message,
+    };
+    let start = Url::parse(location).map_err(|e| failed(format!("not a URL: {e}")))?;
+    if !matches!(start.scheme(), "http" | "https") {
+        return Err(failed("only http and https URLs".into()));
+    }
+    let mut config = ctx.fetcher_config.clone();
+    config.html_only = true;
+    let fetcher = Fetcher::new(config).map_err(|e| failed(e.to_string()))?;
+    let mut crawl = Crawl {
+        out: SourceCrawl::default(),
+        host: site_host(&start),
+        seen: HashSet::new(),
+        queue: VecDeque::new(),
+        fetched: 0,
+    };
+    let sitemap_mode = is_sitemap(&start);
+    let mut sitemaps = Vec::new();
+    let home = if sitemap_mode {
+        sitemaps.push(start.to_string());
+        start.join("/").map_err(|e| failed(e.to_string()))?
+    } else {
+        start.clone()
+    };
+
+    // robots.txt: fetched once by the fetcher, its Sitemap lines read here
+    match fetcher.rules_for(&home).await {
+        Ok(rules) => {
+            crawl.out.pages_fetched += 1;
+            if !sitemap_mode {
+                sitemaps.extend(rules.sitemaps().iter().cloned());
+            }
+        }
+        Err(e) => crawl.out.error(e.kind()),
+    }
+
+    // the start (or home) page: its links, and the site's address
+    crawl.seen.insert(canonical(&home));
+    let mut site_org = None;
+    let mut start_listing = None;
+    let mut listings: Vec<Listing> = Vec::new();
+    match crawl.fetch(&fetcher, home.as_str()).await {
+        Ok((final_url, reading)) => {
+            crawl.host = site_host(&final_url);
+            crawl.enqueue_links(&final_url, &reading.links, 1);
+            site_org = reading.extraction.organization.clone().filter(has_address);
+            start_listing = crawl.listing(&final_url, reading, None, ctx);
+        }
+        Err(e) if !sitemap_mode => return Err(failed(format!("start page: {e}"))),
+        Err(e) => crawl.out.notes.push(format!("{home}: {e}")),
+    }
+
+    for sitemap in sitemaps {
+        let Ok(url) = Url::parse(&sitemap) else {
+            crawl.out.error("bad_url");
+            continue;
+        };
+        if site_host(&url) != crawl.host {
+            crawl
+                .out
+                .notes
+                .push(format!("{sitemap}: sitemap on another host, not read"));
+            continue;
+        }
+        match fetcher
+            .sitemap(url.as_str(), MAX_PAGES * 10, MAX_SITEMAPS)
+            .await
+        {
+            Ok((urls, files)) => {
+                crawl.out.pages_fetched += files;
+                for entry in urls {
+                    if let Ok(entry) = Url::parse(&entry) {
+                        if looks_like_program(&entry, "") {
+                            crawl.push(entry, MAX_DEPTH);
+                        }
+                    }
+                }
+            }
+            Err(e) if sitemap_mode => return Err(failed(format!("sitemap: {e}"))),
+            Err(e) => {
+                crawl.out.error(e.kind());
+                crawl.out.notes.push(format!("{sitemap}: {e}"));
+            }
+        }
+    }
+
+    while let Some((url, depth)) = crawl.queue.pop_front() {
+        if crawl.fetched >= MAX_PAGES {
+            crawl.out.notes.push(format!(
+                "{location}: stopped at {MAX_PAGES} pages, {} left unread",
+                crawl.queue.len() + 1
+            ));
+            break;
+        }
+        (ctx.progress)(Progress {
+            done: crawl.fetched as u64,
+            total: Some((crawl.fetched + crawl.queue.len() + 1).min(MAX_PAGES) as u64),
+        });
+        match crawl.fetch(&fetcher, url.as_str()).await {
+            Ok((final_url, reading)) => {
+                if depth < MAX_DEPTH {
+                    crawl.enqueue_links(&final_url, &reading.links, depth + 1);
+                }
+                if let Some(listing) = crawl.listing(&final_url, reading, site_org.as_ref(), ctx) {
+                    if !listings.iter().any(|l| l.id == listing.id) {
+                        listings.push(listing);
+                    }
+                }
+            }
+            Err(e) => crawl.out.notes.push(format!("{url}: {e}")),
+        }
+    }
+    (ctx.progress)(Progress {
+        done: crawl.fetched as u64,
+        total: Some(crawl.fetched as u64),
+    });
+    if listings.is_empty() {
+        listings.extend(start_listing);
+    }
+    crawl.out.notes.insert(
+        0,
+        format!(
+            "{location}: {} pages read, {} program listings",
+            crawl.fetched,
+            listings.len()
+        ),
+    );
+    crawl.out.listings = listings;
+    Ok(crawl.out)
+}
+
+struct Crawl {
+    out: SourceCrawl,
+    /// The site's host and port (`www.` dropped).
+    host: String,
+    seen: HashSet<String>,
+    queue: VecDeque<(Url, usize)>,
+    /// Pages requested (robots.txt and sitemaps not counted).
+    fetched: usize,
+}
+
+/// A URL without its fragment, for "seen".
+fn canonical(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    url.to_string()
+}
+
+impl Crawl {
+    fn push(&mut self, url: Url, depth: usize) {
+        if !matches!(url.scheme(), "http" | "https") || site_host(&url) != self.host {
+            return;
+        }
+        if is_document(&url) {
+            if self.seen.insert(canonical(&url)) {
+                self.out.error("not_html");
+            }
+            return;
+        }
+        if self.seen.insert(canonical(&url)) {
+            let mut url = url;
+            url.set_fragment(None);
+            self.queue.push_back((url, depth));
+        }
+    }
+
+    fn enqueue_links(&mut self, base: &Url, links: &[(String, String)], depth: usize) {
+        for (href, text) in links {
+            let Ok(url) = base.join(href) else { continue };
+            if looks_like_program(&url, text) {
+                self.push(url, depth);
+            }
+        }
+    }
+
+    async fn fetch(&mut self, fetcher: &Fetcher, url: &str) -> Result<(Url, Reading), FetchError> {
+        self.fetched += 1;
+        match fetcher.get(url).await {
+            Ok(page) => {
+                self.out.pages_fetched += 1;
+                let final_url = page.final_url.clone();
+                Ok((final_url, read_page(&page.text, page.final_url.as_str())))
+            }
+            Err(e) => {
+                if matches!(e, FetchError::Status(_) | FetchError::NotHtml(_)) {
+                    self.out.pages_fetched += 1;
+                }
+                self.out.error(e.kind());
+                Err(e)
+            }
+        }
+    }
+
+    /// The listing a page gives, if it is an IOP page with a known address.
+    fn listing(
+        &mut self,
+        url: &Url,
+        reading: Reading,
+        site_org: Option<&Org>,
+        ctx: &CrawlContext,
+    ) -> Option<Listing> {
+        if !reading.iop {
+            return None;
+        }
+        let source = Source {
+            kind: KIND.into(),
+            title: reading
+                .title
+                .clone()
+                .unwrap_or_else(|| url.host_str().unwrap_or("").to_string()),
+            url: Some(url.to_string()),
+            record: None,
+        };
+        let identity = canonical(url);
+        let page_org = reading.extraction.organization.clone();
+        let org_name = page_org
+            .as_ref()
+            .and_then(|o| o.name.clone())
+            .or_else(|| site_org.and_then(|o| o.name.clone()));
+        let mut record = match page_org.as_ref().filter(|o| has_address(o)) {
+            Some(_) => reading
+                .extraction
+                .clone()
+                .into_record(source, identity, ctx.today)?,
+            None => {
+                let Some(site) = site_org else {
+                    self.out.error("no-address");
+                    self.out
+                        .notes
+                        .push(format!("{url}: an IOP page without an address"));
+                    return None;
+                };
+                let mut record = SourceRecord::new(
+                    source,
+                    identity,
+                    ctx.today,
+                    org_name.clone().unwrap_or_default(),
+                    site.city.clone().unwrap_or_default(),
+                    site.state.clone().unwrap_or_default(),
+                    site.zip.clone().unwrap_or_default(),
+                );
+                record.street.clone_from(&site.street);
+                record.phone = page_org
+                    .as_ref()
+                    .and_then(|o| o.phone.clone())
+                    .or_else(|| site.phone.clone());
+                record.lat_lon = site.lat.zip(site.lon);
+                record.website = Some(url.to_string());
+                reading.extraction.fill(&mut record);
+                record
+            }
+        };
+        record.program_name = reading
+            .h1
+            .filter(|h| Some(h) != org_name.as_ref() && h.len() <= 120);
+        match normalize(record) {
+            Ok(listing) => Some(listing),
+            Err(e) => {
+                self.out.error("rejected-record");
+                self.out.notes.push(format!("{url}: {e}"));
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The `hsds` source: an HSDS 3.0 API and a data package, served on
+//! 127.0.0.1 (and the package read from disk).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use iop_crawler::fetch::FetcherConfig;
+use iop_crawler::sources::{crawl, CrawlContext, SourceError};
+use iop_index::listing::Weekday;
+use iop_index::{Listing, Precision};
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/hsds")
+            .join(path),
+    )
+    .unwrap()
+}
+
+fn json(body: String) -> Response {
+    ([("content-type", "application/json")], body).into_response()
+}
+
+#[derive(Clone, Default)]
+struct Api {
+    log: Arc<Mutex<Vec<String>>>,
+    fail_page_2: Arc<AtomicBool>,
+}
+
+async fn services(State(api): State<Api>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let page = q.get("page").cloned().unwrap_or_default();
+    api.log
+        .lock()
+        .unwrap()
+        .push(format!("services?page={page}"));
+    if q.get("full").map(String::as_str) != Some("true") {
+        return (StatusCode::BAD_REQUEST, "full=true expected").into_response();
+    }
+    match page.as_str() {
+        "1" => json(fixture("api/services-page1.json")),
+        "2" if api.fail_page_2.load(Ordering::SeqCst) => {
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+        "2" => json(fixture("api/services-page2.json")),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn service(State(api): State<Api>, UrlPath(id): UrlPath<String>) -> Response {
+    api.log.lock().unwrap().push(format!("services/{id}"));
+    match std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/fixtures/hsds/api/service-{id}.json")),
+    ) {
+        Ok(body) => json(body),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn package_file(UrlPath(file): UrlPath<String>) -> Response {
+    match std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/hsds/package/{file}")),
+    ) {
+        Ok(body) => json(body),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn serve(api: Api) -> String {
+    let app = Router::new()
+        .route("/hsds/services", get(services))
+        .route("/hsds/services/{id}", get(service))
+        .route("/pkg/{file}", get(package_file))
+        .with_state(api);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn context() -> CrawlContext {
+    CrawlContext::new(
+        time::Date::from_calendar_date(2026, time::Month::November, 24).unwrap(),
+        FetcherConfig {
+            min_delay: Duration::from_millis(5),
+            backoff: Duration::from_millis(5),
+            retries: 0,
+            allow: vec!["127.0.0.0/8".parse().unwrap()],
+            ..FetcherConfig::default()
+        },
+    )
+}
+
+fn by_program<'a>(listings: &'a [Listing], name: &str) -> &'a Listing {
+    listings
+        .iter()
+        .find(|l| l.program_name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no listing {name}"))
+}
+
+#[tokio::test]
+async fn api_pages_are_read_and_iop_services_mapped() {
+    let api = Api::default();
+    let base = serve(api.clone()).await;
+    let out = crawl("hsds", &format!("{base}/hsds/"), &context())
+        .await
+        .unwrap();
+    assert_eq!(
+        *api.log.lock().unwrap(),
+        ["services?page=1", "services?page=2", "services/svc-3"],
+        "both pages; the service listed without locations is read whole"
+    );
+    assert_eq!(out.pages_fetched, 3);
+
+    // svc-2 is not IOP, svc-4 inactive; svc-3's virtual location has no address
+    let mut programs: Vec<&str> = out
+        .listings
+        .iter()
+        .filter_map(|l| l.program_name.as_deref())
+        .collect();
+    programs.sort();
+    assert_eq!(
+        programs,
+        [
+            "Adult Intensive Outpatient Program",
+            "Teen Intensive Outpatient"
+        ]
+    );
+    assert_eq!(out.errors.get("no-address"), Some(&1), "{:?}", out.notes);
+
+    let adult = by_program(&out.listings, "Adult Intensive Outpatient Program");
+    assert_eq!(adult.name, "Harbor Light Behavioral Health");
+    assert_eq!(
+        adult.address.street.as_deref(),
+        Some("100 Main Street"),
+        "the physical address, not the postal one"
+    );
+    assert_eq!(adult.address.zip, "02108");
+    let point = adult.point.unwrap();
+    assert_eq!(point.precision, Precision::Exact);
+    assert!((point.lat - 42.3571).abs() < 1e-9);
+    assert_eq!(adult.phone.as_deref(), Some("(617) 555-0142 ext. 12"));
+    assert_eq!(
+        adult.website.as_deref(),
+        Some("https://harbor.example.org/adult-iop")
+    );
+    assert_eq!(
+        adult.values("insurance"),
+        ["medicaid"],
+        "not Medicare: negated"
+    );
+    assert!(adult.has_value("modality", "dbt"), "from the description");
+    assert!(adult.has_value("language", "spanish"));
+    let days: Vec<Weekday> = adult.schedule.sessions.iter().map(|s| s.weekday).collect();
+    assert_eq!(days, [Weekday::Mon, Weekday::Wed, Weekday::Thu]);
+    assert_eq!(adult.schedule.hours_per_week, Some(9.0));
+    assert!(adult.has_value("schedule", "evening"));
+    let (prov, source) = adult.provenance_of("insurance/medicaid").unwrap();
+    assert_eq!(prov.evidence.as_deref(), Some("MD: Medicaid"));
+    assert_eq!(source.kind, "hsds");
+    assert_eq!(
+        source.url.as_deref(),
+        Some(format!("{base}/hsds/services/svc-1").as_str())
+    );
+    let (prov, _) = adult.provenance_of("modality/dbt").unwrap();
+    assert!(prov
+        .evidence
+        .as_deref()
+        .unwrap()
+        .contains("dialectical behavior therapy"));
+
+    let teen = by_program(&out.listings, "Teen Intensive Outpatient");
+    assert_eq!(teen.name, "Willow Creek Youth Services");
+    assert_eq!(teen.address.state, "MA");
+    assert_eq!(
+        teen.point.unwrap().precision,
+        Precision::Exact,
+        "string coordinates"
+    );
+    assert_eq!(teen.phone.as_deref(), Some("(413) 555-0177"));
+    assert!(teen.has_value("age", "adolescents"));
+    assert_eq!(teen.schedule.sessions.len(), 2, "service-level schedules");
+}
+
+#[tokio::test]
+async fn a_failed_list_page_fails_the_source() {
+    let api = Api::default();
+    api.fail_page_2.store(true, Ordering::SeqCst);
+    let base = serve(api.clone()).await;
+    let err = crawl("hsds", &format!("{base}/hsds/services"), &context())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SourceError::Failed { message, .. } if message.contains("page 2") && message.contains("503")),
+        "{err}"
+    );
+}
+
+fn check_package(out: &iop_crawler::sources::SourceCrawl) {
+    assert_eq!(out.listings.len(), 1, "{:?}", out.notes);
+    let l = &out.listings[0];
+    assert_eq!(l.name, "Riverbend Recovery Center");
+    assert_eq!(l.program_name.as_deref(), Some("Riverbend IOP"));
+    assert_eq!(l.address.city, "Burlington");
+    assert_eq!(l.point.unwrap().precision, Precision::Exact);
+    assert_eq!(
+        l.phone.as_deref(),
+        Some("(802) 555-0151"),
+        "the service's phone before the location's"
+    );
+    assert!(l.has_value("modality", "cbt"), "a joined taxonomy term");
+    assert!(l.has_value("insurance", "medicaid") && l.has_value("insurance", "private"));
+    assert_eq!(l.schedule.sessions.len(), 3);
+    assert_eq!(l.schedule.days_per_week, Some(3));
+    assert_eq!(
+        out.errors.get("no-location"),
+        Some(&1),
+        "Family IOP has no location"
+    );
+}
+
+#[tokio::test]
+async fn a_data_package_over_http() {
+    let base = serve(Api::default()).await;
+    let out = crawl("hsds", &format!("{base}/pkg/datapackage.json"), &context())
+        .await
+        .unwrap();
+    check_package(&out);
+    assert_eq!(
+        out.pages_fetched, 10,
+        "every table asked for, languages.json a 404"
+    );
+}
+
+#[tokio::test]
+async fn a_data_package_directory() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hsds/package");
+    let out = crawl("hsds", dir.to_str().unwrap(), &context())
+        .await
+        .unwrap();
+    check_package(&out);
+    let file = dir.join("datapackage.json");
+    let out = crawl("hsds", file.to_str().unwrap(), &context())
+        .await
+        .unwrap();
+    check_package(&out);
+    let err = crawl("hsds", "/nonexistent/hsds", &context())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("services.json"), "{err}");
+}

@@ -1,0 +1,154 @@
+//! `samhsa-directory` read from an http URL served on 127.0.0.1.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use iop_crawler::fetch::FetcherConfig;
+use iop_crawler::sources::{crawl, CrawlContext, SourceError};
+
+const CSV: &str = "name1,name2,street1,street2,city,state,zip,phone,intake1,intake2,intake1a,intake2a,service_code_info\n\
+    Alpine County,Behavioral Health,40 Diamond Valley Road,,Markleeville,CA,96120,530-694-1816,,,,,SA * OP OIT * MD PI * ADLT\n\
+    Harbor House,,1 Main St,,Boston,MA,02108,617-555-0100,,,,,SA * OP ORT * MD\n\
+    Harbor Light,IOP,2 Main St,,Boston,MA,02108,617-555-0101,,,,,MH * OIT * MC\n";
+
+const LEGEND: &str = "category_code,category_name,service_code,service_name,service_description\n\
+    PAY,Payment,MD,Medicaid,\nPAY,Payment,MC,Medicare,\n";
+
+async fn serve(app: Router) -> (String, Arc<Mutex<Vec<String>>>) {
+    let log: Arc<Mutex<Vec<String>>> = Arc::default();
+    let l = log.clone();
+    let app = app.layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let l = l.clone();
+            async move {
+                l.lock().unwrap().push(req.uri().path().to_string());
+                next.run(req).await
+            }
+        },
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), log)
+}
+
+fn context() -> CrawlContext {
+    CrawlContext::new(
+        time::Date::from_calendar_date(2026, time::Month::November, 24).unwrap(),
+        FetcherConfig {
+            min_delay: Duration::from_millis(5),
+            backoff: Duration::from_millis(5),
+            retries: 0,
+            // smaller than the real workbook: the source raises it for data files
+            max_body_bytes: 64 * 1024,
+            allow: vec!["127.0.0.0/8".parse().unwrap()],
+            ..FetcherConfig::default()
+        },
+    )
+}
+
+#[tokio::test]
+async fn csv_and_its_legend_are_downloaded() {
+    let app = Router::new()
+        .route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }))
+        .route(
+            "/data/su_2022_facilities.csv",
+            get(|| async { ([("content-type", "text/csv")], CSV) }),
+        )
+        .route(
+            "/data/su_2022_service_codes.csv",
+            get(|| async { ([("content-type", "text/csv")], LEGEND) }),
+        );
+    let (base, log) = serve(app).await;
+    let location = format!("{base}/data/su_2022_facilities.csv");
+    let out = crawl("samhsa-directory", &location, &context())
+        .await
+        .unwrap();
+    assert_eq!(out.listings.len(), 2, "{:?}", out.notes);
+    assert_eq!(out.pages_fetched, 2);
+    assert!(log
+        .lock()
+        .unwrap()
+        .contains(&"/data/su_2022_service_codes.csv".to_string()));
+    let alpine = &out.listings[0];
+    let (prov, source) = alpine.provenance_of("insurance/medicaid").unwrap();
+    assert_eq!(prov.evidence.as_deref(), Some("MD: Medicaid"));
+    assert_eq!(source.url.as_deref(), Some(location.as_str()));
+    assert!(source.title.ends_with("2022"), "{}", source.title);
+    let light = &out.listings[1];
+    assert_eq!(light.values("insurance"), ["medicare"]);
+}
+
+#[tokio::test]
+async fn a_missing_legend_is_noted_not_fatal() {
+    let app = Router::new().route(
+        "/su_2022_facilities.csv",
+        get(|| async { ([("content-type", "text/csv")], CSV) }),
+    );
+    let (base, _) = serve(app).await;
+    let out = crawl(
+        "samhsa-directory",
+        &format!("{base}/su_2022_facilities.csv"),
+        &context(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.listings.len(), 2);
+    assert_eq!(out.errors.get("status"), Some(&1));
+    let (prov, _) = out.listings[0].provenance_of("insurance/medicaid").unwrap();
+    assert_eq!(prov.evidence.as_deref(), Some("MD"));
+}
+
+#[tokio::test]
+async fn a_failed_download_fails_the_source() {
+    let app = Router::new().route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }));
+    let (base, _) = serve(app).await;
+    let err = crawl("samhsa-directory", &format!("{base}/gone.csv"), &context())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SourceError::Failed { message, .. } if message.contains("404")),
+        "{err}"
+    );
+}
+
+/// The published workbook, read at test time from ../shared/data when present.
+#[tokio::test]
+async fn the_real_workbook_over_http() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/samhsa-national-directory-2022/National_Directory_SA_Facilities_2022.xlsx");
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!("skipped: {} is absent", path.display());
+        return;
+    };
+    let app = Router::new().route(
+        "/National_Directory_SA_Facilities_2022.xlsx",
+        get(move || {
+            let bytes = bytes.clone();
+            async move {
+                (
+                    [(
+                        "content-type",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    )],
+                    bytes,
+                )
+                    .into_response()
+            }
+        }),
+    );
+    let (base, _) = serve(app).await;
+    let out = crawl(
+        "samhsa-directory",
+        &format!("{base}/National_Directory_SA_Facilities_2022.xlsx"),
+        &context(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.listings.len(), 5523, "{:?}", out.notes);
+}
