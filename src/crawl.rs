@@ -1,96 +1,768 @@
 //! The `crawl` command: sources -> normalized listings -> listing store -> a
-//! new index generation.
+//! new index generation, incrementally.
 //!
-//! The listings of each source kind read in this crawl replace that kind's
-//! listings in the store; other kinds' listings stay as they were. The store
-//! and the index are replaced atomically, so a failed crawl leaves what is
-//! being served untouched.
+//! Every source is read through [`sources::crawl`]. The crawl state
+//! (`crawl-state.json`, see [`iop_index::crawl_state`]) remembers which source
+//! (`KIND=LOCATION`) last yielded each listing, and sorts what each source
+//! yields into:
+//!
+//! - **new**: not in the store before;
+//! - **changed**: their content (every field but the check dates) differs
+//!   from the last crawl; the change is dated in the state;
+//! - **unchanged**: the same facts, checked again today;
+//! - **missed**: last yielded by this source but not now. A missed listing is
+//!   kept as it was (its facts keep their old check dates) until its source
+//!   has missed it on `withdraw_after` consecutive crawls, then it is
+//!   **withdrawn**: removed from the store and the index. A listing that comes
+//!   back before that starts counting afresh.
+//!
+//! Misses are counted per source, not per kind: a crawl of one website or
+//! one FindTreatment area says nothing about another's listings. Listings of
+//! a kind read in this crawl whose source was not read are kept and counted
+//! in a note of the report.
+//!
+//! A source that fails as a whole keeps its listings from the last good crawl
+//! in place, and none of them counts as missed (nobody can tell what the failed
+//! source would have said). The report shows the failure; the command fails
+//! only when every source failed (then nothing is written but the report).
+//! Listings of kinds not read in a crawl stay as they were.
+//!
+//! The store and the index are replaced atomically, so a failed crawl leaves
+//! what is being served untouched.
 
 use anyhow::{bail, Context, Result};
-use iop_crawler::sources;
-use iop_index::{DataDir, Listing};
+use iop_crawler::fetch::FetcherConfig;
+use iop_crawler::sources::{self, CrawlContext, Progress, SourceCrawl, SourceError};
+use iop_index::{content_hash, CrawlState, DataDir, Listing, ListingState};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use time::{Date, OffsetDateTime};
 
+/// Consecutive misses after which a listing is withdrawn, by default.
+pub const DEFAULT_WITHDRAW_AFTER: u32 = 3;
+
+/// Notes printed per source (the saved report has them all).
+const NOTES_PRINTED: usize = 12;
+
+/// How a crawl runs.
+pub struct CrawlOptions {
+    /// Withdraw a listing missed on this many consecutive crawls (at least 1).
+    pub withdraw_after: u32,
+    pub fetcher: FetcherConfig,
+    /// The crawl's date: each fact's "last checked" (today, unless replaying).
+    pub today: Date,
+    /// Draw a progress bar on stderr (only when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// One `--source KIND=URL_OR_PATH`.
+#[derive(Debug, Clone)]
+pub struct SourceSpec {
+    pub kind: String,
+    pub location: String,
+}
+
+/// Parse and check `--source` arguments before anything is read.
+pub fn parse_specs(specs: &[String]) -> Result<Vec<SourceSpec>> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (kind, location) = spec.split_once('=').with_context(|| {
+                format!(
+                    "--source {spec:?}: write it as KIND=URL_OR_PATH, for example sample=embedded"
+                )
+            })?;
+            if !sources::KINDS.contains(&kind) {
+                bail!(
+                    "--source {spec:?}: unknown kind {kind:?}; the kinds are {}",
+                    sources::KINDS.join(", ")
+                );
+            }
+            if location.trim().is_empty() {
+                bail!("--source {spec:?}: say where to read it: {kind}=URL_OR_PATH");
+            }
+            Ok(SourceSpec {
+                kind: kind.to_string(),
+                location: location.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// What one source gave in this crawl.
+#[derive(Debug, Default, Serialize)]
+pub struct SourceReport {
+    pub kind: String,
+    pub location: String,
+    pub ok: bool,
+    /// Why the source could not be read, when it failed.
+    pub error: Option<String>,
+    pub seconds: f64,
+    pub pages_fetched: usize,
+    /// Listings the source yielded.
+    pub listings: usize,
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    /// Of the new, changed and unchanged: listings that had been missed on
+    /// earlier crawls and are back (their misses start again from zero).
+    pub returned: usize,
+    /// Listings of this kind not in the source now, kept for now.
+    pub missed: usize,
+    /// Listings of this kind withdrawn: missed too many crawls in a row.
+    pub withdrawn: usize,
+    /// A failed source: its kind's listings kept from the last good crawl.
+    pub kept_from_last_crawl: usize,
+    /// Listings the source gave twice (same id); the first was kept.
+    pub duplicates: usize,
+    pub errors: BTreeMap<String, usize>,
+    pub notes: Vec<String>,
+    pub changed_ids: Vec<String>,
+    pub missed_ids: Vec<String>,
+    pub withdrawn_ids: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Totals {
+    pub sources: usize,
+    pub sources_failed: usize,
+    pub pages_fetched: usize,
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub missed: usize,
+    pub withdrawn: usize,
+    pub errors: BTreeMap<String, usize>,
+}
+
+/// What a crawl did: printed at the end and saved under `crawls/`.
+#[derive(Debug, Serialize)]
 pub struct CrawlReport {
-    pub per_source: Vec<(String, usize)>,
-    pub total: usize,
-    pub generation: String,
+    pub started_at: String,
+    pub finished_at: String,
+    /// The crawl's date, "YYYY-MM-DD": the check date of what it read.
+    pub date: String,
+    pub withdraw_after: u32,
+    pub sources: Vec<SourceReport>,
+    pub totals: Totals,
+    /// The generation published by this crawl; none when every source failed.
+    pub generation: Option<String>,
+    /// Listings in the store (and the index) after the crawl.
+    pub listings: usize,
+    /// Where the report was saved.
+    #[serde(skip)]
+    pub saved_to: Option<PathBuf>,
+}
+
+impl CrawlReport {
+    pub fn all_failed(&self) -> bool {
+        !self.sources.is_empty() && self.sources.iter().all(|s| !s.ok)
+    }
 }
 
 impl fmt::Display for CrawlReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (source, n) in &self.per_source {
-            writeln!(f, "{source}: {n} listings")?;
-        }
-        write!(
+        writeln!(
             f,
-            "index {}: {} listings in all",
-            self.generation, self.total
-        )
-    }
-}
-
-pub fn run(data: &DataDir, specs: &[String]) -> Result<CrawlReport> {
-    let mut fresh: Vec<(String, Vec<Listing>)> = Vec::new();
-    for spec in specs {
-        let (kind, location) = spec.split_once('=').with_context(|| {
-            format!("--source {spec:?}: write it as KIND=URL_OR_PATH, for example sample=embedded")
-        })?;
-        let listings = match kind {
-            sources::sample::KIND => sources::sample::listings()?,
-            sources::samhsa::KIND => {
-                let directory = sources::samhsa::read_path(std::path::Path::new(location))?;
-                let today = time::OffsetDateTime::now_utc().date();
-                let crawl = sources::samhsa::listings(&directory, today);
-                eprintln!(
-                    "{location}: {} facility rows, {} intensive outpatient, {} duplicates merged, {} rejected",
-                    crawl.rows,
-                    crawl.iop_rows,
-                    crawl.merged,
-                    crawl.rejected.len()
-                );
-                for reason in crawl.rejected.iter().take(20) {
-                    eprintln!("  rejected: {reason}");
-                }
-                crawl.listings
+            "crawl of {} (a listing is withdrawn after {} missed crawls)",
+            self.date, self.withdraw_after
+        )?;
+        for s in &self.sources {
+            if s.ok {
+                writeln!(
+                    f,
+                    "{}={}: ok, {} listings: {} new, {} changed, {} unchanged, {} missed (kept), {} withdrawn; {} pages fetched; {:.1} s",
+                    s.kind, s.location, s.listings, s.new, s.changed, s.unchanged, s.missed,
+                    s.withdrawn, s.pages_fetched, s.seconds
+                )?;
+            } else {
+                writeln!(
+                    f,
+                    "{}={}: FAILED: {}; {} listings kept from the last good crawl",
+                    s.kind,
+                    s.location,
+                    s.error.as_deref().unwrap_or("unknown error"),
+                    s.kept_from_last_crawl
+                )?;
             }
-            _ => bail!(
-                "--source {spec:?}: unknown kind {kind:?}; the kinds are {}",
-                sources::KINDS.join(", ")
-            ),
-        };
-        fresh.push((kind.to_string(), listings));
+            if s.returned > 0 {
+                writeln!(f, "  {} listings are back after being missed", s.returned)?;
+            }
+            if !s.errors.is_empty() {
+                let errors: Vec<String> =
+                    s.errors.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                writeln!(f, "  errors: {}", errors.join(", "))?;
+            }
+            for note in s.notes.iter().take(NOTES_PRINTED) {
+                writeln!(f, "  {note}")?;
+            }
+            if s.notes.len() > NOTES_PRINTED {
+                writeln!(
+                    f,
+                    "  ... {} more notes in the saved report",
+                    s.notes.len() - NOTES_PRINTED
+                )?;
+            }
+        }
+        let t = &self.totals;
+        writeln!(
+            f,
+            "total: {} sources ({} failed), {} pages fetched, {} new, {} changed, {} unchanged, {} missed (kept), {} withdrawn",
+            t.sources, t.sources_failed, t.pages_fetched, t.new, t.changed, t.unchanged, t.missed,
+            t.withdrawn
+        )?;
+        match &self.generation {
+            Some(generation) => write!(f, "index {generation}: {} listings in all", self.listings)?,
+            None => write!(
+                f,
+                "every source failed: nothing changed ({} listings still served)",
+                self.listings
+            )?,
+        }
+        if let Some(path) = &self.saved_to {
+            write!(f, "\nreport: {}", path.display())?;
+        }
+        Ok(())
     }
-    seed_or_merge(data, fresh)
 }
 
-/// Replace the listings of each crawled kind in the store, then publish.
-fn seed_or_merge(data: &DataDir, fresh: Vec<(String, Vec<Listing>)>) -> Result<CrawlReport> {
-    let mut store = data.read_listings().context("reading the listing store")?;
-    let crawled: Vec<&str> = fresh.iter().map(|(k, _)| k.as_str()).collect();
-    store.retain(|l| !l.sources.iter().any(|s| crawled.contains(&s.kind.as_str())));
-    let mut per_source = Vec::new();
-    for (kind, listings) in &fresh {
-        per_source.push((kind.clone(), listings.len()));
-        store.extend(listings.iter().cloned());
+/// Read every source, update the store and the crawl state, publish a new
+/// index generation, and save the report. A report with failed sources is an
+/// answer, not an error; an error (an unreadable store, a failed index build)
+/// never touches the generation being served.
+pub fn run(data: &DataDir, specs: &[SourceSpec], options: &CrawlOptions) -> Result<CrawlReport> {
+    let started = OffsetDateTime::now_utc();
+    let _lock = CrawlLock::take(data)?;
+    // refuse a damaged state before spending time on the sources
+    CrawlState::read(data).with_context(|| {
+        format!(
+            "reading the crawl state (move {} away to start it afresh)",
+            data.crawl_state_path().display()
+        )
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let draw = options.progress && std::io::stderr().is_terminal();
+    let mut results = Vec::new();
+    for spec in specs {
+        let mut ctx = CrawlContext::new(options.today, options.fetcher.clone());
+        let bar = draw.then(|| Arc::new(Bar::new(format!("{}={}", spec.kind, spec.location))));
+        if let Some(bar) = &bar {
+            bar.start();
+            let bar = bar.clone();
+            ctx.progress = Arc::new(move |p| bar.update(p));
+        }
+        let clock = Instant::now();
+        let result = runtime.block_on(sources::crawl(&spec.kind, &spec.location, &ctx));
+        if let Some(bar) = bar {
+            bar.clear();
+        }
+        results.push((spec.clone(), result, clock.elapsed()));
     }
-    data.write_listings(&store)
-        .context("writing the listing store")?;
-    let meta = data.publish(store).context("building the index")?;
-    Ok(CrawlReport {
-        per_source,
-        total: meta.listings,
-        generation: meta.generation,
-    })
+    drop(runtime);
+    let mut report = reconcile(data, results, options.withdraw_after, options.today)?;
+    report.started_at = rfc3339(started);
+    report.finished_at = rfc3339(OffsetDateTime::now_utc());
+    save(data, &mut report, started)?;
+    Ok(report)
 }
 
 /// Seed an empty data directory from the embedded sample directory.
 pub fn seed_sample(data: &DataDir) -> Result<CrawlReport> {
-    seed_or_merge(
+    let started = OffsetDateTime::now_utc();
+    let spec = SourceSpec {
+        kind: sources::sample::KIND.to_string(),
+        location: "embedded".to_string(),
+    };
+    let crawl = SourceCrawl {
+        listings: sources::sample::listings()?,
+        ..SourceCrawl::default()
+    };
+    let mut report = reconcile(
         data,
-        vec![(
-            sources::sample::KIND.to_string(),
-            sources::sample::listings()?,
-        )],
-    )
+        vec![(spec, Ok(crawl), Duration::ZERO)],
+        DEFAULT_WITHDRAW_AFTER,
+        started.date(),
+    )?;
+    report.started_at = rfc3339(started);
+    report.finished_at = rfc3339(OffsetDateTime::now_utc());
+    save(data, &mut report, started)?;
+    Ok(report)
+}
+
+type SourceResult = (SourceSpec, Result<SourceCrawl, SourceError>, Duration);
+
+/// Fold the sources' answers into the store and the crawl state, and publish.
+fn reconcile(
+    data: &DataDir,
+    results: Vec<SourceResult>,
+    withdraw_after: u32,
+    today: Date,
+) -> Result<CrawlReport> {
+    let withdraw_after = withdraw_after.max(1);
+    let mut state = CrawlState::read(data).with_context(|| {
+        format!(
+            "reading the crawl state (move {} away to start it afresh)",
+            data.crawl_state_path().display()
+        )
+    })?;
+    let stored = data.read_listings().context("reading the listing store")?;
+    let mut store: BTreeMap<String, Listing> =
+        stored.into_iter().map(|l| (l.id.clone(), l)).collect();
+    // a listing without state yet (a store older than the crawl state) gets
+    // one from what it says: its kind and newest check date
+    for (id, listing) in &store {
+        state.listings.entry(id.clone()).or_insert_with(|| {
+            let seen = listing.last_checked().unwrap_or(today);
+            ListingState {
+                kind: kind_of(listing),
+                source: None,
+                first_seen: seen,
+                last_seen: seen,
+                last_changed: seen,
+                content_hash: content_hash(listing),
+                misses: 0,
+            }
+        });
+    }
+    state.listings.retain(|id, _| store.contains_key(id));
+
+    let mut reports: Vec<SourceReport> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut crawls: Vec<Option<SourceCrawl>> = Vec::new();
+    for (spec, result, elapsed) in results {
+        keys.push(source_key(&spec));
+        let mut report = SourceReport {
+            kind: spec.kind,
+            location: spec.location,
+            seconds: elapsed.as_secs_f64(),
+            ..SourceReport::default()
+        };
+        match result {
+            Ok(crawl) => {
+                report.ok = true;
+                report.pages_fetched = crawl.pages_fetched;
+                report.listings = crawl.listings.len();
+                report.errors = crawl.errors.clone();
+                report.notes = crawl.notes.clone();
+                crawls.push(Some(crawl));
+            }
+            Err(e) => {
+                report.error = Some(match &e {
+                    // the message often names the location already
+                    SourceError::Failed { location, message } if message.starts_with(location) => {
+                        message.clone()
+                    }
+                    _ => e.to_string(),
+                });
+                crawls.push(None);
+            }
+        }
+        reports.push(report);
+    }
+    let failed_keys: BTreeSet<&str> = (0..reports.len())
+        .filter(|&i| !reports[i].ok)
+        .map(|i| keys[i].as_str())
+        .collect();
+
+    // listings older than the crawl state: when their kind is read from one
+    // source only, and it was read, that source is theirs
+    for i in 0..reports.len() {
+        let kind = &reports[i].kind;
+        let sources_of_kind: BTreeSet<&str> = (0..reports.len())
+            .filter(|&j| &reports[j].kind == kind)
+            .map(|j| keys[j].as_str())
+            .collect();
+        if sources_of_kind.len() == 1 && reports[i].ok && !failed_keys.contains(keys[i].as_str()) {
+            for s in state.listings.values_mut() {
+                if s.source.is_none() && &s.kind == kind {
+                    s.source = Some(keys[i].clone());
+                }
+            }
+        }
+    }
+
+    // what each source yields now: new, changed or unchanged
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for i in 0..reports.len() {
+        let Some(crawl) = crawls[i].take() else {
+            continue;
+        };
+        let kind = reports[i].kind.clone();
+        let report = &mut reports[i];
+        for listing in crawl.listings {
+            if !seen.insert(listing.id.clone()) {
+                report.duplicates += 1;
+                continue;
+            }
+            let hash = content_hash(&listing);
+            let id = listing.id.clone();
+            match state.listings.get_mut(&id) {
+                Some(s) => {
+                    if s.misses > 0 {
+                        report.returned += 1;
+                    }
+                    if s.content_hash == hash {
+                        report.unchanged += 1;
+                    } else {
+                        report.changed += 1;
+                        report.changed_ids.push(id.clone());
+                        s.last_changed = today;
+                        s.content_hash = hash;
+                    }
+                    s.kind.clone_from(&kind);
+                    s.source = Some(keys[i].clone());
+                    s.last_seen = today;
+                    s.misses = 0;
+                }
+                None => {
+                    report.new += 1;
+                    state.listings.insert(
+                        id.clone(),
+                        ListingState {
+                            kind: kind.clone(),
+                            source: Some(keys[i].clone()),
+                            first_seen: today,
+                            last_seen: today,
+                            last_changed: today,
+                            content_hash: hash,
+                            misses: 0,
+                        },
+                    );
+                }
+            }
+            store.insert(id, listing);
+        }
+        if report.duplicates > 0 {
+            report.notes.push(format!(
+                "{} listings given twice (here or by an earlier source): the first of each was kept",
+                report.duplicates
+            ));
+        }
+    }
+
+    // what each source no longer yields: missed, or withdrawn at last; a
+    // failed source's listings stay as they are
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    for i in 0..reports.len() {
+        let key = keys[i].as_str();
+        if !done.insert(key) {
+            continue;
+        }
+        let unseen: Vec<String> = state
+            .listings
+            .iter()
+            .filter(|(id, s)| s.source.as_deref() == Some(key) && !seen.contains(*id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        if failed_keys.contains(key) {
+            for j in (i..reports.len()).filter(|&j| keys[j] == key) {
+                reports[j].kept_from_last_crawl = unseen.len();
+            }
+            continue;
+        }
+        for id in unseen {
+            let s = state
+                .listings
+                .get_mut(&id)
+                .expect("unseen ids come from the state");
+            s.misses += 1;
+            if s.misses >= withdraw_after {
+                state.listings.remove(&id);
+                store.remove(&id);
+                reports[i].withdrawn += 1;
+                reports[i].withdrawn_ids.push(id);
+            } else {
+                reports[i].missed += 1;
+                reports[i].missed_ids.push(id);
+            }
+        }
+    }
+    // say what of the kinds read was not checked: it came from other sources
+    let mut noted: BTreeSet<String> = BTreeSet::new();
+    for report in &mut reports {
+        let kind = report.kind.clone();
+        if !noted.insert(kind.clone()) {
+            continue;
+        }
+        let elsewhere = state
+            .listings
+            .iter()
+            .filter(|(id, s)| {
+                s.kind == kind
+                    && !seen.contains(*id)
+                    && !s.source.as_ref().is_some_and(|k| keys.contains(k))
+            })
+            .count();
+        if elsewhere > 0 {
+            report.notes.push(format!(
+                "{elsewhere} {kind} listings come from sources not read in this crawl: kept as they are until their source is read again"
+            ));
+        }
+    }
+
+    let mut totals = Totals {
+        sources: reports.len(),
+        ..Totals::default()
+    };
+    for r in &reports {
+        totals.sources_failed += usize::from(!r.ok);
+        totals.pages_fetched += r.pages_fetched;
+        totals.new += r.new;
+        totals.changed += r.changed;
+        totals.unchanged += r.unchanged;
+        totals.missed += r.missed;
+        totals.withdrawn += r.withdrawn;
+        for (kind, n) in &r.errors {
+            *totals.errors.entry(kind.clone()).or_default() += n;
+        }
+        if !r.ok {
+            *totals.errors.entry("source-failed".into()).or_default() += 1;
+        }
+    }
+
+    let any_ok = reports.iter().any(|r| r.ok);
+    let (generation, listings) = if any_ok {
+        let listings: Vec<Listing> = store.into_values().collect();
+        data.write_listings(&listings)
+            .context("writing the listing store")?;
+        state.write(data).context("writing the crawl state")?;
+        let meta = data.publish(listings).context("building the index")?;
+        (Some(meta.generation), meta.listings)
+    } else {
+        (None, store.len())
+    };
+    Ok(CrawlReport {
+        started_at: String::new(),
+        finished_at: String::new(),
+        date: today.to_string(),
+        withdraw_after,
+        sources: reports,
+        totals,
+        generation,
+        listings,
+        saved_to: None,
+    })
+}
+
+/// A source's identity in the crawl state: `KIND=LOCATION`, a path made
+/// absolute so `./x.csv` and `x.csv` are the same source.
+fn source_key(spec: &SourceSpec) -> String {
+    let location = &spec.location;
+    if spec.kind == sources::sample::KIND || location.contains("://") {
+        return format!("{}={location}", spec.kind);
+    }
+    let path = std::path::absolute(location).unwrap_or_else(|_| PathBuf::from(location));
+    format!("{}={}", spec.kind, path.display())
+}
+
+/// The kind a listing belongs to: its first source's.
+fn kind_of(listing: &Listing) -> String {
+    listing
+        .sources
+        .first()
+        .map(|s| s.kind.clone())
+        .unwrap_or_default()
+}
+
+/// Save the report as `crawls/2026-11-24T22-40-00.123Z.json` (names sort in
+/// time order).
+fn save(data: &DataDir, report: &mut CrawlReport, started: OffsetDateTime) -> Result<()> {
+    let mut name = format!(
+        "{:04}-{:02}-{:02}T{:02}-{:02}-{:02}.{:03}Z",
+        started.year(),
+        started.month() as u8,
+        started.day(),
+        started.hour(),
+        started.minute(),
+        started.second(),
+        started.millisecond()
+    );
+    if data
+        .crawl_reports_dir()
+        .join(format!("{name}.json"))
+        .exists()
+    {
+        name.push_str(&format!("-{}", std::process::id()));
+    }
+    let json = serde_json::to_vec_pretty(&report).context("writing the report as JSON")?;
+    report.saved_to = Some(
+        data.save_crawl_report(&name, &json)
+            .context("saving the crawl report")?,
+    );
+    Ok(())
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// `DATA_DIR/crawl.lock`: one crawl at a time per data directory (two at
+/// once would each write the store without the other's changes). Holds the
+/// crawl's process id; a lock left by a process that is gone is taken over.
+struct CrawlLock(PathBuf);
+
+impl CrawlLock {
+    fn take(data: &DataDir) -> Result<CrawlLock> {
+        let root = data.root();
+        std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
+        let path = root.join("crawl.lock");
+        for _ in 0..2 {
+            match std::fs::File::create_new(&path) {
+                Ok(mut file) => {
+                    let _ = write!(file, "{}", std::process::id());
+                    return Ok(CrawlLock(path));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    let holder = holder.trim();
+                    let alive = holder.parse::<u32>().is_ok_and(|pid| {
+                        // without /proc, believe the lock
+                        !Path::new("/proc/self").exists()
+                            || Path::new("/proc").join(pid.to_string()).exists()
+                    });
+                    if alive {
+                        bail!(
+                            "another crawl (process {holder}) is running on {}; if it is not, remove {}",
+                            root.display(),
+                            path.display()
+                        );
+                    }
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("creating {}", path.display()));
+                }
+            }
+        }
+        bail!("could not take {}", path.display())
+    }
+}
+
+impl Drop for CrawlLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn at most ten times a second.
+struct Bar {
+    label: String,
+    last: Mutex<Option<Instant>>,
+}
+
+impl Bar {
+    fn new(label: String) -> Bar {
+        let label = if label.chars().count() > 40 {
+            let tail: String = label
+                .chars()
+                .rev()
+                .take(39)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("…{tail}")
+        } else {
+            label
+        };
+        Bar {
+            label,
+            last: Mutex::new(None),
+        }
+    }
+
+    /// Say which source is being read before it reports any progress.
+    fn start(&self) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{} ...", self.label);
+        let _ = err.flush();
+    }
+
+    fn update(&self, p: Progress) {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let finished = p.total.is_some_and(|t| p.done >= t);
+        if !finished && last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+            return;
+        }
+        *last = Some(Instant::now());
+        let line = self.render(p);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{line}");
+        let _ = err.flush();
+    }
+
+    /// `label [#######-----] 7/30`, or `label 7 done` without a total.
+    fn render(&self, p: Progress) -> String {
+        match p.total {
+            Some(total) if total > 0 => {
+                let width = 30;
+                let filled = ((p.done.min(total) * width) / total) as usize;
+                format!(
+                    "{} [{}{}] {}/{}",
+                    self.label,
+                    "#".repeat(filled),
+                    "-".repeat(width as usize - filled),
+                    p.done,
+                    total
+                )
+            }
+            _ => format!("{} {} done", self.label, p.done),
+        }
+    }
+
+    fn clear(&self) {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K");
+        let _ = err.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_bar_fills_with_the_work_done() {
+        let bar = Bar::new("samhsa-directory=x.csv".into());
+        let p = |done, total| Progress { done, total };
+        assert_eq!(
+            bar.render(p(15, Some(30))),
+            format!(
+                "samhsa-directory=x.csv [{}{}] 15/30",
+                "#".repeat(15),
+                "-".repeat(15)
+            )
+        );
+        assert!(bar.render(p(40, Some(30))).contains(&"#".repeat(30)));
+        assert_eq!(bar.render(p(7, None)), "samhsa-directory=x.csv 7 done");
+        let long = Bar::new(format!("website=https://{}.example.org/", "a".repeat(60)));
+        assert_eq!(long.label.chars().count(), 40);
+        assert!(long.label.ends_with(".example.org/"));
+    }
+
+    #[test]
+    fn sources_are_checked_before_anything_is_read() {
+        let specs =
+            parse_specs(&["sample=embedded".into(), "samhsa-directory=a=b.csv".into()]).unwrap();
+        assert_eq!(specs[1].kind, "samhsa-directory");
+        assert_eq!(specs[1].location, "a=b.csv");
+        for (bad, says) in [
+            ("nosuch=x", "unknown kind"),
+            ("sample", "KIND=URL_OR_PATH"),
+            ("sample=", "say where"),
+        ] {
+            let e = parse_specs(&[bad.into()]).unwrap_err().to_string();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
 }

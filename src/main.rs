@@ -4,15 +4,18 @@
 //!   (seeded from the embedded sample directory when the directory is empty);
 //! - `crawl`: read sources, normalize, update the listing store, publish a new
 //!   index generation;
+//! - `extract`: what one provider page says, fact by fact, with evidence;
 //! - `search`: the API's answer for scripts;
 //! - `export`: every listing as JSON.
 
 mod crawl;
+mod extract;
 mod json;
 mod web;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use iop_crawler::fetch::FetcherConfig;
 use iop_index::{DataDir, SearchRequest, UnknownParams};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,13 +42,40 @@ enum Command {
         addr: SocketAddr,
     },
     /// Fetch and normalize sources, then rebuild the index the server uses.
+    ///
+    /// Prints a report (and saves it as JSON under DATA_DIR/crawls/). Fails
+    /// only when every source failed; a source that fails keeps its listings
+    /// from the last good crawl.
     Crawl {
         #[arg(long, default_value = "./data")]
         data_dir: PathBuf,
-        /// A source as KIND=URL_OR_PATH (repeatable). Kinds: sample (the
-        /// embedded sample directory: `--source sample=embedded`).
-        #[arg(long = "source", required = true, value_name = "KIND=URL_OR_PATH")]
+        #[arg(
+            long = "source",
+            required = true,
+            value_name = "KIND=URL_OR_PATH",
+            help = source_help()
+        )]
         sources: Vec<String>,
+        /// Withdraw a listing once it is missing from its source on this many
+        /// consecutive crawls (until then it stays, with its old check dates).
+        #[arg(long, default_value_t = crawl::DEFAULT_WITHDRAW_AFTER, value_name = "N",
+              value_parser = clap::value_parser!(u32).range(1..))]
+        withdraw_after: u32,
+        /// The crawl's date, YYYY-MM-DD (default today, UTC): the check date
+        /// recorded for what it reads. For replaying and tests.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        today: Option<time::Date>,
+        #[command(flatten)]
+        fetch: FetchArgs,
+    },
+    /// Print, as JSON, what one provider page says: each fact with the
+    /// sentence it came from, and the listing the page makes.
+    Extract {
+        /// A saved page (HTML file) or an http(s) URL.
+        #[arg(value_name = "FILE_OR_URL")]
+        target: String,
+        #[command(flatten)]
+        fetch: FetchArgs,
     },
     /// Search the index and print the API's JSON answer.
     Search {
@@ -63,6 +93,56 @@ enum Command {
     },
 }
 
+/// How the crawler may fetch (crawl and extract).
+#[derive(clap::Args)]
+struct FetchArgs {
+    /// Allow fetching from this network although it is not public, as a CIDR
+    /// (127.0.0.0/8) or an address (repeatable). By default private,
+    /// loopback and link-local addresses are refused.
+    #[arg(long = "allow-address", value_name = "CIDR", value_parser = parse_net)]
+    allow_address: Vec<ipnet::IpNet>,
+    /// Wait at least this long between requests to one host, in milliseconds
+    /// (default 1000; a longer robots.txt Crawl-delay still applies).
+    #[arg(long, value_name = "MS")]
+    delay_ms: Option<u64>,
+}
+
+impl FetchArgs {
+    fn config(&self) -> FetcherConfig {
+        let mut config = FetcherConfig {
+            allow: self.allow_address.clone(),
+            ..FetcherConfig::default()
+        };
+        if let Some(ms) = self.delay_ms {
+            config.min_delay = std::time::Duration::from_millis(ms);
+        }
+        config
+    }
+}
+
+fn parse_net(text: &str) -> Result<ipnet::IpNet, String> {
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{text:?} is not a network (127.0.0.0/8) or an address (127.0.0.1)"))
+}
+
+fn parse_date(text: &str) -> Result<time::Date, String> {
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| format!("{text:?} is not a date YYYY-MM-DD"))
+}
+
+fn source_help() -> String {
+    format!(
+        "A source as KIND=URL_OR_PATH (repeatable). The kinds: {}. \
+         For example --source sample=embedded, or \
+         --source samhsa-directory=su_2022_facilities.csv",
+        iop_crawler::sources::KINDS.join(", ")
+    )
+}
+
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -75,9 +155,36 @@ fn main() -> Result<()> {
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(web::serve(DataDir::new(data_dir), addr))
         }
-        Command::Crawl { data_dir, sources } => {
-            let report = crawl::run(&DataDir::new(data_dir), &sources)?;
+        Command::Crawl {
+            data_dir,
+            sources,
+            withdraw_after,
+            today,
+            fetch,
+        } => {
+            let specs = crawl::parse_specs(&sources)?;
+            let options = crawl::CrawlOptions {
+                withdraw_after,
+                fetcher: fetch.config(),
+                today: today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
+                progress: true,
+            };
+            let report = crawl::run(&DataDir::new(data_dir), &specs, &options)?;
             println!("{report}");
+            if report.all_failed() {
+                anyhow::bail!("every source failed; what is served has not changed");
+            }
+            if report.totals.sources_failed > 0 {
+                eprintln!(
+                    "warning: {} of {} sources failed; their listings from the last good crawl were kept",
+                    report.totals.sources_failed, report.totals.sources
+                );
+            }
+            Ok(())
+        }
+        Command::Extract { target, fetch } => {
+            let out = extract::run(&target, fetch.config())?;
+            println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
         }
         Command::Search { data_dir, params } => {

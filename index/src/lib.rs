@@ -6,6 +6,7 @@
 //! counts and distance. It does not fetch anything (that is `iop-crawler`) and
 //! does not render anything (that is `iop-templates`).
 
+pub mod crawl_state;
 mod columns;
 pub mod geo;
 pub mod indexing;
@@ -17,6 +18,7 @@ pub mod search;
 pub mod store;
 pub mod vocabulary;
 
+pub use crawl_state::{content_hash, CrawlState, ListingState};
 pub use geo::{Gazetteer, Origin};
 pub use listing::{Address, Listing, Point, Precision, Provenance, Schedule, Session, Source};
 pub use request::{ParamError, SearchRequest, Sort, UnknownParams};

@@ -9,6 +9,10 @@
 //!       tantivy files (the listings in its doc store), generation.json
 //! ```
 //!
+//! The crawl command also keeps `crawl-state.json` (each listing's first and
+//! last sighting, last change and misses) and `crawls/*.json` (one report per
+//! crawl).
+//!
 //! Publishing builds a new generation in a temporary directory, renames it into
 //! place, then replaces `CURRENT` by an atomic rename. A reader therefore sees
 //! the old generation or the new one, never a half-built one, and a failed or
@@ -92,6 +96,25 @@ impl DataDir {
 
     pub fn listings_path(&self) -> PathBuf {
         self.root.join("listings.json")
+    }
+
+    /// The crawler's memory of each listing (see [`crate::crawl_state`]).
+    pub fn crawl_state_path(&self) -> PathBuf {
+        self.root.join("crawl-state.json")
+    }
+
+    /// Where each crawl's report is saved, one JSON file per crawl.
+    pub fn crawl_reports_dir(&self) -> PathBuf {
+        self.root.join("crawls")
+    }
+
+    /// Save a crawl report as `crawls/{name}.json` (atomically); answers its path.
+    pub fn save_crawl_report(&self, name: &str, json: &[u8]) -> Result<PathBuf, StoreError> {
+        let dir = self.crawl_reports_dir();
+        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        let path = dir.join(format!("{name}.json"));
+        write_atomically(&path, json)?;
+        Ok(path)
     }
 
     fn index_root(&self) -> PathBuf {
