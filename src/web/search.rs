@@ -19,13 +19,43 @@ async fn home(State(state): State<AppState>) -> Response {
 
 async fn results(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
+    // `list=`: the visitor's shortlist, carried in the URL but not part of the search.
+    let (query, shortlist) = match super::shortlist::take_list(&query) {
+        Ok(taken) => taken,
+        Err(e) => return e.page(&state, None),
+    };
     let request = match SearchRequest::from_query_string(&query, UnknownParams::Ignore) {
         Ok(r) => r,
         Err(e) => return Error::from(e).page(&state, Some(&query)),
     };
     let generation = state.generation();
     match generation.index.search(&request) {
-        Ok(results) => iop_templates::results(&state.site(), &request, &results).into_response(),
+        Ok(results) if results.total == 0 => {
+            // the empty state offers wider searches with the counts they give
+            let mut widenings = Vec::new();
+            for (change, next) in iop_templates::widenings_of(&request) {
+                match generation.index.search(&next) {
+                    Ok(found) => widenings.push(iop_templates::Widening {
+                        change,
+                        request: next,
+                        total: found.total,
+                    }),
+                    Err(e) => return Error::Internal(e.to_string()).page(&state, None),
+                }
+            }
+            iop_templates::results_page(
+                &state.site(),
+                &request,
+                &results,
+                &shortlist,
+                Some(&widenings),
+            )
+            .into_response()
+        }
+        Ok(results) => {
+            iop_templates::results_with_shortlist(&state.site(), &request, &results, &shortlist)
+                .into_response()
+        }
         Err(e) => Error::Internal(e.to_string()).page(&state, None),
     }
 }

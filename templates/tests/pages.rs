@@ -19,6 +19,7 @@ fn ctx(sample: bool) -> SiteContext {
         listings: 1234,
         built_at: "2026-11-24T19:30:00Z".to_string(),
         lang: iop_templates::Lang::En,
+        path: String::new(),
     }
 }
 
@@ -354,7 +355,26 @@ fn every_page_has_the_crisis_line_and_only_the_stylesheet_as_a_resource() {
         assert!(html.contains("1,234 programs listed."), "{name}");
         // one external resource: the stylesheet; nothing else loads
         assert_eq!(html.matches(&css).count(), 1, "{name}");
-        assert_eq!(html.matches("<link").count(), 1, "{name}");
+        // other links load nothing: the OpenSearch description (fetched
+        // only if the visitor adds the site as a search engine), canonical
+        // and language alternates
+        assert_eq!(
+            html.matches("<link rel=\"stylesheet\"").count(),
+            1,
+            "{name}"
+        );
+        assert_eq!(
+            html.matches("<link").count(),
+            html.matches("<link rel=\"stylesheet\"").count()
+                + html
+                    .matches("<link rel=\"search\" type=\"application/opensearchdescription+xml\"")
+                    .count()
+                + html.matches("<link rel=\"canonical\"").count()
+                + html.matches("<link rel=\"alternate\"").count(),
+            "{name}"
+        );
+        // the only script element is JSON-LD data, which is never executed
+        let html = html.replace("<script type=\"application/ld+json\">", "");
         for forbidden in [
             "<script", "<img", "<iframe", " src=", "<style", " style=", "@import",
         ] {
@@ -782,7 +802,19 @@ fn data_is_escaped_and_unsafe_links_are_not_links() {
         let r = request("q=%3Cscript%3E&near=95814");
         results(&ctx(false), &r, &index.search(&r).unwrap()).into_string()
     }] {
-        assert!(!html.contains("<script"), "{html}");
+        // the JSON-LD element is the only script; the data inside it cannot
+        // close it (every `<` is written `\u003c`)
+        assert!(html.matches("<script").count() <= 1, "{html}");
+        assert_eq!(
+            html.matches("<script").count(),
+            html.matches("<script type=\"application/ld+json\">")
+                .count()
+        );
+        assert_eq!(
+            html.matches("</script>").count(),
+            html.matches("<script").count()
+        );
+        assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<img"));
         assert!(!html.contains("href=\"javascript:"));
         assert!(!html.contains("href=\"data:"));

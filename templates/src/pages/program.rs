@@ -5,15 +5,43 @@ use crate::components::{
     phone_link, sample_tag, yes_no,
 };
 use crate::format::{labels_of, short_url, web_url};
-use crate::layout::{layout, Nav, Page};
+use crate::layout::{Nav, Page};
+use crate::pages::shortlist::{shortlist_bar, toggle_link, Shortlist};
 use crate::SiteContext;
 use iop_index::{Listing, Point, Vocabulary};
 use maud::{html, Markup};
+
+use crate::layout::layout_with_head;
+use crate::pages::report::report_section;
+use crate::share::{listing_head, DEFAULT_PUBLIC_URL};
+use iop_index::request::encode;
+use iop_index::Precision;
 
 /// Facet groups shown in the schedule section rather than with the others.
 const SCHEDULE_GROUP: &str = "schedule";
 
 pub fn program(ctx: &SiteContext, listing: &Listing) -> Markup {
+    program_with_shortlist(ctx, listing, &Shortlist::default())
+}
+
+/// The program page for a visitor carrying a shortlist (`list=`): "Add to
+/// shortlist" or "Remove from shortlist", and the shortlist bar.
+pub fn program_with_shortlist(
+    ctx: &SiteContext,
+    listing: &Listing,
+    shortlist: &Shortlist,
+) -> Markup {
+    program_page(ctx, listing, shortlist, DEFAULT_PUBLIC_URL)
+}
+
+/// The program page with its canonical URL, Open Graph URL and JSON-LD made
+/// absolute against `public_url` (`https://iopfinder.example`).
+pub fn program_page(
+    ctx: &SiteContext,
+    listing: &Listing,
+    shortlist: &Shortlist,
+    public_url: &str,
+) -> Markup {
     let name = listing.display_name();
     let description = format!(
         "{name}, {}, {}: an intensive outpatient program. Insurance, ages, schedule and sources of every fact.",
@@ -30,34 +58,39 @@ pub fn program(ctx: &SiteContext, listing: &Listing) -> Markup {
                 }
             }
             div.program-head {
-                h1 { (name) @if listing.sample { " " (sample_tag()) } }
+                h1 { (name) @if listing.sample { " " (sample_tag(ctx)) } }
                 @if listing.program_name.is_some() && name != listing.name {
                     p.org { "Offered by " (listing.name) }
                 }
                 @if listing.accepting_new_clients.is_some() {
-                    p.status { (accepting(listing.accepting_new_clients)) }
+                    p.status { (accepting(ctx, listing.accepting_new_clients)) }
                 }
+                p.program-shortlist {
+                    (toggle_link(ctx, shortlist, &listing.id, &name, &format!("/programs/{}", listing.id), false))
+                }
+                (shortlist_bar(ctx, shortlist, None))
             }
             div.program-layout {
                 div.program-main {
-                    (contact_section(listing))
+                    (contact_section(ctx, listing))
                     @if let Some(text) = &listing.description {
                         section aria-labelledby="about-program" {
                             h2 #about-program { "About this program" }
                             p.description { (text) }
-                            (fact_source(listing, "description"))
+                            (fact_source(ctx, listing, "description"))
                         }
                     }
                     (details_section(listing))
                     (schedule_section(listing))
                     (level_of_care_section(listing))
                     (sources_section(listing))
+                    (report_section(ctx, listing))
                 }
                 (before_you_call())
             }
         }
     };
-    layout(
+    layout_with_head(
         ctx,
         &Page {
             title: &name,
@@ -65,11 +98,12 @@ pub fn program(ctx: &SiteContext, listing: &Listing) -> Markup {
             nav: Nav::None,
             noindex: false,
         },
+        listing_head(ctx, listing, public_url, &name, &description),
         content,
     )
 }
 
-fn contact_section(listing: &Listing) -> Markup {
+fn contact_section(ctx: &SiteContext, listing: &Listing) -> Markup {
     let address = &listing.address;
     html! {
         section aria-labelledby="contact" {
@@ -81,23 +115,25 @@ fn contact_section(listing: &Listing) -> Markup {
                         @if let Some(street2) = &address.street2 { (street2) br; }
                         (address.city) ", " (address.state) " " (address.zip)
                     }
-                }, fact_source(listing, "address")))
-                (fact_row("Map", match listing.point {
-                    Some(point) => directions(point),
-                    None => not_reported(),
-                }, fact_source(listing, "point")))
+                }, fact_source(ctx, listing, "address")))
+                (fact_row("Map", match (listing.point, &address.street) {
+                    (Some(point), _) if point.precision == Precision::Exact => directions(point),
+                    (_, Some(_)) => address_directions(ctx, listing),
+                    (Some(point), None) => directions(point),
+                    (None, None) => not_reported(ctx),
+                }, fact_source(ctx, listing, "point")))
                 (fact_row("Phone", match &listing.phone {
                     Some(phone) => phone_link(phone),
-                    None => not_reported(),
-                }, fact_source(listing, "phone")))
+                    None => not_reported(ctx),
+                }, fact_source(ctx, listing, "phone")))
                 (fact_row("Intake phone", match &listing.intake_phone {
                     Some(phone) => phone_link(phone),
-                    None => not_reported(),
-                }, fact_source(listing, "intake_phone")))
+                    None => not_reported(ctx),
+                }, fact_source(ctx, listing, "intake_phone")))
                 (fact_row("Website", match &listing.website {
                     Some(site) => website(site),
-                    None => not_reported(),
-                }, fact_source(listing, "website")))
+                    None => not_reported(ctx),
+                }, fact_source(ctx, listing, "website")))
             }
         }
     }
@@ -113,6 +149,21 @@ fn directions(point: Point) -> Markup {
         a href=(href) rel="nofollow noopener" { "Directions on OpenStreetMap" }
         " "
         span.precision { "(" (point.precision.describe()) ")" }
+    }
+}
+
+/// Directions by street address, when the point is only a ZIP code or city
+/// centre: a plain link to a search of the address (nothing is loaded here).
+fn address_directions(ctx: &SiteContext, listing: &Listing) -> Markup {
+    let a = &listing.address;
+    let street = a.street.as_deref().unwrap_or_default();
+    let query = format!("{street}, {}, {} {}", a.city, a.state, a.zip);
+    let href = format!(
+        "https://www.openstreetmap.org/search?query={}",
+        encode(&query)
+    );
+    html! {
+        a href=(href) rel="nofollow noopener" { (ctx.t("Directions to this address on OpenStreetMap")) }
     }
 }
 
@@ -142,10 +193,10 @@ fn details_section(listing: &Listing) -> Markup {
         section aria-labelledby="details" {
             h2 #details { "Program details" }
             dl.facts {
-                (fact_row("Accepting new clients", yes_no(listing.accepting_new_clients, "Yes", "No"),
-                    fact_source(listing, "accepting_new_clients")))
+                (fact_row("Accepting new clients", yes_no(ctx, listing.accepting_new_clients, "Yes", "No"),
+                    fact_source(ctx, listing, "accepting_new_clients")))
                 @for group in vocabulary.groups().iter().filter(|g| g.slug != SCHEDULE_GROUP) {
-                    (fact_row(&group.label, labels_markup(&labels_of(listing, &group.slug)), group_source(listing, &group.slug)))
+                    (fact_row(&group.label, labels_markup(ctx, &labels_of(ctx, listing, &group.slug)), group_source(ctx, listing, &group.slug)))
                 }
             }
         }
@@ -158,19 +209,19 @@ fn schedule_section(listing: &Listing) -> Markup {
         section aria-labelledby="schedule" {
             h2 #schedule { "Schedule" }
             dl.facts {
-                (fact_row("When sessions meet", labels_markup(&labels_of(listing, SCHEDULE_GROUP)), group_source(listing, SCHEDULE_GROUP)))
+                (fact_row("When sessions meet", labels_markup(ctx, &labels_of(ctx, listing, SCHEDULE_GROUP)), group_source(ctx, listing, SCHEDULE_GROUP)))
                 (fact_row("Days a week", match schedule.days_per_week {
                     Some(1) => html! { "1 day a week" },
                     Some(d) => html! { (d) " days a week" },
-                    None => not_reported(),
+                    None => not_reported(ctx),
                 }, html! {}))
                 (fact_row("Hours a week", match schedule.hours_per_week {
-                    Some(h) => html! { (hours_a_week(h)) },
-                    None => not_reported(),
+                    Some(h) => html! { (hours_a_week(ctx, h)) },
+                    None => not_reported(ctx),
                 }, html! {}))
                 (fact_row("Sessions", html! {
                     @if schedule.sessions.is_empty() {
-                        (not_reported())
+                        (not_reported(ctx))
                     } @else {
                         ul.sessions {
                             @for s in &schedule.sessions {
@@ -187,10 +238,10 @@ fn schedule_section(listing: &Listing) -> Markup {
                 (fact_row("Program length", match schedule.program_weeks {
                     Some(1) => html! { "About 1 week" },
                     Some(w) => html! { "About " (w) " weeks" },
-                    None => not_reported(),
+                    None => not_reported(ctx),
                 }, html! {}))
             }
-            (fact_source(listing, "schedule"))
+            (fact_source(ctx, listing, "schedule"))
         }
     }
 }
@@ -202,10 +253,10 @@ fn level_of_care_section(listing: &Listing) -> Markup {
             h2 #level-of-care { "Level of care" }
             dl.facts {
                 (fact_row("Intensive outpatient (IOP)", html! { span.yes { "Yes" } }, html! {}))
-                (fact_row("Partial hospitalization (PHP)", yes_no(care.php, "Yes", "No"), html! {}))
-                (fact_row("Outpatient care to step down to", yes_no(care.outpatient, "Yes", "No"), html! {}))
+                (fact_row("Partial hospitalization (PHP)", yes_no(ctx, care.php, "Yes", "No"), html! {}))
+                (fact_row("Outpatient care to step down to", yes_no(ctx, care.outpatient, "Yes", "No"), html! {}))
             }
-            (fact_source(listing, "level_of_care"))
+            (fact_source(ctx, listing, "level_of_care"))
         }
     }
 }
@@ -243,7 +294,7 @@ fn sources_section(listing: &Listing) -> Markup {
             p.last-checked {
                 @match listing.last_checked() {
                     Some(date) => { "Last checked " time datetime=(date) { (date) } "." }
-                    None => { "Last checked: " (not_reported()) }
+                    None => { "Last checked: " (not_reported(ctx)) }
                 }
                 " Programs change; please confirm details with the program."
             }

@@ -7,10 +7,15 @@ use crate::components::{
 };
 use crate::format::search_href;
 use crate::layout::{layout, Nav, Page};
+use crate::pages::shortlist::{search_csv_link, shortlist_bar, toggle_link, Shortlist};
 use crate::SiteContext;
 use iop_index::request::format_miles;
 use iop_index::{SearchRequest, SearchResults};
 use maud::{html, Markup};
+
+use crate::map::{markers, results_map};
+use iop_index::vocabulary::{GroupId, ValueId};
+use iop_index::Vocabulary;
 
 /// Wider distances the empty state offers, in miles.
 const WIDER: [f64; 2] = [50.0, 100.0];
@@ -19,6 +24,30 @@ const WIDER: [f64; 2] = [50.0, 100.0];
 const SAMHSA_HELPLINE: &str = "1-800-662-4357";
 
 pub fn results(ctx: &SiteContext, request: &SearchRequest, results: &SearchResults) -> Markup {
+    results_with_shortlist(ctx, request, results, &Shortlist::default())
+}
+
+/// The results page for a visitor carrying a shortlist (`list=`): each card
+/// has its add or remove link, and the shortlist bar shows the count.
+pub fn results_with_shortlist(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    results: &SearchResults,
+    shortlist: &Shortlist,
+) -> Markup {
+    results_page(ctx, request, results, shortlist, None)
+}
+
+/// The results page. `widenings` are the searches an empty result offers
+/// (see [`widenings_of`]) with how many each finds; `None` offers them
+/// without counts.
+pub fn results_page(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    results: &SearchResults,
+    shortlist: &Shortlist,
+    widenings: Option<&[Widening]>,
+) -> Markup {
     let origin = results.origin.as_ref().or(request.origin.as_ref());
     let miles = format_miles(request.radius_miles);
     let unit = if request.radius_miles == 1.0 {
@@ -38,7 +67,7 @@ pub fn results(ctx: &SiteContext, request: &SearchRequest, results: &SearchResul
     let content = html! {
         div.results-top {
             h1 #results-heading {
-                (programs(results.total))
+                (programs(ctx, results.total))
                 @if let Some(o) = origin {
                     " within " (miles) " " (unit) " of " (o.label)
                 }
@@ -47,32 +76,52 @@ pub fn results(ctx: &SiteContext, request: &SearchRequest, results: &SearchResul
                 }
             }
             p.jump { a href="#filters" { "Jump to filters" } }
-            (search_form(FormValues::of(request), hidden_filters(request)))
-            (active_filters(request))
+            (search_form(ctx, FormValues::of(request), html! {
+                (hidden_filters(request))
+                @if !shortlist.is_empty() {
+                    input type="hidden" name="list" value=(shortlist.param());
+                }
+            }))
+            (active_filters(ctx, request, shortlist))
+            (shortlist_bar(ctx, shortlist, request.near.as_deref()))
         }
         div.results-layout {
             section.results aria-labelledby="results-heading" {
                 @if results.total == 0 {
-                    (empty_state(ctx, request))
+                    @match widenings {
+                        Some(w) => (counted_empty_state(ctx, request, w)),
+                        None => (empty_state(ctx, request)),
+                    }
                 } @else if results.hits.is_empty() {
                     div.empty {
                         h2 { "No results on this page" }
                         p {
-                            "This search has " (programs(results.total)) " on " (results.pages()) " pages. "
+                            "This search has " (programs(ctx, results.total)) " on " (results.pages()) " pages. "
                             a href=(search_href(&request.on_page(1))) { "Go to the first page" }
                         }
                     }
                 } @else {
-                    (sort_links(request, results.sort))
+                    (sort_links(ctx, request, results.sort, shortlist))
+                    @let placed = markers(&results.hits, offset + 1);
+                    (results_map(ctx, &placed, results.hits.len() - placed.len(), origin, request.radius_miles))
                     ol.results-list start=(offset + 1) {
-                        @for hit in &results.hits {
-                            li { (program_card(hit)) }
+                        @for (i, hit) in results.hits.iter().enumerate() {
+                            @let id = hit.listing.id.as_str();
+                            li id={ "p-" (id) } {
+                                span.num aria-hidden="true" { (offset + 1 + i) }
+                                (program_card(ctx, 
+                                    hit,
+                                    &ctx.href(&shortlist.carried(&format!("/programs/{id}"))),
+                                    toggle_link(ctx, shortlist, id, &hit.listing.display_name(), &search_href(request), true),
+                                ))
+                            }
                         }
                     }
-                    (pagination(request, results))
+                    (search_csv_link(ctx, request, results.total))
+                    (pagination(ctx, request, results, shortlist))
                 }
             }
-            (facet_sidebar(request, results))
+            (facet_sidebar(ctx, request, results, shortlist))
         }
     };
     layout(
@@ -127,7 +176,7 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
                         li {
                             "Remove a filter: "
                             ul.chips {
-                                @for chip in filter_chips(request) {
+                                @for chip in filter_chips(ctx, request, &Shortlist::default()) {
                                     li { (chip) }
                                 }
                             }
@@ -151,5 +200,134 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
                 ", is free, confidential and open 24 hours a day; it can also help you find treatment."
             }
         }
+    }
+}
+
+/// Wider distances a counted empty state offers, in miles.
+const WIDER_COUNTED: [f64; 3] = [50.0, 100.0, 250.0];
+
+/// How a widening changes the search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change {
+    /// Search within this many miles.
+    Radius(f64),
+    /// Drop one selected filter value.
+    DropFilter(GroupId, ValueId),
+    /// Drop every filter (offered when more than one is selected).
+    DropAllFilters,
+    /// Drop the keywords.
+    DropText,
+}
+
+/// A search an empty result offers instead, and how many programs it finds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Widening {
+    pub change: Change,
+    pub request: SearchRequest,
+    pub total: usize,
+}
+
+/// The searches an empty result offers: wider distances (when searching
+/// near a place), the search without each filter, without every filter and
+/// without the keywords. The web layer runs each and passes the totals back
+/// as [`Widening`]s; the links are exactly these requests.
+pub fn widenings_of(request: &SearchRequest) -> Vec<(Change, SearchRequest)> {
+    let base = request.on_page(1);
+    let mut out = Vec::new();
+    if request.origin.is_some() {
+        for miles in WIDER_COUNTED
+            .into_iter()
+            .filter(|&m| m > request.radius_miles)
+        {
+            out.push((
+                Change::Radius(miles),
+                SearchRequest {
+                    radius_miles: miles,
+                    ..base.clone()
+                },
+            ));
+        }
+    }
+    for (&group, values) in &request.filters {
+        for &value in values {
+            out.push((Change::DropFilter(group, value), base.toggled(group, value)));
+        }
+    }
+    if request.filters.values().map(Vec::len).sum::<usize>() > 1 {
+        let mut next = base.clone();
+        next.filters.clear();
+        out.push((Change::DropAllFilters, next));
+    }
+    if request.text.is_some() {
+        out.push((
+            Change::DropText,
+            SearchRequest {
+                text: None,
+                ..base.clone()
+            },
+        ));
+    }
+    out
+}
+
+/// Nothing matched: each way to widen the search with the number of
+/// programs it finds (the web layer ran them).
+fn counted_empty_state(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    widenings: &[Widening],
+) -> Markup {
+    let vocabulary = Vocabulary::get();
+    html! {
+        div.empty {
+            h2 { (ctx.t("No programs matched this search")) }
+            @if ctx.listings == 0 {
+                p { (ctx.t("The directory has no programs loaded yet. Please try again later.")) }
+            } @else {
+                @if !widenings.is_empty() {
+                    p { (ctx.t("Some ways to find more:")) }
+                }
+                ul.suggestions {
+                    @for w in widenings {
+                        @let what = match w.change {
+                            Change::Radius(miles) => html! { (ctx.t("Widen the search to")) " " (format_miles(miles)) " mi" },
+                            Change::DropFilter(_, value) => html! { (ctx.t("Remove the filter")) " " (QUOTE) (vocabulary.value(value).label) (QUOTE) },
+                            Change::DropAllFilters => html! { (ctx.t("Remove every filter")) },
+                            Change::DropText => html! {
+                                (ctx.t("Search without the keywords")) " " (QUOTE) (request.text.as_deref().unwrap_or_default()) (QUOTE)
+                            },
+                        };
+                        li {
+                            @if w.total > 0 {
+                                a href=(ctx.href(&search_href(&w.request))) { (what) }
+                                " " span.count { "(" (count_programs(ctx, w.total)) ")" }
+                            } @else {
+                                (what) ": " span.count { (ctx.t("no programs either")) }
+                            }
+                        }
+                    }
+                    @if request.origin.is_none() {
+                        li { (ctx.t("Enter a ZIP code or a city in the form above to search near a place.")) }
+                    }
+                    li { (ctx.t("Check the spelling of the place or the keywords.")) }
+                }
+            }
+            p {
+                (ctx.t("SAMHSA's National Helpline is free, confidential and open 24 hours a day; it can also help you find treatment:"))
+                " " (phone_link(SAMHSA_HELPLINE))
+            }
+        }
+    }
+}
+
+/// "1 program", "12 programs", in the page's language.
+fn count_programs(ctx: &SiteContext, n: usize) -> String {
+    match n {
+        1 => format!("1 {}", ctx.t("matching program")),
+        n => format!(
+            "{} {}",
+            crate::format::thousands(n),
+            ctx.t("matching programs")
+        ),
     }
 }

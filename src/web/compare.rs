@@ -1,0 +1,74 @@
+//! `/compare?ids=a,b[,c[,d]][&near=...]`: two to four programs side by side.
+
+use super::shortlist::ShortlistQuery;
+use super::{AppState, Error};
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use iop_templates::{CompareView, MAX_COMPARE, MIN_COMPARE};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/compare", get(compare))
+}
+
+async fn compare(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let parsed = match ShortlistQuery::parse(&query) {
+        Ok(parsed) => parsed,
+        Err(e) => return e.page(&state, None),
+    };
+    let n = parsed.ids.len();
+    if !(MIN_COMPARE..=MAX_COMPARE).contains(&n) {
+        return wrong_count(&state, &parsed);
+    }
+    let (programs, missing) = parsed.programs(&state);
+    if !missing.is_empty() {
+        return Error::NotFound(format!(
+            "No program has the id {}. It may have closed or been removed from the directory: take it out of the link, or search again.",
+            missing.join(", ")
+        ))
+        .page(&state, None);
+    }
+    let site = state.site();
+    let view = CompareView {
+        compared: &parsed.ids,
+        programs: &programs,
+        near: parsed.near.as_deref(),
+        near_label: parsed.origin.as_ref().map(|o| o.label.as_str()),
+    };
+    iop_templates::compare(&site, &view).into_response()
+}
+
+/// 400: fewer than two or more than four programs. Says how many the link
+/// has and offers the same programs as a shortlist, where they can be
+/// added to or removed.
+fn wrong_count(state: &AppState, parsed: &ShortlistQuery) -> Response {
+    let site = state.site();
+    let n = parsed.ids.len();
+    let advice = if n < MIN_COMPARE {
+        site.t("Add programs to your shortlist from the search results, then choose \u{201c}Compare side by side\u{201d}.")
+    } else {
+        site.t("Remove some from your shortlist until 2 to 4 are left, or compare a few at a time.")
+    };
+    let message = format!(
+        "{} {advice}",
+        site.t("This link has {n}.").replace("{n}", &n.to_string())
+    );
+    let mut suggestions = Vec::new();
+    if n > 0 {
+        suggestions.push((
+            site.t("Open these programs as a shortlist").to_string(),
+            site.href(&parsed.ids.page("/shortlist", parsed.near.as_deref())),
+        ));
+    }
+    let page = iop_templates::error_page(
+        &site,
+        StatusCode::BAD_REQUEST.as_u16(),
+        site.t("Compare needs 2 to 4 different programs"),
+        &message,
+        &suggestions,
+    );
+    (StatusCode::BAD_REQUEST, page).into_response()
+}

@@ -1,0 +1,225 @@
+//! `/shortlist` and `/shortlist/print`: a shortlist that lives in its URL
+//! (`?ids=a1b2c3d4e5f6,0123456789ab[&near=95814]`), and `/static/share.js`,
+//! the small script that adds "Copy link" and "Share" to the shortlist page.
+//!
+//! Nothing is stored: the ids come in with the request and go out in every
+//! link. Search and program pages carry the list as `list=` (see
+//! [`take_list`]).
+
+use super::seo::public_url;
+use super::{AppState, Error, CSP_WITH_SCRIPT};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use iop_index::geo::haversine_miles;
+use iop_index::request::{encode, form_urlencoded_pairs};
+use iop_index::{Hit, Origin, ParamError, SearchRequest, UnknownParams};
+use iop_templates::{Shortlist, ShortlistView};
+
+/// The progressive enhancement of the shortlist page (copy, share).
+const SHARE_JS: &str = include_str!("../../templates/static/share.js");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/shortlist", get(page))
+        .route("/shortlist/print", get(print))
+        .route("/static/share.js", get(share_js))
+}
+
+/// A 400 naming the parameter and what to do about it.
+pub(crate) fn bad_param(parameter: &str, message: impl Into<String>) -> Error {
+    Error::BadParam(ParamError::other(parameter, message))
+}
+
+/// Split `list=` (the shortlist carried by search and program pages) off a
+/// raw query string: the rest of the query, and the parsed shortlist.
+pub(crate) fn take_list(query: &str) -> Result<(String, Shortlist), Error> {
+    let mut rest = Vec::new();
+    let mut list = None;
+    for (key, value) in form_urlencoded_pairs(query) {
+        if key == "list" {
+            if list.is_some() {
+                return Err(bad_param("list", "give the shortlist once: list=id1,id2"));
+            }
+            list = Some(parse_list("list", &value)?);
+        } else {
+            rest.push(format!("{}={}", encode(&key), encode(&value)));
+        }
+    }
+    Ok((rest.join("&"), list.unwrap_or_default()))
+}
+
+pub(crate) fn parse_list(parameter: &str, text: &str) -> Result<Shortlist, Error> {
+    Shortlist::parse(text).map_err(|e| bad_param(parameter, e.to_string()))
+}
+
+/// The parameters of the shortlist pages: `ids` (required, may be empty)
+/// and `near` (optional: distances are measured from it).
+pub(crate) struct ShortlistQuery {
+    pub ids: Shortlist,
+    pub near: Option<String>,
+    pub origin: Option<Origin>,
+}
+
+impl ShortlistQuery {
+    pub(crate) fn parse(query: &str) -> Result<ShortlistQuery, Error> {
+        let mut ids = None;
+        let mut near = None;
+        for (key, value) in form_urlencoded_pairs(query) {
+            match key.as_str() {
+                "ids" if ids.is_none() => ids = Some(parse_list("ids", &value)?),
+                "near" if near.is_none() => {
+                    near = Some(value.trim().to_string()).filter(|n| !n.is_empty())
+                }
+                "ids" | "near" => {
+                    return Err(bad_param(
+                        &key,
+                        format!("give {key} once (ids are separated by commas: ids=id1,id2)"),
+                    ))
+                }
+                _ => {
+                    return Err(bad_param(
+                        &key,
+                        "this page takes only ids (program ids separated by commas) and near (a ZIP code or \"City, ST\")",
+                    ))
+                }
+            }
+        }
+        let Some(ids) = ids else {
+            return Err(bad_param(
+                "ids",
+                "missing: add ids=, the program ids separated by commas (add programs from the search results with \"Add to shortlist\")",
+            ));
+        };
+        let origin = match &near {
+            Some(near) => {
+                SearchRequest::from_pairs([("near", near.as_str())], UnknownParams::Refuse)?.origin
+            }
+            None => None,
+        };
+        Ok(ShortlistQuery { ids, near, origin })
+    }
+
+    /// The programs of the list still in the directory, in list order, with
+    /// their distances; and how many ids were not found.
+    pub(crate) fn programs(&self, state: &AppState) -> (Vec<Hit>, Vec<String>) {
+        let generation = state.generation();
+        let mut hits = Vec::new();
+        let mut missing = Vec::new();
+        for id in self.ids.ids() {
+            match generation.index.listing(id) {
+                Some(listing) => {
+                    let distance_miles = match (&self.origin, listing.point) {
+                        (Some(o), Some(p)) => Some(haversine_miles(o.lat, o.lon, p.lat, p.lon)),
+                        _ => None,
+                    };
+                    hits.push(Hit {
+                        listing,
+                        distance_miles,
+                        score: 0.0,
+                    });
+                }
+                None => missing.push(id.clone()),
+            }
+        }
+        (hits, missing)
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let parsed = match ShortlistQuery::parse(&query) {
+        Ok(parsed) => parsed,
+        Err(e) => return e.page(&state, None),
+    };
+    let (programs, missing) = parsed.programs(&state);
+    let site = state.site();
+    let share_url = format!(
+        "{}{}",
+        public_url(&headers),
+        site.href(&parsed.ids.page("/shortlist", parsed.near.as_deref()))
+    );
+    let view = ShortlistView {
+        shortlist: &parsed.ids,
+        programs: &programs,
+        missing: missing.len(),
+        near: parsed.near.as_deref(),
+        near_label: parsed.origin.as_ref().map(|o| o.label.as_str()),
+        share_url: &share_url,
+    };
+    (
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP_WITH_SCRIPT),
+        )],
+        iop_templates::shortlist(&site, &view),
+    )
+        .into_response()
+}
+
+async fn print(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let parsed = match ShortlistQuery::parse(&query) {
+        Ok(parsed) => parsed,
+        Err(e) => return e.page(&state, None),
+    };
+    let (programs, missing) = parsed.programs(&state);
+    let site = state.site();
+    let share_url = format!(
+        "{}{}",
+        public_url(&headers),
+        site.href(&parsed.ids.page("/shortlist", parsed.near.as_deref()))
+    );
+    let view = ShortlistView {
+        shortlist: &parsed.ids,
+        programs: &programs,
+        missing: missing.len(),
+        near: parsed.near.as_deref(),
+        near_label: parsed.origin.as_ref().map(|o| o.label.as_str()),
+        share_url: &share_url,
+    };
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    iop_templates::handout(&site, &view, &today).into_response()
+}
+
+async fn share_js() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        SHARE_JS,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_is_taken_off_the_search_query() {
+        let (rest, list) =
+            take_list("near=95814&list=0123456789ab%2Caaaaaaaaaaaa&insurance=medicaid").unwrap();
+        assert_eq!(rest, "near=95814&insurance=medicaid");
+        assert_eq!(list.ids(), ["0123456789ab", "aaaaaaaaaaaa"]);
+        assert!(take_list("list=nope").is_err());
+        assert!(take_list("list=0123456789ab&list=0123456789ab").is_err());
+    }
+}

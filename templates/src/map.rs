@@ -1,0 +1,380 @@
+//! The results map: an inline SVG drawn on the server, so it works without
+//! JavaScript and loads nothing from anywhere.
+//!
+//! An equirectangular projection fitted to the bounding box of the page's
+//! results (and the search origin), with longitudes scaled by the cosine of
+//! the middle latitude so distances look the same both ways and the search
+//! radius is a circle. Markers carry the numbers of the cards in the list;
+//! programs placed only by their ZIP code or city centre are drawn hollow and
+//! dashed, and the legend says so. The SVG is an image with an accessible
+//! name; its text alternative is the numbered list itself.
+
+use crate::SiteContext;
+use iop_index::{Hit, Origin, Precision};
+use maud::{html, Markup};
+use std::fmt::Write;
+
+/// Width of the drawing, in SVG units.
+const WIDTH: f64 = 320.0;
+/// Space kept free around the markers, in SVG units.
+const PAD: f64 = 16.0;
+/// Marker radius, in SVG units.
+const MARKER: f64 = 10.0;
+/// Miles in a degree of latitude.
+const MILES_PER_DEGREE: f64 = 69.05;
+/// The smallest area a map shows, in degrees of latitude (about 2 miles),
+/// so a single program is not drawn at an absurd scale.
+const MIN_SPAN: f64 = 0.03;
+/// Height of the drawing between these fractions of its width.
+const MIN_ASPECT: f64 = 0.5;
+const MAX_ASPECT: f64 = 0.9;
+
+/// One numbered program on the map.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MapMarker {
+    /// The number of its card in the list.
+    pub number: usize,
+    pub lat: f64,
+    pub lon: f64,
+    /// False when only the ZIP code or city centre is known.
+    pub exact: bool,
+}
+
+/// The markers of a page of hits, numbered from `first`; hits without a
+/// point are left out.
+pub fn markers(hits: &[Hit], first: usize) -> Vec<MapMarker> {
+    hits.iter()
+        .enumerate()
+        .filter_map(|(i, hit)| {
+            let p = hit.listing.point?;
+            (p.lat.is_finite() && p.lon.is_finite()).then_some(MapMarker {
+                number: first + i,
+                lat: p.lat,
+                lon: p.lon,
+                exact: p.precision == Precision::Exact,
+            })
+        })
+        .collect()
+}
+
+/// The projection of a bounding box onto the drawing.
+struct Frame {
+    lat0: f64,
+    lon0: f64,
+    cos: f64,
+    scale: f64,
+    height: f64,
+}
+
+impl Frame {
+    fn fit(points: &[(f64, f64)]) -> Frame {
+        let (mut s, mut n, mut w, mut e) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+        for &(lat, lon) in points {
+            s = s.min(lat);
+            n = n.max(lat);
+            w = w.min(lon);
+            e = e.max(lon);
+        }
+        let cos = ((s + n) / 2.0).to_radians().cos().max(0.1);
+        let mut span_y = (n - s).max(MIN_SPAN);
+        let mut span_x = ((e - w) * cos).max(MIN_SPAN);
+        // keep the drawing between MIN_ASPECT and MAX_ASPECT tall
+        span_y = span_y.max(span_x * MIN_ASPECT);
+        span_x = span_x.max(span_y / MAX_ASPECT);
+        let scale = (WIDTH - 2.0 * PAD) / span_x;
+        let height = span_y * scale + 2.0 * PAD;
+        Frame {
+            lat0: (s + n) / 2.0,
+            lon0: (w + e) / 2.0,
+            cos,
+            scale,
+            height,
+        }
+    }
+
+    fn xy(&self, lat: f64, lon: f64) -> (f64, f64) {
+        (
+            WIDTH / 2.0 + (lon - self.lon0) * self.cos * self.scale,
+            self.height / 2.0 - (lat - self.lat0) * self.scale,
+        )
+    }
+
+    fn miles_to_units(&self, miles: f64) -> f64 {
+        miles / MILES_PER_DEGREE * self.scale
+    }
+}
+
+/// A round length for the scale bar: 1, 2 or 5 times a power of ten, near
+/// a quarter of the map's width.
+fn scale_miles(frame: &Frame) -> f64 {
+    let target = (WIDTH / 4.0) / frame.miles_to_units(1.0);
+    let power = 10f64.powf(target.log10().floor());
+    [5.0, 2.0, 1.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&m| m <= target)
+        .unwrap_or(power)
+}
+
+/// A number in SVG units to one decimal.
+fn n(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// The results map and its legend; nothing when no marker can be drawn.
+pub(crate) fn results_map(
+    ctx: &SiteContext,
+    markers: &[MapMarker],
+    unplaced: usize,
+    origin: Option<&Origin>,
+    radius_miles: f64,
+) -> Markup {
+    if markers.is_empty() {
+        return html! {};
+    }
+    let mut points: Vec<(f64, f64)> = markers.iter().map(|m| (m.lat, m.lon)).collect();
+    if let Some(o) = origin {
+        points.push((o.lat, o.lon));
+    }
+    let frame = Frame::fit(&points);
+    let approximate = markers.iter().any(|m| !m.exact);
+    let first = markers.iter().map(|m| m.number).min().unwrap_or(1);
+    let last = markers.iter().map(|m| m.number).max().unwrap_or(1);
+    let bar = scale_miles(&frame);
+    let bar_units = frame.miles_to_units(bar);
+    let mut drawing = String::new();
+    let mut circle = false;
+    let mut origin_mark = String::new();
+    if let Some(o) = origin {
+        let (x, y) = frame.xy(o.lat, o.lon);
+        let r = frame.miles_to_units(radius_miles);
+        // the radius circle only when some of it is inside the drawing (the
+        // origin always is): nearer than the farthest corner
+        let corner = x.max(WIDTH - x).hypot(y.max(frame.height - y));
+        if r < corner {
+            circle = true;
+            let _ = write!(
+                drawing,
+                r#"<circle class="r" cx="{}" cy="{}" r="{}"/>"#,
+                n(x),
+                n(y),
+                n(r)
+            );
+        }
+        // drawn over the markers, which are nudged off it
+        let _ = write!(
+            origin_mark,
+            r#"<path class="o" d="M{} {}l7 7-7 7-7-7z"/>"#,
+            n(x),
+            n(y - 7.0)
+        );
+    }
+    let places = spread(
+        &markers
+            .iter()
+            .map(|m| frame.xy(m.lat, m.lon))
+            .collect::<Vec<_>>(),
+        origin.map(|o| frame.xy(o.lat, o.lon)),
+        frame.height,
+    );
+    // highest numbers first, so lower numbers are drawn on top
+    for (m, &(x, y)) in markers.iter().zip(&places).rev() {
+        let _ = write!(
+            drawing,
+            r#"<g class="{}" transform="translate({} {})"><circle r="{}"/><text dy=".35em">{}</text></g>"#,
+            if m.exact { "e" } else { "a" },
+            n(x),
+            n(y),
+            n(MARKER),
+            m.number
+        );
+    }
+    drawing.push_str(&origin_mark);
+    let h = frame.height;
+    let _ = write!(
+        drawing,
+        r#"<path class="s" d="M10 {}v4h{}v-4"/><text class="st" x="{}" y="{}">{} mi</text>"#,
+        n(h - 14.0),
+        n(bar_units),
+        n(14.0 + bar_units),
+        n(h - 10.0),
+        crate::format::one_decimal(bar)
+    );
+    let label = format!(
+        "{} {first}\u{2013}{last}. {}",
+        ctx.t("Map of the programs numbered"),
+        ctx.t("The numbered list below gives the same programs in words.")
+    );
+    html! {
+        figure.results-map {
+            svg.map role="img" aria-label=(label) viewBox={ "0 0 " (n(WIDTH)) " " (n(h)) }
+                width=(n(WIDTH)) height=(n(h)) xmlns="http://www.w3.org/2000/svg" {
+                (maud::PreEscaped(drawing))
+            }
+            figcaption.map-legend {
+                ul {
+                    li { (swatch("e")) (ctx.t("Program, numbered as in the list")) }
+                    @if approximate {
+                        li { (swatch("a")) (ctx.t("Approximate location: the centre of the program's ZIP code or city")) }
+                    }
+                    @if circle {
+                        li { (swatch("o")) (ctx.t("The place you searched, and the search distance (dashed circle)")) }
+                    } @else if origin.is_some() {
+                        li { (swatch("o")) (ctx.t("The place you searched")) }
+                    }
+                }
+                @if unplaced > 0 {
+                    p { (unplaced) " " (ctx.t("programs on this page have no known location and are not on the map.")) }
+                }
+                p.map-note { (ctx.t("The map shows no streets or borders, and markers close together are moved apart so every number can be read: use each program's directions link.")) }
+            }
+        }
+    }
+}
+
+/// Marker positions, nudged apart so no marker covers another (programs at
+/// one address or one ZIP code centre, or just close together): pairs that
+/// overlap are pushed apart along the line between them until none does,
+/// staying inside the drawing.
+/// `pinned` (the search origin) is never moved, and markers keep off it.
+fn spread(points: &[(f64, f64)], pinned: Option<(f64, f64)>, height: f64) -> Vec<(f64, f64)> {
+    const GOLDEN_ANGLE: f64 = 2.399_963;
+    let min = MARKER * 2.1;
+    let (x_max, y_max) = (WIDTH - MARKER - 1.0, height - MARKER - 1.0);
+    let mut p: Vec<(f64, f64)> = points.to_vec();
+    p.extend(pinned);
+    for _ in 0..400 {
+        let mut moved = false;
+        for i in 0..p.len() {
+            for j in i + 1..p.len() {
+                let (dx, dy) = (p[j].0 - p[i].0, p[j].1 - p[i].1);
+                let d = dx.hypot(dy);
+                if d >= min {
+                    continue;
+                }
+                // the same place: a direction of its own for each marker
+                let (ux, uy) = if d < 1e-6 {
+                    let a = GOLDEN_ANGLE * j as f64;
+                    (a.cos(), a.sin())
+                } else {
+                    (dx / d, dy / d)
+                };
+                let push = (min - d) / 4.0 + 0.01;
+                p[i] = (p[i].0 - ux * push, p[i].1 - uy * push);
+                p[j] = (p[j].0 + ux * push, p[j].1 + uy * push);
+                moved = true;
+            }
+        }
+        for q in &mut p {
+            *q = (
+                q.0.clamp(MARKER + 1.0, x_max),
+                q.1.clamp(MARKER + 1.0, y_max),
+            );
+        }
+        if let Some(fixed) = pinned {
+            if let Some(last) = p.last_mut() {
+                *last = fixed;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    p.truncate(points.len());
+    p
+}
+
+/// A legend symbol, drawn like its marker (shape and fill, not colour alone).
+fn swatch(class: &str) -> Markup {
+    let shape = match class {
+        "o" => r#"<path class="o" d="M12 5l7 7-7 7-7-7z"/>"#,
+        _ => r#"<circle cx="12" cy="12" r="8"/>"#,
+    };
+    html! {
+        svg.swatch.map aria-hidden="true" viewBox="0 0 24 24" width="24" height="24" {
+            g class=(class) { (maud::PreEscaped(shape)) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame_of(points: &[(f64, f64)]) -> Frame {
+        Frame::fit(points)
+    }
+
+    #[test]
+    fn the_projection_fits_every_point_inside_the_padding() {
+        let points = [(38.58, -121.49), (38.9, -121.1), (38.2, -121.9)];
+        let f = frame_of(&points);
+        for &(lat, lon) in &points {
+            let (x, y) = f.xy(lat, lon);
+            assert!((PAD - 0.01..=WIDTH - PAD + 0.01).contains(&x), "{x}");
+            assert!((PAD - 0.01..=f.height - PAD + 0.01).contains(&y), "{y}");
+        }
+        assert!(f.height >= WIDTH * MIN_ASPECT && f.height <= WIDTH * MAX_ASPECT + 2.0 * PAD);
+    }
+
+    #[test]
+    fn a_mile_is_the_same_length_east_and_north() {
+        // at 60 degrees north a degree of longitude is half a degree of latitude
+        let f = frame_of(&[(60.0, 10.0), (60.5, 11.0)]);
+        let (x0, y0) = f.xy(60.0, 10.0);
+        let (x1, _) = f.xy(60.0, 11.0);
+        let (_, y1) = f.xy(60.5, 10.0);
+        // exactly cos(middle latitude) degrees of latitude: about the same
+        let ratio = (x1 - x0) / (y0 - y1);
+        assert!(
+            (ratio - 60.25f64.to_radians().cos() / 0.5).abs() < 1e-9,
+            "{ratio}"
+        );
+        assert!((ratio - 1.0).abs() < 0.01, "{ratio}");
+    }
+
+    #[test]
+    fn markers_at_one_place_are_spread_so_none_covers_another() {
+        let points = [(100.0, 100.0); 5]
+            .into_iter()
+            .chain([(100.5, 99.5), (200.0, 50.0)])
+            .collect::<Vec<_>>();
+        let placed = spread(&points, None, 300.0);
+        assert_eq!(placed[6], (200.0, 50.0), "a lone marker stays put");
+        for (i, a) in placed.iter().enumerate() {
+            for b in &placed[i + 1..] {
+                let d = (a.0 - b.0).hypot(a.1 - b.1);
+                assert!(d >= MARKER * 1.9, "{a:?} {b:?} {d}");
+            }
+            assert!(
+                (a.0 - 100.0).hypot(a.1 - 100.0) < 4.0 * MARKER || i == 6,
+                "{placed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn markers_keep_off_the_search_origin_which_stays_put() {
+        let placed = spread(
+            &[(150.0, 100.0), (150.0, 100.0)],
+            Some((150.0, 100.0)),
+            300.0,
+        );
+        assert_eq!(placed.len(), 2);
+        for q in &placed {
+            assert!(
+                (q.0 - 150.0).hypot(q.1 - 100.0) >= MARKER * 1.7,
+                "{placed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn scale_bars_are_round_numbers() {
+        let f = frame_of(&[(38.0, -121.0), (39.0, -120.0)]);
+        let m = scale_miles(&f);
+        assert!([1.0, 2.0, 5.0, 10.0, 20.0, 50.0].contains(&m), "{m}");
+        assert!(f.miles_to_units(m) <= WIDTH / 4.0 + 0.01);
+    }
+}

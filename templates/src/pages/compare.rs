@@ -1,0 +1,165 @@
+//! Compare: two to four programs side by side, field by field. A table whose
+//! rows are the fields and columns the programs; on a phone it scrolls
+//! sideways with the field names held in place (sticky first column).
+
+use crate::components::{
+    accepting, group_label, hours_a_week, labels_markup, not_reported, phone_link,
+};
+use crate::format::{labels_of, short_url, web_url};
+use crate::layout::{layout, Nav, Page};
+use crate::pages::shortlist::{count, Shortlist};
+use crate::SiteContext;
+use iop_index::{Hit, Listing};
+use maud::{html, Markup};
+
+/// The most programs compared at once (and the fewest, [`MIN_COMPARE`]).
+pub const MAX_COMPARE: usize = 4;
+pub const MIN_COMPARE: usize = 2;
+
+/// Facet groups compared, in this order.
+const GROUPS: [&str; 9] = [
+    "focus",
+    "age",
+    "insurance",
+    "modality",
+    "schedule",
+    "format",
+    "language",
+    "population",
+    "accreditation",
+];
+
+/// What the compare page shows.
+#[derive(Debug, Clone, Copy)]
+pub struct CompareView<'a> {
+    /// The programs compared, as asked (their ids form the list).
+    pub compared: &'a Shortlist,
+    pub programs: &'a [Hit],
+    /// The place distances are measured from, as given and as resolved.
+    pub near: Option<&'a str>,
+    pub near_label: Option<&'a str>,
+}
+
+pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
+    let programs = view.programs;
+    let has_distance = programs.iter().any(|h| h.distance_miles.is_some());
+    let row = |label: &str, cell: &dyn Fn(&Hit) -> Markup| {
+        html! {
+            tr {
+                th scope="row" { (label) }
+                @for hit in programs {
+                    td { (cell(hit)) }
+                }
+            }
+        }
+    };
+    let content = html! {
+        div.compare-page {
+            h1 #compare-heading { (ctx.t("Compare programs")) }
+            p.lede {
+                (count(ctx, programs.len()))
+                @if let Some(label) = view.near_label {
+                    ". " (ctx.t("Distances from")) " " (label)
+                }
+                ". " (ctx.t("Programs change: confirm the details with each program before deciding."))
+            }
+            div.table-scroll role="region" aria-labelledby="compare-heading" tabindex="0" {
+                table.compare {
+                    caption.visually-hidden { (ctx.t("Programs compared field by field: one column for each program.")) }
+                    thead {
+                        tr {
+                            th scope="col" { span.visually-hidden { (ctx.t("Field")) } }
+                            @for hit in programs {
+                                th scope="col" {
+                                    a href=(ctx.href(&format!("/programs/{}", hit.listing.id))) { (hit.listing.display_name()) }
+                                }
+                            }
+                        }
+                    }
+                    tbody {
+                        (row(ctx.t("Address"), &|h| address(&h.listing)))
+                        @if has_distance {
+                            (row(ctx.t("Distance"), &|h| match h.distance_miles {
+                                Some(miles) => html! { (format!("{miles:.1}")) " " (ctx.t("miles")) },
+                                None => not_reported(ctx),
+                            }))
+                        }
+                        (row(ctx.t("Phone"), &|h| match &h.listing.phone {
+                            Some(p) => phone_link(p),
+                            None => not_reported(ctx),
+                        }))
+                        (row(ctx.t("Intake phone"), &|h| match &h.listing.intake_phone {
+                            Some(p) => phone_link(p),
+                            None => not_reported(ctx),
+                        }))
+                        (row(ctx.t("Website"), &|h| match h.listing.website.as_deref().and_then(web_url) {
+                            Some(url) => html! { a href=(url) rel="nofollow noopener" { (short_url(url)) } },
+                            None => not_reported(ctx),
+                        }))
+                        (row(ctx.t("New clients"), &|h| accepting(ctx, h.listing.accepting_new_clients)))
+                        @for group in GROUPS {
+                            (row(group_label(ctx, group), &|h| labels_markup(ctx, &labels_of(ctx, &h.listing, group))))
+                        }
+                        (row(ctx.t("Hours a week"), &|h| match h.listing.schedule.hours_per_week {
+                            Some(hours) => html! { (hours_a_week(ctx, hours)) },
+                            None => not_reported(ctx),
+                        }))
+                        (row(ctx.t("Days a week"), &|h| match h.listing.schedule.days_per_week {
+                            Some(days) => html! { (days) },
+                            None => not_reported(ctx),
+                        }))
+                        (row(ctx.t("Program length (weeks)"), &|h| match h.listing.schedule.program_weeks {
+                            Some(weeks) => html! { (weeks) },
+                            None => not_reported(ctx),
+                        }))
+                        (row(ctx.t("Also offers partial hospitalization (PHP)"), &|h| yes_no(ctx, h.listing.level_of_care.php)))
+                        (row(ctx.t("Sources"), &|h| sources(ctx, &h.listing)))
+                    }
+                }
+            }
+            ul.shortlist-actions {
+                li { a href=(ctx.href(&view.compared.page("/shortlist", view.near))) { (ctx.t("Shortlist of these programs: share or print")) } }
+                li { a href=(ctx.href("/")) { (ctx.t("Find programs")) } }
+            }
+        }
+    };
+    layout(
+        ctx,
+        &Page {
+            title: ctx.t("Compare programs"),
+            description: ctx.t("Intensive outpatient programs compared side by side."),
+            nav: Nav::None,
+            noindex: true,
+        },
+        content,
+    )
+}
+
+fn address(listing: &Listing) -> Markup {
+    let a = &listing.address;
+    html! {
+        @if let Some(street) = &a.street { (street) br; }
+        (a.city) ", " (a.state) " " (a.zip)
+    }
+}
+
+fn yes_no(ctx: &SiteContext, value: Option<bool>) -> Markup {
+    match value {
+        Some(true) => html! { (ctx.t("Yes")) },
+        Some(false) => html! { (ctx.t("No")) },
+        None => not_reported(ctx),
+    }
+}
+
+/// Each source's title, and the date the listing was last checked.
+fn sources(ctx: &SiteContext, listing: &Listing) -> Markup {
+    html! {
+        @for source in &listing.sources {
+            (source.title) br;
+        }
+        @match listing.last_checked() {
+            Some(date) => { (ctx.t("Last checked")) " " time datetime=(date) { (date) } },
+            None => { (ctx.t("Last checked")) ": " (not_reported(ctx)) },
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! "Report a problem" with a listing: the form (on the listing page, and as
+//! its own page when a report needs fixing) and the thank-you page.
+//!
+//! No account and no e-mail address: a report is what is wrong, some words,
+//! and an optional way to reach the reporter. The web layer validates and
+//! stores it; these functions only render.
+
+use crate::layout::{layout, Nav, Page};
+use crate::SiteContext;
+use iop_index::Listing;
+use maud::{html, Markup};
+
+/// The kinds of problem a visitor can report: form value and English label.
+/// The web layer accepts only these values.
+pub const REPORT_PROBLEMS: [(&str, &str); 4] = [
+    ("wrong-phone", "The phone number is wrong"),
+    (
+        "closed",
+        "The program has closed or no longer offers this care",
+    ),
+    ("wrong-insurance", "The insurance information is wrong"),
+    ("other", "Something else"),
+];
+
+/// The longest report text accepted, in characters.
+pub const REPORT_DETAILS_MAX: usize = 2000;
+/// The longest contact field accepted, in characters.
+pub const REPORT_CONTACT_MAX: usize = 200;
+
+/// What a visitor typed into the report form, to show it again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportDraft {
+    pub problem: Option<String>,
+    pub details: String,
+    pub contact: String,
+}
+
+/// One thing to fix in a report: the form field (`problem`, `details`,
+/// `contact`) and what to do, in English (translated when rendered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportFix {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// The report section of a listing page: an empty form.
+pub(crate) fn report_section(ctx: &SiteContext, listing: &Listing) -> Markup {
+    html! {
+        section.report aria-labelledby="report-problem" {
+            h2 #report-problem { (ctx.t("Report a problem with this listing")) }
+            (report_form(ctx, listing, &ReportDraft::default(), &[]))
+        }
+    }
+}
+
+/// The form, filled with `draft`, with `fixes` marked on their fields.
+fn report_form(
+    ctx: &SiteContext,
+    listing: &Listing,
+    draft: &ReportDraft,
+    fixes: &[ReportFix],
+) -> Markup {
+    let fix = |field: &str| fixes.iter().find(|f| f.field == field);
+    let action = ctx.href(&format!("/programs/{}/report", listing.id));
+    let details_max = REPORT_DETAILS_MAX.to_string();
+    let contact_max = REPORT_CONTACT_MAX.to_string();
+    html! {
+        p {
+            (ctx.t("Tell us what is wrong and we will check it. You do not need an account or an e-mail address."))
+        }
+        form.report-form method="post" action=(action) {
+            fieldset aria-describedby=[fix("problem").map(|_| "report-problem-error")] {
+                legend { (ctx.t("What is wrong?")) }
+                @if let Some(f) = fix("problem") {
+                    p.field-error #report-problem-error { (ctx.t(f.message)) }
+                }
+                @for (i, (value, label)) in REPORT_PROBLEMS.iter().enumerate() {
+                    @let id = format!("report-problem-{value}");
+                    div.check {
+                        input type="radio" name="problem" id=(id) value=(value)
+                            required[i == 0]
+                            checked[draft.problem.as_deref() == Some(*value)];
+                        label for=(id) { (ctx.t(label)) }
+                    }
+                }
+            }
+            div.field {
+                label for="report-details" { (ctx.t("What did you find?")) }
+                p.hint #report-details-hint {
+                    (ctx.t("Up to 2,000 characters. Please do not include health information about anyone."))
+                }
+                @if let Some(f) = fix("details") {
+                    p.field-error #report-details-error { (ctx.t(f.message)) }
+                }
+                textarea #report-details name="details" rows="4" maxlength=(details_max)
+                    aria-describedby={ "report-details-hint" @if fix("details").is_some() { " report-details-error" } }
+                    aria-invalid=[fix("details").map(|_| "true")] {
+                    (draft.details)
+                }
+            }
+            div.field {
+                label for="report-contact" { (ctx.t("Phone or e-mail, if you want a reply (optional)")) }
+                p.hint #report-contact-hint {
+                    (ctx.t("Leave this empty to stay anonymous. We use it only to ask about this report."))
+                }
+                @if let Some(f) = fix("contact") {
+                    p.field-error #report-contact-error { (ctx.t(f.message)) }
+                }
+                input #report-contact type="text" name="contact" maxlength=(contact_max)
+                    autocomplete="off" value=(draft.contact)
+                    aria-describedby={ "report-contact-hint" @if fix("contact").is_some() { " report-contact-error" } }
+                    aria-invalid=[fix("contact").map(|_| "true")];
+            }
+            button.button type="submit" { (ctx.t("Send report")) }
+        }
+    }
+}
+
+/// The report form as its own page: shown again with what to fix (answered
+/// with status 400), or on its own at `GET /programs/{id}/report`.
+pub fn report_page(
+    ctx: &SiteContext,
+    listing: &Listing,
+    draft: &ReportDraft,
+    fixes: &[ReportFix],
+) -> Markup {
+    let name = listing.display_name();
+    let title = format!("{}: {name}", ctx.t("Report a problem"));
+    let content = html! {
+        h1 { (ctx.t("Report a problem")) ": " (name) }
+        @if !fixes.is_empty() {
+            div.error-summary role="alert" aria-labelledby="fix-heading" {
+                h2 #fix-heading { (ctx.t("Your report was not sent. Please fix this:")) }
+                ul {
+                    @for f in fixes {
+                        li { a href={ "#report-" (f.field) @if f.field == "problem" { "-" (REPORT_PROBLEMS[0].0) } } { (ctx.t(f.message)) } }
+                    }
+                }
+            }
+        }
+        (report_form(ctx, listing, draft, fixes))
+        p { a href=(ctx.href(&format!("/programs/{}", listing.id))) { (ctx.t("Back to the listing")) } }
+    };
+    layout(
+        ctx,
+        &Page {
+            title: &title,
+            description: &title,
+            nav: Nav::None,
+            noindex: true,
+        },
+        content,
+    )
+}
+
+/// After a report is stored (POST, then redirect to this page).
+pub fn report_thanks(ctx: &SiteContext, listing: &Listing) -> Markup {
+    let name = listing.display_name();
+    let content = html! {
+        h1 { (ctx.t("Thank you: your report was sent")) }
+        p {
+            (ctx.t("We read every report and check the listing against its sources and with the program. Corrections appear after the next update of the directory."))
+        }
+        p {
+            (ctx.t("Your report is about:")) " "
+            a href=(ctx.href(&format!("/programs/{}", listing.id))) { (name) }
+        }
+        p { a href=(ctx.href("/")) { (ctx.t("Start a new search")) } }
+    };
+    layout(
+        ctx,
+        &Page {
+            title: ctx.t("Thank you: your report was sent"),
+            description: ctx.t("Thank you: your report was sent"),
+            nav: Nav::None,
+            noindex: true,
+        },
+        content,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::REPORT_PROBLEMS;
+    use crate::i18n::{translate, Lang};
+
+    /// The strings between `open` and the next `"` in a source file.
+    fn literals<'a>(source: &'a str, open: &str) -> Vec<&'a str> {
+        source
+            .split(open)
+            .skip(1)
+            .map(|s| &s[..s.find('"').unwrap_or(0)])
+            .collect()
+    }
+
+    #[test]
+    fn every_string_of_the_report_map_and_empty_state_is_translated() {
+        let mut strings: Vec<&'static str> = Vec::new();
+        for source in [
+            include_str!("report.rs"),
+            include_str!("program.rs"),
+            include_str!("results.rs"),
+            include_str!("../map.rs"),
+        ] {
+            strings.extend(literals(source, "ctx.t(\""));
+        }
+        // the fixes the web layer asks for, rendered through `ctx.t`
+        strings.extend(literals(
+            include_str!("../../../src/web/reports.rs"),
+            "message: \"",
+        ));
+        strings.extend(REPORT_PROBLEMS.iter().map(|(_, label)| *label));
+        assert!(strings.len() > 40, "{}", strings.len());
+        let missing: Vec<&str> = strings
+            .into_iter()
+            .filter(|s| translate(Lang::Es, s) == *s)
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "not in templates/i18n/es.toml: {missing:?}"
+        );
+    }
+}

@@ -1,0 +1,380 @@
+//! The shortlist: programs a referrer or a family keeps to print, share or
+//! compare. It lives only in its URL (`list=` on search and program pages,
+//! `ids=` on the shortlist's own pages), so there is no account and nothing
+//! is stored: sending the link sends the list.
+//!
+//! [`Shortlist`] is the value (parsed, validated ids); the components here
+//! render the "Add to shortlist" / "Remove" links and the shortlist bar, and
+//! [`shortlist`] the page itself, with its "copy link" field.
+
+use crate::components::program_card;
+use crate::layout::{layout, Nav, Page};
+use crate::SiteContext;
+use iop_index::listing::is_listing_id;
+use iop_index::request::encode;
+use iop_index::request::DEFAULT_PER_PAGE;
+use iop_index::{Hit, SearchRequest};
+use maud::{html, Markup};
+
+/// The most programs a shortlist holds (a handout still fits on paper, a
+/// link still fits in a text message).
+pub const MAX_SHORTLIST: usize = 20;
+
+/// Why a shortlist parameter was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShortlistError {
+    /// Not a program id (12 lowercase hexadecimal digits).
+    BadId(String),
+    /// More than [`MAX_SHORTLIST`] distinct ids.
+    TooMany(usize),
+}
+
+impl std::fmt::Display for ShortlistError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShortlistError::BadId(id) => write!(
+                f,
+                "{id:?} is not a program id: ids are 12 characters, 0-9 and a-f, separated by commas (copy the link again, or remove that id)"
+            ),
+            ShortlistError::TooMany(n) => write!(
+                f,
+                "a shortlist holds at most {MAX_SHORTLIST} programs and this link has {n}: remove some, or make two shortlists"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ShortlistError {}
+
+/// Program ids in the order they were added, without repeats.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shortlist {
+    ids: Vec<String>,
+}
+
+impl Shortlist {
+    /// Parse a comma-separated list of ids (`a1b2c3d4e5f6,0123456789ab`).
+    /// Blank entries are skipped and repeats dropped; a malformed id or more
+    /// than [`MAX_SHORTLIST`] ids is an error.
+    pub fn parse(text: &str) -> Result<Shortlist, ShortlistError> {
+        let mut ids: Vec<String> = Vec::new();
+        for id in text.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+            if !is_listing_id(id) {
+                return Err(ShortlistError::BadId(id.chars().take(40).collect()));
+            }
+            if !ids.iter().any(|known| known == id) {
+                ids.push(id.to_string());
+            }
+        }
+        if ids.len() > MAX_SHORTLIST {
+            return Err(ShortlistError::TooMany(ids.len()));
+        }
+        Ok(Shortlist { ids })
+    }
+
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.ids.len() >= MAX_SHORTLIST
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.ids.iter().any(|known| known == id)
+    }
+
+    /// The shortlist with `id` added at the end (unchanged when full or present).
+    pub fn with(&self, id: &str) -> Shortlist {
+        let mut next = self.clone();
+        if !self.contains(id) && !self.is_full() {
+            next.ids.push(id.to_string());
+        }
+        next
+    }
+
+    pub fn without(&self, id: &str) -> Shortlist {
+        Shortlist {
+            ids: self.ids.iter().filter(|k| *k != id).cloned().collect(),
+        }
+    }
+
+    /// The ids as one parameter value: `a1b2c3d4e5f6,0123456789ab`.
+    pub fn param(&self) -> String {
+        self.ids.join(",")
+    }
+
+    /// `path` (which may have a query) with `list=` carrying this shortlist.
+    pub fn carried(&self, path: &str) -> String {
+        if self.is_empty() {
+            return path.to_string();
+        }
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{sep}list={}", self.param())
+    }
+
+    /// A shortlist page (`/shortlist`, `/shortlist/print`, `/compare`,
+    /// `/shortlist.csv`) for these ids, with the place distances are from.
+    pub fn page(&self, path: &str, near: Option<&str>) -> String {
+        let mut href = format!("{path}?ids={}", self.param());
+        if let Some(near) = near {
+            href.push_str("&near=");
+            href.push_str(&encode(near));
+        }
+        href
+    }
+}
+
+/// "Add to shortlist" or "Remove from shortlist" for one program, as a link
+/// to `page` (the page it is on, without `list=`) carrying the new list.
+/// `anchor` brings the reader back to the card.
+pub(crate) fn toggle_link(
+    ctx: &SiteContext,
+    shortlist: &Shortlist,
+    id: &str,
+    name: &str,
+    page: &str,
+    anchor: bool,
+) -> Markup {
+    let fragment = if anchor {
+        format!("#p-{id}")
+    } else {
+        String::new()
+    };
+    html! {
+        @if shortlist.contains(id) {
+            a.shortlist-toggle.added href={ (ctx.href(&shortlist.without(id).carried(page))) (fragment) } {
+                span aria-hidden="true" { "\u{2713} " }
+                (ctx.t("Remove from shortlist"))
+                span.visually-hidden { ": " (name) }
+            }
+        } @else if shortlist.is_full() {
+            span.shortlist-full {
+                (ctx.t("Shortlist full"))
+                " (" (MAX_SHORTLIST) ")"
+            }
+        } @else {
+            a.shortlist-toggle href={ (ctx.href(&shortlist.with(id).carried(page))) (fragment) } {
+                span aria-hidden="true" { "+ " }
+                (ctx.t("Add to shortlist"))
+                span.visually-hidden { ": " (name) }
+            }
+        }
+    }
+}
+
+/// The shortlist's count and where it leads, on search and program pages.
+/// Nothing while the shortlist is empty.
+pub(crate) fn shortlist_bar(
+    ctx: &SiteContext,
+    shortlist: &Shortlist,
+    near: Option<&str>,
+) -> Markup {
+    if shortlist.is_empty() {
+        return html! {};
+    }
+    html! {
+        nav.shortlist-bar aria-label=(ctx.t("Shortlist")) {
+            p {
+                strong { (ctx.t("Your shortlist")) }
+                ": " (count(ctx, shortlist.len()))
+            }
+            ul {
+                li { a href=(ctx.href(&shortlist.page("/shortlist", near))) { (ctx.t("View, share or print the shortlist")) } }
+                @if (2..=4).contains(&shortlist.len()) {
+                    li { a href=(ctx.href(&shortlist.page("/compare", near))) { (ctx.t("Compare side by side")) } }
+                }
+            }
+        }
+    }
+}
+
+/// The most rows a CSV export of a search holds.
+pub const CSV_MAX_ROWS: usize = 10_000;
+
+/// `/search.csv?...` for a search: every matching program, not one page.
+pub fn search_csv_href(request: &SearchRequest) -> String {
+    let all = SearchRequest {
+        page: 1,
+        per_page: DEFAULT_PER_PAGE,
+        ..request.clone()
+    };
+    match all.to_query_string() {
+        query if query.is_empty() => "/search.csv".to_string(),
+        query => format!("/search.csv?{query}"),
+    }
+}
+
+/// "Download these results (CSV)" under the results list.
+pub(crate) fn search_csv_link(ctx: &SiteContext, request: &SearchRequest, total: usize) -> Markup {
+    html! {
+        p.download {
+            a href=(search_csv_href(request)) download {
+                (ctx.t("Download all these results as a spreadsheet (CSV)"))
+            }
+            @if total > CSV_MAX_ROWS {
+                " " (ctx.t("(the first 10,000 programs)"))
+            }
+        }
+    }
+}
+
+/// "1 program", "3 programs", translated.
+pub(crate) fn count(ctx: &SiteContext, n: usize) -> String {
+    if n == 1 {
+        ctx.t("1 program").to_string()
+    } else {
+        ctx.t("{n} programs").replace("{n}", &n.to_string())
+    }
+}
+
+/// What the shortlist pages show.
+#[derive(Debug, Clone, Copy)]
+pub struct ShortlistView<'a> {
+    pub shortlist: &'a Shortlist,
+    /// The shortlist's programs still in the directory, in shortlist order,
+    /// with their distance from `near` when one was given.
+    pub programs: &'a [Hit],
+    /// How many ids of the link are no longer in the directory.
+    pub missing: usize,
+    /// The place distances are measured from, as given (`near=`) and as resolved.
+    pub near: Option<&'a str>,
+    pub near_label: Option<&'a str>,
+    /// The shortlist page's absolute URL, to copy, share and encode as a QR code.
+    pub share_url: &'a str,
+}
+
+/// The shortlist page: the programs with their key facts and remove links,
+/// the link to copy or share, and the way to print, compare or download.
+pub fn shortlist(ctx: &SiteContext, view: &ShortlistView<'_>) -> Markup {
+    let list = view.shortlist;
+    let content = html! {
+        div.shortlist-page {
+            h1 { (ctx.t("Your shortlist")) }
+            @if list.is_empty() {
+                p { (ctx.t("Your shortlist is empty. Search for programs and choose \u{201c}Add to shortlist\u{201d} on the ones you want to keep, print or send.")) }
+                p { a.button href=(ctx.href("/")) { (ctx.t("Find programs")) } }
+            } @else {
+                p.lede {
+                    (count(ctx, view.programs.len()))
+                    @if let Some(label) = view.near_label {
+                        ". " (ctx.t("Distances from")) " " (label)
+                    }
+                    ". "
+                    (ctx.t("The list lives only in its link: nothing is stored on our side, and anyone with the link sees the same list."))
+                }
+                @if view.missing > 0 {
+                    p.notice role="note" {
+                        (ctx.t("Some programs in this link are no longer in the directory and are left out:"))
+                        " " (view.missing)
+                    }
+                }
+                section.share aria-labelledby="share-heading" {
+                    h2 #share-heading { (ctx.t("Share this shortlist")) }
+                    label for="share-url" { (ctx.t("Link to this shortlist (copy it into an e-mail or a text message)")) }
+                    input #share-url type="text" readonly value=(view.share_url);
+                    div.share-actions data-share-url=(view.share_url) data-copied=(ctx.t("Link copied.")) data-title=(ctx.t("Shortlist of intensive outpatient programs")) {
+                        button.button type="button" data-action="copy" hidden { (ctx.t("Copy link")) }
+                        button.button type="button" data-action="share" hidden { (ctx.t("Share")) }
+                        p.share-status role="status" {}
+                    }
+                    ul.shortlist-actions {
+                        li { a href=(ctx.href(&list.page("/shortlist/print", view.near))) { (ctx.t("Printable handout with QR code")) } }
+                        @if (2..=4).contains(&view.programs.len()) {
+                            li { a href=(ctx.href(&list.page("/compare", view.near))) { (ctx.t("Compare these programs side by side")) } }
+                        } @else if view.programs.len() > 4 {
+                            li { (ctx.t("To compare side by side, keep 2 to 4 programs on the list.")) }
+                        }
+                        li { a href=(list.page("/shortlist.csv", view.near)) download { (ctx.t("Download as a spreadsheet (CSV)")) } }
+                    }
+                }
+                h2.visually-hidden { (ctx.t("Programs on the shortlist")) }
+                ol.results-list.shortlist-list {
+                    @for hit in view.programs {
+                        @let id = hit.listing.id.as_str();
+                        @let name = hit.listing.display_name();
+                        li id={ "p-" (id) } {
+                            (program_card(ctx, hit, &ctx.href(&list.carried(&format!("/programs/{id}"))),
+                                remove_link(ctx, &list.without(id).page("/shortlist", view.near), &name)))
+                        }
+                    }
+                }
+                p { a href=(ctx.href(&list.carried("/search"))) { (ctx.t("Search for more programs")) } }
+            }
+        }
+        script src="/static/share.js" defer {}
+    };
+    layout(
+        ctx,
+        &Page {
+            title: ctx.t("Your shortlist"),
+            description: ctx
+                .t("A shortlist of intensive outpatient programs to share, print or compare."),
+            nav: Nav::None,
+            noindex: true,
+        },
+        content,
+    )
+}
+
+/// "Remove" on the shortlist's own pages: a link to the list without it.
+pub(crate) fn remove_link(ctx: &SiteContext, href: &str, name: &str) -> Markup {
+    html! {
+        a.shortlist-toggle.added href=(ctx.href(href)) {
+            span aria-hidden="true" { "\u{d7} " }
+            (ctx.t("Remove from shortlist"))
+            span.visually-hidden { ": " (name) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shortlist_parses_dedups_and_caps() {
+        let list = Shortlist::parse(" 0123456789ab,,aaaaaaaaaaaa,0123456789ab ").unwrap();
+        assert_eq!(list.ids(), ["0123456789ab", "aaaaaaaaaaaa"]);
+        assert_eq!(list.param(), "0123456789ab,aaaaaaaaaaaa");
+        assert!(Shortlist::parse("").unwrap().is_empty());
+        assert!(matches!(
+            Shortlist::parse("0123456789AB"),
+            Err(ShortlistError::BadId(_))
+        ));
+        assert!(matches!(
+            Shortlist::parse("<script>"),
+            Err(ShortlistError::BadId(_))
+        ));
+        let many: Vec<String> = (0..21).map(|i| format!("{i:012x}")).collect();
+        assert_eq!(
+            Shortlist::parse(&many.join(",")),
+            Err(ShortlistError::TooMany(21))
+        );
+        let full = Shortlist::parse(&many[..20].join(",")).unwrap();
+        assert!(full.is_full());
+        assert_eq!(full.with("ffffffffffff"), full);
+    }
+
+    #[test]
+    fn links_carry_the_list() {
+        let list = Shortlist::parse("0123456789ab").unwrap();
+        assert_eq!(
+            list.with("aaaaaaaaaaaa").carried("/search?near=95814"),
+            "/search?near=95814&list=0123456789ab,aaaaaaaaaaaa"
+        );
+        assert_eq!(list.without("0123456789ab").carried("/search"), "/search");
+        assert_eq!(
+            list.page("/compare", Some("Denver, CO")),
+            "/compare?ids=0123456789ab&near=Denver%2C+CO"
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! What a listing page tells machines about itself: the canonical URL, the
+//! language alternates, Open Graph and Twitter card tags (so a shared link
+//! previews well) and schema.org JSON-LD.
+
+use crate::format::web_url;
+use crate::layout::SITE_NAME;
+use crate::{Lang, SiteContext};
+use iop_index::{Listing, Precision};
+use maud::{html, Markup, PreEscaped};
+use std::fmt::Write;
+
+/// The public base URL assumed when the web layer gives none.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:3000";
+
+/// The absolute URL of a listing page in the page's language.
+pub(crate) fn listing_url(ctx: &SiteContext, listing: &Listing, public_url: &str) -> String {
+    let base = public_url.trim_end_matches('/');
+    format!("{base}{}", ctx.href(&format!("/programs/{}", listing.id)))
+}
+
+/// Canonical and language links, Open Graph and Twitter card tags, and the
+/// schema.org JSON-LD of a listing, for the page head.
+pub(crate) fn listing_head(
+    ctx: &SiteContext,
+    listing: &Listing,
+    public_url: &str,
+    title: &str,
+    description: &str,
+) -> Markup {
+    let canonical = listing_url(ctx, listing, public_url);
+    let locale = match ctx.lang {
+        Lang::En => "en_US",
+        Lang::Es => "es_US",
+    };
+    html! {
+        link rel="canonical" href=(canonical);
+        @for lang in Lang::ALL {
+            link rel="alternate" hreflang=(lang.code())
+                href=(listing_url(&SiteContext { lang, ..ctx.clone() }, listing, public_url));
+        }
+        meta property="og:type" content="website";
+        meta property="og:site_name" content=(SITE_NAME);
+        meta property="og:title" content=(title);
+        meta property="og:description" content=(description);
+        meta property="og:url" content=(canonical);
+        meta property="og:locale" content=(locale);
+        meta name="twitter:card" content="summary";
+        meta name="twitter:title" content=(title);
+        meta name="twitter:description" content=(description);
+        script type="application/ld+json" { (json_ld(listing, &canonical)) }
+    }
+}
+
+/// schema.org `MedicalClinic` JSON-LD. Spliced unescaped into a `<script>`
+/// element (HTML escaping would corrupt JSON there, and the content of a
+/// script element is never entity-decoded). Safe because [`json_string`]
+/// writes every `<`, `>` and `&` as a `\u` escape, so neither `</script>`
+/// nor any markup can appear in it; keys and numbers are ours.
+pub(crate) fn json_ld(listing: &Listing, canonical: &str) -> PreEscaped<String> {
+    let a = &listing.address;
+    let mut address = vec![("@type", json_string("PostalAddress"))];
+    if let Some(street) = &a.street {
+        let street = match &a.street2 {
+            Some(s2) => format!("{street}, {s2}"),
+            None => street.clone(),
+        };
+        address.push(("streetAddress", json_string(&street)));
+    }
+    address.push(("addressLocality", json_string(&a.city)));
+    address.push(("addressRegion", json_string(&a.state)));
+    address.push(("postalCode", json_string(&a.zip)));
+    address.push(("addressCountry", json_string("US")));
+    let mut fields = vec![
+        ("@context", json_string("https://schema.org")),
+        ("@type", json_string("MedicalClinic")),
+        ("@id", json_string(canonical)),
+        ("name", json_string(&listing.display_name())),
+        ("address", json_object(&address)),
+        ("mainEntityOfPage", json_string(canonical)),
+    ];
+    if let Some(text) = &listing.description {
+        fields.push(("description", json_string(text)));
+    }
+    // a ZIP code or city centre is not the clinic's place: only exact points
+    if let Some(p) = listing
+        .point
+        .filter(|p| p.precision == Precision::Exact && p.lat.is_finite() && p.lon.is_finite())
+    {
+        fields.push((
+            "geo",
+            json_object(&[
+                ("@type", json_string("GeoCoordinates")),
+                ("latitude", format!("{:.5}", p.lat)),
+                ("longitude", format!("{:.5}", p.lon)),
+            ]),
+        ));
+    }
+    if let Some(phone) = &listing.phone {
+        fields.push(("telephone", json_string(phone)));
+    }
+    // the program's own site when it has one; else its page here
+    let url = listing
+        .website
+        .as_deref()
+        .and_then(web_url)
+        .unwrap_or(canonical);
+    fields.push(("url", json_string(url)));
+    PreEscaped(json_object(&fields))
+}
+
+/// A JSON object of already-encoded values.
+fn json_object(fields: &[(&str, String)]) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&json_string(key));
+        out.push(':');
+        out.push_str(value);
+    }
+    out.push('}');
+    out
+}
+
+/// A JSON string literal that is also safe inside an HTML `<script>` element.
+pub(crate) fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_cannot_close_the_script_element() {
+        let s = json_string("a</script><b>\"q\"\\ & \u{1}\n");
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        assert_eq!(
+            s,
+            "\"a\\u003c/script\\u003e\\u003cb\\u003e\\\"q\\\"\\\\ \\u0026 \\u0001\\n\""
+        );
+    }
+}
