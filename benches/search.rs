@@ -26,6 +26,7 @@
 //! Without `--bench` (`cargo test --benches`) it runs a smoke test: the national
 //! directory, 20 queries per class.
 
+// The example also sets the global allocator (mimalloc), as the binary does.
 #[allow(dead_code)]
 #[path = "../examples/synthetic_directory.rs"]
 mod synthetic_directory;

@@ -25,6 +25,12 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// The allocator of the `iopfinder` binary (see src/main.rs), so timings and
+/// memory here are the binary's. `benches/search.rs` includes this file and
+/// gets it too.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(about = "Publish a synthetic directory of N programs spread like the real one")]
 struct Args {
