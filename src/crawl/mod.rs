@@ -30,16 +30,23 @@
 //! The store and the index are replaced atomically, so a failed crawl leaves
 //! what is being served untouched.
 
+mod lock;
+mod progress;
+mod report;
+
+use lock::CrawlLock;
+use progress::Bar;
+use report::{rfc3339, save};
+pub use report::{CrawlReport, SourceReport, Totals};
+
 use anyhow::{bail, Context, Result};
 use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::sources::{self, CrawlContext, Progress, SourceCrawl, SourceError};
+use iop_crawler::sources::{self, CrawlContext, SourceCrawl, SourceError};
 use iop_index::{content_hash, CrawlState, DataDir, Listing, ListingState};
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::{Date, OffsetDateTime};
 
@@ -47,7 +54,7 @@ use time::{Date, OffsetDateTime};
 pub const DEFAULT_WITHDRAW_AFTER: u32 = 3;
 
 /// Notes printed per source (the saved report has them all).
-const NOTES_PRINTED: usize = 12;
+pub(crate) const NOTES_PRINTED: usize = 12;
 
 /// How a crawl runs.
 pub struct CrawlOptions {
@@ -92,143 +99,6 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<SourceSpec>> {
             })
         })
         .collect()
-}
-
-/// What one source gave in this crawl.
-#[derive(Debug, Default, Serialize)]
-pub struct SourceReport {
-    pub kind: String,
-    pub location: String,
-    pub ok: bool,
-    /// Why the source could not be read, when it failed.
-    pub error: Option<String>,
-    pub seconds: f64,
-    pub pages_fetched: usize,
-    /// Listings the source yielded.
-    pub listings: usize,
-    pub new: usize,
-    pub changed: usize,
-    pub unchanged: usize,
-    /// Of the new, changed and unchanged: listings that had been missed on
-    /// earlier crawls and are back (their misses start again from zero).
-    pub returned: usize,
-    /// Listings of this kind not in the source now, kept for now.
-    pub missed: usize,
-    /// Listings of this kind withdrawn: missed too many crawls in a row.
-    pub withdrawn: usize,
-    /// A failed source: its kind's listings kept from the last good crawl.
-    pub kept_from_last_crawl: usize,
-    /// Listings the source gave twice (same id); the first was kept.
-    pub duplicates: usize,
-    pub errors: BTreeMap<String, usize>,
-    pub notes: Vec<String>,
-    pub changed_ids: Vec<String>,
-    pub missed_ids: Vec<String>,
-    pub withdrawn_ids: Vec<String>,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct Totals {
-    pub sources: usize,
-    pub sources_failed: usize,
-    pub pages_fetched: usize,
-    pub new: usize,
-    pub changed: usize,
-    pub unchanged: usize,
-    pub missed: usize,
-    pub withdrawn: usize,
-    pub errors: BTreeMap<String, usize>,
-}
-
-/// What a crawl did: printed at the end and saved under `crawls/`.
-#[derive(Debug, Serialize)]
-pub struct CrawlReport {
-    pub started_at: String,
-    pub finished_at: String,
-    /// The crawl's date, "YYYY-MM-DD": the check date of what it read.
-    pub date: String,
-    pub withdraw_after: u32,
-    pub sources: Vec<SourceReport>,
-    pub totals: Totals,
-    /// The generation published by this crawl; none when every source failed.
-    pub generation: Option<String>,
-    /// Listings in the store (and the index) after the crawl.
-    pub listings: usize,
-    /// Where the report was saved.
-    #[serde(skip)]
-    pub saved_to: Option<PathBuf>,
-}
-
-impl CrawlReport {
-    pub fn all_failed(&self) -> bool {
-        !self.sources.is_empty() && self.sources.iter().all(|s| !s.ok)
-    }
-}
-
-impl fmt::Display for CrawlReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "crawl of {} (a listing is withdrawn after {} missed crawls)",
-            self.date, self.withdraw_after
-        )?;
-        for s in &self.sources {
-            if s.ok {
-                writeln!(
-                    f,
-                    "{}={}: ok, {} listings: {} new, {} changed, {} unchanged, {} missed (kept), {} withdrawn; {} pages fetched; {:.1} s",
-                    s.kind, s.location, s.listings, s.new, s.changed, s.unchanged, s.missed,
-                    s.withdrawn, s.pages_fetched, s.seconds
-                )?;
-            } else {
-                writeln!(
-                    f,
-                    "{}={}: FAILED: {}; {} listings kept from the last good crawl",
-                    s.kind,
-                    s.location,
-                    s.error.as_deref().unwrap_or("unknown error"),
-                    s.kept_from_last_crawl
-                )?;
-            }
-            if s.returned > 0 {
-                writeln!(f, "  {} listings are back after being missed", s.returned)?;
-            }
-            if !s.errors.is_empty() {
-                let errors: Vec<String> =
-                    s.errors.iter().map(|(k, n)| format!("{k} {n}")).collect();
-                writeln!(f, "  errors: {}", errors.join(", "))?;
-            }
-            for note in s.notes.iter().take(NOTES_PRINTED) {
-                writeln!(f, "  {note}")?;
-            }
-            if s.notes.len() > NOTES_PRINTED {
-                writeln!(
-                    f,
-                    "  ... {} more notes in the saved report",
-                    s.notes.len() - NOTES_PRINTED
-                )?;
-            }
-        }
-        let t = &self.totals;
-        writeln!(
-            f,
-            "total: {} sources ({} failed), {} pages fetched, {} new, {} changed, {} unchanged, {} missed (kept), {} withdrawn",
-            t.sources, t.sources_failed, t.pages_fetched, t.new, t.changed, t.unchanged, t.missed,
-            t.withdrawn
-        )?;
-        match &self.generation {
-            Some(generation) => write!(f, "index {generation}: {} listings in all", self.listings)?,
-            None => write!(
-                f,
-                "every source failed: nothing changed ({} listings still served)",
-                self.listings
-            )?,
-        }
-        if let Some(path) = &self.saved_to {
-            write!(f, "\nreport: {}", path.display())?;
-        }
-        Ok(())
-    }
 }
 
 /// Read every source, update the store and the crawl state, publish a new
@@ -572,183 +442,9 @@ fn kind_of(listing: &Listing) -> String {
         .unwrap_or_default()
 }
 
-/// Save the report as `crawls/2026-11-24T22-40-00.123Z.json` (names sort in
-/// time order).
-fn save(data: &DataDir, report: &mut CrawlReport, started: OffsetDateTime) -> Result<()> {
-    let mut name = format!(
-        "{:04}-{:02}-{:02}T{:02}-{:02}-{:02}.{:03}Z",
-        started.year(),
-        started.month() as u8,
-        started.day(),
-        started.hour(),
-        started.minute(),
-        started.second(),
-        started.millisecond()
-    );
-    if data
-        .crawl_reports_dir()
-        .join(format!("{name}.json"))
-        .exists()
-    {
-        name.push_str(&format!("-{}", std::process::id()));
-    }
-    let json = serde_json::to_vec_pretty(&report).context("writing the report as JSON")?;
-    report.saved_to = Some(
-        data.save_crawl_report(&name, &json)
-            .context("saving the crawl report")?,
-    );
-    Ok(())
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// `DATA_DIR/crawl.lock`: one crawl at a time per data directory (two at
-/// once would each write the store without the other's changes). Holds the
-/// crawl's process id; a lock left by a process that is gone is taken over.
-struct CrawlLock(PathBuf);
-
-impl CrawlLock {
-    fn take(data: &DataDir) -> Result<CrawlLock> {
-        let root = data.root();
-        std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
-        let path = root.join("crawl.lock");
-        for _ in 0..2 {
-            match std::fs::File::create_new(&path) {
-                Ok(mut file) => {
-                    let _ = write!(file, "{}", std::process::id());
-                    return Ok(CrawlLock(path));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                    let holder = holder.trim();
-                    let alive = holder.parse::<u32>().is_ok_and(|pid| {
-                        // without /proc, believe the lock
-                        !Path::new("/proc/self").exists()
-                            || Path::new("/proc").join(pid.to_string()).exists()
-                    });
-                    if alive {
-                        bail!(
-                            "another crawl (process {holder}) is running on {}; if it is not, remove {}",
-                            root.display(),
-                            path.display()
-                        );
-                    }
-                    let _ = std::fs::remove_file(&path);
-                }
-                Err(e) => {
-                    return Err(e).with_context(|| format!("creating {}", path.display()));
-                }
-            }
-        }
-        bail!("could not take {}", path.display())
-    }
-}
-
-impl Drop for CrawlLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// A one-line progress bar on stderr, redrawn at most ten times a second.
-struct Bar {
-    label: String,
-    last: Mutex<Option<Instant>>,
-}
-
-impl Bar {
-    fn new(label: String) -> Bar {
-        let label = if label.chars().count() > 40 {
-            let tail: String = label
-                .chars()
-                .rev()
-                .take(39)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            format!("…{tail}")
-        } else {
-            label
-        };
-        Bar {
-            label,
-            last: Mutex::new(None),
-        }
-    }
-
-    /// Say which source is being read before it reports any progress.
-    fn start(&self) {
-        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{} ...", self.label);
-        let _ = err.flush();
-    }
-
-    fn update(&self, p: Progress) {
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        let finished = p.total.is_some_and(|t| p.done >= t);
-        if !finished && last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
-            return;
-        }
-        *last = Some(Instant::now());
-        let line = self.render(p);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{line}");
-        let _ = err.flush();
-    }
-
-    /// `label [#######-----] 7/30`, or `label 7 done` without a total.
-    fn render(&self, p: Progress) -> String {
-        match p.total {
-            Some(total) if total > 0 => {
-                let width = 30;
-                let filled = ((p.done.min(total) * width) / total) as usize;
-                format!(
-                    "{} [{}{}] {}/{}",
-                    self.label,
-                    "#".repeat(filled),
-                    "-".repeat(width as usize - filled),
-                    p.done,
-                    total
-                )
-            }
-            _ => format!("{} {} done", self.label, p.done),
-        }
-    }
-
-    fn clear(&self) {
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K");
-        let _ = err.flush();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_progress_bar_fills_with_the_work_done() {
-        let bar = Bar::new("samhsa-directory=x.csv".into());
-        let p = |done, total| Progress { done, total };
-        assert_eq!(
-            bar.render(p(15, Some(30))),
-            format!(
-                "samhsa-directory=x.csv [{}{}] 15/30",
-                "#".repeat(15),
-                "-".repeat(15)
-            )
-        );
-        assert!(bar.render(p(40, Some(30))).contains(&"#".repeat(30)));
-        assert_eq!(bar.render(p(7, None)), "samhsa-directory=x.csv 7 done");
-        let long = Bar::new(format!("website=https://{}.example.org/", "a".repeat(60)));
-        assert_eq!(long.label.chars().count(), 40);
-        assert!(long.label.ends_with(".example.org/"));
-    }
 
     #[test]
     fn sources_are_checked_before_anything_is_read() {
