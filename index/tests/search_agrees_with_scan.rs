@@ -5,9 +5,9 @@
 use iop_index::geo::haversine_miles;
 use iop_index::indexing::{build_in_ram, build_in_ram_segmented, build_in_ram_with};
 use iop_index::listing::{Address, LevelOfCare, Point, Precision, Schedule};
-use iop_index::reference::scan;
+use iop_index::reference::{scan, ReferenceResults};
 use iop_index::request::{SearchRequest, Sort};
-use iop_index::{Listing, Origin, Vocabulary};
+use iop_index::{Listing, Origin, SearchResults, Vocabulary};
 use std::collections::BTreeMap;
 
 /// splitmix64: a small deterministic generator, so failures reproduce.
@@ -117,6 +117,20 @@ fn random_request(rng: &mut Rng) -> SearchRequest {
     request
 }
 
+/// Every facet value's count, in vocabulary order, equals the scan's.
+fn assert_same_counts(results: &SearchResults, expected: &ReferenceResults, what: &str) {
+    let counts: Vec<u64> = results
+        .facets
+        .iter()
+        .flat_map(|g| g.values.iter().map(|c| c.count))
+        .collect();
+    let mut expected_counts = Vec::new();
+    for g in Vocabulary::get().groups() {
+        expected_counts.extend(g.values.iter().map(|&v| expected.counts[v]));
+    }
+    assert_eq!(counts, expected_counts, "facet counts for {what}");
+}
+
 #[test]
 fn random_queries_agree_with_a_plain_scan() {
     let mut rng = Rng(20261124);
@@ -148,19 +162,7 @@ fn random_queries_agree_with_a_plain_scan() {
                 seen.push((hit.distance_miles, hit.listing.id.clone()));
             }
             if page == 1 {
-                let counts: Vec<u64> = results
-                    .facets
-                    .iter()
-                    .flat_map(|g| g.values.iter().map(|c| c.count))
-                    .collect();
-                let mut expected_counts = Vec::new();
-                for g in Vocabulary::get().groups() {
-                    expected_counts.extend(g.values.iter().map(|&v| expected.counts[v]));
-                }
-                assert_eq!(
-                    counts, expected_counts,
-                    "round {round}: facet counts for {request:?}"
-                );
+                assert_same_counts(&results, &expected, &format!("round {round}: {request:?}"));
             }
         }
         let want: Vec<_> = expected.order.iter().take(seen.len()).cloned().collect();
@@ -215,19 +217,7 @@ fn text_queries_agree_with_a_scan_of_the_text_matches() {
             expected.order.len(),
             "round {round}: total for {request:?}"
         );
-        let counts: Vec<u64> = results
-            .facets
-            .iter()
-            .flat_map(|g| g.values.iter().map(|c| c.count))
-            .collect();
-        let mut expected_counts = Vec::new();
-        for g in Vocabulary::get().groups() {
-            expected_counts.extend(g.values.iter().map(|&v| expected.counts[v]));
-        }
-        assert_eq!(
-            counts, expected_counts,
-            "round {round}: counts for {request:?}"
-        );
+        assert_same_counts(&results, &expected, &format!("round {round}: {request:?}"));
         answered += usize::from(results.total > 0);
         if request.sort() != Sort::Relevance {
             let seen: Vec<_> = results
