@@ -10,36 +10,25 @@ use axum::routing::get;
 use axum::Router;
 use iop_crawler::fetch::{FetchError, Fetcher, FetcherConfig, Validators};
 
-type Log = Arc<Mutex<Vec<(String, Instant, HeaderMap)>>>;
+#[allow(dead_code)]
+mod common;
+
+type Log = common::Log<(String, Instant, HeaderMap)>;
 
 /// Serve `app` on 127.0.0.1:0; every request is logged with its arrival time.
 async fn serve(app: Router) -> (String, Log) {
-    let log: Log = Arc::default();
-    let l = log.clone();
-    let app = app.layer(axum::middleware::from_fn(
-        move |req: axum::extract::Request, next: axum::middleware::Next| {
-            let l = l.clone();
-            async move {
-                let path = req.uri().path().to_string();
-                l.lock()
-                    .unwrap()
-                    .push((path, Instant::now(), req.headers().clone()));
-                next.run(req).await
-            }
-        },
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}"), log)
+    let (app, log) = common::log_requests(app, |req| {
+        let path = req.uri().path().to_string();
+        (path, Instant::now(), req.headers().clone())
+    });
+    (common::serve(app).await, log)
 }
 
 fn config() -> FetcherConfig {
     FetcherConfig {
         min_delay: Duration::from_millis(20),
         backoff: Duration::from_millis(50),
-        allow: vec!["127.0.0.0/8".parse().unwrap()],
-        ..FetcherConfig::default()
+        ..common::loopback_config()
     }
 }
 

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -14,6 +13,9 @@ use axum::Router;
 use iop_crawler::fetch::FetcherConfig;
 use iop_crawler::sources::{crawl, CrawlContext, Progress, SourceError};
 use iop_index::Precision;
+
+#[allow(dead_code)]
+mod common;
 
 const PAGES: [&str; 3] = [
     include_str!("fixtures/findtreatment/page1.json"),
@@ -72,23 +74,14 @@ async fn serve(api: Api) -> String {
         .route("/locator/exportsAsJson/v2", get(export))
         .route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }))
         .with_state(api);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    common::serve(app).await
 }
 
 fn context() -> CrawlContext {
-    CrawlContext::new(
-        time::Date::from_calendar_date(2026, time::Month::November, 24).unwrap(),
-        FetcherConfig {
-            min_delay: Duration::from_millis(5),
-            backoff: Duration::from_millis(5),
-            retries: 1,
-            allow: vec!["127.0.0.0/8".parse().unwrap()],
-            ..FetcherConfig::default()
-        },
-    )
+    common::context(FetcherConfig {
+        retries: 1,
+        ..common::loopback_config()
+    })
 }
 
 #[tokio::test]

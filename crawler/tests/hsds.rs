@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::StatusCode;
@@ -16,6 +15,9 @@ use iop_crawler::fetch::FetcherConfig;
 use iop_crawler::sources::{crawl, CrawlContext, SourceError};
 use iop_index::listing::Weekday;
 use iop_index::{Listing, Precision};
+
+#[allow(dead_code)]
+mod common;
 
 fn fixture(path: &str) -> String {
     std::fs::read_to_string(
@@ -81,23 +83,14 @@ async fn serve(api: Api) -> String {
         .route("/hsds/services/{id}", get(service))
         .route("/pkg/{file}", get(package_file))
         .with_state(api);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    common::serve(app).await
 }
 
 fn context() -> CrawlContext {
-    CrawlContext::new(
-        time::Date::from_calendar_date(2026, time::Month::November, 24).unwrap(),
-        FetcherConfig {
-            min_delay: Duration::from_millis(5),
-            backoff: Duration::from_millis(5),
-            retries: 0,
-            allow: vec!["127.0.0.0/8".parse().unwrap()],
-            ..FetcherConfig::default()
-        },
-    )
+    common::context(FetcherConfig {
+        retries: 0,
+        ..common::loopback_config()
+    })
 }
 
 fn by_program<'a>(listings: &'a [Listing], name: &str) -> &'a Listing {

@@ -1,8 +1,6 @@
 //! `samhsa-directory` read from an http URL served on 127.0.0.1.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -10,6 +8,8 @@ use axum::routing::get;
 use axum::Router;
 use iop_crawler::fetch::FetcherConfig;
 use iop_crawler::sources::{crawl, CrawlContext, SourceError};
+
+mod common;
 
 const CSV: &str = "name1,name2,street1,street2,city,state,zip,phone,intake1,intake2,intake1a,intake2a,service_code_info\n\
     Alpine County,Behavioral Health,40 Diamond Valley Road,,Markleeville,CA,96120,530-694-1816,,,,,SA * OP OIT * MD PI * ADLT\n\
@@ -19,37 +19,18 @@ const CSV: &str = "name1,name2,street1,street2,city,state,zip,phone,intake1,inta
 const LEGEND: &str = "category_code,category_name,service_code,service_name,service_description\n\
     PAY,Payment,MD,Medicaid,\nPAY,Payment,MC,Medicare,\n";
 
-async fn serve(app: Router) -> (String, Arc<Mutex<Vec<String>>>) {
-    let log: Arc<Mutex<Vec<String>>> = Arc::default();
-    let l = log.clone();
-    let app = app.layer(axum::middleware::from_fn(
-        move |req: axum::extract::Request, next: axum::middleware::Next| {
-            let l = l.clone();
-            async move {
-                l.lock().unwrap().push(req.uri().path().to_string());
-                next.run(req).await
-            }
-        },
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}"), log)
+async fn serve(app: Router) -> (String, common::Log) {
+    let (app, log) = common::with_request_log(app);
+    (common::serve(app).await, log)
 }
 
 fn context() -> CrawlContext {
-    CrawlContext::new(
-        time::Date::from_calendar_date(2026, time::Month::November, 24).unwrap(),
-        FetcherConfig {
-            min_delay: Duration::from_millis(5),
-            backoff: Duration::from_millis(5),
-            retries: 0,
-            // smaller than the real workbook: the source raises it for data files
-            max_body_bytes: 64 * 1024,
-            allow: vec!["127.0.0.0/8".parse().unwrap()],
-            ..FetcherConfig::default()
-        },
-    )
+    common::context(FetcherConfig {
+        retries: 0,
+        // smaller than the real workbook: the source raises it for data files
+        max_body_bytes: 64 * 1024,
+        ..common::loopback_config()
+    })
 }
 
 #[tokio::test]

@@ -1,8 +1,5 @@
 //! The `website` source against a provider site served on 127.0.0.1.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -11,13 +8,16 @@ use iop_crawler::fetch::FetcherConfig;
 use iop_crawler::sources::{crawl, CrawlContext, SourceError};
 use iop_index::Precision;
 
+use common::Log;
+
+#[allow(dead_code)]
+mod common;
+
 const HOME: &str = include_str!("fixtures/website/home.html");
 const ADULT: &str = include_str!("fixtures/website/adult-iop.html");
 const FAMILY: &str = include_str!("fixtures/website/family-therapy.html");
 const EVENING: &str = include_str!("fixtures/website/evening-iop.html");
 const TEEN_CP1252: &[u8] = include_bytes!("fixtures/website/teen-iop-cp1252.html");
-
-type Log = Arc<Mutex<Vec<String>>>;
 
 fn html(body: &'static str) -> impl IntoResponse {
     ([("content-type", "text/html; charset=utf-8")], body)
@@ -65,34 +65,21 @@ fn site(base: &str) -> Router {
 }
 
 async fn serve(make: impl FnOnce(&str) -> Router) -> (String, Log) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let log: Log = Arc::default();
-    let l = log.clone();
-    let app = make(&base).layer(axum::middleware::from_fn(
-        move |req: axum::extract::Request, next: axum::middleware::Next| {
-            let l = l.clone();
-            async move {
-                l.lock().unwrap().push(req.uri().path().to_string());
-                next.run(req).await
-            }
-        },
-    ));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let mut log = Log::default();
+    let base = common::serve_with(|base| {
+        let (app, l) = common::with_request_log(make(base));
+        log = l;
+        app
+    })
+    .await;
     (base, log)
 }
 
 fn context() -> CrawlContext {
-    CrawlContext::new(
-        time::Date::from_calendar_date(2026, time::Month::November, 24).unwrap(),
-        FetcherConfig {
-            min_delay: Duration::from_millis(5),
-            backoff: Duration::from_millis(5),
-            retries: 0,
-            allow: vec!["127.0.0.0/8".parse().unwrap()],
-            ..FetcherConfig::default()
-        },
-    )
+    common::context(FetcherConfig {
+        retries: 0,
+        ..common::loopback_config()
+    })
 }
 
 fn requested(log: &Log, path: &str) -> usize {

@@ -1,0 +1,66 @@
+//! Setup shared by the crawler's integration tests: a loopback HTTP server,
+//! a request log, and fetcher settings that allow 127.0.0.1.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::Router;
+use iop_crawler::fetch::FetcherConfig;
+use iop_crawler::sources::CrawlContext;
+
+/// One record per request, in arrival order (by default the path).
+pub type Log<T = String> = Arc<Mutex<Vec<T>>>;
+
+/// Serve `app` on 127.0.0.1:0 in the background; the base URL.
+pub async fn serve(app: Router) -> String {
+    serve_with(|_| app).await
+}
+
+/// Like [`serve`], for an app that needs its own base URL (e.g. in a sitemap).
+pub async fn serve_with(make: impl FnOnce(&str) -> Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = make(&base);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+/// `app` with every request's path appended to the returned log.
+pub fn with_request_log(app: Router) -> (Router, Log) {
+    log_requests(app, |req| req.uri().path().to_string())
+}
+
+/// `app` with `record(request)` appended to the returned log as each request arrives.
+pub fn log_requests<T: Send + 'static>(app: Router, record: fn(&Request) -> T) -> (Router, Log<T>) {
+    let log: Log<T> = Arc::default();
+    let l = log.clone();
+    let app = app.layer(axum::middleware::from_fn(
+        move |req: Request, next: axum::middleware::Next| {
+            let l = l.clone();
+            async move {
+                l.lock().unwrap().push(record(&req));
+                next.run(req).await
+            }
+        },
+    ));
+    (app, log)
+}
+
+/// Fetcher settings for a loopback server: 127.0.0.0/8 allowed, short delays.
+pub fn loopback_config() -> FetcherConfig {
+    FetcherConfig {
+        min_delay: Duration::from_millis(5),
+        backoff: Duration::from_millis(5),
+        allow: vec!["127.0.0.0/8".parse().unwrap()],
+        ..FetcherConfig::default()
+    }
+}
+
+/// A crawl context on the fixed test date, 2026-11-24.
+pub fn context(config: FetcherConfig) -> CrawlContext {
+    CrawlContext::new(
+        time::Date::from_calendar_date(2026, time::Month::November, 24).unwrap(),
+        config,
+    )
+}
