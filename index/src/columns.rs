@@ -138,10 +138,46 @@ impl SegmentColumns {
     /// candidate is then checked with the exact distance, so the bounds only
     /// decide what is looked at, never what matches.
     pub fn within(&self, olat: f64, olon: f64, radius: f64, mut found: impl FnMut(DocId, f64)) {
-        if radius.is_nan() || radius < 0.0 || !olat.is_finite() || !olon.is_finite() {
-            return;
+        for range in self.box_ranges(olat, olon, radius) {
+            for &doc in &self.spatial_doc[range] {
+                if let Some(miles) = self.distance_within(doc, olat, olon, radius) {
+                    found(doc, miles);
+                }
+            }
         }
-        let band = radius / MILES_PER_DEGREE_LAT_MIN + 1e-6;
+    }
+
+    /// How many documents [`SegmentColumns::within`] would look at: the size
+    /// of the bounding box, found by binary searches only.
+    pub fn box_size(&self, olat: f64, olon: f64, radius: f64) -> usize {
+        self.box_ranges(olat, olon, radius).map(|r| r.len()).sum()
+    }
+
+    /// The document's distance from the origin when it has a point within
+    /// `radius` miles (haversine, inclusive).
+    pub fn distance_within(&self, doc: DocId, olat: f64, olon: f64, radius: f64) -> Option<f64> {
+        let (lat, lon) = (self.lat[doc as usize], self.lon[doc as usize]);
+        if !(lat.abs() <= 90.0 && lon.abs() <= 180.0) {
+            return None;
+        }
+        let miles = haversine_miles(olat, olon, lat, lon);
+        (miles <= radius).then_some(miles)
+    }
+
+    /// The ranges of the spatial order inside the radius' bounding box, one
+    /// per latitude cell.
+    fn box_ranges(
+        &self,
+        olat: f64,
+        olon: f64,
+        radius: f64,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let valid = !(radius.is_nan() || radius < 0.0 || !olat.is_finite() || !olon.is_finite());
+        let band = if valid {
+            radius / MILES_PER_DEGREE_LAT_MIN + 1e-6
+        } else {
+            0.0
+        };
         let theta = radius / EARTH_RADIUS_MILES;
         let lon_half_width = if theta < FRAC_PI_2 && olat.abs() + band < 89.0 {
             let s = theta.sin() / olat.to_radians().cos();
@@ -153,21 +189,20 @@ impl SegmentColumns {
             Some(w) if olon - w >= -180.0 && olon + w <= 180.0 => (olon - w, olon + w),
             _ => (f64::NEG_INFINITY, f64::INFINITY),
         };
-        for c in cell(olat - band)..=cell(olat + band) {
+        let cells = if valid {
+            cell(olat - band)..cell(olat + band) + 1
+        } else {
+            0..0
+        };
+        cells.map(move |c| {
             let start = self
                 .spatial_key
                 .partition_point(|&(kc, klon)| kc < c || (kc == c && klon < lon_min));
             let end = self
                 .spatial_key
                 .partition_point(|&(kc, klon)| kc < c || (kc == c && klon <= lon_max));
-            for &doc in &self.spatial_doc[start..end.max(start)] {
-                let (lat, lon) = (self.lat[doc as usize], self.lon[doc as usize]);
-                let miles = haversine_miles(olat, olon, lat, lon);
-                if miles <= radius {
-                    found(doc, miles);
-                }
-            }
-        }
+            start..end.max(start)
+        })
     }
 }
 

@@ -4,8 +4,10 @@
 //! reading only the in-memory columns of [`crate::columns`]:
 //! - with a place, the candidates are the documents within the radius,
 //!   found through the spatial order (only the bounding box is visited; the
-//!   haversine distance, inclusive, decides); with text too, each of those is
-//!   looked up in the text query's matches by seeking, in doc order;
+//!   haversine distance, inclusive, decides); with text too, whichever side
+//!   is smaller drives: the text matches, each checked for distance, when the
+//!   text query expects fewer matches than the bounding box holds, otherwise
+//!   the documents near, each looked up in the text matches by seeking;
 //! - with text and no place, the candidates are the text query's matches;
 //! - with neither (a browse), nothing is visited one by one: counts come from
 //!   the per-value bit sets (AND, popcount) and the page from the name order.
@@ -376,6 +378,25 @@ impl SearchIndex {
                         tally.consider(filter, columns, segment_ord, doc, miles, 0.0);
                     });
                 }
+                // few text matches: walk them and check each one's distance
+                (Some((lat, lon)), Some(mut scorer))
+                    if (scorer.size_hint() as usize)
+                        < columns.box_size(lat, lon, filter.radius) =>
+                {
+                    let mut doc = scorer.doc();
+                    while doc != TERMINATED {
+                        if columns.is_alive(doc) {
+                            if let Some(miles) =
+                                columns.distance_within(doc, lat, lon, filter.radius)
+                            {
+                                let score = if scoring { scorer.score() } else { 0.0 };
+                                tally.consider(filter, columns, segment_ord, doc, miles, score);
+                            }
+                        }
+                        doc = scorer.advance();
+                    }
+                }
+                // few programs near: look each one up among the text matches
                 (Some((lat, lon)), Some(mut scorer)) => {
                     let mut near = Vec::new();
                     columns.within(lat, lon, filter.radius, |doc, miles| {
