@@ -172,7 +172,7 @@ impl SegmentColumns {
         olon: f64,
         radius: f64,
     ) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-        let valid = !(radius.is_nan() || radius < 0.0 || !olat.is_finite() || !olon.is_finite());
+        let valid = radius >= 0.0 && olat.is_finite() && olon.is_finite();
         let band = if valid {
             radius / MILES_PER_DEGREE_LAT_MIN + 1e-6
         } else {
