@@ -77,8 +77,24 @@ async fn package_file(UrlPath(file): UrlPath<String>) -> Response {
     }
 }
 
+async fn csv_package_file(UrlPath(file): UrlPath<String>) -> Response {
+    let content_type = if file.ends_with(".csv") {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/json"
+    };
+    match std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/fixtures/hsds/csv-package/{file}")),
+    ) {
+        Ok(body) => ([("content-type", content_type)], body).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 async fn serve(api: Api) -> String {
     let app = Router::new()
+        .route("/csvpkg/{file}", get(csv_package_file))
         .route("/hsds/services", get(services))
         .route("/hsds/services/{id}", get(service))
         .route("/pkg/{file}", get(package_file))
@@ -229,8 +245,8 @@ async fn a_data_package_over_http() {
         .unwrap();
     check_package(&out);
     assert_eq!(
-        out.pages_fetched, 10,
-        "every table asked for, languages.json a 404"
+        out.pages_fetched, 11,
+        "datapackage.json (a 404: no descriptor) and every table asked for, languages.json a 404"
     );
 }
 
@@ -250,4 +266,176 @@ async fn a_data_package_directory() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("services.json"), "{err}");
+}
+
+fn package_dir(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hsds")
+        .join(name)
+}
+
+/// The CSV package (`fixtures/hsds/csv-package`, Open Referral's tabular
+/// form): two IOP services, a non-IOP one, an inactive one, a virtual
+/// location; a quoted description with commas and a line break, empty cells.
+fn check_csv_package(out: &iop_crawler::sources::SourceCrawl) {
+    assert!(
+        out.notes[0].contains("4 services, 2 intensive outpatient, 1 inactive, 2 listings"),
+        "{:?}",
+        out.notes
+    );
+    let mut programs: Vec<&str> = out
+        .listings
+        .iter()
+        .filter_map(|l| l.program_name.as_deref())
+        .collect();
+    programs.sort();
+    assert_eq!(
+        programs,
+        ["Adult Intensive Outpatient Program", "Teen Program"],
+        "not the counseling service, not the inactive summer IOP: {:?}",
+        out.notes
+    );
+    assert_eq!(
+        out.errors.get("no-address"),
+        Some(&1),
+        "the telehealth location: {:?}",
+        out.errors
+    );
+    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+
+    let adult = by_program(&out.listings, "Adult Intensive Outpatient Program");
+    assert_eq!(adult.name, "Lakeshore Behavioral Health");
+    assert_eq!(adult.address.street.as_deref(), Some("233 S Wacker Dr"));
+    assert_eq!(adult.address.street2, None, "an empty cell is absent");
+    assert_eq!(
+        (adult.address.city.as_str(), adult.address.zip.as_str()),
+        ("Chicago", "60606"),
+        "the physical address, not the postal one"
+    );
+    let point = adult.point.unwrap();
+    assert_eq!(point.precision, Precision::Exact, "latitude read from text");
+    assert!((point.lat - 41.8789).abs() < 1e-9 && (point.lon + 87.6359).abs() < 1e-9);
+    assert_eq!(adult.phone.as_deref(), Some("(312) 555-0140 ext. 12"));
+    assert_eq!(
+        adult.website.as_deref(),
+        Some("https://lakeshore.example.org/adult-iop")
+    );
+    let description = adult.description.as_deref().unwrap();
+    assert!(
+        description.starts_with("Group therapy, individual sessions, and family education.")
+            && description.contains("dialectical behavior therapy"),
+        "the quoted field with commas and a line break is one cell: {description:?}"
+    );
+    assert!(adult.has_value("insurance", "medicaid") && adult.has_value("insurance", "medicare"));
+    assert!(adult.has_value("modality", "cbt"), "a joined taxonomy term");
+    assert!(adult.has_value("modality", "dbt"), "from the description");
+    assert!(adult.has_value("language", "spanish"));
+    let days: Vec<Weekday> = adult.schedule.sessions.iter().map(|s| s.weekday).collect();
+    assert_eq!(days, [Weekday::Mon, Weekday::Wed, Weekday::Thu]);
+    assert_eq!(adult.schedule.hours_per_week, Some(9.0));
+
+    let teen = by_program(&out.listings, "Teen Program");
+    assert_eq!(
+        teen.name, "Prairie Youth Services",
+        "an empty status cell is active"
+    );
+    assert_eq!(teen.address.street2.as_deref(), Some("Suite 200"));
+    assert_eq!(teen.address.zip, "62701");
+    assert_eq!(
+        teen.phone.as_deref(),
+        Some("(217) 555-0190"),
+        "the organization's"
+    );
+    assert!(teen.has_value("age", "adolescents"));
+    assert!(teen.has_value("insurance", "medicaid"), "code MD");
+    let days: Vec<Weekday> = teen.schedule.sessions.iter().map(|s| s.weekday).collect();
+    assert_eq!(
+        days,
+        [Weekday::Tue, Weekday::Thu],
+        "the service-at-location's schedule"
+    );
+}
+
+#[tokio::test]
+async fn a_csv_data_package_directory() {
+    let dir = package_dir("csv-package");
+    let out = crawl("hsds", dir.to_str().unwrap(), &context())
+        .await
+        .unwrap();
+    check_csv_package(&out);
+    assert_eq!(out.pages_fetched, 0);
+    let file = dir.join("datapackage.json");
+    let out = crawl("hsds", file.to_str().unwrap(), &context())
+        .await
+        .unwrap();
+    check_csv_package(&out);
+}
+
+#[tokio::test]
+async fn a_csv_data_package_over_http() {
+    let (app, log) =
+        common::with_request_log(Router::new().route("/csvpkg/{file}", get(csv_package_file)));
+    let base = common::serve(app).await;
+    let location = format!("{base}/csvpkg/datapackage.json");
+    let out = crawl("hsds", &location, &context()).await.unwrap();
+    check_csv_package(&out);
+    let log = log.lock().unwrap().clone();
+    assert_eq!(
+        log.iter().filter(|p| p.ends_with(".csv")).count(),
+        10,
+        "every HSDS table the descriptor lists: {log:?}"
+    );
+    assert!(
+        !log.iter().any(|p| p.ends_with("programs.csv")),
+        "a resource the mapping does not use is not fetched: {log:?}"
+    );
+    assert_eq!(log[0], "/robots.txt");
+    assert!(log.contains(&"/csvpkg/datapackage.json".to_string()));
+    assert_eq!(out.pages_fetched, 11, "the descriptor and ten tables");
+    let adult = by_program(&out.listings, "Adult Intensive Outpatient Program");
+    let (_, source) = adult.provenance_of("insurance/medicaid").unwrap();
+    assert_eq!(source.url.as_deref(), Some(location.as_str()));
+}
+
+#[tokio::test]
+async fn csv_and_json_packages_give_the_same_listings() {
+    let read = |name: &'static str| async move {
+        let dir = package_dir(name);
+        let mut listings = crawl("hsds", dir.to_str().unwrap(), &context())
+            .await
+            .unwrap()
+            .listings;
+        listings.sort_by(|a, b| a.id.cmp(&b.id));
+        serde_json::to_value(&listings).unwrap()
+    };
+    let csv = read("csv-package").await;
+    let json = read("json-package").await;
+    assert_eq!(csv.as_array().unwrap().len(), 2);
+    assert_eq!(csv, json);
+}
+
+#[tokio::test]
+async fn a_descriptor_whose_services_file_is_missing_fails() {
+    let dir = std::env::temp_dir().join(format!("hsds-missing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("datapackage.json"),
+        r#"{"resources": [{"name": "service", "path": "services.csv"},
+            {"name": "organization", "path": "organizations.csv"}]}"#,
+    )
+    .unwrap();
+    let err = crawl("hsds", dir.to_str().unwrap(), &context())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("services.csv"), "{err}");
+    std::fs::write(
+        dir.join("datapackage.json"),
+        r#"{"resources": [{"name": "service", "path": "../outside/services.csv"}]}"#,
+    )
+    .unwrap();
+    let err = crawl("hsds", dir.to_str().unwrap(), &context())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("relative"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -123,6 +123,8 @@ pub fn run(data: &DataDir, specs: &[SourceSpec], options: &CrawlOptions) -> Resu
     let mut results = Vec::new();
     for spec in specs {
         let mut ctx = CrawlContext::new(options.today, options.fetcher.clone());
+        // pages kept across crawls for conditional GET (ETag, Last-Modified, content hash)
+        ctx.cache_dir = Some(data.root().join("cache").join("pages"));
         let bar = draw.then(|| Arc::new(Bar::new(format!("{}={}", spec.kind, spec.location))));
         if let Some(bar) = &bar {
             bar.start();
@@ -219,6 +221,8 @@ fn reconcile(
             Ok(crawl) => {
                 report.ok = true;
                 report.pages_fetched = crawl.pages_fetched;
+                report.pages_not_modified = crawl.pages_not_modified;
+                report.pages_unchanged = crawl.pages_unchanged;
                 report.listings = crawl.listings.len();
                 report.errors = crawl.errors.clone();
                 report.notes = crawl.notes.clone();

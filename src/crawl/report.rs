@@ -20,6 +20,10 @@ pub struct SourceReport {
     pub error: Option<String>,
     pub seconds: f64,
     pub pages_fetched: usize,
+    /// Of the pages fetched: answered 304 Not Modified (read from the page
+    /// cache), or 200 with the same content as last time.
+    pub pages_not_modified: usize,
+    pub pages_unchanged: usize,
     /// Listings the source yielded.
     pub listings: usize,
     pub new: usize,

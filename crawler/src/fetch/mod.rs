@@ -7,12 +7,14 @@
 //! of the crawl), 429/5xx/timeouts (connect, read and total) are retried
 //! with backoff, bodies are size-limited while streaming (after gzip
 //! decoding), non-HTML is skipped on website crawls, and text is decoded
-//! ([`charset`]). Conditional GET uses [`Validators`].
+//! ([`charset`]). Conditional GET uses [`Validators`], remembered across
+//! crawls by a [`cache::PageCache`].
 //!
 //! TLS is reqwest's default rustls with the aws-lc-rs provider (reqwest's
 //! own default, so every other reqwest client in the workspace keeps working).
 
 pub mod address;
+pub mod cache;
 pub mod charset;
 pub mod politeness;
 pub mod robots;

@@ -7,13 +7,23 @@
 //!   `{base}/services/{id}`. A failed list page fails the source; a failed
 //!   service detail is an error counted.
 //! - Data package: a local directory (or its `datapackage.json`), or a URL
-//!   ending in `datapackage.json`, with JSON tables beside it (arrays of
-//!   flat objects, or a `contents` envelope) named `services.json`, `organizations.json`,
-//!   `service_at_locations.json`, `locations.json`, `addresses.json`,
-//!   `phones.json`, `schedules.json`, `attributes.json`,
-//!   `taxonomy_terms.json`, `languages.json`; only `services.json` is
-//!   required. The tables are joined by their `*_id` fields into the nested
-//!   form the API gives.
+//!   ending in `datapackage.json`. The tables are the resources its
+//!   `datapackage.json` lists (`{"name": "service", "path": "services.csv",
+//!   "format": "csv", ...}`; a resource is matched to a table by its name or
+//!   file name, singular or plural; `path` may be a list of parts, or `data`
+//!   inline rows), each a CSV file (Open Referral's tabular form: a header
+//!   row, every cell a string, an empty cell an absent field; UTF-8, a BOM
+//!   dropped, else detected) or JSON (an array of flat objects, or a
+//!   `contents` envelope). Paths are relative to the package (no `..`).
+//!   Without a `datapackage.json` (or one without `resources`), the tables
+//!   are `services.json`, `organizations.json`, `service_at_locations.json`,
+//!   `locations.json`, `addresses.json`, `phones.json`, `schedules.json`,
+//!   `attributes.json`, `taxonomy_terms.json`, `languages.json` beside it
+//!   (in a local directory, `{table}.csv` when there is no `.json`). Only
+//!   services are required; a listed table that is missing is an error
+//!   counted. The tables are joined by their `*_id` fields into the nested
+//!   form the API gives, so CSV, JSON and the API share one mapping
+//!   (coordinates given as strings are parsed where they are read).
 //!
 //! Each active service that is intensive outpatient becomes one listing per
 //! service-at-location with an address. The IOP rule: a taxonomy term of the
@@ -137,64 +147,379 @@ fn rows_of(value: Value) -> Option<Vec<Value>> {
     }
 }
 
+/// Singular names of [`TABLES`], as HSDS 3.0's own `datapackage.json` names
+/// its resources (`{"name": "service", "path": "services.csv"}`).
+const SINGULAR: [&str; 10] = [
+    "service",
+    "organization",
+    "service_at_location",
+    "location",
+    "address",
+    "phone",
+    "schedule",
+    "attribute",
+    "taxonomy_term",
+    "language",
+];
+
+/// Where a data package's files are: a local directory or a base URL.
+enum PackageBase {
+    Dir(PathBuf),
+    Url(Url, Box<Fetcher>),
+}
+
+impl PackageBase {
+    /// Read `path` (relative to the package): `None` when it does not exist.
+    async fn read(&self, path: &str, out: &mut SourceCrawl) -> Result<Option<Vec<u8>>, String> {
+        let relative = !path.starts_with('/')
+            && !path.starts_with('\\')
+            && !path.contains(':')
+            && !path.split(['/', '\\']).any(|part| part == "..");
+        match self {
+            PackageBase::Dir(dir) => {
+                if !relative {
+                    return Err(format!(
+                        "{path}: a resource path must be relative to the package, without `..`"
+                    ));
+                }
+                let file = dir.join(path);
+                match std::fs::read(&file) {
+                    Ok(bytes) => Ok(Some(bytes)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(format!("{}: {e}", file.display())),
+                }
+            }
+            PackageBase::Url(base, fetcher) => {
+                let absolute = super::is_url(path);
+                if !relative && !absolute {
+                    return Err(format!(
+                        "{path}: a resource path must be relative to the package, without `..`, or a URL"
+                    ));
+                }
+                let url = base.join(path).map_err(|e| format!("{path}: {e}"))?;
+                match fetcher.get(url.as_str()).await {
+                    Ok(page) => {
+                        out.pages_fetched += 1;
+                        Ok(Some(page.bytes))
+                    }
+                    Err(crate::fetch::FetchError::Status(404)) => {
+                        out.pages_fetched += 1;
+                        Ok(None)
+                    }
+                    Err(e) => Err(format!("{url}: {e}")),
+                }
+            }
+        }
+    }
+}
+
+/// How a resource's file is written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Format {
+    Csv,
+    Json,
+}
+
+/// One table to read: from files (several parts are one table) or inline rows.
+struct Resource {
+    table: &'static str,
+    paths: Vec<String>,
+    format: Format,
+    inline: Option<Vec<Value>>,
+}
+
+/// The table a `datapackage.json` resource holds, by its name or file name.
+fn table_of(name: Option<&str>, path: Option<&str>) -> Option<&'static str> {
+    let stem = path.map(|p| {
+        let file = p.rsplit(['/', '\\']).next().unwrap_or(p);
+        file.split('.').next().unwrap_or(file)
+    });
+    [name, stem].into_iter().flatten().find_map(|candidate| {
+        let candidate = candidate.trim().to_ascii_lowercase().replace('-', "_");
+        TABLES
+            .iter()
+            .zip(SINGULAR)
+            .find(|(plural, singular)| candidate == **plural || candidate == *singular)
+            .map(|(plural, _)| *plural)
+    })
+}
+
+fn format_of(resource: &Value, path: Option<&str>) -> Option<Format> {
+    let declared = str_of(resource, "format")
+        .or_else(|| str_of(resource, "mediatype"))
+        .map(str::to_ascii_lowercase);
+    match declared.as_deref() {
+        Some("csv" | "text/csv") => return Some(Format::Csv),
+        Some("json" | "application/json") => return Some(Format::Json),
+        _ => {}
+    }
+    let path = path?.to_ascii_lowercase();
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    if path.ends_with(".csv") {
+        Some(Format::Csv)
+    } else if path.ends_with(".json") {
+        Some(Format::Json)
+    } else {
+        None
+    }
+}
+
+/// The HSDS tables a `datapackage.json` lists (`None`: it lists no resources).
+fn resources_of(descriptor: &Value, out: &mut SourceCrawl) -> Option<Vec<Resource>> {
+    let resources = descriptor.get("resources")?.as_array()?;
+    let mut plan = Vec::new();
+    for resource in resources {
+        let paths: Vec<String> = match resource.get("path") {
+            Some(Value::String(p)) => vec![p.clone()],
+            Some(Value::Array(parts)) => parts
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let first = paths.first().map(String::as_str);
+        let Some(table) = table_of(str_of(resource, "name"), first) else {
+            continue; // programs, contacts...: not used
+        };
+        let inline = resource.get("data").and_then(Value::as_array).cloned();
+        let format = match format_of(resource, first) {
+            Some(format) => format,
+            None if inline.is_some() => Format::Json,
+            None => {
+                out.error("unreadable-resource");
+                out.notes.push(format!(
+                    "resource {table}: neither CSV nor JSON ({}), not read",
+                    first.unwrap_or("no path")
+                ));
+                continue;
+            }
+        };
+        if paths.is_empty() && inline.is_none() {
+            out.error("unreadable-resource");
+            out.notes
+                .push(format!("resource {table}: no path and no data, not read"));
+            continue;
+        }
+        plan.push(Resource {
+            table,
+            paths,
+            format,
+            inline,
+        });
+    }
+    Some(plan)
+}
+
+/// Text of a CSV file: UTF-8 (a byte-order mark dropped), else detected.
+fn csv_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => crate::fetch::charset::decode(bytes, Some("text/csv")).0,
+    }
+}
+
+/// Rows of a CSV table as flat objects of strings; an empty cell is an
+/// absent field. `header` is the first part's header, for later parts of a
+/// multi-part resource (which have none).
+fn csv_rows(
+    bytes: &[u8],
+    header: Option<&csv::StringRecord>,
+) -> Result<(csv::StringRecord, Vec<Value>), String> {
+    let text = csv_text(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(header.is_none())
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = match header {
+        Some(h) => h.clone(),
+        None => reader
+            .headers()
+            .map_err(|e| format!("header: {e}"))?
+            .iter()
+            .map(str::trim)
+            .collect(),
+    };
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        let row: Map<String, Value> = header
+            .iter()
+            .zip(record.iter())
+            .filter(|(column, cell)| !column.is_empty() && !cell.trim().is_empty())
+            .map(|(column, cell)| (column.to_string(), Value::String(cell.to_string())))
+            .collect();
+        if !row.is_empty() {
+            rows.push(Value::Object(row));
+        }
+    }
+    Ok((header, rows))
+}
+
+/// Read a data package: the tables its `datapackage.json` lists (CSV or
+/// JSON), or, without one, `{table}.json` files beside it (and, in a local
+/// directory, `{table}.csv`).
 async fn read_package(
     location: &str,
     ctx: &CrawlContext,
     out: &mut SourceCrawl,
 ) -> Result<Tables, String> {
-    let mut tables = Tables::new();
-    let fetcher = if super::is_url(location) {
-        Some(super::data_fetcher(ctx, 256 * 1024 * 1024).map_err(|e| e.to_string())?)
+    let (base, descriptor_path) = if super::is_url(location) {
+        let url = Url::parse(location).map_err(|e| e.to_string())?;
+        let fetcher = super::data_fetcher(ctx, 256 * 1024 * 1024).map_err(|e| e.to_string())?;
+        (
+            PackageBase::Url(url, Box::new(fetcher)),
+            "datapackage.json".to_string(),
+        )
     } else {
-        None
+        let mut dir = PathBuf::from(location);
+        let mut descriptor = "datapackage.json".to_string();
+        if dir.extension().is_some_and(|e| e == "json") {
+            if let Some(name) = dir.file_name() {
+                descriptor = name.to_string_lossy().into_owned();
+            }
+            dir.pop();
+        }
+        (PackageBase::Dir(dir), descriptor)
     };
-    for (i, table) in TABLES.iter().enumerate() {
-        let file = format!("{table}.json");
-        let bytes = match &fetcher {
-            Some(fetcher) => {
-                let base = Url::parse(location).map_err(|e| e.to_string())?;
-                let url = base.join(&file).map_err(|e| e.to_string())?;
-                match fetcher.get(url.as_str()).await {
-                    Ok(page) => {
-                        out.pages_fetched += 1;
-                        Some(page.bytes)
-                    }
-                    Err(crate::fetch::FetchError::Status(404)) => {
-                        out.pages_fetched += 1;
-                        None
-                    }
-                    Err(e) => return Err(format!("{url}: {e}")),
+    let descriptor = match base.read(&descriptor_path, out).await? {
+        Some(bytes) => Some(
+            serde_json::from_slice::<Value>(&bytes)
+                .map_err(|e| format!("{descriptor_path}: not JSON: {e}"))?,
+        ),
+        None => None,
+    };
+    let plan = match descriptor.as_ref().and_then(|d| resources_of(d, out)) {
+        Some(plan) => {
+            if !plan.iter().any(|r| r.table == "services") {
+                return Err(format!(
+                    "{descriptor_path} lists no services resource: is this an HSDS data package?"
+                ));
+            }
+            plan
+        }
+        None => {
+            let mut formats = vec![Format::Json];
+            if matches!(base, PackageBase::Dir(_)) {
+                formats.push(Format::Csv);
+            }
+            TABLES
+                .iter()
+                .map(|table| Resource {
+                    table,
+                    paths: formats
+                        .iter()
+                        .map(|f| match f {
+                            Format::Json => format!("{table}.json"),
+                            Format::Csv => format!("{table}.csv"),
+                        })
+                        .collect(),
+                    // alternatives, not parts: the first file found is read
+                    format: Format::Json,
+                    inline: None,
+                })
+                .collect()
+        }
+    };
+    let listed = descriptor
+        .as_ref()
+        .is_some_and(|d| d.get("resources").and_then(Value::as_array).is_some());
+    let mut tables = Tables::new();
+    let total = plan.len() as u64;
+    for (i, resource) in plan.into_iter().enumerate() {
+        let table = resource.table;
+        let rows = if let Some(rows) = resource.inline {
+            Some(rows)
+        } else if listed {
+            read_parts(&base, &resource.paths, resource.format, out).await?
+        } else {
+            // probing: the first file of the alternatives that exists
+            let mut found = None;
+            for path in &resource.paths {
+                if let Some(bytes) = base.read(path, out).await? {
+                    let format = if path.ends_with(".csv") {
+                        Format::Csv
+                    } else {
+                        Format::Json
+                    };
+                    found = Some(parse_table(path, &bytes, format, None)?.1);
+                    break;
                 }
             }
-            None => {
-                let mut dir = PathBuf::from(location);
-                if dir.extension().is_some_and(|e| e == "json") {
-                    dir.pop();
-                }
-                let path = dir.join(&file);
-                match std::fs::read(&path) {
-                    Ok(bytes) => Some(bytes),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                    Err(e) => return Err(format!("{}: {e}", path.display())),
-                }
-            }
+            found
         };
         (ctx.progress)(Progress {
             done: i as u64 + 1,
-            total: Some(TABLES.len() as u64),
+            total: Some(total),
         });
-        let Some(bytes) = bytes else {
-            if *table == "services" {
-                return Err("no services.json: is this an HSDS data package?".into());
+        match rows {
+            Some(rows) => tables.entry(table).or_default().extend(rows),
+            None if table == "services" => {
+                return Err(if listed {
+                    format!(
+                        "{}: not found",
+                        resource.paths.first().map_or("services", String::as_str)
+                    )
+                } else {
+                    "no services.json: is this an HSDS data package?".into()
+                });
             }
-            continue;
-        };
-        let value: Value =
-            serde_json::from_slice(&bytes).map_err(|e| format!("{file}: not JSON: {e}"))?;
-        let rows = rows_of(value).ok_or_else(|| format!("{file}: not an array of rows"))?;
-        tables.insert(table, rows);
+            None if listed => {
+                out.error("missing-resource");
+                out.notes.push(format!(
+                    "{}: listed in {descriptor_path} but not found",
+                    resource.paths.join(", ")
+                ));
+            }
+            None => {}
+        }
     }
     Ok(tables)
+}
+
+/// Read every part of a listed resource: `None` when the first is missing.
+async fn read_parts(
+    base: &PackageBase,
+    paths: &[String],
+    format: Format,
+    out: &mut SourceCrawl,
+) -> Result<Option<Vec<Value>>, String> {
+    let mut rows = Vec::new();
+    let mut header = None;
+    for (i, path) in paths.iter().enumerate() {
+        let Some(bytes) = base.read(path, out).await? else {
+            if i == 0 {
+                return Ok(None);
+            }
+            return Err(format!("{path}: not found"));
+        };
+        let (h, part) = parse_table(path, &bytes, format, header.as_ref())?;
+        header = header.or(h);
+        rows.extend(part);
+    }
+    Ok(Some(rows))
+}
+
+/// One file's rows; for CSV also its header (for the next parts).
+fn parse_table(
+    path: &str,
+    bytes: &[u8],
+    format: Format,
+    header: Option<&csv::StringRecord>,
+) -> Result<(Option<csv::StringRecord>, Vec<Value>), String> {
+    match format {
+        Format::Csv => {
+            let (header, rows) = csv_rows(bytes, header).map_err(|e| format!("{path}: {e}"))?;
+            Ok((Some(header), rows))
+        }
+        Format::Json => {
+            let value: Value =
+                serde_json::from_slice(bytes).map_err(|e| format!("{path}: not JSON: {e}"))?;
+            let rows = rows_of(value).ok_or_else(|| format!("{path}: not an array of rows"))?;
+            Ok((None, rows))
+        }
+    }
 }
 
 fn id_of(v: &Value) -> Option<&str> {

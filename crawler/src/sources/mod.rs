@@ -20,6 +20,7 @@ pub mod website;
 use crate::fetch::{Fetcher, FetcherConfig};
 use iop_index::Listing;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use time::Date;
 
@@ -39,6 +40,12 @@ pub struct SourceCrawl {
     pub listings: Vec<Listing>,
     /// HTTP requests answered (any status), robots.txt and sitemaps included.
     pub pages_fetched: usize,
+    /// Of those, pages the server answered 304 Not Modified to a conditional
+    /// GET (their body read from the page cache).
+    pub pages_not_modified: usize,
+    /// Pages answered 200 with the same content hash as the cached copy
+    /// (servers that ignore validators).
+    pub pages_unchanged: usize,
     /// Failures that did not stop the source, counted by kind
     /// (`FetchError::kind()`, or e.g. "rejected-record").
     pub errors: BTreeMap<String, usize>,
@@ -77,6 +84,10 @@ pub struct CrawlContext {
     pub fetcher_config: FetcherConfig,
     /// Called as work advances; the command line draws a bar on a terminal.
     pub progress: Arc<dyn Fn(Progress) + Send + Sync>,
+    /// Where pages are cached across crawls for conditional GET
+    /// ([`crate::fetch::cache::PageCache`]); `None`: no cache, every page
+    /// fetched in full.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl CrawlContext {
@@ -85,6 +96,7 @@ impl CrawlContext {
             today,
             fetcher_config,
             progress: Arc::new(|_| {}),
+            cache_dir: None,
         }
     }
 

@@ -16,9 +16,19 @@
 //! is a listing only when no other page is. Each fact keeps its sentence as
 //! evidence. A failed page is an error counted by kind; only a failed start
 //! (the start page, or the sitemap given) fails the source.
+//!
+//! Recrawls are conditional when the context has a cache directory
+//! ([`CrawlContext::cache_dir`], a [`PageCache`]): each page is fetched with
+//! the ETag and Last-Modified its server gave last time; a 304 Not Modified
+//! is read from the cached copy (counted in
+//! [`SourceCrawl::pages_not_modified`]), and a 200 whose body hashes as
+//! before (a server that ignores validators) is counted in
+//! [`SourceCrawl::pages_unchanged`]. A page that is gone (404, 410) leaves
+//! the cache; a cache that cannot be read or written only costs full fetches.
 
 use super::{CrawlContext, Progress, SourceCrawl, SourceError};
 use crate::extract::{self, Extraction, Org};
+use crate::fetch::cache::{CachedPage, PageCache};
 use crate::fetch::{FetchError, Fetcher};
 use crate::normalize::{normalize, SourceRecord};
 use iop_index::listing::Source;
@@ -164,6 +174,8 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
         seen: HashSet::new(),
         queue: VecDeque::new(),
         fetched: 0,
+        cache: ctx.cache_dir.as_ref().map(PageCache::new),
+        cache_failed: false,
     };
     let sitemap_mode = is_sitemap(&start);
     let mut sitemaps = Vec::new();
@@ -268,14 +280,18 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
     if listings.is_empty() {
         listings.extend(start_listing);
     }
-    crawl.out.notes.insert(
-        0,
-        format!(
-            "{location}: {} pages read, {} program listings",
-            crawl.fetched,
-            listings.len()
-        ),
+    let mut summary = format!(
+        "{location}: {} pages read, {} program listings",
+        crawl.fetched,
+        listings.len()
     );
+    if crawl.cache.is_some() {
+        summary.push_str(&format!(
+            "; {} pages not modified (304), {} unchanged (same content hash)",
+            crawl.out.pages_not_modified, crawl.out.pages_unchanged
+        ));
+    }
+    crawl.out.notes.insert(0, summary);
     crawl.out.listings = listings;
     Ok(crawl.out)
 }
@@ -288,6 +304,10 @@ struct Crawl {
     queue: VecDeque<(Url, usize)>,
     /// Pages requested (robots.txt and sitemaps not counted).
     fetched: usize,
+    /// Pages from earlier crawls, for conditional GET.
+    cache: Option<PageCache>,
+    /// A cache write failed (reported once).
+    cache_failed: bool,
 }
 
 /// A URL without its fragment, for "seen".
@@ -326,18 +346,66 @@ impl Crawl {
 
     async fn fetch(&mut self, fetcher: &Fetcher, url: &str) -> Result<(Url, Reading), FetchError> {
         self.fetched += 1;
-        match fetcher.get(url).await {
+        let cached = self.cache.as_ref().and_then(|c| c.get(url));
+        let validators = cached
+            .as_ref()
+            .map(CachedPage::validators)
+            .unwrap_or_default();
+        match fetcher.get_with(url, &validators).await {
             Ok(page) => {
                 self.out.pages_fetched += 1;
                 let final_url = page.final_url.clone();
-                Ok((final_url, read_page(&page.text, page.final_url.as_str())))
+                let text = if page.not_modified {
+                    // a 304 answers validators, which only a cached page sends
+                    let Some(mut entry) = cached else {
+                        self.out.error("status");
+                        return Err(FetchError::Status(304));
+                    };
+                    self.out.pages_not_modified += 1;
+                    if page.etag != entry.etag || page.last_modified != entry.last_modified {
+                        entry.etag = page.etag;
+                        entry.last_modified = page.last_modified;
+                        self.store(&entry);
+                    }
+                    entry.text
+                } else {
+                    let entry = CachedPage::of(url, &page);
+                    if page.unchanged {
+                        self.out.pages_unchanged += 1;
+                    }
+                    if cached.as_ref() != Some(&entry) {
+                        self.store(&entry);
+                    }
+                    entry.text
+                };
+                Ok((final_url.clone(), read_page(&text, final_url.as_str())))
             }
             Err(e) => {
                 if matches!(e, FetchError::Status(_) | FetchError::NotHtml(_)) {
                     self.out.pages_fetched += 1;
                 }
+                if matches!(e, FetchError::Status(404 | 410)) && cached.is_some() {
+                    if let Some(cache) = &self.cache {
+                        let _ = cache.remove(url);
+                    }
+                }
                 self.out.error(e.kind());
                 Err(e)
+            }
+        }
+    }
+
+    /// Write a cache entry; a failure is counted and noted once, never fatal.
+    fn store(&mut self, entry: &CachedPage) {
+        let Some(cache) = &self.cache else { return };
+        if let Err(e) = cache.put(entry) {
+            self.out.error("cache");
+            if !self.cache_failed {
+                self.cache_failed = true;
+                self.out.notes.push(format!(
+                    "page cache {}: {e}; pages are fetched in full",
+                    cache.dir().display()
+                ));
             }
         }
     }

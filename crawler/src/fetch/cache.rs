@@ -1,0 +1,177 @@
+//! A page cache across crawls, for conditional GET.
+//!
+//! One JSON file per URL in a directory (the `crawl` command uses
+//! `DATA_DIR/cache/pages`), named by the SHA-256 of the URL: the validators
+//! the server gave (ETag, Last-Modified), the [`Page::content_hash`] of the
+//! body, and the decoded body itself, so that a 304 Not Modified can be read
+//! as if the page had been fetched. Writes go to a temporary file in the same
+//! directory and are renamed into place, so a reader sees the old entry or
+//! the new one, never half of one. An entry that cannot be read or parsed, or
+//! that names another URL, is treated as absent: the page is fetched
+//! unconditionally and the entry rewritten.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Page, Validators};
+
+/// Version of the entry format; entries of another version are ignored.
+const FORMAT: u32 = 1;
+
+/// What the cache remembers of one URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedPage {
+    pub format: u32,
+    /// The URL asked for (the cache key).
+    pub url: String,
+    /// Where the page was read from, after redirects.
+    pub final_url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// [`Page::content_hash`]: hex SHA-256 of the body as sent.
+    pub content_hash: String,
+    pub content_type: Option<String>,
+    /// The body decoded to text.
+    pub text: String,
+}
+
+impl CachedPage {
+    /// The entry for a page fetched from `url` (which answered 200).
+    pub fn of(url: &str, page: &Page) -> CachedPage {
+        CachedPage {
+            format: FORMAT,
+            url: url.to_string(),
+            final_url: page.final_url.to_string(),
+            etag: page.etag.clone(),
+            last_modified: page.last_modified.clone(),
+            content_hash: page.content_hash.clone(),
+            content_type: page.content_type.clone(),
+            text: page.text.clone(),
+        }
+    }
+
+    /// What to send on the next fetch.
+    pub fn validators(&self) -> Validators {
+        Validators {
+            etag: self.etag.clone(),
+            last_modified: self.last_modified.clone(),
+            content_hash: Some(self.content_hash.clone()),
+        }
+    }
+}
+
+/// The cache directory (created on the first write).
+#[derive(Debug, Clone)]
+pub struct PageCache {
+    dir: PathBuf,
+}
+
+impl PageCache {
+    pub fn new(dir: impl Into<PathBuf>) -> PageCache {
+        PageCache { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file that holds `url`'s entry.
+    pub fn path_of(&self, url: &str) -> PathBuf {
+        self.dir
+            .join(format!("{}.json", super::hex(&Sha256::digest(url))))
+    }
+
+    /// The entry for `url`, if there is a sound one.
+    pub fn get(&self, url: &str) -> Option<CachedPage> {
+        let bytes = std::fs::read(self.path_of(url)).ok()?;
+        let entry: CachedPage = serde_json::from_slice(&bytes).ok()?;
+        (entry.format == FORMAT && entry.url == url && !entry.content_hash.is_empty())
+            .then_some(entry)
+    }
+
+    /// Store `entry` under its URL, atomically.
+    pub fn put(&self, entry: &CachedPage) -> std::io::Result<()> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.path_of(&entry.url);
+        let json = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
+        let temp = self.dir.join(format!(
+            ".{}.{}.{}.tmp",
+            path.file_stem().and_then(|s| s.to_str()).unwrap_or("entry"),
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written = (|| {
+            let mut file = std::fs::File::create(&temp)?;
+            file.write_all(&json)?;
+            file.sync_all()?;
+            std::fs::rename(&temp, &path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        written
+    }
+
+    /// Forget `url` (a page that is gone); a missing entry is not an error.
+    pub fn remove(&self, url: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path_of(url)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(url: &str) -> CachedPage {
+        CachedPage {
+            format: FORMAT,
+            url: url.to_string(),
+            final_url: url.to_string(),
+            etag: Some("\"v1\"".into()),
+            last_modified: Some("Tue, 24 Nov 2026 10:00:00 GMT".into()),
+            content_hash: "ab".repeat(32),
+            content_type: Some("text/html".into()),
+            text: "<p>caf\u{e9}</p>".into(),
+        }
+    }
+
+    #[test]
+    fn round_trip_and_corruption() {
+        let dir = std::env::temp_dir().join(format!("page-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = PageCache::new(&dir);
+        let url = "https://example.org/programs/iop";
+        assert_eq!(cache.get(url), None, "nothing yet");
+        cache.put(&entry(url)).unwrap();
+        assert_eq!(cache.get(url), Some(entry(url)));
+        let v = cache.get(url).unwrap().validators();
+        assert_eq!(v.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(v.content_hash, Some("ab".repeat(32)));
+        // only the entry itself is left in the directory: no temporary files
+        let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(files.len(), 1);
+        // a truncated entry, or one for another URL, is absent
+        let path = cache.path_of(url);
+        let json = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &json[..json.len() / 2]).unwrap();
+        assert_eq!(cache.get(url), None);
+        std::fs::write(
+            &path,
+            serde_json::to_vec(&entry("https://other.org/")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(cache.get(url), None);
+        cache.remove(url).unwrap();
+        cache.remove(url).unwrap();
+        assert!(!path.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
