@@ -6,8 +6,8 @@
 //! counts and distance. It does not fetch anything (that is `iop-crawler`) and
 //! does not render anything (that is `iop-templates`).
 
-pub mod crawl_state;
 mod columns;
+pub mod crawl_state;
 pub mod geo;
 pub mod indexing;
 pub mod listing;
@@ -21,7 +21,7 @@ pub mod vocabulary;
 pub use crawl_state::{content_hash, CrawlState, ListingState};
 pub use geo::{Gazetteer, Origin};
 pub use listing::{Address, Listing, Point, Precision, Provenance, Schedule, Session, Source};
-pub use request::{ParamError, SearchRequest, Sort, UnknownParams};
+pub use request::{ParamError, ParamErrorKind, SearchRequest, Sort, UnknownParams};
 pub use search::{GroupCounts, Hit, SearchIndex, SearchResults, ValueCount};
 pub use store::{DataDir, Generation, GenerationMeta, StoreError};
 pub use vocabulary::{FacetGroup, FacetValue, Vocabulary};

@@ -69,6 +69,8 @@ impl Default for SearchRequest {
 }
 
 /// What was wrong with a parameter, in words for the person who sent it.
+/// `message` is English (the API's `error`); `kind` says the same as a
+/// stable code with its arguments, so pages can word it in their language.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{parameter}: {message}")]
 pub struct ParamError {
@@ -76,15 +78,57 @@ pub struct ParamError {
     pub message: String,
     /// Values the person may have meant (places, facet values).
     pub suggestions: Vec<String>,
+    pub kind: ParamErrorKind,
+}
+
+/// The kinds of [`ParamError`], with what their messages mention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamErrorKind {
+    /// `value` is not a value of the facet group (the values are the suggestions).
+    NotAValue { value: String },
+    /// Not a parameter of the API.
+    UnknownParameter,
+    /// A single-valued parameter given more than once.
+    Repeated,
+    /// `near` is empty or only spaces.
+    EmptyPlace,
+    /// A ZIP code the gazetteer does not know.
+    UnknownZip { zip: String },
+    /// Coordinates out of range.
+    BadCoordinates { text: String },
+    /// No such place (suggestions: places it may mean).
+    UnknownPlace { query: String },
+    /// A city name in several states (suggestions: "City, ST" choices).
+    AmbiguousPlace { query: String },
+    /// `radius` is not a number.
+    RadiusNotANumber { value: String },
+    /// `radius` is 0, negative or over the maximum.
+    RadiusOutOfRange { value: String },
+    /// `q` is longer than `max` characters.
+    TextTooLong { max: usize },
+    /// `sort` is not distance, relevance or name.
+    BadSort { value: String },
+    /// `page` or `per_page` is not a whole number from 1 to `max`.
+    CountOutOfRange { value: String, max: usize },
+    /// `sort=distance` without `near`.
+    DistanceNeedsPlace,
+    /// Anything else (parameters of other pages); only `message` says what.
+    Other,
 }
 
 impl ParamError {
-    fn new(parameter: &str, message: impl Into<String>) -> ParamError {
+    fn new(parameter: &str, kind: ParamErrorKind, message: impl Into<String>) -> ParamError {
         ParamError {
             parameter: parameter.to_string(),
             message: message.into(),
             suggestions: Vec::new(),
+            kind,
         }
+    }
+
+    /// An error of a parameter this module does not parse, as an English message.
+    pub fn other(parameter: &str, message: impl Into<String>) -> ParamError {
+        ParamError::new(parameter, ParamErrorKind::Other, message)
     }
 }
 
@@ -144,6 +188,9 @@ impl SearchRequest {
                             known.join(", ")
                         ),
                         suggestions: known,
+                        kind: ParamErrorKind::NotAValue {
+                            value: value.to_string(),
+                        },
                     });
                 };
                 let selected = request.filters.entry(group.id).or_default();
@@ -164,6 +211,7 @@ impl SearchRequest {
                             .collect();
                         return Err(ParamError::new(
                             key,
+                            ParamErrorKind::UnknownParameter,
                             format!(
                                 "unknown parameter; the parameters are near, radius, q, sort, page, per_page and the facet groups {}",
                                 groups.join(", ")
@@ -173,7 +221,11 @@ impl SearchRequest {
                 }
             }
             if seen.iter().any(|k| k == key) {
-                return Err(ParamError::new(key, "given more than once; give it once"));
+                return Err(ParamError::new(
+                    key,
+                    ParamErrorKind::Repeated,
+                    "given more than once; give it once",
+                ));
             }
             seen.push(key.to_string());
             if value.is_empty() {
@@ -189,11 +241,12 @@ impl SearchRequest {
                 }
                 "radius" => {
                     let miles: f64 = value.parse().ok().filter(|m: &f64| m.is_finite()).ok_or_else(|| {
-                        ParamError::new("radius", format!("{value:?} is not a number of miles; use a number from 1 to 500"))
+                        ParamError::new("radius", ParamErrorKind::RadiusNotANumber { value: value.to_string() }, format!("{value:?} is not a number of miles; use a number from 1 to 500"))
                     })?;
                     if !(miles > 0.0 && miles <= MAX_RADIUS_MILES) {
                         return Err(ParamError::new(
                             "radius",
+                            ParamErrorKind::RadiusOutOfRange { value: value.to_string() },
                             format!("{value} miles is out of range; use a number greater than 0 and at most 500"),
                         ));
                     }
@@ -203,6 +256,7 @@ impl SearchRequest {
                     if value.chars().count() > MAX_QUERY_CHARS {
                         return Err(ParamError::new(
                             "q",
+                            ParamErrorKind::TextTooLong { max: MAX_QUERY_CHARS },
                             format!("the search text is longer than {MAX_QUERY_CHARS} characters; shorten it"),
                         ));
                     }
@@ -217,6 +271,7 @@ impl SearchRequest {
         if request.requested_sort == Some(Sort::Distance) && request.origin.is_none() {
             return Err(ParamError::new(
                 "sort",
+                ParamErrorKind::DistanceNeedsPlace,
                 "sorting by distance needs a place: add near (a ZIP code or \"City, ST\")",
             ));
         }
@@ -299,10 +354,22 @@ impl SearchRequest {
 }
 
 fn place_error(e: &PlaceError) -> ParamError {
+    let kind = match e {
+        PlaceError::Empty => ParamErrorKind::EmptyPlace,
+        PlaceError::UnknownZip(zip) => ParamErrorKind::UnknownZip { zip: zip.clone() },
+        PlaceError::BadCoordinates(text) => ParamErrorKind::BadCoordinates { text: text.clone() },
+        PlaceError::Unknown { query, .. } => ParamErrorKind::UnknownPlace {
+            query: query.clone(),
+        },
+        PlaceError::Ambiguous { query, .. } => ParamErrorKind::AmbiguousPlace {
+            query: query.clone(),
+        },
+    };
     ParamError {
         parameter: "near".into(),
         message: e.to_string(),
         suggestions: e.suggestions().to_vec(),
+        kind,
     }
 }
 
@@ -313,6 +380,9 @@ fn parse_sort(value: &str) -> Result<Sort, ParamError> {
         "name" => Ok(Sort::Name),
         _ => Err(ParamError::new(
             "sort",
+            ParamErrorKind::BadSort {
+                value: value.to_string(),
+            },
             format!("{value:?} is not a sort order; use distance, relevance or name"),
         )),
     }
@@ -323,6 +393,10 @@ fn parse_count(parameter: &str, value: &str, max: usize) -> Result<usize, ParamE
         Ok(n) if (1..=max).contains(&n) => Ok(n),
         _ => Err(ParamError::new(
             parameter,
+            ParamErrorKind::CountOutOfRange {
+                value: value.to_string(),
+                max,
+            },
             format!("{value:?} is out of range; use a whole number from 1 to {max}"),
         )),
     }

@@ -39,7 +39,11 @@ pub struct FacetGroup {
     pub id: GroupId,
     pub slug: String,
     pub label: String,
+    /// The label in Spanish (the `/es/` pages).
+    pub label_es: String,
     pub help: String,
+    /// The help text in Spanish.
+    pub help_es: String,
     /// The values of this group, in file order.
     pub values: Vec<ValueId>,
 }
@@ -50,6 +54,8 @@ pub struct FacetValue {
     pub group: GroupId,
     pub slug: String,
     pub label: String,
+    /// The label in Spanish (the `/es/` pages).
+    pub label_es: String,
     /// Lower-case phrases meaning this value, including the label and the slug
     /// written with spaces.
     pub synonyms: Vec<String>,
@@ -74,7 +80,9 @@ struct FileRepr {
 struct GroupRepr {
     slug: String,
     label: String,
+    label_es: String,
     help: String,
+    help_es: String,
     value: Vec<ValueRepr>,
 }
 
@@ -83,6 +91,7 @@ struct GroupRepr {
 struct ValueRepr {
     slug: String,
     label: String,
+    label_es: String,
     #[serde(default)]
     synonyms: Vec<String>,
     #[serde(default)]
@@ -143,6 +152,7 @@ impl Vocabulary {
                     group: group_id,
                     slug: value.slug,
                     label: value.label,
+                    label_es: value.label_es,
                     synonyms,
                     codes: value.codes,
                 });
@@ -152,7 +162,9 @@ impl Vocabulary {
                 id: group_id,
                 slug: group.slug,
                 label: group.label,
+                label_es: group.label_es,
                 help: group.help,
+                help_es: group.help_es,
                 values: ids,
             });
         }
@@ -375,14 +387,47 @@ mod tests {
     }
 
     #[test]
+    fn every_group_and_value_has_a_spanish_label() {
+        let v = Vocabulary::get();
+        for g in v.groups() {
+            assert!(
+                !g.label_es.trim().is_empty(),
+                "group {} has no label_es",
+                g.slug
+            );
+            assert!(
+                !g.help_es.trim().is_empty(),
+                "group {} has no help_es",
+                g.slug
+            );
+        }
+        for value in v.values() {
+            assert!(
+                !value.label_es.trim().is_empty(),
+                "{}/{} has no label_es",
+                v.group(value.group).slug,
+                value.slug
+            );
+        }
+        assert_eq!(v.lookup("language", "spanish").unwrap().label_es, "Español");
+        // a file without Spanish labels is refused
+        let no_es =
+            "[[group]]\nslug='a'\nlabel='A'\nhelp=''\n[[group.value]]\nslug='x'\nlabel='X'\n";
+        assert!(Vocabulary::from_toml(no_es)
+            .unwrap_err()
+            .to_string()
+            .contains("label_es"));
+    }
+
+    #[test]
     fn bad_files_are_refused_with_a_reason() {
-        let dup = "[[group]]\nslug='a'\nlabel='A'\nhelp=''\n[[group.value]]\nslug='x'\nlabel='X'\n[[group.value]]\nslug='x'\nlabel='Y'\n";
+        let dup = "[[group]]\nslug='a'\nlabel='A'\nlabel_es='A'\nhelp=''\nhelp_es=''\n[[group.value]]\nslug='x'\nlabel='X'\nlabel_es='X'\n[[group.value]]\nslug='x'\nlabel='Y'\nlabel_es='Y'\n";
         assert!(Vocabulary::from_toml(dup)
             .unwrap_err()
             .to_string()
             .contains("twice"));
         let upper =
-            "[[group]]\nslug='a'\nlabel='A'\nhelp=''\n[[group.value]]\nslug='X'\nlabel='X'\n";
+            "[[group]]\nslug='a'\nlabel='A'\nlabel_es='A'\nhelp=''\nhelp_es=''\n[[group.value]]\nslug='X'\nlabel='X'\nlabel_es='X'\n";
         assert!(Vocabulary::from_toml(upper)
             .unwrap_err()
             .to_string()

@@ -79,13 +79,28 @@ impl Error {
             StatusCode::NOT_FOUND => "Page not found",
             _ => "Something went wrong",
         };
-        let markup = iop_templates::error_page(
-            &state.site(),
-            status.as_u16(),
-            title,
-            &self.public_message(),
-            &links,
-        );
+        let site = state.site();
+        // the page's language: parameter errors are worded from their kind;
+        // other messages are translated when the catalog has them, and a
+        // message built at run time (naming an id) falls back to a general
+        // one in the page's language
+        let message = match &self {
+            Error::BadParam(p) => iop_templates::param_error_message(&site, p),
+            other => {
+                let english = other.public_message();
+                match iop_templates::i18n::lookup(site.lang, &english) {
+                    Some(translated) => translated.to_string(),
+                    None if site.lang == iop_templates::Lang::En => english,
+                    None => site
+                        .t(match status {
+                            StatusCode::NOT_FOUND => "There is no page at this address. It may have moved, or the link may be incomplete.",
+                            _ => "Something went wrong on our side. Please try again in a moment.",
+                        })
+                        .to_string(),
+                }
+            }
+        };
+        let markup = iop_templates::error_page(&site, status.as_u16(), title, &message, &links);
         (status, markup).into_response()
     }
 }

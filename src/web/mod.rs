@@ -5,6 +5,13 @@
 //! - `about`: `/about`
 //! - `api`: `/api/v1/search`, `/api/v1/programs/{id}` (JSON)
 //! - `assets`: the stylesheet; `health`: `/healthz`
+//! - `shortlist`: `/shortlist`, `/shortlist/print` (a list kept in its URL),
+//!   `/static/share.js`; `compare`: `/compare`; `export`: `/search.csv`,
+//!   `/shortlist.csv`
+//! - `reports`: `/programs/{id}/report` ("report a problem", stored in
+//!   `reports/reports.jsonl`)
+//! - `seo`: `/sitemap.xml`, `/robots.txt`, `/opensearch.xml`, and the public
+//!   base URL (`IOPFINDER_PUBLIC_URL`)
 //!
 //! The server answers from the data directory's current index generation and
 //! polls `index/CURRENT`; when a crawl publishes a new generation, the server
@@ -14,10 +21,16 @@
 mod about;
 mod api;
 mod assets;
+mod compare;
 mod error;
+mod export;
 mod health;
+mod lang;
 mod programs;
+mod reports;
 mod search;
+mod seo;
+mod shortlist;
 
 use crate::crawl;
 use anyhow::{Context, Result};
@@ -31,8 +44,16 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::CompressionLevel;
 
 pub use error::Error;
+
+/// The Content-Security-Policy of every response: no scripts at all.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The policy of the shortlist page alone, which loads `/static/share.js`
+/// ("Copy link", "Share") as a progressive enhancement.
+pub(crate) const CSP_WITH_SCRIPT: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// How often the server looks for a newly published index.
 const RELOAD_POLL: Duration = Duration::from_secs(1);
@@ -40,6 +61,8 @@ const RELOAD_POLL: Duration = Duration::from_secs(1);
 #[derive(Clone)]
 pub struct AppState {
     pub current: Arc<ArcSwap<Generation>>,
+    /// The data directory: visitors' reports are appended under it.
+    pub data: DataDir,
 }
 
 impl AppState {
@@ -47,35 +70,56 @@ impl AppState {
         self.current.load()
     }
 
+    /// What every page needs, in the language of the request being answered
+    /// (`/es/...` is Spanish; see [`lang`]).
     pub fn site(&self) -> SiteContext {
         let g = self.current.load();
+        let request = lang::current();
         SiteContext {
             sample: g.meta.sample,
             listings: g.meta.listings,
             built_at: g.meta.built_at.clone(),
-            lang: iop_templates::Lang::En,
+            lang: request.lang,
+            path: request.path,
         }
     }
 }
 
+/// The app: [`routes`] behind the language layer, which must see each
+/// request before routing (it strips the `/es` prefix of Spanish pages), so
+/// it wraps the whole router as its one fallback service.
 pub fn router(state: AppState) -> Router {
+    Router::new()
+        .fallback_service(routes(state))
+        .layer(axum::middleware::from_fn(lang::serve_language))
+}
+
+fn routes(state: AppState) -> Router {
     Router::new()
         .merge(search::router())
         .merge(programs::router())
+        .merge(reports::router())
+        .merge(seo::router())
+        .merge(shortlist::router())
+        .merge(compare::router())
+        .merge(export::router())
         .merge(about::router())
         .merge(api::router())
         .merge(assets::router())
         .merge(health::router())
         .fallback(error::not_found)
         .with_state(state)
-        .layer(CompressionLayer::new())
+        // the fastest gzip level: pages stay far under the 60 KB budget and
+        // compressing costs about half the CPU of the default level
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-            ),
+            HeaderValue::from_static(CSP),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -99,6 +143,7 @@ pub async fn serve(data: DataDir, addr: SocketAddr) -> Result<()> {
     );
     let state = AppState {
         current: Arc::new(ArcSwap::from_pointee(generation)),
+        data: data.clone(),
     };
     tokio::spawn(watch_for_new_generations(data, state.current.clone()));
     let listener = tokio::net::TcpListener::bind(addr)

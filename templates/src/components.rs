@@ -3,8 +3,10 @@
 //! links, pagination and fact rows with their sources.
 
 use crate::format::{
-    count_of, labels_of, one_decimal, search_href, tel_href, thousands, value_label,
+    date_text, labels_of, one_decimal, search_href, tel_href, thousands, value_label,
 };
+use crate::pages::shortlist::Shortlist;
+use crate::SiteContext;
 use iop_index::listing::Provenance;
 use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};
 use iop_index::{
@@ -27,17 +29,17 @@ const LONG_GROUP_VISIBLE: usize = 6;
 pub(crate) const QUOTE: PreEscaped<&str> = PreEscaped("\"");
 
 /// The crisis line, near the top of every page.
-pub(crate) fn crisis_line() -> Markup {
+pub(crate) fn crisis_line(ctx: &SiteContext) -> Markup {
     html! {
-        aside.crisis role="region" aria-label="Crisis help" {
+        aside.crisis role="region" aria-label=(ctx.t("Crisis help")) {
             div.wrap.crisis-inner {
                 p.crisis-text {
-                    "In crisis? Call or text 988 (Suicide & Crisis Lifeline), or call 911 in an emergency."
+                    (ctx.t("In crisis? Call or text 988 (Suicide & Crisis Lifeline), or call 911 in an emergency."))
                 }
                 p.crisis-actions {
-                    a href="tel:988" { "Call 988" }
-                    a href="sms:988" { "Text 988" }
-                    a href="tel:911" { "Call 911" }
+                    a href="tel:988" { (ctx.t("Call 988")) }
+                    a href="sms:988" { (ctx.t("Text 988")) }
+                    a href="tel:911" { (ctx.t("Call 911")) }
                 }
             }
         }
@@ -45,25 +47,25 @@ pub(crate) fn crisis_line() -> Markup {
 }
 
 /// The banner shown on every page while the fictional sample directory is served.
-pub(crate) fn sample_banner() -> Markup {
+pub(crate) fn sample_banner(ctx: &SiteContext) -> Markup {
     html! {
-        div.sample-banner role="note" {
+        div.sample-banner role="region" aria-label=(ctx.t("Sample data notice")) {
             p.wrap {
-                strong { "Sample data: not real programs" }
-                " These programs are fictional examples, shown only until the directory has crawled real data, so please don't contact them."
+                strong { (ctx.t("Sample data: not real programs")) }
+                " " (ctx.t("These programs are fictional examples, shown only until the directory has crawled real data, so please don't contact them."))
             }
         }
     }
 }
 
 /// A "not reported" marker for a fact no source gave.
-pub(crate) fn not_reported() -> Markup {
-    html! { span.not-reported { "not reported" } }
+pub(crate) fn not_reported(ctx: &SiteContext) -> Markup {
+    html! { span.not-reported { (ctx.t("not reported")) } }
 }
 
 /// The "Sample" tag of a fictional listing.
-pub(crate) fn sample_tag() -> Markup {
-    html! { span.tag.tag-sample { "Sample" } }
+pub(crate) fn sample_tag(ctx: &SiteContext) -> Markup {
+    html! { span.tag.tag-sample { (ctx.t("Sample")) } }
 }
 
 /// A phone number as a `tel:` link (plain text when it cannot be dialled).
@@ -106,28 +108,28 @@ impl<'a> FormValues<'a> {
 
 /// The search form: place, distance, keywords; `extra` goes between the
 /// fields and the button (filter fieldsets, hidden filters).
-pub(crate) fn search_form(values: FormValues<'_>, extra: Markup) -> Markup {
+pub(crate) fn search_form(ctx: &SiteContext, values: FormValues<'_>, extra: Markup) -> Markup {
     html! {
-        form.search-form method="get" action="/search" role="search" aria-label="Find programs" {
+        form.search-form method="get" action=(ctx.href("/search")) role="search" aria-label=(ctx.t("Find programs")) {
             div.search-fields {
                 div.field.field-near {
-                    label for="near" { "ZIP code or city" }
+                    label for="near" { (ctx.t("ZIP code or city")) }
                     input #near type="text" name="near" value=(values.near)
-                        placeholder="e.g. 95814 or Denver, CO" autocomplete="off"
+                        placeholder=(ctx.t("e.g. 95814 or Denver, CO")) autocomplete="off"
                         inputmode="text" autocapitalize="words" spellcheck="false"
                         enterkeyhint="search";
                 }
                 div.field.field-radius {
-                    label for="radius" { "Distance" }
-                    (radius_select(values.radius))
+                    label for="radius" { (ctx.t("Distance")) }
+                    (radius_select(ctx, values.radius))
                 }
                 div.field.field-q {
-                    label for="q" { "Keywords (optional)" }
+                    label for="q" { (ctx.t("Keywords (optional)")) }
                     input #q type="text" name="q" value=(values.q)
-                        placeholder="e.g. DBT, evening, Spanish" enterkeyhint="search";
+                        placeholder=(ctx.t("e.g. DBT, evening, Spanish")) enterkeyhint="search";
                 }
                 div.field.field-submit {
-                    button.button type="submit" { "Find programs" }
+                    button.button type="submit" { (ctx.t("Find programs")) }
                 }
             }
             (extra)
@@ -136,7 +138,7 @@ pub(crate) fn search_form(values: FormValues<'_>, extra: Markup) -> Markup {
 }
 
 /// The distance choices, with `radius` selected (and added when it is not a preset).
-pub(crate) fn radius_select(radius: f64) -> Markup {
+pub(crate) fn radius_select(ctx: &SiteContext, radius: f64) -> Markup {
     let mut choices: Vec<f64> = RADIUS_PRESETS.to_vec();
     if !choices.contains(&radius) {
         choices.push(radius);
@@ -146,7 +148,7 @@ pub(crate) fn radius_select(radius: f64) -> Markup {
         select #radius name="radius" {
             @for miles in choices {
                 option value=(format_miles(miles)) selected[miles == radius] {
-                    "Within " (format_miles(miles)) @if miles == 1.0 { " mile" } @else { " miles" }
+                    @if miles == 1.0 { (ctx.t("Within 1 mile")) } @else { (ctx.tf("Within {n} miles", &[("n", &format_miles(miles))])) }
                 }
             }
         }
@@ -168,6 +170,7 @@ pub(crate) fn hidden_filters(request: &SearchRequest) -> Markup {
 /// One filter checkbox, its label wrapping it (a large touch target), with
 /// the number of programs it would show when known.
 pub(crate) fn checkbox(
+    ctx: &SiteContext,
     group_slug: &str,
     value: &FacetValue,
     checked: bool,
@@ -178,13 +181,13 @@ pub(crate) fn checkbox(
         label.check.dim[dim] {
             input type="checkbox" name=(group_slug) value=(value.slug) checked[checked];
             span.check-label {
-                (value.label)
+                (ctx.label(value))
                 @if let Some(count) = count {
                     " "
                     span.count {
                         span aria-hidden="true" { "(" }
                         (thousands(count as usize))
-                        span.visually-hidden { @if count == 1 { " program" } @else { " programs" } }
+                        span.visually-hidden { " " @if count == 1 { (ctx.t("program")) } @else { (ctx.t("programs")) } }
                         span aria-hidden="true" { ")" }
                     }
                 }
@@ -194,7 +197,7 @@ pub(crate) fn checkbox(
 }
 
 /// A fieldset of unchecked checkboxes for some values of a group (the home page).
-pub(crate) fn filter_fieldset(group_slug: &str, values: &[&str]) -> Markup {
+pub(crate) fn filter_fieldset(ctx: &SiteContext, group_slug: &str, values: &[&str]) -> Markup {
     let vocabulary = Vocabulary::get();
     let Some(group) = vocabulary.group_by_slug(group_slug) else {
         return html! {};
@@ -209,10 +212,10 @@ pub(crate) fn filter_fieldset(group_slug: &str, values: &[&str]) -> Markup {
     };
     html! {
         fieldset.facet {
-            legend { (group.label) }
+            legend { (ctx.group_label(group)) }
             div.checks {
                 @for value in chosen {
-                    (checkbox(&group.slug, value, false, None))
+                    (checkbox(ctx, &group.slug, value, false, None))
                 }
             }
         }
@@ -220,11 +223,16 @@ pub(crate) fn filter_fieldset(group_slug: &str, values: &[&str]) -> Markup {
 }
 
 /// The facet sidebar: one GET form with every group's values and counts.
-pub(crate) fn facet_sidebar(request: &SearchRequest, results: &SearchResults) -> Markup {
+pub(crate) fn facet_sidebar(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    results: &SearchResults,
+    shortlist: &Shortlist,
+) -> Markup {
     html! {
         aside.filters #filters aria-labelledby="filters-heading" {
-            h2 #filters-heading { "Filter results" }
-            form method="get" action="/search" {
+            h2 #filters-heading { (ctx.t("Filter results")) }
+            form method="get" action=(ctx.href("/search")) {
                 @if let Some(near) = &request.near {
                     input type="hidden" name="near" value=(near);
                 }
@@ -240,21 +248,24 @@ pub(crate) fn facet_sidebar(request: &SearchRequest, results: &SearchResults) ->
                 @if request.per_page != DEFAULT_PER_PAGE {
                     input type="hidden" name="per_page" value=(request.per_page);
                 }
+                @if !shortlist.is_empty() {
+                    input type="hidden" name="list" value=(shortlist.param());
+                }
                 p.hint {
-                    "Several choices in one group mean \u{201c}any of these\u{201d}; choices in different groups must all match."
+                    (ctx.t("Several choices in one group mean \u{201c}any of these\u{201d}; choices in different groups must all match."))
                 }
                 @for counts in &results.facets {
-                    (facet_group(counts))
+                    (facet_group(ctx, counts))
                 }
                 div.filters-submit {
-                    button.button type="submit" { "Update results" }
+                    button.button type="submit" { (ctx.t("Update results")) }
                 }
             }
         }
     }
 }
 
-fn facet_group(counts: &GroupCounts) -> Markup {
+fn facet_group(ctx: &SiteContext, counts: &GroupCounts) -> Markup {
     let vocabulary = Vocabulary::get();
     let group = vocabulary.group(counts.group);
     let long = counts.values.len() > LONG_GROUP;
@@ -283,25 +294,29 @@ fn facet_group(counts: &GroupCounts) -> Markup {
     html! {
         fieldset.facet {
             legend {
-                (group.label)
+                (ctx.group_label(group))
                 @if selected > 0 {
-                    " " span.selected-count { "(" (selected) " selected)" }
+                    " " span.selected-count {
+                        "("
+                        @if selected == 1 { (ctx.t("1 selected")) } @else { (ctx.tf("{n} selected", &[("n", &selected.to_string())])) }
+                        ")"
+                    }
                 }
             }
-            p.facet-help { (group.help) }
+            p.facet-help { (ctx.group_help(group)) }
             @if !shown.is_empty() {
                 div.checks {
                     @for vc in &shown {
-                        (checkbox(&group.slug, vocabulary.value(vc.value), vc.selected, Some(vc.count)))
+                        (checkbox(ctx, &group.slug, vocabulary.value(vc.value), vc.selected, Some(vc.count)))
                     }
                 }
             }
             @if !folded.is_empty() {
                 details.more {
-                    summary { "Show " (folded.len()) " more" }
+                    summary { (ctx.tf("Show {n} more", &[("n", &folded.len().to_string())])) }
                     div.checks {
                         @for vc in &folded {
-                            (checkbox(&group.slug, vocabulary.value(vc.value), vc.selected, Some(vc.count)))
+                            (checkbox(ctx, &group.slug, vocabulary.value(vc.value), vc.selected, Some(vc.count)))
                         }
                     }
                 }
@@ -311,19 +326,23 @@ fn facet_group(counts: &GroupCounts) -> Markup {
 }
 
 /// The active filters as links that remove them, and "Clear all filters".
-pub(crate) fn active_filters(request: &SearchRequest) -> Markup {
+pub(crate) fn active_filters(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    shortlist: &Shortlist,
+) -> Markup {
     if request.filters.is_empty() {
         return html! {};
     }
     html! {
         div.active-filters {
-            h2.visually-hidden { "Active filters" }
+            h2.visually-hidden { (ctx.t("Active filters")) }
             ul.chips {
-                @for chip in filter_chips(request) {
+                @for chip in filter_chips(ctx, request, shortlist) {
                     li { (chip) }
                 }
                 li {
-                    a.clear-all href=(search_href(&without_filters(request))) { "Clear all filters" }
+                    a.clear-all href=(ctx.href(&shortlist.carried(&search_href(&without_filters(request))))) { (ctx.t("Clear all filters")) }
                 }
             }
         }
@@ -331,15 +350,19 @@ pub(crate) fn active_filters(request: &SearchRequest) -> Markup {
 }
 
 /// One link per selected value, to the same search without it.
-pub(crate) fn filter_chips(request: &SearchRequest) -> Vec<Markup> {
+pub(crate) fn filter_chips(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    shortlist: &Shortlist,
+) -> Vec<Markup> {
     let vocabulary = Vocabulary::get();
     let mut chips = Vec::new();
     for (&group, values) in &request.filters {
         for &value in values {
-            let label = &vocabulary.value(value).label;
-            let href = search_href(&request.toggled(group, value));
+            let label = ctx.label(vocabulary.value(value));
+            let href = ctx.href(&shortlist.carried(&search_href(&request.toggled(group, value))));
             chips.push(html! {
-                a.chip href=(href) aria-label={ "Remove filter: " (label) } {
+                a.chip href=(href) aria-label={ (ctx.t("Remove filter:")) " " (label) } {
                     (label) " " span aria-hidden="true" { "\u{d7}" }
                 }
             });
@@ -357,15 +380,20 @@ pub(crate) fn without_filters(request: &SearchRequest) -> SearchRequest {
 }
 
 /// The sort choices that make sense for a request, current one marked.
-pub(crate) fn sort_links(request: &SearchRequest, current: Sort) -> Markup {
+pub(crate) fn sort_links(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    current: Sort,
+    shortlist: &Shortlist,
+) -> Markup {
     let mut choices = Vec::new();
     if request.origin.is_some() {
-        choices.push((Sort::Distance, "Distance"));
+        choices.push((Sort::Distance, ctx.t("Distance")));
     }
     if request.text.is_some() {
-        choices.push((Sort::Relevance, "Best match"));
+        choices.push((Sort::Relevance, ctx.t("Best match")));
     }
-    choices.push((Sort::Name, "Name"));
+    choices.push((Sort::Name, ctx.t("Name")));
     if choices.len() < 2 {
         return html! {};
     }
@@ -375,8 +403,8 @@ pub(crate) fn sort_links(request: &SearchRequest, current: Sort) -> Markup {
     }
     .sort();
     html! {
-        nav.sort aria-label="Sort results" {
-            span.sort-label { "Sort by:" }
+        nav.sort aria-label=(ctx.t("Sort results")) {
+            span.sort-label { (ctx.t("Sort by:")) }
             ul {
                 @for (sort, label) in choices {
                     @let next = SearchRequest {
@@ -385,7 +413,7 @@ pub(crate) fn sort_links(request: &SearchRequest, current: Sort) -> Markup {
                         ..request.clone()
                     };
                     li {
-                        a href=(search_href(&next)) aria-current=[(sort == current).then_some("true")] { (label) }
+                        a href=(ctx.href(&shortlist.carried(&search_href(&next)))) aria-current=[(sort == current).then_some("true")] { (label) }
                     }
                 }
             }
@@ -394,7 +422,12 @@ pub(crate) fn sort_links(request: &SearchRequest, current: Sort) -> Markup {
 }
 
 /// Page links: previous, numbers around the current page, next.
-pub(crate) fn pagination(request: &SearchRequest, results: &SearchResults) -> Markup {
+pub(crate) fn pagination(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    results: &SearchResults,
+    shortlist: &Shortlist,
+) -> Markup {
     let pages = results.pages().min(MAX_PAGE);
     if pages <= 1 {
         return html! {};
@@ -405,24 +438,24 @@ pub(crate) fn pagination(request: &SearchRequest, results: &SearchResults) -> Ma
     numbers.sort_unstable();
     numbers.dedup();
     html! {
-        nav.pagination aria-label="Pages" {
-            p.page-of { "Page " (current.min(results.pages())) " of " (thousands(results.pages())) }
+        nav.pagination aria-label=(ctx.t("Pages")) {
+            p.page-of { (ctx.tf("Page {n} of {total}", &[("n", &current.min(results.pages()).to_string()), ("total", &thousands(results.pages()))])) }
             ul {
                 @if current > 1 && current <= pages {
-                    li { a href=(search_href(&request.on_page(current - 1))) rel="prev" { span aria-hidden="true" { "\u{2190} " } "Previous" } }
+                    li { a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(current - 1))))) rel="prev" { span aria-hidden="true" { "\u{2190} " } (ctx.t("Previous")) } }
                 }
                 @for (i, &n) in numbers.iter().enumerate() {
                     @if i > 0 && n > numbers[i - 1] + 1 {
                         li.gap aria-hidden="true" { "\u{2026}" }
                     }
                     li {
-                        a href=(search_href(&request.on_page(n))) aria-current=[(n == current).then_some("page")] {
-                            span.visually-hidden { "Page " } (n)
+                        a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(n))))) aria-current=[(n == current).then_some("page")] {
+                            span.visually-hidden { (ctx.t("Page")) " " } (n)
                         }
                     }
                 }
                 @if current < pages {
-                    li { a href=(search_href(&request.on_page(current + 1))) rel="next" { "Next" span aria-hidden="true" { " \u{2192}" } } }
+                    li { a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(current + 1))))) rel="next" { (ctx.t("Next")) span aria-hidden="true" { " \u{2192}" } } }
                 }
             }
         }
@@ -430,48 +463,50 @@ pub(crate) fn pagination(request: &SearchRequest, results: &SearchResults) -> Ma
 }
 
 /// A listing as a result card: name, distance, place and the decisive facts.
-pub(crate) fn program_card(hit: &Hit) -> Markup {
+/// `href` is its program page; `action` goes after the contact line (the
+/// shortlist's add or remove link).
+pub(crate) fn program_card(ctx: &SiteContext, hit: &Hit, href: &str, action: Markup) -> Markup {
     let listing: &iop_index::Listing = &hit.listing;
-    let href = format!("/programs/{}", listing.id);
-    let insurance = labels_of(listing, "insurance");
+    let insurance = labels_of(ctx, listing, "insurance");
     let more_insurance = insurance.len().saturating_sub(CARD_INSURANCE_LABELS);
     html! {
         article.card {
             div.card-head {
                 h2.card-title { a href=(href) { (listing.display_name()) } }
-                @if listing.sample { (sample_tag()) }
+                @if listing.sample { (sample_tag(ctx)) }
             }
             p.card-where {
                 @if let Some(miles) = hit.distance_miles {
-                    span.distance { (format!("{miles:.1}")) " mi" } " \u{b7} "
+                    span.distance { (format!("{miles:.1}")) " " (ctx.t("mi")) } " \u{b7} "
                 }
                 (listing.address.city) ", " (listing.address.state)
             }
             dl.card-facts {
-                (card_fact(group_label("focus"), labels_markup(&labels_of(listing, "focus"))))
-                (card_fact(group_label("age"), labels_markup(&labels_of(listing, "age"))))
-                (card_fact(group_label("insurance"), html! {
+                (card_fact(group_label(ctx, "focus"), labels_markup(ctx, &labels_of(ctx, listing, "focus"))))
+                (card_fact(group_label(ctx, "age"), labels_markup(ctx, &labels_of(ctx, listing, "age"))))
+                (card_fact(group_label(ctx, "insurance"), html! {
                     @if insurance.is_empty() {
-                        (not_reported())
+                        (not_reported(ctx))
                     } @else {
                         (insurance.iter().take(CARD_INSURANCE_LABELS).cloned().collect::<Vec<_>>().join(", "))
                         @if more_insurance > 0 {
-                            " " span.more { "+" (more_insurance) " more" }
+                            " " span.more { (ctx.tf("+{n} more", &[("n", &more_insurance.to_string())])) }
                         }
                     }
                 }))
-                (card_fact(group_label("schedule"), schedule_summary(listing)))
-                (card_fact(group_label("format"), labels_markup(&labels_of(listing, "format"))))
-                (card_fact(group_label("accreditation"), labels_markup(&labels_of(listing, "accreditation"))))
-                (card_fact("New clients", accepting(listing.accepting_new_clients)))
+                (card_fact(group_label(ctx, "schedule"), schedule_summary(ctx, listing)))
+                (card_fact(group_label(ctx, "format"), labels_markup(ctx, &labels_of(ctx, listing, "format"))))
+                (card_fact(group_label(ctx, "accreditation"), labels_markup(ctx, &labels_of(ctx, listing, "accreditation"))))
+                (card_fact(ctx.t("New clients"), accepting(ctx, listing.accepting_new_clients)))
             }
             p.card-contact {
                 @match &listing.phone {
-                    Some(phone) => { "Phone: " (phone_link(phone)) }
-                    None => { "Phone: " (not_reported()) }
+                    Some(phone) => { (ctx.t("Phone")) ": " (phone_link(phone)) }
+                    None => { (ctx.t("Phone")) ": " (not_reported(ctx)) }
                 }
-                a.card-more href=(href) { "Details and sources" span.visually-hidden { " for " (listing.display_name()) } }
+                a.card-more href=(href) { (ctx.t("Details and sources")) span.visually-hidden { " " (ctx.t("for")) " " (listing.display_name()) } }
             }
+            (action)
         }
     }
 }
@@ -486,56 +521,61 @@ fn card_fact(label: &str, value: Markup) -> Markup {
 }
 
 /// A group's label from the vocabulary (the slug when unknown).
-pub(crate) fn group_label(slug: &str) -> &str {
+pub(crate) fn group_label<'a>(ctx: &SiteContext, slug: &'a str) -> &'a str {
     Vocabulary::get()
         .group_by_slug(slug)
-        .map_or(slug, |g| g.label.as_str())
+        .map_or(slug, |g| ctx.group_label(g))
 }
 
 /// Labels joined by commas, or "not reported".
-pub(crate) fn labels_markup(labels: &[String]) -> Markup {
+pub(crate) fn labels_markup(ctx: &SiteContext, labels: &[String]) -> Markup {
     html! {
-        @if labels.is_empty() { (not_reported()) } @else { (labels.join(", ")) }
+        @if labels.is_empty() { (not_reported(ctx)) } @else { (labels.join(", ")) }
     }
 }
 
 /// "Evening, Weekend · 9 hours a week", from the schedule tracks and hours.
-fn schedule_summary(listing: &Listing) -> Markup {
-    let tracks = labels_of(listing, "schedule");
+fn schedule_summary(ctx: &SiteContext, listing: &Listing) -> Markup {
+    let tracks = labels_of(ctx, listing, "schedule");
     let hours = listing.schedule.hours_per_week;
     html! {
         @if tracks.is_empty() && hours.is_none() {
-            (not_reported())
+            (not_reported(ctx))
         } @else {
             (tracks.join(", "))
             @if let Some(h) = hours {
                 @if !tracks.is_empty() { " \u{b7} " }
-                (hours_a_week(h))
+                (hours_a_week(ctx, h))
             }
         }
     }
 }
 
-pub(crate) fn hours_a_week(hours: f32) -> String {
+pub(crate) fn hours_a_week(ctx: &SiteContext, hours: f32) -> String {
     let h = one_decimal(f64::from(hours));
     if h == "1" {
-        "1 hour a week".to_string()
+        ctx.t("1 hour a week").to_string()
     } else {
-        format!("{h} hours a week")
+        ctx.tf("{n} hours a week", &[("n", &h)])
     }
 }
 
 /// Yes / No / not reported, for "accepting new clients".
-pub(crate) fn accepting(value: Option<bool>) -> Markup {
-    yes_no(value, "Accepting new clients", "Not accepting new clients")
+pub(crate) fn accepting(ctx: &SiteContext, value: Option<bool>) -> Markup {
+    yes_no(
+        ctx,
+        value,
+        ctx.t("Accepting new clients"),
+        ctx.t("Not accepting new clients"),
+    )
 }
 
-pub(crate) fn yes_no(value: Option<bool>, yes: &str, no: &str) -> Markup {
+pub(crate) fn yes_no(ctx: &SiteContext, value: Option<bool>, yes: &str, no: &str) -> Markup {
     html! {
         @match value {
             Some(true) => span.yes { (yes) },
             Some(false) => span.no { (no) },
-            None => (not_reported()),
+            None => (not_reported(ctx)),
         }
     }
 }
@@ -544,7 +584,10 @@ pub(crate) fn yes_no(value: Option<bool>, yes: &str, no: &str) -> Markup {
 /// distinct (source, date), with the evidence words folded in a `<details>`.
 /// `facts` are provenance entries with what they are about (a value label for
 /// a group's values, empty for a single fact).
-pub(crate) fn provenance_note(facts: &[(String, &Provenance, &Source)]) -> Markup {
+pub(crate) fn provenance_note(
+    ctx: &SiteContext,
+    facts: &[(String, &Provenance, &Source)],
+) -> Markup {
     let mut seen: Vec<(&str, String)> = Vec::new();
     for (_, p, s) in facts {
         let key = (s.title.as_str(), p.checked.to_string());
@@ -561,12 +604,12 @@ pub(crate) fn provenance_note(facts: &[(String, &Provenance, &Source)]) -> Marku
             div.provenance {
                 @for (title, date) in &seen {
                     p.source-note {
-                        "Source: " (title) ", checked " time datetime=(date) { (date) }
+                        (ctx.t("Source")) ": " (ctx.data(title)) ", " (ctx.t("checked")) " " time datetime=(date) { (date_text(ctx, date)) }
                     }
                 }
                 @if !evidence.is_empty() {
                     details.evidence {
-                        summary { "Evidence" }
+                        summary { (ctx.t("Evidence")) }
                         ul {
                             @for (about, words) in &evidence {
                                 li {
@@ -583,27 +626,27 @@ pub(crate) fn provenance_note(facts: &[(String, &Provenance, &Source)]) -> Marku
 }
 
 /// The provenance of one fact of a listing, as a note.
-pub(crate) fn fact_source(listing: &Listing, fact: &str) -> Markup {
+pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> Markup {
     let facts: Vec<(String, &Provenance, &Source)> = listing
         .provenance_of(fact)
         .map(|(p, s)| (String::new(), p, s))
         .into_iter()
         .collect();
-    provenance_note(&facts)
+    provenance_note(ctx, &facts)
 }
 
 /// The provenance of every reported value of a group, deduplicated.
-pub(crate) fn group_source(listing: &Listing, group: &str) -> Markup {
+pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) -> Markup {
     let facts: Vec<(String, &Provenance, &Source)> = listing
         .values(group)
         .iter()
         .filter_map(|slug| {
             listing
                 .provenance_of(&format!("{group}/{slug}"))
-                .map(|(p, s)| (value_label(group, slug), p, s))
+                .map(|(p, s)| (value_label(ctx, group, slug), p, s))
         })
         .collect();
-    provenance_note(&facts)
+    provenance_note(ctx, &facts)
 }
 
 /// A row of the program page's fact list: label, value, source.
@@ -620,6 +663,10 @@ pub(crate) fn fact_row(label: &str, value: Markup, source: Markup) -> Markup {
 }
 
 /// "23 programs", for headings.
-pub(crate) fn programs(n: usize) -> String {
-    count_of(n, "program", "programs")
+pub(crate) fn programs(ctx: &SiteContext, n: usize) -> String {
+    if n == 1 {
+        ctx.t("1 program").to_string()
+    } else {
+        ctx.tf("{n} programs", &[("n", &thousands(n))])
+    }
 }

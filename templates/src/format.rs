@@ -1,5 +1,6 @@
 //! Small formatting helpers: numbers, dates, phone and web links, labels.
 
+use crate::{Lang, SiteContext};
 use iop_index::{SearchRequest, Vocabulary};
 
 /// "1,234".
@@ -15,11 +16,6 @@ pub(crate) fn thousands(n: usize) -> String {
     out
 }
 
-/// "1 program", "1,234 programs".
-pub(crate) fn count_of(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
-
 /// The date part ("2026-11-24") of an RFC 3339 time, when it has one.
 pub(crate) fn date_part(rfc3339: &str) -> Option<&str> {
     let date = rfc3339.get(..10)?;
@@ -29,6 +25,37 @@ pub(crate) fn date_part(rfc3339: &str) -> Option<&str> {
         _ => c.is_ascii_digit(),
     });
     shaped.then_some(date)
+}
+
+/// A date ("2026-11-03", or anything that displays so) as the page's
+/// language writes it: as is in English, "3 de noviembre de 2026" in Spanish.
+pub(crate) fn date_text(ctx: &SiteContext, date: impl std::fmt::Display) -> String {
+    const MONTHS: [&str; 12] = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ];
+    let iso = date.to_string();
+    if ctx.lang == Lang::En {
+        return iso;
+    }
+    let parts: Vec<&str> = iso.get(..10).unwrap_or("").split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => match (m.parse::<usize>(), d.parse::<u32>()) {
+            (Ok(m @ 1..=12), Ok(d)) => format!("{d} de {} de {y}", MONTHS[m - 1]),
+            _ => iso,
+        },
+        _ => iso,
+    }
 }
 
 /// A `tel:` link for a phone number as written ("(916) 555-0100 ext. 2"):
@@ -92,18 +119,22 @@ pub(crate) fn one_decimal(x: f64) -> String {
 
 /// The label of a facet value; the slug itself when the vocabulary does not
 /// know it (a listing older than the vocabulary).
-pub(crate) fn value_label(group: &str, slug: &str) -> String {
+pub(crate) fn value_label(ctx: &SiteContext, group: &str, slug: &str) -> String {
     Vocabulary::get()
         .lookup(group, slug)
-        .map_or_else(|| slug.to_string(), |v| v.label.clone())
+        .map_or_else(|| slug.to_string(), |v| ctx.label(v).to_string())
 }
 
 /// The labels of a listing's values in `group`, in listing order.
-pub(crate) fn labels_of(listing: &iop_index::Listing, group: &str) -> Vec<String> {
+pub(crate) fn labels_of(
+    ctx: &SiteContext,
+    listing: &iop_index::Listing,
+    group: &str,
+) -> Vec<String> {
     listing
         .values(group)
         .iter()
-        .map(|slug| value_label(group, slug))
+        .map(|slug| value_label(ctx, group, slug))
         .collect()
 }
 
@@ -125,8 +156,6 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(count_of(1, "program", "programs"), "1 program");
-        assert_eq!(count_of(2000, "program", "programs"), "2,000 programs");
         assert_eq!(date_part("2026-11-24T19:30:00Z"), Some("2026-11-24"));
         assert_eq!(date_part("yesterday"), None);
         assert_eq!(date_part(""), None);

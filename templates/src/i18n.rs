@@ -39,6 +39,14 @@ impl Lang {
         }
     }
 
+    /// The language the switch on a page in this language leads to.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Es,
+            Lang::Es => Lang::En,
+        }
+    }
+
     /// The language's own name, for the language switch.
     pub fn name(self) -> &'static str {
         match self {
@@ -70,6 +78,15 @@ pub fn translate(lang: Lang, english: &'static str) -> &'static str {
                 english
             }
         },
+    }
+}
+
+/// `text` (a string built at run time, such as an error message handed in
+/// by the web layer) in `lang` when the catalog has it. Nothing is recorded.
+pub fn lookup(lang: Lang, text: &str) -> Option<&'static str> {
+    match lang {
+        Lang::En => None,
+        Lang::Es => ES.get(text).map(String::as_str),
     }
 }
 

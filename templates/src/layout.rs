@@ -2,8 +2,8 @@
 //! header with navigation, main, footer.
 
 use crate::components::{crisis_line, sample_banner};
-use crate::format::{count_of, date_part};
-use crate::{stylesheet_path, SiteContext};
+use crate::format::{date_part, date_text, thousands};
+use crate::{stylesheet_path, Lang, SiteContext};
 use maud::{html, Markup, DOCTYPE};
 
 /// The site's name, in the header and every title.
@@ -30,14 +30,31 @@ pub(crate) struct Page<'a> {
 
 /// Wrap a page's main content in the site frame.
 pub(crate) fn layout(ctx: &SiteContext, page: &Page<'_>, content: Markup) -> Markup {
+    layout_with_head(ctx, page, html! {}, content)
+}
+
+/// [`layout`] with extra elements in the head (canonical link, Open Graph
+/// tags, JSON-LD), written after the stylesheet link.
+pub(crate) fn layout_with_head(
+    ctx: &SiteContext,
+    page: &Page<'_>,
+    head: Markup,
+    content: Markup,
+) -> Markup {
     let title = if page.title.is_empty() {
-        format!("{SITE_NAME}: find intensive outpatient programs")
+        format!(
+            "{SITE_NAME}: {}",
+            ctx.t("find intensive outpatient programs")
+        )
     } else {
         format!("{} | {SITE_NAME}", page.title)
     };
+    let other = ctx.lang.other();
+    // listing pages write absolute alternates of their own (crate::share)
+    let alternates = !ctx.path.is_empty() && !head.0.contains("hreflang=");
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(ctx.lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -48,20 +65,32 @@ pub(crate) fn layout(ctx: &SiteContext, page: &Page<'_>, content: Markup) -> Mar
                 }
                 meta name="referrer" content="strict-origin-when-cross-origin";
                 link rel="stylesheet" href=(stylesheet_path());
+                link rel="search" type="application/opensearchdescription+xml" href="/opensearch.xml" title=(SITE_NAME);
+                @if alternates {
+                    @for lang in Lang::ALL {
+                        link rel="alternate" hreflang=(lang.code()) href=(ctx.path_in(lang));
+                    }
+                }
+                (head)
             }
             body {
-                a.skip-link href="#main" { "Skip to main content" }
-                (crisis_line())
+                a.skip-link href="#main" { (ctx.t("Skip to main content")) }
+                (crisis_line(ctx))
                 @if ctx.sample {
-                    (sample_banner())
+                    (sample_banner(ctx))
                 }
                 header.site-header {
                     div.wrap.site-header-inner {
-                        a.site-name href="/" { (SITE_NAME) }
-                        nav.site-nav aria-label="Site" {
+                        a.site-name href=(ctx.href("/")) { (SITE_NAME) }
+                        nav.site-nav aria-label=(ctx.t("Site")) {
                             ul {
-                                li { a href="/" aria-current=[current(page.nav, Nav::Search)] { "Search" } }
-                                li { a href="/about" aria-current=[current(page.nav, Nav::About)] { "About" } }
+                                li { a href=(ctx.href("/")) aria-current=[current(page.nav, Nav::Search)] { (ctx.t("Search")) } }
+                                li { a href=(ctx.href("/about")) aria-current=[current(page.nav, Nav::About)] { (ctx.t("About")) } }
+                                li.lang-switch {
+                                    a href=(ctx.path_in(other)) lang=(other.code()) hreflang=(other.code()) {
+                                        (other.name())
+                                    }
+                                }
                             }
                         }
                     }
@@ -84,21 +113,25 @@ fn footer(ctx: &SiteContext) -> Markup {
         footer.site-footer {
             div.wrap {
                 p.footer-crisis {
-                    "In crisis? Call or text 988 (Suicide & Crisis Lifeline), or call 911 in an emergency. "
-                    a href="tel:988" { "Call 988" }
+                    (ctx.t("In crisis? Call or text 988 (Suicide & Crisis Lifeline), or call 911 in an emergency.")) " "
+                    a href="tel:988" { (ctx.t("Call 988")) }
                     " · "
-                    a href="sms:988" { "Text 988" }
+                    a href="sms:988" { (ctx.t("Text 988")) }
                 }
                 p {
                     @match date_part(&ctx.built_at) {
-                        Some(date) => { "Data last built " time datetime=(date) { (date) } ". " }
-                        None => { "Data build date unknown. " }
+                        Some(date) => { (ctx.t("Data last built")) " " time datetime=(date) { (date_text(ctx, date)) } ". " }
+                        None => { (ctx.t("Data build date unknown.")) " " }
                     }
-                    (count_of(ctx.listings, "program", "programs")) " listed."
+                    @if ctx.listings == 1 {
+                        (ctx.t("1 program listed."))
+                    } @else {
+                        (ctx.tf("{n} programs listed.", &[("n", &thousands(ctx.listings))]))
+                    }
                 }
                 p {
-                    "No ads, no paid placement, no tracking. "
-                    a href="/about" { "About this directory and its sources" }
+                    (ctx.t("No ads, no paid placement, no tracking.")) " "
+                    a href=(ctx.href("/about")) { (ctx.t("About this directory and its sources")) }
                 }
             }
         }

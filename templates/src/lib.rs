@@ -1,7 +1,8 @@
 //! # iop-templates: the pages of the IOP Finder site
 //!
 //! This crate owns what people see: every HTML page (home, search results,
-//! program, about, error) as [maud] functions, the components they share
+//! program, about, error; for referrers the shortlist, its printable handout
+//! with a QR code, and compare) as [maud] functions, the components they share
 //! (crisis line, sample banner, search form, program card, facet sidebar,
 //! pagination, fact rows) and the one stylesheet. It does no data access: the
 //! web layer looks listings up and runs searches with `iop-index`, then hands
@@ -9,26 +10,48 @@
 //!
 //! Rules every page follows:
 //! - one external resource, the hashed stylesheet ([`stylesheet_path`]); no
-//!   scripts, fonts, images from elsewhere or trackers;
+//!   scripts, fonts, images from elsewhere or trackers (one exception: the
+//!   shortlist page loads the same-origin `static/share.js` for "Copy link"
+//!   and "Share", and works fully without it);
 //! - the crisis line (988 / 911) near the top and in the footer;
 //! - the sample-data banner whenever [`SiteContext::sample`] is true;
 //! - data is only ever spliced escaped (`(expr)`), never as `PreEscaped`;
-//! - a fact no source reported is shown as "not reported", never guessed.
+//! - a fact no source reported is shown as "not reported", never guessed;
+//! - every visible string goes through [`SiteContext::t`] (or `tf` for
+//!   patterns), every facet label through [`SiteContext::label`], and every
+//!   link to a page through [`SiteContext::href`], so each page also renders
+//!   in Spanish under `/es` (see [`i18n`]); the frame links to the same page
+//!   in the other language.
 
 mod components;
 mod format;
 pub mod i18n;
 mod layout;
+pub mod map;
 mod pages;
+mod share;
 
 use std::sync::LazyLock;
 
 pub use i18n::Lang;
 pub use pages::about::about;
-pub use pages::error::error_page;
+pub use pages::compare::{compare, CompareView, MAX_COMPARE, MIN_COMPARE};
+pub use pages::error::{error_page, param_error_message};
+pub use pages::handout::handout;
 pub use pages::home::home;
-pub use pages::program::program;
-pub use pages::results::results;
+pub use pages::program::program_page;
+pub use pages::program::{program, program_with_shortlist};
+pub use pages::report::{
+    report_page, report_thanks, ReportDraft, ReportFix, REPORT_CONTACT_MAX, REPORT_DETAILS_MAX,
+    REPORT_PROBLEMS,
+};
+pub use pages::results::{results, results_with_shortlist};
+pub use pages::results::{results_page, widenings_of, Change, Widening};
+pub use pages::shortlist::{
+    search_csv_href, shortlist, Shortlist, ShortlistError, ShortlistView, CSV_MAX_ROWS,
+    MAX_SHORTLIST,
+};
+pub use share::DEFAULT_PUBLIC_URL;
 
 /// What every page needs to know about the site as served.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +63,10 @@ pub struct SiteContext {
     pub built_at: String,
     /// The language the page is rendered in.
     pub lang: Lang,
+    /// The page's own path and query in English form (`/search?near=95814`),
+    /// for the language switch and alternate links; empty when unknown (the
+    /// switch then leads to the other language's home page).
+    pub path: String,
 }
 
 impl SiteContext {
@@ -58,6 +85,83 @@ impl SiteContext {
             "/" => format!("{}/", self.lang.prefix()),
             _ => format!("{}{path}", self.lang.prefix()),
         }
+    }
+
+    /// A text that comes with the data (a source's title) in the page's
+    /// language when the catalog has it, else as it is.
+    pub fn data<'a>(&self, text: &'a str) -> &'a str {
+        i18n::lookup(self.lang, text).unwrap_or(text)
+    }
+
+    /// An English pattern with `{name}` placeholders in the page's language,
+    /// the placeholders filled in: `site.tf("{n} programs", &[("n", "3")])`.
+    pub fn tf(&self, english: &'static str, args: &[(&str, &str)]) -> String {
+        // one pass, so a value that contains `{...}` is never filled in again
+        let pattern = self.t(english);
+        let mut text = String::with_capacity(pattern.len());
+        let mut rest = pattern;
+        while let Some(open) = rest.find('{') {
+            text.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let filled = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                args.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, value)| (*value, close))
+            });
+            match filled {
+                Some((value, close)) => {
+                    text.push_str(value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    text.push('{');
+                    rest = after;
+                }
+            }
+        }
+        text.push_str(rest);
+        text
+    }
+
+    /// A facet value's label in the page's language.
+    pub fn label<'v>(&self, value: &'v iop_index::FacetValue) -> &'v str {
+        match self.lang {
+            Lang::En => &value.label,
+            Lang::Es => &value.label_es,
+        }
+    }
+
+    /// A facet group's label in the page's language.
+    pub fn group_label<'g>(&self, group: &'g iop_index::FacetGroup) -> &'g str {
+        match self.lang {
+            Lang::En => &group.label,
+            Lang::Es => &group.label_es,
+        }
+    }
+
+    /// A facet group's help text in the page's language.
+    pub fn group_help<'g>(&self, group: &'g iop_index::FacetGroup) -> &'g str {
+        match self.lang {
+            Lang::En => &group.help,
+            Lang::Es => &group.help_es,
+        }
+    }
+
+    /// This page in `lang` (`/es/search?near=95814`), for the language
+    /// switch and `hreflang` alternates.
+    pub fn path_in(&self, lang: Lang) -> String {
+        let other = SiteContext {
+            lang,
+            path: String::new(),
+            ..self.clone()
+        };
+        let path = if self.path.starts_with('/') {
+            self.path.as_str()
+        } else {
+            "/"
+        };
+        other.href(path)
     }
 }
 
@@ -112,7 +216,7 @@ mod tests {
     #[test]
     fn the_stylesheet_is_small() {
         assert!(
-            STYLESHEET.len() < 12 * 1024,
+            STYLESHEET.len() < 16 * 1024,
             "site.css is {} bytes",
             STYLESHEET.len()
         );

@@ -5,7 +5,7 @@
 use crate::components::{
     accepting, group_label, hours_a_week, labels_markup, not_reported, phone_link,
 };
-use crate::format::{labels_of, short_url, web_url};
+use crate::format::{date_text, labels_of, short_url, web_url};
 use crate::layout::{layout, Nav, Page};
 use crate::pages::shortlist::{count, Shortlist};
 use crate::SiteContext;
@@ -155,10 +155,10 @@ fn yes_no(ctx: &SiteContext, value: Option<bool>) -> Markup {
 fn sources(ctx: &SiteContext, listing: &Listing) -> Markup {
     html! {
         @for source in &listing.sources {
-            (source.title) br;
+            (ctx.data(&source.title)) br;
         }
         @match listing.last_checked() {
-            Some(date) => { (ctx.t("Last checked")) " " time datetime=(date) { (date) } },
+            Some(date) => { (ctx.t("Last checked")) " " time datetime=(date) { (date_text(ctx, date)) } },
             None => { (ctx.t("Last checked")) ": " (not_reported(ctx)) },
         }
     }

@@ -3,10 +3,11 @@
 use crate::components::{search_form, FormValues};
 use crate::format::safe_href;
 use crate::layout::{layout, Nav, Page};
-use crate::SiteContext;
+use crate::{i18n, Lang, SiteContext};
+use iop_index::{ParamError, ParamErrorKind, Vocabulary};
 use maud::{html, Markup};
 
-/// A status-specific heading.
+/// A status-specific heading (English; translated where shown).
 fn heading(status: u16) -> &'static str {
     match status {
         400 => "We couldn't understand that search",
@@ -24,7 +25,12 @@ pub fn error_page(
     message: &str,
     suggestions: &[(String, String)],
 ) -> Markup {
-    let heading = heading(status);
+    let heading = ctx.t(heading(status));
+    // titles and messages come from the web layer in English: shown in the
+    // page's language when the catalog has them (parameter errors come
+    // already worded, see [`param_error_message`])
+    let title = i18n::lookup(ctx.lang, title).unwrap_or(title);
+    let message = i18n::lookup(ctx.lang, message).unwrap_or(message);
     let page_title = if title.is_empty() { heading } else { title };
     let content = html! {
         section.error aria-labelledby="error-heading" {
@@ -36,12 +42,12 @@ pub fn error_page(
                 p.error-message { (message) }
             }
             @if !suggestions.is_empty() {
-                h2 { "Try one of these" }
+                h2 { (ctx.t("Try one of these")) }
                 ul.suggestions {
                     @for (label, href) in suggestions {
                         li {
                             @match safe_href(href) {
-                                Some(href) => a href=(href) { (label) },
+                                Some(href) => a href=(ctx.href(href)) { (label) },
                                 None => span { (label) },
                             }
                         }
@@ -49,21 +55,145 @@ pub fn error_page(
                 }
             }
             @if status >= 500 {
-                p { "This is our fault, not yours. Please try again in a moment." }
+                p { (ctx.t("This is our fault, not yours. Please try again in a moment.")) }
             }
-            h2 { "Try a new search" }
-            (search_form(FormValues::default(), html! {}))
-            p { a href="/" { "Go to the home page" } }
+            h2 { (ctx.t("Try a new search")) }
+            (search_form(ctx, FormValues::default(), html! {}))
+            p { a href=(ctx.href("/")) { (ctx.t("Go to the home page")) } }
         }
     };
     layout(
         ctx,
         &Page {
             title: page_title,
-            description: "IOP Finder could not show this page.",
+            description: ctx.t("IOP Finder could not show this page."),
             nav: Nav::None,
             noindex: true,
         },
         content,
     )
+}
+
+/// A search parameter's error in the page's language: as the index words it
+/// in English (`near: no US ZIP code 00000 is known`), in Spanish from the
+/// error's kind and arguments (the JSON API keeps the English message).
+pub fn param_error_message(ctx: &SiteContext, error: &ParamError) -> String {
+    if ctx.lang == Lang::En {
+        return error.to_string();
+    }
+    let quoted = |text: &str| format!("\u{201c}{text}\u{201d}");
+    let name = parameter_label(ctx, &error.parameter);
+    let parameter = name.as_str();
+    match &error.kind {
+        ParamErrorKind::NotAValue { value } => {
+            let vocabulary = Vocabulary::get();
+            let (group, values) = match vocabulary.group_by_slug(&error.parameter) {
+                Some(group) => (
+                    ctx.group_label(group).to_string(),
+                    vocabulary
+                        .values_of(group.id)
+                        .map(|v| ctx.label(v))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                None => (name.clone(), error.suggestions.join(", ")),
+            };
+            ctx.tf(
+                "{value} is not one of the choices for {group}. Choose from: {values}.",
+                &[
+                    ("value", &quoted(value)),
+                    ("group", &quoted(&group)),
+                    ("values", &values),
+                ],
+            )
+        }
+        ParamErrorKind::UnknownParameter => ctx.tf(
+            "{parameter} is not a search parameter.",
+            &[("parameter", &quoted(parameter))],
+        ),
+        ParamErrorKind::Repeated => ctx.tf(
+            "{parameter} was given more than once: give it once.",
+            &[("parameter", &quoted(parameter))],
+        ),
+        ParamErrorKind::EmptyPlace => ctx
+            .t("Enter a ZIP code, a city and state (\u{201c}Denver, CO\u{201d}) or coordinates (\u{201c}39.74,-104.99\u{201d}).")
+            .to_string(),
+        ParamErrorKind::UnknownZip { zip } => ctx.tf(
+            "We do not know the ZIP code {zip}. Check it, or enter a city and state.",
+            &[("zip", zip)],
+        ),
+        ParamErrorKind::BadCoordinates { text } => ctx.tf(
+            "{text} are not valid coordinates: the latitude must be between -90 and 90 and the longitude between -180 and 180.",
+            &[("text", &quoted(text))],
+        ),
+        ParamErrorKind::UnknownPlace { query } => {
+            let mut text = ctx.tf(
+                "We do not know a place called {query}.",
+                &[("query", &quoted(query))],
+            );
+            if !error.suggestions.is_empty() {
+                text.push(' ');
+                text.push_str(ctx.t("Did you mean one of the places below?"));
+            }
+            text
+        }
+        ParamErrorKind::AmbiguousPlace { query } => ctx.tf(
+            "There is a {query} in more than one state: add the state, or choose one below.",
+            &[("query", &quoted(query))],
+        ),
+        ParamErrorKind::RadiusNotANumber { value } => ctx.tf(
+            "The distance {value} is not a number of miles: use a number from 1 to 500.",
+            &[("value", &quoted(value))],
+        ),
+        ParamErrorKind::RadiusOutOfRange { value } => ctx.tf(
+            "A distance of {value} miles is out of range: use a number greater than 0 and at most 500.",
+            &[("value", value)],
+        ),
+        ParamErrorKind::TextTooLong { max } => ctx.tf(
+            "The keywords are longer than {max} characters: shorten them.",
+            &[("max", &max.to_string())],
+        ),
+        ParamErrorKind::BadSort { value } => ctx.tf(
+            "{value} is not a sort order: sort by distance, best match or name.",
+            &[("value", &quoted(value))],
+        ),
+        ParamErrorKind::CountOutOfRange { value, max } => ctx.tf(
+            "{value} is out of range for {parameter}: use a whole number from 1 to {max}.",
+            &[
+                ("value", &quoted(value)),
+                ("parameter", &quoted(parameter)),
+                ("max", &max.to_string()),
+            ],
+        ),
+        ParamErrorKind::DistanceNeedsPlace => ctx
+            .t("Sorting by distance needs a place: enter a ZIP code or a city.")
+            .to_string(),
+        ParamErrorKind::Other => match i18n::lookup(ctx.lang, &error.message) {
+            Some(text) => text.to_string(),
+            None => ctx.tf(
+                "The {parameter} part of this address is not valid. Copy the link again, or start a new search.",
+                &[("parameter", &quoted(parameter))],
+            ),
+        },
+    }
+}
+
+/// What a search parameter is, in words: "distance" for `radius`, a facet
+/// group's label for its slug; the name itself when unknown.
+fn parameter_label(ctx: &SiteContext, parameter: &str) -> String {
+    let words = match parameter {
+        "near" => "place",
+        "radius" => "distance",
+        "q" => "keywords",
+        "sort" => "sort order",
+        "page" => "page number",
+        "per_page" => "results per page",
+        "list" | "ids" => "list of programs",
+        other => {
+            return Vocabulary::get()
+                .group_by_slug(other)
+                .map_or_else(|| other.to_string(), |g| ctx.group_label(g).to_string())
+        }
+    };
+    ctx.t(words).to_string()
 }

@@ -4,7 +4,7 @@
 //! chrome: a discharge planner hands it over as it is.
 
 use crate::components::{group_label, hours_a_week, labels_markup, not_reported, phone_link};
-use crate::format::{labels_of, short_url, web_url};
+use crate::format::{date_text, labels_of, short_url, web_url};
 use crate::layout::SITE_NAME;
 use crate::pages::shortlist::{count, ShortlistView};
 use crate::{stylesheet_path, SiteContext};
@@ -18,6 +18,7 @@ const QUIET_ZONE: usize = 4;
 /// The handout page. `printed` is today's date (`2026-11-24`).
 pub fn handout(ctx: &SiteContext, view: &ShortlistView<'_>, printed: &str) -> Markup {
     let back = ctx.href(&view.shortlist.page("/shortlist", view.near));
+    let other = ctx.lang.other();
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
@@ -33,6 +34,8 @@ pub fn handout(ctx: &SiteContext, view: &ShortlistView<'_>, printed: &str) -> Ma
                     p.handout-screen {
                         a href=(back) { (ctx.t("Back to the shortlist")) }
                         " \u{b7} "
+                        a href=(ctx.path_in(other)) lang=(other.code()) hreflang=(other.code()) { (other.name()) }
+                        " \u{b7} "
                         (ctx.t("To print this sheet, use your browser's Print command (Ctrl+P, or \u{2318}P on a Mac)."))
                     }
                     header.handout-head {
@@ -44,7 +47,7 @@ pub fn handout(ctx: &SiteContext, view: &ShortlistView<'_>, printed: &str) -> Ma
                                 @if let Some(label) = view.near_label {
                                     " \u{b7} " (ctx.t("Distances from")) " " (label)
                                 }
-                                " \u{b7} " (ctx.t("Printed")) " " time datetime=(printed) { (printed) }
+                                " \u{b7} " (ctx.t("Printed")) " " time datetime=(printed) { (date_text(ctx, printed)) }
                             }
                         }
                         figure.handout-qr {
@@ -117,9 +120,9 @@ fn program_facts(ctx: &SiteContext, listing: &Listing, miles: Option<f64>) -> Ma
                     (fact(ctx.t("Website"), html! { (short_url(url)) }))
                 }
                 (fact(ctx.t("Source"), html! {
-                    @for source in &listing.sources { (source.title) "; " }
+                    @for source in &listing.sources { (ctx.data(&source.title)) "; " }
                     @match listing.last_checked() {
-                        Some(date) => { (ctx.t("last checked")) " " time datetime=(date) { (date) } },
+                        Some(date) => { (ctx.t("last checked")) " " time datetime=(date) { (date_text(ctx, date)) } },
                         None => { (ctx.t("last checked")) ": " (not_reported(ctx)) },
                     }
                 }))

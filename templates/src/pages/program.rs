@@ -4,7 +4,7 @@ use crate::components::{
     accepting, fact_row, fact_source, group_source, hours_a_week, labels_markup, not_reported,
     phone_link, sample_tag, yes_no,
 };
-use crate::format::{labels_of, short_url, web_url};
+use crate::format::{date_text, labels_of, short_url, web_url};
 use crate::layout::{Nav, Page};
 use crate::pages::shortlist::{shortlist_bar, toggle_link, Shortlist};
 use crate::SiteContext;
@@ -43,24 +43,28 @@ pub fn program_page(
     public_url: &str,
 ) -> Markup {
     let name = listing.display_name();
-    let description = format!(
-        "{name}, {}, {}: an intensive outpatient program. Insurance, ages, schedule and sources of every fact.",
-        listing.address.city, listing.address.state
+    let description = ctx.tf(
+        "{name}, {city}, {state}: an intensive outpatient program. Insurance, ages, schedule and sources of every fact.",
+        &[
+            ("name", &name),
+            ("city", &listing.address.city),
+            ("state", &listing.address.state),
+        ],
     );
     let content = html! {
         article.program {
             @if listing.sample {
                 div.notice.sample-notice role="note" {
                     p {
-                        strong { "Sample: not a real program" }
-                        " This listing is fictional, from the sample directory shown until real data is loaded."
+                        strong { (ctx.t("Sample: not a real program")) }
+                        " " (ctx.t("This listing is fictional, from the sample directory shown until real data is loaded."))
                     }
                 }
             }
             div.program-head {
                 h1 { (name) @if listing.sample { " " (sample_tag(ctx)) } }
                 @if listing.program_name.is_some() && name != listing.name {
-                    p.org { "Offered by " (listing.name) }
+                    p.org { (ctx.t("Offered by")) " " (listing.name) }
                 }
                 @if listing.accepting_new_clients.is_some() {
                     p.status { (accepting(ctx, listing.accepting_new_clients)) }
@@ -75,18 +79,18 @@ pub fn program_page(
                     (contact_section(ctx, listing))
                     @if let Some(text) = &listing.description {
                         section aria-labelledby="about-program" {
-                            h2 #about-program { "About this program" }
+                            h2 #about-program { (ctx.t("About this program")) }
                             p.description { (text) }
                             (fact_source(ctx, listing, "description"))
                         }
                     }
-                    (details_section(listing))
-                    (schedule_section(listing))
-                    (level_of_care_section(listing))
-                    (sources_section(listing))
+                    (details_section(ctx, listing))
+                    (schedule_section(ctx, listing))
+                    (level_of_care_section(ctx, listing))
+                    (sources_section(ctx, listing))
                     (report_section(ctx, listing))
                 }
-                (before_you_call())
+                (before_you_call(ctx))
             }
         }
     };
@@ -107,30 +111,30 @@ fn contact_section(ctx: &SiteContext, listing: &Listing) -> Markup {
     let address = &listing.address;
     html! {
         section aria-labelledby="contact" {
-            h2 #contact { "Contact and location" }
+            h2 #contact { (ctx.t("Contact and location")) }
             dl.facts {
-                (fact_row("Address", html! {
+                (fact_row(ctx.t("Address"), html! {
                     p.address {
                         @if let Some(street) = &address.street { (street) br; }
                         @if let Some(street2) = &address.street2 { (street2) br; }
                         (address.city) ", " (address.state) " " (address.zip)
                     }
                 }, fact_source(ctx, listing, "address")))
-                (fact_row("Map", match (listing.point, &address.street) {
-                    (Some(point), _) if point.precision == Precision::Exact => directions(point),
+                (fact_row(ctx.t("Map"), match (listing.point, &address.street) {
+                    (Some(point), _) if point.precision == Precision::Exact => directions(ctx, point),
                     (_, Some(_)) => address_directions(ctx, listing),
-                    (Some(point), None) => directions(point),
+                    (Some(point), None) => directions(ctx, point),
                     (None, None) => not_reported(ctx),
                 }, fact_source(ctx, listing, "point")))
-                (fact_row("Phone", match &listing.phone {
+                (fact_row(ctx.t("Phone"), match &listing.phone {
                     Some(phone) => phone_link(phone),
                     None => not_reported(ctx),
                 }, fact_source(ctx, listing, "phone")))
-                (fact_row("Intake phone", match &listing.intake_phone {
+                (fact_row(ctx.t("Intake phone"), match &listing.intake_phone {
                     Some(phone) => phone_link(phone),
                     None => not_reported(ctx),
                 }, fact_source(ctx, listing, "intake_phone")))
-                (fact_row("Website", match &listing.website {
+                (fact_row(ctx.t("Website"), match &listing.website {
                     Some(site) => website(site),
                     None => not_reported(ctx),
                 }, fact_source(ctx, listing, "website")))
@@ -139,16 +143,16 @@ fn contact_section(ctx: &SiteContext, listing: &Listing) -> Markup {
     }
 }
 
-fn directions(point: Point) -> Markup {
+fn directions(ctx: &SiteContext, point: Point) -> Markup {
     let href = format!(
         "https://www.openstreetmap.org/directions?to={}%2C{}",
         coordinate(point.lat),
         coordinate(point.lon)
     );
     html! {
-        a href=(href) rel="nofollow noopener" { "Directions on OpenStreetMap" }
+        a href=(href) rel="nofollow noopener" { (ctx.t("Directions on OpenStreetMap")) }
         " "
-        span.precision { "(" (point.precision.describe()) ")" }
+        span.precision { "(" (ctx.t(point.precision.describe())) ")" }
     }
 }
 
@@ -187,57 +191,57 @@ fn website(site: &str) -> Markup {
     }
 }
 
-fn details_section(listing: &Listing) -> Markup {
+fn details_section(ctx: &SiteContext, listing: &Listing) -> Markup {
     let vocabulary = Vocabulary::get();
     html! {
         section aria-labelledby="details" {
-            h2 #details { "Program details" }
+            h2 #details { (ctx.t("Program details")) }
             dl.facts {
-                (fact_row("Accepting new clients", yes_no(ctx, listing.accepting_new_clients, "Yes", "No"),
+                (fact_row(ctx.t("Accepting new clients"), yes_no(ctx, listing.accepting_new_clients, ctx.t("Yes"), ctx.t("No")),
                     fact_source(ctx, listing, "accepting_new_clients")))
                 @for group in vocabulary.groups().iter().filter(|g| g.slug != SCHEDULE_GROUP) {
-                    (fact_row(&group.label, labels_markup(ctx, &labels_of(ctx, listing, &group.slug)), group_source(ctx, listing, &group.slug)))
+                    (fact_row(ctx.group_label(group), labels_markup(ctx, &labels_of(ctx, listing, &group.slug)), group_source(ctx, listing, &group.slug)))
                 }
             }
         }
     }
 }
 
-fn schedule_section(listing: &Listing) -> Markup {
+fn schedule_section(ctx: &SiteContext, listing: &Listing) -> Markup {
     let schedule = &listing.schedule;
     html! {
         section aria-labelledby="schedule" {
-            h2 #schedule { "Schedule" }
+            h2 #schedule { (ctx.t("Schedule")) }
             dl.facts {
-                (fact_row("When sessions meet", labels_markup(ctx, &labels_of(ctx, listing, SCHEDULE_GROUP)), group_source(ctx, listing, SCHEDULE_GROUP)))
-                (fact_row("Days a week", match schedule.days_per_week {
-                    Some(1) => html! { "1 day a week" },
-                    Some(d) => html! { (d) " days a week" },
+                (fact_row(ctx.t("When sessions meet"), labels_markup(ctx, &labels_of(ctx, listing, SCHEDULE_GROUP)), group_source(ctx, listing, SCHEDULE_GROUP)))
+                (fact_row(ctx.t("Days a week"), match schedule.days_per_week {
+                    Some(1) => html! { (ctx.t("1 day a week")) },
+                    Some(d) => html! { (ctx.tf("{n} days a week", &[("n", &d.to_string())])) },
                     None => not_reported(ctx),
                 }, html! {}))
-                (fact_row("Hours a week", match schedule.hours_per_week {
+                (fact_row(ctx.t("Hours a week"), match schedule.hours_per_week {
                     Some(h) => html! { (hours_a_week(ctx, h)) },
                     None => not_reported(ctx),
                 }, html! {}))
-                (fact_row("Sessions", html! {
+                (fact_row(ctx.t("Sessions"), html! {
                     @if schedule.sessions.is_empty() {
                         (not_reported(ctx))
                     } @else {
                         ul.sessions {
                             @for s in &schedule.sessions {
                                 li {
-                                    (s.weekday.name()) " "
-                                    time datetime=(s.start) { (s.start.to_12h()) }
+                                    (ctx.t(s.weekday.name())) " "
+                                    time datetime=(s.start) { (clock(ctx, s.start)) }
                                     "\u{2013}"
-                                    time datetime=(s.end) { (s.end.to_12h()) }
+                                    time datetime=(s.end) { (clock(ctx, s.end)) }
                                 }
                             }
                         }
                     }
                 }, html! {}))
-                (fact_row("Program length", match schedule.program_weeks {
-                    Some(1) => html! { "About 1 week" },
-                    Some(w) => html! { "About " (w) " weeks" },
+                (fact_row(ctx.t("Program length"), match schedule.program_weeks {
+                    Some(1) => html! { (ctx.t("About 1 week")) },
+                    Some(w) => html! { (ctx.tf("About {n} weeks", &[("n", &w.to_string())])) },
                     None => not_reported(ctx),
                 }, html! {}))
             }
@@ -246,32 +250,32 @@ fn schedule_section(listing: &Listing) -> Markup {
     }
 }
 
-fn level_of_care_section(listing: &Listing) -> Markup {
+fn level_of_care_section(ctx: &SiteContext, listing: &Listing) -> Markup {
     let care = &listing.level_of_care;
     html! {
         section aria-labelledby="level-of-care" {
-            h2 #level-of-care { "Level of care" }
+            h2 #level-of-care { (ctx.t("Level of care")) }
             dl.facts {
-                (fact_row("Intensive outpatient (IOP)", html! { span.yes { "Yes" } }, html! {}))
-                (fact_row("Partial hospitalization (PHP)", yes_no(ctx, care.php, "Yes", "No"), html! {}))
-                (fact_row("Outpatient care to step down to", yes_no(ctx, care.outpatient, "Yes", "No"), html! {}))
+                (fact_row(ctx.t("Intensive outpatient (IOP)"), html! { span.yes { (ctx.t("Yes")) } }, html! {}))
+                (fact_row(ctx.t("Partial hospitalization (PHP)"), yes_no(ctx, care.php, ctx.t("Yes"), ctx.t("No")), html! {}))
+                (fact_row(ctx.t("Outpatient care to step down to"), yes_no(ctx, care.outpatient, ctx.t("Yes"), ctx.t("No")), html! {}))
             }
             (fact_source(ctx, listing, "level_of_care"))
         }
     }
 }
 
-fn sources_section(listing: &Listing) -> Markup {
+fn sources_section(ctx: &SiteContext, listing: &Listing) -> Markup {
     html! {
         section aria-labelledby="sources" {
-            h2 #sources { "Sources" }
+            h2 #sources { (ctx.t("Sources")) }
             @if listing.sources.is_empty() {
-                p { "No sources are recorded for this listing." }
+                p { (ctx.t("No sources are recorded for this listing.")) }
             } @else {
                 ul.sources {
                     @for (i, source) in listing.sources.iter().enumerate() {
                         li {
-                            span.source-title { (source.title) }
+                            span.source-title { (ctx.data(&source.title)) }
                             @if let Some(url) = &source.url {
                                 br;
                                 @match web_url(url) {
@@ -281,11 +285,11 @@ fn sources_section(listing: &Listing) -> Markup {
                             }
                             @if let Some(record) = &source.record {
                                 br;
-                                span.record { "Record: " (record) }
+                                span.record { (ctx.t("Record:")) " " (record) }
                             }
                             @if let Some(date) = listing.provenance.iter().filter(|p| p.source == i).map(|p| p.checked).max() {
                                 br;
-                                "Checked " time datetime=(date) { (date) }
+                                (ctx.t("Checked")) " " time datetime=(date) { (date_text(ctx, date)) }
                             }
                         }
                     }
@@ -293,25 +297,34 @@ fn sources_section(listing: &Listing) -> Markup {
             }
             p.last-checked {
                 @match listing.last_checked() {
-                    Some(date) => { "Last checked " time datetime=(date) { (date) } "." }
-                    None => { "Last checked: " (not_reported(ctx)) }
+                    Some(date) => { (ctx.t("Last checked")) " " time datetime=(date) { (date_text(ctx, date)) } "." }
+                    None => { (ctx.t("Last checked")) ": " (not_reported(ctx)) }
                 }
-                " Programs change; please confirm details with the program."
+                " " (ctx.t("Programs change; please confirm details with the program."))
             }
         }
     }
 }
 
-fn before_you_call() -> Markup {
+fn before_you_call(ctx: &SiteContext) -> Markup {
     html! {
         aside.tip aria-labelledby="before-you-call" {
-            h2 #before-you-call { "Before you call" }
+            h2 #before-you-call { (ctx.t("Before you call")) }
             ul {
-                li { "Ask whether they take your insurance, and what you would pay." }
-                li { "Ask about the schedule: which days and hours, and whether evening or telehealth sessions are offered." }
-                li { "Ask whether there is a waitlist, and how intake works." }
-                li { "Have a pen ready, and ask who you spoke to." }
+                li { (ctx.t("Ask whether they take your insurance, and what you would pay.")) }
+                li { (ctx.t("Ask about the schedule: which days and hours, and whether evening or telehealth sessions are offered.")) }
+                li { (ctx.t("Ask whether there is a waitlist, and how intake works.")) }
+                li { (ctx.t("Have a pen ready, and ask who you spoke to.")) }
             }
         }
+    }
+}
+
+/// A time of day as the page's language writes it: "4:00 pm", "4:00 p. m.".
+fn clock(ctx: &SiteContext, time: iop_index::listing::ClockTime) -> String {
+    let text = time.to_12h();
+    match ctx.lang {
+        crate::Lang::En => text,
+        crate::Lang::Es => text.replace(" am", " a. m.").replace(" pm", " p. m."),
     }
 }

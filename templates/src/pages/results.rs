@@ -50,18 +50,26 @@ pub fn results_page(
 ) -> Markup {
     let origin = results.origin.as_ref().or(request.origin.as_ref());
     let miles = format_miles(request.radius_miles);
-    let unit = if request.radius_miles == 1.0 {
-        "mile"
-    } else {
-        "miles"
+    let within = |o: &iop_index::Origin| {
+        if request.radius_miles == 1.0 {
+            ctx.tf("within 1 mile of {place}", &[("place", &o.label)])
+        } else {
+            ctx.tf(
+                "within {n} miles of {place}",
+                &[("n", &miles), ("place", &o.label)],
+            )
+        }
     };
     let title = match origin {
-        Some(o) => format!("Programs within {miles} {unit} of {}", o.label),
-        None => "Search results".to_string(),
+        Some(o) => format!("{} {}", ctx.t("Programs"), within(o)),
+        None => ctx.t("Search results").to_string(),
     };
     let title = match results.page {
         1 => title,
-        n => format!("{title}, page {n}"),
+        n => ctx.tf(
+            "{title}, page {n}",
+            &[("title", &title), ("n", &n.to_string())],
+        ),
     };
     let offset = (results.page - 1) * results.per_page;
     let content = html! {
@@ -69,13 +77,13 @@ pub fn results_page(
             h1 #results-heading {
                 (programs(ctx, results.total))
                 @if let Some(o) = origin {
-                    " within " (miles) " " (unit) " of " (o.label)
+                    " " (within(o))
                 }
                 @if let Some(text) = &request.text {
-                    " matching " (QUOTE) (text) (QUOTE)
+                    " " (ctx.t("matching")) " " (QUOTE) (text) (QUOTE)
                 }
             }
-            p.jump { a href="#filters" { "Jump to filters" } }
+            p.jump { a href="#filters" { (ctx.t("Jump to filters")) } }
             (search_form(ctx, FormValues::of(request), html! {
                 (hidden_filters(request))
                 @if !shortlist.is_empty() {
@@ -94,10 +102,10 @@ pub fn results_page(
                     }
                 } @else if results.hits.is_empty() {
                     div.empty {
-                        h2 { "No results on this page" }
+                        h2 { (ctx.t("No results on this page")) }
                         p {
-                            "This search has " (programs(ctx, results.total)) " on " (results.pages()) " pages. "
-                            a href=(search_href(&request.on_page(1))) { "Go to the first page" }
+                            (ctx.tf("This search has {programs} on {n} pages.", &[("programs", &programs(ctx, results.total)), ("n", &results.pages().to_string())])) " "
+                            a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(1))))) { (ctx.t("Go to the first page")) }
                         }
                     }
                 } @else {
@@ -109,7 +117,7 @@ pub fn results_page(
                             @let id = hit.listing.id.as_str();
                             li id={ "p-" (id) } {
                                 span.num aria-hidden="true" { (offset + 1 + i) }
-                                (program_card(ctx, 
+                                (program_card(ctx,
                                     hit,
                                     &ctx.href(&shortlist.carried(&format!("/programs/{id}"))),
                                     toggle_link(ctx, shortlist, id, &hit.listing.display_name(), &search_href(request), true),
@@ -128,7 +136,7 @@ pub fn results_page(
         ctx,
         &Page {
             title: &title,
-            description: "Intensive outpatient programs matching your search, with distance, insurance, ages, schedule and sources.",
+            description: ctx.t("Intensive outpatient programs matching your search, with distance, insurance, ages, schedule and sources."),
             nav: Nav::Search,
             noindex: true,
         },
@@ -159,22 +167,22 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
     });
     html! {
         div.empty {
-            h2 { "No programs matched this search" }
+            h2 { (ctx.t("No programs matched this search")) }
             @if ctx.listings == 0 {
-                p { "The directory has no programs loaded yet. Please try again later." }
+                p { (ctx.t("The directory has no programs loaded yet. Please try again later.")) }
             } @else {
-                p { "Some ways to find more:" }
+                p { (ctx.t("Some ways to find more:")) }
                 ul.suggestions {
                     @for next in &wider {
                         li {
-                            a href=(search_href(next)) {
-                                "Search within " (format_miles(next.radius_miles)) " miles"
+                            a href=(ctx.href(&search_href(next))) {
+                                (ctx.tf("Search within {n} miles", &[("n", &format_miles(next.radius_miles))]))
                             }
                         }
                     }
                     @if !request.filters.is_empty() {
                         li {
-                            "Remove a filter: "
+                            (ctx.t("Remove a filter:")) " "
                             ul.chips {
                                 @for chip in filter_chips(ctx, request, &Shortlist::default()) {
                                     li { (chip) }
@@ -184,20 +192,20 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
                     }
                     @if let (Some(next), Some(text)) = (&without_text, &request.text) {
                         li {
-                            a href=(search_href(next)) {
-                                "Search without the keywords " (QUOTE) (text) (QUOTE)
+                            a href=(ctx.href(&search_href(next))) {
+                                (ctx.t("Search without the keywords")) " " (QUOTE) (text) (QUOTE)
                             }
                         }
                     }
                     @if request.origin.is_none() {
-                        li { "Enter a ZIP code or a city in the form above to search near a place." }
+                        li { (ctx.t("Enter a ZIP code or a city in the form above to search near a place.")) }
                     }
-                    li { "Check the spelling of the place or the keywords." }
+                    li { (ctx.t("Check the spelling of the place or the keywords.")) }
                 }
             }
             p {
-                "SAMHSA's National Helpline, " (phone_link(SAMHSA_HELPLINE))
-                ", is free, confidential and open 24 hours a day; it can also help you find treatment."
+                (ctx.t("SAMHSA's National Helpline is free, confidential and open 24 hours a day; it can also help you find treatment:"))
+                " " (phone_link(SAMHSA_HELPLINE))
             }
         }
     }
@@ -290,8 +298,8 @@ fn counted_empty_state(
                 ul.suggestions {
                     @for w in widenings {
                         @let what = match w.change {
-                            Change::Radius(miles) => html! { (ctx.t("Widen the search to")) " " (format_miles(miles)) " mi" },
-                            Change::DropFilter(_, value) => html! { (ctx.t("Remove the filter")) " " (QUOTE) (vocabulary.value(value).label) (QUOTE) },
+                            Change::Radius(miles) => html! { (ctx.t("Widen the search to")) " " (format_miles(miles)) " " (ctx.t("mi")) },
+                            Change::DropFilter(_, value) => html! { (ctx.t("Remove the filter")) " " (QUOTE) (ctx.label(vocabulary.value(value))) (QUOTE) },
                             Change::DropAllFilters => html! { (ctx.t("Remove every filter")) },
                             Change::DropText => html! {
                                 (ctx.t("Search without the keywords")) " " (QUOTE) (request.text.as_deref().unwrap_or_default()) (QUOTE)
