@@ -320,13 +320,26 @@ fn the_sitemap_lists_every_listing_and_robots_and_opensearch_point_to_the_site()
         .copied()
         .filter(|l| l.contains("/programs/"))
         .collect();
-    assert_eq!(programs.len(), served, "one URL per listing served");
-    assert_eq!(locs.len(), served + 2);
-    assert!(locs.contains(&format!("{}/", app.url).as_str()));
-    assert!(locs.contains(&format!("{}/about", app.url).as_str()));
+    assert_eq!(
+        programs.len(),
+        2 * served,
+        "one URL per listing served and language"
+    );
+    assert_eq!(locs.len(), 2 * (served + 2));
+    for page in ["/", "/about", "/es/", "/es/about"] {
+        assert!(
+            locs.contains(&format!("{}{page}", app.url).as_str()),
+            "{page}"
+        );
+    }
+    let spanish = programs
+        .iter()
+        .filter(|l| l.contains("/es/programs/"))
+        .count();
+    assert_eq!(spanish, served, "every listing in Spanish too");
     assert_eq!(
         xml.matches("<lastmod>").count(),
-        served,
+        2 * served,
         "listings carry their check date"
     );
     for loc in programs.iter().step_by(60) {

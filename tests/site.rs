@@ -224,6 +224,15 @@ fn html_bad_input_and_missing_pages_are_friendly() {
         html.contains("/search?near=Springfield%2C+IL&amp;insurance=medicaid"),
         "suggestion keeps the other filters"
     );
+    // the form keeps what was typed (escaped) so it can be corrected
+    let (status, html) = app.html("/search?near=99999%22%3E%3Cb%3E&radius=50&q=dbt");
+    assert_eq!(status, 400);
+    assert!(
+        html.contains("name=\"near\" value=\"99999&quot;&gt;&lt;b&gt;\""),
+        "{html}"
+    );
+    assert!(html.contains("name=\"q\" value=\"dbt\""));
+    assert!(html.contains("<option value=\"50\" selected>"));
     let (status, html) = app.html("/search?radius=9000");
     assert_eq!(status, 400);
     assert!(html.contains("500"));

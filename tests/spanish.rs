@@ -207,6 +207,10 @@ fn errors_under_es_are_spanish() {
     let (status, html) = app.html("/es/search?near=Springfield");
     assert_eq!(status, 400);
     assert!(
+        html.contains("name=\"near\" value=\"Springfield\""),
+        "the form keeps what was typed"
+    );
+    assert!(
         html.contains("href=\"/es/search?near=Springfield%2C"),
         "{html}"
     );

@@ -1,6 +1,6 @@
 //! `/compare?ids=a,b[,c[,d]][&near=...]`: two to four programs side by side.
 
-use super::shortlist::ShortlistQuery;
+use super::shortlist::{Loaded, ShortlistQuery};
 use super::{AppState, Error};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -14,16 +14,18 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn compare(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let query = query.unwrap_or_default();
-    let parsed = match ShortlistQuery::parse(&query) {
-        Ok(parsed) => parsed,
+    let Loaded {
+        parsed,
+        programs,
+        missing,
+    } = match Loaded::from_query(&state, query) {
+        Ok(loaded) => loaded,
         Err(e) => return e.page(&state, None),
     };
     let n = parsed.ids.len();
     if !(MIN_COMPARE..=MAX_COMPARE).contains(&n) {
         return wrong_count(&state, &parsed);
     }
-    let (programs, missing) = parsed.programs(&state);
     if !missing.is_empty() {
         return Error::NotFound(format!(
             "No program has the id {}. It may have closed or been removed from the directory: take it out of the link, or search again.",

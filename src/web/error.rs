@@ -100,9 +100,39 @@ impl Error {
                 }
             }
         };
-        let markup = iop_templates::error_page(&site, status.as_u16(), title, &message, &links);
+        // a search that could not be understood keeps what was typed in the form
+        let typed = query.map(typed_search).unwrap_or_default();
+        let markup = iop_templates::error_page_with_search(
+            &site,
+            status.as_u16(),
+            title,
+            &message,
+            &links,
+            &typed,
+        );
         (status, markup).into_response()
     }
+}
+
+/// The place, distance and words of a raw query string, as typed (the last
+/// of each); a distance that is not a valid one is left out.
+fn typed_search(query: &str) -> iop_templates::TypedSearch {
+    let mut typed = iop_templates::TypedSearch::default();
+    for (name, value) in iop_index::request::form_urlencoded_pairs(query) {
+        match name.as_str() {
+            "near" => typed.near = value,
+            "q" => typed.q = value,
+            "radius" => {
+                typed.radius = value
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|m| *m > 0.0 && *m <= iop_index::request::MAX_RADIUS_MILES)
+            }
+            _ => {}
+        }
+    }
+    typed
 }
 
 /// `query` with every `name=` pair replaced by one `name=value`.

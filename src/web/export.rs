@@ -6,7 +6,7 @@
 //! (beginning with `=`, `+`, `-`, `@`, tab or CR) gets a leading apostrophe.
 
 use super::seo::public_url;
-use super::shortlist::{take_list, ShortlistQuery};
+use super::shortlist::{take_list, Loaded};
 use super::{AppState, Error};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -53,18 +53,9 @@ const COLUMNS: [&str; 25] = [
 ];
 
 /// The facet groups of the columns "Focus" to "Accreditation", in order,
-/// with the two plain columns between them left to [`row`].
-const GROUPS: [&str; 9] = [
-    "focus",
-    "age",
-    "insurance",
-    "modality",
-    "schedule",
-    "format",
-    "language",
-    "population",
-    "accreditation",
-];
+/// with the two plain columns between them left to [`row`]: the order the
+/// compare page lists them in.
+const GROUPS: [&str; 9] = iop_templates::FACET_GROUPS;
 
 async fn search_csv(
     State(state): State<AppState>,
@@ -108,12 +99,10 @@ async fn shortlist_csv(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let parsed = match ShortlistQuery::parse(&query) {
-        Ok(parsed) => parsed,
+    let hits = match Loaded::from_query(&state, query) {
+        Ok(loaded) => loaded.programs,
         Err(e) => return e.page(&state, None),
     };
-    let (hits, _missing) = parsed.programs(&state);
     let total = hits.len();
     csv_response(&hits, &public_url(&headers), "iop-shortlist.csv", total)
 }

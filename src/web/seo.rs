@@ -87,20 +87,28 @@ fn xml_escape(text: &str) -> String {
 }
 
 /// Every page URL a search engine should know, with its last-checked date
-/// when there is one: home, about, then every listing.
+/// when there is one: home, about, then every listing, each in English and
+/// then in Spanish (`/es/...`).
 fn page_urls(state: &AppState, base: &str) -> Result<Vec<(String, Option<String>)>, Error> {
     let generation = state.generation();
     let listings = generation
         .index
         .all_listings()
         .map_err(|e| Error::Internal(format!("listing the listings for the sitemap: {e}")))?;
-    let mut urls = vec![(format!("{base}/"), None), (format!("{base}/about"), None)];
-    urls.extend(listings.iter().map(|l| {
-        (
-            format!("{base}/programs/{}", l.id),
-            l.last_checked().map(|d| d.to_string()),
-        )
-    }));
+    let pages = [("/".to_string(), None), ("/about".to_string(), None)]
+        .into_iter()
+        .chain(listings.iter().map(|l| {
+            (
+                format!("/programs/{}", l.id),
+                l.last_checked().map(|d| d.to_string()),
+            )
+        }));
+    let mut urls = Vec::with_capacity(2 * (listings.len() + 2));
+    for (path, lastmod) in pages {
+        for lang in iop_templates::Lang::ALL {
+            urls.push((format!("{base}{}{path}", lang.prefix()), lastmod.clone()));
+        }
+    }
     Ok(urls)
 }
 

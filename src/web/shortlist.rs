@@ -16,7 +16,7 @@ use axum::Router;
 use iop_index::geo::haversine_miles;
 use iop_index::request::{encode, form_urlencoded_pairs};
 use iop_index::{Hit, Origin, ParamError, SearchRequest, UnknownParams};
-use iop_templates::{Shortlist, ShortlistView};
+use iop_templates::{Shortlist, ShortlistView, SiteContext};
 
 /// The progressive enhancement of the shortlist page (copy, share).
 const SHARE_JS: &str = include_str!("../../templates/static/share.js");
@@ -128,39 +128,83 @@ impl ShortlistQuery {
     }
 }
 
+/// A shortlist page's query parsed and its programs looked up.
+pub(crate) struct Loaded {
+    pub parsed: ShortlistQuery,
+    pub programs: Vec<Hit>,
+    pub missing: Vec<String>,
+}
+
+impl Loaded {
+    pub(crate) fn from_query(state: &AppState, query: Option<String>) -> Result<Loaded, Error> {
+        let parsed = ShortlistQuery::parse(&query.unwrap_or_default())?;
+        let (programs, missing) = parsed.programs(state);
+        Ok(Loaded {
+            parsed,
+            programs,
+            missing,
+        })
+    }
+
+    /// The view of the shortlist and print pages; `share_url` from [`Self::share_url`].
+    fn view<'a>(&'a self, share_url: &'a str) -> ShortlistView<'a> {
+        ShortlistView {
+            shortlist: &self.parsed.ids,
+            programs: &self.programs,
+            missing: self.missing.len(),
+            near: self.parsed.near.as_deref(),
+            near_label: self.parsed.origin.as_ref().map(|o| o.label.as_str()),
+            share_url,
+        }
+    }
+
+    /// The shortlist page's absolute URL, in the page's language.
+    fn share_url(&self, site: &SiteContext, headers: &HeaderMap) -> String {
+        format!(
+            "{}{}",
+            public_url(headers),
+            site.href(
+                &self
+                    .parsed
+                    .ids
+                    .page("/shortlist", self.parsed.near.as_deref())
+            )
+        )
+    }
+}
+
+/// Both shortlist pages: the list looked up and handed to `render` with
+/// the page's view (or the 400 page).
+fn with_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<String>,
+    render: impl FnOnce(&SiteContext, &ShortlistView<'_>) -> Response,
+) -> Response {
+    let loaded = match Loaded::from_query(state, query) {
+        Ok(loaded) => loaded,
+        Err(e) => return e.page(state, None),
+    };
+    let site = state.site();
+    let share_url = loaded.share_url(&site, headers);
+    render(&site, &loaded.view(&share_url))
+}
+
 async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let parsed = match ShortlistQuery::parse(&query) {
-        Ok(parsed) => parsed,
-        Err(e) => return e.page(&state, None),
-    };
-    let (programs, missing) = parsed.programs(&state);
-    let site = state.site();
-    let share_url = format!(
-        "{}{}",
-        public_url(&headers),
-        site.href(&parsed.ids.page("/shortlist", parsed.near.as_deref()))
-    );
-    let view = ShortlistView {
-        shortlist: &parsed.ids,
-        programs: &programs,
-        missing: missing.len(),
-        near: parsed.near.as_deref(),
-        near_label: parsed.origin.as_ref().map(|o| o.label.as_str()),
-        share_url: &share_url,
-    };
-    (
-        [(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP_WITH_SCRIPT),
-        )],
-        iop_templates::shortlist(&site, &view),
-    )
-        .into_response()
+    with_view(&state, &headers, query, |site, view| {
+        (
+            [(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CSP_WITH_SCRIPT),
+            )],
+            iop_templates::shortlist(site, view),
+        )
+            .into_response()
+    })
 }
 
 async fn print(
@@ -168,28 +212,10 @@ async fn print(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let parsed = match ShortlistQuery::parse(&query) {
-        Ok(parsed) => parsed,
-        Err(e) => return e.page(&state, None),
-    };
-    let (programs, missing) = parsed.programs(&state);
-    let site = state.site();
-    let share_url = format!(
-        "{}{}",
-        public_url(&headers),
-        site.href(&parsed.ids.page("/shortlist", parsed.near.as_deref()))
-    );
-    let view = ShortlistView {
-        shortlist: &parsed.ids,
-        programs: &programs,
-        missing: missing.len(),
-        near: parsed.near.as_deref(),
-        near_label: parsed.origin.as_ref().map(|o| o.label.as_str()),
-        share_url: &share_url,
-    };
     let today = time::OffsetDateTime::now_utc().date().to_string();
-    iop_templates::handout(&site, &view, &today).into_response()
+    with_view(&state, &headers, query, |site, view| {
+        iop_templates::handout(site, view, &today).into_response()
+    })
 }
 
 async fn share_js() -> Response {

@@ -52,7 +52,7 @@ pub(crate) fn sample_banner(ctx: &SiteContext) -> Markup {
         div.sample-banner role="region" aria-label=(ctx.t("Sample data notice")) {
             p.wrap {
                 strong { (ctx.t("Sample data: not real programs")) }
-                " " (ctx.t("These programs are fictional examples, shown only until the directory has crawled real data, so please don't contact them."))
+                span.sample-more { " " (ctx.t("These programs are fictional examples, shown only until the directory has crawled real data, so please don't contact them.")) }
             }
         }
     }

@@ -25,9 +25,11 @@ const MILES_PER_DEGREE: f64 = 69.05;
 /// The smallest area a map shows, in degrees of latitude (about 2 miles),
 /// so a single program is not drawn at an absurd scale.
 const MIN_SPAN: f64 = 0.03;
-/// Height of the drawing between these fractions of its width.
-const MIN_ASPECT: f64 = 0.5;
-const MAX_ASPECT: f64 = 0.9;
+/// Height of the area inside the padding between these fractions of its
+/// width: with the padding the drawing is at most about 16:9, so the map
+/// stays short and the first cards show on a desktop screen.
+const MIN_ASPECT: f64 = 0.4;
+const MAX_ASPECT: f64 = 0.5;
 
 /// One numbered program on the map.
 #[derive(Debug, Clone, Copy, PartialEq)]

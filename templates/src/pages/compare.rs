@@ -16,8 +16,8 @@ use maud::{html, Markup};
 pub const MAX_COMPARE: usize = 4;
 pub const MIN_COMPARE: usize = 2;
 
-/// Facet groups compared, in this order.
-const GROUPS: [&str; 9] = [
+/// Facet groups compared, in this order (the CSV export's order too).
+pub const FACET_GROUPS: [&str; 9] = [
     "focus",
     "age",
     "insurance",
@@ -97,7 +97,7 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
                             None => not_reported(ctx),
                         }))
                         (row(ctx.t("New clients"), &|h| accepting(ctx, h.listing.accepting_new_clients)))
-                        @for group in GROUPS {
+                        @for group in FACET_GROUPS {
                             (row(group_label(ctx, group), &|h| labels_markup(ctx, &labels_of(ctx, &h.listing, group))))
                         }
                         (row(ctx.t("Hours a week"), &|h| match h.listing.schedule.hours_per_week {

@@ -17,6 +17,16 @@ fn heading(status: u16) -> &'static str {
     }
 }
 
+/// What the person typed into the search form, kept on a 400 page so they
+/// can correct it there.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TypedSearch {
+    pub near: String,
+    /// `None` when the distance given was missing or not a valid one.
+    pub radius: Option<f64>,
+    pub q: String,
+}
+
 /// 400/404/500 pages. `suggestions` are (label, href) links ("Did you mean Springfield, IL?").
 pub fn error_page(
     ctx: &SiteContext,
@@ -25,6 +35,31 @@ pub fn error_page(
     message: &str,
     suggestions: &[(String, String)],
 ) -> Markup {
+    error_page_with_search(
+        ctx,
+        status,
+        title,
+        message,
+        suggestions,
+        &TypedSearch::default(),
+    )
+}
+
+/// [`error_page`] whose search form starts out with what was typed (escaped
+/// like every splice), for a search that could not be understood.
+pub fn error_page_with_search(
+    ctx: &SiteContext,
+    status: u16,
+    title: &str,
+    message: &str,
+    suggestions: &[(String, String)],
+    typed: &TypedSearch,
+) -> Markup {
+    let form = FormValues {
+        near: &typed.near,
+        radius: typed.radius.unwrap_or(FormValues::default().radius),
+        q: &typed.q,
+    };
     let heading = ctx.t(heading(status));
     // titles and messages come from the web layer in English: shown in the
     // page's language when the catalog has them (parameter errors come
@@ -58,7 +93,7 @@ pub fn error_page(
                 p { (ctx.t("This is our fault, not yours. Please try again in a moment.")) }
             }
             h2 { (ctx.t("Try a new search")) }
-            (search_form(ctx, FormValues::default(), html! {}))
+            (search_form(ctx, form, html! {}))
             p { a href=(ctx.href("/")) { (ctx.t("Go to the home page")) } }
         }
     };
