@@ -103,6 +103,14 @@ fn write_documents<'a>(
         }
     }
     writer.commit()?;
+    if commit_every.is_none() {
+        // one segment: each indexing thread makes its own, and every text
+        // query pays per segment (term lookups, fuzzy automata)
+        let segments = index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+    }
     writer.wait_merging_threads()?;
     Ok(())
 }
