@@ -197,16 +197,10 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
                             }
                         }
                     }
-                    @if request.origin.is_none() {
-                        li { (ctx.t("Enter a ZIP code or a city in the form above to search near a place.")) }
-                    }
-                    li { (ctx.t("Check the spelling of the place or the keywords.")) }
+                    (last_suggestions(ctx, request))
                 }
             }
-            p {
-                (ctx.t("SAMHSA's National Helpline is free, confidential and open 24 hours a day; it can also help you find treatment:"))
-                " " (phone_link(SAMHSA_HELPLINE))
-            }
+            (helpline(ctx))
         }
     }
 }
@@ -314,21 +308,35 @@ fn counted_empty_state(
                             }
                         }
                     }
-                    @if request.origin.is_none() {
-                        li { (ctx.t("Enter a ZIP code or a city in the form above to search near a place.")) }
-                    }
-                    li { (ctx.t("Check the spelling of the place or the keywords.")) }
+                    (last_suggestions(ctx, request))
                 }
             }
-            p {
-                (ctx.t("SAMHSA's National Helpline is free, confidential and open 24 hours a day; it can also help you find treatment:"))
-                " " (phone_link(SAMHSA_HELPLINE))
-            }
+            (helpline(ctx))
         }
     }
 }
 
 /// "1 program", "12 programs", in the page's language.
+/// The suggestions every empty result ends with.
+fn last_suggestions(ctx: &SiteContext, request: &SearchRequest) -> Markup {
+    html! {
+        @if request.origin.is_none() {
+            li { (ctx.t("Enter a ZIP code or a city in the form above to search near a place.")) }
+        }
+        li { (ctx.t("Check the spelling of the place or the keywords.")) }
+    }
+}
+
+/// SAMHSA's helpline, offered when nothing matched.
+fn helpline(ctx: &SiteContext) -> Markup {
+    html! {
+        p {
+            (ctx.t("SAMHSA's National Helpline is free, confidential and open 24 hours a day; it can also help you find treatment:"))
+            " " (phone_link(SAMHSA_HELPLINE))
+        }
+    }
+}
+
 fn count_programs(ctx: &SiteContext, n: usize) -> String {
     match n {
         1 => format!("1 {}", ctx.t("matching program")),
