@@ -239,10 +239,20 @@ impl SearchIndex {
     /// Every listing, in name order (for export and checks; decodes each one
     /// when the directory is not held in memory).
     pub fn all_listings(&self) -> tantivy::Result<Vec<Arc<Listing>>> {
+        self.listings_in_order(0..self.len)
+    }
+
+    /// The listings at positions `range` of the name order (clamped to the
+    /// directory), decoding only those when they are not held in memory.
+    pub fn listings_in_order(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> tantivy::Result<Vec<Arc<Listing>>> {
+        let range = range.start.min(self.len)..range.end.min(self.len);
         if let Some(memory) = &self.in_memory {
-            return Ok(memory.listings.clone());
+            return Ok(memory.listings[range].to_vec());
         }
-        self.by_ord
+        self.by_ord[range]
             .iter()
             .map(|&(segment, doc)| self.stored(DocAddress::new(segment, doc)))
             .collect()

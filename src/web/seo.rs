@@ -86,30 +86,51 @@ fn xml_escape(text: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-/// Every page URL a search engine should know, with its last-checked date
-/// when there is one: home, about, then every listing, each in English and
-/// then in Spanish (`/es/...`).
-fn page_urls(state: &AppState, base: &str) -> Result<Vec<(String, Option<String>)>, Error> {
-    let generation = state.generation();
-    let listings = generation
-        .index
-        .all_listings()
-        .map_err(|e| Error::Internal(format!("listing the listings for the sitemap: {e}")))?;
-    let pages = [("/".to_string(), None), ("/about".to_string(), None)]
+/// The pages a search engine should know, in order: home, about, then every
+/// listing in name order; each page has one URL per language (English, then
+/// `/es/...`).
+fn url_count(state: &AppState) -> usize {
+    (state.generation().index.len() + 2) * iop_templates::Lang::ALL.len()
+}
+
+/// URLs `range` of that order, with the listing's last-checked date where
+/// there is one. Only the listings the range covers are decoded, off the
+/// async threads: a chunk of a big directory is 25,000 listings, not all.
+async fn page_urls(
+    state: &AppState,
+    base: &str,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<(String, Option<String>)>, Error> {
+    let langs = iop_templates::Lang::ALL;
+    let (first_page, end_page) = (range.start / langs.len(), range.end.div_ceil(langs.len()));
+    let generation = state.generation().clone();
+    let listings = tokio::task::spawn_blocking(move || {
+        generation
+            .index
+            .listings_in_order(first_page.saturating_sub(2)..end_page.saturating_sub(2))
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("listing the listings for the sitemap: {e}")))?
+    .map_err(|e| Error::Internal(format!("listing the listings for the sitemap: {e}")))?;
+    let fixed = [("/".to_string(), None), ("/about".to_string(), None)];
+    let pages = fixed
         .into_iter()
+        .skip(first_page)
+        .take(end_page.saturating_sub(first_page))
         .chain(listings.iter().map(|l| {
             (
                 format!("/programs/{}", l.id),
                 l.last_checked().map(|d| d.to_string()),
             )
         }));
-    let mut urls = Vec::with_capacity(2 * (listings.len() + 2));
+    let mut urls = Vec::with_capacity(range.len());
     for (path, lastmod) in pages {
-        for lang in iop_templates::Lang::ALL {
+        for lang in langs {
             urls.push((format!("{base}{}{path}", lang.prefix()), lastmod.clone()));
         }
     }
-    Ok(urls)
+    let skip = range.start - first_page * langs.len();
+    Ok(urls.into_iter().skip(skip).take(range.len()).collect())
 }
 
 fn urlset(urls: &[(String, Option<String>)]) -> String {
@@ -146,9 +167,12 @@ fn sitemap_index(base: &str, chunks: usize) -> String {
 /// are more URLs than one sitemap may hold.
 async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let base = public_url(&headers);
-    match page_urls(&state, &base) {
-        Ok(urls) if urls.len() <= SITEMAP_CHUNK => xml(urlset(&urls)),
-        Ok(urls) => xml(sitemap_index(&base, urls.len().div_ceil(SITEMAP_CHUNK))),
+    let count = url_count(&state);
+    if count > SITEMAP_CHUNK {
+        return xml(sitemap_index(&base, count.div_ceil(SITEMAP_CHUNK)));
+    }
+    match page_urls(&state, &base, 0..count).await {
+        Ok(urls) => xml(urlset(&urls)),
         Err(e) => e.page(&state, None),
     }
 }
@@ -164,18 +188,17 @@ async fn sitemap_chunk(
             "There is no sitemap {file:?}. The list of sitemaps is at /sitemap.xml."
         ))
     };
+    let count = url_count(&state);
     let Some(n) = file
         .strip_suffix(".xml")
         .and_then(|n| n.parse::<usize>().ok())
-        .filter(|&n| n >= 1)
+        .filter(|&n| n >= 1 && count > SITEMAP_CHUNK && (n - 1) * SITEMAP_CHUNK < count)
     else {
         return not_found().page(&state, None);
     };
-    match page_urls(&state, &base) {
-        Ok(urls) => match urls.chunks(SITEMAP_CHUNK).nth(n - 1) {
-            Some(chunk) if urls.len() > SITEMAP_CHUNK => xml(urlset(chunk)),
-            _ => not_found().page(&state, None),
-        },
+    let start = (n - 1) * SITEMAP_CHUNK;
+    match page_urls(&state, &base, start..(start + SITEMAP_CHUNK).min(count)).await {
+        Ok(urls) => xml(urlset(&urls)),
         Err(e) => e.page(&state, None),
     }
 }
