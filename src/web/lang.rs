@@ -4,10 +4,10 @@
 //! [`serve_language`] wraps the whole [`Router`](axum::Router) (it must run
 //! before routing): it strips `/es` from the request's URI, so one route
 //! serves both languages, and records the request's [`Lang`] and its
-//! English-form path and query ([`RequestLang`]) both as a request extension
-//! and for the duration of the request, where [`current`] reads it: that is
-//! how `AppState::site()` renders every page (and error page) in the
-//! request's language without each handler passing it along.
+//! English-form path and query ([`RequestLang`]) for the duration of the
+//! request, where [`current`] reads it: that is how `AppState::site()`
+//! renders every page (and error page) in the request's language without
+//! each handler passing it along.
 //!
 //! The JSON API, `/static/`, `/healthz`, the CSV exports and the SEO files
 //! (sitemap, robots.txt, OpenSearch) are not pages: under `/es` they are not
@@ -85,7 +85,6 @@ pub async fn serve_language(mut request: Request, next: Next) -> Response {
         lang,
         path: path_and_query,
     };
-    request.extensions_mut().insert(current.clone());
     let mut response = CURRENT.scope(current, next.run(request)).await;
     if lang != Lang::En {
         response.headers_mut().insert(
