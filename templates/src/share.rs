@@ -7,6 +7,7 @@ use crate::layout::SITE_NAME;
 use crate::{Lang, SiteContext};
 use iop_index::{Listing, Precision};
 use maud::{html, Markup, PreEscaped};
+use serde_json::json;
 use std::fmt::Write;
 
 /// The public base URL assumed when the web layer gives none.
@@ -53,50 +54,50 @@ pub(crate) fn listing_head(
 
 /// schema.org `MedicalClinic` JSON-LD. Spliced unescaped into a `<script>`
 /// element (HTML escaping would corrupt JSON there, and the content of a
-/// script element is never entity-decoded). Safe because [`json_string`]
+/// script element is never entity-decoded). Safe because [`script_safe`]
 /// writes every `<`, `>` and `&` as a `\u` escape, so neither `</script>`
-/// nor any markup can appear in it; keys and numbers are ours.
+/// nor any markup can appear in it.
 pub(crate) fn json_ld(listing: &Listing, canonical: &str) -> PreEscaped<String> {
     let a = &listing.address;
-    let mut address = vec![("@type", json_string("PostalAddress"))];
+    let mut address = json!({
+        "@type": "PostalAddress",
+        "addressLocality": a.city,
+        "addressRegion": a.state,
+        "postalCode": a.zip,
+        "addressCountry": "US",
+    });
     if let Some(street) = &a.street {
         let street = match &a.street2 {
             Some(s2) => format!("{street}, {s2}"),
             None => street.clone(),
         };
-        address.push(("streetAddress", json_string(&street)));
+        address["streetAddress"] = json!(street);
     }
-    address.push(("addressLocality", json_string(&a.city)));
-    address.push(("addressRegion", json_string(&a.state)));
-    address.push(("postalCode", json_string(&a.zip)));
-    address.push(("addressCountry", json_string("US")));
-    let mut fields = vec![
-        ("@context", json_string("https://schema.org")),
-        ("@type", json_string("MedicalClinic")),
-        ("@id", json_string(canonical)),
-        ("name", json_string(&listing.display_name())),
-        ("address", json_object(&address)),
-        ("mainEntityOfPage", json_string(canonical)),
-    ];
+    let mut clinic = json!({
+        "@context": "https://schema.org",
+        "@type": "MedicalClinic",
+        "@id": canonical,
+        "name": listing.display_name(),
+        "address": address,
+        "mainEntityOfPage": canonical,
+    });
     if let Some(text) = &listing.description {
-        fields.push(("description", json_string(text)));
+        clinic["description"] = json!(text);
     }
     // a ZIP code or city centre is not the clinic's place: only exact points
     if let Some(p) = listing
         .point
         .filter(|p| p.precision == Precision::Exact && p.lat.is_finite() && p.lon.is_finite())
     {
-        fields.push((
-            "geo",
-            json_object(&[
-                ("@type", json_string("GeoCoordinates")),
-                ("latitude", format!("{:.5}", p.lat)),
-                ("longitude", format!("{:.5}", p.lon)),
-            ]),
-        ));
+        let round = |x: f64| (x * 1e5).round() / 1e5;
+        clinic["geo"] = json!({
+            "@type": "GeoCoordinates",
+            "latitude": round(p.lat),
+            "longitude": round(p.lon),
+        });
     }
     if let Some(phone) = &listing.phone {
-        fields.push(("telephone", json_string(phone)));
+        clinic["telephone"] = json!(phone);
     }
     // the program's own site when it has one; else its page here
     let url = listing
@@ -104,46 +105,28 @@ pub(crate) fn json_ld(listing: &Listing, canonical: &str) -> PreEscaped<String> 
         .as_deref()
         .and_then(web_url)
         .unwrap_or(canonical);
-    fields.push(("url", json_string(url)));
-    PreEscaped(json_object(&fields))
-}
-
-/// A JSON object of already-encoded values.
-fn json_object(fields: &[(&str, String)]) -> String {
-    let mut out = String::from("{");
-    for (i, (key, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&json_string(key));
-        out.push(':');
-        out.push_str(value);
-    }
-    out.push('}');
-    out
+    clinic["url"] = json!(url);
+    PreEscaped(script_safe(clinic.to_string()))
 }
 
 /// A JSON string literal that is also safe inside an HTML `<script>` element.
-pub(crate) fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
+#[cfg(test)]
+fn json_string(text: &str) -> String {
+    script_safe(serde_json::Value::from(text).to_string())
+}
+
+/// JSON with `<`, `>`, `&` and the two line separators JavaScript treats
+/// as line ends written as `\u` escapes (they can only occur inside strings).
+fn script_safe(json: String) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
             '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
         }
     }
-    out.push('"');
     out
 }
 
