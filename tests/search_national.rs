@@ -174,7 +174,9 @@ fn text_hits(index: &SearchIndex, query: &str) -> Vec<std::sync::Arc<Listing>> {
 
 #[test]
 fn text_search_stems_knows_synonyms_and_forgives_one_typo() {
-    let Some((_, index)) = national() else { return };
+    let Some((listings, index)) = national() else {
+        return;
+    };
     // synonym: "dual diagnosis" finds co-occurring programs
     let dual = text_hits(index, "dual diagnosis");
     assert!(!dual.is_empty());
@@ -185,6 +187,24 @@ fn text_search_stems_knows_synonyms_and_forgives_one_typo() {
     // "DBT"-style abbreviations: "CBT" finds cognitive behavioral therapy
     let cbt = text_hits(index, "CBT");
     assert!(!cbt.is_empty() && cbt.iter().all(|l| l.has_value("modality", "cbt")));
+    // one word of a synonym, with or without a typo: "cognitive" (from
+    // "cognitive behavioral therapy") finds CBT programs, matched through
+    // their facet term since synonyms are not indexed with each listing
+    let total = |q: &str| {
+        let request = SearchRequest::from_pairs([("q", q)], UnknownParams::Refuse).unwrap();
+        index.search(&request).unwrap().total
+    };
+    let cbt_total = listings
+        .iter()
+        .filter(|l| l.has_value("modality", "cbt"))
+        .count();
+    assert!(cbt_total > 100);
+    for q in ["cognitive", "cofnitive"] {
+        assert_eq!(total(q), cbt_total, "{q}");
+        assert!(text_hits(index, q)
+            .iter()
+            .all(|l| l.has_value("modality", "cbt")));
+    }
     // stemming: "counselors" and "counseling" meet "counsel"
     assert!(!text_hits(index, "counselors").is_empty());
     // one typo in a long word

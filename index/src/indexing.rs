@@ -9,7 +9,6 @@ use crate::schema::{build_schema, Fields, NO_POINT};
 use crate::search::{SearchIndex, IN_MEMORY_LISTINGS_MAX};
 use crate::vocabulary::Vocabulary;
 use std::path::Path;
-use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{Index, TantivyDocument};
 
 /// Memory budget of the index writer (shared by its threads).
@@ -82,7 +81,6 @@ fn write_documents<'a>(
     commit_every: Option<usize>,
 ) -> tantivy::Result<()> {
     let vocabulary = Vocabulary::get();
-    let synonyms = synonym_tokens(index, fields, vocabulary)?;
     let mut writer = index.writer_with_num_threads(writer_threads(), WRITER_BUDGET_BYTES)?;
     if commit_every.is_some() {
         writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
@@ -97,7 +95,7 @@ fn write_documents<'a>(
             )));
         }
         last = Some(key);
-        writer.add_document(document(vocabulary, fields, &synonyms, ord as u64, listing))?;
+        writer.add_document(document(vocabulary, fields, ord as u64, listing))?;
         if commit_every.is_some_and(|n| (ord + 1) % n == 0) {
             writer.commit()?;
         }
@@ -115,36 +113,9 @@ fn write_documents<'a>(
     Ok(())
 }
 
-/// Each facet value's synonyms (label and slug included), analyzed once: a
-/// listing's body gets the tokens of every value it has, without running the
-/// stemmer over the same phrases for every listing.
-fn synonym_tokens(
-    index: &Index,
-    fields: &Fields,
-    vocabulary: &Vocabulary,
-) -> tantivy::Result<Vec<PreTokenizedString>> {
-    let mut analyzer = index.tokenizer_for_field(fields.body)?;
-    Ok(vocabulary
-        .values()
-        .iter()
-        .map(|value| {
-            let text = value.synonyms.join(" \n ");
-            let mut tokens = Vec::new();
-            {
-                let mut stream = analyzer.token_stream(&text);
-                while let Some(token) = stream.next() {
-                    tokens.push(token.clone());
-                }
-            }
-            PreTokenizedString { text, tokens }
-        })
-        .collect())
-}
-
 fn document(
     vocabulary: &Vocabulary,
     fields: &Fields,
-    synonyms: &[PreTokenizedString],
     ord: u64,
     listing: &Listing,
 ) -> TantivyDocument {
@@ -179,8 +150,9 @@ fn document(
                 continue; // a slug the vocabulary no longer has: ignored
             };
             bits[value.id / 64] |= 1 << (value.id % 64);
+            // the value's synonyms are matched through this term at query
+            // time (`search.rs`), not indexed with every listing
             doc.add_text(fields.facet, format!("{}/{}", group.slug, value.slug));
-            doc.add_pre_tokenized_text(fields.body, synonyms[value.id].clone());
         }
     }
     doc.add_text(fields.body, &body);

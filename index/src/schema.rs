@@ -1,8 +1,9 @@
 //! The tantivy schema of the search index.
 //!
 //! Text is searched in `name` and `body` (description, program name, city,
-//! state and the labels and synonyms of every facet value the listing has),
-//! stemmed in English. Everything a search filters, counts or sorts on is a
+//! state and ZIP), stemmed in English, with term frequencies but no positions
+//! (no phrase queries). The labels and synonyms of facet values are not in the
+//! body: a word of a synonym matches the value's `facet` term at query time. Everything a search filters, counts or sorts on is a
 //! fast field read by the collector in `search.rs`:
 //! - `ord`: the listing's position in the generation's listing file, which is
 //!   sorted by name then id, so `ord` is also the name order;
@@ -11,7 +12,7 @@
 //!   (bit `i` = value id `i`), 64 values per field.
 //!
 //! `facet` holds `group/slug` terms, so text queries can match a concept
-//! ("dual diagnosis" -> `focus/co-occurring`). `id` finds a listing by its
+//! ("dual diagnosis" -> `focus/co-occurring`, "dialectical" -> `modality/dbt`). `id` finds a listing by its
 //! id, and `listing` stores the whole listing as JSON in tantivy's compressed
 //! doc store: the generation's one copy of its listings.
 
@@ -49,7 +50,7 @@ pub fn build_schema(vocabulary: &Vocabulary) -> (Schema, Fields) {
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(STEMMED)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(IndexRecordOption::WithFreqs),
     );
     let id = builder.add_text_field("id", STRING);
     let listing = builder.add_bytes_field("listing", STORED);

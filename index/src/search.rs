@@ -76,6 +76,9 @@ pub struct SearchIndex {
     by_ord: Vec<(SegmentOrdinal, DocId)>,
     /// The listings in `ord` order, when the directory is small enough.
     in_memory: Option<InMemory>,
+    /// Each stemmed word of the vocabulary's synonyms (labels and slugs
+    /// included) and the values whose synonyms have it.
+    synonym_words: HashMap<String, Vec<ValueId>>,
 }
 
 struct InMemory {
@@ -163,6 +166,7 @@ impl SearchIndex {
                 "listing ords are not 0..n".into(),
             ));
         }
+        let synonym_words = synonym_words(&index, &fields, vocabulary)?;
         let mut search_index = SearchIndex {
             index,
             searcher,
@@ -171,6 +175,7 @@ impl SearchIndex {
             columns,
             by_ord,
             in_memory: None,
+            synonym_words,
         };
         if len <= in_memory_max {
             let listings = search_index
@@ -543,11 +548,7 @@ impl SearchIndex {
                 Some((n, values)) => {
                     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                     for &v in values {
-                        let value = vocabulary.value(v);
-                        let term = Term::from_field_text(
-                            self.fields.facet,
-                            &format!("{}/{}", vocabulary.group(value.group).slug, value.slug),
-                        );
+                        let term = facet_term(&self.fields, vocabulary, v);
                         any.push((
                             Occur::Should,
                             Box::new(BoostQuery::new(
@@ -580,7 +581,13 @@ impl SearchIndex {
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
 
-    /// One word in the name or the body, stemmed; fuzzy when `fuzzy` and long.
+    /// One word in the name or the body, stemmed, or in a synonym of a value
+    /// the listing has; fuzzy when `fuzzy` and long.
+    ///
+    /// Synonyms are not indexed with each listing (that was most of the
+    /// index's words and half its build time): a word found in the synonyms of
+    /// values becomes a match on those values' facet terms, with the same
+    /// one-typo rule as the text.
     fn word_query(&self, word: &str, fuzzy: bool) -> Option<Box<dyn Query>> {
         let mut analyzer = self.index.tokenizer_for_field(self.fields.body).ok()?;
         let mut stream = analyzer.token_stream(word);
@@ -589,6 +596,7 @@ impl SearchIndex {
             tokens.push(token.text.clone());
         }
         let fuzzy = fuzzy && word.chars().count() >= FUZZY_MIN_CHARS;
+        let vocabulary = Vocabulary::get();
         let mut per_token: Vec<Box<dyn Query>> = Vec::new();
         for token in tokens {
             let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -611,6 +619,35 @@ impl SearchIndex {
                     ));
                 }
             }
+            let mut values: Vec<(ValueId, f32)> = Vec::new();
+            for (synonym_word, ids) in &self.synonym_words {
+                let boost = if *synonym_word == token {
+                    1.0
+                } else if fuzzy && within_one_edit(synonym_word, &token) {
+                    0.5
+                } else {
+                    continue;
+                };
+                for &id in ids {
+                    match values.iter_mut().find(|(v, _)| *v == id) {
+                        Some((_, b)) => *b = b.max(boost),
+                        None => values.push((id, boost)),
+                    }
+                }
+            }
+            values.sort_by_key(|&(id, _)| id);
+            for (id, boost) in values {
+                any.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            facet_term(&self.fields, vocabulary, id),
+                            IndexRecordOption::Basic,
+                        )),
+                        boost,
+                    )),
+                ));
+            }
             per_token.push(Box::new(BooleanQuery::new(any)));
         }
         match per_token.len() {
@@ -618,6 +655,71 @@ impl SearchIndex {
             1 => per_token.pop(),
             _ => Some(Box::new(BooleanQuery::intersection(per_token))),
         }
+    }
+}
+
+/// The `facet` term of a value: `group/slug`.
+fn facet_term(fields: &Fields, vocabulary: &Vocabulary, id: ValueId) -> Term {
+    let value = vocabulary.value(id);
+    Term::from_field_text(
+        fields.facet,
+        &format!("{}/{}", vocabulary.group(value.group).slug, value.slug),
+    )
+}
+
+/// Each value's synonyms, analyzed as the text is: stemmed word -> values.
+fn synonym_words(
+    index: &Index,
+    fields: &Fields,
+    vocabulary: &Vocabulary,
+) -> tantivy::Result<HashMap<String, Vec<ValueId>>> {
+    let mut analyzer = index.tokenizer_for_field(fields.body)?;
+    let mut words: HashMap<String, Vec<ValueId>> = HashMap::new();
+    for value in vocabulary.values() {
+        for synonym in &value.synonyms {
+            let mut stream = analyzer.token_stream(synonym);
+            while let Some(token) = stream.next() {
+                let ids = words.entry(token.text.clone()).or_default();
+                if !ids.contains(&value.id) {
+                    ids.push(value.id);
+                }
+            }
+        }
+    }
+    Ok(words)
+}
+
+/// Whether `a` and `b` differ by at most one edit: an inserted, deleted or
+/// changed character, or two adjacent characters swapped (the rule of
+/// tantivy's `FuzzyTermQuery` with distance 1 and transpositions).
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if prefix == short.len() {
+        return true; // equal, or one character added at the end
+    }
+    if short.len() == long.len() {
+        let rest = prefix + 1;
+        short[rest..] == long[rest..]
+            || (rest < short.len()
+                && short[prefix] == long[rest]
+                && short[rest] == long[prefix]
+                && short[rest + 1..] == long[rest + 1..])
+    } else {
+        short[prefix..] == long[prefix + 1..]
     }
 }
 
@@ -773,6 +875,37 @@ fn count_bits(counts: &mut [u64], bits: &[u64; MAX_WORDS], mask: &[u64; MAX_WORD
             let b = set.trailing_zeros() as usize;
             counts[w * 64 + b] += 1;
             set &= set - 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::within_one_edit;
+
+    #[test]
+    fn one_edit_is_an_insertion_a_deletion_a_change_or_a_swap() {
+        for (a, b) in [
+            ("dialect", "dialect"),
+            ("dialect", "dialects"),
+            ("dialect", "ialect"),
+            ("dialect", "dialwct"),
+            ("dialect", "dilaect"),
+            ("dialect", "dialetc"),
+            ("trauma", "truama"),
+        ] {
+            assert!(within_one_edit(a, b), "{a} / {b}");
+            assert!(within_one_edit(b, a), "{b} / {a}");
+        }
+        for (a, b) in [
+            ("dialect", "dilaetc"),
+            ("dialect", "dialectic"),
+            ("dialect", "xialecx"),
+            ("trauma", "tamura"),
+            ("ab", "ba c"),
+        ] {
+            assert!(!within_one_edit(a, b), "{a} / {b}");
+            assert!(!within_one_edit(b, a), "{b} / {a}");
         }
     }
 }
