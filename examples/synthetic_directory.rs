@@ -16,9 +16,11 @@
 //! `sample` (the site says "not real programs") and their source kind is
 //! `synthetic`.
 //!
-//! Prints the time to publish (`DataDir::publish`: sort, build the tantivy
-//! index, switch `CURRENT`) in listings per second and the process's peak memory
-//! (`VmHWM`).
+//! Writes the listing store one listing at a time as they are generated, then
+//! publishes it (`DataDir::publish_store`: read the store for names and ids,
+//! rank them, read it again into the tantivy index, switch `CURRENT`), as a
+//! crawl does. Prints both times, the build in listings per second, and the
+//! process's peak memory (`VmHWM`): no step holds all the listings.
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -65,37 +67,38 @@ fn main() -> Result<()> {
         synthetic::national_csv(&shared).display(),
         started.elapsed().as_secs_f64()
     );
-    let listings = match args.count {
-        Some(count) => {
-            let started = Instant::now();
-            let listings = synthetic::generate(&real, count, args.seed);
-            eprintln!(
-                "generated {count} synthetic programs in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
-            listings
-        }
-        None => real,
-    };
-    let count = listings.len();
-    let (rss_before, _) = synthetic::memory_kib();
     let data = iop_index::DataDir::new(&args.data_dir);
     let started = Instant::now();
+    let count = match args.count {
+        Some(count) => data.write_listings_from(synthetic::generated(&real, count, args.seed)),
+        None => data.write_listings_from(real.iter()),
+    }
+    .with_context(|| format!("writing the listing store in {}", args.data_dir.display()))?;
+    let write_secs = started.elapsed().as_secs_f64();
+    drop(real);
+    let (rss_before, hwm_before) = synthetic::memory_kib();
+    let started = Instant::now();
     let meta = data
-        .publish(listings)
-        .with_context(|| format!("publishing into {}", args.data_dir.display()))?;
+        .publish_store()
+        .with_context(|| format!("publishing {}", args.data_dir.display()))?
+        .context("the listing store is empty")?;
     let secs = started.elapsed().as_secs_f64();
     let (rss, hwm) = synthetic::memory_kib();
     println!("data dir:      {}", args.data_dir.display());
     println!("generation:    {}", meta.generation);
     println!("listings:      {count}");
     println!(
-        "publish:       {secs:.2} s = {:.0} listings/s (DataDir::publish)",
+        "store:         {write_secs:.2} s to generate and write listings.json ({} MiB)",
+        std::fs::metadata(data.listings_path()).map_or(0, |m| m.len()) / (1024 * 1024)
+    );
+    println!(
+        "publish:       {secs:.2} s = {:.0} listings/s (DataDir::publish_store)",
         count as f64 / secs
     );
     println!(
-        "memory:        VmRSS before publish {} MiB, after {} MiB; peak VmHWM {} MiB",
+        "memory:        VmRSS before publish {} MiB (peak so far {} MiB), after {} MiB; peak VmHWM {} MiB",
         rss_before / 1024,
+        hwm_before / 1024,
         rss / 1024,
         hwm / 1024
     );
@@ -174,11 +177,19 @@ pub mod synthetic {
 
     /// `count` synthetic listings spread like `real` (see the file's doc).
     pub fn generate(real: &[Listing], count: usize, seed: u64) -> Vec<Listing> {
+        generated(real, count, seed).collect()
+    }
+
+    /// As [`generate`], one listing at a time.
+    pub fn generated(
+        real: &[Listing],
+        count: usize,
+        seed: u64,
+    ) -> impl Iterator<Item = Listing> + '_ {
         let placed: Vec<&Listing> = real.iter().filter(|l| l.point.is_some()).collect();
         assert!(!placed.is_empty(), "no real listing has a location to copy");
         let mut rng = SplitMix64(seed);
-        let mut out = Vec::with_capacity(count);
-        for i in 0..count {
+        (0..count).map(move |i| {
             let template = rng.pick(real);
             let place = *rng.pick(&placed);
             let mut listing = template.clone();
@@ -203,9 +214,8 @@ pub mod synthetic {
                 source.record = Some(format!("synthetic {i}"));
             }
             listing.sample = true;
-            out.push(listing);
-        }
-        out
+            listing
+        })
     }
 
     /// (VmRSS, VmHWM) of this process in KiB; zeros where /proc is absent.

@@ -4,6 +4,7 @@
 //!   (seeded from the embedded sample directory when the directory is empty);
 //! - `crawl`: read sources, normalize, update the listing store, publish a new
 //!   index generation;
+//! - `reindex`: rebuild the index from the listing store, without fetching;
 //! - `extract`: what one provider page says, fact by fact, with evidence;
 //! - `search`: the API's answer for scripts;
 //! - `export`: every listing as JSON.
@@ -84,6 +85,12 @@ enum Command {
         today: Option<time::Date>,
         #[command(flatten)]
         fetch: FetchArgs,
+    },
+    /// Rebuild the index from the listing store, without fetching (after an
+    /// upgrade, or to measure the build); a running server switches to it.
+    Reindex {
+        #[arg(long, default_value = "./data")]
+        data_dir: PathBuf,
     },
     /// Print, as JSON, what one provider page says: each fact with the
     /// sentence it came from, and the listing the page makes.
@@ -198,6 +205,18 @@ fn main() -> Result<()> {
                     report.totals.sources_failed, report.totals.sources
                 );
             }
+            Ok(())
+        }
+        Command::Reindex { data_dir } => {
+            let started = std::time::Instant::now();
+            let meta = crawl::reindex(&DataDir::new(&data_dir))?;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "published generation {}: {} listings in {secs:.2} s ({:.0} listings/s)",
+                meta.generation,
+                meta.listings,
+                meta.listings as f64 / secs
+            );
             Ok(())
         }
         Command::Extract { target, fetch } => {

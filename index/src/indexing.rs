@@ -1,13 +1,16 @@
 //! Building an index from listings.
 //!
-//! Listings are sorted by name (case-insensitive) then id, and added in that
-//! order with `ord` = position, so `ord` doubles as the name order.
+//! Each listing's `ord` is its rank in name order (case-insensitive, then id),
+//! so `ord` is the name order whatever order documents are added in: a
+//! listing store can be indexed as it is read, one listing at a time, with the
+//! ranks worked out first from the names and ids alone ([`name_order`]).
 
 use crate::geo::state_name;
 use crate::listing::Listing;
 use crate::schema::{build_schema, Fields, NO_POINT};
 use crate::search::{SearchIndex, IN_MEMORY_LISTINGS_MAX};
 use crate::vocabulary::Vocabulary;
+use std::borrow::Cow;
 use std::path::Path;
 use tantivy::{Index, TantivyDocument};
 
@@ -19,9 +22,63 @@ fn writer_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
 }
 
-/// Sort listings into index order: name (ignoring case), then id.
+/// A listing's place in name order: name (ignoring case), then id.
+pub fn order_key(name: &str, id: &str) -> (String, String) {
+    (name.to_lowercase(), id.to_string())
+}
+
+/// Something to index: a listing, and its JSON for the doc store.
+pub trait ToIndex {
+    fn listing(&self) -> &Listing;
+    /// The listing as the doc store keeps it (`serde_json`, compact).
+    fn json(&self) -> Cow<'_, [u8]> {
+        Cow::Owned(serde_json::to_vec(self.listing()).expect("listings serialize"))
+    }
+}
+
+impl ToIndex for Listing {
+    fn listing(&self) -> &Listing {
+        self
+    }
+}
+
+impl ToIndex for &Listing {
+    fn listing(&self) -> &Listing {
+        self
+    }
+}
+
+/// A listing read from the listing store with the compact JSON it was read
+/// from, which the doc store keeps as it is (no second encoding).
+pub struct StoredListing {
+    pub listing: Listing,
+    pub json: Vec<u8>,
+}
+
+impl ToIndex for StoredListing {
+    fn listing(&self) -> &Listing {
+        &self.listing
+    }
+    fn json(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(&self.json)
+    }
+}
+
+/// Sort listings into name order ([`order_key`]).
 pub fn sort_listings(listings: &mut [Listing]) {
-    listings.sort_by_cached_key(|l| (l.name.to_lowercase(), l.id.clone()));
+    listings.sort_by_cached_key(|l| order_key(&l.name, &l.id));
+}
+
+/// The `ord` of each listing, given their [`order_key`]s in the order the
+/// listings will be added: `name_order(keys)[i]` is the rank of the `i`th.
+pub fn name_order(keys: Vec<(String, String)>) -> Vec<u64> {
+    let mut positions: Vec<u32> = (0..keys.len() as u32).collect();
+    positions.sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+    let mut ords = vec![0u64; keys.len()];
+    for (ord, position) in positions.into_iter().enumerate() {
+        ords[position as usize] = ord as u64;
+    }
+    ords
 }
 
 /// Build an index in memory (tests, benchmarks).
@@ -38,7 +95,8 @@ pub fn build_in_ram_with(
     sort_listings(&mut listings);
     let (schema, fields) = build_schema(Vocabulary::get());
     let index = Index::create_in_ram(schema);
-    write_documents(&index, &fields, listings.iter(), None)?;
+    let numbered = listings.iter().enumerate().map(|(i, l)| (i as u64, l));
+    write_documents(&index, &fields, numbered, None)?;
     SearchIndex::open(index, in_memory_max)
 }
 
@@ -53,16 +111,18 @@ pub fn build_in_ram_segmented(
     sort_listings(&mut listings);
     let (schema, fields) = build_schema(Vocabulary::get());
     let index = Index::create_in_ram(schema);
-    write_documents(&index, &fields, listings.iter(), Some(per_segment.max(1)))?;
+    let numbered = listings.iter().enumerate().map(|(i, l)| (i as u64, l));
+    write_documents(&index, &fields, numbered, Some(per_segment.max(1)))?;
     SearchIndex::open(index, in_memory_max)
 }
 
-/// Build an index in the empty directory `dir` from listings already in
-/// index order ([`sort_listings`]), one at a time: the listings need not all
-/// be in memory at once.
-pub fn build_in_dir<'a>(
+/// Build an index in the empty directory `dir` from `(ord, listing)` pairs
+/// in any order, one at a time: the listings need not all be in memory at
+/// once. The ords must be the listings' ranks in name order ([`name_order`]);
+/// opening the index checks that they are `0..n`.
+pub fn build_in_dir<L: ToIndex>(
     dir: &Path,
-    listings: impl Iterator<Item = &'a Listing>,
+    listings: impl Iterator<Item = (u64, L)>,
 ) -> tantivy::Result<()> {
     let (schema, fields) = build_schema(Vocabulary::get());
     let index = Index::create_in_dir(dir, schema)?;
@@ -74,10 +134,10 @@ pub fn open_dir(dir: &Path) -> tantivy::Result<SearchIndex> {
     SearchIndex::open(Index::open_in_dir(dir)?, IN_MEMORY_LISTINGS_MAX)
 }
 
-fn write_documents<'a>(
+fn write_documents<L: ToIndex>(
     index: &Index,
     fields: &Fields,
-    listings: impl Iterator<Item = &'a Listing>,
+    listings: impl Iterator<Item = (u64, L)>,
     commit_every: Option<usize>,
 ) -> tantivy::Result<()> {
     let vocabulary = Vocabulary::get();
@@ -85,18 +145,9 @@ fn write_documents<'a>(
     if commit_every.is_some() {
         writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
     }
-    let mut last: Option<(String, String)> = None;
-    for (ord, listing) in listings.enumerate() {
-        let key = (listing.name.to_lowercase(), listing.id.clone());
-        if last.as_ref().is_some_and(|l| *l > key) {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "listings must come in index order (name, then id); {:?} came after {:?}",
-                key, last
-            )));
-        }
-        last = Some(key);
-        writer.add_document(document(vocabulary, fields, ord as u64, listing))?;
-        if commit_every.is_some_and(|n| (ord + 1) % n == 0) {
+    for (added, (ord, listing)) in listings.enumerate() {
+        writer.add_document(document(vocabulary, fields, ord, &listing))?;
+        if commit_every.is_some_and(|n| (added + 1) % n == 0) {
             writer.commit()?;
         }
     }
@@ -117,14 +168,12 @@ fn document(
     vocabulary: &Vocabulary,
     fields: &Fields,
     ord: u64,
-    listing: &Listing,
+    item: &impl ToIndex,
 ) -> TantivyDocument {
+    let listing = item.listing();
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &listing.id);
-    doc.add_bytes(
-        fields.listing,
-        &serde_json::to_vec(listing).expect("listings serialize"),
-    );
+    doc.add_bytes(fields.listing, &item.json());
     doc.add_text(fields.name, &listing.name);
     let mut body = String::new();
     let mut add = |text: &str| {

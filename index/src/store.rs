@@ -13,18 +13,26 @@
 //! last sighting, last change and misses) and `crawls/*.json` (one report per
 //! crawl).
 //!
+//! Publishing from the store ([`DataDir::publish_store`]) reads `listings.json`
+//! twice, one listing at a time: first only names and ids, for each listing's
+//! rank in name order, then each whole listing into the index. Memory stays
+//! bounded by the index writer's budget, not by the number of listings.
+//!
 //! Publishing builds a new generation in a temporary directory, renames it into
 //! place, then replaces `CURRENT` by an atomic rename. A reader therefore sees
 //! the old generation or the new one, never a half-built one, and a failed or
 //! interrupted build leaves the served generation untouched. Servers poll
 //! `CURRENT` and swap to the new generation without a restart.
 
-use crate::indexing::{build_in_dir, open_dir, sort_listings};
+use crate::indexing::{build_in_dir, name_order, open_dir, order_key, StoredListing};
 use crate::listing::Listing;
 use crate::search::SearchIndex;
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeOwned, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Borrow;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
@@ -139,9 +147,100 @@ impl DataDir {
 
     /// Replace the listing store atomically.
     pub fn write_listings(&self, listings: &[Listing]) -> Result<(), StoreError> {
+        self.write_listings_from(listings.iter()).map(|_| ())
+    }
+
+    /// Replace the listing store atomically with listings written one at a
+    /// time as they come (none held in memory here); answers how many.
+    pub fn write_listings_from<L: Borrow<Listing>>(
+        &self,
+        listings: impl Iterator<Item = L>,
+    ) -> Result<usize, StoreError> {
         fs::create_dir_all(&self.root).map_err(io_err(&self.root))?;
-        let bytes = serde_json::to_vec(listings).expect("listings serialize");
-        write_atomically(&self.listings_path(), &bytes)
+        let path = self.listings_path();
+        let mut count = 0;
+        // one listing a line: a JSON array any reader takes, which
+        // `for_each_stored` also reads a line at a time
+        write_atomically_with(&path, |out| {
+            out.write_all(b"[\n")?;
+            for listing in listings {
+                if count > 0 {
+                    out.write_all(b",\n")?;
+                }
+                serde_json::to_writer(&mut *out, listing.borrow())?;
+                count += 1;
+            }
+            out.write_all(b"\n]\n")
+        })?;
+        Ok(count)
+    }
+
+    /// Call `each` with every listing of the store `file` from its start,
+    /// one at a time, and the line it was read from when the store has one
+    /// listing a line (as [`DataDir::write_listings_from`] writes it; other
+    /// JSON arrays are parsed as a stream). Answers how many there were.
+    fn for_each_stored<T: DeserializeOwned>(
+        &self,
+        mut file: &fs::File,
+        mut each: impl FnMut(T, Option<&[u8]>) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        let path = self.listings_path();
+        let json_err = |source| StoreError::Json {
+            path: path.clone(),
+            source,
+        };
+        file.seek(SeekFrom::Start(0)).map_err(io_err(&path))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut line = Vec::new();
+        let mut count = 0;
+        reader.read_until(b'\n', &mut line).map_err(io_err(&path))?;
+        if line.trim_ascii() == b"[" {
+            loop {
+                line.clear();
+                if reader.read_until(b'\n', &mut line).map_err(io_err(&path))? == 0 {
+                    break; // no closing bracket: the parse below says so
+                }
+                let element = line.trim_ascii_end();
+                let element = element.strip_suffix(b",").unwrap_or(element);
+                if element.trim_ascii() == b"]" && count > 0 {
+                    return Ok(count);
+                }
+                match serde_json::from_slice::<T>(element) {
+                    Ok(item) => {
+                        each(item, Some(element))?;
+                        count += 1;
+                    }
+                    // not one listing a line (an empty or pretty-printed
+                    // array): parsed as a stream below
+                    Err(_) if count == 0 => break,
+                    Err(e) => return Err(json_err(e)),
+                }
+            }
+            if count > 0 {
+                // lines ran out before the closing bracket
+                return Err(json_err(serde::de::Error::custom(format!(
+                    "the store ends after {count} listings, before its closing ]"
+                ))));
+            }
+        }
+        file.seek(SeekFrom::Start(0)).map_err(io_err(&path))?;
+        let mut stopped = None;
+        let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 20, file));
+        let visitor = EachElement {
+            each: |item| each(item, None),
+            stopped: &mut stopped,
+            count: 0,
+            item: PhantomData,
+        };
+        let parsed = de.deserialize_seq(visitor).and_then(|count| {
+            de.end()?;
+            Ok(count)
+        });
+        match (parsed, stopped) {
+            (_, Some(e)) => Err(e),
+            (Ok(count), None) => Ok(count),
+            (Err(source), None) => Err(json_err(source)),
+        }
     }
 
     /// The name of the generation being served, if any.
@@ -155,10 +254,88 @@ impl DataDir {
     }
 
     /// Build a new generation from `listings` and make it current.
-    pub fn publish(&self, mut listings: Vec<Listing>) -> Result<GenerationMeta, StoreError> {
+    pub fn publish(&self, listings: Vec<Listing>) -> Result<GenerationMeta, StoreError> {
+        let ords = name_order(listings.iter().map(|l| order_key(&l.name, &l.id)).collect());
+        self.publish_with(|dir, tally| {
+            for listing in &listings {
+                tally.add(listing);
+            }
+            build_in_dir(dir, ords.into_iter().zip(&listings))?;
+            Ok(())
+        })
+    }
+
+    /// Build a new generation from the listing store and make it current,
+    /// reading the store one listing at a time (see the module's doc); `None`
+    /// when the store is absent or empty (nothing is published).
+    pub fn publish_store(&self) -> Result<Option<GenerationMeta>, StoreError> {
+        #[derive(Deserialize)]
+        struct Key {
+            id: String,
+            name: String,
+        }
+        // both passes read the same file, even if a crawl replaces the store
+        // in between
+        let path = self.listings_path();
+        let file = match fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::Io { path, source: e }),
+        };
+        let mut keys = Vec::new();
+        self.for_each_stored(&file, |key: Key, _| {
+            keys.push(order_key(&key.name, &key.id));
+            Ok(())
+        })?;
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let ords = name_order(keys);
+        self.publish_with(|dir, tally| {
+            // the store is parsed on this thread while the index is built on
+            // another, from batches of listings sent over a bounded channel
+            const BATCH: usize = 256;
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<StoredListing>>(8);
+            std::thread::scope(|scope| {
+                let builder = scope.spawn(|| {
+                    let listings = receiver.into_iter().flatten();
+                    build_in_dir(dir, ords.into_iter().zip(listings))
+                });
+                let mut batch = Vec::with_capacity(BATCH);
+                let read = self.for_each_stored(&file, |listing: Listing, line| {
+                    tally.add(&listing);
+                    let json = match line {
+                        Some(line) => line.to_vec(),
+                        None => serde_json::to_vec(&listing).expect("listings serialize"),
+                    };
+                    batch.push(StoredListing { listing, json });
+                    if batch.len() == BATCH {
+                        // a closed channel means the builder failed: its
+                        // error is reported below
+                        let _ =
+                            sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    }
+                    Ok(())
+                });
+                let _ = sender.send(batch);
+                drop(sender);
+                let built = builder.join().expect("the index builder does not panic");
+                read?;
+                built?;
+                Ok(())
+            })
+        })
+        .map(Some)
+    }
+
+    /// Build a generation with `build` (which fills the directory it is
+    /// given and counts what it indexed) and make it current.
+    fn publish_with(
+        &self,
+        build: impl FnOnce(&Path, &mut SourceTally) -> Result<(), StoreError>,
+    ) -> Result<GenerationMeta, StoreError> {
         let index_root = self.index_root();
         fs::create_dir_all(&index_root).map_err(io_err(&index_root))?;
-        sort_listings(&mut listings);
         let now = OffsetDateTime::now_utc();
         let name = format!(
             "g-{:04}{:02}{:02}T{:02}{:02}{:02}-{:09}",
@@ -170,32 +347,38 @@ impl DataDir {
             now.second(),
             now.nanosecond()
         );
-        let meta = GenerationMeta {
-            generation: name.clone(),
-            built_at: now
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-            listings: listings.len(),
-            sample: listings.iter().any(|l| l.sample),
-            sources: summarize_sources(&listings),
-        };
         let building = index_root.join(format!("building-{name}"));
         let result = (|| {
             fs::create_dir_all(&building).map_err(io_err(&building))?;
-            build_in_dir(&building, listings.iter())?;
+            let mut tally = SourceTally::default();
+            build(&building, &mut tally)?;
+            let meta = GenerationMeta {
+                generation: name.clone(),
+                built_at: now
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+                listings: tally.listings,
+                sample: tally.sample,
+                sources: tally.sources,
+            };
             let meta_bytes = serde_json::to_vec_pretty(&meta).expect("meta serializes");
             write_atomically(&building.join("generation.json"), &meta_bytes)?;
             let done = index_root.join(&name);
             fs::rename(&building, &done).map_err(io_err(&done))?;
             sync_dir(&index_root);
-            write_atomically(&self.current_path(), name.as_bytes())
+            write_atomically(&self.current_path(), name.as_bytes())?;
+            Ok(meta)
         })();
-        if let Err(e) = result {
-            let _ = fs::remove_dir_all(&building);
-            return Err(e);
+        match result {
+            Ok(meta) => {
+                self.remove_old_generations(&name);
+                Ok(meta)
+            }
+            Err(e) => {
+                let _ = fs::remove_dir_all(&building);
+                Err(e)
+            }
         }
-        self.remove_old_generations(&name);
-        Ok(meta)
     }
 
     /// Open the current generation.
@@ -242,9 +425,18 @@ impl DataDir {
     }
 }
 
-fn summarize_sources(listings: &[Listing]) -> Vec<SourceSummary> {
-    let mut out: Vec<SourceSummary> = Vec::new();
-    for listing in listings {
+/// What a generation holds, counted one listing at a time.
+#[derive(Default)]
+struct SourceTally {
+    listings: usize,
+    sample: bool,
+    sources: Vec<SourceSummary>,
+}
+
+impl SourceTally {
+    fn add(&mut self, listing: &Listing) {
+        self.listings += 1;
+        self.sample |= listing.sample;
         for (i, source) in listing.sources.iter().enumerate() {
             let dates = listing
                 .provenance
@@ -257,20 +449,21 @@ fn summarize_sources(listings: &[Listing]) -> Vec<SourceSummary> {
                     Some(hi.map_or(d.clone(), |x: String| x.max(d))),
                 )
             });
-            let summary = match out
+            let summary = match self
+                .sources
                 .iter_mut()
                 .find(|s| s.kind == source.kind && s.title == source.title)
             {
                 Some(s) => s,
                 None => {
-                    out.push(SourceSummary {
+                    self.sources.push(SourceSummary {
                         kind: source.kind.clone(),
                         title: source.title.clone(),
                         listings: 0,
                         oldest_check: None,
                         newest_check: None,
                     });
-                    out.last_mut().expect("just pushed")
+                    self.sources.last_mut().expect("just pushed")
                 }
             };
             summary.listings += 1;
@@ -284,12 +477,52 @@ fn summarize_sources(listings: &[Listing]) -> Vec<SourceSummary> {
             }
         }
     }
-    out
+}
+
+/// Deserializes a JSON array by handing each element to `each` as it is
+/// parsed, without collecting them.
+struct EachElement<'s, T, F> {
+    each: F,
+    /// The error `each` stopped with, if it did.
+    stopped: &'s mut Option<StoreError>,
+    count: usize,
+    item: PhantomData<T>,
+}
+
+impl<'de, T, F> Visitor<'de> for EachElement<'_, T, F>
+where
+    T: Deserialize<'de>,
+    F: FnMut(T) -> Result<(), StoreError>,
+{
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of listings")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<usize, A::Error> {
+        while let Some(item) = seq.next_element::<T>()? {
+            if let Err(e) = (self.each)(item) {
+                *self.stopped = Some(e);
+                return Err(serde::de::Error::custom("stopped"));
+            }
+            self.count += 1;
+        }
+        Ok(self.count)
+    }
 }
 
 /// Write `bytes` to `path` through a temporary file and a rename, so readers
 /// see the old content or the new, never a part.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    write_atomically_with(path, |out| out.write_all(bytes))
+}
+
+/// As [`write_atomically`], with the content written by `write`.
+fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
+) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
         ".{}.tmp-{}",
@@ -298,8 +531,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
             .unwrap_or_default(),
         std::process::id()
     ));
-    let mut file = fs::File::create(&tmp).map_err(io_err(&tmp))?;
-    file.write_all(bytes).map_err(io_err(&tmp))?;
+    let file = fs::File::create(&tmp).map_err(io_err(&tmp))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let written = write(&mut out).and_then(|()| out.flush());
+    let file = match written.and_then(|()| out.into_inner().map_err(|e| e.into_error())) {
+        Ok(file) => file,
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            return Err(StoreError::Io {
+                path: tmp,
+                source: e,
+            });
+        }
+    };
     file.sync_all().map_err(io_err(&tmp))?;
     drop(file);
     fs::rename(&tmp, path).map_err(io_err(path))?;

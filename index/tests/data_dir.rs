@@ -130,3 +130,83 @@ fn an_interrupted_build_leaves_the_served_generation_alone() {
         .exists());
     std::fs::remove_dir_all(root).unwrap();
 }
+
+#[test]
+fn publishing_from_the_store_equals_publishing_the_listings() {
+    let root = temp("store");
+    let data = DataDir::new(&root);
+    assert!(
+        data.publish_store().unwrap().is_none(),
+        "no store: nothing to publish"
+    );
+    // store order is not name order, names repeat with different case, and
+    // several listings share a name (the id breaks the tie)
+    let mut listings: Vec<Listing> = (0..300)
+        .map(|i| {
+            let name = match i % 4 {
+                0 => format!("Program {}", (i * 7919) % 101),
+                1 => format!("program {}", (i * 7919) % 101),
+                2 => "Same Name".to_string(),
+                _ => format!("Zeta {i}"),
+            };
+            let mut l = listing(&format!("{:012}", (i * 104_729) % 1_000_003), &name);
+            l.sample = i == 17;
+            l
+        })
+        .collect();
+    assert_eq!(data.write_listings_from(listings.iter()).unwrap(), 300);
+    assert_eq!(data.read_listings().unwrap(), listings);
+    let from_store = data.publish_store().unwrap().expect("published");
+    let stored_order = data.open_current().unwrap().index.all_listings().unwrap();
+    let from_memory = data.publish(listings.clone()).unwrap();
+    let memory_order = data.open_current().unwrap().index.all_listings().unwrap();
+    assert_eq!(from_store.listings, 300);
+    assert!(from_store.sample);
+    assert_eq!(from_store.sources, from_memory.sources);
+    assert_eq!(stored_order, memory_order);
+    listings.sort_by_key(|l| (l.name.to_lowercase(), l.id.clone()));
+    let expected: Vec<&str> = listings.iter().map(|l| l.id.as_str()).collect();
+    let got: Vec<&str> = stored_order.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(got, expected, "name order, then id");
+    // stores written otherwise (one line, pretty-printed) are read as a stream
+    for bytes in [
+        serde_json::to_vec(&listings).unwrap(),
+        serde_json::to_vec_pretty(&listings).unwrap(),
+    ] {
+        std::fs::write(data.listings_path(), bytes).unwrap();
+        assert_eq!(data.publish_store().unwrap().unwrap().listings, 300);
+        let got = data.open_current().unwrap().index.all_listings().unwrap();
+        assert_eq!(got, stored_order);
+    }
+    std::fs::write(data.listings_path(), b"[\n]\n").unwrap();
+    assert!(data.publish_store().unwrap().is_none(), "an empty store");
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn a_damaged_store_is_an_error_and_the_served_generation_stays() {
+    let root = temp("damaged-store");
+    let data = DataDir::new(&root);
+    let served = data.publish(vec![listing("000000000001", "One")]).unwrap();
+    data.write_listings(&[
+        listing("000000000002", "Two"),
+        listing("000000000003", "Three"),
+    ])
+    .unwrap();
+    let path = data.listings_path();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, &text[..text.len() - 40]).unwrap();
+    let err = data.publish_store().unwrap_err().to_string();
+    assert!(err.contains("listings.json"), "{err}");
+    assert_eq!(
+        data.open_current().unwrap().meta.generation,
+        served.generation
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(root.join("index"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("building-"))
+        .collect();
+    assert!(leftovers.is_empty(), "the half-built generation is removed");
+    std::fs::remove_dir_all(root).unwrap();
+}

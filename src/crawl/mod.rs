@@ -101,6 +101,21 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<SourceSpec>> {
         .collect()
 }
 
+/// Rebuild the index from the listing store as it is (no fetching) and make
+/// it current; a running server switches to it. Takes the crawl lock, so it
+/// never runs beside a crawl of the same data directory.
+pub fn reindex(data: &DataDir) -> Result<iop_index::GenerationMeta> {
+    let _lock = CrawlLock::take(data)?;
+    data.publish_store()
+        .context("building the index")?
+        .with_context(|| {
+            format!(
+                "{} is empty or absent: run `iopfinder crawl` first",
+                data.listings_path().display()
+            )
+        })
+}
+
 /// Read every source, update the store and the crawl state, publish a new
 /// index generation, and save the report. A report with failed sources is an
 /// answer, not an error; an error (an unreadable store, a failed index build)
@@ -408,7 +423,14 @@ fn reconcile(
         data.write_listings(&listings)
             .context("writing the listing store")?;
         state.write(data).context("writing the crawl state")?;
-        let meta = data.publish(listings).context("building the index")?;
+        drop(listings);
+        // indexed from the store just written, one listing at a time
+        let meta = match data.publish_store().context("building the index")? {
+            Some(meta) => meta,
+            None => data
+                .publish(Vec::new())
+                .context("building an empty index")?,
+        };
         (Some(meta.generation), meta.listings)
     } else {
         (None, store.len())

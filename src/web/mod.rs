@@ -165,18 +165,16 @@ async fn open_or_seed(data: &DataDir) -> Result<Generation> {
     let data = data.clone();
     tokio::task::spawn_blocking(move || {
         if data.current_generation()?.is_none() {
-            if data.read_listings()?.is_empty() {
+            tracing::info!(
+                "{} has no index: building it from the listing store",
+                data.root().display()
+            );
+            if data.publish_store()?.is_none() {
                 tracing::info!(
                     "{} is empty: seeding it from the embedded sample directory",
                     data.root().display()
                 );
                 crawl::seed_sample(&data)?;
-            } else {
-                tracing::info!(
-                    "{} has listings but no index: building it",
-                    data.root().display()
-                );
-                data.publish(data.read_listings()?)?;
             }
         }
         match data.open_current() {
@@ -187,11 +185,8 @@ async fn open_or_seed(data: &DataDir) -> Result<Generation> {
                 tracing::warn!(
                     "the current index does not open ({e}); rebuilding it from the listing store"
                 );
-                let listings = data.read_listings()?;
-                if listings.is_empty() {
+                if data.publish_store()?.is_none() {
                     crawl::seed_sample(&data)?;
-                } else {
-                    data.publish(listings)?;
                 }
                 data.open_current().context("opening the rebuilt index")
             }
