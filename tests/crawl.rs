@@ -538,3 +538,33 @@ fn one_crawl_at_a_time_per_data_directory() {
     assert!(!lock.exists(), "released after the crawl");
     assert!(data.path().join("listings.json").exists());
 }
+
+#[test]
+fn reindex_rebuilds_the_index_from_the_store_without_fetching() {
+    let data = TempDir::new("reindex");
+    let d = data.path().to_str().unwrap();
+    let (ok, out, err) = run(&["reindex", "--data-dir", d]);
+    assert!(!ok, "nothing to index: {out}");
+    assert!(err.contains("iopfinder crawl"), "says what to do: {err}");
+    let (ok, out, err) = run(&["crawl", "--data-dir", d, "--source", "sample=embedded"]);
+    assert!(ok, "{out}{err}");
+    let current = || std::fs::read_to_string(data.path().join("index/CURRENT")).unwrap();
+    let crawled = current();
+    let before = search_total(data.path(), "Denver");
+    assert!(before > 0);
+    let (ok, out, err) = run(&["reindex", "--data-dir", d]);
+    assert!(ok, "{out}{err}");
+    let listings = export(data.path()).len();
+    assert!(out.contains(&format!(": {listings} listings in ")), "{out}");
+    assert_ne!(current(), crawled, "a new generation is current");
+    assert_eq!(search_total(data.path(), "Denver"), before);
+    // beside a running crawl it waits for nothing and changes nothing
+    let lock = data.path().join("crawl.lock");
+    std::fs::write(&lock, std::process::id().to_string()).unwrap();
+    let reindexed = current();
+    let (ok, _, err) = run(&["reindex", "--data-dir", d]);
+    assert!(!ok);
+    assert!(err.contains("another crawl"), "{err}");
+    assert_eq!(current(), reindexed);
+    std::fs::remove_file(lock).unwrap();
+}
