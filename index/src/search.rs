@@ -528,8 +528,9 @@ impl SearchIndex {
 
     /// The text query: every word (or vocabulary phrase) must match. A phrase
     /// that names a vocabulary value matches listings with that value or with
-    /// the words; other words match in the name (boosted) or the body, with
-    /// one typo allowed in words of five letters or more.
+    /// all its words in their own text; other words match in the name
+    /// (boosted), the body or the synonyms of the listing's values, with one
+    /// typo allowed in words of five letters or more.
     fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let vocabulary = Vocabulary::get();
         let words = normalize_words(text);
@@ -557,9 +558,11 @@ impl SearchIndex {
                             )),
                         ));
                     }
+                    // or every word in the listing's own text (not through
+                    // other values' synonyms: the phrase names its values)
                     let phrase_words: Vec<Box<dyn Query>> = words[i..i + n]
                         .iter()
-                        .filter_map(|w| self.word_query(w, false))
+                        .filter_map(|w| self.word_query(w, false, false))
                         .collect();
                     if !phrase_words.is_empty() {
                         any.push((
@@ -571,7 +574,7 @@ impl SearchIndex {
                     i += n;
                 }
                 None => {
-                    if let Some(q) = self.word_query(&words[i], true) {
+                    if let Some(q) = self.word_query(&words[i], true, true) {
                         clauses.push((Occur::Must, q));
                     }
                     i += 1;
@@ -581,14 +584,14 @@ impl SearchIndex {
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
 
-    /// One word in the name or the body, stemmed, or in a synonym of a value
-    /// the listing has; fuzzy when `fuzzy` and long.
+    /// One word in the name or the body, stemmed, or (when `synonyms`) in a
+    /// synonym of a value the listing has; fuzzy when `fuzzy` and long.
     ///
     /// Synonyms are not indexed with each listing (that was most of the
     /// index's words and half its build time): a word found in the synonyms of
     /// values becomes a match on those values' facet terms, with the same
     /// one-typo rule as the text.
-    fn word_query(&self, word: &str, fuzzy: bool) -> Option<Box<dyn Query>> {
+    fn word_query(&self, word: &str, fuzzy: bool, synonyms: bool) -> Option<Box<dyn Query>> {
         let mut analyzer = self.index.tokenizer_for_field(self.fields.body).ok()?;
         let mut stream = analyzer.token_stream(word);
         let mut tokens = Vec::new();
@@ -620,7 +623,8 @@ impl SearchIndex {
                 }
             }
             let mut values: Vec<(ValueId, f32)> = Vec::new();
-            for (synonym_word, ids) in &self.synonym_words {
+            let synonym_words = self.synonym_words.iter().filter(|_| synonyms);
+            for (synonym_word, ids) in synonym_words {
                 let boost = if *synonym_word == token {
                     1.0
                 } else if fuzzy && within_one_edit(synonym_word, &token) {
