@@ -178,11 +178,31 @@ impl SearchIndex {
             synonym_words,
         };
         if len <= in_memory_max {
-            let listings = search_index
-                .by_ord
-                .iter()
-                .map(|&(segment, doc)| search_index.stored(DocAddress::new(segment, doc)))
-                .collect::<tantivy::Result<Vec<_>>>()?;
+            // decoded on every core: this is most of the time to open a
+            // small directory
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+            let chunk = len.div_ceil(threads).max(1);
+            let decode = |addresses: &[(SegmentOrdinal, DocId)]| {
+                addresses
+                    .iter()
+                    .map(|&(segment, doc)| search_index.stored(DocAddress::new(segment, doc)))
+                    .collect::<tantivy::Result<Vec<_>>>()
+            };
+            let parts: Vec<tantivy::Result<Vec<Arc<Listing>>>> = std::thread::scope(|scope| {
+                let workers: Vec<_> = search_index
+                    .by_ord
+                    .chunks(chunk)
+                    .map(|addresses| scope.spawn(move || decode(addresses)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| w.join().expect("decoding listings does not panic"))
+                    .collect()
+            });
+            let mut listings = Vec::with_capacity(len);
+            for part in parts {
+                listings.extend(part?);
+            }
             let by_id = listings
                 .iter()
                 .enumerate()
