@@ -32,7 +32,7 @@
 //! `1 + distance / 10 miles`, so a program 10 miles away needs twice the
 //! relevance of one next door to rank above it.
 
-use crate::columns::{and_count, SegmentColumns};
+use crate::columns::{and_count, Near, SegmentColumns};
 use crate::geo::Origin;
 use crate::listing::Listing;
 use crate::request::{SearchRequest, Sort};
@@ -409,8 +409,14 @@ impl SearchIndex {
             };
             match (filter.origin, scorer) {
                 (Some((lat, lon)), None) => {
-                    columns.within(lat, lon, filter.radius, |doc, miles| {
-                        tally.consider(filter, columns, segment_ord, doc, miles, 0.0);
+                    columns.within(lat, lon, filter.radius, |near| {
+                        let Near {
+                            doc,
+                            ord,
+                            bits,
+                            miles,
+                        } = near;
+                        tally.consider(filter, segment_ord, doc, ord, bits, miles, 0.0);
                     });
                 }
                 // few text matches: walk them and check each one's distance
@@ -425,7 +431,8 @@ impl SearchIndex {
                                 columns.distance_within(doc, lat, lon, filter.radius)
                             {
                                 let score = if scoring { scorer.score() } else { 0.0 };
-                                tally.consider(filter, columns, segment_ord, doc, miles, score);
+                                let (ord, bits) = columns.row(doc);
+                                tally.consider(filter, segment_ord, doc, ord, bits, miles, score);
                             }
                         }
                         doc = scorer.advance();
@@ -434,11 +441,15 @@ impl SearchIndex {
                 // few programs near: look each one up among the text matches
                 (Some((lat, lon)), Some(mut scorer)) => {
                     let mut near = Vec::new();
-                    columns.within(lat, lon, filter.radius, |doc, miles| {
-                        near.push((doc, miles))
-                    });
-                    near.sort_unstable_by_key(|&(doc, _)| doc);
-                    for (doc, miles) in near {
+                    columns.within(lat, lon, filter.radius, |found| near.push(found));
+                    near.sort_unstable_by_key(|found| found.doc);
+                    for Near {
+                        doc,
+                        ord,
+                        bits,
+                        miles,
+                    } in near
+                    {
                         if scorer.doc() > doc {
                             continue;
                         }
@@ -448,7 +459,7 @@ impl SearchIndex {
                         }
                         if at == doc {
                             let score = if scoring { scorer.score() } else { 0.0 };
-                            tally.consider(filter, columns, segment_ord, doc, miles, score);
+                            tally.consider(filter, segment_ord, doc, ord, bits, miles, score);
                         }
                     }
                 }
@@ -457,7 +468,8 @@ impl SearchIndex {
                     while doc != TERMINATED {
                         if columns.is_alive(doc) {
                             let score = if scoring { scorer.score() } else { 0.0 };
-                            tally.consider(filter, columns, segment_ord, doc, 0.0, score);
+                            let (ord, bits) = columns.row(doc);
+                            tally.consider(filter, segment_ord, doc, ord, bits, 0.0, score);
                         }
                         doc = scorer.advance();
                     }
@@ -465,7 +477,8 @@ impl SearchIndex {
                 (None, None) => {
                     for doc in 0..columns.ord.len() as DocId {
                         if columns.is_alive(doc) {
-                            tally.consider(filter, columns, segment_ord, doc, 0.0, 0.0);
+                            let (ord, bits) = columns.row(doc);
+                            tally.consider(filter, segment_ord, doc, ord, bits, 0.0, 0.0);
                         }
                     }
                 }
@@ -816,17 +829,21 @@ impl Tally {
     /// document that passes every selected group is a result and counts for
     /// every value it has; one that fails exactly one group counts only for
     /// that group's values; one that fails two counts nowhere.
+    #[allow(clippy::too_many_arguments)]
     fn consider(
         &mut self,
         filter: &Filter,
-        columns: &SegmentColumns,
         segment: SegmentOrdinal,
         doc: DocId,
+        ord: u32,
+        doc_bits: &[u64],
         distance: f64,
         score: f32,
     ) {
         let mut bits = [0u64; MAX_WORDS];
-        bits[..filter.words].copy_from_slice(columns.doc_bits(doc));
+        for (word, &value) in bits.iter_mut().zip(doc_bits) {
+            *word = value;
+        }
         let mut failed: Option<GroupId> = None;
         for (group, mask) in &filter.groups {
             let hit = (0..filter.words).any(|w| bits[w] & mask[w] != 0);
@@ -867,7 +884,7 @@ impl Tally {
         };
         let candidate = Candidate {
             key,
-            ord: u64::from(columns.ord[doc as usize]),
+            ord: u64::from(ord),
             segment,
             doc,
             distance,
