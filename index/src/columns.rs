@@ -13,7 +13,7 @@
 //!   with no place and no text counts every facet value with word-wide AND and
 //!   popcount instead of a pass over the documents.
 //!
-//! For a million listings this costs about 50 MB.
+//! For a million listings this costs about 110 MB.
 
 use crate::geo::{haversine_miles, EARTH_RADIUS_MILES};
 use crate::schema::Fields;
