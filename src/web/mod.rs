@@ -165,10 +165,12 @@ async fn open_or_seed(data: &DataDir) -> Result<Generation> {
     let data = data.clone();
     tokio::task::spawn_blocking(move || {
         if data.current_generation()?.is_none() {
-            tracing::info!(
-                "{} has no index: building it from the listing store",
-                data.root().display()
-            );
+            if data.listings_path().exists() {
+                tracing::info!(
+                    "{} has no index: building it from the listing store",
+                    data.root().display()
+                );
+            }
             if data.publish_store()?.is_none() {
                 tracing::info!(
                     "{} is empty: seeding it from the embedded sample directory",
