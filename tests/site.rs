@@ -233,6 +233,17 @@ fn html_bad_input_and_missing_pages_are_friendly() {
     );
     assert!(html.contains("name=\"q\" value=\"dbt\""));
     assert!(html.contains("<option value=\"50\" selected>"));
+    // and the filters that name values, ticked; the one that does not is dropped
+    let (status, html) =
+        app.html("/search?near=00000&insurance=medicaid&modality=dbt&insurance=bogus");
+    assert_eq!(status, 400);
+    for (name, value) in [("insurance", "medicaid"), ("modality", "dbt")] {
+        assert!(
+            html.contains(&format!("name=\"{name}\" value=\"{value}\" checked")),
+            "{name}={value} kept: {html}"
+        );
+    }
+    assert!(!html.contains("value=\"bogus\""));
     let (status, html) = app.html("/search?radius=9000");
     assert_eq!(status, 400);
     assert!(html.contains("500"));

@@ -115,7 +115,8 @@ impl Error {
 }
 
 /// The place, distance and words of a raw query string, as typed (the last
-/// of each); a distance that is not a valid one is left out.
+/// of each), and its filters that name vocabulary values; a distance that is
+/// not a valid one is left out.
 fn typed_search(query: &str) -> iop_templates::TypedSearch {
     let mut typed = iop_templates::TypedSearch::default();
     for (name, value) in iop_index::request::form_urlencoded_pairs(query) {
@@ -129,7 +130,18 @@ fn typed_search(query: &str) -> iop_templates::TypedSearch {
                     .ok()
                     .filter(|m| *m > 0.0 && *m <= iop_index::request::MAX_RADIUS_MILES)
             }
-            _ => {}
+            group => {
+                // a filter that names a value is kept; one that does not
+                // (perhaps the error itself) is dropped
+                let pair = (group.to_string(), value.trim().to_string());
+                if iop_index::Vocabulary::get()
+                    .lookup(&pair.0, &pair.1)
+                    .is_some()
+                    && !typed.filters.contains(&pair)
+                {
+                    typed.filters.push(pair);
+                }
+            }
         }
     }
     typed

@@ -25,6 +25,9 @@ pub struct TypedSearch {
     /// `None` when the distance given was missing or not a valid one.
     pub radius: Option<f64>,
     pub q: String,
+    /// The search's filters that name vocabulary values, as (group, value
+    /// slug): shown ticked, so correcting the place keeps them.
+    pub filters: Vec<(String, String)>,
 }
 
 /// 400/404/500 pages. `suggestions` are (label, href) links ("Did you mean Springfield, IL?").
@@ -93,7 +96,7 @@ pub fn error_page_with_search(
                 p { (ctx.t("This is our fault, not yours. Please try again in a moment.")) }
             }
             h2 { (ctx.t("Try a new search")) }
-            (search_form(ctx, form, html! {}))
+            (search_form(ctx, form, kept_filters(ctx, &typed.filters)))
             p { a href=(ctx.href("/")) { (ctx.t("Go to the home page")) } }
         }
     };
@@ -107,6 +110,37 @@ pub fn error_page_with_search(
         },
         content,
     )
+}
+
+/// The filters of a search that could not be understood, ticked, each one
+/// a checkbox the person can untick before searching again.
+fn kept_filters(ctx: &SiteContext, filters: &[(String, String)]) -> Markup {
+    let vocabulary = Vocabulary::get();
+    let kept: Vec<_> = filters
+        .iter()
+        .filter_map(|(group, slug)| {
+            Some((
+                vocabulary.group_by_slug(group)?,
+                vocabulary.lookup(group, slug)?,
+            ))
+        })
+        .collect();
+    html! {
+        @if !kept.is_empty() {
+            fieldset.kept-filters {
+                legend { (ctx.t("Filters from your search")) }
+                p.hint { (ctx.t("Untick any you no longer want.")) }
+                div.checks {
+                    @for (group, value) in &kept {
+                        label.check {
+                            input type="checkbox" name=(group.slug) value=(value.slug) checked;
+                            span { (ctx.group_label(group)) ": " (ctx.label(value)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A search parameter's error in the page's language: as the index words it
