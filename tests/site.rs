@@ -244,6 +244,14 @@ fn html_bad_input_and_missing_pages_are_friendly() {
         );
     }
     assert!(!html.contains("value=\"bogus\""));
+    // nor do the "did you mean" links carry it
+    let (status, html) = app.html("/search?near=Springfield&insurance=medicaid&insurance=bogus");
+    assert_eq!(status, 400);
+    assert!(
+        html.contains("/search?near=Springfield%2C+IL&amp;insurance=medicaid\""),
+        "{html}"
+    );
+    assert!(!html.contains("IL&amp;insurance=medicaid&amp;insurance=bogus"));
     let (status, html) = app.html("/search?radius=9000");
     assert_eq!(status, 400);
     assert!(html.contains("500"));

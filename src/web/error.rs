@@ -68,9 +68,10 @@ impl Error {
                 .filter(|_| p.parameter == "near")
                 .take(8)
             {
+                let query = known_filters_only(query);
                 links.push((
                     suggestion.clone(),
-                    format!("/search?{}", replace_param(query, "near", suggestion)),
+                    format!("/search?{}", replace_param(&query, "near", suggestion)),
                 ));
             }
         }
@@ -145,6 +146,20 @@ fn typed_search(query: &str) -> iop_templates::TypedSearch {
         }
     }
     typed
+}
+
+/// `query` without the filters that name no value of their group (a link
+/// that keeps them would only fail again).
+fn known_filters_only(query: &str) -> String {
+    let vocabulary = iop_index::Vocabulary::get();
+    iop_index::request::form_urlencoded_pairs(query)
+        .into_iter()
+        .filter(|(k, v)| {
+            vocabulary.group_by_slug(k).is_none() || vocabulary.lookup(k, v.trim()).is_some()
+        })
+        .map(|(k, v)| format!("{}={}", encode(&k), encode(&v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `query` with every `name=` pair replaced by one `name=value`.
