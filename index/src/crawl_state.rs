@@ -111,30 +111,19 @@ pub fn content_hash(listing: &Listing) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::listing::{Address, Provenance, Schedule, Source};
+    use crate::listing::{Address, Provenance, Source};
     use time::macros::date;
 
     fn listing(phone: &str, checked: Date) -> Listing {
+        let address = Address {
+            street: Some("1 Main St".into()),
+            street2: None,
+            city: "Boston".into(),
+            state: "MA".into(),
+            zip: "02108".into(),
+        };
         Listing {
-            id: "0123456789ab".into(),
-            name: "Harbor House".into(),
-            program_name: None,
-            description: None,
-            address: Address {
-                street: Some("1 Main St".into()),
-                street2: None,
-                city: "Boston".into(),
-                state: "MA".into(),
-                zip: "02108".into(),
-            },
-            point: None,
             phone: Some(phone.into()),
-            intake_phone: None,
-            website: None,
-            facets: BTreeMap::new(),
-            schedule: Schedule::default(),
-            level_of_care: Default::default(),
-            accepting_new_clients: None,
             sources: vec![Source {
                 kind: "samhsa-directory".into(),
                 title: "t".into(),
@@ -147,7 +136,7 @@ mod tests {
                 checked,
                 evidence: None,
             }],
-            sample: false,
+            ..Listing::new("0123456789ab", "Harbor House", address)
         }
     }
 

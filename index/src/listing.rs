@@ -253,6 +253,29 @@ pub struct Provenance {
 }
 
 impl Listing {
+    /// A listing of which only the id, name and address are known: every
+    /// other fact not reported, no sources yet, not sample data.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, address: Address) -> Listing {
+        Listing {
+            id: id.into(),
+            name: name.into(),
+            program_name: None,
+            description: None,
+            address,
+            point: None,
+            phone: None,
+            intake_phone: None,
+            website: None,
+            facets: BTreeMap::new(),
+            schedule: Schedule::default(),
+            level_of_care: LevelOfCare::default(),
+            accepting_new_clients: None,
+            sources: Vec::new(),
+            provenance: Vec::new(),
+            sample: false,
+        }
+    }
+
     /// The source and provenance of `fact`, if any source reported it.
     pub fn provenance_of(&self, fact: &str) -> Option<(&Provenance, &Source)> {
         self.provenance

@@ -1,33 +1,20 @@
 //! The data directory: publishing generations atomically and reopening them.
 
-use iop_index::listing::{Address, LevelOfCare, Schedule};
+use iop_index::listing::Address;
 use iop_index::{DataDir, Listing, SearchRequest};
 
 fn listing(id: &str, name: &str) -> Listing {
-    Listing {
-        id: id.into(),
-        name: name.into(),
-        program_name: None,
-        description: None,
-        address: Address {
+    Listing::new(
+        id,
+        name,
+        Address {
             street: None,
             street2: None,
             city: "Denver".into(),
             state: "CO".into(),
             zip: "80202".into(),
         },
-        point: None,
-        phone: None,
-        intake_phone: None,
-        website: None,
-        facets: Default::default(),
-        schedule: Schedule::default(),
-        level_of_care: LevelOfCare::default(),
-        accepting_new_clients: None,
-        sources: Vec::new(),
-        provenance: Vec::new(),
-        sample: false,
-    }
+    )
 }
 
 fn temp(tag: &str) -> std::path::PathBuf {

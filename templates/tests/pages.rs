@@ -63,33 +63,23 @@ fn bare(id: &str, name: &str, lat: f64, lon: f64, facets: &[(&str, &[&str])]) ->
             ));
         }
     }
+    let address = Address {
+        street: None,
+        street2: None,
+        city: "Sacramento".into(),
+        state: "CA".into(),
+        zip: "95814".into(),
+    };
     Listing {
-        id: id.into(),
-        name: name.into(),
-        program_name: None,
-        description: None,
-        address: Address {
-            street: None,
-            street2: None,
-            city: "Sacramento".into(),
-            state: "CA".into(),
-            zip: "95814".into(),
-        },
         point: Some(Point {
             lat,
             lon,
             precision: Precision::ZipCentroid,
         }),
-        phone: None,
-        intake_phone: None,
-        website: None,
         facets: map,
-        schedule: Schedule::default(),
-        level_of_care: LevelOfCare::default(),
-        accepting_new_clients: None,
         sources: vec![source("test", "Test directory", None)],
         provenance,
-        sample: false,
+        ..Listing::new(id, name, address)
     }
 }
 

@@ -2,7 +2,6 @@
 //! listings, in English and Spanish: structure, escaping, and that every
 //! string they write has a Spanish translation.
 
-use iop_index::listing::LevelOfCare;
 use iop_index::{Address, Hit, Listing, Point, Precision, Provenance, Schedule, Source};
 use iop_templates::i18n::missing_translations;
 use iop_templates::{
@@ -28,31 +27,18 @@ fn hit(id: &str, name: &str, miles: Option<f64>) -> Hit {
     facets.insert("schedule".to_string(), vec!["evening".to_string()]);
     Hit {
         listing: Arc::new(Listing {
-            id: id.into(),
-            name: name.into(),
-            program_name: None,
-            description: None,
-            address: Address {
-                street: Some("1 Main St".into()),
-                street2: None,
-                city: "Sacramento".into(),
-                state: "CA".into(),
-                zip: "95814".into(),
-            },
             point: Some(Point {
                 lat: 38.58,
                 lon: -121.49,
                 precision: Precision::Exact,
             }),
             phone: Some("(916) 555-0100".into()),
-            intake_phone: None,
             website: Some("javascript:alert(1)".into()),
             facets,
             schedule: Schedule {
                 hours_per_week: Some(9.0),
                 ..Schedule::default()
             },
-            level_of_care: LevelOfCare::default(),
             accepting_new_clients: Some(true),
             sources: vec![Source {
                 kind: "sample".into(),
@@ -67,6 +53,17 @@ fn hit(id: &str, name: &str, miles: Option<f64>) -> Hit {
                 evidence: None,
             }],
             sample: true,
+            ..Listing::new(
+                id,
+                name,
+                Address {
+                    street: Some("1 Main St".into()),
+                    street2: None,
+                    city: "Sacramento".into(),
+                    state: "CA".into(),
+                    zip: "95814".into(),
+                },
+            )
         }),
         distance_miles: miles,
         score: 0.0,

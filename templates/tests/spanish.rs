@@ -52,30 +52,20 @@ fn listing(id: &str, name: &str, lat: f64, facets: &[(&str, &[&str])]) -> Listin
             provenance.push(prov(&format!("{group}/{v}"), 0, Some("Aceptamos Medi-Cal")));
         }
     }
+    let address = Address {
+        street: None,
+        street2: None,
+        city: "Sacramento".into(),
+        state: "CA".into(),
+        zip: "95814".into(),
+    };
     Listing {
-        id: id.into(),
-        name: name.into(),
-        program_name: None,
-        description: None,
-        address: Address {
-            street: None,
-            street2: None,
-            city: "Sacramento".into(),
-            state: "CA".into(),
-            zip: "95814".into(),
-        },
         point: Some(Point {
             lat,
             lon: -121.4944,
             precision: Precision::ZipCentroid,
         }),
-        phone: None,
-        intake_phone: None,
-        website: None,
         facets: map,
-        schedule: Schedule::default(),
-        level_of_care: LevelOfCare::default(),
-        accepting_new_clients: None,
         sources: vec![Source {
             kind: "test".into(),
             title: "Directorio de prueba".into(),
@@ -84,6 +74,7 @@ fn listing(id: &str, name: &str, lat: f64, facets: &[(&str, &[&str])]) -> Listin
         }],
         provenance,
         sample: true,
+        ..Listing::new(id, name, address)
     }
 }
 
