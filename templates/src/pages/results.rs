@@ -165,44 +165,33 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
         page: 1,
         ..request.clone()
     });
-    html! {
-        div.empty {
-            h2 { (ctx.t("No programs matched this search")) }
-            @if ctx.listings == 0 {
-                p { (ctx.t("The directory has no programs loaded yet. Please try again later.")) }
-            } @else {
-                p { (ctx.t("Some ways to find more:")) }
-                ul.suggestions {
-                    @for next in &wider {
-                        li {
-                            a href=(ctx.href(&search_href(next))) {
-                                (ctx.tf("Search within {n} miles", &[("n", &format_miles(next.radius_miles))]))
-                            }
-                        }
-                    }
-                    @if !request.filters.is_empty() {
-                        li {
-                            (ctx.t("Remove a filter:")) " "
-                            ul.chips {
-                                @for chip in filter_chips(ctx, request, &Shortlist::default()) {
-                                    li { (chip) }
-                                }
-                            }
-                        }
-                    }
-                    @if let (Some(next), Some(text)) = (&without_text, &request.text) {
-                        li {
-                            a href=(ctx.href(&search_href(next))) {
-                                (ctx.t("Search without the keywords")) " " (QUOTE) (text) (QUOTE)
-                            }
-                        }
-                    }
-                    (last_suggestions(ctx, request))
+    let ways = html! {
+        @for next in &wider {
+            li {
+                a href=(ctx.href(&search_href(next))) {
+                    (ctx.tf("Search within {n} miles", &[("n", &format_miles(next.radius_miles))]))
                 }
             }
-            (helpline(ctx))
         }
-    }
+        @if !request.filters.is_empty() {
+            li {
+                (ctx.t("Remove a filter:")) " "
+                ul.chips {
+                    @for chip in filter_chips(ctx, request, &Shortlist::default()) {
+                        li { (chip) }
+                    }
+                }
+            }
+        }
+        @if let (Some(next), Some(text)) = (&without_text, &request.text) {
+            li {
+                a href=(ctx.href(&search_href(next))) {
+                    (ctx.t("Search without the keywords")) " " (QUOTE) (text) (QUOTE)
+                }
+            }
+        }
+    };
+    empty_frame(ctx, request, true, ways)
 }
 
 /// Wider distances a counted empty state offers, in miles.
@@ -280,63 +269,59 @@ fn counted_empty_state(
     widenings: &[Widening],
 ) -> Markup {
     let vocabulary = Vocabulary::get();
+    let ways = html! {
+        @for w in widenings {
+            @let what = match w.change {
+                Change::Radius(miles) => html! { (ctx.t("Widen the search to")) " " (format_miles(miles)) " " (ctx.t("mi")) },
+                Change::DropFilter(_, value) => html! { (ctx.t("Remove the filter")) " " (QUOTE) (ctx.label(vocabulary.value(value))) (QUOTE) },
+                Change::DropAllFilters => html! { (ctx.t("Remove every filter")) },
+                Change::DropText => html! {
+                    (ctx.t("Search without the keywords")) " " (QUOTE) (request.text.as_deref().unwrap_or_default()) (QUOTE)
+                },
+            };
+            li {
+                @if w.total > 0 {
+                    a href=(ctx.href(&search_href(&w.request))) { (what) }
+                    " " span.count { "(" (count_programs(ctx, w.total)) ")" }
+                } @else {
+                    (what) ": " span.count { (ctx.t("no programs either")) }
+                }
+            }
+        }
+    };
+    empty_frame(ctx, request, !widenings.is_empty(), ways)
+}
+
+/// What both empty states share: the heading, the ways to find more (after
+/// an introduction when `intro`), the suggestions every empty result ends
+/// with, and SAMHSA's helpline.
+fn empty_frame(ctx: &SiteContext, request: &SearchRequest, intro: bool, ways: Markup) -> Markup {
     html! {
         div.empty {
             h2 { (ctx.t("No programs matched this search")) }
             @if ctx.listings == 0 {
                 p { (ctx.t("The directory has no programs loaded yet. Please try again later.")) }
             } @else {
-                @if !widenings.is_empty() {
+                @if intro {
                     p { (ctx.t("Some ways to find more:")) }
                 }
                 ul.suggestions {
-                    @for w in widenings {
-                        @let what = match w.change {
-                            Change::Radius(miles) => html! { (ctx.t("Widen the search to")) " " (format_miles(miles)) " " (ctx.t("mi")) },
-                            Change::DropFilter(_, value) => html! { (ctx.t("Remove the filter")) " " (QUOTE) (ctx.label(vocabulary.value(value))) (QUOTE) },
-                            Change::DropAllFilters => html! { (ctx.t("Remove every filter")) },
-                            Change::DropText => html! {
-                                (ctx.t("Search without the keywords")) " " (QUOTE) (request.text.as_deref().unwrap_or_default()) (QUOTE)
-                            },
-                        };
-                        li {
-                            @if w.total > 0 {
-                                a href=(ctx.href(&search_href(&w.request))) { (what) }
-                                " " span.count { "(" (count_programs(ctx, w.total)) ")" }
-                            } @else {
-                                (what) ": " span.count { (ctx.t("no programs either")) }
-                            }
-                        }
+                    (ways)
+                    @if request.origin.is_none() {
+                        li { (ctx.t("Enter a ZIP code or a city in the form above to search near a place.")) }
                     }
-                    (last_suggestions(ctx, request))
+                    li { (ctx.t("Check the spelling of the place or the keywords.")) }
                 }
             }
-            (helpline(ctx))
+            p {
+                (ctx.t("SAMHSA's National Helpline is free, confidential and open 24 hours a day; it can also help you find treatment:"))
+                " " (phone_link(SAMHSA_HELPLINE))
+            }
         }
     }
 }
 
 /// "1 program", "12 programs", in the page's language.
-/// The suggestions every empty result ends with.
-fn last_suggestions(ctx: &SiteContext, request: &SearchRequest) -> Markup {
-    html! {
-        @if request.origin.is_none() {
-            li { (ctx.t("Enter a ZIP code or a city in the form above to search near a place.")) }
-        }
-        li { (ctx.t("Check the spelling of the place or the keywords.")) }
-    }
-}
-
-/// SAMHSA's helpline, offered when nothing matched.
-fn helpline(ctx: &SiteContext) -> Markup {
-    html! {
-        p {
-            (ctx.t("SAMHSA's National Helpline is free, confidential and open 24 hours a day; it can also help you find treatment:"))
-            " " (phone_link(SAMHSA_HELPLINE))
-        }
-    }
-}
-
 fn count_programs(ctx: &SiteContext, n: usize) -> String {
     match n {
         1 => format!("1 {}", ctx.t("matching program")),
