@@ -56,15 +56,9 @@ pub(crate) fn layout_with_head(
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
             head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) }
+                (head_essentials(&title, page.noindex))
                 meta name="description" content=(page.description);
-                @if page.noindex {
-                    meta name="robots" content="noindex";
-                }
                 meta name="referrer" content="strict-origin-when-cross-origin";
-                link rel="stylesheet" href=(stylesheet_path());
                 link rel="search" type="application/opensearchdescription+xml" href="/opensearch.xml" title=(SITE_NAME);
                 @if alternates {
                     @for lang in Lang::ALL {
@@ -101,6 +95,20 @@ pub(crate) fn layout_with_head(
                 (footer(ctx))
             }
         }
+    }
+}
+
+/// What the head of every document starts with, the handout's included:
+/// charset, viewport, title, the robots rule and the one stylesheet.
+pub(crate) fn head_essentials(title: &str, noindex: bool) -> Markup {
+    html! {
+        meta charset="utf-8";
+        meta name="viewport" content="width=device-width, initial-scale=1";
+        title { (title) }
+        @if noindex {
+            meta name="robots" content="noindex";
+        }
+        link rel="stylesheet" href=(stylesheet_path());
     }
 }
 

@@ -5,9 +5,9 @@
 
 use crate::components::{group_label, hours_a_week, labels_markup, not_reported, phone_link};
 use crate::format::{date_text, labels_of, short_url, web_url};
-use crate::layout::SITE_NAME;
+use crate::layout::{head_essentials, SITE_NAME};
 use crate::pages::shortlist::{count, ShortlistView};
-use crate::{stylesheet_path, SiteContext};
+use crate::SiteContext;
 use iop_index::Listing;
 use maud::{html, Markup, DOCTYPE};
 use qrcode::{Color, EcLevel, QrCode};
@@ -23,11 +23,7 @@ pub fn handout(ctx: &SiteContext, view: &ShortlistView<'_>, printed: &str) -> Ma
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
             head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (ctx.t("Programs to consider")) " | " (SITE_NAME) }
-                meta name="robots" content="noindex";
-                link rel="stylesheet" href=(stylesheet_path());
+                (head_essentials(&format!("{} | {SITE_NAME}", ctx.t("Programs to consider")), true))
             }
             body.handout-page {
                 main.handout {
