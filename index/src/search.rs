@@ -655,20 +655,26 @@ impl SearchIndex {
                     ));
                 }
             }
+            // the values whose synonyms have the word (boost 1) or a word
+            // one edit away (boost 0.5), each once with its best boost
             let mut values: Vec<(ValueId, f32)> = Vec::new();
-            let synonym_words = self.synonym_words.iter().filter(|_| synonyms);
-            for (synonym_word, ids) in synonym_words {
-                let boost = if *synonym_word == token {
-                    1.0
-                } else if fuzzy && within_one_edit(synonym_word, &token) {
-                    0.5
-                } else {
-                    continue;
-                };
+            let mut add = |ids: &[ValueId], boost: f32| {
                 for &id in ids {
                     match values.iter_mut().find(|(v, _)| *v == id) {
                         Some((_, b)) => *b = b.max(boost),
                         None => values.push((id, boost)),
+                    }
+                }
+            };
+            if synonyms {
+                if let Some(ids) = self.synonym_words.get(&token) {
+                    add(ids, 1.0);
+                }
+                if fuzzy {
+                    for (synonym_word, ids) in &self.synonym_words {
+                        if *synonym_word != token && within_one_edit(synonym_word, &token) {
+                            add(ids, 0.5);
+                        }
                     }
                 }
             }
