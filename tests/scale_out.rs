@@ -232,7 +232,7 @@ fn load(balancer: String, stop: Arc<AtomicBool>, tally: Arc<Tally>) {
     let mut n = 0u64;
     while !stop.load(Ordering::SeqCst) && n < LOAD_MAX_REQUESTS && started.elapsed() < LOAD_MAX_TIME
     {
-        let path = if n % 2 == 0 {
+        let path = if n.is_multiple_of(2) {
             "/api/v1/search?per_page=1"
         } else {
             "/healthz"
