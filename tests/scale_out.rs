@@ -414,3 +414,32 @@ fn replicas_behind_a_balancer_switch_generations_and_survive_a_death_without_a_f
         .unwrap();
     assert_eq!(h["generation"], second.as_str());
 }
+
+#[test]
+fn a_replica_that_cannot_get_its_first_generation_says_why_and_exits() {
+    let data = TempDir::new("replica-first");
+    let dir = data.path().to_str().unwrap();
+    let (ok, _, err) = common::run(&["serve", "--data-dir", dir, "--index-from", "ftp://x/"]);
+    assert!(!ok);
+    assert!(err.contains("not an http or https URL"), "{err}");
+    // nothing listens on a port just freed
+    let url = format!("http://127.0.0.1:{}/index/", free_port());
+    let (ok, _, err) = common::run(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir,
+        "--index-from",
+        &url,
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("has no index to serve yet") && err.contains(&format!("{url}CURRENT")),
+        "{err}"
+    );
+    assert!(
+        !data.path().join("index/CURRENT").exists(),
+        "no sample is seeded in a replica"
+    );
+}
