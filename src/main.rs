@@ -58,6 +58,21 @@ enum Command {
         data_dir: PathBuf,
         #[arg(long, default_value = "127.0.0.1:3000")]
         addr: SocketAddr,
+        /// Install index generations from this http(s) URL: a copy of a
+        /// publishing data directory's `index/` (a static file server, an
+        /// object store's public bucket, a CDN). Each new generation is
+        /// downloaded into DATA_DIR, verified against the checksums in its
+        /// generation.json, and swapped in; one that fails is not served.
+        #[arg(long, value_name = "URL", env = "IOPFINDER_INDEX_FROM", value_parser = parse_index_url)]
+        index_from: Option<reqwest::Url>,
+        /// How often to look for a new generation, in seconds (default 1 in
+        /// the data directory, 5 at --index-from).
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        index_poll: Option<u64>,
+        /// Where "report a problem" submissions are appended (reports.jsonl):
+        /// a directory shared by every replica (default DATA_DIR/reports).
+        #[arg(long, value_name = "DIR", env = "IOPFINDER_REPORTS_DIR")]
+        reports_dir: Option<PathBuf>,
     },
     /// Fetch and normalize sources, then rebuild the index the server uses.
     ///
@@ -150,6 +165,18 @@ fn parse_net(text: &str) -> Result<ipnet::IpNet, String> {
         .map_err(|_| format!("{text:?} is not a network (127.0.0.0/8) or an address (127.0.0.1)"))
 }
 
+fn parse_index_url(text: &str) -> Result<reqwest::Url, String> {
+    let url = reqwest::Url::parse(text).map_err(|e| {
+        format!("{text:?} is not a URL ({e}); give the http(s) URL of a copy of index/, for example https://data.example.org/iopfinder/index/")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "{text:?} is not an http or https URL; give the URL of a copy of index/, for example https://data.example.org/iopfinder/index/"
+        ));
+    }
+    Ok(url)
+}
+
 fn parse_date(text: &str) -> Result<time::Date, String> {
     time::Date::parse(
         text,
@@ -175,10 +202,22 @@ fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { data_dir, addr } => {
+        Command::Serve {
+            data_dir,
+            addr,
+            index_from,
+            index_poll,
+            reports_dir,
+        } => {
             purge_freed_memory_at_once();
             let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(web::serve(DataDir::new(data_dir), addr))
+            let options = web::ServeOptions {
+                addr,
+                index_from,
+                poll: index_poll.map(std::time::Duration::from_secs),
+                reports_dir,
+            };
+            runtime.block_on(web::serve(DataDir::new(data_dir), options))
         }
         Command::Crawl {
             data_dir,

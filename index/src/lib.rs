@@ -23,5 +23,7 @@ pub use geo::{Gazetteer, Origin};
 pub use listing::{Address, Listing, Point, Precision, Provenance, Schedule, Session, Source};
 pub use request::{ParamError, ParamErrorKind, SearchRequest, Sort, UnknownParams};
 pub use search::{GroupCounts, Hit, SearchIndex, SearchResults, ValueCount};
-pub use store::{DataDir, Generation, GenerationMeta, StoreError};
+pub use store::{
+    DataDir, FileChecksum, Generation, GenerationManifest, GenerationMeta, StoreError,
+};
 pub use vocabulary::{FacetGroup, FacetValue, Vocabulary};

@@ -6,7 +6,8 @@
 //!   index/
 //!     CURRENT              the name of the generation being served
 //!     g-20261124T193000-1/ one index generation, never changed once published:
-//!       tantivy files (the listings in its doc store), generation.json
+//!       tantivy files (the listings in its doc store), generation.json (what
+//!       the generation is, and the size and SHA-256 of each of its other files)
 //! ```
 //!
 //! The crawl command also keeps `crawl-state.json` (each listing's first and
@@ -23,13 +24,22 @@
 //! the old generation or the new one, never a half-built one, and a failed or
 //! interrupted build leaves the served generation untouched. Servers poll
 //! `CURRENT` and swap to the new generation without a restart.
+//!
+//! Because a generation never changes and lists its files with their
+//! checksums, `index/` can be copied as it is to any static HTTP location
+//! (a file server, an object store's public bucket, a CDN); a server started
+//! with `--index-from URL` downloads each new generation into its own data
+//! directory and installs it ([`DataDir::install_generation`]) only once every
+//! file matches its checksum.
 
 use crate::indexing::{build_in_dir, name_order, open_dir, order_key, StoredListing};
 use crate::listing::Listing;
 use crate::search::SearchIndex;
 use serde::de::{DeserializeOwned, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+use sha2::{Digest, Sha256};
 use std::borrow::Borrow;
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::marker::PhantomData;
@@ -51,6 +61,10 @@ pub enum StoreError {
         "{0} has no published index: run `iopfinder crawl` or `iopfinder serve` to create one"
     )]
     NoIndex(PathBuf),
+    /// A generation's files do not match the checksums of its
+    /// `generation.json` (or it has none, or names a file outside itself).
+    #[error("generation {generation} is not installed: {problem}")]
+    Unverified { generation: String, problem: String },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
@@ -80,6 +94,167 @@ pub struct SourceSummary {
     /// Oldest and newest check dates of the source's facts, "YYYY-MM-DD".
     pub oldest_check: Option<String>,
     pub newest_check: Option<String>,
+}
+
+/// The name of the file in each generation's directory that says what the
+/// generation is ([`GenerationManifest`]).
+pub const GENERATION_FILE: &str = "generation.json";
+
+/// One file of a published generation, as `generation.json` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileChecksum {
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the content, lowercase hex (64 characters).
+    pub sha256: String,
+}
+
+/// `generation.json`: the generation's facts ([`GenerationMeta`], at the top
+/// level of the object) and every other file of the generation's directory,
+/// by its path relative to the directory (`/`-separated), with its size and
+/// SHA-256. `files` is empty in generations published before checksums were
+/// kept; those open locally but are never installed from elsewhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenerationManifest {
+    #[serde(flatten)]
+    pub meta: GenerationMeta,
+    #[serde(default)]
+    pub files: BTreeMap<String, FileChecksum>,
+}
+
+/// Whether `name` can be a generation's name: `g-` then ASCII letters,
+/// digits, `-`, `_` or `.` (never `..`), at most 100 characters. Names read
+/// from elsewhere (a remote `CURRENT`) are checked with it before they become
+/// a path.
+pub fn is_generation_name(name: &str) -> bool {
+    name.len() > 2 && name.len() <= 100 && name.starts_with("g-") && is_safe_component(name)
+}
+
+/// Whether `path` can name a file inside a generation: `/`-separated
+/// components of ASCII letters, digits, `-`, `_` or `.`, none of them `.` or
+/// `..`, and not `generation.json` itself.
+pub fn is_generation_file_path(path: &str) -> bool {
+    path != GENERATION_FILE && path.len() <= 400 && path.split('/').all(is_safe_component)
+}
+
+fn is_safe_component(part: &str) -> bool {
+    !part.is_empty()
+        && part != "."
+        && !part.contains("..")
+        && part
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Size and SHA-256 of the file at `path`, read 1 MiB at a time.
+pub fn checksum_file(path: &Path) -> Result<FileChecksum, StoreError> {
+    let mut file = fs::File::open(path).map_err(io_err(path))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = io::Read::read(&mut file, &mut buffer).map_err(io_err(path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        bytes += n as u64;
+    }
+    Ok(FileChecksum {
+        bytes,
+        sha256: hex(&hasher.finalize()),
+    })
+}
+
+/// The checksum of every file under `dir` except its `generation.json`;
+/// each is also made readable by all (tantivy writes some files owner-only),
+/// so a static file server can serve a copy of `index/`.
+fn checksum_generation_files(dir: &Path) -> Result<BTreeMap<String, FileChecksum>, StoreError> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, prefix)) = pending.pop() {
+        for entry in fs::read_dir(&path).map_err(io_err(&path))? {
+            let entry = entry.map_err(io_err(&path))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let relative = format!("{prefix}{name}");
+            let entry_path = entry.path();
+            let kind = entry.file_type().map_err(io_err(&entry_path))?;
+            if kind.is_dir() {
+                pending.push((entry_path, format!("{relative}/")));
+            } else if relative != GENERATION_FILE {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    fs::set_permissions(&entry_path, fs::Permissions::from_mode(0o644))
+                        .map_err(io_err(&entry_path))?;
+                }
+                files.insert(relative, checksum_file(&entry_path)?);
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Check that the generation in `dir` is whole: its `generation.json` lists
+/// files, every listed path stays inside `dir`, and every file has the size
+/// and SHA-256 listed. Answers the manifest.
+pub fn verify_generation_dir(dir: &Path) -> Result<GenerationManifest, StoreError> {
+    let manifest_path = dir.join(GENERATION_FILE);
+    let bytes = fs::read(&manifest_path).map_err(io_err(&manifest_path))?;
+    let manifest: GenerationManifest =
+        serde_json::from_slice(&bytes).map_err(|source| StoreError::Json {
+            path: manifest_path,
+            source,
+        })?;
+    let unverified = |problem: String| StoreError::Unverified {
+        generation: manifest.meta.generation.clone(),
+        problem,
+    };
+    if !is_generation_name(&manifest.meta.generation) {
+        return Err(unverified(format!(
+            "{:?} is not a generation name",
+            manifest.meta.generation
+        )));
+    }
+    if manifest.files.is_empty() {
+        return Err(unverified(format!(
+            "its {GENERATION_FILE} lists no files with checksums (published by an older version: publish it again)"
+        )));
+    }
+    for (path, expected) in &manifest.files {
+        if !is_generation_file_path(path) {
+            return Err(unverified(format!(
+                "{path:?} is not a path inside a generation"
+            )));
+        }
+        let actual = match checksum_file(&dir.join(path)) {
+            Ok(actual) => actual,
+            Err(e) => return Err(unverified(format!("{path}: {e}"))),
+        };
+        if actual.bytes != expected.bytes {
+            return Err(unverified(format!(
+                "{path} has {} bytes, {} expected",
+                actual.bytes, expected.bytes
+            )));
+        }
+        if !actual.sha256.eq_ignore_ascii_case(&expected.sha256) {
+            return Err(unverified(format!(
+                "{path} has SHA-256 {}, {} expected",
+                actual.sha256, expected.sha256
+            )));
+        }
+    }
+    Ok(manifest)
 }
 
 /// An opened generation: the index and what it is.
@@ -361,8 +536,20 @@ impl DataDir {
                 sample: tally.sample,
                 sources: tally.sources,
             };
-            let meta_bytes = serde_json::to_vec_pretty(&meta).expect("meta serializes");
-            write_atomically(&building.join("generation.json"), &meta_bytes)?;
+            let manifest = GenerationManifest {
+                meta: meta.clone(),
+                files: checksum_generation_files(&building)?,
+            };
+            let manifest_bytes =
+                serde_json::to_vec_pretty(&manifest).expect("the manifest serializes");
+            write_atomically(&building.join(GENERATION_FILE), &manifest_bytes)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let path = building.join(GENERATION_FILE);
+                fs::set_permissions(&path, fs::Permissions::from_mode(0o644))
+                    .map_err(io_err(&path))?;
+            }
             let done = index_root.join(&name);
             fs::rename(&building, &done).map_err(io_err(&done))?;
             sync_dir(&index_root);
@@ -379,6 +566,61 @@ impl DataDir {
                 Err(e)
             }
         }
+    }
+
+    /// A fresh, empty directory to download the generation `name` into
+    /// before [`DataDir::install_generation`] (`index/building-{name}`,
+    /// emptied if a download was interrupted).
+    pub fn staging_dir(&self, name: &str) -> Result<PathBuf, StoreError> {
+        if !is_generation_name(name) {
+            return Err(StoreError::Unverified {
+                generation: name.to_string(),
+                problem: format!("{name:?} is not a generation name"),
+            });
+        }
+        let dir = self.index_root().join(format!("building-{name}"));
+        match fs::remove_dir_all(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: dir,
+                    source: e,
+                })
+            }
+        }
+        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        Ok(dir)
+    }
+
+    /// Install a generation copied from elsewhere into `staged` (a
+    /// [`DataDir::staging_dir`]): verify every file against its
+    /// `generation.json` ([`verify_generation_dir`]), move it into `index/`
+    /// and make it current, exactly as a publish does (a server polling
+    /// `CURRENT` swaps to it). A generation that does not verify is removed
+    /// and the current one stays.
+    pub fn install_generation(&self, staged: &Path) -> Result<GenerationMeta, StoreError> {
+        let manifest = match verify_generation_dir(staged) {
+            Ok(manifest) => manifest,
+            Err(e) => {
+                let _ = fs::remove_dir_all(staged);
+                return Err(e);
+            }
+        };
+        let name = manifest.meta.generation.clone();
+        let done = self.index_root().join(&name);
+        if done.exists() {
+            if self.current_generation()?.as_deref() == Some(name.as_str()) {
+                let _ = fs::remove_dir_all(staged);
+                return Ok(manifest.meta);
+            }
+            fs::remove_dir_all(&done).map_err(io_err(&done))?;
+        }
+        fs::rename(staged, &done).map_err(io_err(&done))?;
+        sync_dir(&self.index_root());
+        write_atomically(&self.current_path(), name.as_bytes())?;
+        self.remove_old_generations(&name);
+        Ok(manifest.meta)
     }
 
     /// Open the current generation.

@@ -197,3 +197,143 @@ fn a_damaged_store_is_an_error_and_the_served_generation_stays() {
     assert!(leftovers.is_empty(), "the half-built generation is removed");
     std::fs::remove_dir_all(root).unwrap();
 }
+
+/// Copy a generation's directory as a download would (plain files).
+fn copy_generation(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn a_published_generation_lists_every_file_with_its_checksum() {
+    use iop_index::store::{checksum_file, verify_generation_dir, GENERATION_FILE};
+    let root = temp("checksums");
+    let data = DataDir::new(&root);
+    let meta = data
+        .publish(vec![listing("000000000001", "Alpha")])
+        .unwrap();
+    let dir = root.join("index").join(&meta.generation);
+    let manifest = verify_generation_dir(&dir).unwrap();
+    assert_eq!(manifest.meta, meta);
+    let on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != GENERATION_FILE)
+        .collect();
+    assert!(on_disk.iter().any(|n| n == "meta.json"), "{on_disk:?}");
+    assert_eq!(manifest.files.len(), on_disk.len());
+    for name in &on_disk {
+        let listed = &manifest.files[name];
+        assert_eq!(listed, &checksum_file(&dir.join(name)).unwrap(), "{name}");
+        assert_eq!(listed.sha256.len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o044, 0o044, "{name} is readable by a file server");
+        }
+    }
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn an_installed_copy_becomes_current_and_a_corrupt_one_is_refused() {
+    let origin_root = temp("install-origin");
+    let origin = DataDir::new(&origin_root);
+    let first = origin
+        .publish(vec![listing("000000000001", "Alpha")])
+        .unwrap();
+    let replica_root = temp("install-replica");
+    let replica = DataDir::new(&replica_root);
+
+    let staged = replica.staging_dir(&first.generation).unwrap();
+    copy_generation(&origin_root.join("index").join(&first.generation), &staged);
+    assert_eq!(replica.install_generation(&staged).unwrap(), first);
+    assert_eq!(
+        replica.current_generation().unwrap(),
+        Some(first.generation.clone())
+    );
+    assert!(!staged.exists());
+    assert_eq!(
+        replica
+            .open_current()
+            .unwrap()
+            .index
+            .all_listings()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // a second generation, one of whose files is damaged in the copy
+    let second = origin
+        .publish(vec![
+            listing("000000000001", "Alpha"),
+            listing("000000000002", "Beta"),
+        ])
+        .unwrap();
+    let staged = replica.staging_dir(&second.generation).unwrap();
+    copy_generation(&origin_root.join("index").join(&second.generation), &staged);
+    let store = std::fs::read_dir(&staged)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "store"))
+        .unwrap();
+    let mut bytes = std::fs::read(&store).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&store, &bytes).unwrap();
+    let err = replica.install_generation(&staged).unwrap_err().to_string();
+    assert!(err.contains("SHA-256"), "{err}");
+    assert!(err.contains(&second.generation), "{err}");
+    assert_eq!(
+        replica.current_generation().unwrap(),
+        Some(first.generation.clone())
+    );
+    assert!(!staged.exists(), "the refused copy is removed");
+
+    // a missing file is refused too; the whole copy then installs
+    let staged = replica.staging_dir(&second.generation).unwrap();
+    copy_generation(&origin_root.join("index").join(&second.generation), &staged);
+    std::fs::remove_file(staged.join("meta.json")).unwrap();
+    let err = replica.install_generation(&staged).unwrap_err().to_string();
+    assert!(err.contains("meta.json"), "{err}");
+    let staged = replica.staging_dir(&second.generation).unwrap();
+    copy_generation(&origin_root.join("index").join(&second.generation), &staged);
+    replica.install_generation(&staged).unwrap();
+    assert_eq!(replica.open_current().unwrap().meta, second);
+
+    std::fs::remove_dir_all(origin_root).unwrap();
+    std::fs::remove_dir_all(replica_root).unwrap();
+}
+
+#[test]
+fn names_from_elsewhere_never_leave_the_index_directory() {
+    use iop_index::store::{is_generation_file_path, is_generation_name};
+    assert!(is_generation_name("g-20261130T054213-564568756"));
+    for bad in [
+        "", "g-", "../g-1", "g-1/..", "g-..", "x-1", "g-1/2", "g-a b",
+    ] {
+        assert!(!is_generation_name(bad), "{bad:?}");
+    }
+    assert!(is_generation_file_path(".managed.json"));
+    assert!(is_generation_file_path("a/b.idx"));
+    for bad in [
+        "",
+        "/etc/passwd",
+        "../x",
+        "a/../../x",
+        "a//b",
+        "generation.json",
+        "a\\b",
+    ] {
+        assert!(!is_generation_file_path(bad), "{bad:?}");
+    }
+    let data = DataDir::new(temp("names"));
+    assert!(data.staging_dir("../../tmp").is_err());
+}

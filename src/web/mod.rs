@@ -9,14 +9,18 @@
 //!   `/static/share.js`; `compare`: `/compare`; `export`: `/search.csv`,
 //!   `/shortlist.csv`
 //! - `reports`: `/programs/{id}/report` ("report a problem", stored in
-//!   `reports/reports.jsonl`)
+//!   `reports.jsonl` in the reports directory: `--reports-dir`, by default
+//!   the data directory's `reports/`)
 //! - `seo`: `/sitemap.xml`, `/robots.txt`, `/opensearch.xml`, and the public
 //!   base URL (`IOPFINDER_PUBLIC_URL`)
 //!
 //! The server answers from the data directory's current index generation and
 //! polls `index/CURRENT`; when a crawl publishes a new generation, the server
-//! opens it and swaps it in atomically (`arc-swap`) without a restart. Requests
-//! are not logged: no query is ever written down with a client address.
+//! opens it and swaps it in atomically (`arc-swap`) without a restart. With
+//! `--index-from URL` it polls a copy of another data directory's `index/`
+//! served over HTTP instead, and downloads and verifies each new generation
+//! before the same swap (`updates`). Requests are not logged: no query is
+//! ever written down with a client address.
 
 mod about;
 mod api;
@@ -31,6 +35,7 @@ mod reports;
 mod search;
 mod seo;
 mod shortlist;
+pub mod updates;
 
 use crate::crawl;
 use anyhow::{Context, Result};
@@ -55,14 +60,35 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; f
 /// ("Copy link", "Share") as a progressive enhancement.
 pub(crate) const CSP_WITH_SCRIPT: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// How often the server looks for a newly published index.
-const RELOAD_POLL: Duration = Duration::from_secs(1);
+/// How often the server looks for a newly published index in its data
+/// directory, by default.
+pub const LOCAL_POLL: Duration = Duration::from_secs(1);
+
+/// How often the server looks for a new generation at `--index-from`, by
+/// default.
+pub const REMOTE_POLL: Duration = Duration::from_secs(5);
+
+/// How `serve` runs, beyond its data directory.
+pub struct ServeOptions {
+    pub addr: SocketAddr,
+    /// A copy of another data directory's `index/` over HTTP(S), to install
+    /// generations from instead of publishing them here.
+    pub index_from: Option<reqwest::Url>,
+    /// How often to look for a new generation (default [`LOCAL_POLL`] or
+    /// [`REMOTE_POLL`]).
+    pub poll: Option<Duration>,
+    /// Where reports are appended (default: the data directory's `reports/`).
+    pub reports_dir: Option<std::path::PathBuf>,
+}
 
 #[derive(Clone)]
 pub struct AppState {
     pub current: Arc<ArcSwap<Generation>>,
-    /// The data directory: visitors' reports are appended under it.
-    pub data: DataDir,
+    /// Where visitors' reports are appended (`reports.jsonl`): shared by
+    /// replicas when it is a shared directory, so replicas keep no state.
+    pub reports_dir: std::path::PathBuf,
+    /// Where new generations come from and how the last look went.
+    pub updates: Arc<updates::Updates>,
 }
 
 impl AppState {
@@ -127,9 +153,18 @@ fn routes(state: AppState) -> Router {
 }
 
 /// Open the data directory (seeding it from the sample directory when it has
-/// no index), then serve until Ctrl-C.
-pub async fn serve(data: DataDir, addr: SocketAddr) -> Result<()> {
-    let generation = open_or_seed(&data).await?;
+/// no index), or with `--index-from` install the remote copy's current
+/// generation when the data directory has none, then serve until Ctrl-C.
+pub async fn serve(data: DataDir, options: ServeOptions) -> Result<()> {
+    let remote = options
+        .index_from
+        .clone()
+        .map(updates::Remote::new)
+        .transpose()?;
+    let generation = match &remote {
+        None => open_or_seed(&data).await?,
+        Some(remote) => open_or_fetch(&data, remote).await?,
+    };
     tracing::info!(
         "serving {} listings (generation {}{}) from {}",
         generation.meta.listings,
@@ -141,11 +176,33 @@ pub async fn serve(data: DataDir, addr: SocketAddr) -> Result<()> {
         },
         data.root().display()
     );
+    let updates = Arc::new(updates::Updates::new(match &remote {
+        Some(remote) => remote.url().to_string(),
+        None => "data directory".to_string(),
+    }));
     let state = AppState {
         current: Arc::new(ArcSwap::from_pointee(generation)),
-        data: data.clone(),
+        reports_dir: options
+            .reports_dir
+            .clone()
+            .unwrap_or_else(|| data.root().join("reports")),
+        updates: updates.clone(),
     };
-    tokio::spawn(watch_for_new_generations(data, state.current.clone()));
+    match remote {
+        None => tokio::spawn(updates::watch_data_dir(
+            data,
+            state.current.clone(),
+            updates,
+            options.poll.unwrap_or(LOCAL_POLL),
+        )),
+        Some(remote) => tokio::spawn(remote.watch(
+            data,
+            state.current.clone(),
+            updates,
+            options.poll.unwrap_or(REMOTE_POLL),
+        )),
+    };
+    let addr = options.addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -159,6 +216,25 @@ pub async fn serve(data: DataDir, addr: SocketAddr) -> Result<()> {
         })
         .await?;
     Ok(())
+}
+
+/// A replica's start: the generation its data directory already has (served
+/// while the poll catches up), or else the remote copy's current one.
+async fn open_or_fetch(data: &DataDir, remote: &updates::Remote) -> Result<Generation> {
+    let local = {
+        let data = data.clone();
+        tokio::task::spawn_blocking(move || data.open_current()).await?
+    };
+    match local {
+        Ok(generation) => Ok(generation),
+        Err(_) => remote.first_generation(data).await.with_context(|| {
+            format!(
+                "{} has no index to serve yet, and installing one from {} failed",
+                data.root().display(),
+                remote.url()
+            )
+        }),
+    }
 }
 
 async fn open_or_seed(data: &DataDir) -> Result<Generation> {
@@ -195,34 +271,4 @@ async fn open_or_seed(data: &DataDir) -> Result<Generation> {
         }
     })
     .await?
-}
-
-async fn watch_for_new_generations(data: DataDir, current: Arc<ArcSwap<Generation>>) {
-    let mut interval = tokio::time::interval(RELOAD_POLL);
-    loop {
-        interval.tick().await;
-        let name = match data.current_generation() {
-            Ok(Some(name)) => name,
-            _ => continue,
-        };
-        if name == current.load().meta.generation {
-            continue;
-        }
-        let data = data.clone();
-        let opened = tokio::task::spawn_blocking(move || data.open_generation(&name)).await;
-        match opened {
-            Ok(Ok(generation)) => {
-                tracing::info!(
-                    "now serving generation {} ({} listings)",
-                    generation.meta.generation,
-                    generation.meta.listings
-                );
-                current.store(Arc::new(generation));
-            }
-            Ok(Err(e)) => {
-                tracing::warn!("new index generation not opened, still serving the old one: {e}")
-            }
-            Err(e) => tracing::warn!("opening the new index generation failed: {e}"),
-        }
-    }
 }

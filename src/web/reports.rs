@@ -2,8 +2,11 @@
 //!
 //! A report is what is wrong (one of [`iop_templates::REPORT_PROBLEMS`]),
 //! optional words and an optional way to reach the reporter; no account and
-//! no e-mail address. Each is appended as one JSON line to
-//! `reports/reports.jsonl` in the data directory and flushed to disk before
+//! no e-mail address. Each is appended as one JSON line to `reports.jsonl` in
+//! the reports directory (`serve --reports-dir`, by default `reports/` in the
+//! data directory; one `write` of the whole line to a file opened for
+//! appending, so replicas sharing the directory never interleave lines) and
+//! flushed to disk before
 //! the thank-you page (POST, redirect, GET). The client's address and user
 //! agent are never stored. A report that needs fixing is answered 400 with
 //! the form, what the visitor typed and what to fix.
@@ -45,9 +48,9 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
-/// The path of the reports file in a data directory.
+/// The path of the reports file in the reports directory.
 pub fn reports_path(state: &AppState) -> PathBuf {
-    state.data.root().join("reports").join("reports.jsonl")
+    state.reports_dir.join("reports.jsonl")
 }
 
 /// One stored report.
