@@ -71,7 +71,7 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
                             th scope="col" { span.visually-hidden { (ctx.t("Field")) } }
                             @for hit in programs {
                                 th scope="col" {
-                                    a href=(ctx.href(&format!("/programs/{}", hit.listing.id))) { (hit.listing.display_name()) }
+                                    a href=(ctx.keep(&format!("/programs/{}", hit.listing.id))) { (hit.listing.display_name()) }
                                 }
                             }
                         }
@@ -119,7 +119,7 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
             }
             ul.shortlist-actions {
                 li { a href=(ctx.href(&view.compared.page("/shortlist", view.near))) { (ctx.t("Shortlist of these programs: share or print")) } }
-                li { a href=(ctx.href("/")) { (ctx.t("Find programs")) } }
+                li { a href=(ctx.keep("/")) { (ctx.t("Find programs")) } }
             }
         }
     };

@@ -24,6 +24,14 @@ pub fn handout(ctx: &SiteContext, view: &ShortlistView<'_>, printed: &str) -> Ma
         html lang=(ctx.lang.code()) {
             head {
                 (head_essentials(&format!("{} | {SITE_NAME}", ctx.t("Programs to consider")), true))
+                @if let Some(canonical) = ctx.absolute_in(ctx.lang) {
+                    link rel="canonical" href=(canonical);
+                }
+                @for lang in crate::Lang::ALL {
+                    @if let Some(href) = ctx.absolute_in(lang) {
+                        link rel="alternate" hreflang=(lang.code()) href=(href);
+                    }
+                }
             }
             body.handout-page {
                 main.handout {
