@@ -292,7 +292,10 @@ pub(crate) fn results_map(
     );
     html! {
         figure.results-map {
-            svg.map role="img" aria-label=(label) viewBox={ "0 0 " (n(WIDTH)) " " (n(h)) }
+            // the drawing is for the eye (its markers link to the cards for a
+            // pointer); in words, the map is its label and the numbered list
+            p.visually-hidden { (label) }
+            svg.map aria-hidden="true" viewBox={ "0 0 " (n(WIDTH)) " " (n(h)) }
                 width=(n(WIDTH)) height=(n(h)) xmlns="http://www.w3.org/2000/svg" {
                 (maud::PreEscaped(drawing))
             }
@@ -328,6 +331,7 @@ fn basemap(frame: &Frame) -> String {
         // only the segments whose extent meets the view's, each run of
         // them as one subpath
         let mut drawing = false;
+        let mut last = (f64::NAN, f64::NAN);
         for pair in line.points.windows(2) {
             let ((lon1, lat1), (lon2, lat2)) = (pair[0], pair[1]);
             let meets = lon1.max(lon2) >= w
@@ -341,10 +345,16 @@ fn basemap(frame: &Frame) -> String {
             if !drawing {
                 let (x, y) = frame.xy(lat1, lon1);
                 let _ = write!(d, "M{} {}", n(x), n(y));
+                last = (x, y);
                 drawing = true;
             }
+            // points closer than a unit and a half to the last one drawn add
+            // nothing a reader can see: the path stays small at any scale
             let (x, y) = frame.xy(lat2, lon2);
-            let _ = write!(d, "L{} {}", n(x), n(y));
+            if (x - last.0).hypot(y - last.1) >= 1.5 {
+                let _ = write!(d, "L{} {}", n(x), n(y));
+                last = (x, y);
+            }
         }
     }
     if d.is_empty() {
