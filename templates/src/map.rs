@@ -221,6 +221,7 @@ pub(crate) fn results_map(
     let bar = scale_miles(&frame);
     let bar_units = frame.miles_to_units(bar);
     let mut drawing = basemap(&frame);
+    let mut labels = String::new();
     let mut circle = false;
     let mut origin_mark = String::new();
     if let Some(o) = origin {
@@ -274,6 +275,8 @@ pub(crate) fn results_map(
             m.number
         );
     }
+    city_labels(&frame, &places, &mut labels);
+    drawing.push_str(&labels);
     drawing.push_str(&origin_mark);
     let h = frame.height;
     let _ = write!(
@@ -314,7 +317,7 @@ pub(crate) fn results_map(
                 @if unplaced > 0 {
                     p { (unplaced) " " (ctx.t("programs on this page have no known location and are not on the map.")) }
                 }
-                p.map-note { (ctx.t("The map shows state lines (U.S. Census Bureau) but no streets, and markers close together are moved apart so every number can be read: use each program's directions link.")) }
+                p.map-note { (ctx.t("The map shows state lines (U.S. Census Bureau) and the names of the largest cities but no streets, and markers close together are moved apart so every number can be read: use each program's directions link.")) }
             }
         }
     }
@@ -361,6 +364,55 @@ fn basemap(frame: &Frame) -> String {
         return d;
     }
     format!(r#"<path class="b" d="{d}"/>"#)
+}
+
+/// The most cities a map names.
+const CITY_LABELS: usize = 4;
+
+/// The names of the largest cities in view (from the ZIP list the site
+/// geocodes with), each with a dot, where no marker or other name is.
+fn city_labels(frame: &Frame, markers: &[(f64, f64)], out: &mut String) {
+    let (w, e, s, n_) = frame.extent();
+    let mut placed: Vec<(f64, f64, f64)> = Vec::new();
+    for (city, lat, lon) in iop_index::geo::Gazetteer::get().largest_cities_in((w, e, s, n_), 40) {
+        if placed.len() >= CITY_LABELS {
+            break;
+        }
+        let (x, y) = frame.xy(lat, lon);
+        // about 6 units a letter at 10 px, starting just right of the dot
+        let width = 6.0 * city.chars().count() as f64;
+        let (left, right) = (x - 3.0, x + 6.0 + width);
+        let (top, bottom) = (y - 8.0, y + 5.0);
+        let clear_of_markers = markers.iter().all(|&(mx, my)| {
+            mx + MARKER < left || mx - MARKER > right || my + MARKER < top || my - MARKER > bottom
+        });
+        let clear_of_names = placed
+            .iter()
+            .all(|&(px, py, pw)| px + pw < left || px - 3.0 > right || (py - y).abs() > 14.0);
+        if right > WIDTH
+            || top < 0.0
+            || bottom > frame.height - 20.0
+            || !clear_of_markers
+            || !clear_of_names
+        {
+            continue;
+        }
+        let name: String = city
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '\''))
+            .collect::<String>()
+            .replace('\'', "&#39;");
+        let _ = write!(
+            out,
+            r#"<circle class="cd" cx="{}" cy="{}" r="2"/><text class="c" x="{}" y="{}">{}</text>"#,
+            n(x),
+            n(y),
+            n(x + 5.0),
+            n(y + 3.5),
+            name
+        );
+        placed.push((x, y, width + 9.0));
+    }
 }
 
 /// Marker positions, nudged apart so no marker covers another (programs at
