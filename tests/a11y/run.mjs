@@ -420,6 +420,8 @@ async function runFlow(browser, name, prefix, keyboard) {
       await nav(page, () => page.click(link));
     }
     expect(new URL(page.url()).pathname === p("/shortlist/print"), `on the print view: ${page.url()}`);
+    // share.js reveals the handout's Print button (same-origin script only)
+    await page.waitForSelector('button[data-action="print"]:not([hidden])', { timeout: 3000 });
     await page.setViewportSize({ width: 816, height: 1056 }); // US Letter at 96 dpi
     await page.emulateMedia({ media: "print" });
     for (const id of listingIds) {
