@@ -395,7 +395,7 @@ fn the_sitemap_lists_every_listing_and_robots_and_opensearch_point_to_the_site()
 
 /// The numbers on a page's map markers and on its cards.
 fn numbers(html: &str) -> (Vec<usize>, Vec<usize>, usize) {
-    let svg = between(html, "<svg class=\"map\" role=\"img\"", "</svg>").expect("a map");
+    let svg = between(html, "<svg class=\"map\" aria-hidden=\"true\"", "</svg>").expect("a map");
     let mut markers: Vec<usize> = svg
         .split("<text dy=\".35em\">")
         .skip(1)
@@ -423,7 +423,8 @@ fn the_results_map_has_one_numbered_marker_per_card() {
         markers, numbers_on_cards,
         "one marker per card, same numbers"
     );
-    assert!(svg_bytes < 4096, "the map is {svg_bytes} bytes");
+    // markers that link to their cards and the state lines: still small
+    assert!(svg_bytes < 8192, "the map is {svg_bytes} bytes");
     // exact and approximate markers are drawn differently and the legend says so
     let svg = between(&html, "<svg class=\"map\"", "</svg>").unwrap();
     let exact = svg.matches("<g class=\"e\"").count();
@@ -434,19 +435,27 @@ fn the_results_map_has_one_numbered_marker_per_card() {
         "{exact} exact, {approximate} approximate"
     );
     assert!(html.contains("Approximate location: the centre of the program's ZIP code or city"));
-    // the search origin; the 250-mile circle lies outside the drawing, so
-    // neither it nor its legend entry is there
+    // the search origin, and the whole search circle fitted in the view
     assert_eq!(svg.matches("<path class=\"o\"").count(), 1);
-    assert_eq!(svg.matches("<circle class=\"r\"").count(), 0);
-    assert!(!html.contains("search distance (dashed circle)"));
+    assert_eq!(svg.matches("<circle class=\"r\"").count(), 1);
+    assert!(html.contains("search distance (dashed circle)"));
+    // state lines from the embedded basemap
+    assert_eq!(svg.matches("<path class=\"b\"").count(), 1);
+    // markers link to their cards
+    assert_eq!(svg.matches("<a href=\"#p-").count(), 20);
     // within 100 miles the circle crosses the drawing, and the legend says so
     let (_, near) = app.html("/search?near=95814&radius=100");
     let near_svg = between(&near, "<svg class=\"map\"", "</svg>").unwrap();
     assert_eq!(near_svg.matches("<circle class=\"r\"").count(), 1);
     assert_eq!(near_svg.matches("<path class=\"o\"").count(), 1);
     assert!(near.contains("The place you searched, and the search distance (dashed circle)"));
-    // an image with a name that points to the list
-    let label = between(&html, "<svg class=\"map\" role=\"img\" aria-label=\"", "\"").unwrap();
+    // the drawing is for the eye; in words, a label that points to the list
+    let label = between(
+        &html,
+        "<figure class=\"results-map\"><p class=\"visually-hidden\">",
+        "</p>",
+    )
+    .unwrap();
     assert!(label.contains("1–20"), "{label}");
     assert!(label.contains("numbered list below"));
 

@@ -106,9 +106,13 @@ fn results_and_program_pages_add_and_remove_with_the_list_in_the_url() {
         "{add1}"
     );
     // The program page link keeps the list too.
-    assert!(card1.contains(&format!("href=\"/programs/{}?list={}\"", ids[1], ids[0])));
+    // (with the search, so the program page leads back to these results)
+    assert!(card1.contains(&format!(
+        "href=\"/programs/{}?near=95814&amp;radius=100&amp;list={}\"",
+        ids[1], ids[0]
+    )));
     assert!(page.contains("shortlist-bar"));
-    assert!(page.contains("1 program"));
+    assert!(page.contains("<strong>1 saved</strong>"));
     assert!(page.contains(&format!("/shortlist?ids={}&amp;near=95814", ids[0])));
     // A new search from the form keeps the list.
     assert!(page.contains(&format!("name=\"list\" value=\"{}\"", ids[0])));
@@ -145,7 +149,7 @@ fn results_and_program_pages_add_and_remove_with_the_list_in_the_url() {
     let (_, program) = app.html(&add);
     let remove = href_of_link_containing(&program, "Remove from shortlist").unwrap();
     assert_eq!(remove, format!("/programs/{}?list={}", ids[1], ids[0]));
-    assert!(program.contains("2 programs"));
+    assert!(program.contains("<strong>2 saved</strong>"));
     assert!(program.contains(&format!("/compare?ids={},{}", ids[0], ids[1])));
 }
 
@@ -322,7 +326,8 @@ fn compare_takes_two_to_four_known_programs() {
         assert_eq!(html.matches("<th scope=\"col\"").count(), n + 1);
         assert!(html.matches("<th scope=\"row\"").count() >= 15);
         for id in &ids[..n] {
-            assert!(html.contains(&format!("href=\"/programs/{id}\"")));
+            // (keeping the list being compared as the shortlist)
+            assert!(html.contains(&format!("href=\"/programs/{id}?list={}\"", join(n))));
         }
         assert!(html.contains("table-scroll"));
         assert!(

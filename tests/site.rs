@@ -348,3 +348,53 @@ fn an_index_that_no_longer_opens_is_rebuilt_from_the_listing_store() {
     assert_eq!(status, 200);
     assert_eq!(health["listings"].as_u64().unwrap(), listings);
 }
+
+#[test]
+fn every_page_has_an_icon_absolute_head_links_and_the_header_referrer_policy() {
+    let app = TestApp::start();
+    let (_, body) = app.json("/api/v1/search?near=95814&radius=100&per_page=1");
+    let id = body["results"][0]["id"].as_str().unwrap().to_string();
+    for path in [
+        "/".to_string(),
+        "/about".to_string(),
+        "/search?near=95814&radius=100".to_string(),
+        format!("/programs/{id}"),
+        "/no-such-page".to_string(),
+    ] {
+        let response = app.get(&path);
+        let policy = response.headers()["referrer-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let html = response.text().unwrap();
+        // the meta says what the header says
+        assert!(
+            html.contains(&format!("<meta name=\"referrer\" content=\"{policy}\">")),
+            "{path}: {policy}"
+        );
+        // canonical and language links are absolute
+        let canonical = html
+            .split("<link rel=\"canonical\" href=\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{path}: a canonical link"));
+        assert!(canonical.starts_with(&app.url), "{path}: {canonical:.80}");
+        for alternate in html.split("<link rel=\"alternate\" hreflang=\"").skip(1) {
+            let href = alternate.split("href=\"").nth(1).unwrap();
+            assert!(href.starts_with(&app.url), "{path}: {href:.80}");
+        }
+        // the icon, from this site
+        let icon = html
+            .split("<link rel=\"icon\" href=\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{path}: an icon"));
+        let icon = &icon[..icon.find('"').unwrap()];
+        let response = app.get(icon);
+        assert_eq!(response.status().as_u16(), 200, "{icon}");
+        assert_eq!(response.headers()["content-type"], "image/svg+xml");
+        assert!(response.text().unwrap().starts_with("<svg"));
+    }
+    // browsers that ask for /favicon.ico are sent to the icon
+    let (status, body) = app.html("/favicon.ico");
+    assert_eq!(status, 200);
+    assert!(body.starts_with("<svg"));
+}

@@ -269,6 +269,28 @@ impl Gazetteer {
         self.zips.get(zip)
     }
 
+    /// Up to `n` cities whose centre is inside the box (degrees), the
+    /// largest first by how many ZIP codes they have, as (city, latitude,
+    /// longitude): the names a map labels.
+    pub fn largest_cities_in(
+        &self,
+        (west, east, south, north): (f64, f64, f64, f64),
+        n: usize,
+    ) -> Vec<(&str, f64, f64)> {
+        let mut inside: Vec<&CityPlace> = self
+            .cities
+            .values()
+            .flatten()
+            .filter(|p| p.lon >= west && p.lon <= east && p.lat >= south && p.lat <= north)
+            .collect();
+        inside.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.city.cmp(&b.city)));
+        inside
+            .into_iter()
+            .take(n)
+            .map(|p| (p.city.as_str(), p.lat, p.lon))
+            .collect()
+    }
+
     /// The centre of `city` in the state with postal code `state`.
     pub fn city(&self, city: &str, state: &str) -> Option<Origin> {
         let places = self.cities.get(&normalize_city(city))?;

@@ -25,6 +25,9 @@ pub struct RequestLang {
     pub lang: Lang,
     /// Path and query without the language prefix (`/search?near=95814`).
     pub path: String,
+    /// The site's public base URL as this request sees it (see
+    /// [`super::seo::public_url`]).
+    pub public_url: String,
 }
 
 tokio::task_local! {
@@ -84,6 +87,7 @@ pub async fn serve_language(mut request: Request, next: Next) -> Response {
     let current = RequestLang {
         lang,
         path: path_and_query,
+        public_url: super::seo::public_url(request.headers()),
     };
     let mut response = CURRENT.scope(current, next.run(request)).await;
     if lang != Lang::En {

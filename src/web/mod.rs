@@ -107,6 +107,11 @@ impl AppState {
             built_at: g.meta.built_at.clone(),
             lang: request.lang,
             path: request.path,
+            public_url: if request.public_url.is_empty() {
+                iop_templates::DEFAULT_PUBLIC_URL.to_string()
+            } else {
+                request.public_url
+            },
         }
     }
 }

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use iop_index::listing::is_listing_id;
+use iop_index::{SearchRequest, UnknownParams};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/programs/{id}", get(program))
@@ -21,15 +22,26 @@ async fn program(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let shortlist = match super::shortlist::take_list(&query.unwrap_or_default()) {
-        Ok((_, shortlist)) => shortlist,
+    let (rest, shortlist) = match super::shortlist::take_list(&query.unwrap_or_default()) {
+        Ok(taken) => taken,
         Err(e) => return e.page(&state, None),
     };
+    // the search the visitor came from rides along on the card's link: a
+    // link back to it when it is one (anything else is ignored)
+    let search = SearchRequest::from_query_string(&rest, UnknownParams::Ignore)
+        .ok()
+        .filter(|r| r.near.is_some() || r.text.is_some() || !r.filters.is_empty());
     let generation = state.generation();
     match generation.index.listing(&id).filter(|_| is_listing_id(&id)) {
         Some(listing) => {
-            iop_templates::program_page(&state.site(), &listing, &shortlist, &public_url(&headers))
-                .into_response()
+            iop_templates::program_page_from(
+                &state.site(),
+                &listing,
+                &shortlist,
+                &public_url(&headers),
+                search.as_ref(),
+            )
+            .into_response()
         }
         None => Error::NotFound(format!(
             "No program has the id {id:?}. It may have closed or been removed from the directory; search again to find programs near you."

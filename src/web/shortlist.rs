@@ -214,7 +214,15 @@ async fn print(
 ) -> Response {
     let today = time::OffsetDateTime::now_utc().date().to_string();
     with_view(&state, &headers, query, |site, view| {
-        iop_templates::handout(site, view, &today).into_response()
+        (
+            // the same script as the shortlist page: its "Print" button
+            [(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CSP_WITH_SCRIPT),
+            )],
+            iop_templates::handout(site, view, &today),
+        )
+            .into_response()
     })
 }
 

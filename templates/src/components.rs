@@ -2,23 +2,20 @@
 //! filter checkboxes, program card, facet sidebar, active filter chips, sort
 //! links, pagination and fact rows with their sources.
 
-use crate::format::{
-    date_text, labels_of, one_decimal, search_href, tel_href, thousands, value_label,
-};
+use crate::format::{one_decimal, search_href, tel_href, thousands, value_label};
 use crate::pages::shortlist::Shortlist;
 use crate::SiteContext;
 use iop_index::listing::Provenance;
 use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};
+use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::{
     FacetValue, GroupCounts, Hit, Listing, SearchRequest, SearchResults, Sort, Source, Vocabulary,
 };
 use maud::{html, Markup, PreEscaped};
+use std::collections::BTreeMap;
 
 /// The radius choices of the search form, in miles.
 pub(crate) const RADIUS_PRESETS: [f64; 5] = [5.0, 10.0, 25.0, 50.0, 100.0];
-
-/// How many insurance labels a card shows before "+N more".
-const CARD_INSURANCE_LABELS: usize = 5;
 
 /// A facet group with more values than this shows the first
 /// [`LONG_GROUP_VISIBLE`] (plus every selected one) and folds the rest.
@@ -132,6 +129,9 @@ pub(crate) fn search_form(ctx: &SiteContext, values: FormValues<'_>, extra: Mark
                     button.button type="submit" { (ctx.t("Find programs")) }
                 }
             }
+            @if !ctx.shortlist().is_empty() {
+                input type="hidden" name="list" value=(ctx.shortlist().param());
+            }
             (extra)
         }
     }
@@ -232,6 +232,7 @@ pub(crate) fn facet_sidebar(
     html! {
         aside.filters #filters aria-labelledby="filters-heading" {
             h2 #filters-heading { (ctx.t("Filter results")) }
+            p.filters-close { a href="#results-heading" { (ctx.t("Back to the results")) } }
             form method="get" action=(ctx.href("/search")) {
                 @if let Some(near) = &request.near {
                     input type="hidden" name="near" value=(near);
@@ -462,13 +463,53 @@ pub(crate) fn pagination(
     }
 }
 
-/// A listing as a result card: name, distance, place and the decisive facts.
-/// `href` is its program page; `action` goes after the contact line (the
-/// shortlist's add or remove link).
-pub(crate) fn program_card(ctx: &SiteContext, hit: &Hit, href: &str, action: Markup) -> Markup {
+/// The facet groups a card shows when reported, after those the search
+/// filters on.
+const CARD_GROUPS: [&str; 4] = ["focus", "age", "insurance", "schedule"];
+
+/// How many labels of one group a card shows before "+N more" (those the
+/// search asked for are all shown, first).
+const CARD_LABELS: usize = 2;
+
+/// A listing as a result card, built for a phone: name, distance and street
+/// address, the phone as a large tap target, then the facts the active
+/// `filters` ask about (matching values first, marked), the other decisive
+/// facts that are reported, and one line naming those that are not.
+/// `href` is its program page; `action` goes with the links at the foot
+/// (the shortlist's add or remove link).
+pub(crate) fn program_card(
+    ctx: &SiteContext,
+    hit: &Hit,
+    href: &str,
+    action: Markup,
+    filters: &BTreeMap<GroupId, Vec<ValueId>>,
+) -> Markup {
     let listing: &iop_index::Listing = &hit.listing;
-    let insurance = labels_of(ctx, listing, "insurance");
-    let more_insurance = insurance.len().saturating_sub(CARD_INSURANCE_LABELS);
+    let vocabulary = Vocabulary::get();
+    let a = &listing.address;
+    // the groups asked about first, then the usual ones
+    let mut groups: Vec<(&str, &[ValueId])> = filters
+        .iter()
+        .map(|(&g, values)| (vocabulary.group(g).slug.as_str(), values.as_slice()))
+        .collect();
+    for slug in CARD_GROUPS {
+        if !groups.iter().any(|(g, _)| *g == slug) {
+            groups.push((slug, &[]));
+        }
+    }
+    let mut missing: Vec<&str> = Vec::new();
+    let mut facts: Vec<Markup> = Vec::new();
+    for (slug, wanted) in groups {
+        let fact = if slug == "schedule" {
+            schedule_fact(ctx, listing, wanted)
+        } else {
+            group_fact(ctx, listing, slug, wanted)
+        };
+        match fact {
+            Some(value) => facts.push(card_fact(group_label(ctx, slug), value)),
+            None => missing.push(group_label(ctx, slug)),
+        }
+    }
     html! {
         article.card {
             div.card-head {
@@ -479,36 +520,89 @@ pub(crate) fn program_card(ctx: &SiteContext, hit: &Hit, href: &str, action: Mar
                 @if let Some(miles) = hit.distance_miles {
                     span.distance { (format!("{miles:.1}")) " " (ctx.t("mi")) } " \u{b7} "
                 }
-                (listing.address.city) ", " (listing.address.state)
+                @if let Some(street) = &a.street { span.street { (street) } ", " }
+                (a.city) ", " (a.state)
             }
-            dl.card-facts {
-                (card_fact(group_label(ctx, "focus"), labels_markup(ctx, &labels_of(ctx, listing, "focus"))))
-                (card_fact(group_label(ctx, "age"), labels_markup(ctx, &labels_of(ctx, listing, "age"))))
-                (card_fact(group_label(ctx, "insurance"), html! {
-                    @if insurance.is_empty() {
-                        (not_reported(ctx))
-                    } @else {
-                        (insurance.iter().take(CARD_INSURANCE_LABELS).cloned().collect::<Vec<_>>().join(", "))
-                        @if more_insurance > 0 {
-                            " " span.more { (ctx.tf("+{n} more", &[("n", &more_insurance.to_string())])) }
-                        }
-                    }
-                }))
-                (card_fact(group_label(ctx, "schedule"), schedule_summary(ctx, listing)))
-                (card_fact(group_label(ctx, "format"), labels_markup(ctx, &labels_of(ctx, listing, "format"))))
-                (card_fact(group_label(ctx, "accreditation"), labels_markup(ctx, &labels_of(ctx, listing, "accreditation"))))
-                (card_fact(ctx.t("New clients"), accepting(ctx, listing.accepting_new_clients)))
-            }
-            p.card-contact {
-                @match &listing.phone {
-                    Some(phone) => { (ctx.t("Phone")) ": " (phone_link(phone)) }
-                    None => { (ctx.t("Phone")) ": " (not_reported(ctx)) }
+            p.card-call {
+                @match listing.phone.as_deref().and_then(|p| tel_href(p).map(|h| (p, h))) {
+                    Some((phone, tel)) => a.call href=(tel) {
+                        span aria-hidden="true" { "\u{260e} " }
+                        (ctx.t("Call")) " " span.phone { (phone) }
+                        span.visually-hidden { " " (listing.display_name()) }
+                    },
+                    None => { (ctx.t("Phone")) ": " @match &listing.phone { Some(p) => span.phone { (p) }, None => (not_reported(ctx)) } },
                 }
+            }
+            @if !facts.is_empty() || listing.accepting_new_clients.is_some() {
+                dl.card-facts {
+                    @for fact in &facts { (fact) }
+                    @if listing.accepting_new_clients.is_some() {
+                        (card_fact(ctx.t("New clients"), accepting(ctx, listing.accepting_new_clients)))
+                    }
+                }
+            }
+            @if !missing.is_empty() {
+                p.card-missing { (ctx.t("Not reported:")) " " (missing.join(", ").to_lowercase()) }
+            }
+            p.card-actions {
+                (action)
                 a.card-more href=(href) { (ctx.t("Details and sources")) span.visually-hidden { " " (ctx.t("for")) " " (listing.display_name()) } }
             }
-            (action)
         }
     }
+}
+
+/// A group's values on a card, those the search asked for (`wanted`) first
+/// and marked; `None` when the listing reports none.
+fn group_fact(
+    ctx: &SiteContext,
+    listing: &Listing,
+    slug: &str,
+    wanted: &[ValueId],
+) -> Option<Markup> {
+    let vocabulary = Vocabulary::get();
+    let values = listing.values(slug);
+    if values.is_empty() {
+        return None;
+    }
+    let is_wanted = |value: &str| wanted.iter().any(|&id| vocabulary.value(id).slug == value);
+    let mut ordered: Vec<(bool, String)> = values
+        .iter()
+        .map(|v| (is_wanted(v), value_label(ctx, slug, v)))
+        .collect();
+    ordered.sort_by_key(|(hit, _)| !hit);
+    let shown = ordered
+        .iter()
+        .filter(|(hit, _)| *hit)
+        .count()
+        .max(CARD_LABELS);
+    let more = ordered.len().saturating_sub(shown);
+    Some(html! {
+        @for (i, (hit, label)) in ordered.iter().take(shown).enumerate() {
+            @if i > 0 { ", " }
+            @if *hit { strong.match { span aria-hidden="true" { "\u{2713} " } (label) } } @else { (label) }
+        }
+        @if more > 0 {
+            " " span.more { (ctx.tf("+{n} more", &[("n", &more.to_string())])) }
+        }
+    })
+}
+
+/// "Evening, Weekend · 9 hours a week" on a card; `None` when neither the
+/// tracks nor the hours are reported.
+fn schedule_fact(ctx: &SiteContext, listing: &Listing, wanted: &[ValueId]) -> Option<Markup> {
+    let tracks = group_fact(ctx, listing, "schedule", wanted);
+    let hours = listing.schedule.hours_per_week;
+    if tracks.is_none() && hours.is_none() {
+        return None;
+    }
+    Some(html! {
+        @if let Some(tracks) = &tracks { (tracks) }
+        @if let Some(h) = hours {
+            @if tracks.is_some() { " \u{b7} " }
+            (hours_a_week(ctx, h))
+        }
+    })
 }
 
 fn card_fact(label: &str, value: Markup) -> Markup {
@@ -531,23 +625,6 @@ pub(crate) fn group_label<'a>(ctx: &SiteContext, slug: &'a str) -> &'a str {
 pub(crate) fn labels_markup(ctx: &SiteContext, labels: &[String]) -> Markup {
     html! {
         @if labels.is_empty() { (not_reported(ctx)) } @else { (labels.join(", ")) }
-    }
-}
-
-/// "Evening, Weekend · 9 hours a week", from the schedule tracks and hours.
-fn schedule_summary(ctx: &SiteContext, listing: &Listing) -> Markup {
-    let tracks = labels_of(ctx, listing, "schedule");
-    let hours = listing.schedule.hours_per_week;
-    html! {
-        @if tracks.is_empty() && hours.is_none() {
-            (not_reported(ctx))
-        } @else {
-            (tracks.join(", "))
-            @if let Some(h) = hours {
-                @if !tracks.is_empty() { " \u{b7} " }
-                (hours_a_week(ctx, h))
-            }
-        }
     }
 }
 
@@ -580,19 +657,21 @@ pub(crate) fn yes_no(ctx: &SiteContext, value: Option<bool>, yes: &str, no: &str
     }
 }
 
-/// Where a fact comes from: "Source: title, checked 2026-10-02" for each
-/// distinct (source, date), with the evidence words folded in a `<details>`.
-/// `facts` are provenance entries with what they are about (a value label for
-/// a group's values, empty for a single fact).
+/// Where a fact comes from, told once per source: the page's Sources
+/// section names each source with its check date and the facts it gave, so
+/// under a fact there is only a link to its source ("Source 2") when the
+/// listing has more than one (`sources`), and the evidence words folded in
+/// a `<details>`. `facts` are provenance entries with what they are about
+/// (a value label for a group's values, empty for a single fact).
 pub(crate) fn provenance_note(
     ctx: &SiteContext,
     facts: &[(String, &Provenance, &Source)],
+    sources: usize,
 ) -> Markup {
-    let mut seen: Vec<(&str, String)> = Vec::new();
-    for (_, p, s) in facts {
-        let key = (s.title.as_str(), p.checked.to_string());
-        if !seen.contains(&key) {
-            seen.push(key);
+    let mut seen: Vec<usize> = Vec::new();
+    for (_, p, _) in facts {
+        if sources > 1 && !seen.contains(&p.source) {
+            seen.push(p.source);
         }
     }
     let evidence: Vec<(&str, &str)> = facts
@@ -600,11 +679,14 @@ pub(crate) fn provenance_note(
         .filter_map(|(about, p, _)| p.evidence.as_deref().map(|e| (about.as_str(), e)))
         .collect();
     html! {
-        @if !seen.is_empty() {
+        @if !seen.is_empty() || !evidence.is_empty() {
             div.provenance {
-                @for (title, date) in &seen {
+                @if !seen.is_empty() {
                     p.source-note {
-                        (ctx.t("Source")) ": " (ctx.data(title)) ", " (ctx.t("checked")) " " time datetime=(date) { (date_text(ctx, date)) }
+                        @for (i, source) in seen.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href={ "#source-" (source + 1) } { (ctx.t("Source")) " " (source + 1) }
+                        }
                     }
                 }
                 @if !evidence.is_empty() {
@@ -632,7 +714,7 @@ pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> M
         .map(|(p, s)| (String::new(), p, s))
         .into_iter()
         .collect();
-    provenance_note(ctx, &facts)
+    provenance_note(ctx, &facts, listing.sources.len())
 }
 
 /// The provenance of every reported value of a group, deduplicated.
@@ -646,7 +728,7 @@ pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) ->
                 .map(|(p, s)| (value_label(ctx, group, slug), p, s))
         })
         .collect();
-    provenance_note(ctx, &facts)
+    provenance_note(ctx, &facts, listing.sources.len())
 }
 
 /// A row of the program page's fact list: label, value, source.
@@ -658,6 +740,18 @@ pub(crate) fn fact_row(label: &str, value: Markup, source: Markup) -> Markup {
                 div.fact-value { (value) }
                 (source)
             }
+        }
+    }
+}
+
+/// What the directory holds today, told plainly (the home page, an empty
+/// result): SAMHSA's national file lists substance-use IOPs; its
+/// mental-health file has no IOP category, so programs for mental health
+/// only come from the provider websites crawled, and are fewer.
+pub(crate) fn coverage_note(ctx: &SiteContext) -> Markup {
+    html! {
+        p.coverage {
+            (ctx.t("What the directory holds today: SAMHSA's national directory lists intensive outpatient programs for substance use. Its mental-health directory has no IOP category, so programs for mental health only (eating disorders, depression, anxiety, teens) come from the provider websites we crawl, and there are fewer of them."))
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::components::{crisis_line, sample_banner};
 use crate::format::{date_part, date_text, thousands};
-use crate::{stylesheet_path, Lang, SiteContext};
+use crate::{favicon_path, stylesheet_path, Lang, SiteContext};
 use maud::{html, Markup, DOCTYPE};
 
 /// The site's name, in the header and every title.
@@ -50,19 +50,24 @@ pub(crate) fn layout_with_head(
         format!("{} | {SITE_NAME}", page.title)
     };
     let other = ctx.lang.other();
-    // listing pages write absolute alternates of their own (crate::share)
-    let alternates = !ctx.path.is_empty() && !head.0.contains("hreflang=");
+    // listing pages write absolute canonical and alternates of their own
+    // (crate::share); every other page's are made here, absolute too
+    let alternates = !head.0.contains("hreflang=");
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
             head {
                 (head_essentials(&title, page.noindex))
                 meta name="description" content=(page.description);
-                meta name="referrer" content="strict-origin-when-cross-origin";
                 link rel="search" type="application/opensearchdescription+xml" href="/opensearch.xml" title=(SITE_NAME);
                 @if alternates {
+                    @if let Some(canonical) = ctx.absolute_in(ctx.lang) {
+                        link rel="canonical" href=(canonical);
+                    }
                     @for lang in Lang::ALL {
-                        link rel="alternate" hreflang=(lang.code()) href=(ctx.path_in(lang));
+                        @if let Some(href) = ctx.absolute_in(lang) {
+                            link rel="alternate" hreflang=(lang.code()) href=(href);
+                        }
                     }
                 }
                 (head)
@@ -75,11 +80,11 @@ pub(crate) fn layout_with_head(
                 }
                 header.site-header {
                     div.wrap.site-header-inner {
-                        a.site-name href=(ctx.href("/")) { (SITE_NAME) }
+                        a.site-name href=(ctx.keep("/")) { (SITE_NAME) }
                         nav.site-nav aria-label=(ctx.t("Site")) {
                             ul {
-                                li { a href=(ctx.href("/")) aria-current=[current(page.nav, Nav::Search)] { (ctx.t("Search")) } }
-                                li { a href=(ctx.href("/about")) aria-current=[current(page.nav, Nav::About)] { (ctx.t("About")) } }
+                                li { a href=(ctx.keep("/")) aria-current=[current(page.nav, Nav::Search)] { (ctx.t("Search")) } }
+                                li { a href=(ctx.keep("/about")) aria-current=[current(page.nav, Nav::About)] { (ctx.t("About")) } }
                                 li.lang-switch {
                                     a href=(ctx.path_in(other)) lang=(other.code()) hreflang=(other.code()) {
                                         (other.name())
@@ -99,7 +104,8 @@ pub(crate) fn layout_with_head(
 }
 
 /// What the head of every document starts with, the handout's included:
-/// charset, viewport, title, the robots rule and the one stylesheet.
+/// charset, viewport, title, the robots rule, the referrer policy, the icon
+/// and the one stylesheet.
 pub(crate) fn head_essentials(title: &str, noindex: bool) -> Markup {
     html! {
         meta charset="utf-8";
@@ -108,6 +114,9 @@ pub(crate) fn head_essentials(title: &str, noindex: bool) -> Markup {
         @if noindex {
             meta name="robots" content="noindex";
         }
+        // the same policy as the Referrer-Policy header (src/web)
+        meta name="referrer" content="no-referrer";
+        link rel="icon" href=(favicon_path()) type="image/svg+xml";
         link rel="stylesheet" href=(stylesheet_path());
     }
 }
@@ -139,7 +148,7 @@ fn footer(ctx: &SiteContext) -> Markup {
                 }
                 p {
                     (ctx.t("No ads, no paid placement, no tracking.")) " "
-                    a href=(ctx.href("/about")) { (ctx.t("About this directory and its sources")) }
+                    a href=(ctx.keep("/about")) { (ctx.t("About this directory and its sources")) }
                 }
             }
         }

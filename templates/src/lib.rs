@@ -39,8 +39,8 @@ pub use pages::compare::{compare, CompareView, FACET_GROUPS, MAX_COMPARE, MIN_CO
 pub use pages::error::{error_page, error_page_with_search, param_error_message, TypedSearch};
 pub use pages::handout::handout;
 pub use pages::home::home;
-pub use pages::program::program_page;
 pub use pages::program::{program, program_with_shortlist};
+pub use pages::program::{program_page, program_page_from};
 pub use pages::report::{
     report_page, report_thanks, ReportDraft, ReportFix, REPORT_CONTACT_MAX, REPORT_DETAILS_MAX,
     REPORT_PROBLEMS,
@@ -67,6 +67,10 @@ pub struct SiteContext {
     /// for the language switch and alternate links; empty when unknown (the
     /// switch then leads to the other language's home page).
     pub path: String,
+    /// The site's public base URL without a trailing slash
+    /// (`https://iopfinder.example`), for the absolute canonical and
+    /// language links in every page's head.
+    pub public_url: String,
 }
 
 impl SiteContext {
@@ -85,6 +89,65 @@ impl SiteContext {
             "/" => format!("{}/", self.lang.prefix()),
             _ => format!("{}{path}", self.lang.prefix()),
         }
+    }
+
+    /// The shortlist this page carries: `list=` on search, program and other
+    /// pages, `ids=` on the shortlist's own pages (`/shortlist`, its print
+    /// view, `/compare`); empty when there is none or it is not valid.
+    pub fn shortlist(&self) -> Shortlist {
+        let (path, query) = self.path.split_once('?').unwrap_or((&self.path, ""));
+        let key = if is_shortlist_page(path) {
+            "ids"
+        } else {
+            "list"
+        };
+        iop_index::request::form_urlencoded_pairs(query)
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| Shortlist::parse(&v).ok())
+            .unwrap_or_default()
+    }
+
+    /// An internal link (`/`, `/about`, `/search?near=...`) in the page's
+    /// language that keeps the page's shortlist (see [`Self::shortlist`]),
+    /// so no link of the site loses it. Links to the shortlist's own pages
+    /// carry their ids already and are only translated.
+    pub fn keep(&self, path: &str) -> String {
+        let bare = path.split(['?', '#']).next().unwrap_or(path);
+        if is_shortlist_page(bare) || path.contains("list=") {
+            return self.href(path);
+        }
+        let (path, fragment) = match path.find('#') {
+            Some(at) => path.split_at(at),
+            None => (path, ""),
+        };
+        format!("{}{fragment}", self.href(&self.shortlist().carried(path)))
+    }
+
+    /// This page's absolute URL in `lang`, without the visitor's shortlist
+    /// (`https://iopfinder.example/es/search?near=95814`), for the canonical
+    /// and `hreflang` links; `None` when the page's path is unknown.
+    pub fn absolute_in(&self, lang: Lang) -> Option<String> {
+        if !self.path.starts_with('/') {
+            return None;
+        }
+        let (path, query) = self.path.split_once('?').unwrap_or((&self.path, ""));
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|pair| !pair.is_empty() && !pair.starts_with("list="))
+            .collect();
+        let bare = SiteContext {
+            path: match kept.is_empty() {
+                true => path.to_string(),
+                false => format!("{path}?{}", kept.join("&")),
+            },
+            ..self.clone()
+        };
+        Some(format!(
+            "{}{}",
+            self.public_url.trim_end_matches('/'),
+            bare.path_in(lang)
+        ))
     }
 
     /// A text that comes with the data (a source's title) in the page's
@@ -165,6 +228,11 @@ impl SiteContext {
     }
 }
 
+/// The pages that take the shortlist as `ids=` rather than `list=`.
+fn is_shortlist_page(path: &str) -> bool {
+    matches!(path, "/shortlist" | "/shortlist/print" | "/compare")
+}
+
 /// The site's stylesheet, served at [`stylesheet_path`].
 pub const STYLESHEET: &str = include_str!("../static/site.css");
 
@@ -175,6 +243,17 @@ static STYLESHEET_PATH: LazyLock<String> =
 /// cached forever: `/static/site-0123abcd.css`.
 pub fn stylesheet_path() -> String {
     STYLESHEET_PATH.clone()
+}
+
+/// The site's icon (SVG), served at [`favicon_path`].
+pub const FAVICON: &str = include_str!("../static/favicon.svg");
+
+static FAVICON_PATH: LazyLock<String> =
+    LazyLock::new(|| format!("/static/icon-{:08x}.svg", fnv1a_32(FAVICON.as_bytes())));
+
+/// The icon's URL path, named by a hash of its content like the stylesheet's.
+pub fn favicon_path() -> String {
+    FAVICON_PATH.clone()
 }
 
 /// FNV-1a, 32 bits.

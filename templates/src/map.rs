@@ -10,9 +10,60 @@
 //! name; its text alternative is the numbered list itself.
 
 use crate::SiteContext;
+use iop_index::listing::is_listing_id;
 use iop_index::{Hit, Origin, Precision};
 use maud::{html, Markup};
 use std::fmt::Write;
+use std::sync::LazyLock;
+
+/// The lines between U.S. states and the nation's outline: the U.S. Census
+/// Bureau's 2017 cartographic boundaries (1:10,000,000, public domain) as the
+/// `us-atlas` npm package ships them, written by `templates/basemap/make.mjs`
+/// as one polyline a line of text ("lon,lat lon,lat ...", degrees to two
+/// decimals). Embedded at build time: a map sends nothing to anyone.
+const STATE_LINES: &str = include_str!("../static/us-states.lines");
+
+/// A polyline of the basemap, in (longitude, latitude), with its extent.
+struct Polyline {
+    west: f64,
+    east: f64,
+    south: f64,
+    north: f64,
+    points: Vec<(f64, f64)>,
+}
+
+static BASEMAP: LazyLock<Vec<Polyline>> = LazyLock::new(|| {
+    STATE_LINES
+        .lines()
+        .filter_map(|line| {
+            let points: Vec<(f64, f64)> = line
+                .split(' ')
+                .filter_map(|p| {
+                    let (lon, lat) = p.split_once(',')?;
+                    Some((lon.parse().ok()?, lat.parse().ok()?))
+                })
+                .collect();
+            let fold = |f: fn(f64, f64) -> f64, start: f64, pick: fn(&(f64, f64)) -> f64| {
+                points.iter().map(pick).fold(start, f)
+            };
+            let (west, east) = (
+                fold(f64::min, 180.0, |p| p.0),
+                fold(f64::max, -180.0, |p| p.0),
+            );
+            let (south, north) = (
+                fold(f64::min, 90.0, |p| p.1),
+                fold(f64::max, -90.0, |p| p.1),
+            );
+            (points.len() > 1).then_some(Polyline {
+                west,
+                east,
+                south,
+                north,
+                points,
+            })
+        })
+        .collect()
+});
 
 /// Width of the drawing, in SVG units.
 const WIDTH: f64 = 320.0;
@@ -32,10 +83,12 @@ const MIN_ASPECT: f64 = 0.4;
 const MAX_ASPECT: f64 = 0.5;
 
 /// One numbered program on the map.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MapMarker {
     /// The number of its card in the list.
     pub number: usize,
+    /// The listing's id: the marker links to its card (`#p-{id}`).
+    pub id: String,
     pub lat: f64,
     pub lon: f64,
     /// False when only the ZIP code or city centre is known.
@@ -49,8 +102,9 @@ pub fn markers(hits: &[Hit], first: usize) -> Vec<MapMarker> {
         .enumerate()
         .filter_map(|(i, hit)| {
             let p = hit.listing.point?;
-            (p.lat.is_finite() && p.lon.is_finite()).then_some(MapMarker {
+            (p.lat.is_finite() && p.lon.is_finite()).then(|| MapMarker {
                 number: first + i,
+                id: hit.listing.id.clone(),
                 lat: p.lat,
                 lon: p.lon,
                 exact: p.precision == Precision::Exact,
@@ -101,6 +155,18 @@ impl Frame {
         )
     }
 
+    /// The drawing's extent in degrees: (west, east, south, north).
+    fn extent(&self) -> (f64, f64, f64, f64) {
+        let half_lon = WIDTH / 2.0 / (self.cos * self.scale);
+        let half_lat = self.height / 2.0 / self.scale;
+        (
+            self.lon0 - half_lon,
+            self.lon0 + half_lon,
+            self.lat0 - half_lat,
+            self.lat0 + half_lat,
+        )
+    }
+
     fn miles_to_units(&self, miles: f64) -> f64 {
         miles / MILES_PER_DEGREE * self.scale
     }
@@ -137,7 +203,16 @@ pub(crate) fn results_map(
     }
     let mut points: Vec<(f64, f64)> = markers.iter().map(|m| (m.lat, m.lon)).collect();
     if let Some(o) = origin {
-        points.push((o.lat, o.lon));
+        // the whole search circle in view: its north, south, east and west
+        let dlat = radius_miles / MILES_PER_DEGREE;
+        let dlon = dlat / o.lat.to_radians().cos().max(0.1);
+        points.extend([
+            (o.lat, o.lon),
+            (o.lat + dlat, o.lon),
+            (o.lat - dlat, o.lon),
+            (o.lat, o.lon + dlon),
+            (o.lat, o.lon - dlon),
+        ]);
     }
     let frame = Frame::fit(&points);
     let approximate = markers.iter().any(|m| !m.exact);
@@ -145,7 +220,8 @@ pub(crate) fn results_map(
     let last = markers.iter().map(|m| m.number).max().unwrap_or(1);
     let bar = scale_miles(&frame);
     let bar_units = frame.miles_to_units(bar);
-    let mut drawing = String::new();
+    let mut drawing = basemap(&frame);
+    let mut labels = String::new();
     let mut circle = false;
     let mut origin_mark = String::new();
     if let Some(o) = origin {
@@ -180,11 +256,18 @@ pub(crate) fn results_map(
         origin.map(|o| frame.xy(o.lat, o.lon)),
         frame.height,
     );
-    // highest numbers first, so lower numbers are drawn on top
+    // highest numbers first, so lower numbers are drawn on top; each links
+    // to its card (pointer only: the numbered list is the keyboard's way)
     for (m, &(x, y)) in markers.iter().zip(&places).rev() {
+        let id = if is_listing_id(&m.id) {
+            m.id.as_str()
+        } else {
+            ""
+        };
         let _ = write!(
             drawing,
-            r#"<g class="{}" transform="translate({} {})"><circle r="{}"/><text dy=".35em">{}</text></g>"#,
+            r##"<a href="#p-{}" tabindex="-1"><g class="{}" transform="translate({} {})"><circle r="{}"/><text dy=".35em">{}</text></g></a>"##,
+            id,
             if m.exact { "e" } else { "a" },
             n(x),
             n(y),
@@ -192,6 +275,8 @@ pub(crate) fn results_map(
             m.number
         );
     }
+    city_labels(&frame, &places, &mut labels);
+    drawing.push_str(&labels);
     drawing.push_str(&origin_mark);
     let h = frame.height;
     let _ = write!(
@@ -210,7 +295,10 @@ pub(crate) fn results_map(
     );
     html! {
         figure.results-map {
-            svg.map role="img" aria-label=(label) viewBox={ "0 0 " (n(WIDTH)) " " (n(h)) }
+            // the drawing is for the eye (its markers link to the cards for a
+            // pointer); in words, the map is its label and the numbered list
+            p.visually-hidden { (label) }
+            svg.map aria-hidden="true" viewBox={ "0 0 " (n(WIDTH)) " " (n(h)) }
                 width=(n(WIDTH)) height=(n(h)) xmlns="http://www.w3.org/2000/svg" {
                 (maud::PreEscaped(drawing))
             }
@@ -229,9 +317,101 @@ pub(crate) fn results_map(
                 @if unplaced > 0 {
                     p { (unplaced) " " (ctx.t("programs on this page have no known location and are not on the map.")) }
                 }
-                p.map-note { (ctx.t("The map shows no streets or borders, and markers close together are moved apart so every number can be read: use each program's directions link.")) }
+                p.map-note { (ctx.t("The map shows state lines (U.S. Census Bureau) and the names of the largest cities but no streets, and markers close together are moved apart so every number can be read: use each program's directions link.")) }
             }
         }
+    }
+}
+
+/// The state lines inside the frame, as one SVG path (empty when none).
+fn basemap(frame: &Frame) -> String {
+    let (w, e, s, n_) = frame.extent();
+    let mut d = String::new();
+    for line in BASEMAP
+        .iter()
+        .filter(|l| l.east >= w && l.west <= e && l.north >= s && l.south <= n_)
+    {
+        // only the segments whose extent meets the view's, each run of
+        // them as one subpath
+        let mut drawing = false;
+        let mut last = (f64::NAN, f64::NAN);
+        for pair in line.points.windows(2) {
+            let ((lon1, lat1), (lon2, lat2)) = (pair[0], pair[1]);
+            let meets = lon1.max(lon2) >= w
+                && lon1.min(lon2) <= e
+                && lat1.max(lat2) >= s
+                && lat1.min(lat2) <= n_;
+            if !meets {
+                drawing = false;
+                continue;
+            }
+            if !drawing {
+                let (x, y) = frame.xy(lat1, lon1);
+                let _ = write!(d, "M{} {}", n(x), n(y));
+                last = (x, y);
+                drawing = true;
+            }
+            // points closer than a unit and a half to the last one drawn add
+            // nothing a reader can see: the path stays small at any scale
+            let (x, y) = frame.xy(lat2, lon2);
+            if (x - last.0).hypot(y - last.1) >= 1.5 {
+                let _ = write!(d, "L{} {}", n(x), n(y));
+                last = (x, y);
+            }
+        }
+    }
+    if d.is_empty() {
+        return d;
+    }
+    format!(r#"<path class="b" d="{d}"/>"#)
+}
+
+/// The most cities a map names.
+const CITY_LABELS: usize = 4;
+
+/// The names of the largest cities in view (from the ZIP list the site
+/// geocodes with), each with a dot, where no marker or other name is.
+fn city_labels(frame: &Frame, markers: &[(f64, f64)], out: &mut String) {
+    let (w, e, s, n_) = frame.extent();
+    let mut placed: Vec<(f64, f64, f64)> = Vec::new();
+    for (city, lat, lon) in iop_index::geo::Gazetteer::get().largest_cities_in((w, e, s, n_), 40) {
+        if placed.len() >= CITY_LABELS {
+            break;
+        }
+        let (x, y) = frame.xy(lat, lon);
+        // about 6 units a letter at 10 px, starting just right of the dot
+        let width = 6.0 * city.chars().count() as f64;
+        let (left, right) = (x - 3.0, x + 6.0 + width);
+        let (top, bottom) = (y - 8.0, y + 5.0);
+        let clear_of_markers = markers.iter().all(|&(mx, my)| {
+            mx + MARKER < left || mx - MARKER > right || my + MARKER < top || my - MARKER > bottom
+        });
+        let clear_of_names = placed
+            .iter()
+            .all(|&(px, py, pw)| px + pw < left || px - 3.0 > right || (py - y).abs() > 14.0);
+        if right > WIDTH
+            || top < 0.0
+            || bottom > frame.height - 20.0
+            || !clear_of_markers
+            || !clear_of_names
+        {
+            continue;
+        }
+        let name: String = city
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '\''))
+            .collect::<String>()
+            .replace('\'', "&#39;");
+        let _ = write!(
+            out,
+            r#"<circle class="cd" cx="{}" cy="{}" r="2"/><text class="c" x="{}" y="{}">{}</text>"#,
+            n(x),
+            n(y),
+            n(x + 5.0),
+            n(y + 3.5),
+            name
+        );
+        placed.push((x, y, width + 9.0));
     }
 }
 
@@ -370,6 +550,64 @@ mod tests {
                 "{placed:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_basemap_draws_the_state_lines_inside_the_view_only() {
+        assert!(BASEMAP.len() > 100, "{} polylines", BASEMAP.len());
+        // Philadelphia: the Delaware River is the Pennsylvania-New Jersey line
+        let f = frame_of(&[(39.95, -75.19), (40.2, -74.9), (39.7, -75.5)]);
+        let path = basemap(&f);
+        assert!(path.starts_with("<path class=\"b\" d=\"M"), "{path}");
+        // the middle of Kansas: no state line within a few miles
+        let f = frame_of(&[(38.5, -98.5), (38.55, -98.45)]);
+        assert_eq!(basemap(&f), "");
+    }
+
+    #[test]
+    fn the_search_circle_is_in_view_and_markers_link_to_their_cards() {
+        let ctx = SiteContext {
+            sample: false,
+            listings: 1,
+            built_at: String::new(),
+            lang: crate::Lang::En,
+            path: String::new(),
+            public_url: String::new(),
+        };
+        let marker = MapMarker {
+            number: 1,
+            id: "0123456789ab".into(),
+            lat: 39.96,
+            lon: -75.19,
+            exact: true,
+        };
+        let origin = Origin {
+            label: "Philadelphia, PA 19104".into(),
+            lat: 39.95,
+            lon: -75.19,
+        };
+        let html = results_map(&ctx, &[marker], 0, Some(&origin), 25.0).into_string();
+        assert!(
+            html.contains("<a href=\"#p-0123456789ab\" tabindex=\"-1\">"),
+            "{html}"
+        );
+        let at = html.find("<circle class=\"r\"").unwrap();
+        let tag = &html[at..at + html[at..].find("/>").unwrap()];
+        let num = |name: &str| -> f64 {
+            let v = &tag[tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2..];
+            v[..v.find('"').unwrap()].parse().unwrap()
+        };
+        let (cx, cy, r) = (num("cx"), num("cy"), num("r"));
+        let height: f64 = {
+            let v = &html[html.find("viewBox=\"0 0 ").unwrap() + 13..];
+            let v = &v[..v.find('"').unwrap()];
+            v.split(' ').nth(1).unwrap().parse().unwrap()
+        };
+        assert!(cx - r >= -0.5 && cx + r <= WIDTH + 0.5, "{tag}");
+        assert!(
+            cy - r >= -0.5 && cy + r <= height + 0.5,
+            "{tag} in {height}"
+        );
     }
 
     #[test]

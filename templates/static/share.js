@@ -1,4 +1,5 @@
-// IOP Finder: "Copy link" and "Share" on the shortlist page, a progressive
+// IOP Finder: "Copy link" and "Share" on the shortlist page and "Print" on
+// its handout, a progressive
 // enhancement. Without this script the page shows the link in a read-only
 // field to copy by hand; with it, the two buttons appear where the browser
 // can copy to the clipboard or has the Web Share API. No data leaves the page
@@ -31,6 +32,12 @@
           .catch(function () { /* the visitor closed the share sheet */ });
       });
     }
+  });
+  // "Print this sheet" on the handout: the browser's own Print command
+  Array.prototype.forEach.call(document.querySelectorAll("[data-action=print]"), function (button) {
+    if (typeof window.print !== "function") { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
   });
   var field = document.getElementById("share-url");
   if (field) {

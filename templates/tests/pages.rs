@@ -20,6 +20,7 @@ fn ctx(sample: bool) -> SiteContext {
         built_at: "2026-11-24T19:30:00Z".to_string(),
         lang: iop_templates::Lang::En,
         path: String::new(),
+        public_url: "https://iopfinder.example".into(),
     }
 }
 
@@ -360,7 +361,18 @@ fn every_page_has_the_crisis_line_and_only_the_stylesheet_as_a_resource() {
                     .matches("<link rel=\"search\" type=\"application/opensearchdescription+xml\"")
                     .count()
                 + html.matches("<link rel=\"canonical\"").count()
-                + html.matches("<link rel=\"alternate\"").count(),
+                + html.matches("<link rel=\"alternate\"").count()
+                + html
+                    .matches(&format!(
+                        "<link rel=\"icon\" href=\"{}\" type=\"image/svg+xml\">",
+                        iop_templates::favicon_path()
+                    ))
+                    .count(),
+            "{name}"
+        );
+        // the referrer policy meta says what the header says
+        assert!(
+            html.contains("<meta name=\"referrer\" content=\"no-referrer\">"),
             "{name}"
         );
         // the only script element is JSON-LD data, which is never executed
@@ -587,32 +599,48 @@ fn sort_links_offer_what_makes_sense_and_mark_the_current_one() {
 #[test]
 fn cards_show_the_decisive_facts_and_say_what_is_not_reported() {
     let index = index();
-    let html = search(&index, "near=95814");
+    let html = search(&index, "near=95814&insurance=medicare");
     let card_start = html.find("River Bend Health: Teen Evening IOP").unwrap();
     let card = &html[..html[card_start..].find("</article>").unwrap() + card_start];
     let card = &card[card.rfind("<article").unwrap()..];
-    assert!(card.contains("<h2 class=\"card-title\"><a href=\"/programs/0000000000a1\">River Bend Health: Teen Evening IOP</a></h2>"));
+    // the link carries the search, so the program page can lead back to it
+    assert!(card.contains("<h2 class=\"card-title\"><a href=\"/programs/0000000000a1?near=95814&amp;insurance=medicare\">River Bend Health: Teen Evening IOP</a></h2>"), "{card}");
     let miles = &card[card.find("<span class=\"distance\">").unwrap() + 23
-        ..card.find(" mi</span> · Sacramento, CA").unwrap()];
+        ..card
+            .find(" mi</span> · <span class=\"street\">100 Capitol Mall</span>, Sacramento, CA")
+            .unwrap()];
     assert!(
         miles.len() == 3 && miles.parse::<f64>().unwrap() < 1.0,
         "{miles}"
     );
-    assert!(card.contains("<dd>Mental health, Depression and mood disorders</dd>"));
-    assert!(card.contains("<dd>Medicaid, Medicare, Private insurance, TRICARE (military insurance), Self-pay (cash) <span class=\"more\">+2 more</span></dd>"), "{card}");
-    assert!(card.contains("<dd>Evening · 9 hours a week</dd>"), "{card}");
-    assert!(card.contains("<dd>In person, Telehealth</dd>"));
-    assert!(card.contains("<a class=\"phone\" href=\"tel:+19165550100\">(916) 555-0100</a>"));
+    // the phone as a large tap target, before the facts
+    let call = card
+        .find("<a class=\"call\" href=\"tel:+19165550100\">")
+        .unwrap();
+    assert!(card[call..].contains("Call <span class=\"phone\">(916) 555-0100</span>"));
+    // the facts the filters ask about come first, the matching value first and marked
+    let facts = &card[card.find("<dl class=\"card-facts\">").unwrap()..];
+    assert!(call < card.find("<dl class=\"card-facts\">").unwrap());
+    assert!(facts.starts_with("<dl class=\"card-facts\"><div class=\"fact\"><dt>Insurance and payment</dt><dd><strong class=\"match\"><span aria-hidden=\"true\">✓ </span>Medicare</strong>, Medicaid"), "{facts}");
+    assert!(
+        facts.contains("<dd>Mental health, Depression and mood disorders</dd>"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("<dd>Evening · 9 hours a week</dd>"),
+        "{facts}"
+    );
     assert!(!card.contains("Sample"));
-    // a listing with nothing but its name and address
+    // a listing with nothing but its name and address: one line for what is missing
     let bare_start = html.find("Capitol Recovery Center</a>").unwrap();
     let bare_card = &html[bare_start..bare_start + html[bare_start..].find("</article>").unwrap()];
     assert!(
         bare_card.contains(
-            "<dt>Ages served</dt><dd><span class=\"not-reported\">not reported</span></dd>"
+            "<p class=\"card-missing\">Not reported: treatment focus, ages served, schedule</p>"
         ),
         "{bare_card}"
     );
+    assert!(!bare_card.contains("<dt>Ages served</dt>"), "{bare_card}");
     assert!(bare_card.contains("Phone: <span class=\"not-reported\">not reported</span>"));
     assert!(bare_card.contains("<span class=\"distance\">"));
 }
@@ -697,24 +725,34 @@ fn the_program_page_shows_every_fact_with_its_source() {
         "{map}"
     );
     assert!(map.contains("exact location"));
-    assert!(map.contains(
-        "Source: River Bend website, checked <time datetime=\"2026-10-02\">2026-10-02</time>"
-    ));
+    // a fact links to its source, named once in the Sources section
+    assert!(map.contains("<a href=\"#source-2\">Source 2</a>"), "{map}");
     assert!(row(&html, "Intake phone").contains("href=\"tel:+19165550101\""));
     assert!(row(&html, "Website").contains("<a href=\"https://www.riverbend.example/teen-iop/\" rel=\"nofollow noopener\">riverbend.example/teen-iop</a>"));
     // a group's sources, deduplicated, with the evidence words
     let insurance = row(&html, "Insurance and payment");
     assert_eq!(
-        insurance.matches("Source: Test directory, checked").count(),
+        insurance
+            .matches("<a href=\"#source-1\">Source 1</a>")
+            .count(),
         1,
         "{insurance}"
     );
     assert_eq!(
         insurance
-            .matches("Source: River Bend website, checked")
+            .matches("<a href=\"#source-2\">Source 2</a>")
             .count(),
         1
     );
+    assert!(!insurance.contains("checked"), "{insurance}");
+    // each source once, with its date and what it reported
+    assert_eq!(html.matches("id=\"source-2\"").count(), 1);
+    let sources = &html[html.find("id=\"sources\"").unwrap()..];
+    assert!(
+        sources.contains("Source 2: <span class=\"source-title\">River Bend website</span>"),
+        "{sources}"
+    );
+    assert!(sources.contains("Facts from this source: "), "{sources}");
     assert!(
         insurance.contains(
             "<summary>Evidence</summary><ul><li>Medicaid: <q>We accept Medi-Cal</q></li></ul>"

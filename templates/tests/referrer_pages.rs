@@ -18,6 +18,7 @@ fn ctx(lang: Lang) -> SiteContext {
         built_at: "2026-11-24T19:30:00Z".to_string(),
         lang,
         path: String::new(),
+        public_url: "https://iopfinder.example".into(),
     }
 }
 

@@ -26,6 +26,7 @@ fn ctx(lang: Lang, path: &str) -> SiteContext {
         built_at: "2026-11-24T19:30:00Z".to_string(),
         lang,
         path: path.to_string(),
+        public_url: "https://iopfinder.example".into(),
     }
 }
 
@@ -581,7 +582,9 @@ fn spanish_pages_link_within_spanish_and_switch_to_english() {
     assert!(results.contains(
         "<a href=\"/search?near=95814&amp;insurance=medicaid\" lang=\"en\" hreflang=\"en\">English</a>"
     ));
-    assert!(results.contains("<link rel=\"alternate\" hreflang=\"es\" href=\"/es/search?near=95814&amp;insurance=medicaid\">"));
+    // head links are absolute
+    assert!(results.contains("<link rel=\"alternate\" hreflang=\"es\" href=\"https://iopfinder.example/es/search?near=95814&amp;insurance=medicaid\">"));
+    assert!(results.contains("<link rel=\"canonical\" href=\"https://iopfinder.example/es/search?near=95814&amp;insurance=medicaid\">"));
     let english = results_of(Lang::En, &index(), "near=95814&insurance=medicaid", false);
     assert!(english.starts_with("<!DOCTYPE html><html lang=\"en\">"));
     assert!(english.contains(

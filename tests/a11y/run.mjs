@@ -319,6 +319,11 @@ async function runFlow(browser, name, prefix, keyboard) {
   });
   await flow.step("filter: two insurance values (OR)", async () => {
     const before = await page.locator(".results-list > li").count();
+    if (!(await page.locator("#filters").isVisible())) {
+      // on a phone the filters are one tap away: "Filters", without JavaScript
+      await page.click("a.filters-open");
+      expect(await page.locator("#filters").isVisible(), "tapping Filters shows them");
+    }
     for (const v of ["medicaid", "medicare"]) {
       const box = `#filters input[name=insurance][value=${v}]`;
       if (keyboard) {
@@ -415,6 +420,8 @@ async function runFlow(browser, name, prefix, keyboard) {
       await nav(page, () => page.click(link));
     }
     expect(new URL(page.url()).pathname === p("/shortlist/print"), `on the print view: ${page.url()}`);
+    // share.js reveals the handout's Print button (same-origin script only)
+    await page.waitForSelector('button[data-action="print"]:not([hidden])', { timeout: 3000 });
     await page.setViewportSize({ width: 816, height: 1056 }); // US Letter at 96 dpi
     await page.emulateMedia({ media: "print" });
     for (const id of listingIds) {
@@ -458,6 +465,102 @@ async function runFlow(browser, name, prefix, keyboard) {
     status: flow.failed ? "failed" : "passed",
     steps: flow.steps,
   };
+}
+
+// A parent on a phone (390x844): the first card's top and its call button
+// on the first screen, two cards a screen, the shortlist kept by every kind
+// of internal link, compare one full column wide, and the results printed
+// on Letter paper with their street addresses.
+async function phoneFlow(browser, ids) {
+  const context = await browser.newContext({ viewport: WIDTHS.phone });
+  const page = await context.newPage();
+  page.setDefaultTimeout(8000);
+  const flow = new Flow("en-phone", page);
+  const [a, b, c] = ids;
+  const results = "/search?near=95814&radius=100&insurance=medicaid";
+  await flow.step("first screen", async () => {
+    await status(page, await page.goto(base + results));
+    const m = await page.evaluate(() => {
+      const card = document.querySelector(".results-list .card");
+      const call = card && card.querySelector("a.call, .card-call");
+      const cards = [...document.querySelectorAll(".results-list .card")].slice(0, 4).map((c) => c.getBoundingClientRect().height);
+      return { top: card ? card.getBoundingClientRect().top : 1e9, call: call ? call.getBoundingClientRect().bottom : 1e9, cards, h: innerHeight };
+    });
+    expect(m.top < m.h && m.call <= m.h, `first card at ${Math.round(m.top)} px and its call button ending at ${Math.round(m.call)} px, in a ${m.h} px screen`);
+    const tallest = Math.max(...m.cards);
+    expect(tallest * 2 <= m.h, `two cards a screen: the tallest of the first four is ${Math.round(tallest)} px`);
+    expect(await page.locator("a.filters-open").isVisible(), "Filters is one tap away at the top");
+  });
+  await flow.step("the shortlist survives every internal link", async () => {
+    const list = `list=${a},${b}`;
+    const keeps = async (what) => {
+      const got = new URL(page.url()).searchParams.get(new URL(page.url()).pathname.match(/\/(shortlist|compare)/) ? "ids" : "list");
+      expect(got === `${a},${b}`, `${what} kept the shortlist: ${page.url()}`);
+    };
+    const follow = async (start, selector, what) => {
+      await page.goto(base + start); // 400 and 404 pages too
+      await nav(page, () => page.locator(selector).first().click());
+      await keeps(what);
+    };
+    await follow(`/about?${list}`, "a.site-name", "the logo");
+    await follow(`/about?${list}`, ".site-nav a[href^='/?']", "Search");
+    await follow(`/?${list}`, ".site-nav a[href^='/about']", "About");
+    await follow(`/?${list}`, ".site-nav .lang-switch a", "the language switch");
+    await follow(`/es/?${list}`, ".site-nav .lang-switch a", "the language switch back");
+    await follow(`/search?near=Springfield&${list}`, "main .suggestions a", "a suggestion of the ambiguous-place page");
+    const ambiguous = await page.goto(`${base}/search?near=Springfield&${list}`);
+    expect(ambiguous.status() === 400, "the ambiguous-place page");
+    await page.fill("main #near", "95814");
+    await nav(page, () => page.click("main .search-form button[type=submit]"));
+    await keeps("the ambiguous-place page's form");
+    const notFound = await page.goto(`${base}/no-such-page?${list}`);
+    expect(notFound.status() === 404, "a 404 page");
+    await nav(page, () => page.click("main a[href^='/?']"));
+    await keeps("the 404 page's home link");
+    const empty = `/search?near=95814&radius=5&focus=gambling&${list}`;
+    await follow(empty, "main .suggestions a", "a wider search of an empty result");
+    await follow(`/shortlist?ids=${a},${b}`, "a.site-name", "the logo on the shortlist page");
+    await follow(`/compare?ids=${a},${b}`, "table a[href*='/programs/']", "a program of compare");
+    await follow(`/programs/${c}?${list}`, ".site-nav a[href^='/about']", "About on a listing");
+    await status(page, await page.goto(`${base}${results}&${list}`));
+    expect(await page.locator(".shortlist-bar").isVisible(), "the shortlist bar is on screen");
+    const bar = await page.locator(".shortlist-bar").boundingBox();
+    expect(bar && bar.y + bar.height <= WIDTHS.phone.height + 1, "the shortlist bar stays in reach at the foot of the screen");
+  });
+  await flow.step("compare at 390 px shows one full column", async () => {
+    await status(page, await page.goto(`${base}/compare?ids=${a},${b},${c}&near=95814`));
+    const m = await page.evaluate(() => {
+      const cells = [...document.querySelectorAll("table.compare thead th")].map((th) => th.getBoundingClientRect());
+      return { first: cells[1], second: cells[2], w: innerWidth, label: cells[0] };
+    });
+    expect(m.first.left >= m.label.right - 1 && m.first.right <= m.w, `the first program's column is whole on screen (${Math.round(m.first.left)}-${Math.round(m.first.right)} of ${m.w})`);
+    expect(m.first.width >= 180, `and wide enough to read (${Math.round(m.first.width)} px)`);
+    expect(m.second.left >= m.w - 40, "the next program is a sideways scroll away");
+  });
+  await flow.step("results printed on Letter keep addresses", async () => {
+    await status(page, await page.goto(base + results));
+    await page.setViewportSize({ width: 816, height: 1056 });
+    await page.emulateMedia({ media: "print" });
+    const m = await page.evaluate(() => {
+      const cards = [...document.querySelectorAll(".results-list .card")];
+      return {
+        n: cards.length,
+        streets: cards.filter((c) => c.querySelector(".street") && c.querySelector(".street").offsetParent).length,
+        withStreet: cards.filter((c) => c.querySelector(".street")).length,
+        phones: cards.filter((c) => c.querySelector(".phone, .not-reported")).length,
+        tallest: Math.max(...cards.map((c) => c.getBoundingClientRect().height)),
+      };
+    });
+    expect(m.n > 0 && m.phones === m.n, `every printed card has its phone (${m.phones} of ${m.n})`);
+    expect(m.withStreet > 0 && m.streets === m.withStreet, `printed street addresses show (${m.streets} of ${m.withStreet})`);
+    expect(m.tallest <= 1056 / 4, `about four programs a page (tallest card ${Math.round(m.tallest)} px of a 1056 px page)`);
+    const pdf = await page.pdf({ format: "Letter" });
+    expect(pdf.length > 1000, "the results print to PDF");
+    await page.emulateMedia({ media: "screen" });
+    await page.setViewportSize(WIDTHS.phone);
+  });
+  await context.close();
+  return { name: flow.name, status: flow.failed ? "failed" : "passed", steps: flow.steps };
 }
 
 // Report a problem with a listing, by keyboard alone: pick a reason with
@@ -532,6 +635,7 @@ async function main() {
       runFlow(browser, "en-pointer", "", false),
       runFlow(browser, "en-keyboard", "", true),
       reportFlow(browser, b),
+      phoneFlow(browser, ids),
       spanish === 200
         ? runFlow(browser, "es-pointer", "/es", false)
         : Promise.resolve({

@@ -43,12 +43,18 @@ pub struct CompareView<'a> {
 pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
     let programs = view.programs;
     let has_distance = programs.iter().any(|h| h.distance_miles.is_some());
+    // a row that no program compared reports says nothing: left out
+    let nothing = not_reported(ctx).into_string();
     let row = |label: &str, cell: &dyn Fn(&Hit) -> Markup| {
+        let cells: Vec<Markup> = programs.iter().map(cell).collect();
+        if cells.iter().all(|c| c.0 == nothing) {
+            return html! {};
+        }
         html! {
             tr {
                 th scope="row" { (label) }
-                @for hit in programs {
-                    td { (cell(hit)) }
+                @for c in cells {
+                    td { (c) }
                 }
             }
         }
@@ -71,7 +77,7 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
                             th scope="col" { span.visually-hidden { (ctx.t("Field")) } }
                             @for hit in programs {
                                 th scope="col" {
-                                    a href=(ctx.href(&format!("/programs/{}", hit.listing.id))) { (hit.listing.display_name()) }
+                                    a href=(ctx.keep(&format!("/programs/{}", hit.listing.id))) { (hit.listing.display_name()) }
                                 }
                             }
                         }
@@ -119,7 +125,7 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
             }
             ul.shortlist-actions {
                 li { a href=(ctx.href(&view.compared.page("/shortlist", view.near))) { (ctx.t("Shortlist of these programs: share or print")) } }
-                li { a href=(ctx.href("/")) { (ctx.t("Find programs")) } }
+                li { a href=(ctx.keep("/")) { (ctx.t("Find programs")) } }
             }
         }
     };

@@ -85,7 +85,7 @@ pub fn error_page_with_search(
                     @for (label, href) in suggestions {
                         li {
                             @match safe_href(href) {
-                                Some(href) => a href=(ctx.href(href)) { (label) },
+                                Some(href) => a href=(ctx.keep(href)) { (label) },
                                 None => span { (label) },
                             }
                         }
@@ -97,7 +97,7 @@ pub fn error_page_with_search(
             }
             h2 { (ctx.t("Try a new search")) }
             (search_form(ctx, form, kept_filters(ctx, &typed.filters)))
-            p { a href=(ctx.href("/")) { (ctx.t("Go to the home page")) } }
+            p { a href=(ctx.keep("/")) { (ctx.t("Go to the home page")) } }
         }
     };
     layout(

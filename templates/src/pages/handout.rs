@@ -24,6 +24,14 @@ pub fn handout(ctx: &SiteContext, view: &ShortlistView<'_>, printed: &str) -> Ma
         html lang=(ctx.lang.code()) {
             head {
                 (head_essentials(&format!("{} | {SITE_NAME}", ctx.t("Programs to consider")), true))
+                @if let Some(canonical) = ctx.absolute_in(ctx.lang) {
+                    link rel="canonical" href=(canonical);
+                }
+                @for lang in crate::Lang::ALL {
+                    @if let Some(href) = ctx.absolute_in(lang) {
+                        link rel="alternate" hreflang=(lang.code()) href=(href);
+                    }
+                }
             }
             body.handout-page {
                 main.handout {
@@ -33,6 +41,8 @@ pub fn handout(ctx: &SiteContext, view: &ShortlistView<'_>, printed: &str) -> Ma
                         a href=(ctx.path_in(other)) lang=(other.code()) hreflang=(other.code()) { (other.name()) }
                         " \u{b7} "
                         (ctx.t("To print this sheet, use your browser's Print command (Ctrl+P, or \u{2318}P on a Mac)."))
+                        " "
+                        button.button type="button" data-action="print" hidden { (ctx.t("Print this sheet")) }
                     }
                     header.handout-head {
                         div {
@@ -73,6 +83,7 @@ pub fn handout(ctx: &SiteContext, view: &ShortlistView<'_>, printed: &str) -> Ma
                         (ctx.t("Programs change: call to confirm insurance, schedule and openings before you go."))
                     }
                 }
+                script src="/static/share.js" defer {}
             }
         }
     }

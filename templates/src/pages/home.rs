@@ -1,7 +1,7 @@
 //! The home page: the search form with the first filters families ask about,
 //! and what an IOP is.
 
-use crate::components::{filter_fieldset, search_form, FormValues};
+use crate::components::{coverage_note, filter_fieldset, search_form, FormValues};
 use crate::layout::{layout, Nav, Page};
 use crate::SiteContext;
 use maud::{html, Markup};
@@ -39,6 +39,7 @@ pub fn home(ctx: &SiteContext) -> Markup {
                 (ctx.t("Search by ZIP code or city; every fact shows where it came from."))
             }
             (search_form(ctx, FormValues::default(), filters))
+            (coverage_note(ctx))
         }
         section.explainer aria-labelledby="what-is-an-iop" {
             h2 #what-is-an-iop { (ctx.t("What is an IOP?")) }

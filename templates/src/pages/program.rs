@@ -4,11 +4,11 @@ use crate::components::{
     accepting, fact_row, fact_source, group_source, hours_a_week, labels_markup, not_reported,
     phone_link, sample_tag, yes_no,
 };
-use crate::format::{date_text, labels_of, short_url, web_url};
+use crate::format::{date_text, labels_of, search_href, short_url, tel_href, web_url};
 use crate::layout::{Nav, Page};
 use crate::pages::shortlist::{shortlist_bar, toggle_link, Shortlist};
 use crate::SiteContext;
-use iop_index::{Listing, Point, Vocabulary};
+use iop_index::{Listing, Point, SearchRequest, Vocabulary};
 use maud::{html, Markup};
 
 use crate::layout::layout_with_head;
@@ -42,6 +42,23 @@ pub fn program_page(
     shortlist: &Shortlist,
     public_url: &str,
 ) -> Markup {
+    program_page_from(ctx, listing, shortlist, public_url, None)
+}
+
+/// [`program_page`] for a visitor who came from a search (its parameters
+/// ride along on the card's link): a link back to those results, and the
+/// shortlist links keep the search too.
+pub fn program_page_from(
+    ctx: &SiteContext,
+    listing: &Listing,
+    shortlist: &Shortlist,
+    public_url: &str,
+    search: Option<&SearchRequest>,
+) -> Markup {
+    let own = match search {
+        Some(request) => program_href(&listing.id, request),
+        None => format!("/programs/{}", listing.id),
+    };
     let name = listing.display_name();
     let description = ctx.tf(
         "{name}, {city}, {state}: an intensive outpatient program. Insurance, ages, schedule and sources of every fact.",
@@ -61,6 +78,13 @@ pub fn program_page(
                     }
                 }
             }
+            @if let Some(request) = search {
+                p.back-to-results {
+                    a href=(ctx.href(&shortlist.carried(&search_href(request)))) {
+                        span aria-hidden="true" { "\u{2190} " } (ctx.t("Back to the results"))
+                    }
+                }
+            }
             div.program-head {
                 h1 { (name) @if listing.sample { " " (sample_tag(ctx)) } }
                 @if listing.program_name.is_some() && name != listing.name {
@@ -69,10 +93,11 @@ pub fn program_page(
                 @if listing.accepting_new_clients.is_some() {
                     p.status { (accepting(ctx, listing.accepting_new_clients)) }
                 }
+                (program_call(ctx, listing))
                 p.program-shortlist {
-                    (toggle_link(ctx, shortlist, &listing.id, &name, &format!("/programs/{}", listing.id), false))
+                    (toggle_link(ctx, shortlist, &listing.id, &name, &own, false))
                 }
-                (shortlist_bar(ctx, shortlist, None))
+                (before_you_call(ctx))
             }
             div.program-layout {
                 div.program-main {
@@ -90,8 +115,8 @@ pub fn program_page(
                     (sources_section(ctx, listing))
                     (report_section(ctx, listing))
                 }
-                (before_you_call(ctx))
             }
+            (shortlist_bar(ctx, shortlist, None))
         }
     };
     layout_with_head(
@@ -140,6 +165,37 @@ fn contact_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                 }, fact_source(ctx, listing, "website")))
             }
         }
+    }
+}
+
+/// The phone (and intake phone) as large tap targets, at the top.
+fn program_call(ctx: &SiteContext, listing: &Listing) -> Markup {
+    let calls: Vec<(&str, &str, String)> = [
+        (ctx.t("Call"), listing.phone.as_deref()),
+        (ctx.t("Intake"), listing.intake_phone.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(what, phone)| {
+        let phone = phone?;
+        Some((what, phone, tel_href(phone)?))
+    })
+    .collect();
+    html! {
+        @if !calls.is_empty() {
+            p.program-call {
+                @for (what, phone, tel) in &calls {
+                    a.call href=(tel) { span aria-hidden="true" { "\u{260e} " } (what) " " span.phone { (phone) } }
+                }
+            }
+        }
+    }
+}
+
+/// `/programs/{id}` carrying the search the visitor came from.
+pub(crate) fn program_href(id: &str, request: &SearchRequest) -> String {
+    match request.to_query_string() {
+        query if query.is_empty() => format!("/programs/{id}"),
+        query => format!("/programs/{id}?{query}"),
     }
 }
 
@@ -274,7 +330,8 @@ fn sources_section(ctx: &SiteContext, listing: &Listing) -> Markup {
             } @else {
                 ul.sources {
                     @for (i, source) in listing.sources.iter().enumerate() {
-                        li {
+                        li id={ "source-" (i + 1) } {
+                            @if listing.sources.len() > 1 { (ctx.t("Source")) " " (i + 1) ": " }
                             span.source-title { (ctx.data(&source.title)) }
                             @if let Some(url) = &source.url {
                                 br;
@@ -291,6 +348,11 @@ fn sources_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                                 br;
                                 (ctx.t("Checked")) " " time datetime=(date) { (date_text(ctx, date)) }
                             }
+                            @let facts = facts_from(ctx, listing, i);
+                            @if !facts.is_empty() {
+                                br;
+                                span.source-facts { (ctx.t("Facts from this source:")) " " (facts.join(", ")) }
+                            }
                         }
                     }
                 }
@@ -304,6 +366,38 @@ fn sources_section(ctx: &SiteContext, listing: &Listing) -> Markup {
             }
         }
     }
+}
+
+/// What source `source` of a listing reported, in words and page order
+/// ("Address, Phone, Insurance and payment"), each once.
+fn facts_from(ctx: &SiteContext, listing: &Listing, source: usize) -> Vec<String> {
+    let vocabulary = Vocabulary::get();
+    let mut words: Vec<String> = Vec::new();
+    for p in listing.provenance.iter().filter(|p| p.source == source) {
+        let word = match p.fact.split_once('/') {
+            Some((group, _)) => vocabulary
+                .group_by_slug(group)
+                .map(|g| ctx.group_label(g).to_string()),
+            None => match p.fact.as_str() {
+                "name" => Some(ctx.t("Name")),
+                "address" => Some(ctx.t("Address")),
+                "point" => Some(ctx.t("Map")),
+                "phone" => Some(ctx.t("Phone")),
+                "intake_phone" => Some(ctx.t("Intake phone")),
+                "website" => Some(ctx.t("Website")),
+                "description" => Some(ctx.t("About this program")),
+                "schedule" => Some(ctx.t("Schedule")),
+                "level_of_care" => Some(ctx.t("Level of care")),
+                "accepting_new_clients" => Some(ctx.t("Accepting new clients")),
+                _ => None,
+            }
+            .map(str::to_string),
+        };
+        if let Some(word) = word.filter(|w| !words.contains(w)) {
+            words.push(word);
+        }
+    }
+    words
 }
 
 fn before_you_call(ctx: &SiteContext) -> Markup {

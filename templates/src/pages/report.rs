@@ -139,7 +139,7 @@ pub fn report_page(
             }
         }
         (report_form(ctx, listing, draft, fixes))
-        p { a href=(ctx.href(&format!("/programs/{}", listing.id))) { (ctx.t("Back to the listing")) } }
+        p { a href=(ctx.keep(&format!("/programs/{}", listing.id))) { (ctx.t("Back to the listing")) } }
     };
     layout(
         ctx,
@@ -163,9 +163,9 @@ pub fn report_thanks(ctx: &SiteContext, listing: &Listing) -> Markup {
         }
         p {
             (ctx.t("Your report is about:")) " "
-            a href=(ctx.href(&format!("/programs/{}", listing.id))) { (name) }
+            a href=(ctx.keep(&format!("/programs/{}", listing.id))) { (name) }
         }
-        p { a href=(ctx.href("/")) { (ctx.t("Start a new search")) } }
+        p { a href=(ctx.keep("/")) { (ctx.t("Start a new search")) } }
     };
     layout(
         ctx,

@@ -2,8 +2,8 @@
 //! pagination and the facet sidebar; an honest empty state.
 
 use crate::components::{
-    active_filters, facet_sidebar, filter_chips, hidden_filters, pagination, phone_link,
-    program_card, programs, search_form, sort_links, FormValues, QUOTE,
+    active_filters, coverage_note, facet_sidebar, filter_chips, hidden_filters, pagination,
+    phone_link, program_card, programs, search_form, sort_links, FormValues, QUOTE,
 };
 use crate::format::search_href;
 use crate::layout::{layout, Nav, Page};
@@ -14,6 +14,7 @@ use iop_index::{SearchRequest, SearchResults};
 use maud::{html, Markup};
 
 use crate::map::{markers, results_map};
+use crate::pages::program::program_href;
 use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::Vocabulary;
 
@@ -72,6 +73,9 @@ pub fn results_page(
         ),
     };
     let offset = (results.page - 1) * results.per_page;
+    let selected: usize = request.filters.values().map(Vec::len).sum();
+    // the form starts open when there is nothing to summarise or nothing found
+    let form_open = results.total == 0 || (origin.is_none() && request.text.is_none());
     let content = html! {
         div.results-top {
             h1 #results-heading {
@@ -83,15 +87,22 @@ pub fn results_page(
                     " " (ctx.t("matching")) " " (QUOTE) (text) (QUOTE)
                 }
             }
-            p.jump { a href="#filters" { (ctx.t("Jump to filters")) } }
-            (search_form(ctx, FormValues::of(request), html! {
-                (hidden_filters(request))
-                @if !shortlist.is_empty() {
-                    input type="hidden" name="list" value=(shortlist.param());
+            details.search-change open[form_open] {
+                summary {
+                    span.search-summary { (search_summary(ctx, request)) }
+                    " " span.change { (ctx.t("Change")) span.visually-hidden { " " (ctx.t("the search")) } }
                 }
-            }))
+                (search_form(ctx, FormValues::of(request), hidden_filters(request)))
+            }
+            div.results-tools {
+                a.filters-open href="#filters" {
+                    @if selected == 0 { (ctx.t("Filters")) } @else { (ctx.tf("Filters ({n})", &[("n", &selected.to_string())])) }
+                }
+                @if !results.hits.is_empty() {
+                    (sort_links(ctx, request, results.sort, shortlist))
+                }
+            }
             (active_filters(ctx, request, shortlist))
-            (shortlist_bar(ctx, shortlist, request.near.as_deref()))
         }
         div.results-layout {
             section.results aria-labelledby="results-heading" {
@@ -109,9 +120,6 @@ pub fn results_page(
                         }
                     }
                 } @else {
-                    (sort_links(ctx, request, results.sort, shortlist))
-                    @let placed = markers(&results.hits, offset + 1);
-                    (results_map(ctx, &placed, results.hits.len() - placed.len(), origin, request.radius_miles))
                     ol.results-list start=(offset + 1) {
                         @for (i, hit) in results.hits.iter().enumerate() {
                             @let id = hit.listing.id.as_str();
@@ -119,17 +127,25 @@ pub fn results_page(
                                 span.num aria-hidden="true" { (offset + 1 + i) }
                                 (program_card(ctx,
                                     hit,
-                                    &ctx.href(&shortlist.carried(&format!("/programs/{id}"))),
+                                    &ctx.href(&shortlist.carried(&program_href(id, request))),
                                     toggle_link(ctx, shortlist, id, &hit.listing.display_name(), &search_href(request), true),
+                                    &request.filters,
                                 ))
                             }
                         }
                     }
-                    (search_csv_link(ctx, request, results.total))
                     (pagination(ctx, request, results, shortlist))
+                    (search_csv_link(ctx, request, results.total))
                 }
+                (shortlist_bar(ctx, shortlist, request.near.as_deref()))
             }
-            (facet_sidebar(ctx, request, results, shortlist))
+            div.results-side {
+                @if !results.hits.is_empty() {
+                    @let placed = markers(&results.hits, offset + 1);
+                    (results_map(ctx, &placed, results.hits.len() - placed.len(), origin, request.radius_miles))
+                }
+                (facet_sidebar(ctx, request, results, shortlist))
+            }
         }
     };
     layout(
@@ -142,6 +158,19 @@ pub fn results_page(
         },
         content,
     )
+}
+
+/// The search in one line: "19104 · 25 mi · \u{201c}cbt\u{201d}".
+fn search_summary(ctx: &SiteContext, request: &SearchRequest) -> Markup {
+    html! {
+        @match &request.near {
+            Some(near) => { (near) " \u{b7} " (format_miles(request.radius_miles)) " " (ctx.t("mi")) },
+            None => (ctx.t("Anywhere")),
+        }
+        @if let Some(text) = &request.text {
+            " \u{b7} " (QUOTE) (text) (QUOTE)
+        }
+    }
 }
 
 /// Nothing matched: ways to widen the search (without pretending to know
@@ -168,7 +197,7 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
     let ways = html! {
         @for next in &wider {
             li {
-                a href=(ctx.href(&search_href(next))) {
+                a href=(ctx.keep(&search_href(next))) {
                     (ctx.tf("Search within {n} miles", &[("n", &format_miles(next.radius_miles))]))
                 }
             }
@@ -185,7 +214,7 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
         }
         @if let (Some(next), Some(text)) = (&without_text, &request.text) {
             li {
-                a href=(ctx.href(&search_href(next))) {
+                a href=(ctx.keep(&search_href(next))) {
                     (ctx.t("Search without the keywords")) " " (QUOTE) (text) (QUOTE)
                 }
             }
@@ -281,7 +310,7 @@ fn counted_empty_state(
             };
             li {
                 @if w.total > 0 {
-                    a href=(ctx.href(&search_href(&w.request))) { (what) }
+                    a href=(ctx.keep(&search_href(&w.request))) { (what) }
                     " " span.count { "(" (count_programs(ctx, w.total)) ")" }
                 } @else {
                     (what) ": " span.count { (ctx.t("no programs either")) }
@@ -313,6 +342,7 @@ fn empty_frame(ctx: &SiteContext, request: &SearchRequest, intro: bool, ways: Ma
                     li { (ctx.t("Check the spelling of the place or the keywords.")) }
                 }
             }
+            (coverage_note(ctx))
             p {
                 (ctx.t("SAMHSA's National Helpline is free, confidential and open 24 hours a day; it can also help you find treatment:"))
                 " " (phone_link(SAMHSA_HELPLINE))

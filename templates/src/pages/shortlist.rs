@@ -15,6 +15,7 @@ use iop_index::request::encode;
 use iop_index::request::DEFAULT_PER_PAGE;
 use iop_index::{Hit, SearchRequest};
 use maud::{html, Markup};
+use std::collections::BTreeMap;
 
 /// The most programs a shortlist holds (a handout still fits on paper, a
 /// link still fits in a text message).
@@ -171,8 +172,9 @@ pub(crate) fn toggle_link(
     }
 }
 
-/// The shortlist's count and where it leads, on search and program pages.
-/// Nothing while the shortlist is empty.
+/// The shortlist's count and where it leads, on search and program pages:
+/// "3 saved: Print / Compare / Share", compact, kept in reach at the foot
+/// of the screen on a phone. Nothing while the shortlist is empty.
 pub(crate) fn shortlist_bar(
     ctx: &SiteContext,
     shortlist: &Shortlist,
@@ -183,15 +185,13 @@ pub(crate) fn shortlist_bar(
     }
     html! {
         nav.shortlist-bar aria-label=(ctx.t("Shortlist")) {
-            p {
-                strong { (ctx.t("Your shortlist")) }
-                ": " (count(ctx, shortlist.len()))
-            }
+            p { strong { @if shortlist.len() == 1 { (ctx.t("1 saved")) } @else { (ctx.tf("{n} saved", &[("n", &shortlist.len().to_string())])) } } }
             ul {
-                li { a href=(ctx.href(&shortlist.page("/shortlist", near))) { (ctx.t("View, share or print the shortlist")) } }
+                li { a href=(ctx.href(&shortlist.page("/shortlist/print", near))) { (ctx.t("Print")) span.visually-hidden { " " (ctx.t("the shortlist")) } } }
                 @if (2..=4).contains(&shortlist.len()) {
-                    li { a href=(ctx.href(&shortlist.page("/compare", near))) { (ctx.t("Compare side by side")) } }
+                    li { a href=(ctx.href(&shortlist.page("/compare", near))) { (ctx.t("Compare")) span.visually-hidden { " " (ctx.t("the shortlist")) } } }
                 }
+                li { a href=(ctx.href(&shortlist.page("/shortlist", near))) { (ctx.t("Share")) span.visually-hidden { " " (ctx.t("or view the shortlist")) } } }
             }
         }
     }
@@ -261,7 +261,7 @@ pub fn shortlist(ctx: &SiteContext, view: &ShortlistView<'_>) -> Markup {
             h1 { (ctx.t("Your shortlist")) }
             @if list.is_empty() {
                 p { (ctx.t("Your shortlist is empty. Search for programs and choose \u{201c}Add to shortlist\u{201d} on the ones you want to keep, print or send.")) }
-                p { a.button href=(ctx.href("/")) { (ctx.t("Find programs")) } }
+                p { a.button href=(ctx.keep("/")) { (ctx.t("Find programs")) } }
             } @else {
                 p.lede {
                     (count(ctx, view.programs.len()))
@@ -303,7 +303,7 @@ pub fn shortlist(ctx: &SiteContext, view: &ShortlistView<'_>) -> Markup {
                         @let name = hit.listing.display_name();
                         li id={ "p-" (id) } {
                             (program_card(ctx, hit, &ctx.href(&list.carried(&format!("/programs/{id}"))),
-                                remove_link(ctx, &list.without(id).page("/shortlist", view.near), &name)))
+                                remove_link(ctx, &list.without(id).page("/shortlist", view.near), &name), &BTreeMap::new()))
                         }
                     }
                 }
