@@ -291,9 +291,10 @@ fn normalize_city(city: &str) -> String {
         .map(|w| w.replace('\'', ""))
         .filter(|w| !w.is_empty())
     {
-        out.push_str(match crate::text::canonical(&word) {
-            _ if word == "point" => "pt",
-            canonical => canonical,
+        out.push_str(if word == "point" {
+            "pt"
+        } else {
+            crate::text::canonical(&word)
         });
     }
     out

@@ -97,8 +97,8 @@ pub fn results_page(
             section.results aria-labelledby="results-heading" {
                 @if results.total == 0 {
                     @match widenings {
-                        Some(w) => (counted_empty_state(ctx, request, w)),
-                        None => (empty_state(ctx, request)),
+                        Some(w) => (counted_empty_state(ctx, request, w, shortlist)),
+                        None => (empty_state(ctx, request, shortlist)),
                     }
                 } @else if results.hits.is_empty() {
                     div.empty {
@@ -146,7 +146,7 @@ pub fn results_page(
 
 /// Nothing matched: ways to widen the search (without pretending to know
 /// how many each would find).
-fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
+fn empty_state(ctx: &SiteContext, request: &SearchRequest, shortlist: &Shortlist) -> Markup {
     let wider: Vec<SearchRequest> = if request.origin.is_some() {
         WIDER
             .iter()
@@ -168,7 +168,7 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
     let ways = html! {
         @for next in &wider {
             li {
-                a href=(ctx.href(&search_href(next))) {
+                a href=(ctx.href(&shortlist.carried(&search_href(next)))) {
                     (ctx.tf("Search within {n} miles", &[("n", &format_miles(next.radius_miles))]))
                 }
             }
@@ -177,7 +177,7 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
             li {
                 (ctx.t("Remove a filter:")) " "
                 ul.chips {
-                    @for chip in filter_chips(ctx, request, &Shortlist::default()) {
+                    @for chip in filter_chips(ctx, request, shortlist) {
                         li { (chip) }
                     }
                 }
@@ -185,7 +185,7 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
         }
         @if let (Some(next), Some(text)) = (&without_text, &request.text) {
             li {
-                a href=(ctx.href(&search_href(next))) {
+                a href=(ctx.href(&shortlist.carried(&search_href(next)))) {
                     (ctx.t("Search without the keywords")) " " (QUOTE) (text) (QUOTE)
                 }
             }
@@ -267,6 +267,7 @@ fn counted_empty_state(
     ctx: &SiteContext,
     request: &SearchRequest,
     widenings: &[Widening],
+    shortlist: &Shortlist,
 ) -> Markup {
     let vocabulary = Vocabulary::get();
     let ways = html! {
@@ -281,7 +282,7 @@ fn counted_empty_state(
             };
             li {
                 @if w.total > 0 {
-                    a href=(ctx.href(&search_href(&w.request))) { (what) }
+                    a href=(ctx.href(&shortlist.carried(&search_href(&w.request)))) { (what) }
                     " " span.count { "(" (count_programs(ctx, w.total)) ")" }
                 } @else {
                     (what) ": " span.count { (ctx.t("no programs either")) }
