@@ -227,13 +227,13 @@ fn one_word_however_it_is_written_finds_the_same_programs() {
     let Some((_, index)) = national() else {
         return;
     };
-    let ids = |q: &str| -> std::collections::BTreeSet<String> {
+    let ids = |q: &str| -> (usize, Vec<String>) {
         let request =
             SearchRequest::from_pairs([("q", q), ("per_page", "100")], UnknownParams::Refuse)
                 .unwrap();
         let results = index.search(&request).unwrap();
-        assert!(results.total <= 100, "{q}: {}", results.total);
-        results.hits.iter().map(|h| h.listing.id.clone()).collect()
+        let ids = results.hits.iter().map(|h| h.listing.id.clone()).collect();
+        (results.total, ids)
     };
     for forms in [
         &[
@@ -248,7 +248,8 @@ fn one_word_however_it_is_written_finds_the_same_programs() {
         &["Mt Sinai", "Mount Sinai"],
     ] {
         let first = ids(forms[0]);
-        assert!(!first.is_empty(), "{} finds nothing", forms[0]);
+        eprintln!("{:?}: {} programs", forms[0], first.0);
+        assert!(first.0 > 0, "{} finds nothing", forms[0]);
         for form in &forms[1..] {
             assert_eq!(ids(form), first, "{form:?} / {:?}", forms[0]);
         }

@@ -27,10 +27,10 @@ async fn compare(State(state): State<AppState>, RawQuery(query): RawQuery) -> Re
         return wrong_count(&state, &parsed);
     }
     if !missing.is_empty() {
-        return Error::NotFound(
-            "Some programs in this link are no longer in the directory. They may have closed or been removed: open the link as a shortlist to see the others, or search again."
-                .into(),
-        )
+        return Error::NotFound(format!(
+            "No program has the id {}. It may have closed or been removed from the directory: take it out of the link, or search again.",
+            missing.join(", ")
+        ))
         .page(&state, None);
     }
     let site = state.site();

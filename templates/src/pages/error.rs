@@ -248,13 +248,30 @@ pub fn param_error_message(ctx: &SiteContext, error: &ParamError) -> String {
         ParamErrorKind::DistanceNeedsPlace => ctx
             .t("Sorting by distance needs a place: enter a ZIP code or a city.")
             .to_string(),
-        // messages of other pages name parameters and ids ("list=id1,id2"):
-        // a person is told which part of the link is broken
-        ParamErrorKind::Other => ctx.tf(
-            "The {parameter} part of this address is not valid. Copy the link again, or start a new search.",
-            &[("parameter", &quoted(parameter))],
-        ),
+        // other pages' messages are written for people in English (without
+        // the parameter's name); in Spanish, the catalog's or a general one
+        ParamErrorKind::Other => match (ctx.lang, i18n::lookup(ctx.lang, &error.message)) {
+            (crate::Lang::En, _) => sentence(&error.message),
+            (_, Some(text)) => text.to_string(),
+            (_, None) => ctx.tf(
+                "The {parameter} part of this address is not valid. Copy the link again, or start a new search.",
+                &[("parameter", &quoted(parameter))],
+            ),
+        },
     }
+}
+
+/// `text` as a sentence: its first letter a capital, a full stop at the end.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '?', '!', ')']) {
+        out.push('.');
+    }
+    out
 }
 
 /// What a search parameter is, in words: "distance" for `radius`, a facet
