@@ -458,7 +458,7 @@ fn search_pages(index: &SearchIndex, rounds: usize, seed: u64) -> (usize, usize)
 fn every_link_of_a_results_page_runs_the_search_it_came_from() {
     let mut rng = Rng(14);
     let index = build_in_ram(listings(&mut rng)).unwrap();
-    let (pages, links) = search_pages(&index, 150, 2026_11_30);
+    let (pages, links) = search_pages(&index, 150, 20261130);
     eprintln!("{pages} pages, {links} links and forms followed");
     assert!(pages > 200, "only {pages} pages rendered");
     assert!(
