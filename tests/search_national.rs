@@ -218,3 +218,58 @@ fn text_search_stems_knows_synonyms_and_forgives_one_typo() {
     // but short words must be exact
     assert!(text_hits(index, "zqx").is_empty());
 }
+
+/// The same word written differently is the same word on the real directory:
+/// "St Marys" and "Saint Marys" (the directory writes both) find the same
+/// programs, and so do apostrophes straight or curly, hyphens or spaces.
+#[test]
+fn one_word_however_it_is_written_finds_the_same_programs() {
+    let Some((_, index)) = national() else {
+        return;
+    };
+    let ids = |q: &str| -> (usize, Vec<String>) {
+        let request =
+            SearchRequest::from_pairs([("q", q), ("per_page", "100")], UnknownParams::Refuse)
+                .unwrap();
+        let results = index.search(&request).unwrap();
+        let ids = results.hits.iter().map(|h| h.listing.id.clone()).collect();
+        (results.total, ids)
+    };
+    for forms in [
+        &[
+            "St Marys",
+            "Saint Marys",
+            "St. Mary's",
+            "Saint Mary\u{2019}s",
+            "ST MARYS",
+        ][..],
+        &["St Joseph", "Saint Joseph", "St. Joseph's"],
+        &["co-occurring", "co occurring", "Co\u{2011}Occurring"],
+        &["Mt Sinai", "Mount Sinai"],
+    ] {
+        let first = ids(forms[0]);
+        eprintln!("{:?}: {} programs", forms[0], first.0);
+        assert!(first.0 > 0, "{} finds nothing", forms[0]);
+        for form in &forms[1..] {
+            assert_eq!(ids(form), first, "{form:?} / {:?}", forms[0]);
+        }
+    }
+    // and the city of every program, written as its state's people write
+    // it, finds a place
+    let g = Gazetteer::get();
+    let (listings, _) = national().unwrap();
+    let mut unknown = Vec::new();
+    for l in listings.iter() {
+        let typed = format!("{}, {}", l.address.city, l.address.state);
+        if g.resolve(&typed).is_err() && g.resolve(&l.address.zip).is_ok() {
+            unknown.push(typed);
+        }
+    }
+    unknown.sort();
+    unknown.dedup();
+    eprintln!(
+        "{} program cities unknown: {:?}",
+        unknown.len(),
+        &unknown[..unknown.len().min(20)]
+    );
+}

@@ -50,15 +50,33 @@ pub enum PlaceError {
         query: String,
         suggestions: Vec<String>,
     },
+    /// Four digits (or three): a ZIP code whose leading zeros a spreadsheet
+    /// dropped; `zip` is the known 5-digit one.
+    #[error("{typed:?} is not a whole ZIP code (ZIP codes have 5 digits){}", did_you_mean(.suggestions))]
+    ZipMissingLeadingZero {
+        typed: String,
+        zip: String,
+        suggestions: Vec<String>,
+    },
+    /// A state (or territory) alone: a search needs a place in it.
+    #[error("{state} is a whole state: enter a ZIP code or a city in it{}", did_you_mean(.suggestions))]
+    WholeState {
+        query: String,
+        /// The state's name ("Colorado").
+        state: &'static str,
+        /// Its biggest places.
+        suggestions: Vec<String>,
+    },
 }
 
 impl PlaceError {
     /// Places the person may have meant ("Springfield, IL").
     pub fn suggestions(&self) -> &[String] {
         match self {
-            PlaceError::Unknown { suggestions, .. } | PlaceError::Ambiguous { suggestions, .. } => {
-                suggestions
-            }
+            PlaceError::Unknown { suggestions, .. }
+            | PlaceError::Ambiguous { suggestions, .. }
+            | PlaceError::ZipMissingLeadingZero { suggestions, .. }
+            | PlaceError::WholeState { suggestions, .. } => suggestions,
             _ => &[],
         }
     }
@@ -166,37 +184,130 @@ pub const STATES: &[(&str, &str)] = &[
     ("PW", "Palau"),
 ];
 
-/// The postal code of a state written as a code or a name ("co", "Colorado").
+/// Traditional abbreviations of state names (AP and GPO styles), written
+/// without their periods, and other names people use: postal code, then name.
+const STATE_OTHER_NAMES: &[(&str, &str)] = &[
+    ("AL", "Ala"),
+    ("AZ", "Ariz"),
+    ("AR", "Ark"),
+    ("CA", "Calif"),
+    ("CA", "Cal"),
+    ("CO", "Colo"),
+    ("CT", "Conn"),
+    ("DE", "Del"),
+    ("DC", "Washington DC"),
+    ("DC", "Wash DC"),
+    ("DC", "Washington District of Columbia"),
+    ("DC", "Dist of Columbia"),
+    ("DC", "Dist Columbia"),
+    ("FL", "Fla"),
+    ("GA", "Ga"),
+    ("IL", "Ill"),
+    ("IN", "Ind"),
+    ("KS", "Kan"),
+    ("KS", "Kans"),
+    ("KY", "Ky"),
+    ("LA", "La"),
+    ("MD", "Md"),
+    ("MA", "Mass"),
+    ("MI", "Mich"),
+    ("MN", "Minn"),
+    ("MS", "Miss"),
+    ("MO", "Mo"),
+    ("MT", "Mont"),
+    ("NE", "Neb"),
+    ("NE", "Nebr"),
+    ("NV", "Nev"),
+    ("NH", "NH"),
+    ("NM", "NMex"),
+    ("ND", "NDak"),
+    ("OK", "Okla"),
+    ("OR", "Ore"),
+    ("OR", "Oreg"),
+    ("PA", "Pa"),
+    ("PA", "Penn"),
+    ("PA", "Penna"),
+    ("SD", "SDak"),
+    ("TN", "Tenn"),
+    ("TX", "Tex"),
+    ("VT", "Vt"),
+    ("VA", "Va"),
+    ("WA", "Wash"),
+    ("WV", "WVa"),
+    ("WI", "Wis"),
+    ("WI", "Wisc"),
+    ("WY", "Wyo"),
+    ("PR", "Porto Rico"),
+    ("VI", "Virgin Islands"),
+    ("VI", "US Virgin Islands"),
+    ("VI", "USVI"),
+    ("MP", "CNMI"),
+    ("MP", "Northern Marianas"),
+    ("FM", "Micronesia"),
+];
+
+/// A state's name, code or abbreviation as a key: folded, letters and
+/// digits only ("N.Y." -> "ny", "District of Columbia" -> "districtofcolumbia").
+fn state_key(text: &str) -> String {
+    crate::text::fold(text)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+static STATE_KEYS: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    let mut keys = HashMap::new();
+    for &(code, name) in STATES.iter().chain(STATE_OTHER_NAMES) {
+        keys.insert(state_key(code), code);
+        keys.insert(state_key(name), code);
+    }
+    keys
+});
+
+/// The postal code of a state written as a code, a name or an abbreviation,
+/// in any case, with or without periods ("co", "Colorado", "Colo.", "N.Y.",
+/// "D.C.", "District of Columbia").
 pub fn state_code(text: &str) -> Option<&'static str> {
-    let text = text.trim().trim_end_matches('.');
-    STATES.iter().find_map(|&(code, name)| {
-        (code.eq_ignore_ascii_case(text) || name.eq_ignore_ascii_case(text)).then_some(code)
-    })
+    let key = state_key(text);
+    if key.is_empty() {
+        return None;
+    }
+    STATE_KEYS.get(&key).copied()
 }
 
 pub fn state_name(code: &str) -> Option<&'static str> {
     STATES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
 }
 
+/// A place name as a key: folded ("Mayagüez" = "mayaguez"), punctuation,
+/// spaces and case left out ("O'Fallon" = "O Fallon" = "ofallon"), and the
+/// abbreviations of names made one ("Saint", "St.", "Ste." = "st"; "Fort",
+/// "Ft." = "ft"; "Mount", "Mt." = "mt"; "Point", "Pt." = "pt").
 fn normalize_city(city: &str) -> String {
-    let mut out = String::with_capacity(city.len());
-    for word in city
-        .split(|c: char| c.is_whitespace() || c == '.' || c == '-')
+    let folded = crate::text::fold(city);
+    let mut out = String::with_capacity(folded.len());
+    for word in folded
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .map(|w| w.replace('\'', ""))
         .filter(|w| !w.is_empty())
     {
-        let word = word.to_lowercase();
-        let word = match word.as_str() {
-            "saint" => "st".to_string(),
-            "mount" => "mt".to_string(),
-            "fort" => "ft".to_string(),
-            _ => word,
-        };
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&word);
+        out.push_str(if word == "point" {
+            "pt"
+        } else {
+            crate::text::canonical(&word)
+        });
     }
     out
+}
+
+/// The most suggestions whose spelling is this far from what was typed, by
+/// its length in letters.
+fn max_edits(key: &str) -> usize {
+    match key.chars().count() {
+        0..=4 => 1,
+        5..=8 => 2,
+        _ => 3,
+    }
 }
 
 impl Gazetteer {
@@ -301,22 +412,40 @@ impl Gazetteer {
         })
     }
 
-    /// Resolve what a person typed as a place.
+    /// Resolve what a person typed as a place: a ZIP code in any form a US
+    /// form writes ("80621", "80621-1226", "80621 1226", "806211226"),
+    /// coordinates ("39.74,-104.99"), or a city with or without its state
+    /// ("O'Fallon, MO", "Mayagüez PR", "St. Louis, Mo.", "Washington, D.C.",
+    /// "District of Columbia").
     pub fn resolve(&self, query: &str) -> Result<Origin, PlaceError> {
         let query = query.trim();
         if query.is_empty() {
             return Err(PlaceError::Empty);
         }
         if let Some(zip) = parse_zip(query) {
-            return self
-                .zips
-                .get(zip)
-                .map(|z| Origin {
-                    label: format!("{}, {} {}", z.city, z.state, z.zip),
-                    lat: z.lat,
-                    lon: z.lon,
-                })
-                .ok_or_else(|| PlaceError::UnknownZip(zip.to_string()));
+            return match zip {
+                ZipForm::Whole(zip) => self
+                    .zips
+                    .get(&zip)
+                    .map(|z| Origin {
+                        label: format!("{}, {} {}", z.city, z.state, z.zip),
+                        lat: z.lat,
+                        lon: z.lon,
+                    })
+                    .ok_or(PlaceError::UnknownZip(zip)),
+                ZipForm::Short(digits) => {
+                    let zip = format!("{digits:0>5}");
+                    if self.zips.contains_key(&zip) {
+                        Err(PlaceError::ZipMissingLeadingZero {
+                            typed: query.to_string(),
+                            suggestions: vec![zip.clone()],
+                            zip,
+                        })
+                    } else {
+                        Err(PlaceError::UnknownZip(query.to_string()))
+                    }
+                }
+            };
         }
         if let Some((lat, lon)) = parse_lat_lon(query) {
             if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
@@ -329,71 +458,116 @@ impl Gazetteer {
             });
         }
         if query
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'-' || b == b' ')
+            .chars()
+            .all(|c| c.is_ascii_digit() || is_zip_separator(c))
         {
             return Err(PlaceError::UnknownZip(query.to_string()));
         }
-        let (city, state) = split_city_state(query);
-        let key = normalize_city(city);
-        let places = self.cities.get(&key);
-        match (places, state) {
-            (Some(places), Some(state)) => match places.iter().find(|p| p.state == state) {
-                Some(p) => Ok(Origin {
-                    label: format!("{}, {}", p.city, p.state),
-                    lat: p.lat,
-                    lon: p.lon,
-                }),
-                None => Err(PlaceError::Unknown {
-                    query: query.to_string(),
-                    suggestions: places
-                        .iter()
-                        .take(MAX_SUGGESTIONS)
-                        .map(|p| format!("{}, {}", p.city, p.state))
-                        .collect(),
-                }),
-            },
-            (Some(places), None) if places.len() == 1 => {
-                let p = &places[0];
-                Ok(Origin {
-                    label: format!("{}, {}", p.city, p.state),
-                    lat: p.lat,
-                    lon: p.lon,
-                })
+        let readings = city_state_readings(query);
+        // the first reading whose city is known in its state, or alone
+        // without one (a city before a state wins over a state alone)
+        for (city, state) in &readings {
+            let key = normalize_city(city);
+            match (self.cities.get(&key), state) {
+                (Some(places), Some(state)) => {
+                    if let Some(p) = places.iter().find(|p| p.state == *state) {
+                        return Ok(city_origin(p));
+                    }
+                }
+                (Some(places), None) if places.len() == 1 => return Ok(city_origin(&places[0])),
+                (Some(places), None) => {
+                    return Err(PlaceError::Ambiguous {
+                        query: query.to_string(),
+                        suggestions: places
+                            .iter()
+                            .take(MAX_SUGGESTIONS)
+                            .map(CityPlace::label)
+                            .collect(),
+                    })
+                }
+                (None, Some(state)) if key.is_empty() => {
+                    // a state alone: the capital's spellings ("D.C.",
+                    // "Washington DC") mean its one city
+                    if *state == "DC" {
+                        if let Some(origin) = self.city("Washington", "DC") {
+                            return Ok(origin);
+                        }
+                    }
+                    return Err(PlaceError::WholeState {
+                        query: query.to_string(),
+                        state: state_name(state).unwrap_or(state),
+                        suggestions: self.biggest_in(state),
+                    });
+                }
+                (None, _) => {}
             }
-            (Some(places), None) => Err(PlaceError::Ambiguous {
-                query: query.to_string(),
-                suggestions: places
+        }
+        // nothing: the places it may mean, in its state first
+        let (city, state) = &readings[0];
+        let key = normalize_city(city);
+        let mut suggestions = match state {
+            Some(state) => self.similar_cities(&key, Some(state)),
+            None => Vec::new(),
+        };
+        if suggestions.is_empty() {
+            if let Some(places) = self.cities.get(&key) {
+                suggestions = places
                     .iter()
                     .take(MAX_SUGGESTIONS)
-                    .map(|p| format!("{}, {}", p.city, p.state))
-                    .collect(),
-            }),
-            (None, state) => Err(PlaceError::Unknown {
-                query: query.to_string(),
-                suggestions: self.similar_cities(&key, state),
-            }),
+                    .map(CityPlace::label)
+                    .collect();
+            }
         }
+        if suggestions.is_empty() {
+            // the whole text may be a misspelt city without a state
+            let whole = normalize_city(query);
+            suggestions = self.similar_cities(&key, None);
+            if suggestions.is_empty() && whole != key {
+                suggestions = self.similar_cities(&whole, None);
+            }
+        }
+        Err(PlaceError::Unknown {
+            query: query.to_string(),
+            suggestions,
+        })
     }
 
-    /// Cities whose name is one edit away from `key` or starts with it,
-    /// in the given state when there is one.
+    /// The biggest places of a state (by their number of ZIP codes).
+    fn biggest_in(&self, state: &str) -> Vec<String> {
+        let mut places: Vec<&CityPlace> = self
+            .cities
+            .values()
+            .flatten()
+            .filter(|p| p.state == state)
+            .collect();
+        places.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.city.cmp(&b.city)));
+        places
+            .into_iter()
+            .take(MAX_SUGGESTIONS)
+            .map(CityPlace::label)
+            .collect()
+    }
+
+    /// Cities whose name is a few edits away from `key` ([`max_edits`]) or
+    /// starts with it, in the given state when there is one: the closest
+    /// spellings first, and among equally close ones the biggest places
+    /// (most ZIP codes: the embedded list has no population figures).
     fn similar_cities(&self, key: &str, state: Option<&str>) -> Vec<String> {
-        if key.len() < 3 {
+        if key.chars().count() < 3 {
             return Vec::new();
         }
-        let mut found: Vec<(usize, String)> = Vec::new();
+        let limit = max_edits(key);
+        let mut found: Vec<(usize, std::cmp::Reverse<u32>, String)> = Vec::new();
         for (name, places) in &self.cities {
-            let close = if name.starts_with(key) {
-                Some(1 + name.len() - key.len())
-            } else if name.len().abs_diff(key.len()) <= 2 && edit_distance(name, key) <= 2 {
-                Some(edit_distance(name, key))
+            let rank = if name.len().abs_diff(key.len()) <= limit {
+                Some(edit_distance(name, key)).filter(|&d| d <= limit)
             } else {
                 None
             };
-            if let Some(rank) = close {
+            let rank = rank.or_else(|| name.starts_with(key).then_some(limit + 1));
+            if let Some(rank) = rank {
                 for p in places.iter().filter(|p| state.is_none_or(|s| s == p.state)) {
-                    found.push((rank, format!("{}, {}", p.city, p.state)));
+                    found.push((rank, std::cmp::Reverse(p.zips), p.label()));
                 }
             }
         }
@@ -401,18 +575,53 @@ impl Gazetteer {
         found
             .into_iter()
             .take(MAX_SUGGESTIONS)
-            .map(|(_, s)| s)
+            .map(|(_, _, s)| s)
             .collect()
     }
 }
 
-/// "95814", "95814-1234" -> "95814".
-fn parse_zip(text: &str) -> Option<&str> {
-    let b = text.as_bytes();
-    let five = b.len() >= 5 && b[..5].iter().all(u8::is_ascii_digit);
-    match b.len() {
-        5 if five => Some(&text[..5]),
-        10 if five && b[5] == b'-' && b[6..].iter().all(u8::is_ascii_digit) => Some(&text[..5]),
+impl CityPlace {
+    /// "Springfield, IL".
+    fn label(&self) -> String {
+        format!("{}, {}", self.city, self.state)
+    }
+}
+
+fn city_origin(p: &CityPlace) -> Origin {
+    Origin {
+        label: p.label(),
+        lat: p.lat,
+        lon: p.lon,
+    }
+}
+
+/// A ZIP code as typed: five digits (of a ZIP or ZIP+4), or fewer (the
+/// leading zeros dropped).
+enum ZipForm {
+    Whole(String),
+    Short(String),
+}
+
+/// Spaces, hyphens and the dashes that stand for them in ZIP+4 codes.
+fn is_zip_separator(c: char) -> bool {
+    c == ' ' || c == '-' || ('\u{2010}'..='\u{2015}').contains(&c) || c == '\u{2212}'
+}
+
+/// "95814", "95814-1234", "95814 1234", "958141234" -> the 5-digit ZIP;
+/// "2108", "2108-1234" (a leading zero dropped), "601" -> the digits.
+fn parse_zip(text: &str) -> Option<ZipForm> {
+    let groups: Vec<&str> = text
+        .split(is_zip_separator)
+        .filter(|g| !g.is_empty())
+        .collect();
+    if groups.is_empty() || !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let first = groups[0];
+    match (groups.len(), first.len(), groups.get(1).map(|g| g.len())) {
+        (1, 5, _) | (2, 5, Some(4)) => Some(ZipForm::Whole(first.to_string())),
+        (1, 9, _) => Some(ZipForm::Whole(first[..5].to_string())),
+        (1, 3 | 4, _) | (2, 3 | 4, Some(4)) => Some(ZipForm::Short(first.to_string())),
         _ => None,
     }
 }
@@ -424,28 +633,40 @@ fn parse_lat_lon(text: &str) -> Option<(f64, f64)> {
     (lat.is_finite() && lon.is_finite()).then_some((lat, lon))
 }
 
-/// "Denver, CO" / "Denver, Colorado" / "Denver CO" / "Denver".
-fn split_city_state(text: &str) -> (&str, Option<&'static str>) {
+/// The ways to read a place as (city, state), likeliest first: "Denver, CO"
+/// / "Denver, Colorado" / "Denver, Colo." split at the last comma; "Denver CO"
+/// / "Santa Fe New Mexico" / "Washington D.C." with the state as the last one
+/// to four words; and the whole text as a city without a state. A state
+/// alone reads as an empty city in it.
+fn city_state_readings(text: &str) -> Vec<(String, Option<&'static str>)> {
+    let mut readings = Vec::new();
     if let Some((city, state)) = text.rsplit_once(',') {
-        if let Some(code) = state_code(state) {
-            return (city.trim(), Some(code));
+        let city = city.trim().trim_end_matches(',').trim();
+        match state_code(state) {
+            Some(code) => readings.push((city.to_string(), Some(code))),
+            // an unknown state: the city alone
+            None => readings.push((city.to_string(), None)),
         }
     }
-    // "Denver CO", "Kansas City Missouri", "Santa Fe New Mexico"
     let words: Vec<&str> = text.split_whitespace().collect();
-    for take in [3, 2, 1] {
-        if words.len() > take {
-            let state = words[words.len() - take..].join(" ");
-            if let Some(code) = state_code(&state) {
-                let cut = text.len() - text.trim_end().len();
-                let city_end = text[..text.len() - cut]
-                    .rfind(words[words.len() - take])
-                    .unwrap_or(text.len());
-                return (text[..city_end].trim().trim_end_matches(','), Some(code));
-            }
+    for take in (1..=4.min(words.len())).rev() {
+        let state = words[words.len() - take..].join(" ");
+        if let Some(code) = state_code(&state) {
+            let city = words[..words.len() - take].join(" ");
+            let city = city.trim_end_matches(',').trim().to_string();
+            readings.push((city, Some(code)));
         }
     }
-    (text, None)
+    // "D.C.", "Colorado": the state alone (when it is not also a city, which
+    // the whole-text reading below finds first)
+    readings.push((text.to_string(), None));
+    readings.sort_by_key(|(city, state)| match (city.is_empty(), state) {
+        (false, Some(_)) => 0,
+        (false, None) => 1,
+        (true, _) => 2,
+    });
+    readings.dedup();
+    readings
 }
 
 fn title_case(text: &str) -> String {
@@ -507,7 +728,198 @@ mod tests {
             g.resolve("00000"),
             Err(PlaceError::UnknownZip("00000".into()))
         );
-        assert!(matches!(g.resolve("2108"), Err(PlaceError::UnknownZip(_))));
+        assert!(matches!(
+            g.resolve("2108"),
+            Err(PlaceError::ZipMissingLeadingZero { .. })
+        ));
+    }
+
+    #[test]
+    fn every_zip_form_a_form_writes_finds_the_zip() {
+        let g = Gazetteer::get();
+        for zip in ["80621", "02108", "00601", "99501", "96799"] {
+            let Ok(want) = g.resolve(zip) else {
+                panic!("{zip} is not known")
+            };
+            for typed in [
+                format!("{zip}-1226"),
+                format!("{zip} 1226"),
+                format!("{zip}1226"),
+                format!("{zip}\u{2013}1226"),
+                format!("  {zip} - 1226 "),
+            ] {
+                assert_eq!(g.resolve(&typed), Ok(want.clone()), "{typed:?}");
+            }
+        }
+        for bad in ["8062", "806211", "80621-12", "9999999999", "00000-0000"] {
+            assert!(g.resolve(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_zip_whose_leading_zeros_were_dropped_gets_the_whole_zip_suggested() {
+        let g = Gazetteer::get();
+        for (typed, zip) in [
+            ("2108", "02108"),
+            ("2108-1234", "02108"),
+            ("7030", "07030"),
+            ("601", "00601"),
+            ("6103", "06103"),
+        ] {
+            match g.resolve(typed) {
+                Err(PlaceError::ZipMissingLeadingZero {
+                    zip: suggested,
+                    suggestions,
+                    ..
+                }) => {
+                    assert_eq!(suggested, zip, "{typed}");
+                    assert_eq!(suggestions, [zip], "{typed}");
+                    assert!(g.resolve(zip).is_ok());
+                }
+                other => panic!("{typed}: {other:?}"),
+            }
+        }
+        // four digits that are no ZIP with a zero before them either
+        assert!(matches!(g.resolve("0000"), Err(PlaceError::UnknownZip(_))));
+    }
+
+    #[test]
+    fn punctuation_case_and_abbreviations_are_not_part_of_a_name() {
+        let g = Gazetteer::get();
+        let same = |a: &str, b: &str| {
+            let (ra, rb) = (g.resolve(a), g.resolve(b));
+            assert!(ra.is_ok(), "{a:?}: {ra:?}");
+            assert_eq!(ra, rb, "{a:?} / {b:?}");
+        };
+        for a in [
+            "O'Fallon, MO",
+            "O\u{2019}Fallon, MO",
+            "O\u{2018}Fallon MO",
+            "OFallon, Missouri",
+            "o fallon, mo",
+            "O'FALLON, MO.",
+        ] {
+            same(a, "O Fallon, MO");
+        }
+        same("O'Fallon, IL", "OFallon Illinois");
+        for (a, b) in [
+            ("St. Louis, MO", "Saint Louis, Missouri"),
+            ("St Louis Mo.", "ST. LOUIS, MO"),
+            ("Ste. Genevieve, MO", "Sainte Genevieve, MO"),
+            ("Ste Genevieve MO", "St. Genevieve, Mo."),
+            ("Ft. Worth, TX", "Fort Worth, Texas"),
+            ("Ft Lauderdale FL", "Fort Lauderdale, Fla."),
+            ("Mt. Vernon, NY", "Mount Vernon, New York"),
+            ("Mt Pleasant, SC", "Mount Pleasant, S.C."),
+            ("St. Paul, MN", "Saint Paul, Minn."),
+            ("Port St. Lucie, FL", "Port Saint Lucie, FL"),
+            ("Winston-Salem, NC", "winston salem n.c."),
+            ("Coeur d'Alene, ID", "Coeur d Alene, Idaho"),
+            ("Kansas City, Mo.", "KANSAS CITY MISSOURI"),
+            ("Denver, Colo.", "Denver CO"),
+        ] {
+            same(a, b);
+        }
+    }
+
+    #[test]
+    fn accents_are_folded_both_ways() {
+        let g = Gazetteer::get();
+        for (a, b) in [
+            ("Mayagüez, PR", "Mayaguez, PR"),
+            ("MAYAGÜEZ PUERTO RICO", "mayaguez pr"),
+            ("Bayamón, PR", "Bayamon, Puerto Rico"),
+            ("Río Grande, PR", "Rio Grande, PR"),
+            ("Cataño, PR", "Catano, PR"),
+            ("Peñuelas, PR", "Penuelas, PR"),
+            ("Española, NM", "Espanola, NM"),
+            ("Cañon City, CO", "Canon City, CO"),
+        ] {
+            let (ra, rb) = (g.resolve(a), g.resolve(b));
+            assert!(ra.is_ok(), "{a:?}: {ra:?}");
+            assert_eq!(ra, rb, "{a:?} / {b:?}");
+        }
+    }
+
+    #[test]
+    fn the_capital_and_states_go_by_their_common_names() {
+        let g = Gazetteer::get();
+        let dc = g.resolve("Washington, DC").unwrap();
+        assert_eq!(dc.label, "Washington, DC");
+        for typed in [
+            "Washington, D.C.",
+            "Washington D.C.",
+            "Washington DC",
+            "washington d c",
+            "Washington, District of Columbia",
+            "District of Columbia",
+            "DC",
+            "D.C.",
+            "d.c",
+            "Wash. D.C.",
+        ] {
+            assert_eq!(g.resolve(typed), Ok(dc.clone()), "{typed:?}");
+        }
+        for (code, names) in [
+            ("CA", &["ca", "California", "Calif.", "CALIF"][..]),
+            ("NY", &["N.Y.", "New York", "ny"]),
+            ("PA", &["Pa.", "Penn.", "Pennsylvania"]),
+            ("WV", &["W.Va.", "West Virginia", "wv"]),
+            ("PR", &["Puerto Rico", "P.R."]),
+            ("VI", &["U.S. Virgin Islands", "Virgin Islands", "USVI"]),
+        ] {
+            for name in names {
+                assert_eq!(state_code(name), Some(code), "{name}");
+            }
+        }
+        // a state alone asks for a place in it, offering its biggest
+        match g.resolve("Colorado") {
+            Err(PlaceError::WholeState {
+                state, suggestions, ..
+            }) => {
+                assert_eq!(state, "Colorado");
+                assert!(
+                    suggestions.iter().any(|s| s == "Denver, CO"),
+                    "{suggestions:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn suggestions_rank_by_spelling_then_size_and_are_never_empty_when_close() {
+        let g = Gazetteer::get();
+        let err = g.resolve("Springfeld").unwrap_err();
+        assert!(matches!(err, PlaceError::Unknown { .. }), "{err:?}");
+        let s = err.suggestions();
+        // every suggestion is a Springfield (one edit), the biggest first
+        assert!(s.iter().all(|x| x.starts_with("Springfield, ")), "{s:?}");
+        for big in ["Springfield, IL", "Springfield, MO", "Springfield, MA"] {
+            assert!(s[..4].iter().any(|x| x == big), "{big} not early in {s:?}");
+        }
+        let s = g.resolve("Springfeld, IL").unwrap_err();
+        assert_eq!(s.suggestions()[0], "Springfield, IL", "{s:?}");
+        // a misspelt state-qualified city with no close name in that state
+        // still gets the close names elsewhere
+        let s = g.resolve("Sacramentoo, NV").unwrap_err();
+        assert!(
+            s.suggestions().iter().any(|x| x == "Sacramento, CA"),
+            "{s:?}"
+        );
+        for (typed, want) in [
+            ("Pittsburg, PA", "Pittsburgh, PA"),
+            ("Albuquerqe, NM", "Albuquerque, NM"),
+            ("Cincinatti, OH", "Cincinnati, OH"),
+            ("Philadelphia, PN", "Philadelphia, PA"),
+            ("Mayaguës, PR", "Mayaguez, PR"),
+        ] {
+            let e = g.resolve(typed).unwrap_err();
+            assert!(
+                e.suggestions().iter().any(|x| x == want),
+                "{typed}: {want} not in {e:?}"
+            );
+        }
     }
 
     #[test]

@@ -163,6 +163,7 @@ fn write_documents<L: ToIndex>(
     let vocabulary = Vocabulary::get();
     let threads = writer_threads();
     let budget = writer_budget(listings.size_hint().1, threads);
+    crate::text::register(index);
     let mut writer = index.writer_with_num_threads(threads, budget)?;
     if commit_every.is_some() {
         writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));

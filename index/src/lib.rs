@@ -16,6 +16,7 @@ pub mod request;
 pub mod schema;
 pub mod search;
 pub mod store;
+pub mod text;
 pub mod vocabulary;
 
 pub use crawl_state::{content_hash, CrawlState, ListingState};

@@ -106,6 +106,14 @@ pub enum ParamErrorKind {
     RadiusOutOfRange { value: String },
     /// `q` is longer than `max` characters.
     TextTooLong { max: usize },
+    /// `q` has no letter or digit to search for (`@`, an emoji, punctuation).
+    NoSearchableWords { text: String },
+    /// A ZIP code written with 4 digits, as spreadsheets write one that
+    /// starts with 0 (the suggestion is the 5-digit ZIP).
+    ZipMissingLeadingZero { typed: String, zip: String },
+    /// A state or territory alone, where a place in it is needed
+    /// (suggestions: its biggest places).
+    WholeState { state: String },
     /// `sort` is not distance, relevance or name.
     BadSort { value: String },
     /// `page` or `per_page` is not a whole number from 1 to `max`.
@@ -243,11 +251,17 @@ impl SearchRequest {
                     let miles: f64 = value.parse().ok().filter(|m: &f64| m.is_finite()).ok_or_else(|| {
                         ParamError::new("radius", ParamErrorKind::RadiusNotANumber { value: value.to_string() }, format!("{value:?} is not a number of miles; use a number from 1 to 500"))
                     })?;
+                    // normalized once, to what links write back ([`format_miles`])
+                    let miles = round_miles(miles);
                     if !(miles > 0.0 && miles <= MAX_RADIUS_MILES) {
                         return Err(ParamError::new(
                             "radius",
-                            ParamErrorKind::RadiusOutOfRange { value: value.to_string() },
-                            format!("{value} miles is out of range; use a number greater than 0 and at most 500"),
+                            ParamErrorKind::RadiusOutOfRange {
+                                value: value.to_string(),
+                            },
+                            format!(
+                                "{value} miles is out of range; use a number from 0.001 to 500"
+                            ),
                         ));
                     }
                     request.radius_miles = miles;
@@ -258,6 +272,13 @@ impl SearchRequest {
                             "q",
                             ParamErrorKind::TextTooLong { max: MAX_QUERY_CHARS },
                             format!("the search text is longer than {MAX_QUERY_CHARS} characters; shorten it"),
+                        ));
+                    }
+                    if crate::text::search_words(value).is_empty() {
+                        return Err(ParamError::new(
+                            "q",
+                            ParamErrorKind::NoSearchableWords { text: value.to_string() },
+                            format!("the search text {value:?} has no letters or numbers to search for; use words such as \"DBT\" or \"evening\", or leave it empty"),
                         ));
                     }
                     request.text = Some(value.to_string());
@@ -364,6 +385,15 @@ fn place_error(e: &PlaceError) -> ParamError {
         PlaceError::Ambiguous { query, .. } => ParamErrorKind::AmbiguousPlace {
             query: query.clone(),
         },
+        PlaceError::ZipMissingLeadingZero { typed, zip, .. } => {
+            ParamErrorKind::ZipMissingLeadingZero {
+                typed: typed.clone(),
+                zip: zip.clone(),
+            }
+        }
+        PlaceError::WholeState { state, .. } => ParamErrorKind::WholeState {
+            state: state.to_string(),
+        },
     };
     ParamError {
         parameter: "near".into(),
@@ -402,7 +432,13 @@ fn parse_count(parameter: &str, value: &str, max: usize) -> Result<usize, ParamE
     }
 }
 
-/// "25" for whole miles, "12.5" otherwise.
+/// Miles to the thousandth, the precision a search URL writes them in
+/// ([`format_miles`]): a request keeps the distance its links will carry.
+pub fn round_miles(miles: f64) -> f64 {
+    (miles * 1000.0).round() / 1000.0
+}
+
+/// "25" for whole miles, "12.5" otherwise (at most three decimals).
 pub fn format_miles(miles: f64) -> String {
     if miles.fract() == 0.0 {
         format!("{miles:.0}")
@@ -539,6 +575,53 @@ mod tests {
             on.toggled(medicaid.group, medicaid.id).to_query_string(),
             "near=10001"
         );
+    }
+
+    #[test]
+    fn text_without_a_searchable_word_is_refused_not_matched_to_everything() {
+        for q in [
+            "%40",
+            "%F0%9F%99%82",
+            "...",
+            "--",
+            "%2B",
+            "%E2%80%94",
+            "%27%27",
+            "%40+%23+%21",
+        ] {
+            let e = parse(&format!("q={q}")).unwrap_err();
+            assert_eq!(e.parameter, "q", "{q}");
+            assert!(
+                matches!(e.kind, ParamErrorKind::NoSearchableWords { .. }),
+                "{q}: {e:?}"
+            );
+            assert!(e.message.contains("no letters or numbers"), "{}", e.message);
+        }
+        assert!(parse("q=DBT+%40+5pm").is_ok());
+        assert!(parse("q=espa%C3%B1ol").is_ok());
+    }
+
+    #[test]
+    fn a_distance_is_kept_to_the_precision_its_links_write() {
+        for (typed, kept) in [
+            ("12.5", "12.5"),
+            ("12.34567", "12.346"),
+            ("0.0004999", "0"),
+            ("1e1", "10"),
+            ("499.9999", "500"),
+        ] {
+            match parse(&format!("near=95814&radius={typed}")) {
+                Ok(r) => {
+                    assert_eq!(format_miles(r.radius_miles), kept, "{typed}");
+                    let again = parse(&r.to_query_string()).unwrap();
+                    assert_eq!(again, r, "{typed}");
+                }
+                Err(e) => {
+                    assert_eq!(kept, "0", "{typed}: {e:?}");
+                    assert!(matches!(e.kind, ParamErrorKind::RadiusOutOfRange { .. }));
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The tantivy schema of the search index.
 //!
 //! Text is searched in `name` and `body` (description, program name, city,
-//! state and ZIP), stemmed in English, with term frequencies but no positions
+//! state and ZIP), analyzed by [`crate::text::analyzer`] (folded, one spelling
+//! per word, stemmed in English), with term frequencies but no positions
 //! (no phrase queries). The labels and synonyms of facet values are not in the
 //! body: a word of a synonym matches the value's `facet` term at query time. Everything a search filters, counts or sorts on is a
 //! fast field read by the collector in `search.rs`:
@@ -43,7 +44,8 @@ pub struct Fields {
     pub bits: Vec<Field>,
 }
 
-pub const STEMMED: &str = "en_stem";
+/// The analyzer of the text fields ([`crate::text::analyzer`]).
+pub const STEMMED: &str = crate::text::ANALYZER;
 
 pub fn build_schema(vocabulary: &Vocabulary) -> (Schema, Fields) {
     let mut builder = Schema::builder();
@@ -86,6 +88,21 @@ pub fn fields_of(schema: &Schema, vocabulary: &Vocabulary) -> tantivy::Result<Fi
             tantivy::TantivyError::SchemaError(format!("index has no field {name}: rebuild it"))
         })
     };
+    // an index whose text was analyzed otherwise answers words differently
+    for name in ["name", "body"] {
+        let field = get(name)?;
+        let analyzer = match schema.get_field_entry(field).field_type() {
+            tantivy::schema::FieldType::Str(options) => options
+                .get_indexing_options()
+                .map(|i| i.tokenizer().to_string()),
+            _ => None,
+        };
+        if analyzer.as_deref() != Some(STEMMED) {
+            return Err(tantivy::TantivyError::SchemaError(format!(
+                "index field {name} is analyzed by {analyzer:?}, not {STEMMED:?}: rebuild it"
+            )));
+        }
+    }
     Ok(Fields {
         id: get("id")?,
         listing: get("listing")?,

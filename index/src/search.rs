@@ -37,12 +37,13 @@ use crate::geo::Origin;
 use crate::listing::Listing;
 use crate::request::{SearchRequest, Sort};
 use crate::schema::{fields_of, Fields};
-use crate::vocabulary::{normalize_words, GroupId, ValueId, Vocabulary};
+use crate::text::search_words;
+use crate::vocabulary::{GroupId, ValueId, Vocabulary};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
@@ -131,6 +132,7 @@ impl SearchIndex {
     /// when there are at most `in_memory_max` of them.
     pub(crate) fn open(index: Index, in_memory_max: usize) -> tantivy::Result<SearchIndex> {
         let vocabulary = Vocabulary::get();
+        crate::text::register(&index);
         let fields = fields_of(&index.schema(), vocabulary)?;
         if fields.bits.len() > MAX_WORDS {
             return Err(tantivy::TantivyError::SchemaError(
@@ -559,20 +561,26 @@ impl SearchIndex {
         tally
     }
 
-    /// The text query: every word (or vocabulary phrase) must match. A phrase
+    /// The text query: every word (or vocabulary phrase) must match. Words
+    /// are [`search_words`]: folded, one spelling each (see [`crate::text`]).
+    /// `None` when the text has no word at all (requests refuse such text). A phrase
     /// that names a vocabulary value matches listings with that value or with
     /// all its words in their own text; other words match in the name
     /// (boosted), the body or the synonyms of the listing's values, with one
     /// typo allowed in words of five letters or more.
     fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let vocabulary = Vocabulary::get();
-        let words = normalize_words(text);
+        let words = search_words(text);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let mut matched = None;
-            for n in (1..=vocabulary.longest_phrase_words().min(words.len() - i)).rev() {
-                let values = vocabulary.values_for_words(&words[i..i + n]);
+            for n in (1..=vocabulary
+                .longest_search_phrase_words()
+                .min(words.len() - i))
+                .rev()
+            {
+                let values = vocabulary.values_for_search_words(&words[i..i + n]);
                 if !values.is_empty() {
                     matched = Some((n, values));
                     break;
@@ -607,9 +615,12 @@ impl SearchIndex {
                     i += n;
                 }
                 None => {
-                    if let Some(q) = self.word_query(&words[i], true, true) {
-                        clauses.push((Occur::Must, q));
-                    }
+                    // a word too long to be a term matches nothing (it must
+                    // not be dropped: text of only such words would match all)
+                    let q = self
+                        .word_query(&words[i], true, true)
+                        .unwrap_or_else(|| Box::new(EmptyQuery));
+                    clauses.push((Occur::Must, q));
                     i += 1;
                 }
             }
@@ -719,8 +730,9 @@ fn synonym_words(
     let mut analyzer = index.tokenizer_for_field(fields.body)?;
     let mut words: HashMap<String, Vec<ValueId>> = HashMap::new();
     for value in vocabulary.values() {
-        for synonym in &value.synonyms {
-            let mut stream = analyzer.token_stream(synonym);
+        // the words a query would have, not every indexed form
+        for word in value.synonyms.iter().flat_map(|s| search_words(s)) {
+            let mut stream = analyzer.token_stream(&word);
             while let Some(token) = stream.next() {
                 let ids = words.entry(token.text.clone()).or_default();
                 if !ids.contains(&value.id) {

@@ -32,6 +32,10 @@ pub struct Vocabulary {
     /// Every synonym, as normalized words joined by spaces -> the values it names.
     phrases: HashMap<String, Vec<ValueId>>,
     longest_phrase_words: usize,
+    /// Every synonym as a search reads it ([`crate::text::search_words`]
+    /// joined by spaces) -> the values it names.
+    search_phrases: HashMap<String, Vec<ValueId>>,
+    longest_search_phrase_words: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +117,8 @@ impl Vocabulary {
             by_code: HashMap::new(),
             phrases: HashMap::new(),
             longest_phrase_words: 1,
+            search_phrases: HashMap::new(),
+            longest_search_phrase_words: 1,
         };
         for (group_id, group) in file.group.into_iter().enumerate() {
             check_slug(&group.slug)?;
@@ -176,6 +182,19 @@ impl Vocabulary {
                 if !ids.contains(&value.id) {
                     ids.push(value.id);
                 }
+                let words = crate::text::search_words(synonym);
+                if words.is_empty() {
+                    continue;
+                }
+                vocabulary.longest_search_phrase_words =
+                    vocabulary.longest_search_phrase_words.max(words.len());
+                let ids = vocabulary
+                    .search_phrases
+                    .entry(words.join(" "))
+                    .or_default();
+                if !ids.contains(&value.id) {
+                    ids.push(value.id);
+                }
             }
         }
         Ok(vocabulary)
@@ -193,6 +212,20 @@ impl Vocabulary {
             .get(&words.join(" "))
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// The values a phrase of search words ([`crate::text::search_words`])
+    /// names: "co-occurring", "co occurring" and "Co‑Occurring" alike.
+    pub fn values_for_search_words(&self, words: &[String]) -> &[ValueId] {
+        self.search_phrases
+            .get(&words.join(" "))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The number of search words of the longest synonym.
+    pub fn longest_search_phrase_words(&self) -> usize {
+        self.longest_search_phrase_words
     }
 
     /// The number of words of the longest synonym.

@@ -43,9 +43,10 @@ async fn program(
             )
             .into_response()
         }
-        None => Error::NotFound(format!(
-            "No program has the id {id:?}. It may have closed or been removed from the directory; search again to find programs near you."
-        ))
+        None => Error::NotFound(
+            "There is no program at this address. It may have closed or been removed from the directory; search again to find programs near you."
+                .into(),
+        )
         .page(&state, None),
     }
 }

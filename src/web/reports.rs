@@ -75,9 +75,10 @@ fn listing_or_404(state: &AppState, id: &str) -> Result<Arc<Listing>, Error> {
         .listing(id)
         .filter(|_| is_listing_id(id))
         .ok_or_else(|| {
-            Error::NotFound(format!(
-                "No program has the id {id:?}, so there is nothing to report about it. It may have closed or been removed from the directory."
-            ))
+            Error::NotFound(
+                "There is no program at this address, so there is nothing to report about it. It may have closed or been removed from the directory."
+                    .into(),
+            )
         })
 }
 

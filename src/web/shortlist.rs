@@ -41,7 +41,10 @@ pub(crate) fn take_list(query: &str) -> Result<(String, Shortlist), Error> {
     for (key, value) in form_urlencoded_pairs(query) {
         if key == "list" {
             if list.is_some() {
-                return Err(bad_param("list", "give the shortlist once: list=id1,id2"));
+                return Err(bad_param(
+                    "list",
+                    "the link gives the shortlist twice: copy the link again",
+                ));
             }
             list = Some(parse_list("list", &value)?);
         } else {
@@ -76,13 +79,13 @@ impl ShortlistQuery {
                 "ids" | "near" => {
                     return Err(bad_param(
                         &key,
-                        format!("give {key} once (ids are separated by commas: ids=id1,id2)"),
+                        format!("the link gives the {} twice: copy the link again", if key == "ids" { "list of programs" } else { "place" }),
                     ))
                 }
                 _ => {
                     return Err(bad_param(
                         &key,
-                        "this page takes only ids (program ids separated by commas) and near (a ZIP code or \"City, ST\")",
+                        "this page takes only ids of programs and a place: copy the link again, or open the shortlist from the search results",
                     ))
                 }
             }
@@ -90,7 +93,7 @@ impl ShortlistQuery {
         let Some(ids) = ids else {
             return Err(bad_param(
                 "ids",
-                "missing: add ids=, the program ids separated by commas (add programs from the search results with \"Add to shortlist\")",
+                "the list of programs is missing from the link: add programs from the search results with \"Add to shortlist\"",
             ));
         };
         let origin = match &near {

@@ -3,7 +3,7 @@
 use crate::components::{search_form, FormValues};
 use crate::format::safe_href;
 use crate::layout::{layout, Nav, Page};
-use crate::{i18n, Lang, SiteContext};
+use crate::{i18n, SiteContext};
 use iop_index::{ParamError, ParamErrorKind, Vocabulary};
 use maud::{html, Markup};
 
@@ -143,13 +143,12 @@ fn kept_filters(ctx: &SiteContext, filters: &[(String, String)]) -> Markup {
     }
 }
 
-/// A search parameter's error in the page's language: as the index words it
-/// in English (`near: no US ZIP code 00000 is known`), in Spanish from the
-/// error's kind and arguments (the JSON API keeps the English message).
+/// A search parameter's error in words for a person, in the page's language,
+/// from the error's kind and arguments: no parameter names, slugs or ids
+/// ("We do not know a place called “Springfeld”. Did you mean one of the
+/// places below?"). The JSON API keeps the index's English message and its
+/// `parameter` field.
 pub fn param_error_message(ctx: &SiteContext, error: &ParamError) -> String {
-    if ctx.lang == Lang::En {
-        return error.to_string();
-    }
     let quoted = |text: &str| format!("\u{201c}{text}\u{201d}");
     let name = parameter_label(ctx, &error.parameter);
     let parameter = name.as_str();
@@ -218,6 +217,18 @@ pub fn param_error_message(ctx: &SiteContext, error: &ParamError) -> String {
             "A distance of {value} miles is out of range: use a number greater than 0 and at most 500.",
             &[("value", value)],
         ),
+        ParamErrorKind::NoSearchableWords { text } => ctx.tf(
+            "Your keywords {text} have no letters or numbers to search for. Use words such as \u{201c}DBT\u{201d} or \u{201c}evening\u{201d}, or leave the keywords empty.",
+            &[("text", &quoted(text))],
+        ),
+        ParamErrorKind::ZipMissingLeadingZero { typed, zip } => ctx.tf(
+            "ZIP codes have 5 digits, and {typed} has fewer: did you mean {zip}? (Spreadsheets often drop the zeros a ZIP code starts with.)",
+            &[("typed", &quoted(typed)), ("zip", zip)],
+        ),
+        ParamErrorKind::WholeState { state } => ctx.tf(
+            "{state} is a whole state: enter a ZIP code or a city in it, or choose one of its places below.",
+            &[("state", state)],
+        ),
         ParamErrorKind::TextTooLong { max } => ctx.tf(
             "The keywords are longer than {max} characters: shorten them.",
             &[("max", &max.to_string())],
@@ -237,14 +248,30 @@ pub fn param_error_message(ctx: &SiteContext, error: &ParamError) -> String {
         ParamErrorKind::DistanceNeedsPlace => ctx
             .t("Sorting by distance needs a place: enter a ZIP code or a city.")
             .to_string(),
-        ParamErrorKind::Other => match i18n::lookup(ctx.lang, &error.message) {
-            Some(text) => text.to_string(),
-            None => ctx.tf(
+        // other pages' messages are written for people in English (without
+        // the parameter's name); in Spanish, the catalog's or a general one
+        ParamErrorKind::Other => match (ctx.lang, i18n::lookup(ctx.lang, &error.message)) {
+            (crate::Lang::En, _) => sentence(&error.message),
+            (_, Some(text)) => text.to_string(),
+            (_, None) => ctx.tf(
                 "The {parameter} part of this address is not valid. Copy the link again, or start a new search.",
                 &[("parameter", &quoted(parameter))],
             ),
         },
     }
+}
+
+/// `text` as a sentence: its first letter a capital, a full stop at the end.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '?', '!', ')']) {
+        out.push('.');
+    }
+    out
 }
 
 /// What a search parameter is, in words: "distance" for `radius`, a facet

@@ -109,7 +109,7 @@ pub fn results_page(
                 @if results.total == 0 {
                     @match widenings {
                         Some(w) => (counted_empty_state(ctx, request, w)),
-                        None => (empty_state(ctx, request)),
+                        None => (empty_state(ctx, request, shortlist)),
                     }
                 } @else if results.hits.is_empty() {
                     div.empty {
@@ -175,7 +175,7 @@ fn search_summary(ctx: &SiteContext, request: &SearchRequest) -> Markup {
 
 /// Nothing matched: ways to widen the search (without pretending to know
 /// how many each would find).
-fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
+fn empty_state(ctx: &SiteContext, request: &SearchRequest, shortlist: &Shortlist) -> Markup {
     let wider: Vec<SearchRequest> = if request.origin.is_some() {
         WIDER
             .iter()
@@ -206,7 +206,7 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest) -> Markup {
             li {
                 (ctx.t("Remove a filter:")) " "
                 ul.chips {
-                    @for chip in filter_chips(ctx, request, &Shortlist::default()) {
+                    @for chip in filter_chips(ctx, request, shortlist) {
                         li { (chip) }
                     }
                 }
