@@ -28,8 +28,15 @@ async fn program(
     let generation = state.generation();
     match generation.index.listing(&id).filter(|_| is_listing_id(&id)) {
         Some(listing) => {
-            iop_templates::program_page(&state.site(), &listing, &shortlist, &public_url(&headers))
-                .into_response()
+            let reported = crate::inbox::open_report_dates(state.data.root(), &listing.id);
+            iop_templates::program_page_with_reports(
+                &state.site(),
+                &listing,
+                &shortlist,
+                &public_url(&headers),
+                &reported,
+            )
+            .into_response()
         }
         None => Error::NotFound(format!(
             "No program has the id {id:?}. It may have closed or been removed from the directory; search again to find programs near you."

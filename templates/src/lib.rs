@@ -39,8 +39,8 @@ pub use pages::compare::{compare, CompareView, FACET_GROUPS, MAX_COMPARE, MIN_CO
 pub use pages::error::{error_page, error_page_with_search, param_error_message, TypedSearch};
 pub use pages::handout::handout;
 pub use pages::home::home;
-pub use pages::program::program_page;
 pub use pages::program::{program, program_with_shortlist};
+pub use pages::program::{program_page, program_page_with_reports};
 pub use pages::report::{
     report_page, report_thanks, ReportDraft, ReportFix, REPORT_CONTACT_MAX, REPORT_DETAILS_MAX,
     REPORT_PROBLEMS,

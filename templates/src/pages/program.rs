@@ -42,6 +42,19 @@ pub fn program_page(
     shortlist: &Shortlist,
     public_url: &str,
 ) -> Markup {
+    program_page_with_reports(ctx, listing, shortlist, public_url, &[])
+}
+
+/// [`program_page`] for a listing with open "report a problem" reports:
+/// `reported` are the days (`YYYY-MM-DD`) they were received; the page says
+/// a correction was reported on the latest (never what the report says).
+pub fn program_page_with_reports(
+    ctx: &SiteContext,
+    listing: &Listing,
+    shortlist: &Shortlist,
+    public_url: &str,
+    reported: &[String],
+) -> Markup {
     let name = listing.display_name();
     let description = ctx.tf(
         "{name}, {city}, {state}: an intensive outpatient program. Insurance, ages, schedule and sources of every fact.",
@@ -68,6 +81,11 @@ pub fn program_page(
                 }
                 @if listing.accepting_new_clients.is_some() {
                     p.status { (accepting(ctx, listing.accepting_new_clients)) }
+                }
+                @if let Some(date) = reported.iter().max() {
+                    p.notice.correction-reported role="note" {
+                        (ctx.tf("A correction to this listing was reported on {date}; we are checking it. Please confirm details with the program.", &[("date", &date_text(ctx, date))]))
+                    }
                 }
                 p.program-shortlist {
                     (toggle_link(ctx, shortlist, &listing.id, &name, &format!("/programs/{}", listing.id), false))
