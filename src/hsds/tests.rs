@@ -43,7 +43,7 @@ fn validate_all(listings: &[Listing]) -> usize {
     for l in listings {
         for (kind, v, record) in [
             ("service", &service_v, service(l)),
-            ("organization", &org_v, organization(l, true)),
+            ("organization", &org_v, organization(l, false)),
             ("service_at_location", &sal_v, service_at_location(l)),
         ] {
             for e in v.iter_errors(&record) {
