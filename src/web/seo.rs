@@ -285,8 +285,10 @@ mod tests {
     #[test]
     fn a_sitemap_index_names_one_file_per_chunk() {
         let index = sitemap_index("https://x.example", 3);
-        assert_eq!(index.matches("<sitemap>").count(), 3);
+        // the chunks, then the bulk download's files
+        assert_eq!(index.matches("<sitemap>").count(), 4);
         assert!(index.contains("<loc>https://x.example/sitemaps/3.xml</loc>"));
+        assert!(index.contains("<loc>https://x.example/sitemaps/downloads.xml</loc>"));
         let set = urlset(&[("https://x.example/a&b".into(), Some("2026-01-02".into()))]);
         assert!(set.contains("<loc>https://x.example/a&amp;b</loc><lastmod>2026-01-02</lastmod>"));
     }
