@@ -7,7 +7,9 @@
 //! - `reindex`: rebuild the index from the listing store, without fetching;
 //! - `extract`: what one provider page says, fact by fact, with evidence;
 //! - `search`: the API's answer for scripts;
-//! - `export`: every listing as JSON.
+//! - `export`: every listing as JSON, or the directory as an HSDS 3.0 data
+//!   package (`--format hsds --out DIR`);
+//! - `reports`: read and close visitors' "report a problem" submissions.
 
 /// mimalloc: indexing allocates many small strings on several threads, where
 /// it is about 1.5x faster than the system allocator (BENCHMARKS.md).
@@ -28,6 +30,8 @@ fn purge_freed_memory_at_once() {
 
 mod crawl;
 mod extract;
+mod hsds;
+mod inbox;
 mod json;
 mod web;
 
@@ -125,11 +129,54 @@ enum Command {
         #[arg(value_name = "NAME=VALUE")]
         params: Vec<String>,
     },
-    /// Print every listing in the store as JSON.
+    /// Print every listing in the store as JSON, or write the directory as
+    /// an Open Referral HSDS 3.0 data package (`--format hsds --out DIR`).
     Export {
         #[arg(long, default_value = "./data")]
         data_dir: PathBuf,
+        /// `json`: the listings as stored, printed; `hsds`: a tabular data
+        /// package (datapackage.json + CSV) and JSON, written to --out.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// The directory an HSDS package is written to (created if missing).
+        #[arg(long, value_name = "DIR", required_if_eq("format", "hsds"))]
+        out: Option<PathBuf>,
     },
+    /// Read and close visitors' "report a problem" submissions (newest
+    /// first, with the listing each concerns and whether it changed since).
+    Reports {
+        #[arg(long, global = true, default_value = "./data")]
+        data_dir: PathBuf,
+        #[command(subcommand)]
+        action: ReportsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportsAction {
+    /// The open reports, newest first (`--all`: the resolved ones too).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Everything report N says.
+    Show {
+        #[arg(value_name = "N")]
+        number: usize,
+    },
+    /// Close report N, saying what was done.
+    Resolve {
+        #[arg(value_name = "N")]
+        number: usize,
+        #[arg(long, value_name = "TEXT")]
+        note: String,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportFormat {
+    Json,
+    Hsds,
 }
 
 /// How the crawler may fetch (crawl and extract).
@@ -282,9 +329,41 @@ fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&json::search(&results))?);
             Ok(())
         }
-        Command::Export { data_dir } => {
+        Command::Export {
+            data_dir,
+            format,
+            out,
+        } => {
             let listings = DataDir::new(data_dir).read_listings()?;
-            println!("{}", serde_json::to_string_pretty(&listings)?);
+            match (format, out) {
+                (ExportFormat::Hsds, Some(out)) => {
+                    let created = time::OffsetDateTime::now_utc()
+                        .replace_nanosecond(0)?
+                        .format(&time::format_description::well_known::Rfc3339)?;
+                    let n = hsds::package::write(
+                        &listings,
+                        &hsds::package::PackageInfo { created },
+                        &out,
+                    )?;
+                    println!(
+                        "wrote {n} services as HSDS {} to {}",
+                        hsds::VERSION,
+                        out.display()
+                    );
+                }
+                _ => println!("{}", serde_json::to_string_pretty(&listings)?),
+            }
+            Ok(())
+        }
+        Command::Reports { data_dir, action } => {
+            let data = DataDir::new(data_dir);
+            let out = match action {
+                ReportsAction::List { all } => inbox::list(&data, all)?,
+                ReportsAction::Show { number } => inbox::show(&data, number)?,
+                ReportsAction::Resolve { number, note } => inbox::resolve(&data, number, &note)?,
+            };
+            print!("{}", out.trim_end_matches('\n'));
+            println!();
             Ok(())
         }
     }

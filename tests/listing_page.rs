@@ -325,7 +325,11 @@ fn the_sitemap_lists_every_listing_and_robots_and_opensearch_point_to_the_site()
         2 * served,
         "one URL per listing served and language"
     );
-    assert_eq!(locs.len(), 2 * (served + 2));
+    // and the three files of the bulk download
+    assert_eq!(locs.len(), 2 * (served + 2) + 3);
+    assert!(locs
+        .iter()
+        .any(|l| l.ends_with("/download/iop-programs.csv")));
     for page in ["/", "/about", "/es/", "/es/about"] {
         assert!(
             locs.contains(&format!("{}{page}", app.url).as_str()),
@@ -339,8 +343,8 @@ fn the_sitemap_lists_every_listing_and_robots_and_opensearch_point_to_the_site()
     assert_eq!(spanish, served, "every listing in Spanish too");
     assert_eq!(
         xml.matches("<lastmod>").count(),
-        2 * served,
-        "listings carry their check date"
+        2 * served + 3,
+        "listings carry their check date, the download its build date"
     );
     for loc in programs.iter().step_by(60) {
         let path = loc.strip_prefix(&app.url).unwrap();

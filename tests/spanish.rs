@@ -36,6 +36,9 @@ fn english_links(html: &str) -> Vec<String> {
             !h.starts_with("/static/")
                 && !h.starts_with("/search.csv")
                 && !h.starts_with("/shortlist.csv")
+                && !h.starts_with("/download/")
+                && !h.starts_with("/hsds/")
+                && !h.starts_with("/api/")
                 && h != "/opensearch.xml"
                 && *h != english_switch
         })

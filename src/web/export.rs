@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The columns, in order.
-const COLUMNS: [&str; 25] = [
+pub(super) const COLUMNS: [&str; 25] = [
     "Name",
     "Program",
     "Street",
@@ -143,7 +143,7 @@ fn csv_response(hits: &[Hit], origin: &str, file_name: &str, total: usize) -> Re
 }
 
 /// One program's cells, in [`COLUMNS`] order.
-fn row(hit: &Hit, origin: &str) -> Vec<String> {
+pub(super) fn row(hit: &Hit, origin: &str) -> Vec<String> {
     let l: &Listing = &hit.listing;
     let labels = |group: &str| -> String {
         l.values(group)
@@ -207,7 +207,7 @@ fn row(hit: &Hit, origin: &str) -> Vec<String> {
 }
 
 /// Append one CSV record (CRLF-terminated).
-fn push_record(out: &mut String, cells: impl IntoIterator<Item = String>) {
+pub(super) fn push_record(out: &mut String, cells: impl IntoIterator<Item = String>) {
     for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(',');

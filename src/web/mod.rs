@@ -4,10 +4,12 @@
 //! - `programs`: `/programs/{id}` (HTML)
 //! - `about`: `/about`
 //! - `api`: `/api/v1/search`, `/api/v1/programs/{id}` (JSON)
+//! - `hsds`: `/hsds/...`, the directory as an Open Referral HSDS 3.0 API;
+//!   `openapi`: `/api/v1/openapi.json`; `http_cache`: validators, 304, CORS
 //! - `assets`: the stylesheet; `health`: `/healthz`
 //! - `shortlist`: `/shortlist`, `/shortlist/print` (a list kept in its URL),
 //!   `/static/share.js`; `compare`: `/compare`; `export`: `/search.csv`,
-//!   `/shortlist.csv`
+//!   `/shortlist.csv`; `download`: the whole directory as JSON lines and CSV
 //! - `reports`: `/programs/{id}/report` ("report a problem", stored in
 //!   `reports.jsonl` in the reports directory: `--reports-dir`, by default
 //!   the data directory's `reports/`)
@@ -26,10 +28,14 @@ mod about;
 mod api;
 mod assets;
 mod compare;
+mod download;
 mod error;
 mod export;
 mod health;
+mod hsds;
+mod http_cache;
 mod lang;
+mod openapi;
 mod programs;
 mod reports;
 mod search;
@@ -126,6 +132,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn routes(state: AppState) -> Router {
+    let cache = axum::middleware::from_fn_with_state(state.clone(), http_cache::headers);
     Router::new()
         .merge(search::router())
         .merge(programs::router())
@@ -134,12 +141,16 @@ fn routes(state: AppState) -> Router {
         .merge(shortlist::router())
         .merge(compare::router())
         .merge(export::router())
+        .merge(download::router())
         .merge(about::router())
         .merge(api::router())
+        .merge(hsds::router())
+        .merge(openapi::router())
         .merge(assets::router())
         .merge(health::router())
         .fallback(error::not_found)
         .with_state(state)
+        .layer(cache)
         // the fastest gzip level: pages stay far under the 60 KB budget and
         // compressing costs about half the CPU of the default level
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))

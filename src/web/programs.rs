@@ -34,12 +34,14 @@ async fn program(
     let generation = state.generation();
     match generation.index.listing(&id).filter(|_| is_listing_id(&id)) {
         Some(listing) => {
+            let reported = crate::inbox::open_report_dates(&state.reports_dir, &listing.id);
             iop_templates::program_page_from(
                 &state.site(),
                 &listing,
                 &shortlist,
                 &public_url(&headers),
                 search.as_ref(),
+                &reported,
             )
             .into_response()
         }

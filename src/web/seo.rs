@@ -159,6 +159,11 @@ fn sitemap_index(base: &str, chunks: usize) -> String {
             xml_escape(base)
         );
     }
+    let _ = writeln!(
+        out,
+        "<sitemap><loc>{}/sitemaps/downloads.xml</loc></sitemap>",
+        xml_escape(base)
+    );
     out.push_str("</sitemapindex>\n");
     out
 }
@@ -172,9 +177,26 @@ async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response 
         return xml(sitemap_index(&base, count.div_ceil(SITEMAP_CHUNK)));
     }
     match page_urls(&state, &base, 0..count).await {
-        Ok(urls) => xml(urlset(&urls)),
+        Ok(mut urls) => {
+            urls.extend(download_urls(&state, &base));
+            xml(urlset(&urls))
+        }
         Err(e) => e.page(&state, None),
     }
+}
+
+/// The bulk download's files, dated by the generation they are built from.
+fn download_urls(state: &AppState, base: &str) -> Vec<(String, Option<String>)> {
+    let built = state
+        .generation()
+        .meta
+        .built_at
+        .get(..10)
+        .map(str::to_string);
+    super::download::PATHS
+        .iter()
+        .map(|path| (format!("{base}{path}"), built.clone()))
+        .collect()
 }
 
 async fn sitemap_chunk(
@@ -189,6 +211,9 @@ async fn sitemap_chunk(
         ))
     };
     let count = url_count(&state);
+    if file == "downloads.xml" && count > SITEMAP_CHUNK {
+        return xml(urlset(&download_urls(&state, &base)));
+    }
     let Some(n) = file
         .strip_suffix(".xml")
         .and_then(|n| n.parse::<usize>().ok())
@@ -260,8 +285,10 @@ mod tests {
     #[test]
     fn a_sitemap_index_names_one_file_per_chunk() {
         let index = sitemap_index("https://x.example", 3);
-        assert_eq!(index.matches("<sitemap>").count(), 3);
+        // the chunks, then the bulk download's files
+        assert_eq!(index.matches("<sitemap>").count(), 4);
         assert!(index.contains("<loc>https://x.example/sitemaps/3.xml</loc>"));
+        assert!(index.contains("<loc>https://x.example/sitemaps/downloads.xml</loc>"));
         let set = urlset(&[("https://x.example/a&b".into(), Some("2026-01-02".into()))]);
         assert!(set.contains("<loc>https://x.example/a&amp;b</loc><lastmod>2026-01-02</lastmod>"));
     }

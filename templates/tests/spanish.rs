@@ -566,6 +566,9 @@ fn spanish_pages_link_within_spanish_and_switch_to_english() {
                 || href.starts_with("/static/")
                 || href.starts_with("/search.csv")
                 || href.starts_with("/shortlist.csv")
+                || href.starts_with("/download/")
+                || href.starts_with("/hsds/")
+                || href.starts_with("/api/")
                 || href == "/opensearch.xml";
             // the language switch and the English alternate lead to English
             let english_link = html[..at].ends_with("hreflang=\"en\"")

@@ -31,7 +31,9 @@
 //! "IOP"), or its name, alternate name or description saying so outside a
 //! negation. Facets come from taxonomy term codes (SAMHSA codes) and names
 //! (vocabulary phrases), language names, and the description's prose (the
-//! extractor's rules, negations included).
+//! extractor's rules, negations included). A directory exported by IOP
+//! Finder (`iopfinder export --format hsds`) is read exactly: the terms of
+//! its own taxonomy ([`OWN_TAXONOMY`], codes `group/slug`) are its facets.
 
 use super::{CrawlContext, Progress, SourceCrawl, SourceError};
 use crate::fetch::Fetcher;
@@ -44,6 +46,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub const KIND: &str = "hsds";
+/// The taxonomy of IOP Finder's own HSDS export (its vocabulary).
+pub const OWN_TAXONOMY: &str = "IOP Finder vocabulary";
 /// List pages read at most.
 pub const MAX_PAGES: u64 = 1000;
 
@@ -788,14 +792,26 @@ fn number(v: Option<&Value>) -> Option<f64> {
     }
 }
 
-fn phone_of(phones: &[Value]) -> Option<String> {
-    phones.iter().find_map(|p| {
-        let number = str_of(p, "number")?;
-        Some(match str_of(p, "extension") {
-            Some(ext) => format!("{number} x{ext}"),
-            None => number.to_string(),
+/// Is this phone the intake line (its description or type says so)?
+fn is_intake(phone: &Value) -> bool {
+    [str_of(phone, "description"), str_of(phone, "type")]
+        .into_iter()
+        .flatten()
+        .any(|t| t.to_ascii_lowercase().contains("intake"))
+}
+
+/// The first number of `phones` that is (`intake`) or is not an intake line.
+fn phone_where(phones: &[Value], intake: bool) -> Option<String> {
+    phones
+        .iter()
+        .filter(|p| is_intake(p) == intake)
+        .find_map(|p| {
+            let number = str_of(p, "number")?;
+            Some(match str_of(p, "extension") {
+                Some(ext) => format!("{number} x{ext}"),
+                None => number.to_string(),
+            })
         })
-    })
 }
 
 /// "MO,WE" with opens_at/closes_at -> sessions (weekly schedules only).
@@ -852,9 +868,23 @@ fn records(
     let service_name = str_of(service, "name").unwrap_or("").to_string();
     let name = str_of(org, "name").map_or(service_name.clone(), str::to_string);
 
-    // facets: taxonomy terms, languages, description prose
+    // facets: taxonomy terms, languages, description prose. An IOP Finder
+    // export names its facts exactly, as terms of its own taxonomy (codes
+    // `group/slug`): those are read as they are, and prose adds nothing.
+    let own = |term: &Value| str_of(term, "taxonomy") == Some(OWN_TAXONOMY);
+    let exact = terms(service).any(|(_, term)| own(term));
     let mut values = Vec::new();
     for (_, term) in terms(service) {
+        if exact {
+            let value = str_of(term, "code")
+                .and_then(|c| c.split_once('/'))
+                .filter(|_| own(term))
+                .and_then(|(group, slug)| vocabulary.lookup(group, slug));
+            if let Some(value) = value {
+                values.push((value.id, str_of(term, "name").map(str::to_string)));
+            }
+            continue;
+        }
         let term_name = str_of(term, "name");
         if let Some(code) = str_of(term, "code") {
             for value in vocabulary.values_for_code(code) {
@@ -884,7 +914,7 @@ fn records(
     let prose = description
         .as_deref()
         .map(|d| crate::extract::extract(&format!("<p>{}</p>", escape(d)), None));
-    if let Some(prose) = &prose {
+    if let Some(prose) = prose.as_ref().filter(|_| !exact) {
         values.extend(
             prose
                 .values
@@ -943,10 +973,14 @@ fn records(
         record.street = str_of(address, "address_1").map(str::to_string);
         record.street2 = str_of(address, "address_2").map(str::to_string);
         record.lat_lon = number(location.get("latitude")).zip(number(location.get("longitude")));
-        record.phone = phone_of(list(sal, "phones"))
-            .or_else(|| phone_of(list(service, "phones")))
-            .or_else(|| phone_of(list(location, "phones")))
-            .or_else(|| phone_of(list(org, "phones")));
+        let phone_of = |intake: bool| {
+            phone_where(list(sal, "phones"), intake)
+                .or_else(|| phone_where(list(service, "phones"), intake))
+                .or_else(|| phone_where(list(location, "phones"), intake))
+                .or_else(|| phone_where(list(org, "phones"), intake))
+        };
+        record.phone = phone_of(false);
+        record.intake_phone = phone_of(true);
         record.website = str_of(service, "url")
             .or_else(|| str_of(location, "url"))
             .or_else(|| str_of(org, "website"))

@@ -96,6 +96,17 @@ pub fn about(ctx: &SiteContext, meta: &GenerationMeta) -> Markup {
                 dd { (ctx.t("Hospital care with 24-hour medical supervision, for a crisis or when someone is not safe at home.")) }
             }
 
+            h2 { (ctx.t("Open data")) }
+            p {
+                (ctx.tf("The whole directory as files, built on {date}, with each source and its licence:", &[("date", meta.built_at.get(..10).unwrap_or(&meta.built_at))]))
+            }
+            ul.downloads {
+                li { a href="/download/iop-programs.csv" download { (ctx.t("Every program (CSV)")) } }
+                li { a href="/download/iop-programs.jsonl" download { (ctx.t("Every program, every fact with its source (JSON lines)")) } }
+                li { a href="/download/datapackage.json" { (ctx.t("What the files hold: sources, licences and date (data package)")) } }
+                li { a href="/hsds/" { (ctx.t("Open Referral HSDS 3.0 API")) } " · " a href="/api/v1/openapi.json" { (ctx.t("JSON API description (OpenAPI)")) } }
+            }
+
             h2 { (ctx.t("Credits")) }
             ul.credits {
                 li {

@@ -42,18 +42,22 @@ pub fn program_page(
     shortlist: &Shortlist,
     public_url: &str,
 ) -> Markup {
-    program_page_from(ctx, listing, shortlist, public_url, None)
+    program_page_from(ctx, listing, shortlist, public_url, None, &[])
 }
 
 /// [`program_page`] for a visitor who came from a search (its parameters
-/// ride along on the card's link): a link back to those results, and the
-/// shortlist links keep the search too.
+/// ride along on the card's link: a link back to those results, and the
+/// shortlist links keep the search too), and for a listing with open
+/// "report a problem" reports: `reported` are the days (`YYYY-MM-DD`) they
+/// were received; the page says a correction was reported on the latest
+/// (never what the report says).
 pub fn program_page_from(
     ctx: &SiteContext,
     listing: &Listing,
     shortlist: &Shortlist,
     public_url: &str,
     search: Option<&SearchRequest>,
+    reported: &[String],
 ) -> Markup {
     let own = match search {
         Some(request) => program_href(&listing.id, request),
@@ -92,6 +96,11 @@ pub fn program_page_from(
                 }
                 @if listing.accepting_new_clients.is_some() {
                     p.status { (accepting(ctx, listing.accepting_new_clients)) }
+                }
+                @if let Some(date) = reported.iter().max() {
+                    p.notice.correction-reported role="note" {
+                        (ctx.tf("A correction to this listing was reported on {date}; we are checking it. Please confirm details with the program.", &[("date", &date_text(ctx, date))]))
+                    }
                 }
                 (program_call(ctx, listing))
                 p.program-shortlist {

@@ -1,0 +1,552 @@
+//! `/hsds/`: the directory as an Open Referral HSDS 3.0 API (HSDA), as
+//! described by the specification's `openapi.json` (see [`crate::hsds`] for
+//! the records).
+//!
+//! - `/hsds/`: `{"version": "3.0", "profile": ..., "openapi_url": ...}`.
+//! - `/hsds/services`, `/hsds/organizations`, `/hsds/service_at_locations`,
+//!   `/hsds/taxonomies`, `/hsds/taxonomy_terms`: HSDA's `Page` envelope
+//!   (`total_items`, `total_pages`, `page_number`, `size`, `first_page`,
+//!   `last_page`, `empty`, `contents`), in the directory's name order.
+//!   `page` (from 1) and `per_page` (1 to [`MAX_PER_PAGE`], default
+//!   [`DEFAULT_PER_PAGE`]); `search` (the site's text search); on services
+//!   and service-at-locations `taxonomy_term_id`, `taxonomy_id`,
+//!   `organization_id`, `modified_after` (RFC 3339 date-time or
+//!   `YYYY-MM-DD`: listings checked on or after it), `full`; on
+//!   service-at-locations `postcode` (a five-digit ZIP); on organizations
+//!   `full`, `full_service`; on taxonomy terms `taxonomy_id`, `parent_id`,
+//!   `top_only` (terms without a parent only). Lists give one-to-one fields unless `full=true`.
+//! - `/hsds/{kind}/{id}`: one record, fully nested.
+//!
+//! An unknown parameter or a bad value is answered 400 with the API's error
+//! body (`{"error", "parameter", "suggestions"}`); an unknown id 404.
+
+use super::AppState;
+use crate::hsds;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use iop_index::request::form_urlencoded_pairs;
+use iop_index::Listing;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Records per page unless `per_page` says otherwise.
+pub const DEFAULT_PER_PAGE: usize = 50;
+/// The most records one page gives.
+pub const MAX_PER_PAGE: usize = 500;
+/// Where the HSDA description this API follows is published.
+const OPENAPI_URL: &str =
+    "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/hsds", get(root))
+        .route("/hsds/", get(root))
+        .route("/hsds/services", get(services))
+        .route("/hsds/services/{id}", get(service))
+        .route("/hsds/organizations", get(organizations))
+        .route("/hsds/organizations/{id}", get(organization))
+        .route("/hsds/service_at_locations", get(service_at_locations))
+        .route("/hsds/service_at_locations/{id}", get(service_at_location))
+        .route("/hsds/taxonomies", get(taxonomies))
+        .route("/hsds/taxonomies/{id}", get(taxonomy))
+        .route("/hsds/taxonomy_terms", get(taxonomy_terms))
+        .route("/hsds/taxonomy_terms/{id}", get(taxonomy_term))
+}
+
+/// An answer other than the one asked for (boxed: it is large).
+type Refused = Box<Response>;
+
+/// A 400 answer naming the parameter and how to fix it.
+fn bad(parameter: &str, message: String, suggestions: Option<Vec<String>>) -> Refused {
+    Box::new(
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": message, "parameter": parameter, "suggestions": suggestions})),
+        )
+            .into_response(),
+    )
+}
+
+fn not_found(kind: &str, id: &str) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"error": format!("no {kind} has the id {id:?}"), "parameter": null, "suggestions": null})),
+    )
+        .into_response()
+}
+
+async fn root() -> Json<Value> {
+    Json(json!({
+        "version": hsds::VERSION,
+        "profile": hsds::PROFILE,
+        "openapi_url": OPENAPI_URL,
+    }))
+}
+
+/// The parameters of a list request.
+#[derive(Debug, Default)]
+struct ListParams {
+    page: usize,
+    per_page: usize,
+    search: Option<String>,
+    full: bool,
+    full_service: bool,
+    term: Option<hsds::TermFilter>,
+    taxonomy_id: Option<String>,
+    organization_id: Option<String>,
+    modified_after: Option<time::OffsetDateTime>,
+    postcode: Option<String>,
+    parent_id: Option<String>,
+    top_only: bool,
+}
+
+fn boolean(name: &str, value: &str) -> Result<bool, Refused> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" | "" => Ok(false),
+        _ => Err(bad(
+            name,
+            format!("{name}={value:?} is not true or false"),
+            Some(vec!["true".into(), "false".into()]),
+        )),
+    }
+}
+
+fn number(name: &str, value: &str, max: usize) -> Result<usize, Refused> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(bad(
+            name,
+            format!("{name}={value:?} is not a whole number from 1 to {max}"),
+            None,
+        )),
+    }
+}
+
+fn date_time(value: &str) -> Option<time::OffsetDateTime> {
+    use time::format_description::well_known::Rfc3339;
+    let value = value.trim();
+    time::OffsetDateTime::parse(value, &Rfc3339)
+        .ok()
+        .or_else(|| {
+            time::Date::parse(
+                value,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .ok()
+            .map(|d| d.midnight().assume_utc())
+        })
+}
+
+/// Read `query`, allowing the parameters in `allowed` only.
+fn list_params(query: Option<&str>, allowed: &[&str]) -> Result<ListParams, Refused> {
+    let mut p = ListParams {
+        page: 1,
+        per_page: DEFAULT_PER_PAGE,
+        ..ListParams::default()
+    };
+    let mut seen = HashSet::new();
+    for (name, value) in form_urlencoded_pairs(query.unwrap_or("")) {
+        if !allowed.contains(&name.as_str()) {
+            return Err(bad(
+                &name,
+                format!(
+                    "{name:?} is not a parameter of this list; its parameters are {}",
+                    allowed.join(", ")
+                ),
+                Some(allowed.iter().map(|s| s.to_string()).collect()),
+            ));
+        }
+        if !seen.insert(name.clone()) {
+            return Err(bad(&name, format!("{name} is given more than once"), None));
+        }
+        let text = Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        match name.as_str() {
+            "page" => p.page = number("page", &value, usize::MAX / MAX_PER_PAGE)?,
+            "per_page" => p.per_page = number("per_page", &value, MAX_PER_PAGE)?,
+            "search" => p.search = text,
+            "full" => p.full = boolean("full", &value)?,
+            "full_service" => p.full_service = boolean("full_service", &value)?,
+            "top_only" => p.top_only = boolean("top_only", &value)?,
+            "taxonomy_term_id" => {
+                if let Some(id) = text {
+                    p.term = Some(hsds::term_filter(&id).ok_or_else(|| {
+                        bad(
+                            "taxonomy_term_id",
+                            format!("no taxonomy term has the id {id:?}; the terms are listed at /hsds/taxonomy_terms"),
+                            None,
+                        )
+                    })?);
+                }
+            }
+            "taxonomy_id" => {
+                if let Some(id) = text {
+                    if !hsds::taxonomies().iter().any(|t| t["id"] == id.as_str()) {
+                        return Err(bad(
+                            "taxonomy_id",
+                            format!("no taxonomy has the id {id:?}; they are listed at /hsds/taxonomies"),
+                            None,
+                        ));
+                    }
+                    p.taxonomy_id = Some(id);
+                }
+            }
+            "organization_id" => p.organization_id = text,
+            "parent_id" => p.parent_id = text,
+            "modified_after" => {
+                if let Some(v) = text {
+                    p.modified_after = Some(date_time(&v).ok_or_else(|| {
+                        bad(
+                            "modified_after",
+                            format!("modified_after={v:?} is not a date-time (2026-11-01T00:00:00Z) or a date (2026-11-01)"),
+                            None,
+                        )
+                    })?);
+                }
+            }
+            "postcode" => {
+                if let Some(v) = text {
+                    if v.len() != 5 || !v.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(bad(
+                            "postcode",
+                            format!("postcode={v:?} is not a five-digit ZIP code"),
+                            None,
+                        ));
+                    }
+                    p.postcode = Some(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(p)
+}
+
+/// HSDA's `Page` envelope around `contents` (one page of `total_items`).
+fn page(p: &ListParams, total_items: usize, contents: Vec<Value>) -> Json<Value> {
+    let total_pages = total_items.div_ceil(p.per_page);
+    Json(json!({
+        "total_items": total_items,
+        "total_pages": total_pages,
+        "page_number": p.page,
+        "size": contents.len(),
+        "first_page": p.page == 1,
+        "last_page": p.page >= total_pages,
+        "empty": contents.is_empty(),
+        "contents": contents,
+    }))
+}
+
+fn internal(e: impl std::fmt::Display) -> Refused {
+    Box::new(super::Error::Internal(e.to_string()).json())
+}
+
+/// The listings a list request selects, in name order: one page and the
+/// total.
+fn select(state: &AppState, p: &ListParams) -> Result<(Vec<Arc<Listing>>, usize), Refused> {
+    let generation = state.generation();
+    let index = &generation.index;
+    let start = (p.page - 1) * p.per_page;
+    let filtered = p.search.is_some()
+        || p.term.is_some()
+        || p.taxonomy_id.is_some()
+        || p.organization_id.is_some()
+        || p.modified_after.is_some()
+        || p.postcode.is_some();
+    if !filtered {
+        let total = index.len();
+        let rows = index
+            .listings_in_order(start..start + p.per_page)
+            .map_err(internal)?;
+        return Ok((rows, total));
+    }
+    let matched: Option<HashSet<String>> = match &p.search {
+        Some(text) => Some(
+            index
+                .text_matches(text)
+                .map_err(internal)?
+                .into_iter()
+                .collect(),
+        ),
+        None => None,
+    };
+    let samhsa = p
+        .taxonomy_id
+        .as_deref()
+        .map(|id| hsds::taxonomies()[1]["id"] == id);
+    let all = index.all_listings().map_err(internal)?;
+    let selected: Vec<Arc<Listing>> = all
+        .into_iter()
+        .filter(|l| matched.as_ref().is_none_or(|m| m.contains(&l.id)))
+        .filter(|l| p.term.as_ref().is_none_or(|t| t.matches(l)))
+        .filter(|l| match samhsa {
+            // every listing carries SAMHSA's intensive outpatient code
+            Some(true) => true,
+            Some(false) => !l.facets.is_empty(),
+            None => true,
+        })
+        .filter(|l| {
+            p.organization_id
+                .as_deref()
+                .is_none_or(|o| hsds::organization_id(l) == o)
+        })
+        .filter(|l| {
+            p.modified_after.is_none_or(|after| {
+                l.last_checked()
+                    .is_some_and(|d| d.midnight().assume_utc() >= after)
+            })
+        })
+        .filter(|l| p.postcode.as_deref().is_none_or(|z| l.address.zip == z))
+        .collect();
+    let total = selected.len();
+    let rows = selected.into_iter().skip(start).take(p.per_page).collect();
+    Ok((rows, total))
+}
+
+const SERVICE_PARAMS: [&str; 9] = [
+    "search",
+    "page",
+    "per_page",
+    "taxonomy_term_id",
+    "taxonomy_id",
+    "organization_id",
+    "modified_after",
+    "full",
+    "format",
+];
+
+/// The listing whose entity (named by `id_of`) has the id `id`.
+fn listing_by(state: &AppState, id: &str, id_of: fn(&Listing) -> String) -> Option<Arc<Listing>> {
+    let listing_id = hsds::listing_id_of(id)?;
+    let listing = state.generation().index.listing(listing_id)?;
+    (id_of(&listing) == id.trim()).then_some(listing)
+}
+
+fn format_json(query: Option<&str>) -> Result<(), Refused> {
+    for (name, value) in form_urlencoded_pairs(query.unwrap_or("")) {
+        if name == "format" && !value.eq_ignore_ascii_case("json") {
+            return Err(bad(
+                "format",
+                format!("format={value:?}: this API answers JSON only (format=json)"),
+                Some(vec!["json".into()]),
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn services(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let p = match format_json(query.as_deref())
+        .and_then(|_| list_params(query.as_deref(), &SERVICE_PARAMS))
+    {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    match select(&state, &p) {
+        Ok((rows, total)) => {
+            let contents = rows
+                .iter()
+                .map(|l| {
+                    if p.full {
+                        hsds::service(l)
+                    } else {
+                        hsds::service_core(l)
+                    }
+                })
+                .collect();
+            page(&p, total, contents).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+async fn service(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match listing_by(&state, &id, hsds::service_id) {
+        Some(l) => Json(hsds::service(&l)).into_response(),
+        None => not_found("service", &id),
+    }
+}
+
+async fn organizations(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let allowed = [
+        "search",
+        "page",
+        "per_page",
+        "full",
+        "full_service",
+        "format",
+    ];
+    let p =
+        match format_json(query.as_deref()).and_then(|_| list_params(query.as_deref(), &allowed)) {
+            Ok(p) => p,
+            Err(r) => return *r,
+        };
+    match select(&state, &p) {
+        Ok((rows, total)) => {
+            let contents = rows
+                .iter()
+                .map(|l| {
+                    if p.full || p.full_service {
+                        hsds::organization(l, p.full_service)
+                    } else {
+                        hsds::organization_core(l)
+                    }
+                })
+                .collect();
+            page(&p, total, contents).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+async fn organization(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let p = match list_params(query.as_deref(), &["full_service"]) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    match listing_by(&state, &id, hsds::organization_id) {
+        Some(l) => Json(hsds::organization(&l, p.full_service)).into_response(),
+        None => not_found("organization", &id),
+    }
+}
+
+async fn service_at_locations(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let allowed = [
+        "search",
+        "page",
+        "per_page",
+        "taxonomy_term_id",
+        "taxonomy_id",
+        "organization_id",
+        "modified_after",
+        "full",
+        "format",
+        "postcode",
+    ];
+    let p =
+        match format_json(query.as_deref()).and_then(|_| list_params(query.as_deref(), &allowed)) {
+            Ok(p) => p,
+            Err(r) => return *r,
+        };
+    match select(&state, &p) {
+        Ok((rows, total)) => {
+            let contents = rows
+                .iter()
+                .map(|l| {
+                    if p.full {
+                        hsds::service_at_location(l)
+                    } else {
+                        json!({
+                            "id": hsds::service_at_location_id(l),
+                            "service_id": hsds::service_id(l),
+                            "location_id": hsds::location_id(l),
+                        })
+                    }
+                })
+                .collect();
+            page(&p, total, contents).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+async fn service_at_location(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match listing_by(&state, &id, hsds::service_at_location_id) {
+        Some(l) => Json(hsds::service_at_location(&l)).into_response(),
+        None => not_found("service_at_location", &id),
+    }
+}
+
+/// Page through a fixed list of records, keeping those `search` names.
+fn static_page(p: &ListParams, records: Vec<&Value>) -> Json<Value> {
+    let words: Vec<String> = p
+        .search
+        .as_deref()
+        .map(|s| s.split_whitespace().map(str::to_lowercase).collect())
+        .unwrap_or_default();
+    let selected: Vec<&Value> = records
+        .into_iter()
+        .filter(|r| {
+            let text = format!("{} {} {}", r["name"], r["code"], r["description"]).to_lowercase();
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .collect();
+    let total = selected.len();
+    let contents = selected
+        .into_iter()
+        .skip((p.page - 1) * p.per_page)
+        .take(p.per_page)
+        .cloned()
+        .collect();
+    page(p, total, contents)
+}
+
+async fn taxonomies(RawQuery(query): RawQuery) -> Response {
+    let allowed = ["search", "page", "per_page", "format"];
+    match format_json(query.as_deref()).and_then(|_| list_params(query.as_deref(), &allowed)) {
+        Ok(p) => {
+            let all = hsds::taxonomies();
+            static_page(&p, all.iter().collect()).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+async fn taxonomy(Path(id): Path<String>) -> Response {
+    match hsds::taxonomies()
+        .into_iter()
+        .find(|t| t["id"] == id.as_str())
+    {
+        Some(t) => Json(t).into_response(),
+        None => not_found("taxonomy", &id),
+    }
+}
+
+async fn taxonomy_terms(RawQuery(query): RawQuery) -> Response {
+    let allowed = [
+        "search",
+        "page",
+        "per_page",
+        "format",
+        "taxonomy_id",
+        "top_only",
+        "parent_id",
+    ];
+    let p =
+        match format_json(query.as_deref()).and_then(|_| list_params(query.as_deref(), &allowed)) {
+            Ok(p) => p,
+            Err(r) => return *r,
+        };
+    let terms: Vec<&Value> = hsds::taxonomy_terms()
+        .iter()
+        .filter(|t| {
+            p.taxonomy_id
+                .as_deref()
+                .is_none_or(|id| t["taxonomy_id"] == id)
+        })
+        .filter(|t| p.parent_id.as_deref().is_none_or(|id| t["parent_id"] == id))
+        .filter(|t| !p.top_only || t.get("parent_id").is_none())
+        .collect();
+    static_page(&p, terms).into_response()
+}
+
+async fn taxonomy_term(Path(id): Path<String>) -> Response {
+    match hsds::taxonomy_terms()
+        .iter()
+        .find(|t| t["id"] == id.as_str())
+    {
+        Some(t) => Json(t.clone()).into_response(),
+        None => not_found("taxonomy term", &id),
+    }
+}

@@ -1,0 +1,170 @@
+//! Cache validators and cross-origin reading.
+//!
+//! Every successful `GET`/`HEAD` answer (pages, the JSON API, HSDS, CSV and
+//! downloads) carries a weak `ETag` and a `Last-Modified` that change when
+//! the served index generation changes, or when a visitor's report is
+//! stored or the operator resolves one (a program page says when a
+//! correction was reported), and a `Cache-Control` unless its handler set
+//! one (the stylesheet's year, an export's `no-store`): [`MAX_AGE`] seconds,
+//! `public`. A request whose `If-None-Match` (or, without one,
+//! `If-Modified-Since`) matches is answered `304 Not Modified` without a
+//! body. `/healthz` is never cached.
+//!
+//! The read-only JSON API (`/api/...`) and HSDS (`/hsds...`) answer every
+//! origin: `Access-Control-Allow-Origin: *` (no credentials), and a
+//! preflight `OPTIONS` allows `GET` and `HEAD` with the conditional headers.
+
+use super::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::time::SystemTime;
+
+/// How long a browser or CDN may reuse an answer without asking, seconds.
+pub const MAX_AGE: u32 = 300;
+
+/// Paths read from other origins.
+fn is_cross_origin(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/hsds" || path.starts_with("/hsds/")
+}
+
+/// The validators of what is served now: (`ETag`, `Last-Modified`).
+fn validators(state: &AppState) -> (String, SystemTime) {
+    let generation = state.generation();
+    let built = time::OffsetDateTime::parse(
+        &generation.meta.built_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map(SystemTime::from)
+    .unwrap_or(SystemTime::UNIX_EPOCH);
+    let mut tag = generation.meta.generation.clone();
+    let mut modified = built;
+    for path in [
+        super::reports::reports_path(state),
+        crate::inbox::resolutions_path(&state.reports_dir),
+    ] {
+        if let Ok(meta) = std::fs::metadata(&path) {
+            tag.push_str(&format!("-{}", meta.len()));
+            if let Ok(m) = meta.modified() {
+                modified = modified.max(m);
+            }
+        } else {
+            tag.push_str("-0");
+        }
+    }
+    (format!("W/\"{tag}\""), modified)
+}
+
+/// Does an `If-None-Match` list name `etag` (weak comparison)?
+fn etag_matches(list: &str, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    list.split(',')
+        .any(|t| t.trim() == "*" || bare(t) == bare(etag))
+}
+
+fn not_modified(request: &HeaderMap, etag: &str, modified: SystemTime) -> bool {
+    if let Some(list) = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        return etag_matches(list, etag);
+    }
+    let since = request
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    // HTTP dates are to the second
+    let modified =
+        httpdate::parse_http_date(&httpdate::fmt_http_date(modified)).unwrap_or(modified);
+    since.is_some_and(|since| modified <= since)
+}
+
+fn allow_origin(headers: &mut HeaderMap) {
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("ETag"),
+    );
+}
+
+/// The middleware (see the module documentation).
+pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let cross_origin = is_cross_origin(&path);
+    if cross_origin && request.method() == Method::OPTIONS {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        let h = response.headers_mut();
+        allow_origin(h);
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, HEAD"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("If-None-Match, If-Modified-Since"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("86400"),
+        );
+        return response;
+    }
+    let readable = matches!(*request.method(), Method::GET | Method::HEAD) && path != "/healthz";
+    let conditions = request.headers().clone();
+    let (etag, modified) = validators(&state);
+    let mut response = next.run(request).await;
+    if cross_origin {
+        allow_origin(response.headers_mut());
+    }
+    if !readable || response.status() != StatusCode::OK {
+        return response;
+    }
+    let no_store = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store"));
+    if no_store {
+        return response;
+    }
+    let h = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(modified)) {
+        h.insert(header::LAST_MODIFIED, value);
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_str(&format!("public, max-age={MAX_AGE}"))
+                .expect("a valid header value"),
+        );
+    }
+    if not_modified(&conditions, &etag, modified) {
+        let (mut parts, _) = response.into_parts();
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.remove(header::CONTENT_TYPE);
+        return Response::from_parts(parts, Body::empty());
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_lists_are_compared_weakly() {
+        assert!(etag_matches("W/\"g-1-0-0\"", "W/\"g-1-0-0\""));
+        assert!(etag_matches("\"x\", \"g-1-0-0\"", "W/\"g-1-0-0\""));
+        assert!(etag_matches("*", "W/\"g-1-0-0\""));
+        assert!(!etag_matches("W/\"g-2-0-0\"", "W/\"g-1-0-0\""));
+    }
+}
