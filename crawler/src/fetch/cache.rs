@@ -167,7 +167,7 @@ impl PageCache {
             entries.push((used, meta.len(), path));
         }
         // newest first; the oldest are removed from the end
-        entries.sort_by(|a, b| b.0.cmp(&a.0));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0));
         let mut total: u64 = entries.iter().map(|e| e.1).sum();
         while entries.len() > limits.max_entries || total > limits.max_bytes {
             let Some((_, len, path)) = entries.pop() else {
