@@ -29,7 +29,7 @@ trap 'kill "${SERVER:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 measure() { # label, command...
   local label=$1; shift
   /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" && status=0 || status=$?
-  read -r secs kb <"$WORK/time"
+  read -r secs kb < <(tail -1 "$WORK/time")
   printf '%-34s %8s s %8s MB  exit %s  %s\n' "$label" "$secs" "$((kb / 1024))" "$status" \
     "$(grep -ho 'nested deeper[^"]*\|more than [0-9]* nodes[^"]*\|body larger than [0-9]* bytes' "$WORK/out" "$WORK/err" | head -1)"
 }
