@@ -2,7 +2,8 @@
 //! states, each with the sentence that states it, and the listing they make.
 
 use anyhow::{Context, Result};
-use iop_crawler::extract::{extract, Extraction};
+use iop_crawler::extract::budget::Budget;
+use iop_crawler::extract::{extract_within, Extraction};
 use iop_crawler::fetch::{charset, Fetcher, FetcherConfig};
 use iop_crawler::normalize::normalize;
 use iop_index::listing::Source;
@@ -40,7 +41,8 @@ pub fn run(target: &str, fetcher: FetcherConfig) -> Result<Value> {
             .unwrap_or_else(|_| target.to_string());
         (text, None, identity, format!("page file {name}"))
     };
-    let extraction = extract(&text, url.as_deref());
+    let extraction = extract_within(&text, url.as_deref(), &Budget::default())
+        .with_context(|| format!("reading {target}"))?;
     let mut out = describe(&extraction);
     let source = Source {
         kind: "website".into(),

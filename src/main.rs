@@ -39,6 +39,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use iop_crawler::fetch::FetcherConfig;
 use iop_index::{DataDir, SearchRequest, UnknownParams};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -241,6 +242,29 @@ fn source_help() -> String {
     )
 }
 
+/// Write to stdout with `write`; a reader that went away (`iopfinder
+/// export | head`) stops the command quietly, as Unix tools do.
+fn print_out(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            // nothing more can be said on stdout; what was asked is done
+            drop(out.into_parts());
+            std::process::exit(0)
+        }
+        other => other.context("writing to standard output"),
+    }
+}
+
+/// `value` as pretty JSON and a line end, through [`print_out`].
+fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
+    print_out(|out| {
+        serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
+        writeln!(out)
+    })
+}
+
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -281,7 +305,7 @@ fn main() -> Result<()> {
                 progress: true,
             };
             let report = crawl::run(&DataDir::new(data_dir), &specs, &options)?;
-            println!("{report}");
+            print_out(|out| writeln!(out, "{report}"))?;
             if report.all_failed() {
                 anyhow::bail!("every source failed; what is served has not changed");
             }
@@ -297,18 +321,19 @@ fn main() -> Result<()> {
             let started = std::time::Instant::now();
             let meta = crawl::reindex(&DataDir::new(&data_dir))?;
             let secs = started.elapsed().as_secs_f64();
-            println!(
-                "published generation {}: {} listings in {secs:.2} s ({:.0} listings/s)",
-                meta.generation,
-                meta.listings,
-                meta.listings as f64 / secs
-            );
-            Ok(())
+            print_out(|out| {
+                writeln!(
+                    out,
+                    "published generation {}: {} listings in {secs:.2} s ({:.0} listings/s)",
+                    meta.generation,
+                    meta.listings,
+                    meta.listings as f64 / secs
+                )
+            })
         }
         Command::Extract { target, fetch } => {
             let out = extract::run(&target, fetch.config())?;
-            println!("{}", serde_json::to_string_pretty(&out)?);
-            Ok(())
+            print_json(&out)
         }
         Command::Search { data_dir, params } => {
             let data = DataDir::new(&data_dir);
@@ -326,8 +351,7 @@ fn main() -> Result<()> {
             let request = SearchRequest::from_pairs(pairs, UnknownParams::Refuse)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let results = generation.index.search(&request)?;
-            println!("{}", serde_json::to_string_pretty(&json::search(&results))?);
-            Ok(())
+            print_json(&json::search(&results))
         }
         Command::Export {
             data_dir,
@@ -351,7 +375,7 @@ fn main() -> Result<()> {
                         out.display()
                     );
                 }
-                _ => println!("{}", serde_json::to_string_pretty(&listings)?),
+                _ => print_json(&listings)?,
             }
             Ok(())
         }
@@ -362,9 +386,7 @@ fn main() -> Result<()> {
                 ReportsAction::Show { number } => inbox::show(&data, number)?,
                 ReportsAction::Resolve { number, note } => inbox::resolve(&data, number, &note)?,
             };
-            print!("{}", out.trim_end_matches('\n'));
-            println!();
-            Ok(())
+            print_out(|stdout| writeln!(stdout, "{}", out.trim_end_matches('\n')))
         }
     }
 }

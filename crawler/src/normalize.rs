@@ -5,6 +5,12 @@
 //! is the one place that cleans names, phones and ZIP codes, places the
 //! program on the map, puts facet values in vocabulary order, derives schedule
 //! tracks from sessions, and records the source and check date of each fact.
+//!
+//! Every text field has a length limit ([`NAME_MAX`], [`DESCRIPTION_MAX`],
+//! [`EVIDENCE_MAX`]...): a longer text is cut to the limit, its last
+//! character replaced by [`CUT_MARK`], so [`cut_fields`] can tell later (the
+//! crawl report counts them). A website longer than [`URL_MAX`] is dropped:
+//! a cut address would lead nowhere.
 
 use iop_index::geo::{state_code, Gazetteer};
 use iop_index::listing::{
@@ -100,11 +106,93 @@ pub enum NormalizeError {
     BadZip { identity: String, zip: String },
 }
 
+/// Longest name and program name, in characters.
+pub const NAME_MAX: usize = 200;
+/// Longest street line and source title, in characters.
+pub const LINE_MAX: usize = 200;
+/// Longest city name, in characters.
+pub const CITY_MAX: usize = 100;
+/// Longest description, in characters.
+pub const DESCRIPTION_MAX: usize = 2_000;
+/// Longest evidence (the sentence or code a fact came from), in characters.
+pub const EVIDENCE_MAX: usize = 500;
+/// Longest phone number as written, in characters.
+pub const PHONE_MAX: usize = 40;
+/// Longest website address kept, in bytes.
+pub const URL_MAX: usize = 2_048;
+/// The last character of a text cut to its limit.
+pub const CUT_MARK: char = '\u{2026}';
+
+/// `text` (already cleaned) at most `max` characters: a longer one is cut to
+/// `max - 1` characters and [`CUT_MARK`].
+pub fn bound(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text,
+        Some(_) => {
+            let end = text
+                .char_indices()
+                .nth(max - 1)
+                .map_or(text.len(), |(i, _)| i);
+            let mut cut = text[..end].to_string();
+            cut.push(CUT_MARK);
+            cut
+        }
+    }
+}
+
+fn was_cut(text: &str, max: usize) -> bool {
+    text.ends_with(CUT_MARK) && text.chars().count() == max
+}
+
+/// The fields of `listing` that normalization cut to their limits ("name",
+/// "description", "evidence of insurance/medicaid"...), for crawl reports.
+pub fn cut_fields(listing: &Listing) -> Vec<String> {
+    let mut cut = Vec::new();
+    let mut check = |field: &str, text: Option<&str>, max: usize| {
+        if text.is_some_and(|t| was_cut(t, max)) {
+            cut.push(field.to_string());
+        }
+    };
+    check("name", Some(&listing.name), NAME_MAX);
+    check("program_name", listing.program_name.as_deref(), NAME_MAX);
+    check(
+        "description",
+        listing.description.as_deref(),
+        DESCRIPTION_MAX,
+    );
+    check("street", listing.address.street.as_deref(), LINE_MAX);
+    check("street2", listing.address.street2.as_deref(), LINE_MAX);
+    check("city", Some(&listing.address.city), CITY_MAX);
+    for source in &listing.sources {
+        check("source title", Some(&source.title), LINE_MAX);
+    }
+    for p in &listing.provenance {
+        check(
+            &format!("evidence of {}", p.fact),
+            p.evidence.as_deref(),
+            EVIDENCE_MAX,
+        );
+    }
+    cut
+}
+
+/// Clean a text field and bound it to `max` characters.
+fn clean_bounded(text: &str, max: usize) -> Option<String> {
+    clean_text(text).map(|t| bound(t, max))
+}
+
 /// Normalize one record.
-pub fn normalize(record: SourceRecord) -> Result<Listing, NormalizeError> {
+pub fn normalize(mut record: SourceRecord) -> Result<Listing, NormalizeError> {
     let vocabulary = Vocabulary::get();
     let identity = record.identity.clone();
-    let name = clean_text(&record.name).ok_or_else(|| NormalizeError::NoName(identity.clone()))?;
+    let name = clean_bounded(&record.name, NAME_MAX)
+        .ok_or_else(|| NormalizeError::NoName(identity.clone()))?;
+    record.source.title = bound(std::mem::take(&mut record.source.title), LINE_MAX);
+    for (_, evidence) in &mut record.values {
+        if let Some(text) = evidence.take() {
+            *evidence = clean_bounded(&text, EVIDENCE_MAX);
+        }
+    }
     let state = state_code(&record.state)
         .ok_or_else(|| NormalizeError::BadState {
             identity: identity.clone(),
@@ -159,11 +247,17 @@ pub fn normalize(record: SourceRecord) -> Result<Listing, NormalizeError> {
     if point.is_some_and(|p| p.precision == Precision::Exact) {
         note("point", None);
     }
-    let program_name = record.program_name.as_deref().and_then(clean_text);
+    let program_name = record
+        .program_name
+        .as_deref()
+        .and_then(|t| clean_bounded(t, NAME_MAX));
     if program_name.is_some() {
         note("program_name", None);
     }
-    let description = record.description.as_deref().and_then(clean_text);
+    let description = record
+        .description
+        .as_deref()
+        .and_then(|t| clean_bounded(t, DESCRIPTION_MAX));
     if description.is_some() {
         note("description", None);
     }
@@ -179,7 +273,11 @@ pub fn normalize(record: SourceRecord) -> Result<Listing, NormalizeError> {
     if intake_phone.is_some() {
         note("intake_phone", None);
     }
-    let website = record.website.as_deref().and_then(clean_url);
+    let website = record
+        .website
+        .as_deref()
+        .and_then(clean_url)
+        .filter(|u| u.len() <= URL_MAX);
     if website.is_some() {
         note("website", None);
     }
@@ -257,9 +355,15 @@ pub fn normalize(record: SourceRecord) -> Result<Listing, NormalizeError> {
         program_name,
         description,
         address: Address {
-            street: record.street.as_deref().and_then(clean_text),
-            street2: record.street2.as_deref().and_then(clean_text),
-            city: clean_text(&record.city).unwrap_or_default(),
+            street: record
+                .street
+                .as_deref()
+                .and_then(|t| clean_bounded(t, LINE_MAX)),
+            street2: record
+                .street2
+                .as_deref()
+                .and_then(|t| clean_bounded(t, LINE_MAX)),
+            city: clean_bounded(&record.city, CITY_MAX).unwrap_or_default(),
             state,
             zip,
         },
@@ -316,7 +420,7 @@ pub fn clean_phone(phone: &str) -> Option<String> {
         }
         Some(out)
     } else if phone.chars().any(|c| c.is_ascii_digit()) {
-        clean_text(phone)
+        clean_text(phone).filter(|p| p.chars().count() <= PHONE_MAX)
     } else {
         None
     }
@@ -410,6 +514,42 @@ mod tests {
         assert_eq!(p.evidence.as_deref(), Some("MD"));
         assert_eq!(s.title, "Test");
         assert_eq!(p.checked.to_string(), "2026-10-02");
+    }
+
+    #[test]
+    fn every_text_is_bounded_and_the_cut_can_be_told() {
+        let v = Vocabulary::get();
+        let mut r = record();
+        r.name = "N".repeat(3_000_000);
+        r.description = Some("word ".repeat(10_000));
+        r.street = Some("1 Main St".into());
+        r.website = Some(format!("https://x.example/{}", "a".repeat(5_000)));
+        r.phone = Some(format!("call 1{}", "0".repeat(100)));
+        let medicaid = v.lookup("insurance", "medicaid").unwrap().id;
+        r.values
+            .push((medicaid, Some("We accept Medicaid ".repeat(1_000))));
+        let l = normalize(r).unwrap();
+        assert_eq!(l.name.chars().count(), NAME_MAX);
+        assert!(l.name.ends_with(CUT_MARK));
+        assert_eq!(
+            l.description.as_deref().unwrap().chars().count(),
+            DESCRIPTION_MAX
+        );
+        assert_eq!(l.website, None, "a cut address leads nowhere");
+        assert_eq!(l.phone, None);
+        let (p, _) = l.provenance_of("insurance/medicaid").unwrap();
+        assert_eq!(p.evidence.as_deref().unwrap().chars().count(), EVIDENCE_MAX);
+        assert_eq!(
+            cut_fields(&l),
+            ["name", "description", "evidence of insurance/medicaid"]
+        );
+        // a text at its limit exactly is not cut; multi-byte characters count once
+        assert_eq!(bound("\u{e9}".repeat(5), 5), "\u{e9}".repeat(5));
+        assert_eq!(
+            bound("\u{e9}".repeat(6), 5),
+            format!("{}\u{2026}", "\u{e9}".repeat(4))
+        );
+        assert!(cut_fields(&normalize(record()).unwrap()).is_empty());
     }
 
     #[test]

@@ -85,7 +85,7 @@ async fn robots_disallow_is_obeyed() {
 }
 
 #[tokio::test]
-async fn robots_404_allows_and_503_disallows() {
+async fn robots_404_allows_and_503_is_reported_as_unavailable() {
     let app = Router::new()
         .route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }))
         .route("/page", get(|| async { html("ok") }));
@@ -103,8 +103,41 @@ async fn robots_404_allows_and_503_disallows() {
         .route("/page", get(|| async { html("ok") }));
     let (base, log) = serve(app).await;
     let err = fetcher().get(&format!("{base}/page")).await.unwrap_err();
-    assert_eq!(err, FetchError::RobotsDisallowed);
+    assert_eq!(
+        err,
+        FetchError::RobotsUnavailable("HTTP status 503".into()),
+        "the cause, not \"disallowed\""
+    );
+    assert_eq!(err.kind(), "robots_unavailable");
     assert!(arrivals(&log, "/page").is_empty());
+}
+
+#[tokio::test]
+async fn a_robots_txt_that_times_out_is_reported_as_a_timeout() {
+    let app = Router::new()
+        .route(
+            "/robots.txt",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                "User-agent: *\nAllow: /\n"
+            }),
+        )
+        .route("/page", get(|| async { html("ok") }));
+    let (base, log) = serve(app).await;
+    let f = Fetcher::new(FetcherConfig {
+        read_timeout: Duration::from_millis(200),
+        total_timeout: Duration::from_millis(400),
+        retries: 0,
+        ..config()
+    })
+    .unwrap();
+    let err = f.get(&format!("{base}/page")).await.unwrap_err();
+    assert_eq!(err, FetchError::RobotsUnavailable("timed out".into()));
+    assert_eq!(err.to_string(), "robots.txt unavailable: timed out");
+    assert!(
+        arrivals(&log, "/page").is_empty(),
+        "nothing fetched for now"
+    );
 }
 
 #[tokio::test]

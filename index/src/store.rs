@@ -31,6 +31,13 @@
 //! with `--index-from URL` downloads each new generation into its own data
 //! directory and installs it ([`DataDir::install_generation`]) only once every
 //! file matches its checksum.
+//! After a publish, the generations kept are the new one and the one
+//! `CURRENT` named just before the switch (a server may still be answering
+//! from it); every other generation goes, including one a killed publish
+//! renamed into place but never made current. Temporary files of writers
+//! that are gone (`.listings.json.tmp-PID`, `index/.CURRENT.tmp-PID`...,
+//! PID no longer running) are removed by [`DataDir::remove_stale_temporaries`],
+//! which the crawl and the server call when they start.
 
 use crate::indexing::{build_in_dir, name_order, open_dir, order_key, StoredListing};
 use crate::listing::Listing;
@@ -553,12 +560,14 @@ impl DataDir {
             let done = index_root.join(&name);
             fs::rename(&building, &done).map_err(io_err(&done))?;
             sync_dir(&index_root);
+            // read just before the switch: the generation servers answer from
+            let previous = self.current_generation().ok().flatten();
             write_atomically(&self.current_path(), name.as_bytes())?;
-            Ok(meta)
+            Ok((meta, previous))
         })();
         match result {
-            Ok(meta) => {
-                self.remove_old_generations(&name);
+            Ok((meta, previous)) => {
+                self.remove_old_generations(&name, previous.as_deref());
                 Ok(meta)
             }
             Err(e) => {
@@ -618,8 +627,9 @@ impl DataDir {
         }
         fs::rename(staged, &done).map_err(io_err(&done))?;
         sync_dir(&self.index_root());
+        let previous = self.current_generation()?;
         write_atomically(&self.current_path(), name.as_bytes())?;
-        self.remove_old_generations(&name);
+        self.remove_old_generations(&name, previous.as_deref());
         Ok(manifest.meta)
     }
 
@@ -644,26 +654,54 @@ impl DataDir {
         Ok(Generation { meta, index })
     }
 
-    /// Keep the current generation and the one before it (a server may still
-    /// be answering from it); remove older ones and abandoned builds.
-    fn remove_old_generations(&self, current: &str) {
+    /// Keep the current generation and `previous`, the one `CURRENT` named
+    /// before the switch (a server may still be answering from it); remove
+    /// every other generation older than the current one (orphans of a
+    /// publish killed between its rename and its switch included) and
+    /// abandoned builds.
+    fn remove_old_generations(&self, current: &str, previous: Option<&str>) {
         let Ok(entries) = fs::read_dir(self.index_root()) else {
             return;
         };
-        let mut generations: Vec<String> = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with("g-") && name.as_str() < current {
-                generations.push(name);
-            } else if name.starts_with("building-") && !name.ends_with(current) {
+            let old = name.starts_with("g-") && name.as_str() < current;
+            if (old && Some(name.as_str()) != previous)
+                || (name.starts_with("building-") && !name.ends_with(current))
+            {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
-        generations.sort();
-        generations.pop(); // the previous generation stays
-        for name in generations {
-            let _ = fs::remove_dir_all(self.index_root().join(name));
+    }
+
+    /// Remove the temporary files that writers killed before their rename
+    /// left behind (`.NAME.tmp-PID` in the data directory, `index/`,
+    /// `crawls/`, `reports/`; `.NAME.PID.N.tmp` in `cache/pages/`), when
+    /// process PID is no longer running. Answers what was removed.
+    pub fn remove_stale_temporaries(&self) -> Vec<PathBuf> {
+        let dirs = [
+            self.root.clone(),
+            self.index_root(),
+            self.crawl_reports_dir(),
+            self.root.join("reports"),
+            self.root.join("cache").join("pages"),
+        ];
+        let mut removed = Vec::new();
+        for dir in dirs {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let Some(pid) = temporary_owner(&name) else {
+                    continue;
+                };
+                if !process_running(pid) && fs::remove_file(entry.path()).is_ok() {
+                    removed.push(entry.path());
+                }
+            }
         }
+        removed
     }
 }
 
@@ -791,6 +829,25 @@ fn write_atomically_with(
     fs::rename(&tmp, path).map_err(io_err(path))?;
     sync_dir(dir);
     Ok(())
+}
+
+/// The process id in a temporary file's name: `.listings.json.tmp-PID`
+/// ([`write_atomically`]) or `.HASH.PID.N.tmp` (the page cache).
+fn temporary_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?;
+    if let Some((_, pid)) = rest.rsplit_once(".tmp-") {
+        return pid.parse().ok();
+    }
+    let mut parts = rest.strip_suffix(".tmp")?.rsplit('.');
+    let _counter: u64 = parts.next()?.parse().ok()?;
+    parts.next()?.parse().ok()
+}
+
+/// Whether process `pid` runs (where `/proc` can tell; elsewhere assumed).
+fn process_running(pid: u32) -> bool {
+    pid == std::process::id()
+        || !Path::new("/proc/self").exists()
+        || Path::new("/proc").join(pid.to_string()).exists()
 }
 
 fn sync_dir(dir: &Path) {

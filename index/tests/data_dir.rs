@@ -337,3 +337,56 @@ fn names_from_elsewhere_never_leave_the_index_directory() {
     let data = DataDir::new(temp("names"));
     assert!(data.staging_dir("../../tmp").is_err());
 }
+/// The id of a process that has ended.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn a_kill_between_rename_and_switch_never_costs_the_served_generation() {
+    let root = temp("orphan");
+    let data = DataDir::new(&root);
+    let served = data.publish(vec![listing("000000000001", "One")]).unwrap();
+    // a publish killed after renaming its generation into place, before
+    // switching CURRENT: an orphan newer than the served generation
+    let orphan = root
+        .join("index")
+        .join(format!("{}-orphan", served.generation));
+    std::fs::create_dir_all(&orphan).unwrap();
+    std::fs::write(orphan.join("generation.json"), b"{}").unwrap();
+    // and the temporaries of killed writers, and of a live one (this process)
+    let dead = dead_pid();
+    let stale = [
+        root.join(format!(".listings.json.tmp-{dead}")),
+        root.join(format!(".crawl-state.json.tmp-{dead}")),
+        root.join(format!("index/.CURRENT.tmp-{dead}")),
+    ];
+    for path in &stale {
+        std::fs::write(path, b"half").unwrap();
+    }
+    let live = root.join(format!(".listings.json.tmp-{}", std::process::id()));
+    std::fs::write(&live, b"being written").unwrap();
+    let mut removed = data.remove_stale_temporaries();
+    removed.sort();
+    let mut expected = stale.to_vec();
+    expected.sort();
+    assert_eq!(removed, expected);
+    assert!(live.exists(), "a running writer's file stays");
+
+    // the next publish keeps the served generation (a server answers from
+    // it until it sees CURRENT change) and removes the orphan
+    let next = data.publish(vec![listing("000000000002", "Two")]).unwrap();
+    assert!(root.join("index").join(&served.generation).exists());
+    assert!(!orphan.exists(), "the orphan is removed");
+    // ... and the one after it keeps the newest two only
+    let last = data
+        .publish(vec![listing("000000000003", "Three")])
+        .unwrap();
+    assert!(!root.join("index").join(&served.generation).exists());
+    assert!(root.join("index").join(&next.generation).exists());
+    assert!(root.join("index").join(&last.generation).exists());
+    std::fs::remove_dir_all(root).unwrap();
+}

@@ -19,6 +19,14 @@ impl CrawlLock {
             match std::fs::File::create_new(&path) {
                 Ok(mut file) => {
                     let _ = write!(file, "{}", std::process::id());
+                    // what crawls killed before their renames left behind
+                    let removed = data.remove_stale_temporaries();
+                    if !removed.is_empty() {
+                        tracing::info!(
+                            "removed {} temporary files left by killed runs",
+                            removed.len()
+                        );
+                    }
                     return Ok(CrawlLock(path));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {

@@ -53,6 +53,9 @@ use time::{Date, OffsetDateTime};
 /// Consecutive misses after which a listing is withdrawn, by default.
 pub const DEFAULT_WITHDRAW_AFTER: u32 = 3;
 
+/// Listings whose cut text is noted by id, per source (all are counted).
+const CUT_NOTES: usize = 20;
+
 /// Notes printed per source (the saved report has them all).
 pub(crate) const NOTES_PRINTED: usize = 12;
 
@@ -154,7 +157,12 @@ pub fn run(data: &DataDir, specs: &[SourceSpec], options: &CrawlOptions) -> Resu
         results.push((spec.clone(), result, clock.elapsed()));
     }
     drop(runtime);
+    // the page cache stays within its limits whatever the sites sent
+    let page_cache =
+        iop_crawler::fetch::cache::PageCache::new(data.root().join("cache").join("pages"))
+            .prune(&iop_crawler::fetch::cache::CacheLimits::default());
     let mut report = reconcile(data, results, options.withdraw_after, options.today)?;
+    report.page_cache = Some(page_cache);
     report.started_at = rfc3339(started);
     report.finished_at = rfc3339(OffsetDateTime::now_utc());
     save(data, &mut report, started)?;
@@ -290,6 +298,19 @@ fn reconcile(
             if !seen.insert(listing.id.clone()) {
                 report.duplicates += 1;
                 continue;
+            }
+            // text over its limit was cut at normalization: say where
+            let cut = iop_crawler::normalize::cut_fields(&listing);
+            if !cut.is_empty() {
+                let n = report.errors.entry("text_cut".into()).or_default();
+                *n += 1;
+                if *n <= CUT_NOTES {
+                    report.notes.push(format!(
+                        "listing {}: {} cut to the length limit",
+                        listing.id,
+                        cut.join(", ")
+                    ));
+                }
             }
             let hash = content_hash(&listing);
             let id = listing.id.clone();
@@ -444,6 +465,7 @@ fn reconcile(
         totals,
         generation,
         listings,
+        page_cache: None,
         saved_to: None,
     })
 }

@@ -74,6 +74,8 @@ pub struct CrawlReport {
     pub generation: Option<String>,
     /// Listings in the store (and the index) after the crawl.
     pub listings: usize,
+    /// The page cache after this crawl pruned it to its limits.
+    pub page_cache: Option<iop_crawler::fetch::cache::PruneSummary>,
     /// Where the report was saved.
     #[serde(skip)]
     pub saved_to: Option<PathBuf>,

@@ -16,6 +16,11 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    super::lang::blocking(move || search_now(&state, query)).await
+}
+
+/// The search itself, on the blocking pool.
+fn search_now(state: &AppState, query: Option<String>) -> Response {
     let request = match SearchRequest::from_query_string(
         query.as_deref().unwrap_or(""),
         UnknownParams::Refuse,

@@ -4,18 +4,48 @@
 //! RFC 4180: CRLF line ends, fields with a comma, quote or line break quoted
 //! with inner quotes doubled. Text that a spreadsheet would run as a formula
 //! (beginning with `=`, `+`, `-`, `@`, tab or CR) gets a leading apostrophe.
+//!
+//! An export is built on the blocking pool, and at most [`MAX_EXPORTS`] at
+//! once: beyond that the answer is 429 Too Many Requests with Retry-After,
+//! so a flood of exports never slows the searches of everyone else.
 
 use super::seo::public_url;
 use super::shortlist::{take_list, Loaded};
 use super::{AppState, Error};
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use iop_index::request::form_urlencoded_pairs;
 use iop_index::{Hit, Listing, SearchRequest, UnknownParams, Vocabulary};
 use iop_templates::CSV_MAX_ROWS;
+
+/// Exports built at once; more are answered 429.
+pub const MAX_EXPORTS: usize = 4;
+
+static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_EXPORTS);
+
+/// Build an export with `build` on the blocking pool, if one of the
+/// [`MAX_EXPORTS`] places is free; 429 otherwise.
+async fn limited(state: &AppState, build: impl FnOnce() -> Response + Send + 'static) -> Response {
+    let Ok(_permit) = EXPORTS.try_acquire() else {
+        let mut response = iop_templates::error_page(
+            &state.site(),
+            429,
+            "Too many downloads at once",
+            "Many lists are being downloaded right now. Please try again in a minute; searching works as usual.",
+            &[],
+        )
+        .into_response();
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        return response;
+    };
+    super::lang::blocking(build).await
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,6 +92,11 @@ async fn search_csv(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let shared = state.clone();
+    limited(&shared, move || search_csv_now(state, headers, query)).await
+}
+
+fn search_csv_now(state: AppState, headers: HeaderMap, query: Option<String>) -> Response {
     let query = query.unwrap_or_default();
     match search_rows(&state, &query) {
         Ok((request, hits, total)) => {
@@ -99,6 +134,11 @@ async fn shortlist_csv(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let shared = state.clone();
+    limited(&shared, move || shortlist_csv_now(state, headers, query)).await
+}
+
+fn shortlist_csv_now(state: AppState, headers: HeaderMap, query: Option<String>) -> Response {
     let hits = match Loaded::from_query(&state, query) {
         Ok(loaded) => loaded.programs,
         Err(e) => return e.page(&state, None),

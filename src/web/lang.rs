@@ -39,6 +39,21 @@ pub fn current() -> RequestLang {
     CURRENT.try_with(Clone::clone).unwrap_or_default()
 }
 
+/// Run `f` on the blocking pool (searches, exports: CPU work that must not
+/// hold an async worker), within the language of the request being answered.
+pub async fn blocking<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    let current = current();
+    tokio::task::spawn_blocking(move || CURRENT.sync_scope(current, f))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// `path` as a path on this site: one leading `/`, never `//host` or
+/// `/\host`, which a browser reads as another site.
+fn on_site(path: &str) -> String {
+    format!("/{}", path.trim_start_matches(['/', '\\']))
+}
+
 /// Paths that are not pages: served in one form only, never under `/es`.
 fn is_page(path: &str) -> bool {
     const NOT_PAGES: [&str; 3] = ["/api/", "/static/", "/sitemaps/"];
@@ -55,11 +70,13 @@ fn is_page(path: &str) -> bool {
 
 /// The language a path is in and the path without its prefix: `/es` and
 /// `/es/...` are Spanish; `/es` alone is the Spanish home page.
+/// The path answered is always a path on this site ([`on_site`]): a page
+/// links to itself in the other language with it.
 pub fn split_lang(path: &str) -> (Lang, String) {
     match path.strip_prefix(Lang::Es.prefix()) {
         Some("") => (Lang::Es, "/".to_string()),
-        Some(rest) if rest.starts_with('/') => (Lang::Es, rest.to_string()),
-        _ => (Lang::En, path.to_string()),
+        Some(rest) if rest.starts_with('/') => (Lang::Es, on_site(rest)),
+        _ => (Lang::En, on_site(path)),
     }
 }
 
@@ -110,6 +127,23 @@ mod tests {
         assert_eq!(split_lang("/es/search"), (Lang::Es, "/search".into()));
         assert_eq!(split_lang("/search"), (Lang::En, "/search".into()));
         assert_eq!(split_lang("/essay"), (Lang::En, "/essay".into()));
+        // crafted paths stay paths on this site
+        assert_eq!(
+            split_lang("/es//evil.example"),
+            (Lang::Es, "/evil.example".into())
+        );
+        assert_eq!(
+            split_lang("/es/\\evil.example"),
+            (Lang::Es, "/evil.example".into())
+        );
+        assert_eq!(
+            split_lang("//evil.example"),
+            (Lang::En, "/evil.example".into())
+        );
+        assert_eq!(
+            split_lang("/\\/evil.example"),
+            (Lang::En, "/evil.example".into())
+        );
         assert!(!is_page("/api/v1/search"));
         assert!(!is_page("/robots.txt"));
         assert!(is_page("/programs/0123456789ab"));

@@ -23,6 +23,15 @@
 //! served over HTTP instead, and downloads and verifies each new generation
 //! before the same swap (`updates`). Requests are not logged: no query is
 //! ever written down with a client address.
+//!
+//! The server's own accept loop ([`run`]) bounds what one client can hold:
+//! a connection that does not send a complete request head within
+//! [`header_read_timeout`] (an idle keep-alive connection included) is
+//! closed, a request body must arrive within [`BODY_READ_TIMEOUT`], and no
+//! connection lives longer than [`CONNECTION_LIFETIME`]. At start the
+//! process raises its open-file limit to the hard maximum. Every response
+//! carries a `Permissions-Policy` denying powerful features, and
+//! `Strict-Transport-Security` when `IOPFINDER_PUBLIC_URL` is https.
 
 mod about;
 mod api;
@@ -85,6 +94,33 @@ pub struct ServeOptions {
     pub poll: Option<Duration>,
     /// Where reports are appended (default: the data directory's `reports/`).
     pub reports_dir: Option<std::path::PathBuf>,
+}
+
+/// Browser features no page uses, denied to every page.
+const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()";
+
+/// HSTS for a site served over https: a year, subdomains included.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// The longest wait for a request body to arrive.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// No connection is held longer than this (the largest export takes
+/// seconds).
+pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(300);
+
+/// The environment variable that sets [`header_read_timeout`] in
+/// milliseconds (tests shorten it).
+pub const HEADER_READ_TIMEOUT_VAR: &str = "IOPFINDER_HEADER_READ_TIMEOUT_MS";
+
+/// The longest wait for a complete request head, from the connection's
+/// start or the end of its last response (keep-alive idle time): 10 s, or
+/// [`HEADER_READ_TIMEOUT_VAR`].
+pub fn header_read_timeout() -> Duration {
+    std::env::var(HEADER_READ_TIMEOUT_VAR)
+        .ok()
+        .and_then(|ms| ms.trim().parse().ok())
+        .map_or(Duration::from_secs(10), Duration::from_millis)
 }
 
 #[derive(Clone)]
@@ -166,12 +202,27 @@ fn routes(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            seo::serves_https().then(|| HeaderValue::from_static(HSTS)),
+        ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            BODY_READ_TIMEOUT,
+        ))
 }
 
 /// Open the data directory (seeding it from the sample directory when it has
 /// no index), or with `--index-from` install the remote copy's current
 /// generation when the data directory has none, then serve until Ctrl-C.
 pub async fn serve(data: DataDir, options: ServeOptions) -> Result<()> {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::info!("open-file limit {limit}"),
+        Err(e) => tracing::warn!("the open-file limit could not be raised: {e}"),
+    }
     let remote = options
         .index_from
         .clone()
@@ -226,11 +277,10 @@ pub async fn serve(data: DataDir, options: ServeOptions) -> Result<()> {
     tracing::info!("listening on http://{local}");
     // The line tests and scripts wait for (the port may have been 0).
     println!("listening on http://{local}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    run(listener, router(state), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     Ok(())
 }
 
@@ -253,9 +303,69 @@ async fn open_or_fetch(data: &DataDir, remote: &updates::Remote) -> Result<Gener
     }
 }
 
+/// Answer connections on `listener` with `app` until `shutdown`, then let
+/// open connections finish their requests (at most 10 s). Each connection
+/// has the timeouts of the module's documentation; the client's address
+/// reaches handlers as `ConnectInfo` (never stored: see `reports`).
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout())
+        .keep_alive(true);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // out of file descriptors and the like: wait, go on
+                    tracing::warn!("accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(remote));
+                app.clone().oneshot(request)
+            },
+        );
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(CONNECTION_LIFETIME, connection).await;
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(10)) => {}
+    }
+}
+
 async fn open_or_seed(data: &DataDir) -> Result<Generation> {
     let data = data.clone();
     tokio::task::spawn_blocking(move || {
+        // temporaries of writers that were killed (a running crawl's stay)
+        let removed = data.remove_stale_temporaries();
+        if !removed.is_empty() {
+            tracing::info!(
+                "removed {} temporary files left by killed runs",
+                removed.len()
+            );
+        }
         if data.current_generation()?.is_none() {
             if data.listings_path().exists() {
                 tracing::info!(

@@ -10,15 +10,27 @@
 //! the thank-you page (POST, redirect, GET). The client's address and user
 //! agent are never stored. A report that needs fixing is answered 400 with
 //! the form, what the visitor typed and what to fix.
+//!
+//! One party must not fill the reports file and lock real reports out:
+//! - each client may send [`REPORT_BURST`] reports at once, then one a
+//!   minute (429 beyond). The limiter is in memory and keyed by a salted
+//!   hash of the client's address (its /64 for IPv6), so no address is kept
+//!   even there;
+//! - a post from another site is refused (403): `Sec-Fetch-Site` other than
+//!   `same-origin`/`none`, or an `Origin` that is not this site's;
+//! - the body must be the form's `application/x-www-form-urlencoded` (415);
+//! - refusals are logged at most once a minute, with how many there were.
 
 use super::{AppState, Error};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use iop_index::listing::is_listing_id;
 use iop_index::Listing;
 use iop_templates::{
@@ -26,9 +38,14 @@ use iop_templates::{
 };
 use serde::Serialize;
 use std::fs::OpenOptions;
+use std::hash::BuildHasher;
 use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
 use std::path::PathBuf;
+use std::sync::LazyLock;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The reports file stops growing at this size (the operator reads and
 /// clears it); further reports are refused with a phone number to call.
@@ -40,6 +57,102 @@ const MAX_BODY: usize = 64 * 1024;
 
 /// One writer at a time, so lines never interleave.
 static WRITER: Mutex<()> = Mutex::new(());
+
+/// Reports one client may send at once; after that, one a minute.
+pub const REPORT_BURST: u32 = 10;
+
+/// Clients remembered by the limiter before those that are back to a full
+/// allowance are forgotten.
+const LIMITER_CLIENTS: usize = 10_000;
+
+static LIMITER: LazyLock<DefaultKeyedRateLimiter<u64>> = LazyLock::new(|| {
+    let burst = NonZeroU32::new(REPORT_BURST).expect("a burst of at least one");
+    RateLimiter::keyed(Quota::per_minute(NonZeroU32::MIN).allow_burst(burst))
+});
+
+/// The salt of the client keys: random in each process.
+static CLIENT_SALT: LazyLock<std::collections::hash_map::RandomState> =
+    LazyLock::new(std::collections::hash_map::RandomState::new);
+
+/// The limiter's key for a client: a salted hash of its address (of its /64
+/// for IPv6, which one client usually holds whole).
+fn client_key(ip: IpAddr) -> u64 {
+    let ip = match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !(u128::MAX >> 64)).into()),
+        },
+        v4 => v4,
+    };
+    CLIENT_SALT.hash_one(ip)
+}
+
+/// Whether the client may send a report now.
+fn allowed(client: Option<SocketAddr>) -> bool {
+    let Some(client) = client else { return true };
+    let ok = LIMITER.check_key(&client_key(client.ip())).is_ok();
+    if LIMITER.len() > LIMITER_CLIENTS {
+        LIMITER.retain_recent();
+    }
+    ok
+}
+
+/// The last refusal logged and how many were not logged since.
+static REFUSALS: Mutex<Option<(Instant, u64)>> = Mutex::new(None);
+
+/// Log a refused report, at most once a minute.
+fn log_refusal(why: &str) {
+    let mut last = REFUSALS.lock().unwrap_or_else(|e| e.into_inner());
+    match last.as_mut() {
+        Some((at, quiet)) if at.elapsed() < Duration::from_secs(60) => *quiet += 1,
+        _ => {
+            let quiet = last.map_or(0, |(_, q)| q);
+            tracing::warn!("report refused: {why} ({quiet} more refusals not logged before this)");
+            *last = Some((Instant::now(), 0));
+        }
+    }
+}
+
+/// A post a browser sent from another site (or from nowhere it will say).
+fn cross_site(headers: &HeaderMap) -> bool {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+    };
+    if let Some(site) = text("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match text(header::ORIGIN.as_str()) {
+        None => false,
+        Some(origin) => {
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let ours = text(header::HOST.as_str());
+            let public = super::seo::public_url(&HeaderMap::new());
+            host.is_none_or(|h| Some(h) != ours && origin != public)
+        }
+    }
+}
+
+/// The form's content type, with or without parameters.
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// A refusal page with `status`.
+fn refusal(state: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
+    let markup = iop_templates::error_page(&state.site(), status.as_u16(), title, message, &[]);
+    (status, markup).into_response()
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -186,6 +299,8 @@ fn append_line(path: &std::path::Path, line: &str) -> Result<(), StoreFailure> {
 async fn submit(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let site = state.site();
@@ -193,6 +308,37 @@ async fn submit(
         Ok(listing) => listing,
         Err(e) => return e.page(&state, None),
     };
+    if cross_site(&headers) {
+        log_refusal("posted from another site");
+        return refusal(
+            &state,
+            StatusCode::FORBIDDEN,
+            "Reports are sent from this site only",
+            "This report came from another web site, so it was not sent. To report a problem, use the form on the program's page here.",
+        );
+    }
+    if !is_form(&headers) {
+        log_refusal("not the form's content type");
+        return refusal(
+            &state,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the report with the form",
+            "Reports are accepted as the report form sends them (application/x-www-form-urlencoded). Please use the form on the program's page.",
+        );
+    }
+    if !allowed(client.map(|Extension(ConnectInfo(addr))| addr)) {
+        log_refusal("too many from one client");
+        let mut response = refusal(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many reports at once",
+            "Thank you for your reports. Please wait a minute before sending another one.",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+        return response;
+    }
     let (draft, fixes) = match &body {
         Ok(bytes) => read_report(bytes),
         Err(_) => (
@@ -236,7 +382,9 @@ async fn submit(
         )
             .into_response(),
         Ok(Err(StoreFailure::Full)) => {
-            tracing::warn!("the reports file is full ({MAX_REPORTS_BYTES} bytes): report refused");
+            log_refusal(&format!(
+                "the reports file is full ({MAX_REPORTS_BYTES} bytes)"
+            ));
             let markup = iop_templates::error_page(
                 &site,
                 503,
@@ -264,6 +412,31 @@ fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clients_are_keyed_without_their_address() {
+        let a: IpAddr = "2001:db8::1".parse().unwrap();
+        let b: IpAddr = "2001:db8::ffff:2".parse().unwrap();
+        let other: IpAddr = "2001:db8:0:1::1".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b), "one /64, one client");
+        assert_ne!(client_key(a), client_key(other));
+        let v4: IpAddr = "192.0.2.7".parse().unwrap();
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(client_key(v4), client_key(mapped));
+        let mut headers = HeaderMap::new();
+        assert!(!cross_site(&headers), "no browser headers: a plain client");
+        headers.insert("host", "127.0.0.1:3000".parse().unwrap());
+        headers.insert("origin", "http://127.0.0.1:3000".parse().unwrap());
+        assert!(!cross_site(&headers));
+        headers.insert("origin", "https://evil.example".parse().unwrap());
+        assert!(cross_site(&headers));
+        headers.insert("origin", "null".parse().unwrap());
+        assert!(cross_site(&headers));
+        headers.insert("sec-fetch-site", "same-origin".parse().unwrap());
+        assert!(!cross_site(&headers), "the browser's own word wins");
+        headers.insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert!(cross_site(&headers));
+    }
 
     #[test]
     fn reports_are_read_and_checked() {

@@ -18,6 +18,11 @@ async fn home(State(state): State<AppState>) -> Response {
 }
 
 async fn results(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    super::lang::blocking(move || results_now(state, query)).await
+}
+
+/// The search and its page, on the blocking pool.
+fn results_now(state: AppState, query: Option<String>) -> Response {
     let query = query.unwrap_or_default();
     // `list=`: the visitor's shortlist, carried in the URL but not part of the search.
     let (query, shortlist) = match super::shortlist::take_list(&query) {

@@ -36,6 +36,13 @@ static CONFIGURED_PUBLIC_URL: LazyLock<Option<String>> = LazyLock::new(|| {
     Some(value.to_string())
 });
 
+/// Whether the configured public URL is https (the site is served over TLS).
+pub fn serves_https() -> bool {
+    CONFIGURED_PUBLIC_URL
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"))
+}
+
 /// The site's public base URL, without a trailing slash.
 pub fn public_url(headers: &HeaderMap) -> String {
     if let Some(configured) = CONFIGURED_PUBLIC_URL.as_ref() {

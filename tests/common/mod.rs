@@ -52,9 +52,15 @@ impl TestApp {
     }
 
     pub fn start_in(data: TempDir) -> TestApp {
+        TestApp::start_with_env(data, &[])
+    }
+
+    /// Serve `data` with environment variables set (`IOPFINDER_PUBLIC_URL`...).
+    pub fn start_with_env(data: TempDir, env: &[(&str, &str)]) -> TestApp {
         let mut child = Command::new(BIN)
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data.path())
+            .envs(env.iter().copied())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -272,9 +272,19 @@ fn is_chrome_marked(element: &scraper::node::Element) -> bool {
     })
 }
 
-/// The sentences of a page, in document order.
+/// The sentences of a page, in document order. The page is parsed within
+/// the default [`super::budget::Budget`]; a page over it has no sentences.
 pub fn sentences(html: &str) -> Vec<Sentence> {
-    let document = Html::parse_document(html);
+    let budget = super::budget::Budget::default();
+    let deadline = super::budget::Deadline::start(&budget);
+    super::budget::parse(html, &budget, &deadline)
+        .map(|document| sentences_of(&document))
+        .unwrap_or_default()
+}
+
+/// The sentences of a parsed page. The walk recurses once per level of
+/// nesting: parse with [`super::budget::parse`], which bounds the depth.
+pub fn sentences_of(document: &Html) -> Vec<Sentence> {
     let mut walker = Walker::default();
     walker.walk(document.tree.root());
     walker.flush();

@@ -6,10 +6,13 @@
 //! - [`prose`]: facet values from vocabulary phrases, with negation and
 //!   context rules.
 //! - [`schedule`]: sessions, weekly hours, days and program length.
+//! - [`budget`]: what reading one page may cost (depth, nodes, time); a
+//!   page over it is an error of that page.
 //!
 //! Every fact keeps the sentence it came from as its evidence. What the page
 //! does not say stays unknown: nothing is guessed.
 
+pub mod budget;
 pub mod html;
 pub mod jsonld;
 pub mod prose;
@@ -83,17 +86,38 @@ const SESSION_CONTEXT: &[&str] = &[
 ];
 
 /// Extract what a provider page states. `url` is the page's address, used as
-/// the website when structured data gives none.
+/// the website when structured data gives none. A page over the default
+/// [`budget::Budget`] states nothing here; [`extract_within`] says why.
 pub fn extract(page: &str, url: Option<&str>) -> Extraction {
-    let document = scraper::Html::parse_document(page);
-    let mut organization = jsonld::organization(&document);
-    drop(document);
+    extract_within(page, url, &budget::Budget::default()).unwrap_or_default()
+}
+
+/// [`extract`] within `budget`: the page is parsed once
+/// ([`budget::parse`]), and the time is checked between the stages.
+pub fn extract_within(
+    page: &str,
+    url: Option<&str>,
+    budget: &budget::Budget,
+) -> Result<Extraction, budget::PageError> {
+    let deadline = budget::Deadline::start(budget);
+    let document = budget::parse(page, budget, &deadline)?;
+    extract_document(&document, url, &deadline)
+}
+
+/// [`extract`] of a page parsed by [`budget::parse`].
+pub fn extract_document(
+    document: &scraper::Html,
+    url: Option<&str>,
+    deadline: &budget::Deadline,
+) -> Result<Extraction, budget::PageError> {
+    let mut organization = jsonld::organization(document);
     if let (Some(org), Some(url)) = (organization.as_mut(), url) {
         if org.website.is_none() {
             org.website = Some(url.to_string());
         }
     }
-    let sentences = html::sentences(page);
+    let sentences = html::sentences_of(document);
+    deadline.check()?;
     let org_name = organization.as_ref().and_then(|o| o.name.as_deref());
     let v = Vocabulary::get();
     let schedule_group = v.group_by_slug("schedule").map(|g| g.id);
@@ -168,6 +192,7 @@ pub fn extract(page: &str, url: Option<&str>) -> Extraction {
         schedule.tracks = bare_tracks;
     }
 
+    deadline.check()?;
     let mut values = Vec::new();
     for found in prose::find(&sentences, org_name) {
         let group = Some(v.value(found.value).group);
@@ -214,13 +239,14 @@ pub fn extract(page: &str, url: Option<&str>) -> Extraction {
         }
     }
 
-    Extraction {
+    deadline.check()?;
+    Ok(Extraction {
         organization,
         values,
         schedule,
         php,
         outpatient,
-    }
+    })
 }
 
 impl Extraction {

@@ -9,10 +9,17 @@
 //! the new one, never half of one. An entry that cannot be read or parsed, or
 //! that names another URL, is treated as absent: the page is fetched
 //! unconditionally and the entry rewritten.
+//!
+//! The cache is bounded ([`CacheLimits`]: total size, entry count, age):
+//! [`PageCache::prune`] removes entries older than the age limit, then the
+//! least recently used (by file time: a read touches it) until both the
+//! count and the size are within their limits. The `crawl` command prunes
+//! after each crawl.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -64,6 +71,37 @@ impl CachedPage {
     }
 }
 
+/// How large the cache may grow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheLimits {
+    /// Total size of the entries' files, in bytes.
+    pub max_bytes: u64,
+    pub max_entries: usize,
+    /// Entries not read or written for this long are removed.
+    pub max_age: Duration,
+}
+
+impl Default for CacheLimits {
+    fn default() -> Self {
+        CacheLimits {
+            max_bytes: 256 * 1024 * 1024,
+            max_entries: 20_000,
+            max_age: Duration::from_secs(30 * 24 * 60 * 60),
+        }
+    }
+}
+
+/// What [`PageCache::prune`] left and removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PruneSummary {
+    pub entries: usize,
+    pub bytes: u64,
+    /// Removed for their age.
+    pub expired: usize,
+    /// Removed, least recently used first, to fit the count and size.
+    pub evicted: usize,
+}
+
 /// The cache directory (created on the first write).
 #[derive(Debug, Clone)]
 pub struct PageCache {
@@ -85,12 +123,64 @@ impl PageCache {
             .join(format!("{}.json", super::hex(&Sha256::digest(url))))
     }
 
-    /// The entry for `url`, if there is a sound one.
+    /// The entry for `url`, if there is a sound one (its file time is set to
+    /// now: it was used).
     pub fn get(&self, url: &str) -> Option<CachedPage> {
-        let bytes = std::fs::read(self.path_of(url)).ok()?;
+        let path = self.path_of(url);
+        let bytes = std::fs::read(&path).ok()?;
         let entry: CachedPage = serde_json::from_slice(&bytes).ok()?;
-        (entry.format == FORMAT && entry.url == url && !entry.content_hash.is_empty())
-            .then_some(entry)
+        let sound = entry.format == FORMAT && entry.url == url && !entry.content_hash.is_empty();
+        if sound {
+            let _ = std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(SystemTime::now()));
+        }
+        sound.then_some(entry)
+    }
+
+    /// Bring the cache within `limits`: entries older than the age limit
+    /// go, then the least recently used until the count and the size fit.
+    /// Files that are not entries are left alone; errors only leave more.
+    pub fn prune(&self, limits: &CacheLimits) -> PruneSummary {
+        let mut summary = PruneSummary::default();
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return summary;
+        };
+        let now = SystemTime::now();
+        let mut entries: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+        for entry in dir.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || !name.ends_with(".json") {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            let used = meta.modified().unwrap_or(now);
+            if now.duration_since(used).unwrap_or_default() > limits.max_age {
+                if std::fs::remove_file(&path).is_ok() {
+                    summary.expired += 1;
+                }
+                continue;
+            }
+            entries.push((used, meta.len(), path));
+        }
+        // newest first; the oldest are removed from the end
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0));
+        let mut total: u64 = entries.iter().map(|e| e.1).sum();
+        while entries.len() > limits.max_entries || total > limits.max_bytes {
+            let Some((_, len, path)) = entries.pop() else {
+                break;
+            };
+            if std::fs::remove_file(&path).is_ok() {
+                summary.evicted += 1;
+                total -= len;
+            }
+        }
+        summary.entries = entries.len();
+        summary.bytes = total;
+        summary
     }
 
     /// Store `entry` under its URL, atomically.
@@ -141,6 +231,63 @@ mod tests {
             content_type: Some("text/html".into()),
             text: "<p>caf\u{e9}</p>".into(),
         }
+    }
+
+    #[test]
+    fn the_cache_is_bounded_by_size_count_and_age() {
+        let dir = std::env::temp_dir().join(format!("page-cache-bounds-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = PageCache::new(&dir);
+        // ten crawls of ten 100 KB pages at new URLs each
+        for crawl in 0..10 {
+            for page in 0..10 {
+                let mut e = entry(&format!("https://example.org/{crawl}/{page}"));
+                e.text = "x".repeat(100_000);
+                cache.put(&e).unwrap();
+            }
+            let limits = CacheLimits {
+                max_bytes: 2_500_000,
+                max_entries: 1_000,
+                max_age: Duration::from_secs(3600),
+            };
+            let summary = cache.prune(&limits);
+            assert!(summary.bytes <= limits.max_bytes, "{summary:?}");
+            let on_disk: u64 = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().metadata().unwrap().len())
+                .sum();
+            assert!(on_disk <= limits.max_bytes, "crawl {crawl}: {on_disk}");
+        }
+        // the least recently used went: a page read just now stays
+        let first = "https://example.org/9/0";
+        let old = SystemTime::now() - Duration::from_secs(60);
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let f = std::fs::File::options()
+                .write(true)
+                .open(e.unwrap().path())
+                .unwrap();
+            f.set_modified(old).unwrap();
+        }
+        assert!(cache.get(first).is_some());
+        let summary = cache.prune(&CacheLimits {
+            max_bytes: u64::MAX,
+            max_entries: 1,
+            max_age: Duration::from_secs(3600),
+        });
+        assert_eq!(summary.entries, 1);
+        assert!(cache.get(first).is_some(), "the entry used last is kept");
+        // and an entry unused for longer than the age limit expires
+        let f = std::fs::File::options()
+            .write(true)
+            .open(cache.path_of(first))
+            .unwrap();
+        f.set_modified(old).unwrap();
+        let summary = cache.prune(&CacheLimits {
+            max_age: Duration::from_secs(30),
+            ..CacheLimits::default()
+        });
+        assert_eq!((summary.expired, summary.entries), (1, 0));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -42,6 +42,10 @@ pub enum FetchError {
     Blocked(String),
     #[error("disallowed by robots.txt")]
     RobotsDisallowed,
+    /// robots.txt could not be read (5xx, timeout, network): nothing is
+    /// fetched from the site for now, and the cause is said.
+    #[error("robots.txt unavailable: {0}")]
+    RobotsUnavailable(String),
     #[error("body larger than {0} bytes")]
     TooLarge(usize),
     #[error("timed out")]
@@ -64,6 +68,7 @@ impl FetchError {
         match self {
             FetchError::Blocked(_) => "blocked",
             FetchError::RobotsDisallowed => "robots_disallowed",
+            FetchError::RobotsUnavailable(_) => "robots_unavailable",
             FetchError::TooLarge(_) => "too_large",
             FetchError::Timeout => "timeout",
             FetchError::Status(_) => "status",
@@ -214,6 +219,65 @@ impl Fetcher {
         self.fetch(url, validators, self.config.html_only).await
     }
 
+    /// Fetch `url` (any content type) into `out` as it downloads, never
+    /// holding the body in memory: at most `max_bytes` after gzip decoding
+    /// ([`FetchError::TooLarge`] beyond, with what was written left for the
+    /// caller to discard). Answers the final URL and the bytes written.
+    pub async fn download(
+        &self,
+        url: &str,
+        out: &mut impl std::io::Write,
+        max_bytes: u64,
+    ) -> Result<(Url, u64), FetchError> {
+        let mut url = Url::parse(url).map_err(|e| FetchError::BadUrl(format!("{url}: {e}")))?;
+        let mut hops = 0;
+        let mut response = loop {
+            self.policy.check_url(&url).await?;
+            let rules = self.rules_for(&url).await?;
+            if let Rules::Unavailable(cause) = &*rules {
+                return Err(FetchError::RobotsUnavailable(cause.clone()));
+            }
+            if !rules.allowed(url.as_str()) {
+                return Err(FetchError::RobotsDisallowed);
+            }
+            let delay = self.delay_for(&rules);
+            let mut slot = self.hosts.slot(&host_key(&url)).await;
+            let response = self
+                .send(&url, &Validators::default(), &mut slot, delay)
+                .await?;
+            let status = response.status();
+            if status.is_redirection() {
+                let next = redirect_target(&url, response.headers())?;
+                hops += 1;
+                if hops > self.config.max_redirects {
+                    return Err(FetchError::TooManyRedirects);
+                }
+                url = next;
+                continue;
+            }
+            if !status.is_success() {
+                return Err(FetchError::Status(status.as_u16()));
+            }
+            break response;
+        };
+        let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+        if !response.headers().contains_key(header::CONTENT_ENCODING)
+            && response.content_length().is_some_and(|len| len > max_bytes)
+        {
+            return Err(FetchError::TooLarge(limit));
+        }
+        let mut written: u64 = 0;
+        while let Some(chunk) = response.chunk().await.map_err(FetchError::from_reqwest)? {
+            written += chunk.len() as u64;
+            if written > max_bytes {
+                return Err(FetchError::TooLarge(limit));
+            }
+            out.write_all(&chunk)
+                .map_err(|e| FetchError::Network(format!("writing the download: {e}")))?;
+        }
+        Ok((url, written))
+    }
+
     /// Follow a sitemap (index or urlset, plain or gzip) and return the page
     /// URLs it lists, at most `max_urls`, reading at most `max_sitemaps` files.
     pub async fn sitemap_urls(
@@ -262,6 +326,9 @@ impl Fetcher {
         loop {
             self.policy.check_url(&url).await?;
             let rules = self.rules_for(&url).await?;
+            if let Rules::Unavailable(cause) = &*rules {
+                return Err(FetchError::RobotsUnavailable(cause.clone()));
+            }
             if !rules.allowed(url.as_str()) {
                 return Err(FetchError::RobotsDisallowed);
             }
@@ -307,9 +374,9 @@ impl Fetcher {
             slot.wait().await;
             let result = self.client.get(robots_url.clone()).send().await;
             slot.done(self.config.min_delay);
-            let mut response = match result {
+            let mut response = match result.map_err(FetchError::from_reqwest) {
                 Ok(r) => r,
-                Err(_) => return Ok(Rules::DisallowAll),
+                Err(e) => return Ok(Rules::Unavailable(e.to_string())),
             };
             let status = response.status();
             if status.is_redirection() {
@@ -325,7 +392,9 @@ impl Fetcher {
                 return Ok(Rules::AllowAll);
             }
             if !status.is_success() {
-                return Ok(Rules::DisallowAll);
+                return Ok(Rules::Unavailable(
+                    FetchError::Status(status.as_u16()).to_string(),
+                ));
             }
             let mut body = Vec::new();
             loop {
@@ -338,7 +407,9 @@ impl Fetcher {
                         }
                     }
                     Ok(None) => break,
-                    Err(_) => return Ok(Rules::DisallowAll),
+                    Err(e) => {
+                        return Ok(Rules::Unavailable(FetchError::from_reqwest(e).to_string()))
+                    }
                 }
             }
             return Ok(Rules::parse(&self.agent_token, &body));

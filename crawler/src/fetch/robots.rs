@@ -1,7 +1,9 @@
 //! robots.txt per RFC 9309, parsed with `texting_robots`: 2xx parsed (at
-//! least 500 KiB read), 4xx means no rules, 5xx or network failure means
-//! disallow everything for now, up to 5 redirects followed; cached per origin
-//! for at most 24 hours (failures for a few minutes).
+//! least 500 KiB read), 4xx means no rules, 5xx, a timeout or a network
+//! failure means nothing may be fetched for now ([`Rules::Unavailable`],
+//! reported with its cause, not as "disallowed"), up to 5 redirects
+//! followed; cached per origin for at most 24 hours (failures for a few
+//! minutes).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -22,8 +24,9 @@ pub const FAILURE_CACHE_FOR: Duration = Duration::from_secs(5 * 60);
 pub enum Rules {
     /// No robots.txt (4xx): everything allowed.
     AllowAll,
-    /// Server error or unreachable: nothing allowed for now.
-    DisallowAll,
+    /// Server error, timeout or unreachable (the cause, e.g. "HTTP status
+    /// 500", "timed out"): nothing allowed for now.
+    Unavailable(String),
     /// A parsed robots.txt.
     Parsed(Box<texting_robots::Robot>),
 }
@@ -32,7 +35,7 @@ impl std::fmt::Debug for Rules {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Rules::AllowAll => f.write_str("AllowAll"),
-            Rules::DisallowAll => f.write_str("DisallowAll"),
+            Rules::Unavailable(cause) => write!(f, "Unavailable({cause})"),
             Rules::Parsed(r) => write!(f, "Parsed(delay {:?}, sitemaps {:?})", r.delay, r.sitemaps),
         }
     }
@@ -53,7 +56,7 @@ impl Rules {
     pub fn allowed(&self, url: &str) -> bool {
         match self {
             Rules::AllowAll => true,
-            Rules::DisallowAll => false,
+            Rules::Unavailable(_) => false,
             Rules::Parsed(robot) => robot.allowed(url),
         }
     }
@@ -96,7 +99,7 @@ impl RobotsCache {
     /// Remember rules for `origin`.
     pub fn put(&self, origin: &str, rules: Arc<Rules>) {
         let ttl = match *rules {
-            Rules::DisallowAll => FAILURE_CACHE_FOR,
+            Rules::Unavailable(_) => FAILURE_CACHE_FOR,
             _ => CACHE_FOR,
         };
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
@@ -118,7 +121,10 @@ mod tests {
                 b"User-agent: *\nDisallow: /x\n",
             )),
         );
-        cache.put("http://b.example", Arc::new(Rules::DisallowAll));
+        cache.put(
+            "http://b.example",
+            Arc::new(Rules::Unavailable("timed out".into())),
+        );
         tokio::time::advance(FAILURE_CACHE_FOR + Duration::from_secs(1)).await;
         assert!(
             cache.get("http://b.example").is_none(),

@@ -188,32 +188,36 @@ async fn samhsa_download(
         location: location.to_string(),
         message,
     };
-    let fetcher = data_fetcher(ctx, 256 * 1024 * 1024)?;
+    let fetcher = data_fetcher(ctx, MAX_DATA_FILE_BYTES as usize)?;
     (ctx.progress)(Progress {
         done: 0,
         total: None,
     });
-    let page = fetcher
-        .get(location)
+    // downloaded to a temporary file as it arrives, never held in memory
+    // whole; a body over the limit (a huge file, a gzip bomb) stops the
+    // download there
+    let file = download_to_temp(&fetcher, location)
         .await
         .map_err(|e| failed(format!("download failed: {e}")))?;
     out.pages_fetched += 1;
+    let bytes =
+        std::fs::read(file.path).map_err(|e| failed(format!("reading the download: {e}")))?;
     let mut legend = None;
-    if !page.bytes.starts_with(b"PK\x03\x04") {
-        let path = page.final_url.path().to_string();
+    if !bytes.starts_with(b"PK\x03\x04") {
+        let path = file.final_url.path().to_string();
         let name = path.rsplit('/').next().unwrap_or("");
         if name.contains("_facilities") {
-            let mut legend_url = page.final_url.clone();
+            let mut legend_url = file.final_url.clone();
             let prefix = &path[..path.len() - name.len()];
             legend_url.set_path(&format!(
                 "{prefix}{}",
                 name.replace("_facilities", "_service_codes")
             ));
             legend_url.set_query(None);
-            match fetcher.get(legend_url.as_str()).await {
-                Ok(p) => {
+            match download_to_temp(&fetcher, legend_url.as_str()).await {
+                Ok(file) => {
                     out.pages_fetched += 1;
-                    legend = Some(p.bytes);
+                    legend = std::fs::read(file.path).ok();
                 }
                 Err(e) => {
                     if matches!(e, crate::fetch::FetchError::Status(_)) {
@@ -231,7 +235,30 @@ async fn samhsa_download(
         done: 1,
         total: Some(1),
     });
-    samhsa::read_bytes(location, &page.bytes, legend.as_deref()).map_err(|e| failed(e.to_string()))
+    samhsa::read_bytes(location, &bytes, legend.as_deref()).map_err(|e| failed(e.to_string()))
+}
+
+/// The most a data file download may be, after gzip decoding.
+pub const MAX_DATA_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A download in a temporary file (removed when dropped).
+struct Downloaded {
+    path: tempfile::TempPath,
+    final_url: reqwest::Url,
+}
+
+/// Download `url` into a temporary file, at most [`MAX_DATA_FILE_BYTES`].
+async fn download_to_temp(
+    fetcher: &Fetcher,
+    url: &str,
+) -> Result<Downloaded, crate::fetch::FetchError> {
+    let io = |e: std::io::Error| crate::fetch::FetchError::Network(format!("temporary file: {e}"));
+    let temp = tempfile::NamedTempFile::new().map_err(io)?;
+    let (file, path) = temp.into_parts();
+    let mut out = std::io::BufWriter::new(file);
+    let (final_url, _) = fetcher.download(url, &mut out, MAX_DATA_FILE_BYTES).await?;
+    std::io::Write::flush(&mut out).map_err(io)?;
+    Ok(Downloaded { path, final_url })
 }
 
 /// Whether `text` (one sentence) says "intensive outpatient" or "IOP"

@@ -27,6 +27,7 @@
 //! the cache; a cache that cannot be read or written only costs full fetches.
 
 use super::{CrawlContext, Progress, SourceCrawl, SourceError};
+use crate::extract::budget::{self, Budget, Deadline, PageError};
 use crate::extract::{self, Extraction, Org};
 use crate::fetch::cache::{CachedPage, PageCache};
 use crate::fetch::{FetchError, Fetcher};
@@ -114,9 +115,12 @@ struct Reading {
     iop: bool,
 }
 
-fn read_page(html: &str, url: &str) -> Reading {
-    let extraction = extract::extract(html, Some(url));
-    let document = scraper::Html::parse_document(html);
+/// Read a page within the default [`Budget`]: parsed once, then walked.
+fn read_page(html: &str, url: &str) -> Result<Reading, PageError> {
+    let budget = Budget::default();
+    let deadline = Deadline::start(&budget);
+    let document = budget::parse(html, &budget, &deadline)?;
+    let extraction = extract::extract_document(&document, Some(url), &deadline)?;
     let text_of = |selector: &str| {
         let selector = scraper::Selector::parse(selector).expect("selector");
         document
@@ -137,18 +141,19 @@ fn read_page(html: &str, url: &str) -> Reading {
             Some((href, text))
         })
         .collect();
-    drop(document);
-    let iop = extract::html::sentences(html)
+    let iop = extract::html::sentences_of(&document)
         .iter()
         .filter(|s| !s.chrome)
         .any(|s| super::mentions_iop(&s.text));
-    Reading {
+    drop(document);
+    deadline.check()?;
+    Ok(Reading {
         extraction,
         title,
         h1,
         links,
         iop,
-    }
+    })
 }
 
 fn has_address(org: &Org) -> bool {
@@ -296,6 +301,16 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
     Ok(crawl.out)
 }
 
+/// Why a page gave nothing: it could not be fetched, or it was over the
+/// [`Budget`] of reading.
+#[derive(Debug, thiserror::Error)]
+enum PageFailure {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Read(#[from] PageError),
+}
+
 struct Crawl {
     out: SourceCrawl,
     /// The site's host and port (`www.` dropped).
@@ -344,7 +359,7 @@ impl Crawl {
         }
     }
 
-    async fn fetch(&mut self, fetcher: &Fetcher, url: &str) -> Result<(Url, Reading), FetchError> {
+    async fn fetch(&mut self, fetcher: &Fetcher, url: &str) -> Result<(Url, Reading), PageFailure> {
         self.fetched += 1;
         let cached = self.cache.as_ref().and_then(|c| c.get(url));
         let validators = cached
@@ -359,7 +374,7 @@ impl Crawl {
                     // a 304 answers validators, which only a cached page sends
                     let Some(mut entry) = cached else {
                         self.out.error("status");
-                        return Err(FetchError::Status(304));
+                        return Err(FetchError::Status(304).into());
                     };
                     self.out.pages_not_modified += 1;
                     if page.etag != entry.etag || page.last_modified != entry.last_modified {
@@ -378,7 +393,19 @@ impl Crawl {
                     }
                     entry.text
                 };
-                Ok((final_url.clone(), read_page(&text, final_url.as_str())))
+                // parsing is CPU work of up to the budget's time: off the
+                // async workers
+                let at = final_url.to_string();
+                let reading = tokio::task::spawn_blocking(move || read_page(&text, &at))
+                    .await
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+                match reading {
+                    Ok(reading) => Ok((final_url, reading)),
+                    Err(e) => {
+                        self.out.error(e.kind());
+                        Err(e.into())
+                    }
+                }
             }
             Err(e) => {
                 if matches!(e, FetchError::Status(_) | FetchError::NotHtml(_)) {
@@ -390,7 +417,7 @@ impl Crawl {
                     }
                 }
                 self.out.error(e.kind());
-                Err(e)
+                Err(e.into())
             }
         }
     }

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Hostile input stays bounded (issue 13): time and peak memory of the crawler
+# on hostile pages and data files, all on 127.0.0.1.
+#
+#   bench/hostile.sh [--bin target/release/iopfinder]
+#
+# 1. `iopfinder extract FILE` on pages of 16,000 / 64,000 / 500,000 nested
+#    <div> and the 82 KB page of 5,500 nested <table><tr><td>: wall time,
+#    peak RSS (GNU time) and the answer (an error of the page, exit 1).
+# 2. `iopfinder crawl --source samhsa-directory=URL` against a local Python
+#    server sending a 2 GiB body and a gzip bomb (300 MiB of zeros in about
+#    300 KB): wall time, peak RSS, and the report's error.
+#
+# Needs python3 and GNU time (/usr/bin/time). Builds nothing unless --bin is
+# missing (then `cargo build --release`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=target/release/iopfinder
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bin) BIN=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ -x "$BIN" ] || cargo build --release
+WORK=$(mktemp -d)
+trap 'kill "${SERVER:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+measure() { # label, command...
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" && status=0 || status=$?
+  read -r secs kb < <(tail -1 "$WORK/time")
+  printf '%-34s %8s s %8s MB  exit %s  %s\n' "$label" "$secs" "$((kb / 1024))" "$status" \
+    "$(grep -ho 'nested deeper[^"]*\|more than [0-9]* nodes[^"]*\|body larger than [0-9]* bytes' "$WORK/out" "$WORK/err" | head -1)"
+}
+
+echo "== pages (iopfinder extract FILE)"
+for depth in 16000 64000 500000; do
+  python3 -c "import sys; sys.stdout.write('<html><body>' + '<div>' * $depth + '<p>We offer an intensive outpatient program.</p></body></html>')" >"$WORK/divs-$depth.html"
+  measure "$depth nested <div>" "$BIN" extract "$WORK/divs-$depth.html"
+done
+python3 -c "import sys; sys.stdout.write('<html><body>' + '<table><tr><td>' * 5500 + '<p>We offer an intensive outpatient program.</p></body></html>')" >"$WORK/tables.html"
+measure "5,500 nested <table><tr><td> (82 KB)" "$BIN" extract "$WORK/tables.html"
+python3 -c "import sys; sys.stdout.write('<html><body>' + '<div>' * 500 + '<p>We offer an intensive outpatient program.</p></body></html>')" >"$WORK/divs-500.html"
+measure "500 nested <div> (within budget)" "$BIN" extract "$WORK/divs-500.html"
+
+echo "== data files (iopfinder crawl --source samhsa-directory=URL)"
+cat >"$WORK/server.py" <<'EOF'
+import gzip, http.server, io, sys
+GIB2 = 2 * 1024 ** 3
+buf = io.BytesIO()
+with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9) as z:
+    block = b"0" * (1024 * 1024)
+    for _ in range(300):
+        z.write(block)
+BOMB = buf.getvalue()
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        if self.path == "/robots.txt":
+            self.send_response(404); self.end_headers(); return
+        if self.path.startswith("/big"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.end_headers()
+            chunk = b"a," * 32768
+            sent = 0
+            try:
+                while sent < GIB2:
+                    self.wfile.write(chunk); sent += len(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if self.path.startswith("/bomb"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(BOMB)))
+            self.end_headers()
+            self.wfile.write(BOMB); return
+        self.send_response(404); self.end_headers()
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+EOF
+python3 "$WORK/server.py" >"$WORK/port" &
+SERVER=$!
+for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.2; done
+PORT=$(cat "$WORK/port")
+for file in big.csv bomb.csv; do
+  rm -rf "$WORK/data"
+  measure "$file" "$BIN" crawl --data-dir "$WORK/data" --allow-address 127.0.0.1 \
+    --source "samhsa-directory=http://127.0.0.1:$PORT/$file" --source sample=embedded
+done
