@@ -477,7 +477,7 @@ pub(crate) fn program_card(ctx: &SiteContext, hit: &Hit, href: &str, action: Mar
             }
             p.card-where {
                 @if let Some(miles) = hit.distance_miles {
-                    span.distance { (format!("{miles:.1}")) " " (ctx.t("mi")) } " \u{b7} "
+                    span.distance { (crate::format::distance_text(ctx, listing, miles)) } " \u{b7} "
                 }
                 (listing.address.city) ", " (listing.address.state)
             }
@@ -588,9 +588,14 @@ pub(crate) fn provenance_note(
     ctx: &SiteContext,
     facts: &[(String, &Provenance, &Source)],
 ) -> Markup {
-    let mut seen: Vec<(&str, String)> = Vec::new();
+    // the source, its own date (edition) and, apart, when we read it
+    let mut seen: Vec<(&str, Option<&str>, String)> = Vec::new();
     for (_, p, s) in facts {
-        let key = (s.title.as_str(), p.checked.to_string());
+        let key = (
+            s.title.as_str(),
+            s.edition.as_deref(),
+            p.checked.to_string(),
+        );
         if !seen.contains(&key) {
             seen.push(key);
         }
@@ -602,9 +607,17 @@ pub(crate) fn provenance_note(
     html! {
         @if !seen.is_empty() {
             div.provenance {
-                @for (title, date) in &seen {
+                @for (title, edition, date) in &seen {
                     p.source-note {
-                        (ctx.t("Source")) ": " (ctx.data(title)) ", " (ctx.t("checked")) " " time datetime=(date) { (date_text(ctx, date)) }
+                        (ctx.t("Source")) ": " (ctx.data(title))
+                        @match edition {
+                            Some(year) if year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) => {
+                                ", " (ctx.tf("edition of {year}", &[("year", year)]))
+                            }
+                            Some(day) => { ", " (ctx.t("dated")) " " time datetime=(day) { (date_text(ctx, day)) } }
+                            None => {}
+                        }
+                        ", " (ctx.t("read on")) " " time datetime=(date) { (date_text(ctx, date)) }
                     }
                 }
                 @if !evidence.is_empty() {
