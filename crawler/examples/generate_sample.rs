@@ -1744,7 +1744,6 @@ impl Generator {
 
         // SAMHSA's word for both (its CHLD code): the `children-adolescents`
         // value; added after every random draw, so nothing else changes
-        let mut services = services;
         if ages.contains(&"children") && ages.contains(&"adolescents") {
             services.push("Children/adolescents".to_string());
         }

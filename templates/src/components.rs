@@ -612,7 +612,7 @@ pub(crate) fn provenance_note(
                         (ctx.t("Source")) ": " (ctx.data(title))
                         @match edition {
                             Some(year) if year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) => {
-                                ", " (ctx.tf("edition of {year}", &[("year", year)]))
+                                ", " (ctx.tf("edition of {year}", &[("year", *year)]))
                             }
                             Some(day) => { ", " (ctx.t("dated")) " " time datetime=(day) { (date_text(ctx, day)) } }
                             None => {}
