@@ -190,7 +190,7 @@ fn meta() -> GenerationMeta {
                 kind: "samhsa-directory".into(),
                 title: "SAMHSA 2022".into(),
                 edition: Some("2022".into()),
-                url: Some("https://www.samhsa.gov/data/".into()),
+                url: None,
                 listings: 1200,
                 oldest_check: Some("2026-09-01".into()),
                 newest_check: Some("2026-10-02".into()),
