@@ -2,7 +2,7 @@
 # HTTP benchmark of IOP Finder under wrk: the HTML results page and the JSON API,
 # on the real national directory (default) or a synthetic directory of N programs.
 #
-#   bench/http.sh                      # national directory (5,523 programs)
+#   bench/http.sh                      # national directory (SAMHSA 2023)
 #   bench/http.sh --count 1000000      # synthetic directory (examples/synthetic_directory.rs)
 #   bench/http.sh --data-dir DIR       # serve an existing data directory (e.g. one kept by --keep)
 #
@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-CSV=$SHARED/samhsa-national-directory-2022/su_2022_facilities.csv
+CSV=$SHARED/samhsa-national-directory-2023/national-directory-su-facilities-2023.xlsx
 if [ ! -f "$CSV" ]; then
   echo "skipped: $CSV is absent (the national directory lives in ../shared/data)"
   exit 0

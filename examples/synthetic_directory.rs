@@ -6,7 +6,7 @@
 //! cargo run --release --example synthetic_directory -- --national --data-dir /tmp/iop-national
 //! ```
 //!
-//! Every synthetic listing copies a random real listing of SAMHSA's 2022
+//! Every synthetic listing copies a random real listing of SAMHSA's 2023
 //! national directory (facets, schedule, phones, provenance), gets a new id
 //! and a name made from the original plus a number, and sits at another random
 //! real listing's address and ZIP centroid plus up to 5 miles of jitter, so
@@ -39,13 +39,13 @@ struct Args {
     /// How many synthetic programs.
     #[arg(long, conflicts_with = "national")]
     count: Option<usize>,
-    /// Publish the real national directory itself (5,523 programs).
+    /// Publish the real national directory itself (SAMHSA's 2023 edition).
     #[arg(long)]
     national: bool,
     /// The data directory to publish into (created when absent).
     #[arg(long)]
     data_dir: PathBuf,
-    /// The shared data directory holding samhsa-national-directory-2022/.
+    /// The shared data directory holding samhsa-national-directory-2023/.
     #[arg(long)]
     shared: Option<PathBuf>,
     /// Seed of the choice of programs and places.
@@ -163,7 +163,7 @@ pub mod synthetic {
     }
 
     pub fn national_csv(shared: &Path) -> PathBuf {
-        shared.join("samhsa-national-directory-2022/su_2022_facilities.csv")
+        shared.join("samhsa-national-directory-2023/national-directory-su-facilities-2023.xlsx")
     }
 
     /// The real national directory's IOPs, as `iopfinder crawl` makes them.

@@ -49,6 +49,7 @@ pub fn run(target: &str, fetcher: FetcherConfig) -> Result<Value> {
         title,
         url: url.clone(),
         record: None,
+        edition: None,
     };
     let today = time::OffsetDateTime::now_utc().date();
     let (listings, note) = match extraction.into_record(source, identity, today) {

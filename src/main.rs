@@ -237,7 +237,7 @@ fn source_help() -> String {
     format!(
         "A source as KIND=URL_OR_PATH (repeatable). The kinds: {}. \
          For example --source sample=embedded, or \
-         --source samhsa-directory=su_2022_facilities.csv",
+         --source samhsa-directory=national-directory-su-facilities-2023.xlsx",
         iop_crawler::sources::KINDS.join(", ")
     )
 }

@@ -44,6 +44,12 @@ struct Crawl {
 
 /// Run `iopfinder crawl` on `day`; read the report it says it saved.
 fn crawl(data: &Path, day: &str, sources: &[&str]) -> Crawl {
+    crawl_withdrawing_after(data, day, sources, 3)
+}
+
+/// [`crawl`] withdrawing a listing after `misses` missed crawls.
+fn crawl_withdrawing_after(data: &Path, day: &str, sources: &[&str], misses: u32) -> Crawl {
+    let misses = misses.to_string();
     let mut args = vec![
         "crawl",
         "--data-dir",
@@ -51,7 +57,7 @@ fn crawl(data: &Path, day: &str, sources: &[&str]) -> Crawl {
         "--today",
         day,
         "--withdraw-after",
-        "3",
+        &misses,
     ];
     for source in sources {
         args.extend(["--source", source]);
@@ -268,7 +274,9 @@ fn a_failed_source_keeps_its_listings_and_is_reported() {
         s["error"].as_str().unwrap().contains("two"),
         "the error names the file: {s}"
     );
-    assert_eq!(s["kept_from_last_crawl"], 1);
+    // the source is SAMHSA's substance use directory, whichever file: its
+    // failed read keeps all of the dataset's listings
+    assert_eq!(s["kept_from_last_crawl"], 3);
     assert_eq!(c.report["totals"]["sources_failed"], 1);
     assert_eq!(c.report["generation"], Value::Null);
     assert_eq!(
@@ -305,17 +313,16 @@ fn a_failed_source_keeps_its_listings_and_is_reported() {
     let cedar = cedar["id"].as_str().unwrap().to_string();
     assert_eq!(state(d)["listings"][cedar.as_str()]["misses"], 0);
 
-    // misses are counted per source: reading only the first file says
-    // nothing about the second file's listing
+    // a source is what it is, not where it was read: both files are SAMHSA's
+    // substance use directory, so reading only the first one (read whole,
+    // with no failure) misses the listing only the second one gave
     let c = crawl(d, "2026-01-22", &[&first]);
     assert!(c.ok);
-    assert_eq!(counts(&c.report), (0, 0, 2, 0, 0), "{}", c.stdout);
-    assert_eq!(state(d)["listings"][cedar.as_str()]["misses"], 0);
-    assert!(
-        c.stdout
-            .contains("1 samhsa-directory listings come from sources not read"),
-        "{}",
-        c.stdout
+    assert_eq!(counts(&c.report), (0, 0, 2, 1, 0), "{}", c.stdout);
+    assert_eq!(state(d)["listings"][cedar.as_str()]["misses"], 1);
+    assert_eq!(
+        state(d)["listings"][cedar.as_str()]["source"],
+        "samhsa-directory#national-directory-substance-use"
     );
 }
 
@@ -567,4 +574,104 @@ fn reindex_rebuilds_the_index_from_the_store_without_fetching() {
     assert!(err.contains("another crawl"), "{err}");
     assert_eq!(current(), reindexed);
     std::fs::remove_file(lock).unwrap();
+}
+
+/// A file of `../shared/data` (beside the repository); `None`, said, when absent.
+fn shared_file(relative: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("IOP_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"))
+        .join(relative);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (the shared data lives beside the repository)",
+            path.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn a_new_edition_withdraws_exactly_the_programs_it_no_longer_lists() {
+    let (Some(old), Some(new)) = (
+        shared_file("samhsa-national-directory-2022/su_2022_facilities.csv"),
+        shared_file("samhsa-national-directory-2023/national-directory-su-facilities-2023.xlsx"),
+    ) else {
+        return;
+    };
+    // what each edition lists, read by the library
+    let today = time::Date::from_calendar_date(2026, time::Month::November, 30).unwrap();
+    let ids = |path: &Path| -> std::collections::BTreeSet<String> {
+        let directory = iop_crawler::sources::samhsa::read_path(path).unwrap();
+        iop_crawler::sources::samhsa::listings(&directory, today)
+            .listings
+            .into_iter()
+            .map(|l| l.id)
+            .collect()
+    };
+    let (ids_2022, ids_2023) = (ids(&old), ids(&new));
+    let gone: std::collections::BTreeSet<String> =
+        ids_2022.difference(&ids_2023).cloned().collect();
+    assert_eq!(gone.len(), 1_902, "programs only in the 2022 edition");
+
+    let data = TempDir::new("editions");
+    let d = data.path();
+    let c = crawl_withdrawing_after(
+        d,
+        "2026-11-01",
+        &[&format!("samhsa-directory={}", old.display())],
+        2,
+    );
+    assert!(c.ok, "{}{}", c.stdout, c.stderr);
+    assert_eq!(c.report["listings"], ids_2022.len());
+
+    // the 2023 file, from another path: the same source, a newer edition
+    let source_2023 = format!("samhsa-directory={}", new.display());
+    let c = crawl_withdrawing_after(d, "2026-11-08", &[&source_2023], 2);
+    assert!(c.ok, "{}{}", c.stdout, c.stderr);
+    let s = &c.report["sources"][0];
+    assert_eq!(s["missed"], gone.len(), "{}", c.stdout);
+    assert_eq!(s["withdrawn"], 0, "one miss withdraws nothing");
+    assert_eq!(
+        s["new"].as_u64().unwrap() as usize,
+        ids_2023.difference(&ids_2022).count()
+    );
+    assert_eq!(c.report["listings"], ids_2022.union(&ids_2023).count());
+
+    // the second miss in a row withdraws exactly those
+    let c = crawl_withdrawing_after(d, "2026-11-15", &[&source_2023], 2);
+    let s = &c.report["sources"][0];
+    let withdrawn: std::collections::BTreeSet<String> = s["withdrawn_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(withdrawn, gone);
+    assert_eq!(c.report["listings"], ids_2023.len());
+    assert_eq!(s["missed"], 0);
+}
+
+#[test]
+fn a_mental_health_edition_says_it_cannot_list_iops() {
+    let Some(mh) =
+        shared_file("samhsa-national-directory-2023/national-directory-mh-facilities-2024.xlsx")
+    else {
+        return;
+    };
+    let data = TempDir::new("mh-edition");
+    let c = crawl(
+        data.path(),
+        "2026-11-01",
+        &[&format!("samhsa-directory={}", mh.display())],
+    );
+    assert!(!c.ok, "not \"ok, 0 listings\": {}", c.stdout);
+    let error = c.report["sources"][0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("cannot list intensive outpatient programs") && error.contains("OIT"),
+        "{error}"
+    );
+    assert!(c.stdout.contains("cannot list"), "{}", c.stdout);
 }

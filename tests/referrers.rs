@@ -300,7 +300,7 @@ fn the_handout_has_the_facts_the_phones_and_a_qr_code_of_the_link() {
         }
         assert!(html.contains(l["address"]["city"].as_str().unwrap()));
     }
-    assert!(html.contains("miles)"), "distances from near");
+    assert!(html.contains(" mi)"), "distances from near");
     assert!(html.contains("988"));
     assert!(html.contains("Printed"));
     assert!(html.contains("last checked"));

@@ -1,4 +1,5 @@
-//! Search on SAMHSA's real 2022 national directory (5,523 IOPs, from
+//! Search on SAMHSA's real national directory, the 2023 edition (its 5,736
+//! facilities coded OIT, from
 //! `../shared/data`): the index's answers against the plain reference scan for
 //! many random queries, and text search behaviours on real listings.
 
@@ -17,7 +18,7 @@ fn national() -> Option<&'static (Vec<Listing>, SearchIndex)> {
             let path = std::env::var_os("IOP_SHARED_DATA")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"))
-                .join("samhsa-national-directory-2022/su_2022_facilities.csv");
+                .join("samhsa-national-directory-2023/national-directory-su-facilities-2023.xlsx");
             if !path.exists() {
                 eprintln!(
                     "skipped: {} is absent (the shared data lives beside the repository)",
@@ -272,4 +273,78 @@ fn one_word_however_it_is_written_finds_the_same_programs() {
         unknown.len(),
         &unknown[..unknown.len().min(20)]
     );
+}
+
+#[test]
+fn the_national_directory_is_told_as_the_source_says() {
+    let Some((listings, index)) = national() else {
+        return;
+    };
+    // no listing at (0,0): a ZIP without a location is "no location"
+    assert!(listings
+        .iter()
+        .filter_map(|l| l.point)
+        .all(|p| (p.lat, p.lon) != (0.0, 0.0) && p.lat.abs() <= 90.0 && p.lon.abs() <= 180.0));
+    // text from the source is text: no entity or tag left in any text field
+    for l in listings {
+        let a = &l.address;
+        for text in [
+            Some(&l.name),
+            l.program_name.as_ref(),
+            l.description.as_ref(),
+        ]
+        .into_iter()
+        .chain([a.street.as_ref(), a.street2.as_ref(), Some(&a.city)])
+        .flatten()
+        {
+            assert!(
+                !text.contains("&amp;") && !text.contains("&nbsp;") && !text.contains('<'),
+                "{}: {text:?}",
+                l.id
+            );
+        }
+    }
+    // a street address with the OIT setting is in person: the filter finds
+    // programs near 19104, and TELE with it is hybrid
+    let search = |q: &str| {
+        let request = SearchRequest::from_pairs(
+            form_urlencoded::parse(q.as_bytes()).into_owned(),
+            UnknownParams::Refuse,
+        )
+        .unwrap();
+        index.search(&request).unwrap().total
+    };
+    let near = search("near=19104&radius=25");
+    let in_person = search("near=19104&radius=25&format=in-person");
+    assert!(near > 50 && in_person > near / 2, "{in_person} of {near}");
+    assert!(search("near=19104&radius=25&format=hybrid") > 0);
+    let street_and_oit = listings
+        .iter()
+        .filter(|l| l.address.street.is_some())
+        .count();
+    assert_eq!(
+        listings
+            .iter()
+            .filter(|l| l.has_value("format", "in-person"))
+            .count(),
+        street_and_oit
+    );
+    // CHLD is "children/adolescents": never "adolescents 13-17" or "children under 13"
+    assert!(listings
+        .iter()
+        .any(|l| l.has_value("age", "children-adolescents")));
+    assert!(!listings
+        .iter()
+        .any(|l| l.has_value("age", "children") || l.has_value("age", "adolescents")));
+    // the source's own date, and a public page, never a file path
+    let (_, source) = listings[0].provenance_of("name").unwrap();
+    assert_eq!(source.edition.as_deref(), Some("2023"));
+    assert_eq!(source.public_url(), Some(samhsa::PUBLIC_PAGE));
+    // a military ZIP is a clear "no location", not a search at (0,0)
+    let err = SearchRequest::from_pairs(
+        vec![("near".to_string(), "09001".to_string())],
+        UnknownParams::Refuse,
+    )
+    .unwrap_err();
+    assert!(err.message.contains("no location"), "{}", err.message);
 }

@@ -1742,6 +1742,11 @@ impl Generator {
         };
         let description = self.rng.chance(0.9).then(|| self.describe(&facts));
 
+        // SAMHSA's word for both (its CHLD code): the `children-adolescents`
+        // value; added after every random draw, so nothing else changes
+        if ages.contains(&"children") && ages.contains(&"adolescents") {
+            services.push("Children/adolescents".to_string());
+        }
         Record {
             record: format!("sample-{number:04}"),
             name,

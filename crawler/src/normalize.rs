@@ -381,10 +381,33 @@ pub fn normalize(mut record: SourceRecord) -> Result<Listing, NormalizeError> {
     })
 }
 
-/// Trim and collapse whitespace; `None` when nothing is left.
+/// Text as people read it: HTML entities decoded and tags dropped, once
+/// (`Smith &amp; Jones` -> `Smith & Jones`, `<p>Groups</p>` -> `Groups`,
+/// `&nbsp;` -> a space), then whitespace trimmed and collapsed; `None` when
+/// nothing is left. Sources write HTML into text fields (JSON-LD, HSDS
+/// descriptions, spreadsheets); every text field goes through here.
 pub fn clean_text(text: &str) -> Option<String> {
+    let decoded;
+    let text = if text.contains('&') || text.contains('<') {
+        decoded = html_to_text(text);
+        decoded.as_str()
+    } else {
+        text
+    };
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
     (!joined.is_empty()).then_some(joined)
+}
+
+/// The text of an HTML fragment: entities decoded, tags dropped, a space
+/// where a block or line break ended.
+fn html_to_text(html: &str) -> String {
+    static BREAKS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)<(?:br|/p|/li|/div|/h[1-6]|/tr|/td|/th|/dd|/dt)\b[^>]*>")
+            .expect("a valid pattern")
+    });
+    let spaced = BREAKS.replace_all(html, " ");
+    let fragment = scraper::Html::parse_fragment(&spaced);
+    fragment.root_element().text().collect()
 }
 
 /// Five digits: ZIP+4 cut, and leading zeros that spreadsheets dropped put back.
@@ -462,6 +485,7 @@ mod tests {
             title: "Test".into(),
             url: None,
             record: Some("r1".into()),
+            edition: None,
         };
         SourceRecord::new(
             source,
@@ -550,6 +574,32 @@ mod tests {
             format!("{}\u{2026}", "\u{e9}".repeat(4))
         );
         assert!(cut_fields(&normalize(record()).unwrap()).is_empty());
+    }
+
+    #[test]
+    fn html_in_source_text_is_decoded_once() {
+        let mut r = record();
+        r.name = "Smith &amp; Jones&nbsp;Counseling".into();
+        r.description =
+            Some("<p>Evening groups&nbsp;for adults.</p><p>Ages &lt; 18: ask.</p>".into());
+        r.program_name = Some("A &amp;amp; B".into());
+        r.street = Some("12 Main St<br>Suite 3".into());
+        let l = normalize(r).unwrap();
+        assert_eq!(l.name, "Smith & Jones Counseling");
+        assert_eq!(
+            l.description.as_deref(),
+            Some("Evening groups for adults. Ages < 18: ask.")
+        );
+        assert_eq!(
+            l.program_name.as_deref(),
+            Some("A &amp; B"),
+            "decoded once, not twice"
+        );
+        assert_eq!(l.address.street.as_deref(), Some("12 Main St Suite 3"));
+        assert_eq!(
+            clean_text("Ages 5 < 12 & up").as_deref(),
+            Some("Ages 5 < 12 & up")
+        );
     }
 
     #[test]

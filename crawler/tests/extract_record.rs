@@ -16,6 +16,7 @@ fn an_extracted_page_normalizes_into_a_listing_with_evidence() {
         title: "Harbor Light Recovery website".into(),
         url: Some(url.into()),
         record: None,
+        edition: None,
     };
     let record = extraction
         .into_record(source, url.into(), date!(2026 - 01 - 15))

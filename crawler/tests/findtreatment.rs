@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::sources::{crawl, CrawlContext, Progress, SourceError};
+use iop_crawler::sources::{crawl, findtreatment, CrawlContext, Progress, SourceError};
 use iop_index::Precision;
 
 #[allow(dead_code)]
@@ -223,4 +223,160 @@ async fn a_location_without_saddr_is_refused_clearly() {
     .await
     .unwrap_err();
     assert!(err.to_string().contains("sAddr"), "{err}");
+}
+
+/// A file of `../shared/data/findtreatment` (beside the repository); `None`,
+/// said, when absent.
+fn shared_findtreatment(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("IOP_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+        })
+        .join("findtreatment")
+        .join(name);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: {} is absent", path.display());
+        None
+    }
+}
+
+#[tokio::test]
+async fn every_label_of_the_real_2019_page_is_mapped_or_named_in_the_report() {
+    let Some(path) = shared_findtreatment("cbhsq_2019_page1.json") else {
+        return;
+    };
+    let page: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    // the labels, read independently of the source
+    let mut labels: std::collections::BTreeMap<String, String> = Default::default();
+    for row in page["rows"].as_array().unwrap() {
+        for group in row["services"].as_array().unwrap() {
+            for label in group["f3"].as_str().unwrap_or("").split(';') {
+                let label = label.trim();
+                if !label.is_empty() {
+                    labels.insert(label.to_string(), group["f2"].as_str().unwrap().into());
+                }
+            }
+        }
+    }
+    assert_eq!(labels.len(), 184);
+    let out = crawl("findtreatment", path.to_str().unwrap(), &context())
+        .await
+        .unwrap();
+    let report = out.notes.join("\n");
+    let mut mapped = 0;
+    for (label, category) in &labels {
+        if findtreatment::match_label(label, Some(category)).is_empty() {
+            assert!(
+                report.contains(&format!("{label:?}")),
+                "{label:?} is neither mapped nor named:\n{report}"
+            );
+        } else {
+            mapped += 1;
+        }
+    }
+    assert!(mapped >= 160, "{mapped} of 184 mapped");
+    assert!(report.contains("184 distinct service labels"), "{report}");
+
+    // the facts that vanished before: TRICARE, CARF, co-occurring,
+    // telehealth, group / individual / family counseling
+    assert_eq!(out.listings.len(), 5, "the page's IOP facilities");
+    let any = |group: &str, slug: &str| out.listings.iter().any(|l| l.has_value(group, slug));
+    for (group, slug) in [
+        ("insurance", "tricare"),
+        ("focus", "co-occurring"),
+        ("format", "in-person"),
+        ("modality", "group-therapy"),
+        ("modality", "individual-therapy"),
+        ("modality", "family-therapy"),
+    ] {
+        assert!(any(group, slug), "{group}/{slug}");
+    }
+    // CARF and telehealth are on the page's other (mental health) rows
+    for (label, code) in [
+        (
+            "Commission on Accreditation of Rehabilitation Facilities",
+            "CARF",
+        ),
+        ("Telemedicine/telehealth", "TELE"),
+    ] {
+        let category = labels.get(label).map(String::as_str);
+        assert!(category.is_some(), "{label} is on the page");
+        assert_eq!(findtreatment::match_label(label, category), [code]);
+    }
+    // the row's frid is its identity; the source link is the public page
+    let rows = page["rows"].as_array().unwrap();
+    let frids: Vec<String> = rows
+        .iter()
+        .map(|r| format!("frid:{}", r["frid"].as_str().unwrap()))
+        .collect();
+    for l in &out.listings {
+        assert!(
+            frids
+                .iter()
+                .any(|f| iop_index::listing::stable_id("findtreatment", f) == l.id),
+            "{} not from a frid",
+            l.name
+        );
+        let (_, source) = l.provenance_of("name").unwrap();
+        assert_eq!(source.public_url(), Some(findtreatment::PUBLIC_PAGE));
+    }
+}
+
+#[tokio::test]
+async fn the_real_export_csv_with_padded_headers_is_read() {
+    let Some(path) = shared_findtreatment("loud-study-facility-detail.csv") else {
+        return;
+    };
+    let out = crawl("findtreatment", path.to_str().unwrap(), &context())
+        .await
+        .unwrap();
+    let report = out.notes.join("\n");
+    assert!(
+        report.contains("662 rows, 80 intensive outpatient"),
+        "{report}"
+    );
+    assert!(!out.listings.is_empty() && out.listings.len() <= 80);
+    assert!(!out.errors.contains_key("rejected-record"), "{report}");
+    for l in &out.listings {
+        assert!(
+            ["MA", "VT"].contains(&l.address.state.as_str()),
+            "{}",
+            l.address.state
+        );
+        assert_eq!(l.point.unwrap().precision, Precision::Exact, "{}", l.name);
+        assert!(l.has_value("focus", "substance-use"), "type SU: {}", l.name);
+    }
+    // the first row of the file with oit set: read by hand
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let row = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[col("oit")] == "1")
+        .unwrap();
+    let l = out
+        .listings
+        .iter()
+        .find(|l| {
+            l.name == row[col("name1")].trim()
+                && l.address.street.as_deref() == Some(row[col("street1")].trim())
+        })
+        .unwrap();
+    let lat: f64 = row[col("latitude")].parse().unwrap();
+    assert!((l.point.unwrap().lat - lat).abs() < 1e-9);
+    assert_eq!(l.has_value("insurance", "medicaid"), &row[col("md")] == "1");
+    assert_eq!(
+        l.has_value("format", "telehealth"),
+        &row[col("tele")] == "1"
+    );
 }

@@ -177,8 +177,13 @@ async fn api_pages_are_read_and_iop_services_mapped() {
     assert_eq!(prov.evidence.as_deref(), Some("MD: Medicaid"));
     assert_eq!(source.kind, "hsds");
     assert_eq!(
-        source.url.as_deref(),
-        Some(format!("{base}/hsds/services/svc-1").as_str())
+        source.url, None,
+        "a loopback address ({base}) is never shown as a source"
+    );
+    assert_eq!(source.title, "Open Referral HSDS directory");
+    assert_eq!(
+        source.record.as_deref(),
+        Some("service svc-1 at location loc-1")
     );
     let (prov, _) = adult.provenance_of("modality/dbt").unwrap();
     assert!(prov
@@ -394,7 +399,7 @@ async fn a_csv_data_package_over_http() {
     assert_eq!(out.pages_fetched, 11, "the descriptor and ten tables");
     let adult = by_program(&out.listings, "Adult Intensive Outpatient Program");
     let (_, source) = adult.provenance_of("insurance/medicaid").unwrap();
-    assert_eq!(source.url.as_deref(), Some(location.as_str()));
+    assert_eq!(source.url, None, "not the loopback {location}");
 }
 
 #[tokio::test]
@@ -438,4 +443,43 @@ async fn a_descriptor_whose_services_file_is_missing_fails() {
         .unwrap_err();
     assert!(err.to_string().contains("relative"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn an_hsds_3_package_without_a_descriptor_reads_service_at_location_csv() {
+    // HSDS 3.0 names the file `service_at_location.csv`, in the singular
+    let out = crawl(
+        "hsds",
+        package_dir("csv-package-3.0").to_str().unwrap(),
+        &context(),
+    )
+    .await
+    .unwrap();
+    let reference = crawl(
+        "hsds",
+        package_dir("csv-package").to_str().unwrap(),
+        &context(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.listings.len(), 2, "{:?}", out.notes);
+    for (a, b) in out.listings.iter().zip(&reference.listings) {
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.address, b.address, "joined to its location");
+        assert_eq!(a.schedule, b.schedule, "the service-at-location's schedule");
+    }
+    // the service without an id is counted and said, not dropped silently
+    assert_eq!(
+        out.errors.get("service-without-id"),
+        Some(&1),
+        "{:?}",
+        out.errors
+    );
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("1 services without an id")),
+        "{:?}",
+        out.notes
+    );
 }

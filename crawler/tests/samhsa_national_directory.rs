@@ -1,5 +1,6 @@
-//! The `samhsa-directory` source on SAMHSA's real 2022 National Directory in
-//! `../shared/data` (beside the repository). Where that folder is absent, the
+//! The `samhsa-directory` source on SAMHSA's real National Directories in
+//! `../shared/data` (beside the repository): the 2023 substance use edition
+//! (the newest), 2022, and the mental-health editions that cannot list IOPs. Where that folder is absent, the
 //! tests say so and pass.
 
 use iop_crawler::sources::samhsa;
@@ -7,10 +8,18 @@ use std::path::PathBuf;
 use time::Date;
 
 fn shared_file(name: &str) -> Option<PathBuf> {
+    shared_in("samhsa-national-directory-2022", name)
+}
+
+fn shared_2023(name: &str) -> Option<PathBuf> {
+    shared_in("samhsa-national-directory-2023", name)
+}
+
+fn shared_in(folder: &str, name: &str) -> Option<PathBuf> {
     let root = std::env::var_os("IOP_SHARED_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"));
-    let path = root.join("samhsa-national-directory-2022").join(name);
+    let path = root.join(folder).join(name);
     if path.exists() {
         Some(path)
     } else {
@@ -46,8 +55,15 @@ fn the_2022_csv_yields_5523_iop_programs() {
     let ids: std::collections::HashSet<&str> =
         crawl.listings.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids.len(), 5_523, "ids are unique");
-    // every ZIP resolves: every program is on the map
-    assert!(crawl.listings.iter().all(|l| l.point.is_some()));
+    // every program is on the map but the one in Yap (FM 96943), whose ZIP
+    // the ZIP list cannot place: "no location", never (0,0)
+    let unplaced: Vec<&str> = crawl
+        .listings
+        .iter()
+        .filter(|l| l.point.is_none())
+        .map(|l| l.address.zip.as_str())
+        .collect();
+    assert_eq!(unplaced, ["96943"]);
     // code counts agree with the file: the README counts MD among all 12,176
     // facilities; here the IOP ones, counted independently from the rows
     let medicaid_rows = directory
@@ -98,5 +114,92 @@ fn the_spreadsheet_and_its_csv_give_the_same_listings() {
         assert_eq!(a.id, b.id);
         assert_eq!(a.facets, b.facets, "{}", a.name);
         assert_eq!(a.address, b.address, "{}", a.name);
+    }
+}
+
+#[test]
+fn the_2023_workbook_with_capitalized_headers_yields_its_5736_oit_facilities() {
+    let Some(path) = shared_2023("national-directory-su-facilities-2023.xlsx") else {
+        return;
+    };
+    let directory = samhsa::read_path(&path).unwrap();
+    assert_eq!(directory.year, Some(2023));
+    assert!(
+        directory.legend.len() > 200,
+        "the lowercase legend sheet read"
+    );
+    let crawl = samhsa::listings(&directory, today());
+    assert_eq!(crawl.rows, 12_744);
+    assert_eq!(crawl.iop_rows, 5_736, "facilities coded OIT");
+    assert!(crawl.rejected.is_empty(), "{:?}", crawl.rejected);
+    assert_eq!(crawl.listings.len(), crawl.iop_rows - crawl.merged);
+    let l = &crawl.listings[0];
+    let (_, source) = l.provenance_of("name").unwrap();
+    assert_eq!(
+        source.title,
+        "SAMHSA National Directory of Substance Use Treatment Facilities, 2023"
+    );
+    assert_eq!(
+        source.edition.as_deref(),
+        Some("2023"),
+        "the source's own date"
+    );
+    assert_eq!(
+        source.url.as_deref(),
+        Some(samhsa::PUBLIC_PAGE),
+        "never a file path"
+    );
+}
+
+#[test]
+fn headers_are_read_whatever_their_case_spacing_and_order() {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/samhsa");
+    let plain = samhsa::read_path(&fixtures.join("su_2023_facilities.csv")).unwrap();
+    let odd = samhsa::read_path(&fixtures.join("su_2023_shouted_facilities.csv")).unwrap();
+    assert_eq!(odd.legend, plain.legend, "the legend's headers too");
+    let (a, b) = (
+        samhsa::listings(&plain, today()).listings,
+        samhsa::listings(&odd, today()).listings,
+    );
+    assert_eq!(a.len(), 2);
+    assert_eq!(a, b);
+    assert_eq!(a[0].values("insurance"), ["medicaid"]);
+    assert_eq!(
+        samhsa::column_name(" Service Code Info "),
+        "service_code_info"
+    );
+    assert_eq!(samhsa::column_name("INTAKE 1 A"), "intake1a");
+    assert_eq!(samhsa::column_name("\u{feff}Name1"), "name1");
+}
+
+#[test]
+fn mental_health_editions_are_refused_with_the_reason() {
+    for (folder, name) in [
+        (
+            "samhsa-national-directory-2023",
+            "national-directory-mh-facilities-2023.xlsx",
+        ),
+        (
+            "samhsa-national-directory-2023",
+            "national-directory-mh-facilities-2024.xlsx",
+        ),
+        ("samhsa-national-directory-2022", "mh_2022_facilities.csv"),
+    ] {
+        let Some(path) = shared_in(folder, name) else {
+            continue;
+        };
+        let err = samhsa::read_path(&path)
+            .err()
+            .unwrap_or_else(|| panic!("{name} read"));
+        let message = err.to_string();
+        assert!(
+            matches!(err, samhsa::SamhsaError::NoIopCode { .. }),
+            "{name}: {message}"
+        );
+        assert!(
+            message.contains("cannot list intensive outpatient programs")
+                && message.contains("PHDT"),
+            "{name}: {message}"
+        );
     }
 }

@@ -59,8 +59,13 @@ async fn csv_and_its_legend_are_downloaded() {
     let alpine = &out.listings[0];
     let (prov, source) = alpine.provenance_of("insurance/medicaid").unwrap();
     assert_eq!(prov.evidence.as_deref(), Some("MD: Medicaid"));
-    assert_eq!(source.url.as_deref(), Some(location.as_str()));
+    assert_eq!(
+        source.url.as_deref(),
+        Some(iop_crawler::sources::samhsa::PUBLIC_PAGE),
+        "the directory's public page, never the loopback {location}"
+    );
     assert!(source.title.ends_with("2022"), "{}", source.title);
+    assert_eq!(source.edition.as_deref(), Some("2022"));
     let light = &out.listings[1];
     assert_eq!(light.values("insurance"), ["medicare"]);
 }

@@ -22,8 +22,10 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 pub struct ListingState {
     /// The source kind that yields the listing (`samhsa-directory`, ...).
     pub kind: String,
-    /// The source that last yielded it, as `KIND=LOCATION` (the location made
-    /// absolute when it is a path). A crawl of that source that does not find
+    /// The source that last yielded it: its dataset when the source kind
+    /// names one (`samhsa-directory#national-directory-substance-use`, the
+    /// same for every edition and path), else `KIND=LOCATION` (the location
+    /// made absolute when it is a path). A crawl of that source that does not find
     /// the listing counts a miss; crawls of other sources leave it alone.
     /// None for a listing older than the crawl state.
     #[serde(default)]
@@ -129,6 +131,7 @@ mod tests {
                 title: "t".into(),
                 url: None,
                 record: None,
+                edition: None,
             }],
             provenance: vec![Provenance {
                 fact: "phone".into(),

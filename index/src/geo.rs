@@ -38,6 +38,11 @@ pub enum PlaceError {
     Empty,
     #[error("no US ZIP code {0} is known")]
     UnknownZip(String),
+    /// A real ZIP code without a place on the map: military (APO/FPO/DPO)
+    /// and some territories' ZIPs, whose coordinates the ZIP list leaves at
+    /// (0, 0).
+    #[error("ZIP code {zip} ({place}) has no location on the map, so nothing can be measured from it: search by state or by words instead")]
+    NoLocation { zip: String, place: String },
     #[error("{0} is not a valid latitude,longitude pair: latitude must be within -90..90 and longitude within -180..180")]
     BadCoordinates(String),
     #[error("no place called {query:?} is known{}", did_you_mean(.suggestions))]
@@ -115,6 +120,9 @@ struct CityPlace {
 /// the embedded ZIP list.
 pub struct Gazetteer {
     zips: HashMap<String, ZipPlace>,
+    /// ZIP codes the list knows but cannot place ((0, 0) in the list):
+    /// ZIP -> "Apo, AE".
+    unplaced: HashMap<String, String>,
     /// normalized city name -> places of that name, one per state
     cities: HashMap<String, Vec<CityPlace>>,
 }
@@ -317,6 +325,7 @@ impl Gazetteer {
 
     fn build() -> Gazetteer {
         let mut zips = HashMap::new();
+        let mut unplaced = HashMap::new();
         // (normalized city, state) -> (display city, [sum lat, sum lon, count]
         // over standard ZIPs, then over PO box ZIPs)
         type Sums = (String, [(f64, f64, u32); 2]);
@@ -326,6 +335,12 @@ impl Gazetteer {
                 continue;
             };
             let city = title_case(&z.city);
+            if lat == 0.0 && lon == 0.0 {
+                // "no location", not a point in the Gulf of Guinea
+                unplaced.insert(z.zip_code.clone(), format!("{city}, {}", z.state));
+                continue;
+            }
+            let lon = pacific_longitude(&z.state, lon);
             zips.insert(
                 z.zip_code.clone(),
                 ZipPlace {
@@ -373,7 +388,11 @@ impl Gazetteer {
             // the biggest first, then by state
             places.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
         }
-        Gazetteer { zips, cities }
+        Gazetteer {
+            zips,
+            unplaced,
+            cities,
+        }
     }
 
     pub fn zip(&self, zip: &str) -> Option<&ZipPlace> {
@@ -432,7 +451,13 @@ impl Gazetteer {
                         lat: z.lat,
                         lon: z.lon,
                     })
-                    .ok_or(PlaceError::UnknownZip(zip)),
+                    .ok_or_else(|| match self.unplaced.get(&zip) {
+                        Some(place) => PlaceError::NoLocation {
+                            zip: zip.clone(),
+                            place: place.clone(),
+                        },
+                        None => PlaceError::UnknownZip(zip.clone()),
+                    }),
                 ZipForm::Short(digits) => {
                     let zip = format!("{digits:0>5}");
                     if self.zips.contains_key(&zip) {
@@ -577,6 +602,17 @@ impl Gazetteer {
             .take(MAX_SUGGESTIONS)
             .map(|(_, _, s)| s)
             .collect()
+    }
+}
+
+/// Guam, the Northern Mariana Islands, Palau, Micronesia and the Marshall
+/// Islands lie east of 180°: the ZIP list writes one Marshall Islands ZIP
+/// (96960, Majuro) at -171, its sign lost; those territories' longitudes
+/// are positive. (American Samoa, at -170, is west of 180° and stays.)
+fn pacific_longitude(state: &str, lon: f64) -> f64 {
+    match state {
+        "GU" | "MP" | "PW" | "FM" | "MH" if lon < 0.0 => -lon,
+        _ => lon,
     }
 }
 
@@ -965,6 +1001,27 @@ mod tests {
             g.resolve("Atlantis, ZZ"),
             Err(PlaceError::Unknown { .. })
         ));
+    }
+
+    #[test]
+    fn no_zip_sits_at_zero_zero_and_pacific_longitudes_keep_their_sign() {
+        let g = Gazetteer::get();
+        assert!(zipcodes::database().iter().all(|z| {
+            g.zip(&z.zip_code)
+                .is_none_or(|p| (p.lat, p.lon) != (0.0, 0.0))
+        }));
+        for military in ["09001", "96970"] {
+            let err = g.resolve(military).unwrap_err();
+            assert!(
+                matches!(err, PlaceError::NoLocation { .. }),
+                "{military}: {err:?}"
+            );
+            assert!(err.to_string().contains("no location"), "{err}");
+        }
+        let majuro = g.zip("96960").unwrap();
+        assert!((majuro.lon - 171.1569).abs() < 1e-6, "{majuro:?}");
+        assert!(g.zip("96799").unwrap().lon < 0.0, "American Samoa is west");
+        assert!(g.zip("96910").unwrap().lon > 0.0, "Guam is east");
     }
 
     #[test]

@@ -224,17 +224,84 @@ pub struct LevelOfCare {
 }
 
 /// One source of facts about a listing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     /// The crawler's source kind: `samhsa-directory`, `website`, `sample`, ...
     pub kind: String,
     /// What a person would call it: "SAMHSA National Directory of Substance
-    /// Use Treatment Facilities, 2022".
+    /// Use Treatment Facilities, 2023".
     pub title: String,
-    /// Where it was read, when it has an address.
+    /// The source's public page: the program's own web page, or the public
+    /// page of the dataset (never the private or loopback address a file
+    /// was read from; see [`Source::public_url`]).
     pub url: Option<String>,
     /// The record within a dataset (row, facility key).
     pub record: Option<String>,
+    /// The source's own date of what it says, as it gives it: an edition
+    /// year ("2023"), a published date or a file's Last-Modified date
+    /// ("2025-08-19"). Not when it was read: that is each fact's
+    /// [`Provenance::checked`]. `None` when the source gives no date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+}
+
+impl Source {
+    /// [`Source::url`] when it is a public web address: http(s) with a host
+    /// that is a domain name with a dot or a public IP address; `None` for
+    /// loopback, private, link-local and unspecified addresses and for
+    /// `localhost`, `*.local`, `*.internal` and single-label hosts.
+    pub fn public_url(&self) -> Option<&str> {
+        self.url.as_deref().filter(|u| is_public_url(u))
+    }
+}
+
+/// Whether `url` is an http(s) address that anyone could open (see
+/// [`Source::public_url`]).
+pub fn is_public_url(url: &str) -> bool {
+    let url = url.trim();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() {
+        return false;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => {
+            !(ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || ip.octets()[0] == 0
+                || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1])))
+        }
+        Ok(std::net::IpAddr::V6(ip)) => {
+            let first = ip.segments()[0];
+            !(ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || ip.to_ipv4_mapped().is_some())
+        }
+        Err(_) => {
+            host.contains('.')
+                && !host.ends_with(".local")
+                && !host.ends_with(".localhost")
+                && !host.ends_with(".internal")
+                && host != "localhost"
+        }
+    }
 }
 
 /// Where one fact of a listing comes from.
@@ -345,6 +412,40 @@ mod tests {
         assert_ne!(stable_id("a", "b"), stable_id("ab", ""));
         assert!(is_listing_id(&stable_id("x", "y")));
         assert_eq!(stable_id("sample", "sample-0001"), "ee370b40424e");
+    }
+
+    #[test]
+    fn only_public_addresses_are_public_urls() {
+        for public in [
+            "https://www.samhsa.gov/data/",
+            "http://findtreatment.gov/locator",
+            "https://8.8.8.8/x",
+            "https://user@example.org:8443/a?b#c",
+        ] {
+            assert!(is_public_url(public), "{public}");
+        }
+        for private in [
+            "http://127.0.0.1:41234/su_2022_facilities.csv",
+            "http://localhost/x",
+            "http://10.1.2.3/",
+            "http://192.168.0.9/",
+            "http://172.16.0.1/",
+            "http://169.254.1.1/",
+            "http://[::1]:80/",
+            "http://[fd00::1]/",
+            "http://0.0.0.0/",
+            "http://intranet/",
+            "http://printer.local/",
+            "file:///data/su.csv",
+            "/data/su_2022_facilities.csv",
+        ] {
+            assert!(!is_public_url(private), "{private}");
+        }
+        let source = Source {
+            url: Some("http://127.0.0.1:9/x.csv".into()),
+            ..Source::default()
+        };
+        assert_eq!(source.public_url(), None);
     }
 
     #[test]

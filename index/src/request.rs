@@ -94,6 +94,8 @@ pub enum ParamErrorKind {
     EmptyPlace,
     /// A ZIP code the gazetteer does not know.
     UnknownZip { zip: String },
+    /// A real ZIP code without a location (military, some territories).
+    ZipWithoutLocation { zip: String },
     /// Coordinates out of range.
     BadCoordinates { text: String },
     /// No such place (suggestions: places it may mean).
@@ -378,6 +380,9 @@ fn place_error(e: &PlaceError) -> ParamError {
     let kind = match e {
         PlaceError::Empty => ParamErrorKind::EmptyPlace,
         PlaceError::UnknownZip(zip) => ParamErrorKind::UnknownZip { zip: zip.clone() },
+        PlaceError::NoLocation { zip, .. } => {
+            ParamErrorKind::ZipWithoutLocation { zip: zip.clone() }
+        }
         PlaceError::BadCoordinates(text) => ParamErrorKind::BadCoordinates { text: text.clone() },
         PlaceError::Unknown { query, .. } => ParamErrorKind::UnknownPlace {
             query: query.clone(),

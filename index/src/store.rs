@@ -97,6 +97,13 @@ pub struct GenerationMeta {
 pub struct SourceSummary {
     pub kind: String,
     pub title: String,
+    /// The source's own date ([`crate::listing::Source::edition`]), the
+    /// newest its listings give.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    /// The source's public page, when its listings give one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     pub listings: usize,
     /// Oldest and newest check dates of the source's facts, "YYYY-MM-DD".
     pub oldest_check: Option<String>,
@@ -739,6 +746,8 @@ impl SourceTally {
                     self.sources.push(SourceSummary {
                         kind: source.kind.clone(),
                         title: source.title.clone(),
+                        edition: None,
+                        url: None,
                         listings: 0,
                         oldest_check: None,
                         newest_check: None,
@@ -747,6 +756,12 @@ impl SourceTally {
                 }
             };
             summary.listings += 1;
+            if source.edition > summary.edition {
+                summary.edition.clone_from(&source.edition);
+            }
+            if summary.url.is_none() {
+                summary.url = source.public_url().map(str::to_string);
+            }
             if let Some(o) = oldest {
                 summary.oldest_check =
                     Some(summary.oldest_check.take().map_or(o.clone(), |x| x.min(o)));

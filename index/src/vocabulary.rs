@@ -364,7 +364,7 @@ mod tests {
             ("focus", "co-occurring", &["SUMH", "CO"]),
             ("focus", "trauma", &["TRMA"]),
             ("focus", "gambling", &["TGD"]),
-            ("age", "adolescents", &["CHLD"]),
+            ("age", "children-adolescents", &["CHLD"]),
             ("age", "young-adults", &["YAD"]),
             ("age", "adults", &["ADLT"]),
             ("age", "seniors", &["SNR"]),

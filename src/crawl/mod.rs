@@ -17,7 +17,11 @@
 //!   back before that starts counting afresh.
 //!
 //! Misses are counted per source, not per kind: a crawl of one website or
-//! one FindTreatment area says nothing about another's listings. Listings of
+//! one FindTreatment area says nothing about another's listings. A source
+//! is what it is, not where it was read: every edition of SAMHSA's
+//! substance use directory is one source ([`sources::dataset`]), so
+//! crawling the 2023 file after the 2022 file misses, then withdraws, the
+//! programs the 2023 edition no longer lists. Listings of
 //! a kind read in this crawl whose source was not read are kept and counted
 //! in a note of the report.
 //!
@@ -228,6 +232,15 @@ fn reconcile(
         });
     }
     state.listings.retain(|id, _| store.contains_key(id));
+    // a state written before sources had datasets keys them by location
+    // (`samhsa-directory=/path/su_2022_facilities.csv`): the same dataset
+    for s in state.listings.values_mut() {
+        if let Some(dataset) = sources::dataset(&s.kind) {
+            if s.source.as_deref().is_some_and(|k| k != dataset) {
+                s.source = Some(dataset.to_string());
+            }
+        }
+    }
 
     let mut reports: Vec<SourceReport> = Vec::new();
     let mut keys: Vec<String> = Vec::new();
@@ -470,9 +483,15 @@ fn reconcile(
     })
 }
 
-/// A source's identity in the crawl state: `KIND=LOCATION`, a path made
-/// absolute so `./x.csv` and `x.csv` are the same source.
+/// A source's identity in the crawl state: its dataset when the kind names
+/// one ([`sources::dataset`]: every edition of SAMHSA's substance use
+/// directory is one source, wherever it is read from), else
+/// `KIND=LOCATION`, a path made absolute so `./x.csv` and `x.csv` are the
+/// same source.
 fn source_key(spec: &SourceSpec) -> String {
+    if let Some(dataset) = sources::dataset(&spec.kind) {
+        return dataset.to_string();
+    }
     let location = &spec.location;
     if spec.kind == sources::sample::KIND || location.contains("://") {
         return format!("{}={location}", spec.kind);

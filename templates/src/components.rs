@@ -518,7 +518,7 @@ pub(crate) fn program_card(
             }
             p.card-where {
                 @if let Some(miles) = hit.distance_miles {
-                    span.distance { (format!("{miles:.1}")) " " (ctx.t("mi")) } " \u{b7} "
+                    span.distance { (crate::format::distance_text(ctx, listing, miles)) } " \u{b7} "
                 }
                 @if let Some(street) = &a.street { span.street { (street) } ", " }
                 (a.city) ", " (a.state)

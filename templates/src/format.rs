@@ -1,7 +1,7 @@
 //! Small formatting helpers: numbers, dates, phone and web links, labels.
 
 use crate::{Lang, SiteContext};
-use iop_index::{SearchRequest, Vocabulary};
+use iop_index::{Listing, Precision, SearchRequest, Vocabulary};
 
 /// "1,234".
 pub(crate) fn thousands(n: usize) -> String {
@@ -14,6 +14,32 @@ pub(crate) fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// A listing's distance from the searched place, claiming no more
+/// precision than its point has: "2.4 mi" for the program's own
+/// coordinates; from a ZIP code's or city's centre, "in ZIP 19104" /
+/// "in Philadelphia" when it is that centre (never "0.0 mi"), else
+/// "about 3 mi".
+pub(crate) fn distance_text(ctx: &SiteContext, listing: &Listing, miles: f64) -> String {
+    let precision = listing.point.map(|p| p.precision);
+    match precision {
+        Some(Precision::Exact) => {
+            if miles < 0.1 {
+                ctx.t("under 0.1 mi").to_string()
+            } else {
+                ctx.tf("{n} mi", &[("n", &format!("{miles:.1}"))])
+            }
+        }
+        _ if miles < 0.5 => match precision {
+            Some(Precision::City) => ctx.tf("in {city}", &[("city", &listing.address.city)]),
+            _ => ctx.tf("in ZIP {zip}", &[("zip", &listing.address.zip)]),
+        },
+        _ => ctx.tf(
+            "about {n} mi",
+            &[("n", &format!("{}", miles.round().max(1.0)))],
+        ),
+    }
 }
 
 /// The date part ("2026-11-24") of an RFC 3339 time, when it has one.

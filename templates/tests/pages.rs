@@ -30,6 +30,7 @@ fn source(kind: &str, title: &str, url: Option<&str>) -> Source {
         title: title.into(),
         url: url.map(str::to_string),
         record: Some("rec-1".into()),
+        edition: None,
     }
 }
 
@@ -227,6 +228,8 @@ fn meta() -> GenerationMeta {
                 kind: "samhsa-directory".into(),
                 title: "SAMHSA National Directory of Substance Use Treatment Facilities, 2022"
                     .into(),
+                edition: Some("2022".into()),
+                url: Some("https://www.samhsa.gov/data/".into()),
                 listings: 1200,
                 oldest_check: Some("2026-09-01".into()),
                 newest_check: Some("2026-10-02".into()),
@@ -234,6 +237,8 @@ fn meta() -> GenerationMeta {
             SourceSummary {
                 kind: "website".into(),
                 title: "Program websites".into(),
+                edition: None,
+                url: None,
                 listings: 34,
                 oldest_check: Some("2026-10-02".into()),
                 newest_check: Some("2026-10-02".into()),
@@ -858,9 +863,11 @@ fn data_is_escaped_and_unsafe_links_are_not_links() {
 #[test]
 fn the_about_page_lists_the_sources_and_credits() {
     let html = about(&ctx(false), &meta()).into_string();
-    assert!(html.contains("<th scope=\"row\">SAMHSA National Directory of Substance Use Treatment Facilities, 2022</th><td>1,200</td>"));
+    // each source with its public page, its own date (edition) and,
+    // apart, when we read it
+    assert!(html.contains("<th scope=\"row\">SAMHSA National Directory of Substance Use Treatment Facilities, 2022<br><a href=\"https://www.samhsa.gov/data/\" rel=\"nofollow noopener\">samhsa.gov/data</a></th><td>Edition of 2022</td><td>1,200</td>"), "{html}");
     assert!(html.contains("<time datetime=\"2026-09-01\">2026-09-01</time> to <time datetime=\"2026-10-02\">2026-10-02</time>"));
-    assert!(html.contains("<th scope=\"row\">Program websites</th><td>34</td><td><time datetime=\"2026-10-02\">2026-10-02</time></td>"));
+    assert!(html.contains("<th scope=\"row\">Program websites</th><td>Source's date: <span class=\"not-reported\">not reported</span></td><td>34</td><td><time datetime=\"2026-10-02\">2026-10-02</time></td>"), "{html}");
     assert!(html.contains(
         "ZIP code coordinates: <a href=\"https://www.geonames.org/\">GeoNames</a> (CC BY 4.0)"
     ));
@@ -932,4 +939,74 @@ fn the_stylesheet_link_is_stable_and_hashed() {
     assert!(home(&ctx(false))
         .into_string()
         .contains(&format!("href=\"{path}\"")));
+}
+
+#[test]
+fn distances_from_a_zip_centre_claim_no_more_than_they_know() {
+    // a program placed at its ZIP's centre, searched from that ZIP: the
+    // distance is unknown within the ZIP, not "0.0 mi"
+    let centre = iop_index::Gazetteer::get().zip("95814").unwrap();
+    let same = bare(
+        "0000000000d4",
+        "Same ZIP Clinic",
+        centre.lat,
+        centre.lon,
+        &[],
+    );
+    let index = build_in_ram(vec![
+        same,
+        full(),
+        bare(
+            "0000000000b2",
+            "Capitol Recovery Center",
+            38.60,
+            -121.45,
+            &[],
+        ),
+    ])
+    .unwrap();
+    let html = search(&index, "near=95814");
+    let card = |name: &str| {
+        let start = html.find(&format!("{name}</a>")).unwrap();
+        html[start..start + html[start..].find("</article>").unwrap()].to_string()
+    };
+    let distance = |card: &str| {
+        let from = card.find("<span class=\"distance\">").unwrap() + 23;
+        card[from..from + card[from..].find("</span>").unwrap()].to_string()
+    };
+    assert_eq!(distance(&card("Same ZIP Clinic")), "in ZIP 95814");
+    let capitol = distance(&card("Capitol Recovery Center"));
+    assert!(
+        capitol.starts_with("about ") && capitol.ends_with(" mi") && !capitol.contains('.'),
+        "{capitol}"
+    );
+    // the program's own coordinates keep their decimal
+    let exact = distance(&card("River Bend Health: Teen Evening IOP"));
+    assert!(exact.ends_with(" mi") && exact.contains('.'), "{exact}");
+    assert!(!html.contains("0.0 mi"));
+}
+
+#[test]
+fn a_source_shows_its_own_date_apart_from_when_it_was_read_and_no_private_address() {
+    let mut l = full();
+    l.sources[0].url = Some("http://127.0.0.1:41234/data/su_2023_facilities.csv".into());
+    l.sources[0].edition = Some("2023".into());
+    l.sources[1].url = Some("http://192.168.1.20/provider/page".into());
+    let html = program(&ctx(false), &l).into_string();
+    assert!(
+        !html.contains("127.0.0.1:41234") && !html.contains("192.168."),
+        "{html}"
+    );
+    assert!(html.contains("Edition of 2023"), "{html}");
+    assert!(html.contains("We last read it on"), "{html}");
+    // each fact: the source, its edition, and when we read it
+    assert!(
+        html.contains("Source: Test directory, edition of 2023, read on <time"),
+        "{html}"
+    );
+    l.sources[0].url = Some("https://www.samhsa.gov/data/".into());
+    let html = program(&ctx(false), &l).into_string();
+    assert!(html.contains(
+        "<a href=\"https://www.samhsa.gov/data/\" rel=\"nofollow noopener\">samhsa.gov/data</a>"
+    ));
 }

@@ -46,6 +46,7 @@ fn hit(id: &str, name: &str, miles: Option<f64>) -> Hit {
                 title: "Sample directory".into(),
                 url: None,
                 record: None,
+                edition: None,
             }],
             provenance: vec![Provenance {
                 fact: "name".into(),

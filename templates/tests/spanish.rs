@@ -72,6 +72,7 @@ fn listing(id: &str, name: &str, lat: f64, facets: &[(&str, &[&str])]) -> Listin
             title: "Directorio de prueba".into(),
             url: None,
             record: None,
+            edition: None,
         }],
         provenance,
         sample: true,
@@ -189,6 +190,8 @@ fn meta() -> GenerationMeta {
             SourceSummary {
                 kind: "samhsa-directory".into(),
                 title: "SAMHSA 2022".into(),
+                edition: Some("2022".into()),
+                url: None,
                 listings: 1200,
                 oldest_check: Some("2026-09-01".into()),
                 newest_check: Some("2026-10-02".into()),
@@ -196,6 +199,8 @@ fn meta() -> GenerationMeta {
             SourceSummary {
                 kind: "website".into(),
                 title: "Sitios web".into(),
+                edition: None,
+                url: None,
                 listings: 34,
                 oldest_check: None,
                 newest_check: None,

@@ -19,7 +19,8 @@
 //!   are `services.json`, `organizations.json`, `service_at_locations.json`,
 //!   `locations.json`, `addresses.json`, `phones.json`, `schedules.json`,
 //!   `attributes.json`, `taxonomy_terms.json`, `languages.json` beside it
-//!   (in a local directory, `{table}.csv` when there is no `.json`). Only
+//!   (in a local directory, `{table}.csv` when there is no `.json`, and
+//!   HSDS 3.0's `service_at_location.csv`, in the singular). Only
 //!   services are required; a listed table that is missing is an error
 //!   counted. The tables are joined by their `*_id` fields into the nested
 //!   form the API gives, so CSV, JSON and the API share one mapping
@@ -80,7 +81,13 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
         let tables = read_package(location, ctx, &mut out)
             .await
             .map_err(&failed)?;
-        let services = assemble(tables);
+        let (services, without_id) = assemble(tables);
+        if without_id > 0 {
+            *out.errors.entry("service-without-id".into()).or_default() += without_id;
+            out.notes.push(format!(
+                "{without_id} services without an id: not read (an HSDS service needs an id to be joined to its locations)"
+            ));
+        }
         let loc = location.to_string();
         (services, Box::new(move |_| is_url.then(|| loc.clone())))
     } else {
@@ -94,12 +101,15 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
             Box::new(move |id| Some(format!("{base}/services/{id}"))),
         )
     };
+    // a private or loopback host is never shown as a source
     let title = match Url::parse(location)
         .ok()
+        .filter(|_| iop_index::listing::is_public_url(location))
         .and_then(|u| u.host_str().map(str::to_string))
     {
         Some(host) => format!("Open Referral HSDS directory at {host}"),
-        None => "Open Referral HSDS data package".to_string(),
+        None if package => "Open Referral HSDS data package".to_string(),
+        None => "Open Referral HSDS directory".to_string(),
     };
     let mut counts = (0, 0, 0); // services, IOP services, inactive
     for service in &services {
@@ -410,13 +420,19 @@ async fn read_package(
             }
             TABLES
                 .iter()
-                .map(|table| Resource {
+                .zip(SINGULAR)
+                .map(|(table, singular)| Resource {
                     table,
+                    // HSDS 3.0's tabular form names one file in the
+                    // singular (`service_at_location.csv`)
                     paths: formats
                         .iter()
-                        .map(|f| match f {
-                            Format::Json => format!("{table}.json"),
-                            Format::Csv => format!("{table}.csv"),
+                        .flat_map(|f| match f {
+                            Format::Json => vec![format!("{table}.json")],
+                            Format::Csv if *table == "service_at_locations" => {
+                                vec![format!("{table}.csv"), format!("{singular}.csv")]
+                            }
+                            Format::Csv => vec![format!("{table}.csv")],
                         })
                         .collect(),
                     // alternatives, not parts: the first file found is read
@@ -530,8 +546,9 @@ fn id_of(v: &Value) -> Option<&str> {
     v.get("id").and_then(Value::as_str)
 }
 
-/// Join the tables of a package into nested services, as the API gives them.
-fn assemble(mut tables: Tables) -> Vec<Value> {
+/// Join the tables of a package into nested services, as the API gives
+/// them; also how many services had no `id` (they cannot be joined).
+fn assemble(mut tables: Tables) -> (Vec<Value>, usize) {
     let mut take = |name: &str| tables.remove(name).unwrap_or_default();
     let services = take("services");
     let organizations = take("organizations");
@@ -580,8 +597,10 @@ fn assemble(mut tables: Tables) -> Vec<Value> {
     };
     let locations = by_id(&locations);
     let mut out = Vec::with_capacity(services.len());
+    let mut without_id = 0;
     for mut service in services {
         let Some(id) = id_of(&service).map(str::to_string) else {
+            without_id += 1;
             continue;
         };
         let org = service
@@ -650,7 +669,7 @@ fn assemble(mut tables: Tables) -> Vec<Value> {
         }
         out.push(service);
     }
-    out
+    (out, without_id)
 }
 
 /// Set `key` unless the object has a non-empty value there already.
@@ -702,7 +721,10 @@ async fn read_api(
                 continue;
             }
             let Some(id) = id_of(&service) else {
-                out.error("rejected-record");
+                out.error("service-without-id");
+                out.notes.push(format!(
+                    "services page {page}: a service without an id and without its locations: not read"
+                ));
                 continue;
             };
             let detail = format!("{base}/services/{id}");
@@ -956,8 +978,9 @@ fn records(
         let source = Source {
             kind: KIND.into(),
             title: title.to_string(),
-            url: url_of(&id),
+            url: url_of(&id).filter(|u| iop_index::listing::is_public_url(u)),
             record: Some(format!("service {id} at location {location_id}")),
+            edition: None,
         };
         let mut record = SourceRecord::new(
             source,

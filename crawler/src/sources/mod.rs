@@ -33,6 +33,19 @@ pub const KINDS: &[&str] = &[
     "website",
 ];
 
+/// What a source is, when that does not depend on where it was read: the
+/// crawl state counts a listing's misses per dataset, so reading a new
+/// edition from another path or URL replaces the old edition's listings
+/// (those it no longer lists are missed, then withdrawn). `None`: the
+/// source is its location (a website, a FindTreatment search area, an HSDS
+/// feed), and misses are counted per location.
+pub fn dataset(kind: &str) -> Option<&'static str> {
+    match kind {
+        samhsa::KIND => Some(samhsa::DATASET),
+        _ => None,
+    }
+}
+
 /// What one source yielded in one crawl.
 #[derive(Debug, Default)]
 pub struct SourceCrawl {
@@ -135,9 +148,21 @@ pub async fn crawl(
                     .map_err(|e| failed(e.to_string()))?
             };
             let crawl = samhsa::listings(&directory, ctx.today);
+            if crawl.iop_rows == 0 {
+                // not "ok, 0 listings": that would count every program of
+                // the directory as missed
+                return Err(failed(format!(
+                    "none of its {} facility rows is coded {} (intensive outpatient), so this file cannot list IOPs; is it a mental-health directory? Read SAMHSA's substance use directory instead",
+                    crawl.rows,
+                    samhsa::IOP_CODE
+                )));
+            }
             out.listings = crawl.listings;
             out.notes.push(format!(
-                "{location}: {} facility rows, {} intensive outpatient, {} duplicates merged, {} rejected",
+                "{location}: {} edition, {} facility rows, {} intensive outpatient, {} duplicates merged, {} rejected",
+                directory
+                    .year
+                    .map_or("undated".to_string(), |y| y.to_string()),
                 crawl.rows,
                 crawl.iop_rows,
                 crawl.merged,
@@ -158,6 +183,14 @@ pub async fn crawl(
             kind: kind.to_string(),
         }),
     }
+}
+
+/// An HTTP date ("Wed, 19 Aug 2025 10:00:00 GMT", a Last-Modified header)
+/// as the day it names, "2025-08-19".
+pub(crate) fn http_date(text: &str) -> Option<String> {
+    let when = httpdate::parse_http_date(text.trim()).ok()?;
+    let when = time::OffsetDateTime::from(when);
+    Some(when.date().to_string())
 }
 
 pub(crate) fn is_url(location: &str) -> bool {

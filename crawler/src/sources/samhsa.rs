@@ -22,6 +22,19 @@ use time::Date;
 
 pub const KIND: &str = "samhsa-directory";
 
+/// What the source is, whatever file or URL it was read from: every
+/// edition of SAMHSA's substance use directory is this one dataset, so a
+/// newer edition replaces the older one (its programs missing from the new
+/// edition are missed, then withdrawn). The mental-health editions list no
+/// IOP and are refused ([`SamhsaError::NoIopCode`]).
+pub const DATASET: &str = "samhsa-directory#national-directory-substance-use";
+
+/// The public page of SAMHSA's National Directories (published with the
+/// N-SUMHSS survey): the source link shown on listings, since the file
+/// itself may have been read from a private copy.
+pub const PUBLIC_PAGE: &str =
+    "https://www.samhsa.gov/data/data-we-collect/n-sumhss-national-substance-use-and-mental-health-services-survey";
+
 /// The code of intensive outpatient treatment in the directory's legend.
 pub const IOP_CODE: &str = "OIT";
 
@@ -35,6 +48,25 @@ pub enum SamhsaError {
     Xlsx(String, String),
     #[error("{0}: no column {1:?}; is this SAMHSA's National Directory facilities list?")]
     MissingColumn(String, &'static str),
+    /// The legend has no intensive outpatient code: every mental-health
+    /// edition (its settings are only HI, OP, PHDT and RES).
+    #[error(
+        "{location}: this directory cannot list intensive outpatient programs: its code legend has no OIT (intensive outpatient) code{}; SAMHSA's mental-health directories have none, so read the substance use directory (national-directory-su-facilities-YYYY.xlsx) instead",
+        settings_note(.settings)
+    )]
+    NoIopCode {
+        location: String,
+        /// The setting codes the legend has (category SET), for the message.
+        settings: Vec<String>,
+    },
+}
+
+fn settings_note(settings: &[String]) -> String {
+    if settings.is_empty() {
+        String::new()
+    } else {
+        format!(" (its settings are {})", settings.join(", "))
+    }
 }
 
 /// A read directory: facility rows and the code legend.
@@ -112,15 +144,30 @@ pub fn read_bytes(
             }
         }
     }
-    let legend = legend_rows
+    let mut settings = Vec::new();
+    let legend: HashMap<String, String> = legend_rows
         .into_iter()
         .filter_map(|r| {
-            Some((
-                r.get("service_code")?.clone(),
-                r.get("service_name")?.clone(),
-            ))
+            let code = r.get("service_code")?.trim().to_string();
+            if r.get("category_code").is_some_and(|c| c.trim() == "SET") {
+                settings.push(code.clone());
+            }
+            Some((code, r.get("service_name")?.trim().to_string()))
         })
         .collect();
+    // a legend without OIT and no row coded OIT: the mental-health editions
+    let any_iop = || {
+        rows.iter().any(|r| {
+            r.get("service_code_info")
+                .is_some_and(|c| c.split_whitespace().any(|c| c == IOP_CODE))
+        })
+    };
+    if !legend.is_empty() && !legend.contains_key(IOP_CODE) && !any_iop() {
+        return Err(SamhsaError::NoIopCode {
+            location: location.to_string(),
+            settings,
+        });
+    }
     Ok(Directory {
         location: location.to_string(),
         year,
@@ -154,13 +201,40 @@ fn edition_year(location: &str) -> Option<u16> {
 
 type Rows = Vec<HashMap<String, String>>;
 
+/// A header cell as the column's name: case, spacing, underscores, hyphens
+/// and a byte-order mark ignored ("Name1", " name 1", "SERVICE_CODE_INFO",
+/// "Service Code Info" -> "name1", "service_code_info"). Editions spell their
+/// headers differently (2023 substance use: `Name1`, its legend lowercase;
+/// 2023 mental health: both capitalized; 2024: lowercase).
+pub fn column_name(header: &str) -> String {
+    let words: Vec<String> = header
+        .trim_start_matches('\u{feff}')
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    // "name 1" -> "name1", "intake 1 a" -> "intake1a": digits and a lone
+    // letter after them join the word before
+    let mut out = String::new();
+    for (i, word) in words.iter().enumerate() {
+        let joins = i > 0
+            && (word.chars().all(|c| c.is_ascii_digit())
+                || (word.len() == 1 && words[i - 1].chars().all(|c| c.is_ascii_digit())));
+        if i > 0 && !joins {
+            out.push('_');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 fn read_csv(location: &str, bytes: &[u8]) -> Result<Rows, SamhsaError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| SamhsaError::Csv(location.into(), e))?
         .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .map(column_name)
         .collect();
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -180,30 +254,83 @@ fn read_xlsx(location: &str, bytes: &[u8]) -> Result<(Rows, Rows), SamhsaError> 
     use calamine::{Reader, Xlsx};
     let bad = |e: &dyn std::fmt::Display| SamhsaError::Xlsx(location.into(), e.to_string());
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| bad(&e))?;
-    let sheet = |workbook: &mut Xlsx<_>, name: &str| -> Result<Rows, SamhsaError> {
-        let range = workbook
-            .worksheet_range(name)
-            .map_err(|e| bad(&format!("sheet {name:?}: {e}")))?;
-        let mut rows = range.rows();
-        let headers: Vec<String> = rows
-            .next()
-            .unwrap_or(&[])
+    // sheets by name, case and spacing ignored
+    let names = workbook.sheet_names();
+    let find = |wanted: &str| {
+        names
             .iter()
-            .map(|c| c.to_string().trim().to_string())
-            .collect();
-        Ok(rows
-            .map(|row| {
-                headers
-                    .iter()
-                    .cloned()
-                    .zip(row.iter().map(|c| c.to_string().trim().to_string()))
-                    .collect()
-            })
-            .collect())
+            .find(|n| column_name(n) == column_name(wanted))
+            .cloned()
     };
-    let facilities = sheet(&mut workbook, "Facilities List")?;
-    let legend = sheet(&mut workbook, "Service Code Reference").unwrap_or_default();
+    let (facilities_sheet, legend_sheet) =
+        (find("Facilities List"), find("Service Code Reference"));
+    let sheet =
+        |workbook: &mut Xlsx<_>, name: Option<String>, wanted: &str| -> Result<Rows, SamhsaError> {
+            let name =
+                name.ok_or_else(|| bad(&format!("no sheet {wanted:?} (sheets: {names:?})")))?;
+            let range = workbook
+                .worksheet_range(&name)
+                .map_err(|e| bad(&format!("sheet {name:?}: {e}")))?;
+            let mut rows = range.rows();
+            let headers: Vec<String> = rows
+                .next()
+                .unwrap_or(&[])
+                .iter()
+                .map(|c| column_name(&c.to_string()))
+                .collect();
+            Ok(rows
+                .map(|row| {
+                    headers
+                        .iter()
+                        .cloned()
+                        .zip(row.iter().map(|c| c.to_string().trim().to_string()))
+                        .collect()
+                })
+                .collect())
+        };
+    let facilities = sheet(&mut workbook, facilities_sheet, "Facilities List")?;
+    let legend = sheet(&mut workbook, legend_sheet, "Service Code Reference").unwrap_or_default();
     Ok((facilities, legend))
+}
+
+/// The format values (`format` group) that SAMHSA's codes state for an
+/// intensive outpatient facility: a street address with the OIT setting is
+/// seen in person; `TELE` adds telehealth; both are hybrid. Each with its
+/// evidence. Used by every source of SAMHSA codes.
+pub fn format_values(
+    codes: &[&str],
+    street: Option<&str>,
+    legend: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(iop_index::vocabulary::ValueId, Option<String>)> {
+    let vocabulary = Vocabulary::get();
+    let value = |slug: &str| vocabulary.lookup("format", slug).map(|v| v.id);
+    let label = |code: &str| match legend(code) {
+        Some(name) => format!("{code}: {name}"),
+        None => code.to_string(),
+    };
+    let street = street.map(str::trim).filter(|s| !s.is_empty());
+    let in_person = codes.contains(&IOP_CODE) && street.is_some();
+    let telehealth = codes.contains(&"TELE");
+    let mut out = Vec::new();
+    if in_person {
+        if let (Some(id), Some(street)) = (value("in-person"), street) {
+            out.push((id, Some(format!("{} at {street}", label(IOP_CODE)))));
+        }
+    }
+    if telehealth {
+        if let Some(id) = value("telehealth") {
+            out.push((id, Some(label("TELE"))));
+        }
+    }
+    if in_person && telehealth {
+        if let Some(id) = value("hybrid") {
+            out.push((
+                id,
+                Some(format!("{} and {}", label(IOP_CODE), label("TELE"))),
+            ));
+        }
+    }
+    out
 }
 
 /// The directory's IOP facilities as listings, checked on `checked` (the day
@@ -270,10 +397,13 @@ pub fn listings(directory: &Directory, checked: Date) -> Crawl {
         let source = Source {
             kind: KIND.into(),
             title: title.clone(),
-            url: directory
-                .location
-                .starts_with("http")
-                .then(|| directory.location.clone()),
+            // the file's own address only when it is public; else the
+            // directory's public page
+            url: Some(if iop_index::listing::is_public_url(&directory.location) {
+                directory.location.clone()
+            } else {
+                PUBLIC_PAGE.to_string()
+            }),
             record: Some(format!(
                 "{} | {} | {} | {}",
                 get(row, "name1"),
@@ -281,6 +411,7 @@ pub fn listings(directory: &Directory, checked: Date) -> Crawl {
                 get(row, "street1"),
                 get(row, "zip")
             )),
+            edition: directory.year.map(|y| y.to_string()),
         };
         let mut record = SourceRecord::new(
             source,
@@ -306,6 +437,13 @@ pub fn listings(directory: &Directory, checked: Date) -> Crawl {
                 record.values.push((value.id, Some(evidence)));
             }
         }
+        let code_list: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let street = get(row, "street1");
+        record
+            .values
+            .extend(format_values(&code_list, Some(street.as_str()), &|c| {
+                directory.legend.get(c).cloned()
+            }));
         // the directory lists every service of a facility: a missing setting
         // code means the setting is not offered
         record.php = Some(codes.iter().any(|c| c == "ODT"));
@@ -364,6 +502,36 @@ mod tests {
         );
         assert_eq!(l.phone.as_deref(), Some("(530) 694-1816 ext. 239"));
         assert_eq!(l.intake_phone.as_deref(), Some("(530) 694-1816"));
+    }
+
+    #[test]
+    fn a_street_address_is_in_person_and_tele_adds_telehealth() {
+        let csv = "name1,name2,street1,street2,city,state,zip,phone,intake1,intake2,intake1a,intake2a,service_code_info\n\
+            Clinic A,,1 Main St,,Boston,MA,02108,,,,,,SA * OIT * TELE\n\
+            Clinic B,,2 Main St,,Boston,MA,02108,,,,,,SA * OIT\n\
+            Clinic C,,,,Boston,MA,02108,,,,,,SA * OIT * TELE\n";
+        let dir = read_bytes("x.csv", csv.as_bytes(), None).unwrap();
+        let crawl = listings(&dir, date());
+        let formats: Vec<&[String]> = crawl.listings.iter().map(|l| l.values("format")).collect();
+        assert_eq!(formats[0], ["in-person", "telehealth", "hybrid"]);
+        assert_eq!(formats[1], ["in-person"]);
+        assert_eq!(
+            formats[2],
+            ["telehealth"],
+            "no street: not claimed in person"
+        );
+        let (p, _) = crawl.listings[1].provenance_of("format/in-person").unwrap();
+        assert_eq!(p.evidence.as_deref(), Some("OIT at 2 Main St"));
+    }
+
+    #[test]
+    fn chld_means_children_or_adolescents_not_a_narrower_age() {
+        let csv = "name1,name2,street1,street2,city,state,zip,phone,intake1,intake2,intake1a,intake2a,service_code_info\n\
+            Clinic A,,1 Main St,,Boston,MA,02108,,,,,,SA * OIT * CHLD ADLT\n";
+        let dir = read_bytes("x.csv", csv.as_bytes(), None).unwrap();
+        let l = &listings(&dir, date()).listings[0];
+        assert_eq!(l.values("age"), ["children-adolescents", "adults"]);
+        assert!(!l.has_value("age", "children") && !l.has_value("age", "adolescents"));
     }
 
     #[test]

@@ -130,6 +130,7 @@ fn to_source_record(raw: SampleRecord) -> Result<SourceRecord, SampleError> {
         title: TITLE.into(),
         url: None,
         record: Some(raw.record.clone()),
+        edition: None,
     };
     let mut record = SourceRecord::new(
         source, raw.record, checked, raw.name, raw.city, raw.state, raw.zip,

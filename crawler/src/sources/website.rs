@@ -456,6 +456,7 @@ impl Crawl {
                 .unwrap_or_else(|| url.host_str().unwrap_or("").to_string()),
             url: Some(url.to_string()),
             record: None,
+            edition: None,
         };
         let identity = canonical(url);
         let page_org = reading.extraction.organization.clone();

@@ -2,8 +2,9 @@
 //! is checked, what it doesn't do, levels of care, credits.
 
 use crate::components::programs;
-use crate::format::{date_part, date_text, thousands};
+use crate::format::{date_part, date_text, short_url, thousands, web_url};
 use crate::layout::{layout, Nav, Page};
+use crate::pages::program::source_date;
 use crate::SiteContext;
 use iop_index::GenerationMeta;
 use maud::{html, Markup};
@@ -36,6 +37,7 @@ pub fn about(ctx: &SiteContext, meta: &GenerationMeta) -> Markup {
                         thead {
                             tr {
                                 th scope="col" { (ctx.t("Source")) }
+                                th scope="col" { (ctx.t("Edition or date")) }
                                 th scope="col" { (ctx.t("Programs")) }
                                 th scope="col" { (ctx.t("Checked")) }
                             }
@@ -43,7 +45,14 @@ pub fn about(ctx: &SiteContext, meta: &GenerationMeta) -> Markup {
                         tbody {
                             @for source in &meta.sources {
                                 tr {
-                                    th scope="row" { (ctx.data(&source.title)) }
+                                    th scope="row" {
+                                        (ctx.data(&source.title))
+                                        @if let Some(url) = source.url.as_deref().filter(|u| iop_index::listing::is_public_url(u)).and_then(web_url) {
+                                            br;
+                                            a href=(url) rel="nofollow noopener" { (short_url(url)) }
+                                        }
+                                    }
+                                    td { (source_date(ctx, source.edition.as_deref())) }
                                     td { (thousands(source.listings)) }
                                     td {
                                         @match (&source.oldest_check, &source.newest_check) {

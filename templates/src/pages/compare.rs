@@ -86,7 +86,7 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
                         (row(ctx.t("Address"), &|h| address(&h.listing)))
                         @if has_distance {
                             (row(ctx.t("Distance"), &|h| match h.distance_miles {
-                                Some(miles) => html! { (format!("{miles:.1}")) " " (ctx.t("miles")) },
+                                Some(miles) => html! { (crate::format::distance_text(ctx, &h.listing, miles)) },
                                 None => not_reported(ctx),
                             }))
                         }

@@ -190,6 +190,10 @@ pub fn param_error_message(ctx: &SiteContext, error: &ParamError) -> String {
             "We do not know the ZIP code {zip}. Check it, or enter a city and state.",
             &[("zip", zip)],
         ),
+        ParamErrorKind::ZipWithoutLocation { zip } => ctx.tf(
+            "The ZIP code {zip} (a military or overseas ZIP code) has no location on the map, so no distance can be measured from it. Search by state or by words instead.",
+            &[("zip", zip)],
+        ),
         ParamErrorKind::BadCoordinates { text } => ctx.tf(
             "{text} are not valid coordinates: the latitude must be between -90 and 90 and the longitude between -180 and 180.",
             &[("text", &quoted(text))],

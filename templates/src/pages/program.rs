@@ -342,20 +342,21 @@ fn sources_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                         li id={ "source-" (i + 1) } {
                             @if listing.sources.len() > 1 { (ctx.t("Source")) " " (i + 1) ": " }
                             span.source-title { (ctx.data(&source.title)) }
-                            @if let Some(url) = &source.url {
+                            // a public page only: never the private or
+                            // loopback address a file was read from
+                            @if let Some(url) = source.public_url().and_then(web_url) {
                                 br;
-                                @match web_url(url) {
-                                    Some(url) => a href=(url) rel="nofollow noopener" { (short_url(url)) },
-                                    None => span { (url) },
-                                }
+                                a href=(url) rel="nofollow noopener" { (short_url(url)) }
                             }
                             @if let Some(record) = &source.record {
                                 br;
                                 span.record { (ctx.t("Record:")) " " (record) }
                             }
+                            br;
+                            span.source-date { (source_date(ctx, source.edition.as_deref())) }
                             @if let Some(date) = listing.provenance.iter().filter(|p| p.source == i).map(|p| p.checked).max() {
                                 br;
-                                (ctx.t("Checked")) " " time datetime=(date) { (date_text(ctx, date)) }
+                                (ctx.t("We last read it on")) " " time datetime=(date) { (date_text(ctx, date)) }
                             }
                             @let facts = facts_from(ctx, listing, i);
                             @if !facts.is_empty() {
@@ -407,6 +408,20 @@ fn facts_from(ctx: &SiteContext, listing: &Listing, source: usize) -> Vec<String
         }
     }
     words
+}
+
+/// The source's own date, apart from when it was read: "Edition of 2023",
+/// "Dated 2025-08-19", or "Source's date: not reported".
+pub(crate) fn source_date(ctx: &SiteContext, edition: Option<&str>) -> Markup {
+    html! {
+        @match edition {
+            Some(year) if year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) => {
+                (ctx.tf("Edition of {year}", &[("year", year)]))
+            }
+            Some(date) => { (ctx.t("Dated")) " " time datetime=(date) { (date_text(ctx, date)) } }
+            None => { (ctx.t("Source's date:")) " " (not_reported(ctx)) }
+        }
+    }
 }
 
 fn before_you_call(ctx: &SiteContext) -> Markup {
