@@ -6,10 +6,13 @@
 //! - [`prose`]: facet values from vocabulary phrases, with negation and
 //!   context rules.
 //! - [`schedule`]: sessions, weekly hours, days and program length.
+//! - [`contact`]: addresses, phones and the site's name as a person sees
+//!   them (checked against the US ZIP list).
 //!
 //! Every fact keeps the sentence it came from as its evidence. What the page
 //! does not say stays unknown: nothing is guessed.
 
+pub mod contact;
 pub mod html;
 pub mod jsonld;
 pub mod prose;
@@ -68,12 +71,33 @@ pub struct Extraction {
     pub php: Option<bool>,
     /// The page says the provider also offers (standard) outpatient care.
     pub outpatient: Option<bool>,
+    /// Addresses, phones and names the page shows.
+    pub contacts: contact::Contacts,
+    /// The page's `<title>`, whitespace collapsed.
+    pub title: Option<String>,
+    /// The page's first `<h1>`, whitespace collapsed.
+    pub h1: Option<String>,
 }
 
 /// Words that make a sentence with times about something else than the
 /// program's sessions (office hours, phones).
 const NOT_SESSIONS: &[&str] = &[
-    "office", "desk", "phone", "phones", "call", "calls", "open", "visiting", "pharmacy",
+    "office",
+    "desk",
+    "phone",
+    "phones",
+    "call",
+    "calls",
+    "open",
+    "visiting",
+    "pharmacy",
+    "parent",
+    "parents",
+    "parents'",
+    "caregiver",
+    "caregivers",
+    "alumni",
+    "visitation",
 ];
 
 /// Words that make a time range without weekdays a statement about sessions.
@@ -85,16 +109,35 @@ const SESSION_CONTEXT: &[&str] = &[
 /// Extract what a provider page states. `url` is the page's address, used as
 /// the website when structured data gives none.
 pub fn extract(page: &str, url: Option<&str>) -> Extraction {
+    let sentences = html::sentences(page);
     let document = scraper::Html::parse_document(page);
     let mut organization = jsonld::organization(&document);
+    let contacts = contact::contacts(&document, &sentences);
+    let text_of = |selector: &str| {
+        let selector = scraper::Selector::parse(selector).expect("selector");
+        document
+            .select(&selector)
+            .next()
+            .map(|e| e.text().collect::<Vec<_>>().join(" "))
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|t| !t.is_empty())
+    };
+    let title = text_of("title");
+    let h1 = text_of("h1");
     drop(document);
     if let (Some(org), Some(url)) = (organization.as_mut(), url) {
         if org.website.is_none() {
             org.website = Some(url.to_string());
         }
     }
-    let sentences = html::sentences(page);
-    let org_name = organization.as_ref().and_then(|o| o.name.as_deref());
+    // the organization's names (structured data, og:site_name, copyright,
+    // logo) are blanked out of sentences: a name is not a service
+    let mut org_names: Vec<String> = organization
+        .as_ref()
+        .and_then(|o| o.name.clone())
+        .into_iter()
+        .collect();
+    org_names.extend(contacts.names.iter().cloned());
     let v = Vocabulary::get();
     let schedule_group = v.group_by_slug("schedule").map(|g| g.id);
 
@@ -169,7 +212,7 @@ pub fn extract(page: &str, url: Option<&str>) -> Extraction {
     }
 
     let mut values = Vec::new();
-    for found in prose::find(&sentences, org_name) {
+    for found in prose::find(&sentences, &org_names) {
         let group = Some(v.value(found.value).group);
         // the sessions (or times) say which tracks there are; prose words
         // ("after-school", "the first Saturday of the month") do not
@@ -220,6 +263,9 @@ pub fn extract(page: &str, url: Option<&str>) -> Extraction {
         schedule,
         php,
         outpatient,
+        contacts,
+        title,
+        h1,
     }
 }
 
