@@ -112,6 +112,9 @@ struct Walker {
     buffer_list: bool,
     heading_level: u8,
     buffer_level: u8,
+    /// Ids of collapsed sections a link or button opens ("Learn More"):
+    /// hidden until clicked, but page text.
+    toggled: std::collections::HashSet<String>,
 }
 
 impl Walker {
@@ -163,10 +166,12 @@ impl Walker {
                 if SKIPPED.contains(&name) {
                     return;
                 }
+                let toggled = element.id().is_some_and(|id| self.toggled.contains(id));
                 if element.attr("hidden").is_some()
-                    || element
-                        .attr("style")
-                        .is_some_and(|s| s.replace(' ', "").contains("display:none"))
+                    || (!toggled
+                        && element
+                            .attr("style")
+                            .is_some_and(|s| s.replace(' ', "").contains("display:none")))
                     || element
                         .has_class("invisible", scraper::CaseSensitivity::AsciiCaseInsensitive)
                 {
@@ -287,6 +292,23 @@ fn is_chrome_marked(element: &scraper::node::Element) -> bool {
 pub fn sentences(html: &str) -> Vec<Sentence> {
     let document = Html::parse_document(html);
     let mut walker = Walker::default();
+    let openers = scraper::Selector::parse("a, button").expect("selector");
+    for e in document.select(&openers) {
+        for attr in [
+            "href",
+            "rel",
+            "aria-controls",
+            "data-target",
+            "data-bs-target",
+        ] {
+            if let Some(v) = e.value().attr(attr) {
+                let id = v.trim().trim_start_matches('#');
+                if !id.is_empty() && (attr != "href" || v.trim().starts_with('#')) {
+                    walker.toggled.insert(id.to_string());
+                }
+            }
+        }
+    }
     walker.walk(document.tree.root());
     walker.flush();
     walker.out

@@ -230,7 +230,9 @@ pub fn extract(page: &str, url: Option<&str>) -> Extraction {
     let mut outpatient = None;
     for sentence in sentences.iter().filter(|s| !s.chrome) {
         let words = normalize_words(&sentence.text);
-        if prose::clauses(&sentence.text).iter().any(|(_, n)| *n) {
+        if prose::clauses(&sentence.text).iter().any(|(_, n)| *n)
+            || prose::is_background(&sentence.text)
+        {
             continue;
         }
         let has = |w: &str| words.iter().any(|x| x == w);

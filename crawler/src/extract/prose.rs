@@ -37,6 +37,7 @@ pub const NEEDS_CONTEXT: &[(&str, &[&str])] = &[
     ("remote", PROGRAM_CONTEXT),
     ("virtual", PROGRAM_CONTEXT),
     ("from home", PROGRAM_CONTEXT),
+    ("professionals", POPULATION_CONTEXT),
     ("physicians", POPULATION_CONTEXT),
     ("nurses", POPULATION_CONTEXT),
     ("attorneys", POPULATION_CONTEXT),
@@ -133,6 +134,11 @@ pub const EXTRA_PHRASES: &[(&str, &str, &str)] = &[
     ("majority of insurance payers", "insurance", "private"),
     ("majority of insurance plans", "insurance", "private"),
     ("healthnet", "insurance", "ambetter"),
+    ("verify your insurance", "insurance", "private"),
+    ("insurance verification", "insurance", "private"),
+    ("cash pay", "insurance", "self-pay"),
+    ("accepts cash", "insurance", "self-pay"),
+    ("skills group", "modality", "group-therapy"),
     ("from home", "format", "telehealth"),
     ("from the comfort of home", "format", "telehealth"),
     ("from the comfort of your home", "format", "telehealth"),
@@ -183,7 +189,9 @@ static BACKGROUND: LazyLock<Regex> = LazyLock::new(|| {
         r"(?ix)
         \bunlike\b | \bcompared\s+(?:to|with)\b | \bstep\s+(?:above|below)\b
         | \bstep(?:s|ping)?\s+down\s+from\b | \bhigher\s+level\s+of\s+care\b
-        | \bmore\s+and\s+more\b | \bcommonly\s+struggle | \bare\s+struggling\s+with\b
+        | \bmore\s+and\s+more\b | \bcommonly\s+struggle | \bhave\s+worked\s+(?:in|at|with)\b
+        | \brelationships?\s+with\b | \ban\s+estimated\b | \bone\s+in\s+(?:three|four|five|ten)\b
+        | \bmany\s+(?:women|men|parents|families)\s+with\b
         | \bresearch\s+(?:shows|suggests|has\s+shown)\b | \bstudies\s+(?:show|suggest)\b
         | ^\s*(?:an?\s+)?(?:iop|intensive\s+outpatient\s+program)s?\s+(?:is|are)\s+(?:a|an)\b
         | \bmany\s+iops\b | \bsome\s+iops\b | \bmost\s+iops\b
