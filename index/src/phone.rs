@@ -132,8 +132,9 @@ impl Phone {
         if digits.len() != 10 || !valid_nanp(&digits) {
             return None;
         }
-        // letters are a toll-free number's vanity word, nothing else
-        if letters > 0 && !TOLL_FREE.contains(&&digits[..3]) {
+        // a vanity word ("813-630HOPE", "1-800-273-TALK") is written with
+        // dashes or dots; "202 BED UNIT" is not a number
+        if letters > 0 && !TOLL_FREE.contains(&&digits[..3]) && !main.contains(['-', '.']) {
             return None;
         }
         Some(Phone {

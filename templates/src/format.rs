@@ -61,8 +61,8 @@ pub(crate) fn date_text(ctx: &SiteContext, date: impl std::fmt::Display) -> Stri
 /// A `tel:` link for a phone number as written ("(916) 555-0100 ext. 2"):
 /// a US number through the project's phone parser ([`iop_index::phone`]),
 /// `+1` and its extension dialled (`tel:+19165550100;ext=2`, RFC 3966);
-/// other numbers (988, short lines) as their digits. `None` when there are
-/// too few digits to dial.
+/// short lines (988, 211, 741741) as their digits. `None` when there are
+/// too few digits to dial or the number is not a valid one.
 pub(crate) fn tel_href(phone: &str) -> Option<String> {
     if let Some(p) = iop_index::phone::Phone::parse(phone) {
         return Some(p.tel_uri());
@@ -75,8 +75,10 @@ pub(crate) fn tel_href(phone: &str) -> Option<String> {
             break;
         }
     }
+    // short lines (988, 211, 741741) as their digits; a longer number the
+    // parser refuses is shown, never dialled
     match digits.len() {
-        3.. => Some(format!("tel:{digits}")),
+        3..=6 => Some(format!("tel:{digits}")),
         _ => None,
     }
 }
