@@ -1,12 +1,13 @@
 //! The `extract` command: one provider page (a file or a URL) -> the facts it
-//! states, each with the sentence that states it, and the listing they make.
+//! states, each with the sentence that states it, and the listing they make;
+//! or, with `--site URL`, a whole site read as a `website` crawl reads it ->
+//! the listings it makes, every fact with its page and sentence.
 
 use anyhow::{Context, Result};
 use iop_crawler::extract::budget::Budget;
 use iop_crawler::extract::{extract_within, Extraction};
 use iop_crawler::fetch::{charset, Fetcher, FetcherConfig};
-use iop_crawler::normalize::normalize;
-use iop_index::listing::Source;
+use iop_crawler::site::{assemble, SitePage};
 use iop_index::Vocabulary;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -44,32 +45,80 @@ pub fn run(target: &str, fetcher: FetcherConfig) -> Result<Value> {
     let extraction = extract_within(&text, url.as_deref(), &Budget::default())
         .with_context(|| format!("reading {target}"))?;
     let mut out = describe(&extraction);
-    let source = Source {
-        kind: "website".into(),
-        title,
-        url: url.clone(),
-        record: None,
-        edition: None,
-    };
+    // the listing(s) the page makes read alone: its structured data or the
+    // address, phone and name a person sees on it
+    let page_url = url.clone().unwrap_or_else(|| format!("file://{identity}"));
+    let page = SitePage::read(&page_url, &text);
     let today = time::OffsetDateTime::now_utc().date();
-    let (listings, note) = match extraction.into_record(source, identity, today) {
-        None => (
-            Vec::new(),
-            Some(
-                "no listing: the page's structured data does not give the organization's name, city, state and ZIP code"
-                    .to_string(),
-            ),
-        ),
-        Some(record) => match normalize(record) {
-            Ok(listing) => (vec![listing], None),
-            Err(e) => (Vec::new(), Some(format!("no listing: {e}"))),
-        },
-    };
+    let mut site = assemble(&[page], false, today);
+    for listing in &mut site.listings {
+        for source in &mut listing.sources {
+            source.title.clone_from(&title);
+        }
+    }
+    let listings = site.listings;
+    let note = site.none.map(|why| format!("no listing: {why}"));
     out["source"] = json!(target);
     out["url"] = json!(url);
     out["listings"] = serde_json::to_value(&listings)?;
     out["note"] = json!(note);
     Ok(out)
+}
+
+/// Read a whole site as a `website` crawl would, and describe the listings
+/// it makes: each fact with its value, sentence and page.
+pub fn run_site(url: &str, fetcher: FetcherConfig) -> Result<Value> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        anyhow::bail!("--site {url:?}: give the site's http(s) URL, for example https://provider.example.org/");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let ctx = iop_crawler::sources::CrawlContext::new(today, fetcher);
+    let out = runtime
+        .block_on(iop_crawler::sources::crawl("website", url, &ctx))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let v = Vocabulary::get();
+    let listings: Vec<Value> = out
+        .listings
+        .iter()
+        .map(|l| {
+            let facts: Vec<Value> = l
+                .provenance
+                .iter()
+                .filter(|p| p.fact.contains('/'))
+                .map(|p| {
+                    let (group, slug) = p.fact.split_once('/').unwrap_or(("", ""));
+                    let label = v.lookup(group, slug).map(|x| x.label.clone());
+                    json!({
+                        "fact": p.fact,
+                        "value": label,
+                        "evidence": p.evidence,
+                        "page": l.sources.get(p.source).and_then(|s| s.url.clone()),
+                    })
+                })
+                .collect();
+            json!({
+                "name": l.name,
+                "program_name": l.program_name,
+                "address": l.address,
+                "phone": l.phone,
+                "website": l.website,
+                "schedule": l.schedule,
+                "level_of_care": l.level_of_care,
+                "facts": facts,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "site": url,
+        "pages_fetched": out.pages_fetched,
+        "errors": out.errors,
+        "report": out.notes,
+        "listings": listings,
+    }))
 }
 
 /// The extraction as JSON: organization, facts with evidence, schedule.

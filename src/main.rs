@@ -89,11 +89,16 @@ enum Command {
         data_dir: PathBuf,
         #[arg(
             long = "source",
-            required = true,
+            required_unless_present = "sources_file",
             value_name = "KIND=URL_OR_PATH",
             help = source_help()
         )]
         sources: Vec<String>,
+        /// A TOML file listing many sources, each `[[source]]` with `kind`,
+        /// `location` and optional `delay_ms` and `max_pages`; read besides
+        /// any `--source`.
+        #[arg(long = "sources", value_name = "FILE")]
+        sources_file: Option<PathBuf>,
         /// Withdraw a listing once it is missing from its source on this many
         /// consecutive crawls (until then it stays, with its old check dates).
         #[arg(long, default_value_t = crawl::DEFAULT_WITHDRAW_AFTER, value_name = "N",
@@ -116,8 +121,13 @@ enum Command {
     /// sentence it came from, and the listing the page makes.
     Extract {
         /// A saved page (HTML file) or an http(s) URL.
-        #[arg(value_name = "FILE_OR_URL")]
-        target: String,
+        #[arg(value_name = "FILE_OR_URL", required_unless_present = "site")]
+        target: Option<String>,
+        /// Read a whole provider site from this URL, as a `website` crawl
+        /// would, and print the listings it makes with every fact's page and
+        /// sentence.
+        #[arg(long, value_name = "URL", conflicts_with = "target")]
+        site: Option<String>,
         #[command(flatten)]
         fetch: FetchArgs,
     },
@@ -293,11 +303,15 @@ fn main() -> Result<()> {
         Command::Crawl {
             data_dir,
             sources,
+            sources_file,
             withdraw_after,
             today,
             fetch,
         } => {
-            let specs = crawl::parse_specs(&sources)?;
+            let mut specs = crawl::parse_specs(&sources)?;
+            if let Some(file) = &sources_file {
+                specs.extend(crawl::read_sources_file(file)?);
+            }
             let options = crawl::CrawlOptions {
                 withdraw_after,
                 fetcher: fetch.config(),
@@ -331,8 +345,16 @@ fn main() -> Result<()> {
                 )
             })
         }
-        Command::Extract { target, fetch } => {
-            let out = extract::run(&target, fetch.config())?;
+        Command::Extract {
+            target,
+            site,
+            fetch,
+        } => {
+            let out = match (site, target) {
+                (Some(site), _) => extract::run_site(&site, fetch.config())?,
+                (None, Some(target)) => extract::run(&target, fetch.config())?,
+                (None, None) => anyhow::bail!("say what to read: a FILE_OR_URL or --site URL"),
+            };
             print_json(&out)
         }
         Command::Search { data_dir, params } => {

@@ -675,3 +675,110 @@ fn a_mental_health_edition_says_it_cannot_list_iops() {
     );
     assert!(c.stdout.contains("cannot list"), "{}", c.stdout);
 }
+
+fn small_site_file(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/crawler/tests/fixtures/site-small/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn extract_site_prints_each_fact_with_its_page_and_sentence() {
+    let html = "text/html; charset=utf-8";
+    let base = serve_static(vec![
+        (
+            "/robots.txt",
+            "text/plain",
+            b"User-agent: *\nAllow: /\n".to_vec(),
+        ),
+        ("/", html, small_site_file("home.html")),
+        (
+            "/programs/adult-iop",
+            html,
+            small_site_file("adult-iop.html"),
+        ),
+        ("/contact", html, small_site_file("contact.html")),
+        ("/insurance", html, small_site_file("insurance.html")),
+    ]);
+    let (ok, out, err) = run(&[
+        "extract",
+        "--site",
+        &format!("{base}/"),
+        "--allow-address",
+        "127.0.0.0/8",
+        "--delay-ms",
+        "0",
+    ]);
+    assert!(ok, "{err}");
+    let out: Value = serde_json::from_str(&out).unwrap();
+    let listings = out["listings"].as_array().unwrap();
+    assert_eq!(listings.len(), 1, "{out:#}");
+    let l = &listings[0];
+    assert_eq!(l["name"], "Cedar Grove Counseling");
+    assert_eq!(l["address"]["zip"], "97401");
+    let aetna = fact(l, "insurance/aetna").unwrap();
+    assert_eq!(aetna["page"], format!("{base}/insurance").as_str());
+    assert_eq!(aetna["evidence"], "Aetna");
+    let dbt = fact(l, "modality/dbt").unwrap();
+    assert_eq!(dbt["page"], format!("{base}/programs/adult-iop").as_str());
+    assert!(
+        out["report"][0].as_str().unwrap().contains("1 listings"),
+        "{out:#}"
+    );
+
+    // not a URL: a clear message
+    let (ok, _, err) = run(&["extract", "--site", "provider.org"]);
+    assert!(!ok);
+    assert!(err.contains("http(s) URL"), "{err}");
+}
+
+#[test]
+fn crawl_reads_many_sources_from_a_sources_file() {
+    let data = TempDir::new("sources-file-data");
+    let files = TempDir::new("sources-file-src");
+    let a = files.path().join("a");
+    let b = files.path().join("b");
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let first = write_directory(&a, &[ALDER]);
+    let second = write_directory(&b, &[BIRCH]);
+    let list = files.path().join("sources.toml");
+    std::fs::write(
+        &list,
+        format!(
+            "[[source]]\nkind = \"samhsa-directory\"\nlocation = {:?}\n\n[[source]]\nkind = \"samhsa-directory\"\nlocation = {:?}\ndelay_ms = 0\nmax_pages = 5\n",
+            first.display().to_string(),
+            second.display().to_string()
+        ),
+    )
+    .unwrap();
+    let (ok, out, err) = run(&[
+        "crawl",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+        "--sources",
+        list.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}\n{err}");
+    let listings = std::fs::read_to_string(data.path().join("listings.json")).unwrap();
+    assert!(listings.contains("Alder Recovery Center"), "{listings}");
+    assert!(listings.contains("Birch Counseling Services"));
+
+    // a bad file says what is wrong
+    std::fs::write(&list, "[[source]]\nkind = \"website\"\n").unwrap();
+    let (ok, _, err) = run(&[
+        "crawl",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+        "--sources",
+        list.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("not a sources file") && err.contains("location"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}

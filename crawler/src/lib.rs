@@ -8,4 +8,6 @@
 pub mod extract;
 pub mod fetch;
 pub mod normalize;
+pub use iop_index::phone;
+pub mod site;
 pub mod sources;

@@ -420,29 +420,26 @@ pub fn clean_zip(zip: &str) -> Option<String> {
     Some(format!("{digits:0>5}"))
 }
 
-/// US phone numbers as "(916) 555-0142", with an extension kept; other text
-/// is kept as written when it has digits (a vanity or short number).
+/// US phone numbers as "(916) 555-0142", with an extension kept, through
+/// the one phone parser ([`iop_index::phone`]): vanity letters converted,
+/// the first of several numbers that is neither a fax nor a crisis line
+/// (988, 741741, 911, national hotlines). A field holding only a fax or a
+/// crisis line gives `None`; other text with digits (a short local number)
+/// is kept as written.
 pub fn clean_phone(phone: &str) -> Option<String> {
-    let phone = phone.trim();
-    let (main, ext) = match phone.to_lowercase().find(['x', 'e']) {
-        Some(i) => (
-            &phone[..i],
-            phone[i..].trim_start_matches(|c: char| !c.is_ascii_digit()),
-        ),
-        None => (phone, ""),
-    };
-    let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() == 11 && digits.starts_with('1') {
-        digits.remove(0);
+    let found = iop_index::phone::parse_all(phone);
+    if let Some(program) = found.iter().find(|f| {
+        !matches!(
+            f.role,
+            iop_index::phone::Role::Fax | iop_index::phone::Role::Crisis
+        )
+    }) {
+        return Some(program.phone.display());
     }
-    if digits.len() == 10 {
-        let mut out = format!("({}) {}-{}", &digits[..3], &digits[3..6], &digits[6..]);
-        let ext: String = ext.chars().filter(char::is_ascii_digit).collect();
-        if !ext.is_empty() {
-            out.push_str(&format!(" ext. {ext}"));
-        }
-        Some(out)
-    } else if phone.chars().any(|c| c.is_ascii_digit()) {
+    if !found.is_empty() || iop_index::phone::mentions_crisis_line(phone) {
+        return None;
+    }
+    if phone.chars().any(|c| c.is_ascii_digit()) {
         clean_text(phone).filter(|p| p.chars().count() <= PHONE_MAX)
     } else {
         None

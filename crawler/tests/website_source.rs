@@ -103,6 +103,7 @@ async fn crawls_program_pages_politely_and_keeps_evidence() {
         "/programs/evening-iop",
         "/programs/family-therapy",
         "/programs/missing",
+        "/contact",
     ] {
         assert_eq!(requested(&log, path), 1, "{path} once: {:?}", log.lock());
     }
@@ -116,9 +117,13 @@ async fn crawls_program_pages_politely_and_keeps_evidence() {
         assert_eq!(requested(&log, path), 0, "{path} never");
     }
     assert_eq!(out.errors.get("robots_disallowed"), Some(&1));
-    assert_eq!(out.errors.get("status"), Some(&1), "the 404");
+    assert_eq!(
+        out.errors.get("status"),
+        Some(&2),
+        "the 404s: a missing program page, the contact page"
+    );
     assert_eq!(out.errors.get("not_html"), Some(&1), "the PDF");
-    assert_eq!(out.pages_fetched, 8, "{:?}", out.notes);
+    assert_eq!(out.pages_fetched, 9, "{:?}", out.notes);
 
     let mut programs: Vec<&str> = out
         .listings

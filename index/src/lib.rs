@@ -11,6 +11,7 @@ pub mod crawl_state;
 pub mod geo;
 pub mod indexing;
 pub mod listing;
+pub mod phone;
 pub mod reference;
 pub mod request;
 pub mod schema;

@@ -74,11 +74,74 @@ pub struct CrawlOptions {
     pub progress: bool,
 }
 
-/// One `--source KIND=URL_OR_PATH`.
-#[derive(Debug, Clone)]
+/// One `--source KIND=URL_OR_PATH`, or one `[[source]]` of a `--sources`
+/// file with its own settings.
+#[derive(Debug, Clone, Default)]
 pub struct SourceSpec {
     pub kind: String,
     pub location: String,
+    /// Least time between two requests to the source's host (else the
+    /// fetcher's).
+    pub delay: Option<Duration>,
+    /// Most pages fetched from a website (else the website source's limit).
+    pub max_pages: Option<usize>,
+}
+
+/// A `--sources FILE`: many sources in one TOML file, each with its kind,
+/// location and settings.
+///
+/// ```toml
+/// [[source]]
+/// kind = "website"
+/// location = "https://provider.example.org/"
+/// delay_ms = 2000      # optional: least time between requests
+/// max_pages = 50       # optional: most pages read from the site
+/// ```
+pub fn read_sources_file(path: &std::path::Path) -> Result<Vec<SourceSpec>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Entry {
+        kind: String,
+        location: String,
+        delay_ms: Option<u64>,
+        max_pages: Option<usize>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        #[serde(default)]
+        source: Vec<Entry>,
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--sources {}: cannot read it", path.display()))?;
+    let file: File = toml::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "--sources {}: not a sources file ({e}); write each source as [[source]] with kind = \"...\" and location = \"...\"",
+            path.display()
+        )
+    })?;
+    if file.source.is_empty() {
+        bail!("--sources {}: no [[source]] in it", path.display());
+    }
+    file.source
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut spec = parse_specs(&[format!("{}={}", e.kind, e.location)])
+                .with_context(|| format!("--sources {}: source {}", path.display(), i + 1))?
+                .remove(0);
+            spec.delay = e.delay_ms.map(Duration::from_millis);
+            if e.max_pages == Some(0) {
+                bail!(
+                    "--sources {}: source {}: max_pages must be at least 1",
+                    path.display(),
+                    i + 1
+                );
+            }
+            spec.max_pages = e.max_pages;
+            Ok(spec)
+        })
+        .collect()
 }
 
 /// Parse and check `--source` arguments before anything is read.
@@ -103,6 +166,7 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<SourceSpec>> {
             Ok(SourceSpec {
                 kind: kind.to_string(),
                 location: location.to_string(),
+                ..SourceSpec::default()
             })
         })
         .collect()
@@ -145,6 +209,10 @@ pub fn run(data: &DataDir, specs: &[SourceSpec], options: &CrawlOptions) -> Resu
     let mut results = Vec::new();
     for spec in specs {
         let mut ctx = CrawlContext::new(options.today, options.fetcher.clone());
+        if let Some(delay) = spec.delay {
+            ctx.fetcher_config.min_delay = delay;
+        }
+        ctx.max_pages = spec.max_pages;
         // pages kept across crawls for conditional GET (ETag, Last-Modified, content hash)
         ctx.cache_dir = Some(data.root().join("cache").join("pages"));
         let bar = draw.then(|| Arc::new(Bar::new(format!("{}={}", spec.kind, spec.location))));
@@ -179,6 +247,7 @@ pub fn seed_sample(data: &DataDir) -> Result<CrawlReport> {
     let spec = SourceSpec {
         kind: sources::sample::KIND.to_string(),
         location: "embedded".to_string(),
+        ..SourceSpec::default()
     };
     let crawl = SourceCrawl {
         listings: sources::sample::listings()?,

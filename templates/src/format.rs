@@ -85,21 +85,26 @@ pub(crate) fn date_text(ctx: &SiteContext, date: impl std::fmt::Display) -> Stri
 }
 
 /// A `tel:` link for a phone number as written ("(916) 555-0100 ext. 2"):
-/// digits only, `+1` for ten-digit North American numbers, extensions left
-/// off. `None` when there are too few digits to dial.
+/// a US number through the project's phone parser ([`iop_index::phone`]),
+/// `+1` and its extension dialled (`tel:+19165550100;ext=2`, RFC 3966);
+/// short lines (988, 211, 741741) as their digits. `None` when there are
+/// too few digits to dial or the number is not a valid one.
 pub(crate) fn tel_href(phone: &str) -> Option<String> {
+    if let Some(p) = iop_index::phone::Phone::parse(phone) {
+        return Some(p.tel_uri());
+    }
     let mut digits = String::new();
     for c in phone.chars() {
         if c.is_ascii_digit() {
             digits.push(c);
         } else if c.is_alphabetic() && !digits.is_empty() {
-            break; // "ext", "x": the extension is not dialled
+            break;
         }
     }
+    // short lines (988, 211, 741741) as their digits; a longer number the
+    // parser refuses is shown, never dialled
     match digits.len() {
-        10 => Some(format!("tel:+1{digits}")),
-        11 if digits.starts_with('1') => Some(format!("tel:+{digits}")),
-        3.. => Some(format!("tel:{digits}")),
+        3..=6 => Some(format!("tel:{digits}")),
         _ => None,
     }
 }
@@ -202,7 +207,7 @@ mod tests {
         );
         assert_eq!(
             tel_href("916.555.0100 ext. 12").as_deref(),
-            Some("tel:+19165550100")
+            Some("tel:+19165550100;ext=12")
         );
         assert_eq!(tel_href("988").as_deref(), Some("tel:988"));
         assert_eq!(tel_href("call us"), None);

@@ -19,6 +19,8 @@ pub struct Sentence {
     /// In navigation, header, footer, aside or other page chrome.
     pub chrome: bool,
     pub heading: bool,
+    /// The heading's level (1 for `h1` ... 6), 0 for other text.
+    pub level: u8,
     pub list_item: bool,
 }
 
@@ -108,6 +110,11 @@ struct Walker {
     buffer_chrome: bool,
     buffer_heading: bool,
     buffer_list: bool,
+    heading_level: u8,
+    buffer_level: u8,
+    /// Ids of collapsed sections a link or button opens ("Learn More"):
+    /// hidden until clicked, but page text.
+    toggled: std::collections::HashSet<String>,
 }
 
 impl Walker {
@@ -115,10 +122,11 @@ impl Walker {
         let text = std::mem::take(&mut self.buffer);
         let (chrome, heading, list_item) =
             (self.buffer_chrome, self.buffer_heading, self.buffer_list);
+        let level = if heading { self.buffer_level } else { 0 };
         self.buffer_chrome = false;
         self.buffer_heading = false;
         self.buffer_list = false;
-        push_block(&mut self.out, &text, chrome, heading, list_item);
+        push_block(&mut self.out, &text, chrome, (heading, level), list_item);
     }
 
     fn text(&mut self, text: &str, split_lines: bool) {
@@ -138,6 +146,7 @@ impl Walker {
         if self.buffer.trim().is_empty() {
             self.buffer_chrome = self.chrome_depth > 0;
             self.buffer_heading = self.heading_depth > 0;
+            self.buffer_level = self.heading_level;
             self.buffer_list = self.list_depth > 0;
         }
         self.buffer.push_str(text);
@@ -157,10 +166,12 @@ impl Walker {
                 if SKIPPED.contains(&name) {
                     return;
                 }
+                let toggled = element.id().is_some_and(|id| self.toggled.contains(id));
                 if element.attr("hidden").is_some()
-                    || element
-                        .attr("style")
-                        .is_some_and(|s| s.replace(' ', "").contains("display:none"))
+                    || (!toggled
+                        && element
+                            .attr("style")
+                            .is_some_and(|s| s.replace(' ', "").contains("display:none")))
                     || element
                         .has_class("invisible", scraper::CaseSensitivity::AsciiCaseInsensitive)
                 {
@@ -181,6 +192,10 @@ impl Walker {
                 }
                 self.chrome_depth += usize::from(chrome);
                 self.heading_depth += usize::from(heading);
+                let outer_level = self.heading_level;
+                if heading {
+                    self.heading_level = name[1..].parse().unwrap_or(6);
+                }
                 self.list_depth += usize::from(list || row);
                 self.row_depth += usize::from(row);
                 for child in node.children() {
@@ -188,6 +203,7 @@ impl Walker {
                 }
                 self.chrome_depth -= usize::from(chrome);
                 self.heading_depth -= usize::from(heading);
+                self.heading_level = outer_level;
                 self.list_depth -= usize::from(list || row);
                 self.row_depth -= usize::from(row);
                 if block {
@@ -286,12 +302,35 @@ pub fn sentences(html: &str) -> Vec<Sentence> {
 /// nesting: parse with [`super::budget::parse`], which bounds the depth.
 pub fn sentences_of(document: &Html) -> Vec<Sentence> {
     let mut walker = Walker::default();
+    let openers = scraper::Selector::parse("a, button").expect("selector");
+    for e in document.select(&openers) {
+        for attr in [
+            "href",
+            "rel",
+            "aria-controls",
+            "data-target",
+            "data-bs-target",
+        ] {
+            if let Some(v) = e.value().attr(attr) {
+                let id = v.trim().trim_start_matches('#');
+                if !id.is_empty() && (attr != "href" || v.trim().starts_with('#')) {
+                    walker.toggled.insert(id.to_string());
+                }
+            }
+        }
+    }
     walker.walk(document.tree.root());
     walker.flush();
     walker.out
 }
 
-fn push_block(out: &mut Vec<Sentence>, text: &str, chrome: bool, heading: bool, list_item: bool) {
+fn push_block(
+    out: &mut Vec<Sentence>,
+    text: &str,
+    chrome: bool,
+    (heading, level): (bool, u8),
+    list_item: bool,
+) {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if collapsed.is_empty() || !collapsed.chars().any(char::is_alphanumeric) {
         return;
@@ -301,6 +340,7 @@ fn push_block(out: &mut Vec<Sentence>, text: &str, chrome: bool, heading: bool, 
             text: sentence,
             chrome,
             heading,
+            level,
             list_item,
         });
     }
@@ -309,7 +349,7 @@ fn push_block(out: &mut Vec<Sentence>, text: &str, chrome: bool, heading: bool, 
 /// Abbreviations after which a period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "dr", "st", "mr", "mrs", "ms", "inc", "vs", "e.g", "i.e", "no", "ste", "jr", "sr", "ave",
-    "blvd", "approx", "etc", "mt", "ft",
+    "blvd", "approx", "etc", "mt", "ft", "rd", "pkwy", "hwy", "ln",
 ];
 
 /// Split a block of text into sentences at `.`, `!` or `?` followed by a

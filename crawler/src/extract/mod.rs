@@ -8,11 +8,14 @@
 //! - [`schedule`]: sessions, weekly hours, days and program length.
 //! - [`budget`]: what reading one page may cost (depth, nodes, time); a
 //!   page over it is an error of that page.
+//! - [`contact`]: addresses, phones and the site's name as a person sees
+//!   them (checked against the US ZIP list).
 //!
 //! Every fact keeps the sentence it came from as its evidence. What the page
 //! does not say stays unknown: nothing is guessed.
 
 pub mod budget;
+pub mod contact;
 pub mod html;
 pub mod jsonld;
 pub mod prose;
@@ -71,12 +74,33 @@ pub struct Extraction {
     pub php: Option<bool>,
     /// The page says the provider also offers (standard) outpatient care.
     pub outpatient: Option<bool>,
+    /// Addresses, phones and names the page shows.
+    pub contacts: contact::Contacts,
+    /// The page's `<title>`, whitespace collapsed.
+    pub title: Option<String>,
+    /// The page's first `<h1>`, whitespace collapsed.
+    pub h1: Option<String>,
 }
 
 /// Words that make a sentence with times about something else than the
 /// program's sessions (office hours, phones).
 const NOT_SESSIONS: &[&str] = &[
-    "office", "desk", "phone", "phones", "call", "calls", "open", "visiting", "pharmacy",
+    "office",
+    "desk",
+    "phone",
+    "phones",
+    "call",
+    "calls",
+    "open",
+    "visiting",
+    "pharmacy",
+    "parent",
+    "parents",
+    "parents'",
+    "caregiver",
+    "caregivers",
+    "alumni",
+    "visitation",
 ];
 
 /// Words that make a time range without weekdays a statement about sessions.
@@ -111,14 +135,33 @@ pub fn extract_document(
     deadline: &budget::Deadline,
 ) -> Result<Extraction, budget::PageError> {
     let mut organization = jsonld::organization(document);
+    let sentences = html::sentences_of(document);
+    deadline.check()?;
+    let contacts = contact::contacts(document, &sentences);
+    let text_of = |selector: &str| {
+        let selector = scraper::Selector::parse(selector).expect("selector");
+        document
+            .select(&selector)
+            .next()
+            .map(|e| e.text().collect::<Vec<_>>().join(" "))
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|t| !t.is_empty())
+    };
+    let title = text_of("title");
+    let h1 = text_of("h1");
     if let (Some(org), Some(url)) = (organization.as_mut(), url) {
         if org.website.is_none() {
             org.website = Some(url.to_string());
         }
     }
-    let sentences = html::sentences_of(document);
-    deadline.check()?;
-    let org_name = organization.as_ref().and_then(|o| o.name.as_deref());
+    // the organization's names (structured data, og:site_name, copyright,
+    // logo) are blanked out of sentences: a name is not a service
+    let mut org_names: Vec<String> = organization
+        .as_ref()
+        .and_then(|o| o.name.clone())
+        .into_iter()
+        .collect();
+    org_names.extend(contacts.names.iter().cloned());
     let v = Vocabulary::get();
     let schedule_group = v.group_by_slug("schedule").map(|g| g.id);
 
@@ -194,7 +237,7 @@ pub fn extract_document(
 
     deadline.check()?;
     let mut values = Vec::new();
-    for found in prose::find(&sentences, org_name) {
+    for found in prose::find(&sentences, &org_names) {
         let group = Some(v.value(found.value).group);
         // the sessions (or times) say which tracks there are; prose words
         // ("after-school", "the first Saturday of the month") do not
@@ -212,7 +255,9 @@ pub fn extract_document(
     let mut outpatient = None;
     for sentence in sentences.iter().filter(|s| !s.chrome) {
         let words = normalize_words(&sentence.text);
-        if prose::clauses(&sentence.text).iter().any(|(_, n)| *n) {
+        if prose::clauses(&sentence.text).iter().any(|(_, n)| *n)
+            || prose::is_background(&sentence.text)
+        {
             continue;
         }
         let has = |w: &str| words.iter().any(|x| x == w);
@@ -246,6 +291,9 @@ pub fn extract_document(
         schedule,
         php,
         outpatient,
+        contacts,
+        title,
+        h1,
     })
 }
 

@@ -36,6 +36,8 @@ pub const NEEDS_CONTEXT: &[(&str, &[&str])] = &[
     ("online", PROGRAM_CONTEXT),
     ("remote", PROGRAM_CONTEXT),
     ("virtual", PROGRAM_CONTEXT),
+    ("from home", PROGRAM_CONTEXT),
+    ("professionals", POPULATION_CONTEXT),
     ("physicians", POPULATION_CONTEXT),
     ("nurses", POPULATION_CONTEXT),
     ("attorneys", POPULATION_CONTEXT),
@@ -127,6 +129,19 @@ pub const EXTRA_PHRASES: &[(&str, &str, &str)] = &[
     ("most insurance plans", "insurance", "private"),
     ("most major insurances", "insurance", "private"),
     ("most major plans", "insurance", "private"),
+    ("most major health plans", "insurance", "private"),
+    ("majority of insurance", "insurance", "private"),
+    ("majority of insurance payers", "insurance", "private"),
+    ("majority of insurance plans", "insurance", "private"),
+    ("healthnet", "insurance", "ambetter"),
+    ("verify your insurance", "insurance", "private"),
+    ("insurance verification", "insurance", "private"),
+    ("cash pay", "insurance", "self-pay"),
+    ("accepts cash", "insurance", "self-pay"),
+    ("skills group", "modality", "group-therapy"),
+    ("from home", "format", "telehealth"),
+    ("from the comfort of home", "format", "telehealth"),
+    ("from the comfort of your home", "format", "telehealth"),
     ("private plans", "insurance", "private"),
     ("commercial plans", "insurance", "private"),
     ("trauma therapy", "modality", "trauma-focused"),
@@ -164,6 +179,72 @@ static AGENCY: LazyLock<Regex> = LazyLock::new(|| {
 static CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i),\s+(?:and|but)\s+|;\s+|\s+but\s+|(\s+|,\s*)(?:except|excluding)\s+").unwrap()
 });
+
+/// Words that make a sentence background or contrast, not a statement
+/// about the program ("unlike residential care", "PHP is a step above
+/// IOP", "clients often step down from PHP", "more and more of our youth
+/// are struggling with ...", "research shows").
+static BACKGROUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        \bunlike\b | \bcompared\s+(?:to|with)\b | \bstep\s+(?:above|below)\b
+        | \bstep(?:s|ping)?\s+down\s+from\b | \bhigher\s+level\s+of\s+care\b
+        | \bmore\s+and\s+more\b | \bcommonly\s+struggle | \bhave\s+worked\s+(?:in|at|with)\b
+        | \brelationships?\s+with\b | \ban\s+estimated\b | \bone\s+in\s+(?:three|four|five|ten)\b
+        | \bmany\s+(?:women|men|parents|families)\s+with\b
+        | \bresearch\s+(?:shows|suggests|has\s+shown)\b | \bstudies\s+(?:show|suggest)\b
+        | ^\s*(?:an?\s+)?(?:iop|intensive\s+outpatient\s+program)s?\s+(?:is|are)\s+(?:a|an)\b
+        | \bmany\s+iops\b | \bsome\s+iops\b | \bmost\s+iops\b
+        | \bwhen\s+many\s+people\s+think\b | \bmany\s+people\s+have\b
+        | \byou\s+will\s+continue\s+to\s+be\s+treated\s+by\s+your\b
+        | \bfrom\s+(?:their|your)\s+outside\b
+        ",
+    )
+    .expect("background regex")
+});
+
+/// Is the sentence background or contrast rather than a statement about
+/// the program?
+pub fn is_background(text: &str) -> bool {
+    BACKGROUND.is_match(text)
+}
+
+trait Hedges {
+    fn replace_hedges(&self) -> String;
+}
+
+impl Hedges for str {
+    /// "include, but are not limited to, CBT" -> "include CBT": a hedge is
+    /// not a negation.
+    fn replace_hedges(&self) -> String {
+        static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?i),?\s*(?:but\s+)?(?:are\s+|is\s+)?not\s+(?:limited|restricted)\s+to,?")
+                .unwrap()
+        });
+        HEDGE.replace_all(self, " ").to_string()
+    }
+}
+
+/// "individual and group therapy" -> "individual therapy and group
+/// therapy": a head noun shared by a coordinated list names each kind.
+pub fn expand_shared_heads(text: &str) -> String {
+    static SHARED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b((?:(?:individual|group|family|couples)(?:\s*,\s*|\s*,?\s+(?:and|or|&)\s+|\s*/\s*))+)(individual|group|family|couples)\s+(therapy|counseling|sessions|psychotherapy)\b").unwrap()
+    });
+    static KIND: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)individual|group|family|couples").unwrap());
+    SHARED
+        .replace_all(text, |c: &regex::Captures<'_>| {
+            let head = &c[3];
+            let mut kinds: Vec<String> = KIND
+                .find_iter(&c[1])
+                .map(|m| format!("{} {head}", m.as_str()))
+                .collect();
+            kinds.push(format!("{} {head}", &c[2]));
+            kinds.join(" and ")
+        })
+        .to_string()
+}
 
 /// A value found in a sentence.
 #[derive(Debug, Clone, PartialEq)]
@@ -380,7 +461,7 @@ fn capitalized(original: &str, word: &str) -> bool {
 /// The facet values the sentences state, each with the index of its
 /// sentence. `org_name` is blanked out of sentences first ("Willow Creek
 /// Behavioral Health" states no focus).
-pub fn find(sentences: &[Sentence], org_name: Option<&str>) -> Vec<Found> {
+pub fn find(sentences: &[Sentence], org_names: &[String]) -> Vec<Found> {
     let v = Vocabulary::get();
     let accreditation = v.group_by_slug("accreditation").map(|g| g.id);
     let schedule = v.group_by_slug("schedule").map(|g| g.id);
@@ -389,13 +470,26 @@ pub fn find(sentences: &[Sentence], org_name: Option<&str>) -> Vec<Found> {
     let mut intro_negated = false;
     for (index, sentence) in sentences.iter().enumerate() {
         let mut text = sentence.text.clone();
-        if let Some(name) = org_name.filter(|n| n.len() > 3) {
-            if let Some(at) = text.to_lowercase().find(&name.to_lowercase()) {
+        for name in org_names.iter().filter(|n| n.len() > 3) {
+            while let Some(at) = text.to_lowercase().find(&name.to_lowercase()) {
                 if text.is_char_boundary(at) && text.is_char_boundary(at + name.len()) {
                     text.replace_range(at..at + name.len(), " ");
+                } else {
+                    break;
                 }
             }
         }
+        // background and contrast: what IOPs or other levels of care are in
+        // general, what people commonly struggle with, states nothing about
+        // this program
+        if is_background(&text) {
+            if !sentence.list_item {
+                intro = text.clone();
+                intro_negated = text.trim_end().ends_with(':');
+            }
+            continue;
+        }
+        let text = expand_shared_heads(&text.replace_hedges());
         let clauses = clauses(&text);
         let sentence_negated = clauses.iter().any(|(_, n)| *n);
         let in_negated_list = sentence.list_item && intro_negated;
@@ -444,6 +538,18 @@ pub fn find(sentences: &[Sentence], org_name: Option<&str>) -> Vec<Found> {
                     if !has_any(&context_words, ctx) {
                         continue;
                     }
+                    // "designed by doctors and nurses": who made it, not whom
+                    // it serves
+                    if ctx == &POPULATION_CONTEXT {
+                        let words = normalize_words(clause);
+                        let from = at.saturating_sub(4);
+                        if words[from..at.min(words.len())]
+                            .iter()
+                            .any(|w| matches!(w.as_str(), "by" | "led" | "staffed" | "run"))
+                        {
+                            continue;
+                        }
+                    }
                 }
                 for id in ids {
                     let group = Some(v.value(id).group);
@@ -480,9 +586,10 @@ mod tests {
             text: text.to_string(),
             chrome: false,
             heading: false,
+            level: 0,
             list_item: false,
         };
-        find(&[sentence], None)
+        find(&[sentence], &[])
             .iter()
             .map(|f| Vocabulary::get().value(f.value).slug.clone())
             .collect()

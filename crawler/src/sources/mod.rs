@@ -101,6 +101,9 @@ pub struct CrawlContext {
     /// ([`crate::fetch::cache::PageCache`]); `None`: no cache, every page
     /// fetched in full.
     pub cache_dir: Option<PathBuf>,
+    /// Most pages a `website` source fetches (`None`: its own limit,
+    /// [`website::MAX_PAGES`]).
+    pub max_pages: Option<usize>,
 }
 
 impl CrawlContext {
@@ -110,6 +113,7 @@ impl CrawlContext {
             fetcher_config,
             progress: Arc::new(|_| {}),
             cache_dir: None,
+            max_pages: None,
         }
     }
 

@@ -10,12 +10,20 @@
 //! (.pdf, images...) are skipped without a request, other non-HTML answers by
 //! the fetcher. At most [`MAX_PAGES`] pages are fetched.
 //!
-//! A page becomes a listing when its own text (not menus or footers) says
-//! "intensive outpatient" or "IOP" outside a negation, and an address is
-//! known: the page's structured data, else the start page's. The start page
-//! is a listing only when no other page is. Each fact keeps its sentence as
-//! evidence. A failed page is an error counted by kind; only a failed start
-//! (the start page, or the sitemap given) fails the source.
+//! Pages about the organization (contact, locations, insurance, FAQ,
+//! admissions, accreditation: [`looks_like_site_page`]) are read too; blog
+//! and news posts never. robots.txt `Sitemap:` lines may be relative: they
+//! are resolved against the robots.txt URL.
+//!
+//! The pages read are assembled into listings as one site
+//! ([`crate::site::assemble`]): one listing per program page per location,
+//! with the address, phone and name a person sees (or structured data), the
+//! organization's insurers, accreditation and languages joined in, each fact
+//! with its own page and sentence, listings of the same content once. A site
+//! that makes no listing says why in the report's first line; a failed page
+//! is an error counted by kind; only a failed start (the start page, or the
+//! sitemap given) fails the source. The context may lower the page limit
+//! ([`CrawlContext::max_pages`]).
 //!
 //! Recrawls are conditional when the context has a cache directory
 //! ([`CrawlContext::cache_dir`], a [`PageCache`]): each page is fetched with
@@ -28,12 +36,9 @@
 
 use super::{CrawlContext, Progress, SourceCrawl, SourceError};
 use crate::extract::budget::{self, Budget, Deadline, PageError};
-use crate::extract::{self, Extraction, Org};
 use crate::fetch::cache::{CachedPage, PageCache};
 use crate::fetch::{FetchError, Fetcher};
-use crate::normalize::{normalize, SourceRecord};
-use iop_index::listing::Source;
-use iop_index::Listing;
+use crate::site::SitePage;
 use reqwest::Url;
 use std::collections::{HashSet, VecDeque};
 
@@ -79,12 +84,44 @@ const PROGRAM_WORDS: &[&str] = &[
     "dbt",
 ];
 
+/// Words of a URL path or link text that suggest a page about the
+/// organization as a whole: where it is, what it accepts, what it holds.
+const SITE_WORDS: &[&str] = &[
+    "contact",
+    "location",
+    "locations",
+    "directions",
+    "insurance",
+    "insurances",
+    "admissions",
+    "faq",
+    "faqs",
+    "payment",
+    "accreditation",
+    "accreditations",
+    "carf",
+];
+
 /// Whether a link (its URL and text) looks like a program page.
 pub fn looks_like_program(url: &Url, text: &str) -> bool {
     let path = url.path().to_ascii_lowercase();
     path.split(|c: char| !c.is_ascii_alphanumeric())
         .chain(text.split(|c: char| !c.is_alphanumeric()))
         .any(|w| PROGRAM_WORDS.contains(&w.to_lowercase().as_str()))
+}
+
+/// Whether a link looks like a page about the organization (contact,
+/// locations, insurance, FAQ, admissions, accreditation).
+pub fn looks_like_site_page(url: &Url, text: &str) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    path.split(|c: char| !c.is_ascii_alphanumeric())
+        .chain(text.split(|c: char| !c.is_alphanumeric()))
+        .any(|w| SITE_WORDS.contains(&w.to_lowercase().as_str()))
+}
+
+/// Blog and news posts are never read for a listing.
+fn is_post(url: &Url) -> bool {
+    crate::site::page_kind(url.as_str(), false) == crate::site::PageKind::Post
 }
 
 fn is_document(url: &Url) -> bool {
@@ -108,11 +145,8 @@ fn site_host(url: &Url) -> String {
 
 /// What one page says, read in one go (scraper's documents are not `Send`).
 struct Reading {
-    extraction: Extraction,
-    title: Option<String>,
-    h1: Option<String>,
+    page: SitePage,
     links: Vec<(String, String)>,
-    iop: bool,
 }
 
 /// Read a page within the default [`Budget`]: parsed once, then walked.
@@ -120,18 +154,7 @@ fn read_page(html: &str, url: &str) -> Result<Reading, PageError> {
     let budget = Budget::default();
     let deadline = Deadline::start(&budget);
     let document = budget::parse(html, &budget, &deadline)?;
-    let extraction = extract::extract_document(&document, Some(url), &deadline)?;
-    let text_of = |selector: &str| {
-        let selector = scraper::Selector::parse(selector).expect("selector");
-        document
-            .select(&selector)
-            .next()
-            .map(|e| e.text().collect::<Vec<_>>().join(" "))
-            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|t| !t.is_empty())
-    };
-    let title = text_of("title");
-    let h1 = text_of("h1");
+    let page = SitePage::read_document(url, &document, &deadline)?;
     let anchors = scraper::Selector::parse("a[href]").expect("selector");
     let links = document
         .select(&anchors)
@@ -141,23 +164,19 @@ fn read_page(html: &str, url: &str) -> Result<Reading, PageError> {
             Some((href, text))
         })
         .collect();
-    let iop = extract::html::sentences_of(&document)
-        .iter()
-        .filter(|s| !s.chrome)
-        .any(|s| super::mentions_iop(&s.text));
     drop(document);
     deadline.check()?;
-    Ok(Reading {
-        extraction,
-        title,
-        h1,
-        links,
-        iop,
-    })
+    Ok(Reading { page, links })
 }
 
-fn has_address(org: &Org) -> bool {
-    org.name.is_some() && org.city.is_some() && org.state.is_some() && org.zip.is_some()
+/// Why a page gave nothing: it could not be fetched, or it was over the
+/// [`Budget`] of reading.
+#[derive(Debug, thiserror::Error)]
+enum PageFailure {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Read(#[from] PageError),
 }
 
 /// Crawl the site at `location`.
@@ -196,23 +215,38 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
         Ok(rules) => {
             crawl.out.pages_fetched += 1;
             if !sitemap_mode {
-                sitemaps.extend(rules.sitemaps().iter().cloned());
+                // `Sitemap:` lines may be relative ("/sitemap.xml"): resolved
+                // against the robots.txt URL, as crawlers commonly do
+                let robots = home
+                    .join("/robots.txt")
+                    .map_err(|e| failed(e.to_string()))?;
+                for line in rules.sitemaps() {
+                    match robots.join(line.trim()) {
+                        Ok(url) => sitemaps.push(url.to_string()),
+                        Err(_) => {
+                            crawl.out.error("bad_url");
+                            crawl
+                                .out
+                                .notes
+                                .push(format!("{robots}: Sitemap {line:?} is not a URL"));
+                        }
+                    }
+                }
             }
         }
         Err(e) => crawl.out.error(e.kind()),
     }
 
-    // the start (or home) page: its links, and the site's address
+    // the start (or home) page: its links
     crawl.seen.insert(canonical(&home));
-    let mut site_org = None;
-    let mut start_listing = None;
-    let mut listings: Vec<Listing> = Vec::new();
+    let mut pages: Vec<SitePage> = Vec::new();
+    let mut start_page = false;
     match crawl.fetch(&fetcher, home.as_str()).await {
         Ok((final_url, reading)) => {
             crawl.host = site_host(&final_url);
             crawl.enqueue_links(&final_url, &reading.links, 1);
-            site_org = reading.extraction.organization.clone().filter(has_address);
-            start_listing = crawl.listing(&final_url, reading, None, ctx);
+            pages.push(reading.page);
+            start_page = true;
         }
         Err(e) if !sitemap_mode => return Err(failed(format!("start page: {e}"))),
         Err(e) => crawl.out.notes.push(format!("{home}: {e}")),
@@ -238,7 +272,9 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
                 crawl.out.pages_fetched += files;
                 for entry in urls {
                     if let Ok(entry) = Url::parse(&entry) {
-                        if looks_like_program(&entry, "") {
+                        if (looks_like_program(&entry, "") || looks_like_site_page(&entry, ""))
+                            && !is_post(&entry)
+                        {
                             crawl.push(entry, MAX_DEPTH);
                         }
                     }
@@ -252,28 +288,26 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
         }
     }
 
+    let max_pages = ctx.max_pages.unwrap_or(MAX_PAGES);
     while let Some((url, depth)) = crawl.queue.pop_front() {
-        if crawl.fetched >= MAX_PAGES {
+        if crawl.fetched >= max_pages {
+            crawl.out.error("page-limit");
             crawl.out.notes.push(format!(
-                "{location}: stopped at {MAX_PAGES} pages, {} left unread",
+                "{location}: stopped at {max_pages} pages, {} left unread",
                 crawl.queue.len() + 1
             ));
             break;
         }
         (ctx.progress)(Progress {
             done: crawl.fetched as u64,
-            total: Some((crawl.fetched + crawl.queue.len() + 1).min(MAX_PAGES) as u64),
+            total: Some((crawl.fetched + crawl.queue.len() + 1).min(max_pages) as u64),
         });
         match crawl.fetch(&fetcher, url.as_str()).await {
             Ok((final_url, reading)) => {
                 if depth < MAX_DEPTH {
                     crawl.enqueue_links(&final_url, &reading.links, depth + 1);
                 }
-                if let Some(listing) = crawl.listing(&final_url, reading, site_org.as_ref(), ctx) {
-                    if !listings.iter().any(|l| l.id == listing.id) {
-                        listings.push(listing);
-                    }
-                }
+                pages.push(reading.page);
             }
             Err(e) => crawl.out.notes.push(format!("{url}: {e}")),
         }
@@ -282,14 +316,20 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
         done: crawl.fetched as u64,
         total: Some(crawl.fetched as u64),
     });
-    if listings.is_empty() {
-        listings.extend(start_listing);
-    }
+    let site = crate::site::assemble(&pages, start_page, ctx.today);
+    let listings = site.listings;
     let mut summary = format!(
-        "{location}: {} pages read, {} program listings",
+        "{location}: {} pages read, {} program pages, {} locations, {} listings",
         crawl.fetched,
+        site.programs,
+        site.locations,
         listings.len()
     );
+    if let Some(why) = &site.none {
+        crawl.out.error("no-listing");
+        summary.push_str(&format!("; no listing: {why}"));
+    }
+    crawl.out.notes.extend(site.notes);
     if crawl.cache.is_some() {
         summary.push_str(&format!(
             "; {} pages not modified (304), {} unchanged (same content hash)",
@@ -299,16 +339,6 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
     crawl.out.notes.insert(0, summary);
     crawl.out.listings = listings;
     Ok(crawl.out)
-}
-
-/// Why a page gave nothing: it could not be fetched, or it was over the
-/// [`Budget`] of reading.
-#[derive(Debug, thiserror::Error)]
-enum PageFailure {
-    #[error(transparent)]
-    Fetch(#[from] FetchError),
-    #[error(transparent)]
-    Read(#[from] PageError),
 }
 
 struct Crawl {
@@ -353,7 +383,9 @@ impl Crawl {
     fn enqueue_links(&mut self, base: &Url, links: &[(String, String)], depth: usize) {
         for (href, text) in links {
             let Ok(url) = base.join(href) else { continue };
-            if looks_like_program(&url, text) {
+            if (looks_like_program(&url, text) || looks_like_site_page(&url, text))
+                && !is_post(&url)
+            {
                 self.push(url, depth);
             }
         }
@@ -433,79 +465,6 @@ impl Crawl {
                     "page cache {}: {e}; pages are fetched in full",
                     cache.dir().display()
                 ));
-            }
-        }
-    }
-
-    /// The listing a page gives, if it is an IOP page with a known address.
-    fn listing(
-        &mut self,
-        url: &Url,
-        reading: Reading,
-        site_org: Option<&Org>,
-        ctx: &CrawlContext,
-    ) -> Option<Listing> {
-        if !reading.iop {
-            return None;
-        }
-        let source = Source {
-            kind: KIND.into(),
-            title: reading
-                .title
-                .clone()
-                .unwrap_or_else(|| url.host_str().unwrap_or("").to_string()),
-            url: Some(url.to_string()),
-            record: None,
-            edition: None,
-        };
-        let identity = canonical(url);
-        let page_org = reading.extraction.organization.clone();
-        let org_name = page_org
-            .as_ref()
-            .and_then(|o| o.name.clone())
-            .or_else(|| site_org.and_then(|o| o.name.clone()));
-        let mut record = match page_org.as_ref().filter(|o| has_address(o)) {
-            Some(_) => reading
-                .extraction
-                .clone()
-                .into_record(source, identity, ctx.today)?,
-            None => {
-                let Some(site) = site_org else {
-                    self.out.error("no-address");
-                    self.out
-                        .notes
-                        .push(format!("{url}: an IOP page without an address"));
-                    return None;
-                };
-                let mut record = SourceRecord::new(
-                    source,
-                    identity,
-                    ctx.today,
-                    org_name.clone().unwrap_or_default(),
-                    site.city.clone().unwrap_or_default(),
-                    site.state.clone().unwrap_or_default(),
-                    site.zip.clone().unwrap_or_default(),
-                );
-                record.street.clone_from(&site.street);
-                record.phone = page_org
-                    .as_ref()
-                    .and_then(|o| o.phone.clone())
-                    .or_else(|| site.phone.clone());
-                record.lat_lon = site.lat.zip(site.lon);
-                record.website = Some(url.to_string());
-                reading.extraction.fill(&mut record);
-                record
-            }
-        };
-        record.program_name = reading
-            .h1
-            .filter(|h| Some(h) != org_name.as_ref() && h.len() <= 120);
-        match normalize(record) {
-            Ok(listing) => Some(listing),
-            Err(e) => {
-                self.out.error("rejected-record");
-                self.out.notes.push(format!("{url}: {e}"));
-                None
             }
         }
     }
