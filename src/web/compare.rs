@@ -27,10 +27,11 @@ async fn compare(State(state): State<AppState>, RawQuery(query): RawQuery) -> Re
         return wrong_count(&state, &parsed);
     }
     if !missing.is_empty() {
-        return Error::NotFound(format!(
-            "No program has the id {}. It may have closed or been removed from the directory: take it out of the link, or search again.",
-            missing.join(", ")
-        ))
+        // said without the ids: a page speaks to a person
+        return Error::NotFound(
+            "A program in this comparison is no longer in the directory. It may have closed or been removed: take it off the shortlist, or search again."
+                .into(),
+        )
         .page(&state, None);
     }
     let site = state.site();
