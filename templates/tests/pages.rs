@@ -732,7 +732,8 @@ fn the_program_page_shows_every_fact_with_its_source() {
     assert!(map.contains("exact location"));
     // a fact links to its source, named once in the Sources section
     assert!(map.contains("<a href=\"#source-2\">Source 2</a>"), "{map}");
-    assert!(row(&html, "Intake phone").contains("href=\"tel:+19165550101\""));
+    // the extension is dialled too
+    assert!(row(&html, "Intake phone").contains("href=\"tel:+19165550101;ext=4\""));
     assert!(row(&html, "Website").contains("<a href=\"https://www.riverbend.example/teen-iop/\" rel=\"nofollow noopener\">riverbend.example/teen-iop</a>"));
     // a group's sources, deduplicated, with the evidence words
     let insurance = row(&html, "Insurance and payment");
@@ -999,9 +1000,16 @@ fn a_source_shows_its_own_date_apart_from_when_it_was_read_and_no_private_addres
     );
     assert!(html.contains("Edition of 2023"), "{html}");
     assert!(html.contains("We last read it on"), "{html}");
-    // each fact: the source, its edition, and when we read it
+    // each fact links to its source, named once with its edition and when
+    // we read it
     assert!(
-        html.contains("Source: Test directory, edition of 2023, read on <time"),
+        html.contains(
+            "<li id=\"source-1\">Source 1: <span class=\"source-title\">Test directory</span>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"#source-1\">Source 1</a>"),
         "{html}"
     );
     l.sources[0].url = Some("https://www.samhsa.gov/data/".into());

@@ -31,7 +31,8 @@ pub fn about(ctx: &SiteContext, meta: &GenerationMeta) -> Markup {
             @if meta.sources.is_empty() {
                 p { (ctx.t("No sources are loaded yet.")) }
             } @else {
-                div.table-scroll {
+                // scrolls sideways on a phone: a region the keyboard reaches
+                div.table-scroll role="region" aria-label=(ctx.t("Sources of the listings")) tabindex="0" {
                     table.sources-table {
                         caption { (ctx.t("Sources of the listings")) }
                         thead {
