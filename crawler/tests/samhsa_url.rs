@@ -9,6 +9,7 @@ use axum::Router;
 use iop_crawler::fetch::FetcherConfig;
 use iop_crawler::sources::{crawl, CrawlContext, SourceError};
 
+#[allow(dead_code)]
 mod common;
 
 const CSV: &str = "name1,name2,street1,street2,city,state,zip,phone,intake1,intake2,intake1a,intake2a,service_code_info\n\

@@ -4,11 +4,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::sources::{crawl, CrawlContext, SourceError};
+use iop_crawler::sources::{crawl, SourceError};
 use iop_index::Precision;
-
-use common::Log;
 
 #[allow(dead_code)]
 mod common;
@@ -64,34 +61,16 @@ fn site(base: &str) -> Router {
         .route("/about", get(|| async { html(FAMILY) }))
 }
 
-async fn serve(make: impl FnOnce(&str) -> Router) -> (String, Log) {
-    let mut log = Log::default();
-    let base = common::serve_with(|base| {
-        let (app, l) = common::with_request_log(make(base));
-        log = l;
-        app
-    })
-    .await;
-    (base, log)
-}
-
-fn context() -> CrawlContext {
-    common::context(FetcherConfig {
-        retries: 0,
-        ..common::loopback_config()
-    })
-}
-
-fn requested(log: &Log, path: &str) -> usize {
-    log.lock().unwrap().iter().filter(|p| *p == path).count()
-}
-
 #[tokio::test]
 async fn crawls_program_pages_politely_and_keeps_evidence() {
-    let (base, log) = serve(site).await;
-    let out = crawl("website", &format!("{base}/"), &context())
-        .await
-        .unwrap();
+    let (base, log) = common::serve_logged(site).await;
+    let out = crawl(
+        "website",
+        &format!("{base}/"),
+        &common::context_without_retries(),
+    )
+    .await
+    .unwrap();
 
     // what was and was not requested
     for path in [
@@ -105,7 +84,12 @@ async fn crawls_program_pages_politely_and_keeps_evidence() {
         "/programs/missing",
         "/contact",
     ] {
-        assert_eq!(requested(&log, path), 1, "{path} once: {:?}", log.lock());
+        assert_eq!(
+            common::requested(&log, path),
+            1,
+            "{path} once: {:?}",
+            log.lock()
+        );
     }
     for path in [
         "/programs/private-iop",
@@ -114,7 +98,7 @@ async fn crawls_program_pages_politely_and_keeps_evidence() {
         "/blog/holiday-hours",
         "/programs/family-therapy/faq",
     ] {
-        assert_eq!(requested(&log, path), 0, "{path} never");
+        assert_eq!(common::requested(&log, path), 0, "{path} never");
     }
     assert_eq!(out.errors.get("robots_disallowed"), Some(&1));
     assert_eq!(
@@ -194,24 +178,28 @@ async fn crawls_program_pages_politely_and_keeps_evidence() {
 
 #[tokio::test]
 async fn a_sitemap_url_starts_the_crawl() {
-    let (base, log) = serve(site).await;
-    let out = crawl("website", &format!("{base}/sitemap.xml"), &context())
-        .await
-        .unwrap();
-    assert_eq!(requested(&log, "/programs/evening-iop"), 1);
-    assert_eq!(requested(&log, "/blog/holiday-hours"), 0);
-    assert_eq!(requested(&log, "/sitemap.xml"), 1);
+    let (base, log) = common::serve_logged(site).await;
+    let out = crawl(
+        "website",
+        &format!("{base}/sitemap.xml"),
+        &common::context_without_retries(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(common::requested(&log, "/programs/evening-iop"), 1);
+    assert_eq!(common::requested(&log, "/blog/holiday-hours"), 0);
+    assert_eq!(common::requested(&log, "/sitemap.xml"), 1);
     assert!(out
         .listings
         .iter()
         .any(|l| l.program_name.as_deref() == Some("Evening IOP for Professionals")));
     // the home page's links are followed too
-    assert_eq!(requested(&log, "/programs/teen-iop"), 1);
+    assert_eq!(common::requested(&log, "/programs/teen-iop"), 1);
 }
 
 #[tokio::test]
 async fn a_site_whose_only_page_is_the_iop_yields_the_start_page() {
-    let (base, _) = serve(|_| {
+    let (base, _) = common::serve_logged(|_| {
         Router::new().route(
             "/",
             get(|| async {
@@ -224,21 +212,30 @@ async fn a_site_whose_only_page_is_the_iop_yields_the_start_page() {
         )
     })
     .await;
-    let out = crawl("website", &format!("{base}/"), &context())
-        .await
-        .unwrap();
+    let out = crawl(
+        "website",
+        &format!("{base}/"),
+        &common::context_without_retries(),
+    )
+    .await
+    .unwrap();
     assert_eq!(out.listings.len(), 1, "{:?}", out.notes);
     assert_eq!(out.listings[0].name, "Harbor Light Behavioral Health");
 }
 
 #[tokio::test]
 async fn a_failed_start_page_fails_the_source() {
-    let (base, _) =
-        serve(|_| Router::new().route("/", get(|| async { StatusCode::INTERNAL_SERVER_ERROR })))
-            .await;
-    let err = crawl("website", &format!("{base}/"), &context())
-        .await
-        .unwrap_err();
+    let (base, _) = common::serve_logged(|_| {
+        Router::new().route("/", get(|| async { StatusCode::INTERNAL_SERVER_ERROR }))
+    })
+    .await;
+    let err = crawl(
+        "website",
+        &format!("{base}/"),
+        &common::context_without_retries(),
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(&err, SourceError::Failed { message, .. } if message.contains("start page")),
         "{err}"

@@ -8,10 +8,7 @@
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::sources::{crawl, CrawlContext};
-
-use common::Log;
+use iop_crawler::sources::crawl;
 
 #[allow(dead_code)]
 mod common;
@@ -64,39 +61,29 @@ fn small_site(_base: &str) -> Router {
         .route("/blog/what-is-an-iop", get(|| async { html(POST) }))
 }
 
-async fn serve(make: impl FnOnce(&str) -> Router) -> (String, Log) {
-    let mut log = Log::default();
-    let base = common::serve_with(|base| {
-        let (app, l) = common::with_request_log(make(base));
-        log = l;
-        app
-    })
-    .await;
-    (base, log)
-}
-
-fn context() -> CrawlContext {
-    common::context(FetcherConfig {
-        retries: 0,
-        ..common::loopback_config()
-    })
-}
-
-fn requested(log: &Log, path: &str) -> usize {
-    log.lock().unwrap().iter().filter(|p| *p == path).count()
-}
-
 #[tokio::test]
 async fn a_small_site_makes_one_listing_field_by_field() {
-    let (base, log) = serve(small_site).await;
-    let out = crawl("website", &format!("{base}/"), &context())
-        .await
-        .unwrap();
+    let (base, log) = common::serve_logged(small_site).await;
+    let out = crawl(
+        "website",
+        &format!("{base}/"),
+        &common::context_without_retries(),
+    )
+    .await
+    .unwrap();
     println!("{:#?}", out.notes);
-    assert_eq!(requested(&log, "/sitemap.xml"), 1, "relative Sitemap: line");
-    assert_eq!(requested(&log, "/contact"), 1);
-    assert_eq!(requested(&log, "/insurance"), 1);
-    assert_eq!(requested(&log, "/blog/what-is-an-iop"), 0, "blog posts");
+    assert_eq!(
+        common::requested(&log, "/sitemap.xml"),
+        1,
+        "relative Sitemap: line"
+    );
+    assert_eq!(common::requested(&log, "/contact"), 1);
+    assert_eq!(common::requested(&log, "/insurance"), 1);
+    assert_eq!(
+        common::requested(&log, "/blog/what-is-an-iop"),
+        0,
+        "blog posts"
+    );
     assert_eq!(
         out.listings.len(),
         1,
@@ -180,21 +167,21 @@ fn one_page_site(page: &'static str) -> impl FnOnce(&str) -> Router {
 
 #[tokio::test]
 async fn bad_sites_make_no_listing_and_say_why() {
-    let ctx = context();
+    let ctx = common::context_without_retries();
     // only images
-    let (images, _) = serve(one_page_site(
+    let (images, _) = common::serve_logged(one_page_site(
         "<html><head><title>Sunrise</title></head><body><img src=a.jpg alt=''><img src=b.jpg></body></html>",
     ))
     .await;
     // an address whose ZIP is in another state
-    let (wrong_zip, _) = serve(one_page_site(
+    let (wrong_zip, _) = common::serve_logged(one_page_site(
         "<html><head><title>Harbor IOP</title></head><body><h1>Harbor IOP</h1>\
          <p>Our intensive outpatient program meets evenings.</p>\
          <footer><p>12 Main Street<br>Boston, CA 02108</p></footer></body></html>",
     ))
     .await;
     // a good site beside them
-    let (good, _) = serve(small_site).await;
+    let (good, _) = common::serve_logged(small_site).await;
 
     let out = crawl("website", &format!("{images}/"), &ctx).await.unwrap();
     assert!(out.listings.is_empty());

@@ -64,3 +64,29 @@ pub fn context(config: FetcherConfig) -> CrawlContext {
         config,
     )
 }
+
+/// [`serve_with`] the app `make` builds, with every request's path logged.
+pub async fn serve_logged(make: impl FnOnce(&str) -> Router) -> (String, Log) {
+    let mut log = Log::default();
+    let base = serve_with(|base| {
+        let (app, l) = with_request_log(make(base));
+        log = l;
+        app
+    })
+    .await;
+    (base, log)
+}
+
+/// [`context`] for loopback servers, with no retries (a test's failures are
+/// meant).
+pub fn context_without_retries() -> CrawlContext {
+    context(FetcherConfig {
+        retries: 0,
+        ..loopback_config()
+    })
+}
+
+/// How often `path` was requested.
+pub fn requested(log: &Log, path: &str) -> usize {
+    log.lock().unwrap().iter().filter(|p| *p == path).count()
+}
