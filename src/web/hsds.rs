@@ -339,29 +339,35 @@ fn format_json(query: Option<&str>) -> Result<(), Refused> {
     Ok(())
 }
 
-async fn services(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let p = match format_json(query.as_deref())
-        .and_then(|_| list_params(query.as_deref(), &SERVICE_PARAMS))
-    {
+/// A list endpoint's answer: the query checked against `allowed`, the
+/// listings it selects, one page of them, each made a record by `record`.
+fn list_answer(
+    state: &AppState,
+    query: Option<&str>,
+    allowed: &[&str],
+    record: impl Fn(&ListParams, &Listing) -> Value,
+) -> Response {
+    let p = match format_json(query).and_then(|_| list_params(query, allowed)) {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    match select(&state, &p) {
+    match select(state, &p) {
         Ok((rows, total)) => {
-            let contents = rows
-                .iter()
-                .map(|l| {
-                    if p.full {
-                        hsds::service(l)
-                    } else {
-                        hsds::service_core(l)
-                    }
-                })
-                .collect();
+            let contents = rows.iter().map(|l| record(&p, l)).collect();
             page(&p, total, contents).into_response()
         }
         Err(r) => *r,
     }
+}
+
+async fn services(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    list_answer(&state, query.as_deref(), &SERVICE_PARAMS, |p, l| {
+        if p.full {
+            hsds::service(l)
+        } else {
+            hsds::service_core(l)
+        }
+    })
 }
 
 async fn service(State(state): State<AppState>, Path(id): Path<String>) -> Response {
@@ -380,27 +386,13 @@ async fn organizations(State(state): State<AppState>, RawQuery(query): RawQuery)
         "full_service",
         "format",
     ];
-    let p =
-        match format_json(query.as_deref()).and_then(|_| list_params(query.as_deref(), &allowed)) {
-            Ok(p) => p,
-            Err(r) => return *r,
-        };
-    match select(&state, &p) {
-        Ok((rows, total)) => {
-            let contents = rows
-                .iter()
-                .map(|l| {
-                    if p.full || p.full_service {
-                        hsds::organization(l, p.full_service)
-                    } else {
-                        hsds::organization_core(l)
-                    }
-                })
-                .collect();
-            page(&p, total, contents).into_response()
+    list_answer(&state, query.as_deref(), &allowed, |p, l| {
+        if p.full || p.full_service {
+            hsds::organization(l, p.full_service)
+        } else {
+            hsds::organization_core(l)
         }
-        Err(r) => *r,
-    }
+    })
 }
 
 async fn organization(
@@ -434,31 +426,17 @@ async fn service_at_locations(
         "format",
         "postcode",
     ];
-    let p =
-        match format_json(query.as_deref()).and_then(|_| list_params(query.as_deref(), &allowed)) {
-            Ok(p) => p,
-            Err(r) => return *r,
-        };
-    match select(&state, &p) {
-        Ok((rows, total)) => {
-            let contents = rows
-                .iter()
-                .map(|l| {
-                    if p.full {
-                        hsds::service_at_location(l)
-                    } else {
-                        json!({
-                            "id": hsds::service_at_location_id(l),
-                            "service_id": hsds::service_id(l),
-                            "location_id": hsds::location_id(l),
-                        })
-                    }
-                })
-                .collect();
-            page(&p, total, contents).into_response()
+    list_answer(&state, query.as_deref(), &allowed, |p, l| {
+        if p.full {
+            hsds::service_at_location(l)
+        } else {
+            json!({
+                "id": hsds::service_at_location_id(l),
+                "service_id": hsds::service_id(l),
+                "location_id": hsds::location_id(l),
+            })
         }
-        Err(r) => *r,
-    }
+    })
 }
 
 async fn service_at_location(State(state): State<AppState>, Path(id): Path<String>) -> Response {
