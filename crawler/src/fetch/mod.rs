@@ -229,37 +229,12 @@ impl Fetcher {
         out: &mut impl std::io::Write,
         max_bytes: u64,
     ) -> Result<(Url, u64), FetchError> {
-        let mut url = Url::parse(url).map_err(|e| FetchError::BadUrl(format!("{url}: {e}")))?;
-        let mut hops = 0;
-        let mut response = loop {
-            self.policy.check_url(&url).await?;
-            let rules = self.rules_for(&url).await?;
-            if let Rules::Unavailable(cause) = &*rules {
-                return Err(FetchError::RobotsUnavailable(cause.clone()));
-            }
-            if !rules.allowed(url.as_str()) {
-                return Err(FetchError::RobotsDisallowed);
-            }
-            let delay = self.delay_for(&rules);
-            let mut slot = self.hosts.slot(&host_key(&url)).await;
-            let response = self
-                .send(&url, &Validators::default(), &mut slot, delay)
-                .await?;
-            let status = response.status();
-            if status.is_redirection() {
-                let next = redirect_target(&url, response.headers())?;
-                hops += 1;
-                if hops > self.config.max_redirects {
-                    return Err(FetchError::TooManyRedirects);
-                }
-                url = next;
-                continue;
-            }
-            if !status.is_success() {
-                return Err(FetchError::Status(status.as_u16()));
-            }
-            break response;
-        };
+        let (url, mut response, slot) = self.follow(url, &Validators::default()).await?;
+        drop(slot);
+        let status = response.status();
+        if !status.is_success() {
+            return Err(FetchError::Status(status.as_u16()));
+        }
         let limit = usize::try_from(max_bytes).unwrap_or(usize::MAX);
         if !response.headers().contains_key(header::CONTENT_ENCODING)
             && response.content_length().is_some_and(|len| len > max_bytes)
@@ -321,6 +296,22 @@ impl Fetcher {
         validators: &Validators,
         html_only: bool,
     ) -> Result<Page, FetchError> {
+        let (url, response, slot) = self.follow(url, validators).await?;
+        let page = self.read_page(url, response, validators, html_only).await;
+        drop(slot);
+        page
+    }
+
+    /// Request `url` as robots.txt and the address policy allow, following
+    /// redirects (each hop checked again, at most `max_redirects`); a 304
+    /// answers `validators` and is not followed. Answers the final URL, its
+    /// response (any other status) and the host's politeness slot, held
+    /// while the caller reads the body.
+    async fn follow(
+        &self,
+        url: &str,
+        validators: &Validators,
+    ) -> Result<(Url, reqwest::Response, Slot), FetchError> {
         let mut url = Url::parse(url).map_err(|e| FetchError::BadUrl(format!("{url}: {e}")))?;
         let mut hops = 0;
         loop {
@@ -346,9 +337,7 @@ impl Fetcher {
                 url = next;
                 continue;
             }
-            let page = self.read_page(url, response, validators, html_only).await;
-            drop(slot);
-            return page;
+            return Ok((url, response, slot));
         }
     }
 
