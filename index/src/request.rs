@@ -453,61 +453,28 @@ pub fn format_miles(miles: f64) -> String {
     }
 }
 
-/// Decode `application/x-www-form-urlencoded` pairs.
+/// Decode a query string (`application/x-www-form-urlencoded`) into its
+/// `(name, value)` pairs, in order, repeated names kept: `+` is a space,
+/// `%XX` a byte, an invalid escape is kept as typed and bytes that are not
+/// UTF-8 become U+FFFD (the [`form_urlencoded`] crate's `parse`).
 pub fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
         .collect()
 }
 
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Percent-encode for a query string (space as `+`).
+/// Percent-encode `text` for a query string (space as `+`), as every link
+/// of the site writes it: [`form_urlencoded::byte_serialize`], except that
+/// `~` stays as typed and `*` is escaped (`%2A`), the site's links from
+/// before the crate, kept so that every URL stays the same.
 pub fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            b',' => out.push_str("%2C"),
-            _ => {
-                let _ = write!(out, "%{b:02X}");
-            }
+    for chunk in form_urlencoded::byte_serialize(text.as_bytes()) {
+        // the crate writes an escape as a chunk of its own and a run of
+        // unchanged bytes (`*` among them) as one chunk
+        match chunk {
+            "%7E" => out.push('~'),
+            run => out.push_str(&run.replace('*', "%2A")),
         }
     }
     out
@@ -636,6 +603,17 @@ mod tests {
         assert_eq!(pairs[1].1, "Denver, CO");
         assert_eq!(pairs[2].1, "%zz");
         assert_eq!(encode("Denver, CO"), "Denver%2C+CO");
+        // the bytes of the site's links: unreserved characters as typed,
+        // everything else escaped in upper case
+        assert_eq!(encode("a-b_c.d~e*f"), "a-b_c.d~e%2Af");
+        assert_eq!(
+            encode("café & tea/?#+%"),
+            "caf%C3%A9+%26+tea%2F%3F%23%2B%25"
+        );
+        assert_eq!(
+            form_urlencoded_pairs("&a&&b=1=2&"),
+            [("a".into(), "".into()), ("b".into(), "1=2".into())]
+        );
         assert_eq!(format_miles(12.5), "12.5");
     }
 }
