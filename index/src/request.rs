@@ -7,6 +7,7 @@
 //! canonical query string, so every search has one stable URL.
 
 use crate::geo::{Gazetteer, Origin, PlaceError};
+use crate::listing::is_listing_id;
 use crate::vocabulary::{GroupId, ValueId, Vocabulary};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -480,6 +481,204 @@ pub fn encode(text: &str) -> String {
     out
 }
 
+// ---- The other requests' rules: the shortlist, compare, exports, reports ----
+
+/// The most programs a shortlist holds (a handout still fits on paper, a
+/// link still fits in a text message).
+pub const MAX_SHORTLIST: usize = 20;
+
+/// Why a shortlist parameter was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShortlistError {
+    /// Not a program id (12 lowercase hexadecimal digits).
+    BadId(String),
+    /// More than [`MAX_SHORTLIST`] distinct ids.
+    TooMany(usize),
+}
+
+impl std::fmt::Display for ShortlistError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShortlistError::BadId(id) => write!(
+                f,
+                "{id:?} is not a program id: ids are 12 characters, 0-9 and a-f, separated by commas (copy the link again, or remove that id)"
+            ),
+            ShortlistError::TooMany(n) => write!(
+                f,
+                "a shortlist holds at most {MAX_SHORTLIST} programs and this link has {n}: remove some, or make two shortlists"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ShortlistError {}
+
+/// Program ids in the order they were added, without repeats.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shortlist {
+    ids: Vec<String>,
+}
+
+impl Shortlist {
+    /// Parse a comma-separated list of ids (`a1b2c3d4e5f6,0123456789ab`).
+    /// Blank entries are skipped and repeats dropped; a malformed id or more
+    /// than [`MAX_SHORTLIST`] ids is an error.
+    pub fn parse(text: &str) -> Result<Shortlist, ShortlistError> {
+        let mut ids: Vec<String> = Vec::new();
+        for id in text.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+            if !is_listing_id(id) {
+                return Err(ShortlistError::BadId(id.chars().take(40).collect()));
+            }
+            if !ids.iter().any(|known| known == id) {
+                ids.push(id.to_string());
+            }
+        }
+        if ids.len() > MAX_SHORTLIST {
+            return Err(ShortlistError::TooMany(ids.len()));
+        }
+        Ok(Shortlist { ids })
+    }
+
+    /// The ids, in the order they were added.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
+    /// How many programs the list holds.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether the list holds no program.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Whether the list holds [`MAX_SHORTLIST`] programs.
+    pub fn is_full(&self) -> bool {
+        self.ids.len() >= MAX_SHORTLIST
+    }
+
+    /// Whether the list holds the program `id`.
+    pub fn contains(&self, id: &str) -> bool {
+        self.ids.iter().any(|known| known == id)
+    }
+
+    /// The shortlist with `id` added at the end (unchanged when full or present).
+    pub fn with(&self, id: &str) -> Shortlist {
+        let mut next = self.clone();
+        if !self.contains(id) && !self.is_full() {
+            next.ids.push(id.to_string());
+        }
+        next
+    }
+
+    /// The shortlist without `id`.
+    pub fn without(&self, id: &str) -> Shortlist {
+        Shortlist {
+            ids: self.ids.iter().filter(|k| *k != id).cloned().collect(),
+        }
+    }
+
+    /// The ids as one parameter value: `a1b2c3d4e5f6,0123456789ab`.
+    pub fn param(&self) -> String {
+        self.ids.join(",")
+    }
+
+    /// `path` (which may have a query) with `list=` carrying this shortlist.
+    pub fn carried(&self, path: &str) -> String {
+        if self.is_empty() {
+            return path.to_string();
+        }
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{sep}list={}", self.param())
+    }
+
+    /// A shortlist page (`/shortlist`, `/shortlist/print`, `/compare`,
+    /// `/shortlist.csv`) for these ids, with the place distances are from.
+    pub fn page(&self, path: &str, near: Option<&str>) -> String {
+        let mut href = format!("{path}?ids={}", self.param());
+        if let Some(near) = near {
+            href.push_str("&near=");
+            href.push_str(&encode(near));
+        }
+        href
+    }
+}
+
+/// The most programs compared at once (and the fewest, [`MIN_COMPARE`]).
+pub const MAX_COMPARE: usize = 4;
+/// The fewest programs a comparison shows.
+pub const MIN_COMPARE: usize = 2;
+
+/// The most rows a CSV export of a search holds.
+pub const CSV_MAX_ROWS: usize = 10_000;
+
+/// The longest report text accepted, in characters.
+pub const REPORT_DETAILS_MAX: usize = 2000;
+/// The longest contact field accepted, in characters.
+pub const REPORT_CONTACT_MAX: usize = 200;
+
+/// Wider distances a counted empty state offers, in miles.
+const WIDER_COUNTED: [f64; 3] = [50.0, 100.0, 250.0];
+
+/// How a widening changes the search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change {
+    /// Search within this many miles.
+    Radius(f64),
+    /// Drop one selected filter value.
+    DropFilter(GroupId, ValueId),
+    /// Drop every filter (offered when more than one is selected).
+    DropAllFilters,
+    /// Drop the keywords.
+    DropText,
+}
+
+/// The searches an empty result offers: wider distances (when searching
+/// near a place), the search without each filter, without every filter and
+/// without the keywords. The web layer runs each and passes the totals to
+/// the page (the templates' `Widening`); the links are exactly these
+/// requests.
+pub fn widenings_of(request: &SearchRequest) -> Vec<(Change, SearchRequest)> {
+    let base = request.on_page(1);
+    let mut out = Vec::new();
+    if request.origin.is_some() {
+        for miles in WIDER_COUNTED
+            .into_iter()
+            .filter(|&m| m > request.radius_miles)
+        {
+            out.push((
+                Change::Radius(miles),
+                SearchRequest {
+                    radius_miles: miles,
+                    ..base.clone()
+                },
+            ));
+        }
+    }
+    for (&group, values) in &request.filters {
+        for &value in values {
+            out.push((Change::DropFilter(group, value), base.toggled(group, value)));
+        }
+    }
+    if request.filters.values().map(Vec::len).sum::<usize>() > 1 {
+        let mut next = base.clone();
+        next.filters.clear();
+        out.push((Change::DropAllFilters, next));
+    }
+    if request.text.is_some() {
+        out.push((
+            Change::DropText,
+            SearchRequest {
+                text: None,
+                ..base.clone()
+            },
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -615,5 +814,43 @@ mod tests {
             [("a".into(), "".into()), ("b".into(), "1=2".into())]
         );
         assert_eq!(format_miles(12.5), "12.5");
+    }
+
+    #[test]
+    fn a_shortlist_parses_dedups_and_caps() {
+        let list = Shortlist::parse(" 0123456789ab,,aaaaaaaaaaaa,0123456789ab ").unwrap();
+        assert_eq!(list.ids(), ["0123456789ab", "aaaaaaaaaaaa"]);
+        assert_eq!(list.param(), "0123456789ab,aaaaaaaaaaaa");
+        assert!(Shortlist::parse("").unwrap().is_empty());
+        assert!(matches!(
+            Shortlist::parse("0123456789AB"),
+            Err(ShortlistError::BadId(_))
+        ));
+        assert!(matches!(
+            Shortlist::parse("<script>"),
+            Err(ShortlistError::BadId(_))
+        ));
+        let many: Vec<String> = (0..21).map(|i| format!("{i:012x}")).collect();
+        assert_eq!(
+            Shortlist::parse(&many.join(",")),
+            Err(ShortlistError::TooMany(21))
+        );
+        let full = Shortlist::parse(&many[..20].join(",")).unwrap();
+        assert!(full.is_full());
+        assert_eq!(full.with("ffffffffffff"), full);
+    }
+
+    #[test]
+    fn links_carry_the_list() {
+        let list = Shortlist::parse("0123456789ab").unwrap();
+        assert_eq!(
+            list.with("aaaaaaaaaaaa").carried("/search?near=95814"),
+            "/search?near=95814&list=0123456789ab,aaaaaaaaaaaa"
+        );
+        assert_eq!(list.without("0123456789ab").carried("/search"), "/search");
+        assert_eq!(
+            list.page("/compare", Some("Denver, CO")),
+            "/compare?ids=0123456789ab&near=Denver%2C+CO"
+        );
     }
 }

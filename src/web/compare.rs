@@ -1,38 +1,38 @@
 //! `/compare?ids=a,b[,c[,d]][&near=...]`: two to four programs side by side.
 
 use super::shortlist::{Loaded, ShortlistQuery};
-use super::{AppState, Error};
-use axum::extract::{RawQuery, State};
+use super::{AppState, PageError};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use iop_templates::{CompareView, MAX_COMPARE, MIN_COMPARE};
+use iop_index::request::{MAX_COMPARE, MIN_COMPARE};
+use iop_templates::CompareView;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/compare", get(compare))
 }
 
-async fn compare(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+async fn compare(
+    State(state): State<AppState>,
+    parsed: ShortlistQuery,
+) -> Result<Response, PageError> {
     let Loaded {
         parsed,
         programs,
         missing,
-    } = match Loaded::from_query(&state, query) {
-        Ok(loaded) => loaded,
-        Err(e) => return e.page(&state, None),
-    };
+    } = Loaded::new(&state, parsed);
     let n = parsed.ids.len();
     if !(MIN_COMPARE..=MAX_COMPARE).contains(&n) {
-        return wrong_count(&state, &parsed);
+        return Ok(wrong_count(&state, &parsed));
     }
     if !missing.is_empty() {
         // said without the ids: a page speaks to a person
-        return Error::NotFound(
+        return Err(PageError::NotFound(
             "A program in this comparison is no longer in the directory. It may have closed or been removed: take it off the shortlist, or search again."
                 .into(),
-        )
-        .page(&state, None);
+        ));
     }
     let site = state.site();
     let view = CompareView {
@@ -41,7 +41,7 @@ async fn compare(State(state): State<AppState>, RawQuery(query): RawQuery) -> Re
         near: parsed.near.as_deref(),
         near_label: parsed.origin.as_ref().map(|o| o.label.as_str()),
     };
-    iop_templates::compare(&site, &view).into_response()
+    Ok(iop_templates::compare(&site, &view).into_response())
 }
 
 /// 400: fewer than two or more than four programs. Says how many the link

@@ -8,7 +8,7 @@
 
 use super::export::{push_record, row, COLUMNS};
 use super::seo::public_url;
-use super::{AppState, Error};
+use super::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -91,10 +91,15 @@ async fn descriptor(State(state): State<AppState>, headers: HeaderMap) -> Json<V
     }))
 }
 
-async fn jsonl(State(state): State<AppState>) -> Response {
+/// An internal error of a download: what failed, with its cause.
+fn internal(e: impl std::error::Error + Send + Sync + 'static) -> ApiError {
+    ApiError::Internal(anyhow::Error::new(e).context("building a download of the directory"))
+}
+
+async fn jsonl(State(state): State<AppState>) -> Result<Response, ApiError> {
     let g = state.generation().clone();
-    let body = tokio::task::spawn_blocking(move || -> Result<String, String> {
-        let listings = g.index.all_listings().map_err(|e| e.to_string())?;
+    let body = super::blocking(move || -> Result<String, ApiError> {
+        let listings = g.index.all_listings().map_err(internal)?;
         let mut out = String::with_capacity(listings.len() * 2048);
         for l in &listings {
             out.push_str(&crate::json::program(l).to_string());
@@ -103,18 +108,15 @@ async fn jsonl(State(state): State<AppState>) -> Response {
         Ok(out)
     })
     .await;
-    match body {
-        Ok(Ok(body)) => file("application/x-ndjson", "iop-programs.jsonl", body),
-        Ok(Err(e)) => Error::Internal(e).json(),
-        Err(e) => Error::Internal(e.to_string()).json(),
-    }
+    let body = body?;
+    Ok(file("application/x-ndjson", "iop-programs.jsonl", body))
 }
 
-async fn csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn csv(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let g = state.generation().clone();
     let origin = public_url(&headers);
-    let body = tokio::task::spawn_blocking(move || -> Result<String, String> {
-        let listings = g.index.all_listings().map_err(|e| e.to_string())?;
+    let body = super::blocking(move || -> Result<String, ApiError> {
+        let listings = g.index.all_listings().map_err(internal)?;
         let mut out = String::with_capacity(listings.len() * 512);
         push_record(&mut out, COLUMNS.iter().map(|c| c.to_string()));
         for l in listings {
@@ -128,9 +130,6 @@ async fn csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
         Ok(out)
     })
     .await;
-    match body {
-        Ok(Ok(body)) => file("text/csv; charset=utf-8", "iop-programs.csv", body),
-        Ok(Err(e)) => Error::Internal(e).json(),
-        Err(e) => Error::Internal(e.to_string()).json(),
-    }
+    let body = body?;
+    Ok(file("text/csv; charset=utf-8", "iop-programs.csv", body))
 }

@@ -1,77 +1,103 @@
-//! One error type for the web app. Pages render it as a friendly HTML page
-//! (with the 988 line, what went wrong and a way back); the API as JSON
-//! `{"error": "...", "parameter": "..."}`. Internal errors are logged, never
-//! shown.
+//! The web app's errors, one type per kind of answer:
+//!
+//! - [`PageError`]: what a page request can fail with, answered as the
+//!   friendly HTML page (the 988 line, what went wrong and a way back), in
+//!   the request's language;
+//! - [`ApiError`]: what a JSON request can fail with, answered as
+//!   `{"error": "...", "parameter": "...", "suggestions": [...]}`.
+//!
+//! Both implement [`IntoResponse`], so handlers return `Result<_, PageError>`
+//! or `Result<_, ApiError>` and use `?`. Internal errors keep their source
+//! chain ([`anyhow::Error`]): it is logged with `tracing` (`{:#}`: every
+//! cause), never shown; the visitor reads a general sentence.
+//!
+//! A page needs the site's state to render (the listing count, the
+//! language), which `IntoResponse` does not have: [`PageError`] answers
+//! with its status and itself in the response's extensions, and
+//! [`render_pages`], a layer over the routes, renders it.
 
 use super::AppState;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use iop_index::request::encode;
 use iop_index::ParamError;
 use serde_json::json;
+use std::sync::Arc;
 
+/// What the visitor reads instead of an internal error.
+const INTERNAL_MESSAGE: &str = "Something went wrong on our side. Please try again in a moment.";
+
+/// What the visitor reads for an address that names no page.
+pub(crate) const NO_PAGE_MESSAGE: &str =
+    "There is no page at this address. It may have moved, or the link may be incomplete.";
+
+/// How a page request failed; answered as an HTML error page (see the
+/// module documentation).
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("{0}")]
-    BadParam(#[from] ParamError),
+pub enum PageError {
+    /// 400: a parameter the page cannot use. `query` is the request's raw
+    /// query string when the parameter is one of a search: the page then
+    /// keeps what was typed in its search form, and turns suggestions for
+    /// `near` into links that fix the one bad parameter.
+    #[error("{error}")]
+    BadParam {
+        /// What was wrong, in words for the visitor.
+        error: Box<ParamError>,
+        /// The search's raw query string (`near=...&q=...`), if a search.
+        query: Option<String>,
+    },
+    /// 404, with what the visitor reads (English; translated when the
+    /// catalog has the sentence).
     #[error("{0}")]
     NotFound(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// 500: what failed and why (logged, never shown).
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
 }
 
-impl Error {
-    fn status(&self) -> StatusCode {
-        match self {
-            Error::BadParam(_) => StatusCode::BAD_REQUEST,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+impl PageError {
+    /// A 400 of a search: `error` of the search in `query` (see
+    /// [`PageError::BadParam`]).
+    pub fn bad_search(error: ParamError, query: &str) -> PageError {
+        PageError::BadParam {
+            error: Box::new(error),
+            query: Some(query.to_string()),
         }
     }
 
-    fn public_message(&self) -> String {
+    /// The HTTP status of the page.
+    pub fn status(&self) -> StatusCode {
         match self {
-            Error::Internal(detail) => {
-                tracing::error!("{detail}");
-                "Something went wrong on our side. Please try again in a moment.".into()
-            }
-            other => other.to_string(),
+            PageError::BadParam { .. } => StatusCode::BAD_REQUEST,
+            PageError::NotFound(_) => StatusCode::NOT_FOUND,
+            PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    /// The error as JSON, for the API.
-    pub fn json(self) -> Response {
-        let status = self.status();
-        let parameter = match &self {
-            Error::BadParam(p) => Some(p.parameter.clone()),
-            _ => None,
-        };
-        let suggestions = match &self {
-            Error::BadParam(p) if !p.suggestions.is_empty() => Some(p.suggestions.clone()),
-            _ => None,
-        };
-        let body = json!({"error": self.public_message(), "parameter": parameter, "suggestions": suggestions});
-        (status, Json(body)).into_response()
-    }
-
-    /// The error as a page. `query` is the request's raw query string, used to
-    /// turn suggestions into links that fix the one bad parameter.
-    pub fn page(self, state: &AppState, query: Option<&str>) -> Response {
+    /// The error page, in the language of the request being answered.
+    fn render(&self, state: &AppState) -> Response {
         let status = self.status();
         let mut links = Vec::new();
-        if let (Error::BadParam(p), Some(query)) = (&self, query) {
-            for suggestion in p
+        let mut query = None;
+        if let PageError::BadParam {
+            error,
+            query: Some(q),
+        } = self
+        {
+            query = Some(q.as_str());
+            for suggestion in error
                 .suggestions
                 .iter()
-                .filter(|_| p.parameter == "near")
+                .filter(|_| error.parameter == "near")
                 .take(8)
             {
-                let query = known_filters_only(query);
+                let known = known_filters_only(q);
                 links.push((
                     suggestion.clone(),
-                    format!("/search?{}", replace_param(&query, "near", suggestion)),
+                    format!("/search?{}", replace_param(&known, "near", suggestion)),
                 ));
             }
         }
@@ -85,21 +111,14 @@ impl Error {
         // other messages are translated when the catalog has them, and a
         // message built at run time (naming an id) falls back to a general
         // one in the page's language
-        let message = match &self {
-            Error::BadParam(p) => iop_templates::param_error_message(&site, p),
-            other => {
-                let english = other.public_message();
-                match iop_templates::i18n::lookup(site.lang, &english) {
-                    Some(translated) => translated.to_string(),
-                    None if site.lang == iop_templates::Lang::En => english,
-                    None => site
-                        .t(match status {
-                            StatusCode::NOT_FOUND => "There is no page at this address. It may have moved, or the link may be incomplete.",
-                            _ => "Something went wrong on our side. Please try again in a moment.",
-                        })
-                        .to_string(),
-                }
-            }
+        let message = match self {
+            PageError::BadParam { error, .. } => iop_templates::param_error_message(&site, error),
+            PageError::NotFound(english) => match iop_templates::i18n::lookup(site.lang, english) {
+                Some(translated) => translated.to_string(),
+                None if site.lang == iop_templates::Lang::En => english.clone(),
+                None => site.t(NO_PAGE_MESSAGE).to_string(),
+            },
+            PageError::Internal(_) => site.t(INTERNAL_MESSAGE).to_string(),
         };
         // a search that could not be understood keeps what was typed in the form
         let typed = query.map(typed_search).unwrap_or_default();
@@ -112,6 +131,107 @@ impl Error {
             &typed,
         );
         (status, markup).into_response()
+    }
+}
+
+impl From<ParamError> for PageError {
+    /// A 400 of a parameter that is not a search's.
+    fn from(error: ParamError) -> PageError {
+        PageError::BadParam {
+            error: Box::new(error),
+            query: None,
+        }
+    }
+}
+
+/// A page error on its way to [`render_pages`], in a response's extensions.
+#[derive(Clone)]
+struct Unrendered(Arc<PageError>);
+
+impl IntoResponse for PageError {
+    /// The status alone, with the error for [`render_pages`] to render (an
+    /// internal error is logged here, with its causes).
+    fn into_response(self) -> Response {
+        if let PageError::Internal(e) = &self {
+            tracing::error!("{e:#}");
+        }
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(Unrendered(Arc::new(self)));
+        response
+    }
+}
+
+/// The layer that renders a handler's [`PageError`] as its page (see the
+/// module documentation).
+pub async fn render_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    match response.extensions().get::<Unrendered>() {
+        Some(Unrendered(error)) => error.render(&state),
+        None => response,
+    }
+}
+
+/// How a JSON request failed; answered as the API's error body.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: a parameter the API cannot use.
+    #[error("{error}")]
+    BadParam {
+        /// The parameter's name (the body's `parameter`).
+        parameter: String,
+        /// What is wrong and how to fix it, in English (the body's `error`).
+        error: String,
+        /// Values the client may have meant (the body's `suggestions`;
+        /// `null` when empty).
+        suggestions: Vec<String>,
+    },
+    /// 404, with the message the body's `error` gives.
+    #[error("{0}")]
+    NotFound(String),
+    /// 500: what failed and why (logged, never shown).
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<ParamError> for ApiError {
+    /// A search parameter's error: `error` is `"{parameter}: {message}"`.
+    fn from(e: ParamError) -> ApiError {
+        ApiError::BadParam {
+            error: e.to_string(),
+            parameter: e.parameter,
+            suggestions: e.suggestions,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    /// `{"error", "parameter", "suggestions"}` with the error's status; the
+    /// last two are `null` when the error names no parameter or value.
+    fn into_response(self) -> Response {
+        let (status, error, parameter, suggestions) = match self {
+            ApiError::BadParam {
+                parameter,
+                error,
+                suggestions,
+            } => (
+                StatusCode::BAD_REQUEST,
+                error,
+                Some(parameter),
+                Some(suggestions).filter(|s| !s.is_empty()),
+            ),
+            ApiError::NotFound(message) => (StatusCode::NOT_FOUND, message, None, None),
+            ApiError::Internal(e) => {
+                tracing::error!("{e:#}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    INTERNAL_MESSAGE.to_string(),
+                    None,
+                    None,
+                )
+            }
+        };
+        let body = json!({"error": error, "parameter": parameter, "suggestions": suggestions});
+        (status, Json(body)).into_response()
     }
 }
 
@@ -173,10 +293,7 @@ fn replace_param(query: &str, name: &str, value: &str) -> String {
     out.join("&")
 }
 
-pub async fn not_found(State(state): State<AppState>) -> Response {
-    Error::NotFound(
-        "There is no page at this address. It may have moved, or the link may be incomplete."
-            .into(),
-    )
-    .page(&state, None)
+/// The 404 page of an address that names no page.
+pub async fn not_found() -> PageError {
+    PageError::NotFound(NO_PAGE_MESSAGE.into())
 }

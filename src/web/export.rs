@@ -10,16 +10,16 @@
 //! so a flood of exports never slows the searches of everyone else.
 
 use super::seo::public_url;
-use super::shortlist::{take_list, Loaded};
-use super::{AppState, Error};
+use super::shortlist::{take_list, Loaded, ShortlistQuery};
+use super::{AppState, PageError};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use iop_index::request::form_urlencoded_pairs;
+use iop_index::request::CSV_MAX_ROWS;
 use iop_index::{Hit, Listing, SearchRequest, UnknownParams, Vocabulary};
-use iop_templates::CSV_MAX_ROWS;
 
 /// Exports built at once; more are answered 429.
 pub const MAX_EXPORTS: usize = 4;
@@ -28,7 +28,10 @@ static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_E
 
 /// Build an export with `build` on the blocking pool, if one of the
 /// [`MAX_EXPORTS`] places is free; 429 otherwise.
-async fn limited(state: &AppState, build: impl FnOnce() -> Response + Send + 'static) -> Response {
+async fn limited(
+    state: &AppState,
+    build: impl FnOnce() -> Result<Response, PageError> + Send + 'static,
+) -> Result<Response, PageError> {
     let Ok(_permit) = EXPORTS.try_acquire() else {
         let mut response = iop_templates::error_page(
             &state.site(),
@@ -42,9 +45,9 @@ async fn limited(state: &AppState, build: impl FnOnce() -> Response + Send + 'st
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-        return response;
+        return Ok(response);
     };
-    super::lang::blocking(build).await
+    super::blocking(build).await
 }
 
 pub fn router() -> Router<AppState> {
@@ -91,27 +94,29 @@ async fn search_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let shared = state.clone();
     limited(&shared, move || search_csv_now(state, headers, query)).await
 }
 
-fn search_csv_now(state: AppState, headers: HeaderMap, query: Option<String>) -> Response {
-    let query = query.unwrap_or_default();
-    match search_rows(&state, &query) {
-        Ok((request, hits, total)) => {
-            let name = match &request.near {
-                Some(near) => format!("iop-programs-near-{}.csv", file_slug(near)),
-                None => "iop-programs.csv".to_string(),
-            };
-            csv_response(&hits, &public_url(&headers), &name, total)
-        }
-        Err(e) => e.page(&state, None),
-    }
+fn search_csv_now(
+    state: AppState,
+    headers: HeaderMap,
+    query: Option<String>,
+) -> Result<Response, PageError> {
+    let (request, hits, total) = search_rows(&state, &query.unwrap_or_default())?;
+    let name = match &request.near {
+        Some(near) => format!("iop-programs-near-{}.csv", file_slug(near)),
+        None => "iop-programs.csv".to_string(),
+    };
+    Ok(csv_response(&hits, &public_url(&headers), &name, total))
 }
 
 /// Every program the search matches (up to the cap), and the total.
-fn search_rows(state: &AppState, query: &str) -> Result<(SearchRequest, Vec<Hit>, usize), Error> {
+fn search_rows(
+    state: &AppState,
+    query: &str,
+) -> Result<(SearchRequest, Vec<Hit>, usize), PageError> {
     // `list` (the visitor's shortlist) and `lang` ride along on search URLs;
     // `page` and `per_page` mean nothing here: the export is every match.
     let (query, _list) = take_list(query)?;
@@ -121,30 +126,34 @@ fn search_rows(state: &AppState, query: &str) -> Result<(SearchRequest, Vec<Hit>
     let mut request = SearchRequest::from_pairs(pairs, UnknownParams::Refuse)?;
     request.page = 1;
     request.per_page = CSV_MAX_ROWS;
-    let results = state
-        .generation()
-        .index
-        .search(&request)
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let results = state.generation().index.search(&request).map_err(|e| {
+        PageError::Internal(anyhow::Error::new(e).context("searching for an export"))
+    })?;
     Ok((request, results.hits, results.total))
 }
 
 async fn shortlist_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
+    parsed: ShortlistQuery,
+) -> Result<Response, PageError> {
     let shared = state.clone();
-    limited(&shared, move || shortlist_csv_now(state, headers, query)).await
+    limited(&shared, move || shortlist_csv_now(state, headers, parsed)).await
 }
 
-fn shortlist_csv_now(state: AppState, headers: HeaderMap, query: Option<String>) -> Response {
-    let hits = match Loaded::from_query(&state, query) {
-        Ok(loaded) => loaded.programs,
-        Err(e) => return e.page(&state, None),
-    };
+fn shortlist_csv_now(
+    state: AppState,
+    headers: HeaderMap,
+    parsed: ShortlistQuery,
+) -> Result<Response, PageError> {
+    let hits = Loaded::new(&state, parsed).programs;
     let total = hits.len();
-    csv_response(&hits, &public_url(&headers), "iop-shortlist.csv", total)
+    Ok(csv_response(
+        &hits,
+        &public_url(&headers),
+        "iop-shortlist.csv",
+        total,
+    ))
 }
 
 fn csv_response(hits: &[Hit], origin: &str, file_name: &str, total: usize) -> Response {

@@ -20,10 +20,9 @@
 //! An unknown parameter or a bad value is answered 400 with the API's error
 //! body (`{"error", "parameter", "suggestions"}`); an unknown id 404.
 
-use super::AppState;
+use super::{ApiError, AppState};
 use crate::hsds;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -57,26 +56,18 @@ pub fn router() -> Router<AppState> {
         .route("/hsds/taxonomy_terms/{id}", get(taxonomy_term))
 }
 
-/// An answer other than the one asked for (boxed: it is large).
-type Refused = Box<Response>;
-
-/// A 400 answer naming the parameter and how to fix it.
-fn bad(parameter: &str, message: String, suggestions: Option<Vec<String>>) -> Refused {
-    Box::new(
-        (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": message, "parameter": parameter, "suggestions": suggestions})),
-        )
-            .into_response(),
-    )
+/// A 400 answer naming the parameter and how to fix it (`message` is the
+/// whole sentence, which names the parameter itself).
+fn bad(parameter: &str, message: String, suggestions: Option<Vec<String>>) -> ApiError {
+    ApiError::BadParam {
+        parameter: parameter.to_string(),
+        error: message,
+        suggestions: suggestions.unwrap_or_default(),
+    }
 }
 
-fn not_found(kind: &str, id: &str) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"error": format!("no {kind} has the id {id:?}"), "parameter": null, "suggestions": null})),
-    )
-        .into_response()
+fn not_found(kind: &str, id: &str) -> ApiError {
+    ApiError::NotFound(format!("no {kind} has the id {id:?}"))
 }
 
 async fn root() -> Json<Value> {
@@ -104,7 +95,7 @@ struct ListParams {
     top_only: bool,
 }
 
-fn boolean(name: &str, value: &str) -> Result<bool, Refused> {
+fn boolean(name: &str, value: &str) -> Result<bool, ApiError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" => Ok(true),
         "false" | "0" | "no" | "" => Ok(false),
@@ -116,7 +107,7 @@ fn boolean(name: &str, value: &str) -> Result<bool, Refused> {
     }
 }
 
-fn number(name: &str, value: &str, max: usize) -> Result<usize, Refused> {
+fn number(name: &str, value: &str, max: usize) -> Result<usize, ApiError> {
     match value.trim().parse::<usize>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
         _ => Err(bad(
@@ -143,7 +134,7 @@ fn date_time(value: &str) -> Option<time::OffsetDateTime> {
 }
 
 /// Read `query`, allowing the parameters in `allowed` only.
-fn list_params(query: Option<&str>, allowed: &[&str]) -> Result<ListParams, Refused> {
+fn list_params(query: Option<&str>, allowed: &[&str]) -> Result<ListParams, ApiError> {
     let mut p = ListParams {
         page: 1,
         per_page: DEFAULT_PER_PAGE,
@@ -241,13 +232,13 @@ fn page(p: &ListParams, total_items: usize, contents: Vec<Value>) -> Json<Value>
     }))
 }
 
-fn internal(e: impl std::fmt::Display) -> Refused {
-    Box::new(super::Error::Internal(e.to_string()).json())
+fn internal(e: impl std::error::Error + Send + Sync + 'static) -> ApiError {
+    ApiError::Internal(anyhow::Error::new(e).context("selecting listings for HSDS"))
 }
 
 /// The listings a list request selects, in name order: one page and the
 /// total.
-fn select(state: &AppState, p: &ListParams) -> Result<(Vec<Arc<Listing>>, usize), Refused> {
+fn select(state: &AppState, p: &ListParams) -> Result<(Vec<Arc<Listing>>, usize), ApiError> {
     let generation = state.generation();
     let index = &generation.index;
     let start = (p.page - 1) * p.per_page;
@@ -326,7 +317,7 @@ fn listing_by(state: &AppState, id: &str, id_of: fn(&Listing) -> String) -> Opti
     (id_of(&listing) == id.trim()).then_some(listing)
 }
 
-fn format_json(query: Option<&str>) -> Result<(), Refused> {
+fn format_json(query: Option<&str>) -> Result<(), ApiError> {
     for (name, value) in form_urlencoded_pairs(query.unwrap_or("")) {
         if name == "format" && !value.eq_ignore_ascii_case("json") {
             return Err(bad(
@@ -340,45 +331,54 @@ fn format_json(query: Option<&str>) -> Result<(), Refused> {
 }
 
 /// A list endpoint's answer: the query checked against `allowed`, the
-/// listings it selects, one page of them, each made a record by `record`.
-fn list_answer(
-    state: &AppState,
-    query: Option<&str>,
-    allowed: &[&str],
-    record: impl Fn(&ListParams, &Listing) -> Value,
-) -> Response {
-    let p = match format_json(query).and_then(|_| list_params(query, allowed)) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    match select(state, &p) {
-        Ok((rows, total)) => {
-            let contents = rows.iter().map(|l| record(&p, l)).collect();
-            page(&p, total, contents).into_response()
-        }
-        Err(r) => *r,
-    }
+/// listings it selects, one page of them, each made a record by `record`;
+/// on the blocking pool (a text search, or a pass over every listing).
+async fn list_answer(
+    state: AppState,
+    query: Option<String>,
+    allowed: &'static [&'static str],
+    record: fn(&ListParams, &Listing) -> Value,
+) -> Result<Response, ApiError> {
+    super::blocking(move || {
+        let query = query.as_deref();
+        format_json(query)?;
+        let p = list_params(query, allowed)?;
+        let (rows, total) = select(&state, &p)?;
+        let contents = rows.iter().map(|l| record(&p, l)).collect();
+        Ok(page(&p, total, contents).into_response())
+    })
+    .await
 }
 
-async fn services(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    list_answer(&state, query.as_deref(), &SERVICE_PARAMS, |p, l| {
+async fn services(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    list_answer(state, query, &SERVICE_PARAMS, |p, l| {
         if p.full {
             hsds::service(l)
         } else {
             hsds::service_core(l)
         }
     })
+    .await
 }
 
-async fn service(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+async fn service(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     match listing_by(&state, &id, hsds::service_id) {
-        Some(l) => Json(hsds::service(&l)).into_response(),
-        None => not_found("service", &id),
+        Some(l) => Ok(Json(hsds::service(&l)).into_response()),
+        None => Err(not_found("service", &id)),
     }
 }
 
-async fn organizations(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let allowed = [
+async fn organizations(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let allowed: &[&str] = &[
         "search",
         "page",
         "per_page",
@@ -386,35 +386,33 @@ async fn organizations(State(state): State<AppState>, RawQuery(query): RawQuery)
         "full_service",
         "format",
     ];
-    list_answer(&state, query.as_deref(), &allowed, |p, l| {
+    list_answer(state, query, allowed, |p, l| {
         if p.full || p.full_service {
             hsds::organization(l, p.full_service)
         } else {
             hsds::organization_core(l)
         }
     })
+    .await
 }
 
 async fn organization(
     State(state): State<AppState>,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
-) -> Response {
-    let p = match list_params(query.as_deref(), &["full_service"]) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
+) -> Result<Response, ApiError> {
+    let p = list_params(query.as_deref(), &["full_service"])?;
     match listing_by(&state, &id, hsds::organization_id) {
-        Some(l) => Json(hsds::organization(&l, p.full_service)).into_response(),
-        None => not_found("organization", &id),
+        Some(l) => Ok(Json(hsds::organization(&l, p.full_service)).into_response()),
+        None => Err(not_found("organization", &id)),
     }
 }
 
 async fn service_at_locations(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Response {
-    let allowed = [
+) -> Result<Response, ApiError> {
+    let allowed: &[&str] = &[
         "search",
         "page",
         "per_page",
@@ -426,7 +424,7 @@ async fn service_at_locations(
         "format",
         "postcode",
     ];
-    list_answer(&state, query.as_deref(), &allowed, |p, l| {
+    list_answer(state, query, allowed, |p, l| {
         if p.full {
             hsds::service_at_location(l)
         } else {
@@ -437,12 +435,16 @@ async fn service_at_locations(
             })
         }
     })
+    .await
 }
 
-async fn service_at_location(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+async fn service_at_location(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     match listing_by(&state, &id, hsds::service_at_location_id) {
-        Some(l) => Json(hsds::service_at_location(&l)).into_response(),
-        None => not_found("service_at_location", &id),
+        Some(l) => Ok(Json(hsds::service_at_location(&l)).into_response()),
+        None => Err(not_found("service_at_location", &id)),
     }
 }
 
@@ -470,28 +472,25 @@ fn static_page(p: &ListParams, records: Vec<&Value>) -> Json<Value> {
     page(p, total, contents)
 }
 
-async fn taxonomies(RawQuery(query): RawQuery) -> Response {
+async fn taxonomies(RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let allowed = ["search", "page", "per_page", "format"];
-    match format_json(query.as_deref()).and_then(|_| list_params(query.as_deref(), &allowed)) {
-        Ok(p) => {
-            let all = hsds::taxonomies();
-            static_page(&p, all.iter().collect()).into_response()
-        }
-        Err(r) => *r,
-    }
+    format_json(query.as_deref())?;
+    let p = list_params(query.as_deref(), &allowed)?;
+    let all = hsds::taxonomies();
+    Ok(static_page(&p, all.iter().collect()).into_response())
 }
 
-async fn taxonomy(Path(id): Path<String>) -> Response {
+async fn taxonomy(Path(id): Path<String>) -> Result<Response, ApiError> {
     match hsds::taxonomies()
         .into_iter()
         .find(|t| t["id"] == id.as_str())
     {
-        Some(t) => Json(t).into_response(),
-        None => not_found("taxonomy", &id),
+        Some(t) => Ok(Json(t).into_response()),
+        None => Err(not_found("taxonomy", &id)),
     }
 }
 
-async fn taxonomy_terms(RawQuery(query): RawQuery) -> Response {
+async fn taxonomy_terms(RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let allowed = [
         "search",
         "page",
@@ -501,11 +500,8 @@ async fn taxonomy_terms(RawQuery(query): RawQuery) -> Response {
         "top_only",
         "parent_id",
     ];
-    let p =
-        match format_json(query.as_deref()).and_then(|_| list_params(query.as_deref(), &allowed)) {
-            Ok(p) => p,
-            Err(r) => return *r,
-        };
+    format_json(query.as_deref())?;
+    let p = list_params(query.as_deref(), &allowed)?;
     let terms: Vec<&Value> = hsds::taxonomy_terms()
         .iter()
         .filter(|t| {
@@ -516,15 +512,15 @@ async fn taxonomy_terms(RawQuery(query): RawQuery) -> Response {
         .filter(|t| p.parent_id.as_deref().is_none_or(|id| t["parent_id"] == id))
         .filter(|t| !p.top_only || t.get("parent_id").is_none())
         .collect();
-    static_page(&p, terms).into_response()
+    Ok(static_page(&p, terms).into_response())
 }
 
-async fn taxonomy_term(Path(id): Path<String>) -> Response {
+async fn taxonomy_term(Path(id): Path<String>) -> Result<Response, ApiError> {
     match hsds::taxonomy_terms()
         .iter()
         .find(|t| t["id"] == id.as_str())
     {
-        Some(t) => Json(t.clone()).into_response(),
-        None => not_found("taxonomy term", &id),
+        Some(t) => Ok(Json(t.clone()).into_response()),
+        None => Err(not_found("taxonomy term", &id)),
     }
 }

@@ -1,4 +1,6 @@
-//! The web app: one module per resource, one shared state, one error type.
+//! The web app: one module per resource, one shared state, one error type
+//! per kind of answer (`error`: pages, JSON), extractors for what handlers
+//! take from a request (`extract`).
 //!
 //! - `search`: `/` and `/search` (HTML)
 //! - `programs`: `/programs/{id}` (HTML)
@@ -6,9 +8,9 @@
 //! - `api`: `/api/v1/search`, `/api/v1/programs/{id}` (JSON)
 //! - `hsds`: `/hsds/...`, the directory as an Open Referral HSDS 3.0 API;
 //!   `openapi`: `/api/v1/openapi.json`; `http_cache`: validators, 304, CORS
-//! - `assets`: the stylesheet; `health`: `/healthz`
+//! - `assets`: the stylesheet, the icon, `/static/share.js`; `health`: `/healthz`
 //! - `shortlist`: `/shortlist`, `/shortlist/print` (a list kept in its URL),
-//!   `/static/share.js`; `compare`: `/compare`; `export`: `/search.csv`,
+//!   `compare`: `/compare`; `export`: `/search.csv`,
 //!   `/shortlist.csv`; `download`: the whole directory as JSON lines and CSV
 //! - `reports`: `/programs/{id}/report` ("report a problem", stored in
 //!   `reports.jsonl` in the reports directory: `--reports-dir`, by default
@@ -40,6 +42,7 @@ mod compare;
 mod download;
 mod error;
 mod export;
+mod extract;
 mod health;
 mod hsds;
 mod http_cache;
@@ -66,7 +69,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::CompressionLevel;
 
-pub use error::Error;
+pub use error::{ApiError, PageError};
+// the one way the web layer runs CPU work (searches, exports) off the
+// async worker threads, within the request's language
+pub(crate) use lang::blocking;
 
 /// The Content-Security-Policy of every response: no scripts at all.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -185,7 +191,13 @@ fn routes(state: AppState) -> Router {
         .merge(assets::router())
         .merge(health::router())
         .fallback(error::not_found)
-        .with_state(state)
+        .with_state(state.clone())
+        // innermost: a handler's PageError becomes its page before the
+        // cache validators and compression see the answer
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            error::render_pages,
+        ))
         .layer(cache)
         // the fastest gzip level: pages stay far under the 60 KB budget and
         // compressing costs about half the CPU of the default level

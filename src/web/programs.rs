@@ -3,7 +3,7 @@
 //! URL (see [`super::seo::public_url`]). `list=` carries a shortlist.
 
 use super::seo::public_url;
-use super::{AppState, Error};
+use super::{AppState, PageError};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -21,11 +21,8 @@ async fn program(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-) -> Response {
-    let (rest, shortlist) = match super::shortlist::take_list(&query.unwrap_or_default()) {
-        Ok(taken) => taken,
-        Err(e) => return e.page(&state, None),
-    };
+) -> Result<Response, PageError> {
+    let (rest, shortlist) = super::shortlist::take_list(&query.unwrap_or_default())?;
     // the search the visitor came from rides along on the card's link: a
     // link back to it when it is one (anything else is ignored)
     let search = SearchRequest::from_query_string(&rest, UnknownParams::Ignore)
@@ -35,7 +32,7 @@ async fn program(
     match generation.index.listing(&id).filter(|_| is_listing_id(&id)) {
         Some(listing) => {
             let reported = crate::inbox::open_report_dates(&state.reports_dir, &listing.id);
-            iop_templates::program_page_from(
+            Ok(iop_templates::program_page_from(
                 &state.site(),
                 &listing,
                 &shortlist,
@@ -43,12 +40,11 @@ async fn program(
                 search.as_ref(),
                 &reported,
             )
-            .into_response()
+            .into_response())
         }
-        None => Error::NotFound(
+        None => Err(PageError::NotFound(
             "There is no program at this address. It may have closed or been removed from the directory; search again to find programs near you."
                 .into(),
-        )
-        .page(&state, None),
+        )),
     }
 }

@@ -21,7 +21,7 @@
 //! - the body must be the form's `application/x-www-form-urlencoded` (415);
 //! - refusals are logged at most once a minute, with how many there were.
 
-use super::{AppState, Error};
+use super::{AppState, PageError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
@@ -32,10 +32,9 @@ use axum::Extension;
 use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use iop_index::listing::is_listing_id;
+use iop_index::request::{REPORT_CONTACT_MAX, REPORT_DETAILS_MAX};
 use iop_index::Listing;
-use iop_templates::{
-    ReportDraft, ReportFix, REPORT_CONTACT_MAX, REPORT_DETAILS_MAX, REPORT_PROBLEMS,
-};
+use iop_templates::{ReportDraft, ReportFix, REPORT_PROBLEMS};
 use serde::Serialize;
 use std::fs::OpenOptions;
 use std::hash::BuildHasher;
@@ -181,35 +180,37 @@ struct StoredReport<'a> {
     contact: &'a str,
 }
 
-fn listing_or_404(state: &AppState, id: &str) -> Result<Arc<Listing>, Error> {
+fn listing_or_404(state: &AppState, id: &str) -> Result<Arc<Listing>, PageError> {
     state
         .generation()
         .index
         .listing(id)
         .filter(|_| is_listing_id(id))
         .ok_or_else(|| {
-            Error::NotFound(
+            PageError::NotFound(
                 "There is no program at this address, so there is nothing to report about it. It may have closed or been removed from the directory."
                     .into(),
             )
         })
 }
 
-async fn form(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match listing_or_404(&state, &id) {
-        Ok(listing) => {
-            iop_templates::report_page(&state.site(), &listing, &ReportDraft::default(), &[])
-                .into_response()
-        }
-        Err(e) => e.page(&state, None),
-    }
+async fn form(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let listing = listing_or_404(&state, &id)?;
+    Ok(
+        iop_templates::report_page(&state.site(), &listing, &ReportDraft::default(), &[])
+            .into_response(),
+    )
 }
 
-async fn thanks(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match listing_or_404(&state, &id) {
-        Ok(listing) => iop_templates::report_thanks(&state.site(), &listing).into_response(),
-        Err(e) => e.page(&state, None),
-    }
+async fn thanks(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let listing = listing_or_404(&state, &id)?;
+    Ok(iop_templates::report_thanks(&state.site(), &listing).into_response())
 }
 
 /// Text as typed, without control characters other than line breaks and
@@ -236,34 +237,19 @@ fn read_report(body: &[u8]) -> (ReportDraft, Vec<ReportFix>) {
     }
     let mut fixes = Vec::new();
     match draft.problem.as_deref() {
-        None => fixes.push(ReportFix {
-            field: "problem",
-            message: "Choose what is wrong with the listing.",
-        }),
+        None => fixes.push(ReportFix::CHOOSE_PROBLEM),
         Some(p) if !REPORT_PROBLEMS.iter().any(|(value, _)| *value == p) => {
             draft.problem = None;
-            fixes.push(ReportFix {
-                field: "problem",
-                message: "Choose one of the problems listed.",
-            });
+            fixes.push(ReportFix::UNKNOWN_PROBLEM);
         }
-        Some("other") if draft.details.is_empty() => fixes.push(ReportFix {
-            field: "details",
-            message: "Describe what is wrong in a few words.",
-        }),
+        Some("other") if draft.details.is_empty() => fixes.push(ReportFix::DESCRIBE),
         Some(_) => {}
     }
     if draft.details.chars().count() > REPORT_DETAILS_MAX {
-        fixes.push(ReportFix {
-            field: "details",
-            message: "Shorten the description to 2,000 characters or fewer.",
-        });
+        fixes.push(ReportFix::DETAILS_TOO_LONG);
     }
     if draft.contact.chars().count() > REPORT_CONTACT_MAX {
-        fixes.push(ReportFix {
-            field: "contact",
-            message: "Shorten the contact details to 200 characters or fewer, or leave them empty.",
-        });
+        fixes.push(ReportFix::CONTACT_TOO_LONG);
     }
     (draft, fixes)
 }
@@ -302,29 +288,26 @@ async fn submit(
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
+) -> Result<Response, PageError> {
     let site = state.site();
-    let listing = match listing_or_404(&state, &id) {
-        Ok(listing) => listing,
-        Err(e) => return e.page(&state, None),
-    };
+    let listing = listing_or_404(&state, &id)?;
     if cross_site(&headers) {
         log_refusal("posted from another site");
-        return refusal(
+        return Ok(refusal(
             &state,
             StatusCode::FORBIDDEN,
             "Reports are sent from this site only",
             "This report came from another web site, so it was not sent. To report a problem, use the form on the program's page here.",
-        );
+        ));
     }
     if !is_form(&headers) {
         log_refusal("not the form's content type");
-        return refusal(
+        return Ok(refusal(
             &state,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Send the report with the form",
             "Reports are accepted as the report form sends them (application/x-www-form-urlencoded). Please use the form on the program's page.",
-        );
+        ));
     }
     if !allowed(client.map(|Extension(ConnectInfo(addr))| addr)) {
         log_refusal("too many from one client");
@@ -337,24 +320,18 @@ async fn submit(
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
-        return response;
+        return Ok(response);
     }
     let (draft, fixes) = match &body {
         Ok(bytes) => read_report(bytes),
-        Err(_) => (
-            ReportDraft::default(),
-            vec![ReportFix {
-                field: "details",
-                message: "Shorten the description to 2,000 characters or fewer.",
-            }],
-        ),
+        Err(_) => (ReportDraft::default(), vec![ReportFix::DETAILS_TOO_LONG]),
     };
     if !fixes.is_empty() {
-        return (
+        return Ok((
             StatusCode::BAD_REQUEST,
             iop_templates::report_page(&site, &listing, &draft, &fixes),
         )
-            .into_response();
+            .into_response());
     }
     let generation = state.generation();
     let report = StoredReport {
@@ -366,22 +343,19 @@ async fn submit(
         details: &draft.details,
         contact: &draft.contact,
     };
-    let line = match serde_json::to_string(&report) {
-        Ok(line) => line,
-        Err(e) => return Error::Internal(format!("encoding a report: {e}")).page(&state, None),
-    };
+    let line = serde_json::to_string(&report)
+        .map_err(|e| PageError::Internal(anyhow::Error::new(e).context("encoding a report")))?;
     let path = reports_path(&state);
-    let stored = tokio::task::spawn_blocking(move || append_line(&path, &line)).await;
-    match stored {
-        Ok(Ok(())) => (
+    match super::blocking(move || append_line(&path, &line)).await {
+        Ok(()) => Ok((
             StatusCode::SEE_OTHER,
             [(
                 header::LOCATION,
                 site.href(&format!("/programs/{}/report/thanks", listing.id)),
             )],
         )
-            .into_response(),
-        Ok(Err(StoreFailure::Full)) => {
+            .into_response()),
+        Err(StoreFailure::Full) => {
             log_refusal(&format!(
                 "the reports file is full ({MAX_REPORTS_BYTES} bytes)"
             ));
@@ -392,12 +366,11 @@ async fn submit(
                 "Too many reports are waiting to be read. Please call the program to confirm its details, or try again in a few days.",
                 &[],
             );
-            (StatusCode::SERVICE_UNAVAILABLE, markup).into_response()
+            Ok((StatusCode::SERVICE_UNAVAILABLE, markup).into_response())
         }
-        Ok(Err(StoreFailure::Io(e))) => {
-            Error::Internal(format!("storing a report: {e}")).page(&state, None)
-        }
-        Err(e) => Error::Internal(format!("storing a report: {e}")).page(&state, None),
+        Err(StoreFailure::Io(e)) => Err(PageError::Internal(
+            anyhow::Error::new(e).context("storing a report"),
+        )),
     }
 }
 

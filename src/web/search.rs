@@ -1,11 +1,12 @@
 //! `/` (the search form) and `/search` (results with facets).
 
-use super::{AppState, Error};
-use axum::extract::{RawQuery, State};
+use super::extract::PageSearch;
+use super::{AppState, PageError};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use iop_index::{SearchRequest, UnknownParams};
+use iop_index::SearchRequest;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -17,50 +18,47 @@ async fn home(State(state): State<AppState>) -> Response {
     iop_templates::home(&state.site()).into_response()
 }
 
-async fn results(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    super::lang::blocking(move || results_now(state, query)).await
+async fn results(State(state): State<AppState>, search: PageSearch) -> Result<Response, PageError> {
+    super::blocking(move || results_now(state, search)).await
 }
 
-/// The search and its page, on the blocking pool.
-fn results_now(state: AppState, query: Option<String>) -> Response {
-    let query = query.unwrap_or_default();
-    // `list=`: the visitor's shortlist, carried in the URL but not part of the search.
-    let (query, shortlist) = match super::shortlist::take_list(&query) {
-        Ok(taken) => taken,
-        Err(e) => return e.page(&state, None),
-    };
-    let request = match SearchRequest::from_query_string(&query, UnknownParams::Ignore) {
-        Ok(r) => r,
-        Err(e) => return Error::from(e).page(&state, Some(&query)),
-    };
+/// The search and its page, on the blocking pool: with no result, the
+/// searches of the empty state's wider ones too.
+fn results_now(state: AppState, search: PageSearch) -> Result<Response, PageError> {
+    let PageSearch { request, shortlist } = search;
     let generation = state.generation();
-    match generation.index.search(&request) {
-        Ok(results) if results.total == 0 => {
-            // the empty state offers wider searches with the counts they give
-            let mut widenings = Vec::new();
-            for (change, next) in iop_templates::widenings_of(&request) {
-                match generation.index.search(&next) {
-                    Ok(found) => widenings.push(iop_templates::Widening {
-                        change,
-                        request: next,
-                        total: found.total,
-                    }),
-                    Err(e) => return Error::Internal(e.to_string()).page(&state, None),
-                }
-            }
-            iop_templates::results_page(
-                &state.site(),
-                &request,
-                &results,
-                &shortlist,
-                Some(&widenings),
-            )
-            .into_response()
-        }
-        Ok(results) => {
-            iop_templates::results_with_shortlist(&state.site(), &request, &results, &shortlist)
-                .into_response()
-        }
-        Err(e) => Error::Internal(e.to_string()).page(&state, None),
+    let searching = |request: &SearchRequest| {
+        generation
+            .index
+            .search(request)
+            .map_err(|e| PageError::Internal(anyhow::Error::new(e).context("searching")))
+    };
+    let results = searching(&request)?;
+    if results.total > 0 {
+        return Ok(iop_templates::results_with_shortlist(
+            &state.site(),
+            &request,
+            &results,
+            &shortlist,
+        )
+        .into_response());
     }
+    // the empty state offers wider searches with the counts they give
+    let mut widenings = Vec::new();
+    for (change, next) in iop_index::request::widenings_of(&request) {
+        let found = searching(&next)?;
+        widenings.push(iop_templates::Widening {
+            change,
+            request: next,
+            total: found.total,
+        });
+    }
+    Ok(iop_templates::results_page(
+        &state.site(),
+        &request,
+        &results,
+        &shortlist,
+        Some(&widenings),
+    )
+    .into_response())
 }

@@ -7,7 +7,7 @@
 //! (`https://iopfinder.example`), else `http://` and the request's `Host`
 //! header, else `http://127.0.0.1:3000`.
 
-use super::{AppState, Error};
+use super::{AppState, PageError};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -107,18 +107,19 @@ async fn page_urls(
     state: &AppState,
     base: &str,
     range: std::ops::Range<usize>,
-) -> Result<Vec<(String, Option<String>)>, Error> {
+) -> Result<Vec<(String, Option<String>)>, PageError> {
     let langs = iop_templates::Lang::ALL;
     let (first_page, end_page) = (range.start / langs.len(), range.end.div_ceil(langs.len()));
     let generation = state.generation().clone();
-    let listings = tokio::task::spawn_blocking(move || {
+    let listings = super::blocking(move || {
         generation
             .index
             .listings_in_order(first_page.saturating_sub(2)..end_page.saturating_sub(2))
     })
     .await
-    .map_err(|e| Error::Internal(format!("listing the listings for the sitemap: {e}")))?
-    .map_err(|e| Error::Internal(format!("listing the listings for the sitemap: {e}")))?;
+    .map_err(|e| {
+        PageError::Internal(anyhow::Error::new(e).context("listing the listings for the sitemap"))
+    })?;
     let fixed = [("/".to_string(), None), ("/about".to_string(), None)];
     let pages = fixed
         .into_iter()
@@ -177,19 +178,15 @@ fn sitemap_index(base: &str, chunks: usize) -> String {
 
 /// The sitemap; a sitemap index of `/sitemaps/{n}.xml` chunks when there
 /// are more URLs than one sitemap may hold.
-async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
     let base = public_url(&headers);
     let count = url_count(&state);
     if count > SITEMAP_CHUNK {
-        return xml(sitemap_index(&base, count.div_ceil(SITEMAP_CHUNK)));
+        return Ok(xml(sitemap_index(&base, count.div_ceil(SITEMAP_CHUNK))));
     }
-    match page_urls(&state, &base, 0..count).await {
-        Ok(mut urls) => {
-            urls.extend(download_urls(&state, &base));
-            xml(urlset(&urls))
-        }
-        Err(e) => e.page(&state, None),
-    }
+    let mut urls = page_urls(&state, &base, 0..count).await?;
+    urls.extend(download_urls(&state, &base));
+    Ok(xml(urlset(&urls)))
 }
 
 /// The bulk download's files, dated by the generation they are built from.
@@ -210,29 +207,27 @@ async fn sitemap_chunk(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(file): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let base = public_url(&headers);
     let not_found = || {
-        Error::NotFound(format!(
+        PageError::NotFound(format!(
             "There is no sitemap {file:?}. The list of sitemaps is at /sitemap.xml."
         ))
     };
     let count = url_count(&state);
     if file == "downloads.xml" && count > SITEMAP_CHUNK {
-        return xml(urlset(&download_urls(&state, &base)));
+        return Ok(xml(urlset(&download_urls(&state, &base))));
     }
     let Some(n) = file
         .strip_suffix(".xml")
         .and_then(|n| n.parse::<usize>().ok())
         .filter(|&n| n >= 1 && count > SITEMAP_CHUNK && (n - 1) * SITEMAP_CHUNK < count)
     else {
-        return not_found().page(&state, None);
+        return Err(not_found());
     };
     let start = (n - 1) * SITEMAP_CHUNK;
-    match page_urls(&state, &base, start..(start + SITEMAP_CHUNK).min(count)).await {
-        Ok(urls) => xml(urlset(&urls)),
-        Err(e) => e.page(&state, None),
-    }
+    let urls = page_urls(&state, &base, start..(start + SITEMAP_CHUNK).min(count)).await?;
+    Ok(xml(urlset(&urls)))
 }
 
 /// Crawl every page, but not the API, result pages with parameters (their

@@ -1,41 +1,39 @@
 //! `/shortlist` and `/shortlist/print`: a shortlist that lives in its URL
-//! (`?ids=a1b2c3d4e5f6,0123456789ab[&near=95814]`), and `/static/share.js`,
-//! the small script that adds "Copy link" and "Share" to the shortlist page.
+//! (`?ids=a1b2c3d4e5f6,0123456789ab[&near=95814]`); the pages load
+//! `/static/share.js` (served by `assets`) for "Copy link" and "Share".
 //!
 //! Nothing is stored: the ids come in with the request and go out in every
 //! link. Search and program pages carry the list as `list=` (see
 //! [`take_list`]).
 
 use super::seo::public_url;
-use super::{AppState, Error, CSP_WITH_SCRIPT};
-use axum::extract::{RawQuery, State};
+use super::{AppState, PageError, CSP_WITH_SCRIPT};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use iop_index::geo::haversine_miles;
+use iop_index::request::Shortlist;
 use iop_index::request::{encode, form_urlencoded_pairs};
 use iop_index::{Hit, Origin, ParamError, SearchRequest, UnknownParams};
-use iop_templates::{Shortlist, ShortlistView, SiteContext};
-
-/// The progressive enhancement of the shortlist page (copy, share).
-const SHARE_JS: &str = include_str!("../../templates/static/share.js");
+use iop_templates::{ShortlistView, SiteContext};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/shortlist", get(page))
         .route("/shortlist/print", get(print))
-        .route("/static/share.js", get(share_js))
 }
 
 /// A 400 naming the parameter and what to do about it.
-pub(crate) fn bad_param(parameter: &str, message: impl Into<String>) -> Error {
-    Error::BadParam(ParamError::other(parameter, message))
+pub(crate) fn bad_param(parameter: &str, message: impl Into<String>) -> PageError {
+    PageError::from(ParamError::other(parameter, message))
 }
 
 /// Split `list=` (the shortlist carried by search and program pages) off a
 /// raw query string: the rest of the query, and the parsed shortlist.
-pub(crate) fn take_list(query: &str) -> Result<(String, Shortlist), Error> {
+pub(crate) fn take_list(query: &str) -> Result<(String, Shortlist), PageError> {
     let mut rest = Vec::new();
     let mut list = None;
     for (key, value) in form_urlencoded_pairs(query) {
@@ -54,7 +52,7 @@ pub(crate) fn take_list(query: &str) -> Result<(String, Shortlist), Error> {
     Ok((rest.join("&"), list.unwrap_or_default()))
 }
 
-pub(crate) fn parse_list(parameter: &str, text: &str) -> Result<Shortlist, Error> {
+pub(crate) fn parse_list(parameter: &str, text: &str) -> Result<Shortlist, PageError> {
     Shortlist::parse(text).map_err(|e| bad_param(parameter, e.to_string()))
 }
 
@@ -67,7 +65,7 @@ pub(crate) struct ShortlistQuery {
 }
 
 impl ShortlistQuery {
-    pub(crate) fn parse(query: &str) -> Result<ShortlistQuery, Error> {
+    pub(crate) fn parse(query: &str) -> Result<ShortlistQuery, PageError> {
         let mut ids = None;
         let mut near = None;
         for (key, value) in form_urlencoded_pairs(query) {
@@ -131,6 +129,16 @@ impl ShortlistQuery {
     }
 }
 
+/// The shortlist pages take their query as an extractor: a bad one is
+/// answered with the 400 page.
+impl<S: Send + Sync> FromRequestParts<S> for ShortlistQuery {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        ShortlistQuery::parse(parts.uri.query().unwrap_or(""))
+    }
+}
+
 /// A shortlist page's query parsed and its programs looked up.
 pub(crate) struct Loaded {
     pub parsed: ShortlistQuery,
@@ -139,14 +147,14 @@ pub(crate) struct Loaded {
 }
 
 impl Loaded {
-    pub(crate) fn from_query(state: &AppState, query: Option<String>) -> Result<Loaded, Error> {
-        let parsed = ShortlistQuery::parse(&query.unwrap_or_default())?;
+    /// The programs of `parsed` looked up in the current generation.
+    pub(crate) fn new(state: &AppState, parsed: ShortlistQuery) -> Loaded {
         let (programs, missing) = parsed.programs(state);
-        Ok(Loaded {
+        Loaded {
             parsed,
             programs,
             missing,
-        })
+        }
     }
 
     /// The view of the shortlist and print pages; `share_url` from [`Self::share_url`].
@@ -177,17 +185,14 @@ impl Loaded {
 }
 
 /// Both shortlist pages: the list looked up and handed to `render` with
-/// the page's view (or the 400 page).
+/// the page's view.
 fn with_view(
     state: &AppState,
     headers: &HeaderMap,
-    query: Option<String>,
+    parsed: ShortlistQuery,
     render: impl FnOnce(&SiteContext, &ShortlistView<'_>) -> Response,
 ) -> Response {
-    let loaded = match Loaded::from_query(state, query) {
-        Ok(loaded) => loaded,
-        Err(e) => return e.page(state, None),
-    };
+    let loaded = Loaded::new(state, parsed);
     let site = state.site();
     let share_url = loaded.share_url(&site, headers);
     render(&site, &loaded.view(&share_url))
@@ -196,9 +201,9 @@ fn with_view(
 async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    parsed: ShortlistQuery,
 ) -> Response {
-    with_view(&state, &headers, query, |site, view| {
+    with_view(&state, &headers, parsed, |site, view| {
         (
             [(
                 header::CONTENT_SECURITY_POLICY,
@@ -213,10 +218,10 @@ async fn page(
 async fn print(
     State(state): State<AppState>,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    parsed: ShortlistQuery,
 ) -> Response {
     let today = time::OffsetDateTime::now_utc().date().to_string();
-    with_view(&state, &headers, query, |site, view| {
+    with_view(&state, &headers, parsed, |site, view| {
         (
             // the same script as the shortlist page: its "Print" button
             [(
@@ -227,23 +232,6 @@ async fn print(
         )
             .into_response()
     })
-}
-
-async fn share_js() -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
-        SHARE_JS,
-    )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! links, pagination and fact rows with their sources.
 
 use crate::format::{one_decimal, search_href, tel_href, thousands, value_label};
-use crate::pages::shortlist::Shortlist;
+use crate::Shortlist;
 use crate::SiteContext;
 use iop_index::listing::Provenance;
 use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};

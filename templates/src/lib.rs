@@ -34,23 +34,20 @@ mod share;
 use std::sync::LazyLock;
 
 pub use i18n::Lang;
+/// The shortlist the pages render and carry in their links (its rules,
+/// parsing and limits, are the request's: `iop_index::request`).
+pub use iop_index::request::Shortlist;
 pub use pages::about::about;
-pub use pages::compare::{compare, CompareView, FACET_GROUPS, MAX_COMPARE, MIN_COMPARE};
+pub use pages::compare::{compare, CompareView, FACET_GROUPS};
 pub use pages::error::{error_page, error_page_with_search, param_error_message, TypedSearch};
 pub use pages::handout::handout;
 pub use pages::home::home;
 pub use pages::program::{program, program_with_shortlist};
 pub use pages::program::{program_page, program_page_from};
-pub use pages::report::{
-    report_page, report_thanks, ReportDraft, ReportFix, REPORT_CONTACT_MAX, REPORT_DETAILS_MAX,
-    REPORT_PROBLEMS,
-};
+pub use pages::report::{report_page, report_thanks, ReportDraft, ReportFix, REPORT_PROBLEMS};
 pub use pages::results::{results, results_with_shortlist};
-pub use pages::results::{results_page, widenings_of, Change, Widening};
-pub use pages::shortlist::{
-    search_csv_href, shortlist, Shortlist, ShortlistError, ShortlistView, CSV_MAX_ROWS,
-    MAX_SHORTLIST,
-};
+pub use pages::results::{results_page, Widening};
+pub use pages::shortlist::{search_csv_href, shortlist, ShortlistView};
 pub use share::DEFAULT_PUBLIC_URL;
 
 /// What every page needs to know about the site as served.
@@ -244,6 +241,10 @@ static STYLESHEET_PATH: LazyLock<String> =
 pub fn stylesheet_path() -> String {
     STYLESHEET_PATH.clone()
 }
+
+/// The shortlist pages' script (`/static/share.js`): "Copy link", "Share"
+/// and "Print" as a progressive enhancement; the pages work without it.
+pub const SHARE_JS: &str = include_str!("../static/share.js");
 
 /// The site's icon (SVG), served at [`favicon_path`].
 pub const FAVICON: &str = include_str!("../static/favicon.svg");

@@ -4,6 +4,7 @@
 
 use iop_index::indexing::build_in_ram;
 use iop_index::listing::{ClockTime, LevelOfCare, Session, Weekday};
+use iop_index::request::widenings_of;
 use iop_index::store::SourceSummary;
 use iop_index::{
     Address, GenerationMeta, Hit, Listing, Point, Precision, Provenance, Schedule, SearchIndex,
@@ -12,8 +13,8 @@ use iop_index::{
 use iop_templates::i18n::missing_translations;
 use iop_templates::{
     about, compare, error_page, handout, home, param_error_message, program_page, report_page,
-    report_thanks, results_page, shortlist, widenings_of, CompareView, Lang, ReportDraft,
-    ReportFix, Shortlist, ShortlistView, SiteContext, Widening,
+    report_thanks, results_page, shortlist, CompareView, Lang, ReportDraft, ReportFix, Shortlist,
+    ShortlistView, SiteContext, Widening,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -7,14 +7,11 @@ use crate::components::{
 };
 use crate::format::{date_text, labels_of, short_url, web_url};
 use crate::layout::{layout, Nav, Page};
-use crate::pages::shortlist::{count, Shortlist};
+use crate::pages::shortlist::count;
+use crate::Shortlist;
 use crate::SiteContext;
 use iop_index::{Hit, Listing};
 use maud::{html, Markup};
-
-/// The most programs compared at once (and the fewest, [`MIN_COMPARE`]).
-pub const MAX_COMPARE: usize = 4;
-pub const MIN_COMPARE: usize = 2;
 
 /// Facet groups compared, in this order (the CSV export's order too).
 pub const FACET_GROUPS: [&str; 9] = [

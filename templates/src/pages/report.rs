@@ -7,6 +7,7 @@
 
 use crate::layout::{layout, Nav, Page};
 use crate::SiteContext;
+use iop_index::request::{REPORT_CONTACT_MAX, REPORT_DETAILS_MAX};
 use iop_index::Listing;
 use maud::{html, Markup};
 
@@ -22,11 +23,6 @@ pub const REPORT_PROBLEMS: [(&str, &str); 4] = [
     ("other", "Something else"),
 ];
 
-/// The longest report text accepted, in characters.
-pub const REPORT_DETAILS_MAX: usize = 2000;
-/// The longest contact field accepted, in characters.
-pub const REPORT_CONTACT_MAX: usize = 200;
-
 /// What a visitor typed into the report form, to show it again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportDraft {
@@ -41,6 +37,42 @@ pub struct ReportDraft {
 pub struct ReportFix {
     pub field: &'static str,
     pub message: &'static str,
+}
+
+impl ReportFix {
+    /// No problem was chosen.
+    pub const CHOOSE_PROBLEM: ReportFix = ReportFix {
+        field: "problem",
+        message: "Choose what is wrong with the listing.",
+    };
+    /// The problem is not one of [`REPORT_PROBLEMS`].
+    pub const UNKNOWN_PROBLEM: ReportFix = ReportFix {
+        field: "problem",
+        message: "Choose one of the problems listed.",
+    };
+    /// "Something else" without a description.
+    pub const DESCRIBE: ReportFix = ReportFix {
+        field: "details",
+        message: "Describe what is wrong in a few words.",
+    };
+    /// The description is longer than [`REPORT_DETAILS_MAX`] characters.
+    pub const DETAILS_TOO_LONG: ReportFix = ReportFix {
+        field: "details",
+        message: "Shorten the description to 2,000 characters or fewer.",
+    };
+    /// The contact is longer than [`REPORT_CONTACT_MAX`] characters.
+    pub const CONTACT_TOO_LONG: ReportFix = ReportFix {
+        field: "contact",
+        message: "Shorten the contact details to 200 characters or fewer, or leave them empty.",
+    };
+    /// Every fix the form can ask for.
+    pub const ALL: [ReportFix; 5] = [
+        ReportFix::CHOOSE_PROBLEM,
+        ReportFix::UNKNOWN_PROBLEM,
+        ReportFix::DESCRIBE,
+        ReportFix::DETAILS_TOO_LONG,
+        ReportFix::CONTACT_TOO_LONG,
+    ];
 }
 
 /// The report section of a listing page: an empty form.
@@ -181,7 +213,7 @@ pub fn report_thanks(ctx: &SiteContext, listing: &Listing) -> Markup {
 
 #[cfg(test)]
 mod tests {
-    use super::REPORT_PROBLEMS;
+    use super::{ReportFix, REPORT_PROBLEMS};
     use crate::i18n::{lookup, Lang};
 
     /// The strings between `open` and the next `"` in a source file.
@@ -205,10 +237,7 @@ mod tests {
             strings.extend(literals(source, "ctx.t(\""));
         }
         // the fixes the web layer asks for, rendered through `ctx.t`
-        strings.extend(literals(
-            include_str!("../../../src/web/reports.rs"),
-            "message: \"",
-        ));
+        strings.extend(ReportFix::ALL.iter().map(|fix| fix.message));
         strings.extend(REPORT_PROBLEMS.iter().map(|(_, label)| *label));
         assert!(strings.len() > 40, "{}", strings.len());
         let missing: Vec<&str> = strings

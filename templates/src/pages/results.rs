@@ -7,15 +7,15 @@ use crate::components::{
 };
 use crate::format::search_href;
 use crate::layout::{layout, Nav, Page};
-use crate::pages::shortlist::{search_csv_link, shortlist_bar, toggle_link, Shortlist};
+use crate::pages::shortlist::{search_csv_link, shortlist_bar, toggle_link};
+use crate::Shortlist;
 use crate::SiteContext;
-use iop_index::request::format_miles;
+use iop_index::request::{format_miles, Change};
 use iop_index::{SearchRequest, SearchResults};
 use maud::{html, Markup};
 
 use crate::map::{markers, results_map};
 use crate::pages::program::program_href;
-use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::Vocabulary;
 
 /// Wider distances the empty state offers, in miles.
@@ -40,7 +40,7 @@ pub fn results_with_shortlist(
 }
 
 /// The results page. `widenings` are the searches an empty result offers
-/// (see [`widenings_of`]) with how many each finds; `None` offers them
+/// (see `iop_index::request::widenings_of`) with how many each finds; `None` offers them
 /// without counts.
 pub fn results_page(
     ctx: &SiteContext,
@@ -223,71 +223,12 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest, shortlist: &Shortlist
     empty_frame(ctx, request, true, ways)
 }
 
-/// Wider distances a counted empty state offers, in miles.
-const WIDER_COUNTED: [f64; 3] = [50.0, 100.0, 250.0];
-
-/// How a widening changes the search.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Change {
-    /// Search within this many miles.
-    Radius(f64),
-    /// Drop one selected filter value.
-    DropFilter(GroupId, ValueId),
-    /// Drop every filter (offered when more than one is selected).
-    DropAllFilters,
-    /// Drop the keywords.
-    DropText,
-}
-
 /// A search an empty result offers instead, and how many programs it finds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Widening {
     pub change: Change,
     pub request: SearchRequest,
     pub total: usize,
-}
-
-/// The searches an empty result offers: wider distances (when searching
-/// near a place), the search without each filter, without every filter and
-/// without the keywords. The web layer runs each and passes the totals back
-/// as [`Widening`]s; the links are exactly these requests.
-pub fn widenings_of(request: &SearchRequest) -> Vec<(Change, SearchRequest)> {
-    let base = request.on_page(1);
-    let mut out = Vec::new();
-    if request.origin.is_some() {
-        for miles in WIDER_COUNTED
-            .into_iter()
-            .filter(|&m| m > request.radius_miles)
-        {
-            out.push((
-                Change::Radius(miles),
-                SearchRequest {
-                    radius_miles: miles,
-                    ..base.clone()
-                },
-            ));
-        }
-    }
-    for (&group, values) in &request.filters {
-        for &value in values {
-            out.push((Change::DropFilter(group, value), base.toggled(group, value)));
-        }
-    }
-    if request.filters.values().map(Vec::len).sum::<usize>() > 1 {
-        let mut next = base.clone();
-        next.filters.clear();
-        out.push((Change::DropAllFilters, next));
-    }
-    if request.text.is_some() {
-        out.push((
-            Change::DropText,
-            SearchRequest {
-                text: None,
-                ..base.clone()
-            },
-        ));
-    }
-    out
 }
 
 /// Nothing matched: each way to widen the search with the number of

@@ -3,136 +3,18 @@
 //! `ids=` on the shortlist's own pages), so there is no account and nothing
 //! is stored: sending the link sends the list.
 //!
-//! [`Shortlist`] is the value (parsed, validated ids); the components here
+//! [`Shortlist`] is the value (parsed, validated ids: the request's rule,
+//! in `iop_index::request`); the components here
 //! render the "Add to shortlist" / "Remove" links and the shortlist bar, and
 //! [`shortlist`] the page itself, with its "copy link" field.
 
 use crate::components::program_card;
 use crate::layout::{layout, Nav, Page};
 use crate::SiteContext;
-use iop_index::listing::is_listing_id;
-use iop_index::request::encode;
-use iop_index::request::DEFAULT_PER_PAGE;
+use iop_index::request::{Shortlist, CSV_MAX_ROWS, DEFAULT_PER_PAGE, MAX_SHORTLIST};
 use iop_index::{Hit, SearchRequest};
 use maud::{html, Markup};
 use std::collections::BTreeMap;
-
-/// The most programs a shortlist holds (a handout still fits on paper, a
-/// link still fits in a text message).
-pub const MAX_SHORTLIST: usize = 20;
-
-/// Why a shortlist parameter was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ShortlistError {
-    /// Not a program id (12 lowercase hexadecimal digits).
-    BadId(String),
-    /// More than [`MAX_SHORTLIST`] distinct ids.
-    TooMany(usize),
-}
-
-impl std::fmt::Display for ShortlistError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ShortlistError::BadId(id) => write!(
-                f,
-                "{id:?} is not a program id: ids are 12 characters, 0-9 and a-f, separated by commas (copy the link again, or remove that id)"
-            ),
-            ShortlistError::TooMany(n) => write!(
-                f,
-                "a shortlist holds at most {MAX_SHORTLIST} programs and this link has {n}: remove some, or make two shortlists"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ShortlistError {}
-
-/// Program ids in the order they were added, without repeats.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Shortlist {
-    ids: Vec<String>,
-}
-
-impl Shortlist {
-    /// Parse a comma-separated list of ids (`a1b2c3d4e5f6,0123456789ab`).
-    /// Blank entries are skipped and repeats dropped; a malformed id or more
-    /// than [`MAX_SHORTLIST`] ids is an error.
-    pub fn parse(text: &str) -> Result<Shortlist, ShortlistError> {
-        let mut ids: Vec<String> = Vec::new();
-        for id in text.split(',').map(str::trim).filter(|id| !id.is_empty()) {
-            if !is_listing_id(id) {
-                return Err(ShortlistError::BadId(id.chars().take(40).collect()));
-            }
-            if !ids.iter().any(|known| known == id) {
-                ids.push(id.to_string());
-            }
-        }
-        if ids.len() > MAX_SHORTLIST {
-            return Err(ShortlistError::TooMany(ids.len()));
-        }
-        Ok(Shortlist { ids })
-    }
-
-    pub fn ids(&self) -> &[String] {
-        &self.ids
-    }
-
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
-    pub fn is_full(&self) -> bool {
-        self.ids.len() >= MAX_SHORTLIST
-    }
-
-    pub fn contains(&self, id: &str) -> bool {
-        self.ids.iter().any(|known| known == id)
-    }
-
-    /// The shortlist with `id` added at the end (unchanged when full or present).
-    pub fn with(&self, id: &str) -> Shortlist {
-        let mut next = self.clone();
-        if !self.contains(id) && !self.is_full() {
-            next.ids.push(id.to_string());
-        }
-        next
-    }
-
-    pub fn without(&self, id: &str) -> Shortlist {
-        Shortlist {
-            ids: self.ids.iter().filter(|k| *k != id).cloned().collect(),
-        }
-    }
-
-    /// The ids as one parameter value: `a1b2c3d4e5f6,0123456789ab`.
-    pub fn param(&self) -> String {
-        self.ids.join(",")
-    }
-
-    /// `path` (which may have a query) with `list=` carrying this shortlist.
-    pub fn carried(&self, path: &str) -> String {
-        if self.is_empty() {
-            return path.to_string();
-        }
-        let sep = if path.contains('?') { '&' } else { '?' };
-        format!("{path}{sep}list={}", self.param())
-    }
-
-    /// A shortlist page (`/shortlist`, `/shortlist/print`, `/compare`,
-    /// `/shortlist.csv`) for these ids, with the place distances are from.
-    pub fn page(&self, path: &str, near: Option<&str>) -> String {
-        let mut href = format!("{path}?ids={}", self.param());
-        if let Some(near) = near {
-            href.push_str("&near=");
-            href.push_str(&encode(near));
-        }
-        href
-    }
-}
 
 /// "Add to shortlist" or "Remove from shortlist" for one program, as a link
 /// to `page` (the page it is on, without `list=`) carrying the new list.
@@ -196,9 +78,6 @@ pub(crate) fn shortlist_bar(
         }
     }
 }
-
-/// The most rows a CSV export of a search holds.
-pub const CSV_MAX_ROWS: usize = 10_000;
 
 /// `/search.csv?...` for a search: every matching program, not one page.
 pub fn search_csv_href(request: &SearchRequest) -> String {
@@ -333,48 +212,5 @@ pub(crate) fn remove_link(ctx: &SiteContext, href: &str, name: &str) -> Markup {
             (ctx.t("Remove from shortlist"))
             span.visually-hidden { ": " (name) }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_shortlist_parses_dedups_and_caps() {
-        let list = Shortlist::parse(" 0123456789ab,,aaaaaaaaaaaa,0123456789ab ").unwrap();
-        assert_eq!(list.ids(), ["0123456789ab", "aaaaaaaaaaaa"]);
-        assert_eq!(list.param(), "0123456789ab,aaaaaaaaaaaa");
-        assert!(Shortlist::parse("").unwrap().is_empty());
-        assert!(matches!(
-            Shortlist::parse("0123456789AB"),
-            Err(ShortlistError::BadId(_))
-        ));
-        assert!(matches!(
-            Shortlist::parse("<script>"),
-            Err(ShortlistError::BadId(_))
-        ));
-        let many: Vec<String> = (0..21).map(|i| format!("{i:012x}")).collect();
-        assert_eq!(
-            Shortlist::parse(&many.join(",")),
-            Err(ShortlistError::TooMany(21))
-        );
-        let full = Shortlist::parse(&many[..20].join(",")).unwrap();
-        assert!(full.is_full());
-        assert_eq!(full.with("ffffffffffff"), full);
-    }
-
-    #[test]
-    fn links_carry_the_list() {
-        let list = Shortlist::parse("0123456789ab").unwrap();
-        assert_eq!(
-            list.with("aaaaaaaaaaaa").carried("/search?near=95814"),
-            "/search?near=95814&list=0123456789ab,aaaaaaaaaaaa"
-        );
-        assert_eq!(list.without("0123456789ab").carried("/search"), "/search");
-        assert_eq!(
-            list.page("/compare", Some("Denver, CO")),
-            "/compare?ids=0123456789ab&near=Denver%2C+CO"
-        );
     }
 }
