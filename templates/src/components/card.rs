@@ -1,0 +1,161 @@
+//! The program card of result lists and shortlists.
+
+use super::facts::{accepting, group_label, hours_a_week};
+use super::frame::{not_reported, sample_tag};
+use crate::format::{tel_href, value_label};
+use crate::SiteContext;
+use iop_index::vocabulary::{GroupId, ValueId};
+use iop_index::{Hit, Listing, Vocabulary};
+use maud::{html, Markup};
+use std::collections::BTreeMap;
+
+/// The facet groups a card shows when reported, after those the search
+/// filters on.
+const CARD_GROUPS: [&str; 4] = ["focus", "age", "insurance", "schedule"];
+
+/// How many labels of one group a card shows before "+N more" (those the
+/// search asked for are all shown, first).
+const CARD_LABELS: usize = 2;
+
+/// A listing as a result card, built for a phone: name, distance and street
+/// address, the phone as a large tap target, then the facts the active
+/// `filters` ask about (matching values first, marked), the other decisive
+/// facts that are reported, and one line naming those that are not.
+/// `href` is its program page; `action` goes with the links at the foot
+/// (the shortlist's add or remove link).
+pub(crate) fn program_card(
+    ctx: &SiteContext,
+    hit: &Hit,
+    href: &str,
+    action: Markup,
+    filters: &BTreeMap<GroupId, Vec<ValueId>>,
+) -> Markup {
+    let listing: &iop_index::Listing = &hit.listing;
+    let vocabulary = Vocabulary::get();
+    let a = &listing.address;
+    // the groups asked about first, then the usual ones
+    let mut groups: Vec<(&str, &[ValueId])> = filters
+        .iter()
+        .map(|(&g, values)| (vocabulary.group(g).slug.as_str(), values.as_slice()))
+        .collect();
+    for slug in CARD_GROUPS {
+        if !groups.iter().any(|(g, _)| *g == slug) {
+            groups.push((slug, &[]));
+        }
+    }
+    let mut missing: Vec<&str> = Vec::new();
+    let mut facts: Vec<Markup> = Vec::new();
+    for (slug, wanted) in groups {
+        let fact = if slug == "schedule" {
+            schedule_fact(ctx, listing, wanted)
+        } else {
+            group_fact(ctx, listing, slug, wanted)
+        };
+        match fact {
+            Some(value) => facts.push(card_fact(group_label(ctx, slug), value)),
+            None => missing.push(group_label(ctx, slug)),
+        }
+    }
+    html! {
+        article.card {
+            div.card-head {
+                h2.card-title { a href=(href) { (listing.display_name()) } }
+                @if listing.sample { (sample_tag(ctx)) }
+            }
+            p.card-where {
+                @if let Some(miles) = hit.distance_miles {
+                    span.distance { (crate::format::distance_text(ctx, listing, miles)) } " \u{b7} "
+                }
+                @if let Some(street) = &a.street { span.street { (street) } ", " }
+                (a.city) ", " (a.state)
+            }
+            p.card-call {
+                @match listing.phone.as_deref().and_then(|p| tel_href(p).map(|h| (p, h))) {
+                    Some((phone, tel)) => a.call href=(tel) {
+                        span aria-hidden="true" { "\u{260e} " }
+                        (ctx.t("Call")) " " span.phone { (phone) }
+                        span.visually-hidden { " " (listing.display_name()) }
+                    },
+                    None => { (ctx.t("Phone")) ": " @match &listing.phone { Some(p) => span.phone { (p) }, None => (not_reported(ctx)) } },
+                }
+            }
+            @if !facts.is_empty() || listing.accepting_new_clients.is_some() {
+                dl.card-facts {
+                    @for fact in &facts { (fact) }
+                    @if listing.accepting_new_clients.is_some() {
+                        (card_fact(ctx.t("New clients"), accepting(ctx, listing.accepting_new_clients)))
+                    }
+                }
+            }
+            @if !missing.is_empty() {
+                p.card-missing { (ctx.t("Not reported:")) " " (missing.join(", ").to_lowercase()) }
+            }
+            p.card-actions {
+                (action)
+                a.card-more href=(href) { (ctx.t("Details and sources")) span.visually-hidden { " " (ctx.t("for")) " " (listing.display_name()) } }
+            }
+        }
+    }
+}
+
+/// A group's values on a card, those the search asked for (`wanted`) first
+/// and marked; `None` when the listing reports none.
+fn group_fact(
+    ctx: &SiteContext,
+    listing: &Listing,
+    slug: &str,
+    wanted: &[ValueId],
+) -> Option<Markup> {
+    let vocabulary = Vocabulary::get();
+    let values = listing.values(slug);
+    if values.is_empty() {
+        return None;
+    }
+    let is_wanted = |value: &str| wanted.iter().any(|&id| vocabulary.value(id).slug == value);
+    let mut ordered: Vec<(bool, String)> = values
+        .iter()
+        .map(|v| (is_wanted(v), value_label(ctx, slug, v)))
+        .collect();
+    ordered.sort_by_key(|(hit, _)| !hit);
+    let shown = ordered
+        .iter()
+        .filter(|(hit, _)| *hit)
+        .count()
+        .max(CARD_LABELS);
+    let more = ordered.len().saturating_sub(shown);
+    Some(html! {
+        @for (i, (hit, label)) in ordered.iter().take(shown).enumerate() {
+            @if i > 0 { ", " }
+            @if *hit { strong.match { span aria-hidden="true" { "\u{2713} " } (label) } } @else { (label) }
+        }
+        @if more > 0 {
+            " " span.more { (ctx.tf("+{n} more", &[("n", &more.to_string())])) }
+        }
+    })
+}
+
+/// "Evening, Weekend · 9 hours a week" on a card; `None` when neither the
+/// tracks nor the hours are reported.
+fn schedule_fact(ctx: &SiteContext, listing: &Listing, wanted: &[ValueId]) -> Option<Markup> {
+    let tracks = group_fact(ctx, listing, "schedule", wanted);
+    let hours = listing.schedule.hours_per_week;
+    if tracks.is_none() && hours.is_none() {
+        return None;
+    }
+    Some(html! {
+        @if let Some(tracks) = &tracks { (tracks) }
+        @if let Some(h) = hours {
+            @if tracks.is_some() { " \u{b7} " }
+            (hours_a_week(ctx, h))
+        }
+    })
+}
+
+fn card_fact(label: &str, value: Markup) -> Markup {
+    html! {
+        div.fact {
+            dt { (label) }
+            dd { (value) }
+        }
+    }
+}

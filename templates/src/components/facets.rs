@@ -1,0 +1,255 @@
+//! The result page's controls: the facet sidebar with its counts, the
+//! active filter chips, the sort links and the pagination.
+
+use super::search_form::checkbox;
+use crate::format::{search_href, thousands};
+use crate::{Shortlist, SiteContext};
+use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};
+use iop_index::{GroupCounts, SearchRequest, SearchResults, Sort, Vocabulary};
+use maud::{html, Markup};
+
+/// A facet group with more values than this shows the first
+/// [`LONG_GROUP_VISIBLE`] (plus every selected one) and folds the rest.
+const LONG_GROUP: usize = 9;
+const LONG_GROUP_VISIBLE: usize = 6;
+
+/// The facet sidebar: one GET form with every group's values and counts.
+pub(crate) fn facet_sidebar(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    results: &SearchResults,
+    shortlist: &Shortlist,
+) -> Markup {
+    html! {
+        aside.filters #filters aria-labelledby="filters-heading" {
+            h2 #filters-heading { (ctx.t("Filter results")) }
+            p.filters-close { a href="#results-heading" { (ctx.t("Back to the results")) } }
+            form method="get" action=(ctx.href("/search")) {
+                @if let Some(near) = &request.near {
+                    input type="hidden" name="near" value=(near);
+                }
+                @if request.radius_miles != DEFAULT_RADIUS_MILES {
+                    input type="hidden" name="radius" value=(format_miles(request.radius_miles));
+                }
+                @if let Some(q) = &request.text {
+                    input type="hidden" name="q" value=(q);
+                }
+                @if let Some(sort) = request.requested_sort {
+                    input type="hidden" name="sort" value=(sort.slug());
+                }
+                @if request.per_page != DEFAULT_PER_PAGE {
+                    input type="hidden" name="per_page" value=(request.per_page);
+                }
+                @if !shortlist.is_empty() {
+                    input type="hidden" name="list" value=(shortlist.param());
+                }
+                p.hint {
+                    (ctx.t("Several choices in one group mean \u{201c}any of these\u{201d}; choices in different groups must all match."))
+                }
+                @for counts in &results.facets {
+                    (facet_group(ctx, counts))
+                }
+                div.filters-submit {
+                    button.button type="submit" { (ctx.t("Update results")) }
+                }
+            }
+        }
+    }
+}
+
+fn facet_group(ctx: &SiteContext, counts: &GroupCounts) -> Markup {
+    let vocabulary = Vocabulary::get();
+    let group = vocabulary.group(counts.group);
+    let long = counts.values.len() > LONG_GROUP;
+    let mut shown = Vec::new();
+    let mut folded = Vec::new();
+    let mut unselected_shown = 0;
+    for vc in &counts.values {
+        let fold = if vc.selected {
+            false
+        } else if long {
+            let fold = vc.count == 0 || unselected_shown >= LONG_GROUP_VISIBLE;
+            if !fold {
+                unselected_shown += 1;
+            }
+            fold
+        } else {
+            false
+        };
+        if fold {
+            folded.push(vc);
+        } else {
+            shown.push(vc);
+        }
+    }
+    let selected = counts.values.iter().filter(|v| v.selected).count();
+    html! {
+        fieldset.facet {
+            legend {
+                (ctx.group_label(group))
+                @if selected > 0 {
+                    " " span.selected-count {
+                        "("
+                        @if selected == 1 { (ctx.t("1 selected")) } @else { (ctx.tf("{n} selected", &[("n", &selected.to_string())])) }
+                        ")"
+                    }
+                }
+            }
+            p.facet-help { (ctx.group_help(group)) }
+            @if !shown.is_empty() {
+                div.checks {
+                    @for vc in &shown {
+                        (checkbox(ctx, &group.slug, vocabulary.value(vc.value), vc.selected, Some(vc.count)))
+                    }
+                }
+            }
+            @if !folded.is_empty() {
+                details.more {
+                    summary { (ctx.tf("Show {n} more", &[("n", &folded.len().to_string())])) }
+                    div.checks {
+                        @for vc in &folded {
+                            (checkbox(ctx, &group.slug, vocabulary.value(vc.value), vc.selected, Some(vc.count)))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The active filters as links that remove them, and "Clear all filters".
+pub(crate) fn active_filters(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    shortlist: &Shortlist,
+) -> Markup {
+    if request.filters.is_empty() {
+        return html! {};
+    }
+    html! {
+        div.active-filters {
+            h2.visually-hidden { (ctx.t("Active filters")) }
+            ul.chips {
+                @for chip in filter_chips(ctx, request, shortlist) {
+                    li { (chip) }
+                }
+                li {
+                    a.clear-all href=(ctx.href(&shortlist.carried(&search_href(&without_filters(request))))) { (ctx.t("Clear all filters")) }
+                }
+            }
+        }
+    }
+}
+
+/// One link per selected value, to the same search without it.
+pub(crate) fn filter_chips(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    shortlist: &Shortlist,
+) -> Vec<Markup> {
+    let vocabulary = Vocabulary::get();
+    let mut chips = Vec::new();
+    for (&group, values) in &request.filters {
+        for &value in values {
+            let label = ctx.label(vocabulary.value(value));
+            let href = ctx.href(&shortlist.carried(&search_href(&request.toggled(group, value))));
+            chips.push(html! {
+                a.chip href=(href) aria-label={ (ctx.t("Remove filter:")) " " (label) } {
+                    (label) " " span aria-hidden="true" { "\u{d7}" }
+                }
+            });
+        }
+    }
+    chips
+}
+
+/// The request with every filter removed, back on page 1.
+pub(crate) fn without_filters(request: &SearchRequest) -> SearchRequest {
+    let mut next = request.clone();
+    next.filters.clear();
+    next.page = 1;
+    next
+}
+
+/// The sort choices that make sense for a request, current one marked.
+pub(crate) fn sort_links(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    current: Sort,
+    shortlist: &Shortlist,
+) -> Markup {
+    let mut choices = Vec::new();
+    if request.origin.is_some() {
+        choices.push((Sort::Distance, ctx.t("Distance")));
+    }
+    if request.text.is_some() {
+        choices.push((Sort::Relevance, ctx.t("Best match")));
+    }
+    choices.push((Sort::Name, ctx.t("Name")));
+    if choices.len() < 2 {
+        return html! {};
+    }
+    let default = SearchRequest {
+        requested_sort: None,
+        ..request.clone()
+    }
+    .sort();
+    html! {
+        nav.sort aria-label=(ctx.t("Sort results")) {
+            span.sort-label { (ctx.t("Sort by:")) }
+            ul {
+                @for (sort, label) in choices {
+                    @let next = SearchRequest {
+                        requested_sort: (sort != default).then_some(sort),
+                        page: 1,
+                        ..request.clone()
+                    };
+                    li {
+                        a href=(ctx.href(&shortlist.carried(&search_href(&next)))) aria-current=[(sort == current).then_some("true")] { (label) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Page links: previous, numbers around the current page, next.
+pub(crate) fn pagination(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    results: &SearchResults,
+    shortlist: &Shortlist,
+) -> Markup {
+    let pages = results.pages().min(MAX_PAGE);
+    if pages <= 1 {
+        return html! {};
+    }
+    let current = results.page;
+    let mut numbers: Vec<usize> = vec![1, pages];
+    numbers.extend(current.saturating_sub(2).max(1)..=(current + 2).min(pages));
+    numbers.sort_unstable();
+    numbers.dedup();
+    html! {
+        nav.pagination aria-label=(ctx.t("Pages")) {
+            p.page-of { (ctx.tf("Page {n} of {total}", &[("n", &current.min(results.pages()).to_string()), ("total", &thousands(results.pages()))])) }
+            ul {
+                @if current > 1 && current <= pages {
+                    li { a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(current - 1))))) rel="prev" { span aria-hidden="true" { "\u{2190} " } (ctx.t("Previous")) } }
+                }
+                @for (i, &n) in numbers.iter().enumerate() {
+                    @if i > 0 && n > numbers[i - 1] + 1 {
+                        li.gap aria-hidden="true" { "\u{2026}" }
+                    }
+                    li {
+                        a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(n))))) aria-current=[(n == current).then_some("page")] {
+                            span.visually-hidden { (ctx.t("Page")) " " } (n)
+                        }
+                    }
+                }
+                @if current < pages {
+                    li { a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(current + 1))))) rel="next" { (ctx.t("Next")) span aria-hidden="true" { " \u{2192}" } } }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Facts as the pages show them: labels, hours, yes/no values, and the row
+//! of a fact with its source and date.
+
+use super::frame::not_reported;
+use crate::format::{one_decimal, value_label};
+use crate::SiteContext;
+use iop_index::listing::Provenance;
+use iop_index::{Listing, Source, Vocabulary};
+use maud::{html, Markup};
+
+/// A group's label from the vocabulary (the slug when unknown).
+pub(crate) fn group_label<'a>(ctx: &SiteContext, slug: &'a str) -> &'a str {
+    Vocabulary::get()
+        .group_by_slug(slug)
+        .map_or(slug, |g| ctx.group_label(g))
+}
+
+/// Labels joined by commas, or "not reported".
+pub(crate) fn labels_markup(ctx: &SiteContext, labels: &[String]) -> Markup {
+    html! {
+        @if labels.is_empty() { (not_reported(ctx)) } @else { (labels.join(", ")) }
+    }
+}
+
+pub(crate) fn hours_a_week(ctx: &SiteContext, hours: f32) -> String {
+    let h = one_decimal(f64::from(hours));
+    if h == "1" {
+        ctx.t("1 hour a week").to_string()
+    } else {
+        ctx.tf("{n} hours a week", &[("n", &h)])
+    }
+}
+
+/// Yes / No / not reported, for "accepting new clients".
+pub(crate) fn accepting(ctx: &SiteContext, value: Option<bool>) -> Markup {
+    yes_no(
+        ctx,
+        value,
+        ctx.t("Accepting new clients"),
+        ctx.t("Not accepting new clients"),
+    )
+}
+
+pub(crate) fn yes_no(ctx: &SiteContext, value: Option<bool>, yes: &str, no: &str) -> Markup {
+    html! {
+        @match value {
+            Some(true) => span.yes { (yes) },
+            Some(false) => span.no { (no) },
+            None => (not_reported(ctx)),
+        }
+    }
+}
+
+/// Where a fact comes from, told once per source: the page's Sources
+/// section names each source with its check date and the facts it gave, so
+/// under a fact there is only a link to its source ("Source 2") when the
+/// listing has more than one (`sources`), and the evidence words folded in
+/// a `<details>`. `facts` are provenance entries with what they are about
+/// (a value label for a group's values, empty for a single fact).
+pub(crate) fn provenance_note(
+    ctx: &SiteContext,
+    facts: &[(String, &Provenance, &Source)],
+    sources: usize,
+) -> Markup {
+    let mut seen: Vec<usize> = Vec::new();
+    for (_, p, _) in facts {
+        if sources > 1 && !seen.contains(&p.source) {
+            seen.push(p.source);
+        }
+    }
+    let evidence: Vec<(&str, &str)> = facts
+        .iter()
+        .filter_map(|(about, p, _)| p.evidence.as_deref().map(|e| (about.as_str(), e)))
+        .collect();
+    html! {
+        @if !seen.is_empty() || !evidence.is_empty() {
+            div.provenance {
+                @if !seen.is_empty() {
+                    p.source-note {
+                        @for (i, source) in seen.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href={ "#source-" (source + 1) } { (ctx.t("Source")) " " (source + 1) }
+                        }
+                    }
+                }
+                @if !evidence.is_empty() {
+                    details.evidence {
+                        summary { (ctx.t("Evidence")) }
+                        ul {
+                            @for (about, words) in &evidence {
+                                li {
+                                    @if !about.is_empty() { (about) ": " }
+                                    q { (words) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The provenance of one fact of a listing, as a note.
+pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> Markup {
+    let facts: Vec<(String, &Provenance, &Source)> = listing
+        .provenance_of(fact)
+        .map(|(p, s)| (String::new(), p, s))
+        .into_iter()
+        .collect();
+    provenance_note(ctx, &facts, listing.sources.len())
+}
+
+/// The provenance of every reported value of a group, deduplicated.
+pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) -> Markup {
+    let facts: Vec<(String, &Provenance, &Source)> = listing
+        .values(group)
+        .iter()
+        .filter_map(|slug| {
+            listing
+                .provenance_of(&format!("{group}/{slug}"))
+                .map(|(p, s)| (value_label(ctx, group, slug), p, s))
+        })
+        .collect();
+    provenance_note(ctx, &facts, listing.sources.len())
+}
+
+/// A row of the program page's fact list: label, value, source.
+pub(crate) fn fact_row(label: &str, value: Markup, source: Markup) -> Markup {
+    html! {
+        div.fact-row {
+            dt { (label) }
+            dd {
+                div.fact-value { (value) }
+                (source)
+            }
+        }
+    }
+}

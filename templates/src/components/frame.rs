@@ -1,0 +1,81 @@
+//! The page frame's small parts: the crisis line, the sample banner, the
+//! "not reported" and sample tags, phone links, the coverage note and the
+//! program counts.
+
+use crate::format::{tel_href, thousands};
+use crate::SiteContext;
+use maud::{html, Markup, PreEscaped};
+
+/// A straight double quote, for quoting a search text around an escaped splice.
+pub(crate) const QUOTE: PreEscaped<&str> = PreEscaped("\"");
+
+/// The crisis line, near the top of every page.
+pub(crate) fn crisis_line(ctx: &SiteContext) -> Markup {
+    html! {
+        aside.crisis role="region" aria-label=(ctx.t("Crisis help")) {
+            div.wrap.crisis-inner {
+                p.crisis-text {
+                    (ctx.t("In crisis? Call or text 988 (Suicide & Crisis Lifeline), or call 911 in an emergency."))
+                }
+                p.crisis-actions {
+                    a href="tel:988" { (ctx.t("Call 988")) }
+                    a href="sms:988" { (ctx.t("Text 988")) }
+                    a href="tel:911" { (ctx.t("Call 911")) }
+                }
+            }
+        }
+    }
+}
+
+/// The banner shown on every page while the fictional sample directory is served.
+pub(crate) fn sample_banner(ctx: &SiteContext) -> Markup {
+    html! {
+        div.sample-banner role="region" aria-label=(ctx.t("Sample data notice")) {
+            p.wrap {
+                strong { (ctx.t("Sample data: not real programs")) }
+                span.sample-more { " " (ctx.t("These programs are fictional examples, shown only until the directory has crawled real data, so please don't contact them.")) }
+            }
+        }
+    }
+}
+
+/// A "not reported" marker for a fact no source gave.
+pub(crate) fn not_reported(ctx: &SiteContext) -> Markup {
+    html! { span.not-reported { (ctx.t("not reported")) } }
+}
+
+/// The "Sample" tag of a fictional listing.
+pub(crate) fn sample_tag(ctx: &SiteContext) -> Markup {
+    html! { span.tag.tag-sample { (ctx.t("Sample")) } }
+}
+
+/// A phone number as a `tel:` link (plain text when it cannot be dialled).
+pub(crate) fn phone_link(phone: &str) -> Markup {
+    html! {
+        @match tel_href(phone) {
+            Some(href) => a.phone href=(href) { (phone) },
+            None => span.phone { (phone) },
+        }
+    }
+}
+
+/// What the directory holds today, told plainly (the home page, an empty
+/// result): SAMHSA's national file lists substance-use IOPs; its
+/// mental-health file has no IOP category, so programs for mental health
+/// only come from the provider websites crawled, and are fewer.
+pub(crate) fn coverage_note(ctx: &SiteContext) -> Markup {
+    html! {
+        p.coverage {
+            (ctx.t("What the directory holds today: SAMHSA's national directory lists intensive outpatient programs for substance use. Its mental-health directory has no IOP category, so programs for mental health only (eating disorders, depression, anxiety, teens) come from the provider websites we crawl, and there are fewer of them."))
+        }
+    }
+}
+
+/// "23 programs", for headings.
+pub(crate) fn programs(ctx: &SiteContext, n: usize) -> String {
+    if n == 1 {
+        ctx.t("1 program").to_string()
+    } else {
+        ctx.tf("{n} programs", &[("n", &thousands(n))])
+    }
+}
