@@ -15,12 +15,15 @@ use std::sync::{LazyLock, Mutex};
 /// A language the site is offered in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
+    /// English, at the site's plain paths.
     #[default]
     En,
+    /// Spanish, under `/es`.
     Es,
 }
 
 impl Lang {
+    /// Every language of the site, English first.
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
 
     /// BCP 47 tag, for `<html lang>`.

@@ -13,6 +13,8 @@ use maud::{html, Markup};
 /// the U.S. government).
 const SAMHSA_KIND: &str = "samhsa-directory";
 
+/// The about page: what the directory is, its sources with their licenses
+/// and editions (from the generation's `meta`), and how listings are checked.
 pub fn about(ctx: &SiteContext, meta: &GenerationMeta) -> Markup {
     let content = html! {
         article.prose {

@@ -31,12 +31,16 @@ pub const FACET_GROUPS: [&str; 9] = [
 pub struct CompareView<'a> {
     /// The programs compared, as asked (their ids form the list).
     pub compared: &'a Shortlist,
+    /// The compared programs still in the directory, in list order, with
+    /// their distance from `near` when one was given.
     pub programs: &'a [Hit],
     /// The place distances are measured from, as given and as resolved.
     pub near: Option<&'a str>,
+    /// `near` as resolved (`Sacramento, CA 95814`).
     pub near_label: Option<&'a str>,
 }
 
+/// The compare page: two to four programs side by side, one row per fact.
 pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
     let programs = view.programs;
     let has_distance = programs.iter().any(|h| h.distance_miles.is_some());

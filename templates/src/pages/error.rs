@@ -21,9 +21,11 @@ fn heading(status: u16) -> &'static str {
 /// can correct it there.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TypedSearch {
+    /// The place, as typed.
     pub near: String,
     /// `None` when the distance given was missing or not a valid one.
     pub radius: Option<f64>,
+    /// The keywords, as typed.
     pub q: String,
     /// The search's filters that name vocabulary values, as (group, value
     /// slug): shown ticked, so correcting the place keeps them.

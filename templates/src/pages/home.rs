@@ -16,6 +16,7 @@ const HOME_INSURANCE: [&str; 6] = [
     "self-pay",
 ];
 
+/// The home page: the search form with the common filters.
 pub fn home(ctx: &SiteContext) -> Markup {
     let filters = html! {
         div.home-filters {

@@ -21,6 +21,8 @@ use iop_index::Precision;
 /// Facet groups shown in the schedule section rather than with the others.
 const SCHEDULE_GROUP: &str = "schedule";
 
+/// A listing's page without a shortlist, search or reports (see
+/// [`program_page_from`]).
 pub fn program(ctx: &SiteContext, listing: &Listing) -> Markup {
     program_with_shortlist(ctx, listing, &Shortlist::default())
 }

@@ -26,8 +26,11 @@ pub const REPORT_PROBLEMS: [(&str, &str); 4] = [
 /// What a visitor typed into the report form, to show it again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportDraft {
+    /// The problem chosen (a value of [`REPORT_PROBLEMS`]), if any.
     pub problem: Option<String>,
+    /// What is wrong, in the visitor's words.
     pub details: String,
+    /// How to reach the visitor, if they want an answer (may be empty).
     pub contact: String,
 }
 
@@ -35,7 +38,9 @@ pub struct ReportDraft {
 /// `contact`) and what to do, in English (translated when rendered).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportFix {
+    /// The form field: `problem`, `details` or `contact`.
     pub field: &'static str,
+    /// What to do, in English (the page translates it).
     pub message: &'static str,
 }
 

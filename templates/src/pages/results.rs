@@ -24,6 +24,8 @@ const WIDER: [f64; 2] = [50.0, 100.0];
 /// The SAMHSA National Helpline: free treatment referral, around the clock.
 const SAMHSA_HELPLINE: &str = "1-800-662-4357";
 
+/// The results page of `request` without a shortlist and, for no result,
+/// the empty state without counts (see [`results_page`]).
 pub fn results(ctx: &SiteContext, request: &SearchRequest, results: &SearchResults) -> Markup {
     results_with_shortlist(ctx, request, results, &Shortlist::default())
 }
@@ -226,8 +228,11 @@ fn empty_state(ctx: &SiteContext, request: &SearchRequest, shortlist: &Shortlist
 /// A search an empty result offers instead, and how many programs it finds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Widening {
+    /// How the search was widened.
     pub change: Change,
+    /// The wider search (its link).
     pub request: SearchRequest,
+    /// How many programs it finds.
     pub total: usize,
 }
 

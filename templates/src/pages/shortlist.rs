@@ -118,6 +118,7 @@ pub(crate) fn count(ctx: &SiteContext, n: usize) -> String {
 /// What the shortlist pages show.
 #[derive(Debug, Clone, Copy)]
 pub struct ShortlistView<'a> {
+    /// The ids of the link, in order.
     pub shortlist: &'a Shortlist,
     /// The shortlist's programs still in the directory, in shortlist order,
     /// with their distance from `near` when one was given.
@@ -126,6 +127,7 @@ pub struct ShortlistView<'a> {
     pub missing: usize,
     /// The place distances are measured from, as given (`near=`) and as resolved.
     pub near: Option<&'a str>,
+    /// `near` as resolved (`Sacramento, CA 95814`).
     pub near_label: Option<&'a str>,
     /// The shortlist page's absolute URL, to copy, share and encode as a QR code.
     pub share_url: &'a str,
