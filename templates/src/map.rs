@@ -426,6 +426,7 @@ fn draw(
         Some(server) => self::tiles(&frame, server),
         None => basemap(&frame),
     };
+    let counties = drawing.contains(r#"<path class="k""#);
     let mut labels = String::new();
     let mut circle = false;
     let mut origin_mark = String::new();
@@ -526,6 +527,8 @@ fn draw(
                 }
                 @if let Some(server) = tiles {
                     p.map-note { (ctx.t("Street map tiles:")) " " (server.credit) ". " (ctx.t("Markers close together are moved apart so every number can be read: use each program's directions link.")) }
+                } @else if !counties {
+                    p.map-note { (ctx.t("The map shows state lines (U.S. Census Bureau) and the names of the largest cities but no streets, and markers close together are moved apart so every number can be read: use each program's directions link.")) }
                 } @else {
                     p.map-note { (ctx.t("The map shows state and county lines (U.S. Census Bureau) and the names of the largest cities but no streets, and markers close together are moved apart so every number can be read: use each program's directions link.")) }
                 }
@@ -879,7 +882,7 @@ mod tests {
             TileServer::new("https://tile.example.org/{z}/{x}/{y}.png?a=1&b=2", "").unwrap();
         let html = draw(
             &ctx,
-            &[marker.clone()],
+            std::slice::from_ref(&marker),
             0,
             Some(&origin),
             25.0,
@@ -930,6 +933,10 @@ mod tests {
         let html = draw(&ctx, &[marker], 0, Some(&origin), 25.0, None).into_string();
         assert!(
             !html.contains("<image") && !html.contains("tile.example"),
+            "{html}"
+        );
+        assert!(
+            html.contains("The map shows state and county lines"),
             "{html}"
         );
     }
