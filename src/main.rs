@@ -78,6 +78,23 @@ enum Command {
         /// a directory shared by every replica (default DATA_DIR/reports).
         #[arg(long, value_name = "DIR", env = "IOPFINDER_REPORTS_DIR")]
         reports_dir: Option<PathBuf>,
+        /// Street tiles under the results map, from this OSM-style URL
+        /// template (https://tile.example.org/{z}/{x}/{y}.png); the pages'
+        /// Content-Security-Policy then allows images from its origin. Off
+        /// by default: the map draws its embedded Census basemap and no page
+        /// asks another origin for anything.
+        #[arg(long, value_name = "URL_TEMPLATE", env = "IOPFINDER_MAP_TILES")]
+        map_tiles: Option<String>,
+        /// The credit the map's legend gives the tiles: the tile provider's
+        /// required attribution, such as "© OpenStreetMap contributors"
+        /// (default: the tile server's host name).
+        #[arg(
+            long,
+            value_name = "TEXT",
+            env = "IOPFINDER_MAP_TILES_CREDIT",
+            default_value = ""
+        )]
+        map_tiles_credit: String,
     },
     /// Fetch and normalize sources, then rebuild the index the server uses.
     ///
@@ -289,7 +306,13 @@ fn main() -> Result<()> {
             index_from,
             index_poll,
             reports_dir,
+            map_tiles,
+            map_tiles_credit,
         } => {
+            let map_tiles = map_tiles
+                .map(|t| iop_templates::map::TileServer::new(&t, &map_tiles_credit))
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--map-tiles: {e}"))?;
             purge_freed_memory_at_once();
             let runtime = tokio::runtime::Runtime::new()?;
             let options = web::ServeOptions {
@@ -297,6 +320,7 @@ fn main() -> Result<()> {
                 index_from,
                 poll: index_poll.map(std::time::Duration::from_secs),
                 reports_dir,
+                map_tiles,
             };
             runtime.block_on(web::serve(DataDir::new(data_dir), options))
         }

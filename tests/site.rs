@@ -214,6 +214,66 @@ fn html_pages_carry_the_crisis_line_the_sample_notice_and_no_third_parties() {
 }
 
 #[test]
+fn the_map_asks_no_other_origin_unless_the_operator_sets_a_tile_server() {
+    let img_src = |r: &reqwest::blocking::Response| -> String {
+        let csp = r.headers()["content-security-policy"].to_str().unwrap();
+        let at = csp.find("img-src").expect(csp);
+        csp[at..at + csp[at..].find(';').unwrap()].to_string()
+    };
+    let path = "/search?near=95814&radius=50";
+    // by default: the embedded basemap, and images from this origin only
+    let app = TestApp::start();
+    let r = app.get(path);
+    assert_eq!(img_src(&r), "img-src 'self' data:");
+    let html = r.text().unwrap();
+    assert!(html.contains("<svg class=\"map\""), "a results map");
+    assert!(html.contains("<path class=\"b\""), "state lines");
+    assert!(!html.contains("<image"), "no tiles");
+    drop(app);
+    // with --map-tiles (here its environment variable): tiles under the
+    // markers from exactly that origin, which the policy allows
+    let app = TestApp::start_with_env(
+        common::TempDir::new("tiles"),
+        &[
+            (
+                "IOPFINDER_MAP_TILES",
+                "http://127.0.0.1:9/osm/{z}/{x}/{y}.png",
+            ),
+            ("IOPFINDER_MAP_TILES_CREDIT", "© OpenStreetMap contributors"),
+        ],
+    );
+    let r = app.get(path);
+    assert_eq!(img_src(&r), "img-src 'self' data: http://127.0.0.1:9");
+    let html = r.text().unwrap();
+    let tiles = html
+        .matches("<image href=\"http://127.0.0.1:9/osm/")
+        .count();
+    assert!(tiles >= 2, "{tiles} tiles");
+    assert_eq!(html.matches("<image ").count(), tiles, "no other images");
+    assert!(html.contains("Street map tiles: © OpenStreetMap contributors."));
+    // the home page has no map and still names no other origin in markup
+    let (_, home) = app.html("/");
+    assert!(!home.contains("127.0.0.1:9"));
+    drop(app);
+    // a template that is not one is refused when the server starts
+    let data = common::TempDir::new("bad-tiles");
+    let (ok, _, err) = run(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+        "--map-tiles",
+        "https://tiles.example.org/{z}/{x}.png",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("--map-tiles") && err.contains("{y} is missing"),
+        "{err}"
+    );
+}
+
+#[test]
 fn html_bad_input_and_missing_pages_are_friendly() {
     let app = TestApp::start();
     let (status, html) = app.html("/search?near=Springfield&insurance=medicaid");

@@ -77,6 +77,20 @@ pub(crate) use lang::blocking;
 /// The Content-Security-Policy of every response: no scripts at all.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+/// [`CSP`], with images allowed from the operator's tile server
+/// (`--map-tiles`) when one is set, and from no other origin.
+fn csp() -> HeaderValue {
+    iop_templates::map::tile_server()
+        .and_then(|tiles| {
+            let policy = CSP.replace(
+                "img-src 'self' data:",
+                &format!("img-src 'self' data: {}", tiles.origin()),
+            );
+            HeaderValue::from_str(&policy).ok()
+        })
+        .unwrap_or(HeaderValue::from_static(CSP))
+}
+
 /// The policy of the shortlist page alone, which loads `/static/share.js`
 /// ("Copy link", "Share") as a progressive enhancement.
 pub(crate) const CSP_WITH_SCRIPT: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -100,6 +114,9 @@ pub struct ServeOptions {
     pub poll: Option<Duration>,
     /// Where reports are appended (default: the data directory's `reports/`).
     pub reports_dir: Option<std::path::PathBuf>,
+    /// Street tiles under the results map (`--map-tiles`); `None` (the
+    /// default) keeps every page on this origin.
+    pub map_tiles: Option<iop_templates::map::TileServer>,
 }
 
 /// Browser features no page uses, denied to every page.
@@ -204,7 +221,7 @@ fn routes(state: AppState) -> Router {
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+            csp(),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
@@ -255,6 +272,10 @@ pub async fn serve(data: DataDir, options: ServeOptions) -> Result<()> {
         },
         data.root().display()
     );
+    if let Some(tiles) = options.map_tiles.clone() {
+        tracing::info!("street tiles under the results map from {}", tiles.origin());
+        let _ = iop_templates::map::use_tile_server(tiles);
+    }
     let updates = Arc::new(updates::Updates::new(match &remote {
         Some(remote) => remote.url().to_string(),
         None => "data directory".to_string(),

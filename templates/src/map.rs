@@ -14,7 +14,7 @@ use iop_index::listing::is_listing_id;
 use iop_index::{Hit, Origin, Precision};
 use maud::{html, Markup};
 use std::fmt::Write;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// The lines between U.S. states and the nation's outline: the U.S. Census
 /// Bureau's 2017 cartographic boundaries (1:10,000,000, public domain) as the
@@ -22,6 +22,16 @@ use std::sync::LazyLock;
 /// as one polyline a line of text ("lon,lat lon,lat ...", degrees to two
 /// decimals). Embedded at build time: a map sends nothing to anyone.
 const STATE_LINES: &str = include_str!("../static/us-states.lines");
+
+/// The lines between two counties of one state, from the same Census
+/// boundaries (`counties-10m.json` of `us-atlas`), in the same form; a state
+/// line is drawn once, from [`STATE_LINES`].
+const COUNTY_LINES: &str = include_str!("../static/us-counties.lines");
+
+/// County lines are drawn only on maps at most this many degrees of latitude
+/// tall (about 210 miles): a metro area or a region, where they help find
+/// one's way; a larger view would be a thicket of them, and bytes.
+const COUNTY_SPAN: f64 = 3.0;
 
 /// A polyline of the basemap, in (longitude, latitude), with its extent.
 struct Polyline {
@@ -32,9 +42,10 @@ struct Polyline {
     points: Vec<(f64, f64)>,
 }
 
-static BASEMAP: LazyLock<Vec<Polyline>> = LazyLock::new(|| {
-    STATE_LINES
-        .lines()
+/// The polylines of a `.lines` file (see [`STATE_LINES`]); malformed points
+/// are skipped, and lines left with fewer than two points.
+fn polylines(text: &str) -> Vec<Polyline> {
+    text.lines()
         .filter_map(|line| {
             let points: Vec<(f64, f64)> = line
                 .split(' ')
@@ -63,7 +74,185 @@ static BASEMAP: LazyLock<Vec<Polyline>> = LazyLock::new(|| {
             })
         })
         .collect()
-});
+}
+
+static BASEMAP: LazyLock<Vec<Polyline>> = LazyLock::new(|| polylines(STATE_LINES));
+static COUNTIES: LazyLock<Vec<Polyline>> = LazyLock::new(|| polylines(COUNTY_LINES));
+
+/// An operator's street-tile server, under the results map as a progressive
+/// enhancement: off unless `serve --map-tiles` (or `IOPFINDER_MAP_TILES`)
+/// names one, so by default no page asks another origin for anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TileServer {
+    template: String,
+    origin: String,
+    credit: String,
+}
+
+/// Why a tile URL template was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TileTemplateError {
+    /// Not an `https://` (or `http://`) URL with a host.
+    NotHttp,
+    /// One of `{z}`, `{x}` and `{y}` is missing.
+    MissingPlaceholder(&'static str),
+    /// A character that has no place in a URL template (space, quote, angle
+    /// bracket, backslash, semicolon or comma, which would also break the
+    /// Content-Security-Policy that names the origin).
+    BadCharacter(char),
+}
+
+impl std::fmt::Display for TileTemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TileTemplateError::NotHttp => {
+                f.write_str("a tile URL template starts with https:// (or http://) and a host")
+            }
+            TileTemplateError::MissingPlaceholder(p) => {
+                write!(
+                    f,
+                    "a tile URL template has {{z}}, {{x}} and {{y}}; {p} is missing"
+                )
+            }
+            TileTemplateError::BadCharacter(c) => {
+                write!(f, "a tile URL template cannot contain {c:?}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TileTemplateError {}
+
+impl TileServer {
+    /// An OSM-style URL template (`https://tile.example.org/{z}/{x}/{y}.png`:
+    /// Web Mercator tiles, 256 pixels, `{z}` zoom, `{x}` column from the
+    /// antimeridian eastwards, `{y}` row from the north), and the credit the
+    /// map's legend gives its tiles (the provider's required attribution,
+    /// such as "© OpenStreetMap contributors"; when empty, the legend names
+    /// the tile server's host).
+    ///
+    /// Errors: [`TileTemplateError`] for anything but an http(s) URL with a
+    /// host and the three placeholders.
+    pub fn new(template: &str, credit: &str) -> Result<TileServer, TileTemplateError> {
+        let template = template.trim();
+        if let Some(c) = template
+            .chars()
+            .find(|c| c.is_whitespace() || c.is_control() || "\"'<>\\;,`".contains(*c))
+        {
+            return Err(TileTemplateError::BadCharacter(c));
+        }
+        let rest = template
+            .strip_prefix("https://")
+            .or_else(|| template.strip_prefix("http://"))
+            .ok_or(TileTemplateError::NotHttp)?;
+        let host = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        if host.is_empty() || host.contains(['{', '}', '@']) {
+            return Err(TileTemplateError::NotHttp);
+        }
+        for p in ["{z}", "{x}", "{y}"] {
+            if !template.contains(p) {
+                return Err(TileTemplateError::MissingPlaceholder(p));
+            }
+        }
+        let origin = template[..template.len() - rest.len() + host.len()].to_string();
+        let credit = match credit.trim() {
+            "" => host.to_string(),
+            c => c.to_string(),
+        };
+        Ok(TileServer {
+            template: template.to_string(),
+            origin,
+            credit,
+        })
+    }
+
+    /// The tiles' origin (`https://tile.example.org`), for the
+    /// Content-Security-Policy's `img-src`.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The URL of one tile.
+    fn url(&self, z: u32, x: u32, y: u32) -> String {
+        self.template
+            .replace("{z}", &z.to_string())
+            .replace("{x}", &x.to_string())
+            .replace("{y}", &y.to_string())
+    }
+}
+
+static TILES: OnceLock<TileServer> = OnceLock::new();
+
+/// Put street tiles under every results map this process draws from now on
+/// (set once, when the server starts; a second call is refused and returns
+/// the server it was given).
+pub fn use_tile_server(server: TileServer) -> Result<(), TileServer> {
+    TILES.set(server)
+}
+
+/// The tile server in use, if the operator set one.
+pub fn tile_server() -> Option<&'static TileServer> {
+    TILES.get()
+}
+
+/// The tile size, in pixels, that OSM-style servers draw for.
+const TILE_PIXELS: f64 = 256.0;
+
+/// The highest zoom tile servers commonly draw.
+const MAX_ZOOM: i32 = 19;
+
+/// The tiles that cover the frame, as SVG images, each stretched over its
+/// own latitude and longitude range (Web Mercator and the map's projection
+/// agree within a tile to far under a unit); a zoom where a tile is
+/// between half and all of [`TILE_PIXELS`] units wide.
+fn tiles(frame: &Frame, server: &TileServer) -> String {
+    let (w, e, s, n_) = frame.extent();
+    let units_per_degree = frame.cos * frame.scale;
+    let z = (360.0 * units_per_degree / TILE_PIXELS)
+        .log2()
+        .ceil()
+        .clamp(0.0, MAX_ZOOM as f64) as i32;
+    let count = 2f64.powi(z);
+    let column = |lon: f64| {
+        ((lon + 180.0) / 360.0 * count)
+            .floor()
+            .clamp(0.0, count - 1.0)
+    };
+    let row = |lat: f64| {
+        let lat = lat.clamp(-85.05, 85.05).to_radians();
+        ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * count)
+            .floor()
+            .clamp(0.0, count - 1.0)
+    };
+    let lon_of = |x: f64| x / count * 360.0 - 180.0;
+    let lat_of = |y: f64| {
+        (std::f64::consts::PI * (1.0 - 2.0 * y / count))
+            .sinh()
+            .atan()
+            .to_degrees()
+    };
+    let mut out = String::new();
+    for y in row(n_) as u32..=row(s) as u32 {
+        for x in column(w) as u32..=column(e) as u32 {
+            let (left, top) = frame.xy(lat_of(y as f64), lon_of(x as f64));
+            let (right, bottom) = frame.xy(lat_of(y as f64 + 1.0), lon_of(x as f64 + 1.0));
+            let href = server
+                .url(z as u32, x, y)
+                .replace('&', "&amp;")
+                .replace('"', "&quot;");
+            let _ = write!(
+                out,
+                r#"<image href="{href}" x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none"/>"#,
+                n(left),
+                n(top),
+                // a fifth of a unit over the next tile: no hairline between
+                n(right - left + 0.2),
+                n(bottom - top + 0.2),
+            );
+        }
+    }
+    out
+}
 
 /// Width of the drawing, in SVG units.
 const WIDTH: f64 = 320.0;
@@ -198,6 +387,19 @@ pub(crate) fn results_map(
     origin: Option<&Origin>,
     radius_miles: f64,
 ) -> Markup {
+    draw(ctx, markers, unplaced, origin, radius_miles, tile_server())
+}
+
+/// [`results_map`], with street tiles from `tiles` under the markers
+/// instead of the embedded basemap when given.
+fn draw(
+    ctx: &SiteContext,
+    markers: &[MapMarker],
+    unplaced: usize,
+    origin: Option<&Origin>,
+    radius_miles: f64,
+    tiles: Option<&TileServer>,
+) -> Markup {
     if markers.is_empty() {
         return html! {};
     }
@@ -220,7 +422,11 @@ pub(crate) fn results_map(
     let last = markers.iter().map(|m| m.number).max().unwrap_or(1);
     let bar = scale_miles(&frame);
     let bar_units = frame.miles_to_units(bar);
-    let mut drawing = basemap(&frame);
+    let mut drawing = match tiles {
+        Some(server) => self::tiles(&frame, server),
+        None => basemap(&frame),
+    };
+    let counties = drawing.contains(r#"<path class="k""#);
     let mut labels = String::new();
     let mut circle = false;
     let mut origin_mark = String::new();
@@ -275,7 +481,9 @@ pub(crate) fn results_map(
             m.number
         );
     }
-    city_labels(&frame, &places, &mut labels);
+    if tiles.is_none() {
+        city_labels(&frame, &places, &mut labels);
+    }
     drawing.push_str(&labels);
     drawing.push_str(&origin_mark);
     let h = frame.height;
@@ -317,17 +525,37 @@ pub(crate) fn results_map(
                 @if unplaced > 0 {
                     p { (unplaced) " " (ctx.t("programs on this page have no known location and are not on the map.")) }
                 }
-                p.map-note { (ctx.t("The map shows state lines (U.S. Census Bureau) and the names of the largest cities but no streets, and markers close together are moved apart so every number can be read: use each program's directions link.")) }
+                @if let Some(server) = tiles {
+                    p.map-note { (ctx.t("Street map tiles:")) " " (server.credit) ". " (ctx.t("Markers close together are moved apart so every number can be read: use each program's directions link.")) }
+                } @else if !counties {
+                    p.map-note { (ctx.t("The map shows state lines (U.S. Census Bureau) and the names of the largest cities but no streets, and markers close together are moved apart so every number can be read: use each program's directions link.")) }
+                } @else {
+                    p.map-note { (ctx.t("The map shows state and county lines (U.S. Census Bureau) and the names of the largest cities but no streets, and markers close together are moved apart so every number can be read: use each program's directions link.")) }
+                }
             }
         }
     }
 }
 
-/// The state lines inside the frame, as one SVG path (empty when none).
+/// The basemap inside the frame: county lines (lighter, and only on a view
+/// at most [`COUNTY_SPAN`] tall) under the state lines, each kind one SVG
+/// path; empty when no line is in view.
 fn basemap(frame: &Frame) -> String {
+    let (_, _, s, n_) = frame.extent();
+    let mut out = String::new();
+    if n_ - s <= COUNTY_SPAN {
+        out.push_str(&lines_path(&COUNTIES, frame, "k"));
+    }
+    out.push_str(&lines_path(&BASEMAP, frame, "b"));
+    out
+}
+
+/// The polylines inside the frame as one SVG path of the given class
+/// (empty when none is in view).
+fn lines_path(lines: &[Polyline], frame: &Frame, class: &str) -> String {
     let (w, e, s, n_) = frame.extent();
     let mut d = String::new();
-    for line in BASEMAP
+    for line in lines
         .iter()
         .filter(|l| l.east >= w && l.west <= e && l.north >= s && l.south <= n_)
     {
@@ -363,7 +591,7 @@ fn basemap(frame: &Frame) -> String {
     if d.is_empty() {
         return d;
     }
-    format!(r#"<path class="b" d="{d}"/>"#)
+    format!(r#"<path class="{class}" d="{d}"/>"#)
 }
 
 /// The most cities a map names.
@@ -557,11 +785,160 @@ mod tests {
         assert!(BASEMAP.len() > 100, "{} polylines", BASEMAP.len());
         // Philadelphia: the Delaware River is the Pennsylvania-New Jersey line
         let f = frame_of(&[(39.95, -75.19), (40.2, -74.9), (39.7, -75.5)]);
-        let path = basemap(&f);
+        let path = lines_path(&BASEMAP, &f, "b");
         assert!(path.starts_with("<path class=\"b\" d=\"M"), "{path}");
         // the middle of Kansas: no state line within a few miles
         let f = frame_of(&[(38.5, -98.5), (38.55, -98.45)]);
-        assert_eq!(basemap(&f), "");
+        assert_eq!(lines_path(&BASEMAP, &f, "b"), "");
+    }
+
+    #[test]
+    fn county_lines_are_drawn_on_a_metro_view_but_not_on_a_large_one() {
+        assert!(COUNTIES.len() > 2000, "{} polylines", COUNTIES.len());
+        // Philadelphia and its suburbs: Philadelphia, Montgomery, Delaware
+        // and Bucks counties meet there, under the state line
+        let metro = frame_of(&[(39.95, -75.19), (40.2, -74.9), (39.7, -75.5)]);
+        let drawn = basemap(&metro);
+        let county = drawn.find("<path class=\"k\"").expect(&drawn);
+        assert!(county < drawn.find("<path class=\"b\"").unwrap(), "{drawn}");
+        // half the country: state lines only
+        let large = frame_of(&[(30.0, -100.0), (45.0, -75.0)]);
+        let drawn = basemap(&large);
+        assert!(drawn.contains("class=\"b\"") && !drawn.contains("class=\"k\""));
+        // and a metro's lines stay a few kilobytes
+        assert!(basemap(&metro).len() < 8_000, "{}", basemap(&metro).len());
+    }
+
+    #[test]
+    fn a_tile_template_is_an_http_url_with_its_three_placeholders() {
+        let t = TileServer::new("https://tile.example.org/{z}/{x}/{y}.png?k=a&l=b", "").unwrap();
+        assert_eq!(t.origin(), "https://tile.example.org");
+        assert_eq!(t.credit, "tile.example.org");
+        assert_eq!(
+            t.url(12, 1193, 1552),
+            "https://tile.example.org/12/1193/1552.png?k=a&l=b"
+        );
+        let t = TileServer::new(
+            "http://127.0.0.1:8080/t/{z}/{x}/{y}",
+            "© OpenStreetMap contributors",
+        )
+        .unwrap();
+        assert_eq!(t.origin(), "http://127.0.0.1:8080");
+        assert_eq!(t.credit, "© OpenStreetMap contributors");
+        for (bad, why) in [
+            (
+                "tile.example.org/{z}/{x}/{y}.png",
+                TileTemplateError::NotHttp,
+            ),
+            (
+                "ftp://tile.example.org/{z}/{x}/{y}",
+                TileTemplateError::NotHttp,
+            ),
+            ("https:///{z}/{x}/{y}", TileTemplateError::NotHttp),
+            (
+                "https://{s}.tile.example.org/{z}/{x}/{y}",
+                TileTemplateError::NotHttp,
+            ),
+            (
+                "https://tile.example.org/{z}/{x}.png",
+                TileTemplateError::MissingPlaceholder("{y}"),
+            ),
+            (
+                "https://tile.example.org/{z}/{x}/{y}; script-src *",
+                TileTemplateError::BadCharacter(';'),
+            ),
+            (
+                "https://tile.example.org/{z}/{x}/{y}\"",
+                TileTemplateError::BadCharacter('"'),
+            ),
+        ] {
+            assert_eq!(TileServer::new(bad, ""), Err(why), "{bad}");
+        }
+    }
+
+    #[test]
+    fn street_tiles_cover_the_map_at_a_readable_zoom_and_replace_the_basemap() {
+        let ctx = SiteContext {
+            sample: false,
+            listings: 1,
+            built_at: String::new(),
+            lang: crate::Lang::En,
+            path: String::new(),
+            public_url: String::new(),
+        };
+        let marker = MapMarker {
+            number: 1,
+            id: "0123456789ab".into(),
+            lat: 39.96,
+            lon: -75.19,
+            exact: true,
+        };
+        let origin = Origin {
+            label: "Philadelphia, PA 19104".into(),
+            lat: 39.95,
+            lon: -75.19,
+        };
+        let server =
+            TileServer::new("https://tile.example.org/{z}/{x}/{y}.png?a=1&b=2", "").unwrap();
+        let html = draw(
+            &ctx,
+            std::slice::from_ref(&marker),
+            0,
+            Some(&origin),
+            25.0,
+            Some(&server),
+        )
+        .into_string();
+        // a 50-mile circle on a 320-unit map: tiles of zoom 8 or 9, each
+        // between half a tile and a tile wide, covering the whole drawing
+        let tiles: Vec<&str> = html.split("<image ").skip(1).collect();
+        assert!((2..=16).contains(&tiles.len()), "{} tiles", tiles.len());
+        let attr = |tag: &str, name: &str| -> f64 {
+            let v = &tag[tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3..];
+            v[..v.find('"').unwrap()].parse().unwrap()
+        };
+        let (mut left, mut top, mut right, mut bottom) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for tag in &tiles {
+            assert!(tag.starts_with("href=\"https://tile.example.org/"), "{tag}");
+            assert!(tag.contains(".png?a=1&amp;b=2\""), "{tag}");
+            let (x, y, w, h) = (
+                attr(tag, "x"),
+                attr(tag, "y"),
+                attr(tag, "width"),
+                attr(tag, "height"),
+            );
+            assert!(
+                (TILE_PIXELS / 2.0..=TILE_PIXELS + 1.0).contains(&w),
+                "{tag}"
+            );
+            assert!(
+                (h / w - 1.0).abs() < 0.05,
+                "nearly square at this latitude: {tag}"
+            );
+            (left, top, right, bottom) =
+                (left.min(x), top.min(y), right.max(x + w), bottom.max(y + h));
+        }
+        assert!(
+            left <= 0.0 && top <= 0.0 && right >= WIDTH,
+            "{left} {top} {right}"
+        );
+        // tiles under the markers: drawn first, and no county or state path
+        assert!(html.find("<image").unwrap() < html.find("<a href=\"#p-").unwrap());
+        assert!(!html.contains("class=\"k\"") && !html.contains("class=\"b\""));
+        assert!(
+            html.contains("Street map tiles: tile.example.org."),
+            "{html}"
+        );
+        // without a server, nothing from elsewhere
+        let html = draw(&ctx, &[marker], 0, Some(&origin), 25.0, None).into_string();
+        assert!(
+            !html.contains("<image") && !html.contains("tile.example"),
+            "{html}"
+        );
+        assert!(
+            html.contains("The map shows state and county lines"),
+            "{html}"
+        );
     }
 
     #[test]
