@@ -78,6 +78,14 @@ enum Command {
         /// a directory shared by every replica (default DATA_DIR/reports).
         #[arg(long, value_name = "DIR", env = "IOPFINDER_REPORTS_DIR")]
         reports_dir: Option<PathBuf>,
+        /// A reverse proxy in front of the server, as a CIDR or an address
+        /// (repeatable, or comma-separated in the variable): "report a
+        /// problem" then limits each client by the right-most address of
+        /// X-Forwarded-For that is not a trusted proxy, instead of by the
+        /// proxy's own address. Never name a network clients can post from.
+        #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = parse_net,
+              env = "IOPFINDER_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxy: Vec<ipnet::IpNet>,
     },
     /// Fetch and normalize sources, then rebuild the index the server uses.
     ///
@@ -289,6 +297,7 @@ fn main() -> Result<()> {
             index_from,
             index_poll,
             reports_dir,
+            trusted_proxy,
         } => {
             purge_freed_memory_at_once();
             let runtime = tokio::runtime::Runtime::new()?;
@@ -297,6 +306,7 @@ fn main() -> Result<()> {
                 index_from,
                 poll: index_poll.map(std::time::Duration::from_secs),
                 reports_dir,
+                trusted_proxies: trusted_proxy,
             };
             runtime.block_on(web::serve(DataDir::new(data_dir), options))
         }
