@@ -295,3 +295,37 @@ async fn a_large_directory_within_the_cap_is_downloaded_to_disk_and_read() {
         out.notes
     );
 }
+
+#[tokio::test]
+async fn a_sitemap_of_thousands_of_copies_yields_the_one_program() {
+    // 2,000 URLs in the sitemap, each serving the same program page: one
+    // listing, however many of them the page budget lets the crawl read
+    let base = common::serve_with(|base| {
+        let urls: String = (0..2_000)
+            .map(|i| format!("<url><loc>{base}/programs/copy-{i}</loc></url>\n"))
+            .collect();
+        let sitemap = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+{urls}</urlset>"#
+        );
+        Router::new()
+            .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
+            .route(
+                "/sitemap.xml",
+                get(move || async move { ([("content-type", "application/xml")], sitemap) }),
+            )
+            .route("/", get(|| async { html(HOME.to_string()) }))
+            .route(
+                "/programs/{copy}",
+                get(|| async { html(ADULT.to_string()) }),
+            )
+    })
+    .await;
+    let ctx = common::context(common::loopback_config());
+    let out = crawl("website", &format!("{base}/sitemap.xml"), &ctx)
+        .await
+        .unwrap();
+    assert!(out.pages_fetched > 10, "{}", out.pages_fetched);
+    assert_eq!(out.listings.len(), 1, "{:?}", out.notes);
+}
