@@ -95,6 +95,14 @@ enum Command {
             default_value = ""
         )]
         map_tiles_credit: String,
+        /// A reverse proxy in front of the server, as a CIDR or an address
+        /// (repeatable, or comma-separated in the variable): "report a
+        /// problem" then limits each client by the right-most address of
+        /// X-Forwarded-For that is not a trusted proxy, instead of by the
+        /// proxy's own address. Never name a network clients can post from.
+        #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = parse_net,
+              env = "IOPFINDER_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxy: Vec<ipnet::IpNet>,
     },
     /// Fetch and normalize sources, then rebuild the index the server uses.
     ///
@@ -308,6 +316,7 @@ fn main() -> Result<()> {
             reports_dir,
             map_tiles,
             map_tiles_credit,
+            trusted_proxy,
         } => {
             let map_tiles = map_tiles
                 .map(|t| iop_templates::map::TileServer::new(&t, &map_tiles_credit))
@@ -321,6 +330,7 @@ fn main() -> Result<()> {
                 poll: index_poll.map(std::time::Duration::from_secs),
                 reports_dir,
                 map_tiles,
+                trusted_proxies: trusted_proxy,
             };
             runtime.block_on(web::serve(DataDir::new(data_dir), options))
         }

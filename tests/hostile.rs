@@ -208,14 +208,61 @@ fn report_floods_are_throttled_and_cross_site_posts_refused() {
     assert_eq!(post(&[]), 415);
     let file = app.data.path().join("reports").join("reports.jsonl");
     assert!(!file.exists(), "nothing stored from refused posts");
-    // a flood from one client: the burst, then 429
-    let same_site = [("content-type", form), ("sec-fetch-site", "same-origin")];
-    let statuses: Vec<u16> = (0..14).map(|_| post(&same_site)).collect();
+    // a flood from one client: the burst, then 429; with no trusted proxy
+    // named, X-Forwarded-For is the client's own words and changes nothing
+    let statuses: Vec<u16> = (0..14)
+        .map(|i| {
+            let forwarded = format!("198.51.100.{i}");
+            post(&[
+                ("content-type", form),
+                ("sec-fetch-site", "same-origin"),
+                ("x-forwarded-for", &forwarded),
+            ])
+        })
+        .collect();
     assert_eq!(statuses[..10], [303; 10], "{statuses:?}");
     assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
     let stored = std::fs::read_to_string(&file).unwrap();
     assert_eq!(stored.lines().count(), 10);
     assert!(!stored.contains("127.0.0.1"));
+}
+
+#[test]
+fn behind_a_trusted_proxy_reports_are_limited_per_forwarded_client() {
+    // the test's requests come from 127.0.0.1: the "proxy"
+    let app = TestApp::start_with_env(
+        TempDir::new("trusted-proxy"),
+        &[("IOPFINDER_TRUSTED_PROXIES", "127.0.0.1/32,10.0.0.0/8")],
+    );
+    let (status, body) = app.json("/api/v1/search?near=95814&per_page=1");
+    assert_eq!(status, 200);
+    let id = body["results"][0]["id"].as_str().unwrap().to_string();
+    let url = format!("{}/programs/{id}/report", app.url);
+    let no_redirects = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let post = |forwarded_for: &str| {
+        no_redirects
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .header("x-forwarded-for", forwarded_for)
+            .body("problem=closed")
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // one client through two trusted hops: its burst, then 429
+    let flood: Vec<u16> = (0..12).map(|_| post("198.51.100.1, 10.0.0.2")).collect();
+    assert_eq!(flood[..10], [303; 10], "{flood:?}");
+    assert_eq!(flood[10..], [429; 2], "{flood:?}");
+    // prepending a made-up address does not make it another client
+    assert_eq!(post("203.0.113.50, 198.51.100.1"), 429);
+    // another client behind the same proxy is not locked out
+    assert_eq!(post("198.51.100.2"), 303);
 }
 
 #[test]

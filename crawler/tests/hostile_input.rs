@@ -213,3 +213,119 @@ impl std::io::Write for Counting {
         Ok(())
     }
 }
+
+/// A National Directory CSV of `rows` facilities, those whose number is a
+/// multiple of `every` coded OIT.
+fn directory_csv(rows: usize, every: usize) -> Vec<u8> {
+    let mut csv = b"name1,name2,street1,street2,city,state,zip,phone,intake1,intake2,intake1a,intake2a,service_code_info\n".to_vec();
+    for i in 0..rows {
+        let codes = if i % every == 0 {
+            "SA * OP OIT * MD"
+        } else {
+            "SA * OP * MD"
+        };
+        csv.extend_from_slice(
+            format!("Clinic {i},,{i} Main St,,Denver,CO,80202,303-555-0100,,,,,{codes}\n")
+                .as_bytes(),
+        );
+    }
+    csv
+}
+
+#[test]
+fn a_directory_is_read_row_by_row_within_a_ceiling() {
+    use iop_crawler::sources::samhsa::{self, SamhsaError, MAX_CSV_ROW_BYTES, MAX_IOP_ROWS};
+    use std::io::Cursor;
+    let no_legend: Option<&[u8]> = None;
+    // 200,000 rows, 40 of them intensive outpatient: only those are kept
+    let padded = directory_csv(200_000, 5_000);
+    let directory = samhsa::read_file("padded.csv", Cursor::new(padded), no_legend).unwrap();
+    assert_eq!(directory.facility_rows, 200_000);
+    assert_eq!(directory.rows.len(), 40);
+    assert!(
+        directory.rows.iter().all(|r| r.len() == 13),
+        "only the columns listings use"
+    );
+    // one endless row (no line end): refused once past the row ceiling,
+    // not buffered whole
+    let mut endless = directory_csv(1, 1);
+    endless.extend(std::iter::repeat_n(b'a', 8 * 1024 * 1024));
+    let err = samhsa::read_file("endless.csv", Cursor::new(endless), no_legend)
+        .err()
+        .unwrap();
+    assert!(matches!(err, SamhsaError::Csv(..)), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("longer than {MAX_CSV_ROW_BYTES} bytes")),
+        "{err}"
+    );
+    // more intensive outpatient rows than any edition has: not the directory
+    let flood = directory_csv(MAX_IOP_ROWS + 1, 1);
+    let err = samhsa::read_file("flood.csv", Cursor::new(flood), no_legend)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, SamhsaError::TooManyRows(_, MAX_IOP_ROWS)),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_large_directory_within_the_cap_is_downloaded_to_disk_and_read() {
+    // 38 MB over http: downloaded into a temporary file, parsed from it
+    let padded = directory_csv(500_000, 10_000);
+    assert!(padded.len() > 30_000_000, "{}", padded.len());
+    let base = common::serve(
+        Router::new()
+            .route(
+                "/robots.txt",
+                get(|| async { axum::http::StatusCode::NOT_FOUND }),
+            )
+            .route("/padded.csv", get(move || async move { padded })),
+    )
+    .await;
+    let ctx: CrawlContext = common::context(common::loopback_config());
+    let out = crawl("samhsa-directory", &format!("{base}/padded.csv"), &ctx)
+        .await
+        .unwrap();
+    assert_eq!(out.listings.len(), 50);
+    assert!(
+        out.notes[0].contains("500000 facility rows, 50 intensive outpatient"),
+        "{:?}",
+        out.notes
+    );
+}
+
+#[tokio::test]
+async fn a_sitemap_of_thousands_of_copies_yields_the_one_program() {
+    // 2,000 URLs in the sitemap, each serving the same program page: one
+    // listing, however many of them the page budget lets the crawl read
+    let base = common::serve_with(|base| {
+        let urls: String = (0..2_000)
+            .map(|i| format!("<url><loc>{base}/programs/copy-{i}</loc></url>\n"))
+            .collect();
+        let sitemap = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+{urls}</urlset>"#
+        );
+        Router::new()
+            .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
+            .route(
+                "/sitemap.xml",
+                get(move || async move { ([("content-type", "application/xml")], sitemap) }),
+            )
+            .route("/", get(|| async { html(HOME.to_string()) }))
+            .route(
+                "/programs/{copy}",
+                get(|| async { html(ADULT.to_string()) }),
+            )
+    })
+    .await;
+    let ctx = common::context(common::loopback_config());
+    let out = crawl("website", &format!("{base}/sitemap.xml"), &ctx)
+        .await
+        .unwrap();
+    assert!(out.pages_fetched > 10, "{}", out.pages_fetched);
+    assert_eq!(out.listings.len(), 1, "{:?}", out.notes);
+}

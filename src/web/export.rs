@@ -319,4 +319,48 @@ mod tests {
         assert_eq!(file_slug("Denver, CO"), "denver-co");
         assert_eq!(file_slug("\"/..\""), "search");
     }
+
+    /// Every export place taken (held here, as builds in progress would
+    /// hold them): a further export is refused with 429, a message that says
+    /// why and that searching works, and Retry-After; a freed place serves
+    /// the export again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn exports_beyond_the_cap_are_answered_429_with_retry_after() {
+        use iop_index::listing::Address;
+        let tmp = std::env::temp_dir().join(format!("iopfinder-export-cap-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let data = iop_index::DataDir::new(tmp.join("data"));
+        let address = Address {
+            street: None,
+            street2: None,
+            city: "Denver".into(),
+            state: "CO".into(),
+            zip: "80202".into(),
+        };
+        data.publish(vec![Listing::new("000000000001", "Alpha", address)])
+            .unwrap();
+        let state = AppState {
+            current: std::sync::Arc::new(arc_swap::ArcSwap::from_pointee(
+                data.open_current().unwrap(),
+            )),
+            reports_dir: tmp.join("reports"),
+            updates: std::sync::Arc::new(super::super::updates::Updates::new("")),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/search.csv", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, super::super::router(state)).await });
+
+        let held = EXPORTS.acquire_many(MAX_EXPORTS as u32).await.unwrap();
+        let refused = reqwest::get(&url).await.unwrap();
+        assert_eq!(refused.status(), 429);
+        assert_eq!(refused.headers()[header::RETRY_AFTER], "30");
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("Too many downloads at once"), "{page}");
+        assert!(page.contains("searching works as usual"), "{page}");
+        drop(held);
+        let served = reqwest::get(&url).await.unwrap();
+        assert_eq!(served.status(), 200);
+        assert!(served.text().await.unwrap().contains("Alpha"));
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
 }

@@ -117,6 +117,9 @@ pub struct ServeOptions {
     /// Street tiles under the results map (`--map-tiles`); `None` (the
     /// default) keeps every page on this origin.
     pub map_tiles: Option<iop_templates::map::TileServer>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client for the
+    /// report limiter (see [`reports::trust_proxies`]); empty: none.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Browser features no page uses, denied to every page.
@@ -248,6 +251,7 @@ fn routes(state: AppState) -> Router {
 /// no index), or with `--index-from` install the remote copy's current
 /// generation when the data directory has none, then serve until Ctrl-C.
 pub async fn serve(data: DataDir, options: ServeOptions) -> Result<()> {
+    reports::trust_proxies(options.trusted_proxies.clone());
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(limit) => tracing::info!("open-file limit {limit}"),
         Err(e) => tracing::warn!("the open-file limit could not be raised: {e}"),

@@ -15,7 +15,11 @@
 //! - each client may send [`REPORT_BURST`] reports at once, then one a
 //!   minute (429 beyond). The limiter is in memory and keyed by a salted
 //!   hash of the client's address (its /64 for IPv6), so no address is kept
-//!   even there;
+//!   even there. Behind a reverse proxy the peer is the proxy: with
+//!   `serve --trusted-proxy CIDR` ([`trust_proxies`]) a post from a trusted
+//!   peer is keyed on the right-most address of `X-Forwarded-For` that is
+//!   not a trusted proxy (the one the first trusted proxy saw); from any
+//!   other peer the header is ignored, since a client can write it;
 //! - a post from another site is refused (403): `Sec-Fetch-Site` other than
 //!   `same-origin`/`none`, or an `Origin` that is not this site's;
 //! - the body must be the form's `application/x-www-form-urlencoded` (415);
@@ -86,10 +90,53 @@ fn client_key(ip: IpAddr) -> u64 {
     CLIENT_SALT.hash_one(ip)
 }
 
+/// The reverse proxies whose `X-Forwarded-For` is believed (set once, at
+/// start, by [`trust_proxies`]; none by default).
+static TRUSTED_PROXIES: std::sync::OnceLock<Vec<ipnet::IpNet>> = std::sync::OnceLock::new();
+
+/// Believe `X-Forwarded-For` from peers in `proxies` (networks, from
+/// `serve --trusted-proxy`) when keying the report limiter. Takes effect
+/// once per process: a second call is ignored.
+pub fn trust_proxies(proxies: Vec<ipnet::IpNet>) {
+    let _ = TRUSTED_PROXIES.set(proxies);
+}
+
+/// The client a request comes from: the peer `peer`, or, when the peer is
+/// one of `trusted` proxies, the right-most `X-Forwarded-For` address that
+/// is not a trusted proxy (the left-most if all are; the last trusted hop
+/// if an entry is not an address).
+fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
 /// Whether the client may send a report now.
-fn allowed(client: Option<SocketAddr>) -> bool {
-    let Some(client) = client else { return true };
-    let ok = LIMITER.check_key(&client_key(client.ip())).is_ok();
+fn allowed(peer: Option<SocketAddr>, headers: &HeaderMap) -> bool {
+    let Some(peer) = peer else { return true };
+    let trusted = TRUSTED_PROXIES.get().map_or(&[][..], Vec::as_slice);
+    let client = client_address(peer.ip(), headers, trusted);
+    let ok = LIMITER.check_key(&client_key(client)).is_ok();
     if LIMITER.len() > LIMITER_CLIENTS {
         LIMITER.retain_recent();
     }
@@ -309,7 +356,7 @@ async fn submit(
             "Reports are accepted as the report form sends them (application/x-www-form-urlencoded). Please use the form on the program's page.",
         ));
     }
-    if !allowed(client.map(|Extension(ConnectInfo(addr))| addr)) {
+    if !allowed(client.map(|Extension(ConnectInfo(addr))| addr), &headers) {
         log_refusal("too many from one client");
         let mut response = refusal(
             &state,
@@ -409,6 +456,48 @@ mod tests {
         assert!(!cross_site(&headers), "the browser's own word wins");
         headers.insert("sec-fetch-site", "cross-site".parse().unwrap());
         assert!(cross_site(&headers));
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let mut headers = HeaderMap::new();
+        headers.append(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
+        headers.append("x-forwarded-for", "10.0.0.9".parse().unwrap());
+        let client =
+            |peer: IpAddr, trusted: &[ipnet::IpNet]| client_address(peer, &headers, trusted);
+        // no trusted proxy: the peer, whatever the header says
+        assert_eq!(client(proxy, &[]), proxy);
+        // a peer outside the trusted networks writes what it likes
+        let stranger: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(client(stranger, &trusted), stranger);
+        // through trusted proxies: the right-most untrusted hop, not the
+        // left-most (which the client wrote itself)
+        assert_eq!(
+            client(proxy, &trusted),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        // all hops trusted: the left-most; garbage ends the walk
+        let mut inner = HeaderMap::new();
+        inner.insert("x-forwarded-for", "10.1.1.1, 10.2.2.2".parse().unwrap());
+        assert_eq!(
+            client_address(proxy, &inner, &trusted),
+            "10.1.1.1".parse::<IpAddr>().unwrap()
+        );
+        inner.insert(
+            "x-forwarded-for",
+            "198.51.100.7, not-an-address, 10.2.2.2".parse().unwrap(),
+        );
+        assert_eq!(
+            client_address(proxy, &inner, &trusted),
+            "10.2.2.2".parse::<IpAddr>().unwrap()
+        );
+        // no header: the proxy itself
+        assert_eq!(client_address(proxy, &HeaderMap::new(), &trusted), proxy);
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub mod samhsa;
 pub mod sample;
 pub mod website;
 
+pub use samhsa::download::MAX_DATA_FILE_BYTES;
+
 use crate::fetch::{Fetcher, FetcherConfig};
 use iop_index::Listing;
 use std::collections::BTreeMap;
@@ -146,7 +148,7 @@ pub async fn crawl(
         samhsa::KIND => {
             let mut out = SourceCrawl::default();
             let directory = if is_url(location) {
-                samhsa_download(location, ctx, &mut out).await?
+                samhsa::download::directory(location, ctx, &mut out).await?
             } else {
                 samhsa::read_path(std::path::Path::new(location))
                     .map_err(|e| failed(e.to_string()))?
@@ -212,90 +214,6 @@ pub(crate) fn data_fetcher(ctx: &CrawlContext, max_bytes: usize) -> Result<Fetch
         location: "fetcher".to_string(),
         message: e.to_string(),
     })
-}
-
-/// Download the National Directory from a URL; for a CSV, the legend is
-/// fetched from the sibling `*_service_codes.csv` URL when there is one.
-async fn samhsa_download(
-    location: &str,
-    ctx: &CrawlContext,
-    out: &mut SourceCrawl,
-) -> Result<samhsa::Directory, SourceError> {
-    let failed = |message: String| SourceError::Failed {
-        location: location.to_string(),
-        message,
-    };
-    let fetcher = data_fetcher(ctx, MAX_DATA_FILE_BYTES as usize)?;
-    (ctx.progress)(Progress {
-        done: 0,
-        total: None,
-    });
-    // downloaded to a temporary file as it arrives, never held in memory
-    // whole; a body over the limit (a huge file, a gzip bomb) stops the
-    // download there
-    let file = download_to_temp(&fetcher, location)
-        .await
-        .map_err(|e| failed(format!("download failed: {e}")))?;
-    out.pages_fetched += 1;
-    let bytes =
-        std::fs::read(file.path).map_err(|e| failed(format!("reading the download: {e}")))?;
-    let mut legend = None;
-    if !bytes.starts_with(b"PK\x03\x04") {
-        let path = file.final_url.path().to_string();
-        let name = path.rsplit('/').next().unwrap_or("");
-        if name.contains("_facilities") {
-            let mut legend_url = file.final_url.clone();
-            let prefix = &path[..path.len() - name.len()];
-            legend_url.set_path(&format!(
-                "{prefix}{}",
-                name.replace("_facilities", "_service_codes")
-            ));
-            legend_url.set_query(None);
-            match download_to_temp(&fetcher, legend_url.as_str()).await {
-                Ok(file) => {
-                    out.pages_fetched += 1;
-                    legend = std::fs::read(file.path).ok();
-                }
-                Err(e) => {
-                    if matches!(e, crate::fetch::FetchError::Status(_)) {
-                        out.pages_fetched += 1;
-                    }
-                    out.error(e.kind());
-                    out.notes.push(format!(
-                        "{legend_url}: no code legend ({e}); codes shown without labels"
-                    ));
-                }
-            }
-        }
-    }
-    (ctx.progress)(Progress {
-        done: 1,
-        total: Some(1),
-    });
-    samhsa::read_bytes(location, &bytes, legend.as_deref()).map_err(|e| failed(e.to_string()))
-}
-
-/// The most a data file download may be, after gzip decoding.
-pub const MAX_DATA_FILE_BYTES: u64 = 256 * 1024 * 1024;
-
-/// A download in a temporary file (removed when dropped).
-struct Downloaded {
-    path: tempfile::TempPath,
-    final_url: reqwest::Url,
-}
-
-/// Download `url` into a temporary file, at most [`MAX_DATA_FILE_BYTES`].
-async fn download_to_temp(
-    fetcher: &Fetcher,
-    url: &str,
-) -> Result<Downloaded, crate::fetch::FetchError> {
-    let io = |e: std::io::Error| crate::fetch::FetchError::Network(format!("temporary file: {e}"));
-    let temp = tempfile::NamedTempFile::new().map_err(io)?;
-    let (file, path) = temp.into_parts();
-    let mut out = std::io::BufWriter::new(file);
-    let (final_url, _) = fetcher.download(url, &mut out, MAX_DATA_FILE_BYTES).await?;
-    std::io::Write::flush(&mut out).map_err(io)?;
-    Ok(Downloaded { path, final_url })
 }
 
 /// Whether `text` (one sentence) says "intensive outpatient" or "IOP"

@@ -2,8 +2,8 @@
 //! facilities, as the published spreadsheet (.xlsx, sheets "Facilities List"
 //! and "Service Code Reference") or its CSV conversion (the facilities file,
 //! with the code legend in a sibling `*_service_codes.csv` when present),
-//! from a path or an http(s) URL (downloaded in [`super::crawl`], the CSV's
-//! legend from the sibling URL).
+//! from a path or an http(s) URL ([`download`], the CSV's legend from the
+//! sibling URL). Both are read as they stream ([`read_file`]).
 //!
 //! Facilities whose `service_code_info` lists `OIT` (intensive outpatient
 //! treatment) become listings. Every code goes through the vocabulary; the
@@ -12,11 +12,13 @@
 //! codes are merged. Programs sit at their ZIP's centroid (the directory has
 //! no coordinates).
 
+pub mod download;
+
 use crate::normalize::{normalize, SourceRecord};
 use iop_index::listing::Source;
 use iop_index::{Listing, Vocabulary};
 use std::collections::HashMap;
-use std::io::Cursor;
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 use time::Date;
 
@@ -48,6 +50,10 @@ pub enum SamhsaError {
     Xlsx(String, String),
     #[error("{0}: no column {1:?}; is this SAMHSA's National Directory facilities list?")]
     MissingColumn(String, &'static str),
+    /// More intensive outpatient rows than [`MAX_IOP_ROWS`] (or legend
+    /// codes than [`MAX_LEGEND_CODES`]): not SAMHSA's directory.
+    #[error("{0}: more than {1} rows; SAMHSA's directory has about 6,000 intensive outpatient facilities and 250 codes, so this is not it")]
+    TooManyRows(String, usize),
     /// The legend has no intensive outpatient code: every mental-health
     /// edition (its settings are only HI, OP, PHDT and RES).
     #[error(
@@ -75,6 +81,12 @@ pub struct Directory {
     pub location: String,
     /// The edition's year, from the file name ("..._2022...").
     pub year: Option<u16>,
+    /// How many facility rows the file has (all of them, whatever their
+    /// codes).
+    pub facility_rows: usize,
+    /// The facility rows coded OIT (intensive outpatient), in file order,
+    /// each as column name (as [`column_name`], only the columns listings
+    /// use) -> value; the other rows are counted, not kept.
     pub rows: Vec<HashMap<String, String>>,
     /// code -> label, from the legend.
     pub legend: HashMap<String, String>,
@@ -106,78 +118,181 @@ const COLUMNS: [&str; 13] = [
     "service_code_info",
 ];
 
-/// Read the directory from a path (.xlsx or .csv).
+/// The most intensive outpatient rows a directory may have: SAMHSA's
+/// substance use directories list 5,500 to 5,800 (2022, 2023) among 12,000
+/// to 17,000 facilities, so a file over this is not the directory, and the
+/// rows kept in memory stay bounded (a few tens of MB) whatever the file.
+pub const MAX_IOP_ROWS: usize = 50_000;
+
+/// The most codes a legend may have (SAMHSA's has about 250).
+pub const MAX_LEGEND_CODES: usize = 10_000;
+
+/// The longest a CSV row may be, in bytes: the directory's rows are under
+/// 1 KB, and the CSV reader buffers one row at a time.
+pub const MAX_CSV_ROW_BYTES: u64 = 1024 * 1024;
+
+/// Read the directory from a path (.xlsx or .csv), streaming: the file is
+/// read from disk as it is parsed, never whole into memory.
 pub fn read_path(path: &Path) -> Result<Directory, SamhsaError> {
     let location = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| SamhsaError::Io(location.clone(), e))?;
-    let mut legend_bytes = None;
-    if !is_xlsx(&bytes) {
-        // the CSV conversion keeps the legend beside the facilities file
-        if let Some(sibling) = legend_sibling(path) {
-            legend_bytes = std::fs::read(sibling).ok();
-        }
-    }
-    read_bytes(&location, &bytes, legend_bytes.as_deref())
+    let file = std::fs::File::open(path).map_err(|e| SamhsaError::Io(location.clone(), e))?;
+    // the CSV conversion keeps the legend beside the facilities file (an
+    // .xlsx has its own legend sheet and ignores it)
+    let legend = legend_sibling(path).and_then(|p| std::fs::File::open(p).ok());
+    read_file(&location, file, legend)
 }
 
-/// Read the directory from bytes (a download or a file); `legend_csv` is the
-/// code legend for the CSV form.
+/// Read the directory from bytes (a file in memory); `legend_csv` is the
+/// code legend for the CSV form. As [`read_file`].
 pub fn read_bytes(
     location: &str,
     bytes: &[u8],
     legend_csv: Option<&[u8]>,
 ) -> Result<Directory, SamhsaError> {
-    let year = edition_year(location);
-    let (rows, legend_rows) = if is_xlsx(bytes) {
-        read_xlsx(location, bytes)?
+    read_file(location, Cursor::new(bytes), legend_csv)
+}
+
+/// Read the directory from `file`, from its start (an .xlsx, told by its
+/// zip signature, or a CSV), named `location` in errors and in the listings' source; `legend_csv`
+/// is the code legend of the CSV form (ignored for an .xlsx, whose legend is
+/// its "Service Code Reference" sheet).
+///
+/// Streaming, so memory is bounded whatever the file's size: CSV rows are
+/// parsed one at a time from the reader (each at most [`MAX_CSV_ROW_BYTES`]),
+/// a spreadsheet's cells one at a time from its sheet, and only the rows
+/// coded OIT are kept, with only the columns listings use (at most
+/// [`MAX_IOP_ROWS`]). Errors: [`SamhsaError`] (unreadable file, missing
+/// column, too many rows, no OIT code in the legend).
+pub fn read_file<R: Read + Seek>(
+    location: &str,
+    mut file: R,
+    legend_csv: Option<impl Read>,
+) -> Result<Directory, SamhsaError> {
+    let io = |e| SamhsaError::Io(location.to_string(), e);
+    let mut signature = [0u8; 4];
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let is_xlsx = file.read_exact(&mut signature).is_ok() && signature == *b"PK\x03\x04";
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut facilities = Facilities::default();
+    let mut legend = Legend::default();
+    if is_xlsx {
+        read_xlsx(location, BufReader::new(file), &mut facilities, &mut legend)?;
     } else {
-        let legend = match legend_csv {
-            Some(b) => read_csv(location, b)?,
-            None => Vec::new(),
-        };
-        (read_csv(location, bytes)?, legend)
-    };
-    if let Some(first) = rows.first() {
-        for column in COLUMNS {
-            if !first.contains_key(column) {
-                return Err(SamhsaError::MissingColumn(location.to_string(), column));
-            }
+        read_csv(location, file, &mut facilities)?;
+        if let Some(legend_csv) = legend_csv {
+            read_csv(location, legend_csv, &mut legend)?;
         }
     }
-    let mut settings = Vec::new();
-    let legend: HashMap<String, String> = legend_rows
-        .into_iter()
-        .filter_map(|r| {
-            let code = r.get("service_code")?.trim().to_string();
-            if r.get("category_code").is_some_and(|c| c.trim() == "SET") {
-                settings.push(code.clone());
-            }
-            Some((code, r.get("service_name")?.trim().to_string()))
-        })
-        .collect();
     // a legend without OIT and no row coded OIT: the mental-health editions
-    let any_iop = || {
-        rows.iter().any(|r| {
-            r.get("service_code_info")
-                .is_some_and(|c| c.split_whitespace().any(|c| c == IOP_CODE))
-        })
-    };
-    if !legend.is_empty() && !legend.contains_key(IOP_CODE) && !any_iop() {
+    if !legend.codes.is_empty() && !legend.codes.contains_key(IOP_CODE) && facilities.iop.is_empty()
+    {
         return Err(SamhsaError::NoIopCode {
             location: location.to_string(),
-            settings,
+            settings: legend.settings,
         });
     }
     Ok(Directory {
         location: location.to_string(),
-        year,
-        rows,
-        legend,
+        year: edition_year(location),
+        facility_rows: facilities.read,
+        rows: facilities.iop,
+        legend: legend.codes,
     })
 }
 
-fn is_xlsx(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04")
+/// Where the rows of a sheet or CSV go, one at a time: `header` once with
+/// the column names (as [`column_name`]), then `row` with each row's values
+/// in the header's order (missing cells empty).
+trait RowSink {
+    fn header(&mut self, location: &str, names: &[String]) -> Result<(), SamhsaError>;
+    fn row(&mut self, location: &str, values: &[String]) -> Result<(), SamhsaError>;
+}
+
+/// The facilities list: every row counted, rows coded OIT kept (their
+/// [`COLUMNS`] only).
+#[derive(Default)]
+struct Facilities {
+    /// The position of each of [`COLUMNS`] in the header.
+    columns: Vec<usize>,
+    service_codes: usize,
+    read: usize,
+    iop: Vec<HashMap<String, String>>,
+}
+
+impl RowSink for Facilities {
+    fn header(&mut self, location: &str, names: &[String]) -> Result<(), SamhsaError> {
+        self.columns = COLUMNS
+            .iter()
+            .map(|&column| {
+                names
+                    .iter()
+                    .position(|n| n == column)
+                    .ok_or_else(|| SamhsaError::MissingColumn(location.to_string(), column))
+            })
+            .collect::<Result<_, _>>()?;
+        self.service_codes = self.columns[COLUMNS.len() - 1];
+        Ok(())
+    }
+
+    fn row(&mut self, location: &str, values: &[String]) -> Result<(), SamhsaError> {
+        self.read += 1;
+        let value = |i: usize| values.get(i).map_or("", |v| v.trim());
+        if !value(self.service_codes)
+            .split_whitespace()
+            .any(|c| c == IOP_CODE)
+        {
+            return Ok(());
+        }
+        if self.iop.len() >= MAX_IOP_ROWS {
+            return Err(SamhsaError::TooManyRows(location.to_string(), MAX_IOP_ROWS));
+        }
+        self.iop.push(
+            COLUMNS
+                .iter()
+                .zip(&self.columns)
+                .map(|(column, &i)| (column.to_string(), value(i).to_string()))
+                .collect(),
+        );
+        Ok(())
+    }
+}
+
+/// The code legend: code -> label, and the setting codes (category SET).
+#[derive(Default)]
+struct Legend {
+    /// The positions of service_code, service_name and category_code.
+    columns: [Option<usize>; 3],
+    codes: HashMap<String, String>,
+    settings: Vec<String>,
+}
+
+impl RowSink for Legend {
+    fn header(&mut self, _location: &str, names: &[String]) -> Result<(), SamhsaError> {
+        self.columns = ["service_code", "service_name", "category_code"]
+            .map(|column| names.iter().position(|n| n == column));
+        Ok(())
+    }
+
+    fn row(&mut self, location: &str, values: &[String]) -> Result<(), SamhsaError> {
+        let value = |i: Option<usize>| Some(values.get(i?).map_or("", |v| v.trim()));
+        let [code, name, category] = self.columns.map(value);
+        let Some(code) = code else {
+            return Ok(());
+        };
+        if category == Some("SET") {
+            self.settings.push(code.to_string());
+        }
+        if let Some(name) = name {
+            if self.codes.len() >= MAX_LEGEND_CODES {
+                return Err(SamhsaError::TooManyRows(
+                    location.to_string(),
+                    MAX_LEGEND_CODES,
+                ));
+            }
+            self.codes.insert(code.to_string(), name.to_string());
+        }
+        Ok(())
+    }
 }
 
 fn legend_sibling(path: &Path) -> Option<std::path::PathBuf> {
@@ -198,8 +313,6 @@ fn edition_year(location: &str) -> Option<u16> {
         ((2000..2100).contains(&year) && bounded).then_some(year)
     })
 }
-
-type Rows = Vec<HashMap<String, String>>;
 
 /// A header cell as the column's name: case, spacing, underscores, hyphens
 /// and a byte-order mark ignored ("Name1", " name 1", "SERVICE_CODE_INFO",
@@ -228,32 +341,67 @@ pub fn column_name(header: &str) -> String {
     out
 }
 
-fn read_csv(location: &str, bytes: &[u8]) -> Result<Rows, SamhsaError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+/// A reader that refuses to give the CSV parser more than
+/// [`MAX_CSV_ROW_BYTES`] past the end of the last row read (`row_end`, set
+/// by the caller after each row), so that one endless row (a file with no
+/// newline) is an error, not a buffer the size of the file.
+struct RowLimit<R> {
+    inner: R,
+    read: u64,
+    row_end: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for RowLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.read - self.row_end.get() > MAX_CSV_ROW_BYTES {
+            return Err(std::io::Error::other(format!(
+                "a row longer than {MAX_CSV_ROW_BYTES} bytes"
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+fn read_csv(location: &str, file: impl Read, sink: &mut impl RowSink) -> Result<(), SamhsaError> {
+    let bad = |e| SamhsaError::Csv(location.into(), e);
+    let row_end = std::rc::Rc::new(std::cell::Cell::new(0));
+    let limited = RowLimit {
+        inner: file,
+        read: 0,
+        row_end: row_end.clone(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(limited);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| SamhsaError::Csv(location.into(), e))?
+        .map_err(bad)?
         .iter()
         .map(column_name)
         .collect();
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| SamhsaError::Csv(location.into(), e))?;
-        rows.push(
-            headers
-                .iter()
-                .cloned()
-                .zip(record.iter().map(|v| v.trim().to_string()))
-                .collect(),
-        );
+    sink.header(location, &headers)?;
+    let mut record = csv::StringRecord::new();
+    let mut values = Vec::new();
+    while reader.read_record(&mut record).map_err(bad)? {
+        row_end.set(reader.position().byte());
+        values.clear();
+        values.extend(record.iter().map(str::to_string));
+        sink.row(location, &values)?;
     }
-    Ok(rows)
+    Ok(())
 }
 
-fn read_xlsx(location: &str, bytes: &[u8]) -> Result<(Rows, Rows), SamhsaError> {
+fn read_xlsx<R: Read + Seek>(
+    location: &str,
+    file: R,
+    facilities: &mut Facilities,
+    legend: &mut Legend,
+) -> Result<(), SamhsaError> {
     use calamine::{Reader, Xlsx};
     let bad = |e: &dyn std::fmt::Display| SamhsaError::Xlsx(location.into(), e.to_string());
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    let mut workbook: Xlsx<R> = Xlsx::new(file).map_err(|e| bad(&e))?;
     // sheets by name, case and spacing ignored
     let names = workbook.sheet_names();
     let find = |wanted: &str| {
@@ -261,36 +409,76 @@ fn read_xlsx(location: &str, bytes: &[u8]) -> Result<(Rows, Rows), SamhsaError> 
             .iter()
             .find(|n| column_name(n) == column_name(wanted))
             .cloned()
+            .ok_or_else(|| bad(&format!("no sheet {wanted:?} (sheets: {names:?})")))
     };
-    let (facilities_sheet, legend_sheet) =
-        (find("Facilities List"), find("Service Code Reference"));
-    let sheet =
-        |workbook: &mut Xlsx<_>, name: Option<String>, wanted: &str| -> Result<Rows, SamhsaError> {
-            let name =
-                name.ok_or_else(|| bad(&format!("no sheet {wanted:?} (sheets: {names:?})")))?;
-            let range = workbook
-                .worksheet_range(&name)
-                .map_err(|e| bad(&format!("sheet {name:?}: {e}")))?;
-            let mut rows = range.rows();
-            let headers: Vec<String> = rows
-                .next()
-                .unwrap_or(&[])
-                .iter()
-                .map(|c| column_name(&c.to_string()))
-                .collect();
-            Ok(rows
-                .map(|row| {
-                    headers
-                        .iter()
-                        .cloned()
-                        .zip(row.iter().map(|c| c.to_string().trim().to_string()))
-                        .collect()
-                })
-                .collect())
+    let facilities_sheet = find("Facilities List")?;
+    read_sheet(location, &mut workbook, &facilities_sheet, facilities)?;
+    // a workbook without a legend is read with codes shown unlabelled
+    if let Ok(legend_sheet) = find("Service Code Reference") {
+        let mut read = Legend::default();
+        if read_sheet(location, &mut workbook, &legend_sheet, &mut read).is_ok() {
+            *legend = read;
+        }
+    }
+    Ok(())
+}
+
+/// Stream one sheet's cells into `sink`, a row at a time: the first row
+/// with a value is the header; empty cells are empty values.
+fn read_sheet<R: Read + Seek>(
+    location: &str,
+    workbook: &mut calamine::Xlsx<R>,
+    name: &str,
+    sink: &mut impl RowSink,
+) -> Result<(), SamhsaError> {
+    let bad = |e: &dyn std::fmt::Display| {
+        SamhsaError::Xlsx(location.into(), format!("sheet {name:?}: {e}"))
+    };
+    let mut cells = workbook.worksheet_cells_reader(name).map_err(|e| bad(&e))?;
+    // (row, column -> value) of the row being read; the header's columns
+    let mut row: Option<(u32, Vec<(u32, String)>)> = None;
+    let mut header: Option<Vec<u32>> = None;
+    let mut values = Vec::new();
+    let mut flush =
+        |cells: Vec<(u32, String)>, header: &mut Option<Vec<u32>>| -> Result<(), SamhsaError> {
+            match header {
+                None => {
+                    let names: Vec<String> = cells.iter().map(|(_, v)| column_name(v)).collect();
+                    sink.header(location, &names)?;
+                    *header = Some(cells.iter().map(|(c, _)| *c).collect());
+                }
+                Some(columns) => {
+                    values.clear();
+                    values.extend(columns.iter().map(|column| {
+                        cells
+                            .iter()
+                            .find(|(c, _)| c == column)
+                            .map_or(String::new(), |(_, v)| v.clone())
+                    }));
+                    sink.row(location, &values)?;
+                }
+            }
+            Ok(())
         };
-    let facilities = sheet(&mut workbook, facilities_sheet, "Facilities List")?;
-    let legend = sheet(&mut workbook, legend_sheet, "Service Code Reference").unwrap_or_default();
-    Ok((facilities, legend))
+    while let Some(cell) = cells.next_cell().map_err(|e| bad(&e))? {
+        if calamine::DataType::is_empty(cell.get_value()) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        let value = calamine::Data::from(cell.get_value().clone()).to_string();
+        match &mut row {
+            Some((current, cells)) if *current == r => cells.push((c, value)),
+            _ => {
+                if let Some((_, done)) = row.replace((r, vec![(c, value)])) {
+                    flush(done, &mut header)?;
+                }
+            }
+        }
+    }
+    if let Some((_, done)) = row {
+        flush(done, &mut header)?;
+    }
+    Ok(())
 }
 
 /// The format values (`format` group) that SAMHSA's codes state for an
@@ -387,7 +575,7 @@ pub fn listings(directory: &Directory, checked: Date) -> Crawl {
     }
     let mut crawl = Crawl {
         listings: Vec::with_capacity(order.len()),
-        rows: directory.rows.len(),
+        rows: directory.facility_rows,
         iop_rows,
         merged: iop_rows - order.len(),
         rejected: Vec::new(),
