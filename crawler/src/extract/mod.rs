@@ -2,7 +2,9 @@
 //! with evidence.
 //!
 //! - [`html`]: the page as sentences, page chrome marked.
-//! - [`jsonld`]: the organization from schema.org JSON-LD or microdata.
+//! - [`jsonld`]: the organization from schema.org JSON-LD.
+//! - [`microdata`]: the organization from schema.org microdata, for pages
+//!   without JSON-LD.
 //! - [`prose`]: facet values from vocabulary phrases, with negation and
 //!   context rules.
 //! - [`schedule`]: sessions, weekly hours, days and program length.
@@ -18,6 +20,7 @@ pub mod budget;
 pub mod contact;
 pub mod html;
 pub mod jsonld;
+pub mod microdata;
 pub mod prose;
 pub mod schedule;
 
@@ -25,6 +28,25 @@ use crate::normalize::SourceRecord;
 use iop_index::listing::{Session, Source, Weekday};
 use iop_index::vocabulary::{normalize_words, ValueId, Vocabulary};
 use time::Date;
+
+/// The schema.org types that describe a treatment provider.
+const PROVIDER_TYPES: &[&str] = &[
+    "MedicalClinic",
+    "MedicalOrganization",
+    "MedicalBusiness",
+    "LocalBusiness",
+    "Hospital",
+    "Physician",
+    "HealthAndBeautyBusiness",
+    "MentalHealthClinic",
+];
+
+/// Whether a schema.org `@type` or `itemtype` (a bare name or a URL ending
+/// in one) is one of [`PROVIDER_TYPES`].
+fn is_provider(t: &str) -> bool {
+    let t = t.rsplit('/').next().unwrap_or(t);
+    PROVIDER_TYPES.contains(&t)
+}
 
 /// The organization as structured data on the page describes it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -134,7 +156,8 @@ pub fn extract_document(
     url: Option<&str>,
     deadline: &budget::Deadline,
 ) -> Result<Extraction, budget::PageError> {
-    let mut organization = jsonld::organization(document);
+    let mut organization =
+        jsonld::organization(document).or_else(|| microdata::organization(document));
     let sentences = html::sentences_of(document);
     deadline.check()?;
     let contacts = contact::contacts(document, &sentences);
