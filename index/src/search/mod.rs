@@ -93,10 +93,12 @@ struct InMemory {
 }
 
 impl SearchIndex {
+    /// The number of listings.
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// Whether the generation has no listing.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -111,6 +113,12 @@ impl SearchIndex {
         self.in_memory.is_some()
     }
 
+    /// One page of results of `request`, with the total and the facet counts of
+    /// every group (see the module doc for the counts and the order).
+    ///
+    /// # Errors
+    /// A tantivy error when the index cannot be read (a listing that does not
+    /// decode included).
     pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchResults> {
         let vocabulary = Vocabulary::get();
         let sort = request.sort();
