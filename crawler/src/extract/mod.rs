@@ -51,21 +51,32 @@ fn is_provider(t: &str) -> bool {
 /// The organization as structured data on the page describes it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Org {
+    /// The organization's name.
     pub name: Option<String>,
+    /// Its phone number, as written.
     pub phone: Option<String>,
+    /// Street and number.
     pub street: Option<String>,
+    /// City.
     pub city: Option<String>,
+    /// State, as written (a code or a name).
     pub state: Option<String>,
+    /// ZIP code, as written.
     pub zip: Option<String>,
+    /// Latitude, degrees north.
     pub lat: Option<f64>,
+    /// Longitude, degrees east.
     pub lon: Option<f64>,
+    /// Its website, as written (`url`).
     pub website: Option<String>,
 }
 
 /// A facet value the page states, and the sentence that states it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
+    /// The value.
     pub value: ValueId,
+    /// The sentence that states it, as the page shows it.
     pub evidence: String,
 }
 
@@ -74,8 +85,11 @@ pub struct Fact {
 pub struct ScheduleFacts {
     /// Weekly sessions, in page order, without duplicates.
     pub sessions: Vec<Session>,
+    /// Days per week the page states ("3 days a week").
     pub days_per_week: Option<u8>,
+    /// Hours per week the page states, or the sessions add up to.
     pub hours_per_week: Option<f32>,
+    /// Program length in weeks the page states.
     pub program_weeks: Option<u16>,
     /// Schedule tracks from times stated without weekdays ("from 10:30am
     /// until 2:00pm"), with the sentence as evidence. Tracks of
@@ -86,11 +100,14 @@ pub struct ScheduleFacts {
     pub evidence: Vec<String>,
 }
 
+/// What one page states: see [`extract`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extraction {
+    /// The organization from the page's JSON-LD or microdata, when it has one.
     pub organization: Option<Org>,
     /// Facet values from prose, each once, in page order.
     pub values: Vec<Fact>,
+    /// Sessions, days, hours and length of the program.
     pub schedule: ScheduleFacts,
     /// The page says the provider also offers partial hospitalization.
     pub php: Option<bool>,
