@@ -1,7 +1,7 @@
 //! Search: text, facets and distance over one index generation.
 //!
 //! A search visits candidate documents and checks each against the filters,
-//! reading only the in-memory columns of [`crate::columns`]:
+//! reading only the in-memory columns of `crate::columns`:
 //! - with a place, the candidates are the documents within the radius,
 //!   found through the spatial order (only the bounding box is visited; the
 //!   haversine distance, inclusive, decides); with text too, whichever side
