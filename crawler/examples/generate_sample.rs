@@ -14,13 +14,21 @@
 //! labels and synonyms of `index/vocabulary.toml`, and the generator panics
 //! unless every value of every vocabulary group is used by some record.
 //!
+//! The word and profile tables (states, program profiles, records placed on
+//! purpose, names, streets, weekly patterns, phrases) are data:
+//! `generate_sample.json` beside this file, embedded at build time and read
+//! once into [`Tables`]. Its keys are the fields of `Tables`, documented
+//! there.
+//!
 //! The output is deterministic: a seeded splitmix64 generator, no system
 //! randomness, ordered maps only. Running it twice gives identical bytes.
 
 use iop_crawler::sources::sample::SampleRecord;
 use iop_index::vocabulary::ValueId;
 use iop_index::Vocabulary;
+use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 const SEED: u64 = 0x5EED_10F0_2026_0801;
 const TARGET_RECORDS: usize = 360;
@@ -65,6 +73,11 @@ impl Rng {
         xs[self.below(xs.len())]
     }
 
+    /// [`Rng::pick`] for what is not `Copy`: the same draw, by reference.
+    fn pick_ref<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+
     fn weighted<T: Copy>(&mut self, xs: &[(T, u32)]) -> T {
         let total: u32 = xs.iter().map(|x| x.1).sum();
         let mut r = self.below(total as usize) as u32;
@@ -88,40 +101,6 @@ impl Rng {
 // ---------------------------------------------------------------------------
 // Places
 // ---------------------------------------------------------------------------
-
-/// The 50 states and DC with their 2020 census population in thousands: the
-/// number of sample programs of each is roughly proportional to it.
-#[rustfmt::skip]
-const STATES: &[(&str, u32)] = &[
-    ("AL", 5024), ("AK", 733), ("AZ", 7152), ("AR", 3012), ("CA", 39538), ("CO", 5774),
-    ("CT", 3606), ("DE", 990), ("DC", 690), ("FL", 21538), ("GA", 10712), ("HI", 1455),
-    ("ID", 1839), ("IL", 12813), ("IN", 6786), ("IA", 3190), ("KS", 2938), ("KY", 4506),
-    ("LA", 4658), ("ME", 1362), ("MD", 6177), ("MA", 7030), ("MI", 10077), ("MN", 5706),
-    ("MS", 2961), ("MO", 6155), ("MT", 1084), ("NE", 1962), ("NV", 3105), ("NH", 1378),
-    ("NJ", 9289), ("NM", 2118), ("NY", 20201), ("NC", 10439), ("ND", 779), ("OH", 11799),
-    ("OK", 3959), ("OR", 4237), ("PA", 13003), ("RI", 1097), ("SC", 5118), ("SD", 887),
-    ("TN", 6911), ("TX", 29146), ("UT", 3272), ("VT", 643), ("VA", 8631), ("WA", 7705),
-    ("WV", 1794), ("WI", 5894), ("WY", 577),
-];
-
-/// Metros with several programs, so that a search by one of their ZIP codes
-/// returns a useful list; Springfield in five states tests place ambiguity.
-#[rustfmt::skip]
-const CLUSTERS: &[(&str, &str, usize)] = &[
-    ("CA", "Sacramento", 7), ("NY", "New York", 8), ("IL", "Chicago", 7), ("TX", "Houston", 7),
-    ("CO", "Denver", 6), ("GA", "Atlanta", 6),
-    ("IL", "Springfield", 3), ("MO", "Springfield", 3), ("MA", "Springfield", 3),
-    ("OH", "Springfield", 2), ("OR", "Springfield", 2),
-];
-
-/// Well-known cities added to a state's candidates when the dataset has fewer
-/// than three cities with more than one ZIP code there.
-#[rustfmt::skip]
-const EXTRA_CITIES: &[(&str, &str)] = &[
-    ("AK", "Juneau"), ("ME", "Bangor"), ("ME", "Lewiston"), ("ME", "Augusta"), ("VT", "Rutland"),
-    ("VT", "Montpelier"), ("VT", "Brattleboro"), ("SD", "Aberdeen"), ("HI", "Hilo"), ("HI", "Kailua"),
-    ("HI", "Kaneohe"),
-];
 
 /// Cities never picked at random: military installations, and a village that
 /// happens to have two ZIP codes.
@@ -204,7 +183,7 @@ impl Places {
     }
 
     /// The state's larger cities, as (city, weight): those with the most ZIP
-    /// codes in the dataset, and [`EXTRA_CITIES`] when there are few.
+    /// codes in the dataset, and `extra_cities` when there are few.
     fn candidates(&self, state: &str, how_many: usize, skip: &[&str]) -> Vec<(&'static str, u32)> {
         let mut ranked: Vec<(&'static str, u32)> = self
             .cities
@@ -217,7 +196,7 @@ impl Places {
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         ranked.truncate(how_many);
         if ranked.len() < 3 {
-            for &(s, c) in EXTRA_CITIES {
+            for &(s, c) in &TABLES.extra_cities {
                 if s == state && !skip.contains(&c) {
                     ranked.push((self.city(s, c), 2));
                 }
@@ -237,7 +216,7 @@ impl Places {
 // ---------------------------------------------------------------------------
 
 /// The shape of a program's week.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Deserialize)]
 enum Sched {
     Evening,
     Daytime,
@@ -247,532 +226,170 @@ enum Sched {
     Weekend,
 }
 
-/// A kind of program: what it treats, how, for whom, and what it is called.
-struct Profile {
-    key: &'static str,
-    weight: u32,
-    focus: &'static [&'static str],
-    focus_extra: &'static [&'static str],
-    modality: &'static [&'static str],
-    modality_extra: &'static [&'static str],
-    /// Age sets to choose from.
-    ages: &'static [&'static [&'static str]],
-    pops: &'static [&'static str],
-    pops_extra: &'static [&'static str],
-    /// Second halves of organization names ("Recovery Center").
-    suffixes: &'static [&'static str],
-    /// Program names with the tags (facet slugs, tracks) they need.
-    programs: &'static [(&'static str, &'static [&'static str])],
-    schedules: &'static [(Sched, u32)],
+// ---------------------------------------------------------------------------
+// The word and profile tables: `generate_sample.json` beside this file
+// ---------------------------------------------------------------------------
+
+/// The tables, read once from `generate_sample.json` (strings borrowed from
+/// the embedded file, so they live as long as the program).
+static TABLES: LazyLock<Tables<'static>> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("generate_sample.json"))
+        .unwrap_or_else(|e| panic!("generate_sample.json: {e}"))
+});
+
+/// Every table of `generate_sample.json`; its keys are these fields' names.
+#[derive(Deserialize)]
+struct Tables<'a> {
+    /// The 50 states and DC with their 2020 census population in thousands:
+    /// the number of sample programs of each is roughly proportional to it.
+    #[serde(borrow)]
+    states: Vec<(&'a str, u32)>,
+    /// Metros with several programs (state, city, how many), so that a search
+    /// by one of their ZIP codes returns a useful list; Springfield in five
+    /// states tests place ambiguity.
+    #[serde(borrow)]
+    clusters: Vec<(&'a str, &'a str, usize)>,
+    /// Well-known cities (state, city) added to a state's candidates when the
+    /// dataset has fewer than three cities with more than one ZIP code there.
+    #[serde(borrow)]
+    extra_cities: Vec<(&'a str, &'a str)>,
+    /// The kinds of program, each drawn with its `weight`.
+    #[serde(borrow)]
+    profiles: Vec<Profile<'a>>,
+    /// Records placed on purpose.
+    #[serde(borrow)]
+    specials: Vec<Special<'a>>,
+    /// Languages besides Spanish that programs in a state may offer (a state
+    /// not listed: none).
+    #[serde(borrow)]
+    state_languages: BTreeMap<&'a str, Vec<&'a str>>,
+    /// States with Kaiser Permanente plans.
+    #[serde(borrow)]
+    kaiser_states: Vec<&'a str>,
+    /// States where IHS and tribal funds are a common way to pay.
+    #[serde(borrow)]
+    tribal_states: Vec<&'a str>,
+    /// Synonyms that only a program in some states would write ("Medi-Cal"):
+    /// (value slug, synonym, states).
+    #[serde(borrow)]
+    state_bound_synonyms: Vec<(&'a str, &'a str, Vec<&'a str>)>,
+    /// Synonyms too odd for a services list.
+    #[serde(borrow)]
+    odd_synonyms: Vec<&'a str>,
+    /// Words written in capitals when a synonym is recased.
+    #[serde(borrow)]
+    acronyms: Vec<&'a str>,
+    /// Words with a case of their own: (lower case, as written).
+    #[serde(borrow)]
+    brands: Vec<(&'a str, &'a str)>,
+    /// Words left in lower case in title case.
+    #[serde(borrow)]
+    small_words: Vec<&'a str>,
+    /// First halves of organization names ("Harbor Light").
+    #[serde(borrow)]
+    name_prefixes: Vec<&'a str>,
+    /// Street names, after a number.
+    #[serde(borrow)]
+    streets: Vec<&'a str>,
+    /// Weekly patterns: evening days (0 = Monday).
+    weekday_sets: Vec<Vec<usize>>,
+    /// Weekly patterns: daytime days (0 = Monday).
+    daytime_sets: Vec<Vec<usize>>,
+    /// Session hours ("HH:MM" start and end) of each kind of session.
+    #[serde(borrow)]
+    evening_hours: Vec<(&'a str, &'a str)>,
+    #[serde(borrow)]
+    daytime_hours: Vec<(&'a str, &'a str)>,
+    #[serde(borrow)]
+    after_school_hours: Vec<(&'a str, &'a str)>,
+    #[serde(borrow)]
+    saturday_hours: Vec<(&'a str, &'a str)>,
+    #[serde(borrow)]
+    weekend_hours: Vec<(&'a str, &'a str)>,
+    /// How a description says a value: kind (`focus`, `focus_short`, `age`,
+    /// `modality`, `population`) -> value slug -> phrase.
+    #[serde(borrow)]
+    phrases: BTreeMap<&'a str, BTreeMap<&'a str, &'a str>>,
 }
 
-#[rustfmt::skip]
-const ADULT_AGES: &[&[&str]] = &[
-    &["adults"], &["adults"], &["young-adults", "adults"], &["adults", "seniors"],
-    &["young-adults", "adults", "seniors"],
-];
+impl<'a> Tables<'a> {
+    fn profile(&self, key: &str) -> &Profile<'a> {
+        self.profiles
+            .iter()
+            .find(|p| p.key == key)
+            .unwrap_or_else(|| panic!("no profile {key}"))
+    }
 
-#[rustfmt::skip]
-const SUD_MODALITIES: &[&str] = &[
-    "motivational-interviewing", "relapse-prevention", "twelve-step", "matrix-model",
-    "contingency-management", "mat", "individual-therapy", "cbt", "family-therapy", "trauma-focused", "dbt",
-];
+    /// Languages besides Spanish that programs in a state may offer.
+    fn state_languages(&self, state: &str) -> &[&'a str] {
+        self.state_languages.get(state).map_or(&[], Vec::as_slice)
+    }
 
-#[rustfmt::skip]
-const MH_MODALITIES: &[&str] = &[
-    "cbt", "dbt", "act", "individual-therapy", "medication-management", "trauma-focused", "emdr",
-    "family-therapy", "motivational-interviewing",
-];
+    /// The states where only a program would write this synonym of the
+    /// value, or `None` for a synonym written everywhere.
+    fn state_bound(&self, slug: &str, synonym: &str) -> Option<&[&'a str]> {
+        self.state_bound_synonyms
+            .iter()
+            .find(|(s, w, _)| *s == slug && *w == synonym)
+            .map(|(_, _, states)| states.as_slice())
+    }
 
-#[rustfmt::skip]
-const PROFILES: &[Profile] = &[
-    Profile {
-        key: "adult-sud",
-        weight: 22,
-        focus: &["substance-use"],
-        focus_extra: &["co-occurring", "trauma", "mood"],
-        modality: &["group-therapy"],
-        modality_extra: SUD_MODALITIES,
-        ages: ADULT_AGES,
-        pops: &[],
-        pops_extra: &["criminal-justice", "men", "women", "veterans", "lgbtq"],
-        suffixes: &["Recovery Center", "Recovery Services", "Treatment Center", "Addiction Services",
-            "Recovery Collective", "Recovery Institute", "Counseling and Recovery"],
-        programs: &[
-            ("Adult Intensive Outpatient Program", &["adults"]),
-            ("Substance Use IOP", &[]),
-            ("Evening Recovery IOP", &["evening"]),
-            ("Chemical Dependency IOP", &[]),
-            ("Addiction Recovery IOP", &[]),
-            ("Intensive Outpatient Program", &[]),
-            ("Morning Recovery IOP", &["daytime"]),
-            ("Weekend Recovery IOP", &["weekend"]),
-            ("MAT-Supported IOP", &["mat"]),
-            ("Men's Recovery IOP", &["men"]),
-        ],
-        schedules: &[(Sched::Evening, 5), (Sched::Daytime, 3), (Sched::EveningWeekend, 2)],
-    },
-    Profile {
-        key: "adult-mh",
-        weight: 18,
-        focus: &["mental-health"],
-        focus_extra: &["mood", "ocd-anxiety", "trauma"],
-        modality: &["group-therapy"],
-        modality_extra: MH_MODALITIES,
-        ages: ADULT_AGES,
-        pops: &[],
-        pops_extra: &["lgbtq", "women", "veterans", "first-responders"],
-        suffixes: &["Behavioral Health", "Counseling Center", "Mental Health Services", "Wellness Center",
-            "Psychiatric Associates", "Counseling Group", "Health Partners"],
-        programs: &[
-            ("Adult Intensive Outpatient Program", &["adults"]),
-            ("Adult Mental Health IOP", &["adults"]),
-            ("Mood and Anxiety IOP", &["mood", "ocd-anxiety"]),
-            ("Depression IOP", &["mood"]),
-            ("DBT Intensive Outpatient Program", &["dbt"]),
-            ("Evening IOP", &["evening"]),
-            ("Daytime IOP", &["daytime"]),
-        ],
-        schedules: &[(Sched::Daytime, 5), (Sched::Evening, 3), (Sched::DaytimeWeekend, 1)],
-    },
-    Profile {
-        key: "co-occurring",
-        weight: 14,
-        focus: &["co-occurring"],
-        focus_extra: &["substance-use", "mental-health", "mood", "trauma"],
-        modality: &["group-therapy", "individual-therapy"],
-        modality_extra: &["cbt", "dbt", "motivational-interviewing", "mat", "medication-management",
-            "relapse-prevention", "trauma-focused", "family-therapy", "twelve-step"],
-        ages: ADULT_AGES,
-        pops: &[],
-        pops_extra: &["criminal-justice", "veterans", "lgbtq", "women", "men"],
-        suffixes: &["Behavioral Health", "Treatment Center", "Health Services", "Recovery and Wellness",
-            "Integrated Care"],
-        programs: &[
-            ("Dual Diagnosis IOP", &[]),
-            ("Co-Occurring Disorders IOP", &[]),
-            ("Integrated Recovery IOP", &[]),
-            ("Evening Dual Diagnosis IOP", &["evening"]),
-        ],
-        schedules: &[(Sched::Daytime, 3), (Sched::Evening, 3), (Sched::EveningWeekend, 1)],
-    },
-    Profile {
-        key: "teen",
-        weight: 12,
-        focus: &[],
-        focus_extra: &["mental-health", "mood", "ocd-anxiety", "substance-use", "trauma", "co-occurring"],
-        modality: &["family-therapy", "group-therapy"],
-        modality_extra: &["dbt", "cbt", "individual-therapy", "medication-management", "act", "trauma-focused",
-            "motivational-interviewing"],
-        ages: &[&["adolescents"], &["adolescents"], &["adolescents", "young-adults"], &["children", "adolescents"]],
-        pops: &[],
-        pops_extra: &["lgbtq"],
-        suffixes: &["Teen Wellness", "Youth Counseling", "Adolescent Services", "Teen Center",
-            "Youth and Family Services"],
-        programs: &[
-            ("Teen IOP", &[]),
-            ("Teen Evening IOP", &["evening"]),
-            ("Adolescent Intensive Outpatient Program", &[]),
-            ("Adolescent DBT IOP", &["dbt"]),
-            ("Teen Recovery IOP", &["substance-use"]),
-            ("After-School IOP", &["after-school"]),
-        ],
-        schedules: &[(Sched::AfterSchool, 8), (Sched::Daytime, 1)],
-    },
-    Profile {
-        key: "eating",
-        weight: 6,
-        focus: &["eating-disorders"],
-        focus_extra: &["mood", "ocd-anxiety"],
-        modality: &["cbt"],
-        modality_extra: &["family-based-treatment", "dbt", "individual-therapy", "family-therapy", "group-therapy",
-            "act", "medication-management"],
-        ages: &[&["adolescents", "young-adults"], &["adults"], &["adolescents"], &["young-adults", "adults"],
-            &["children", "adolescents"]],
-        pops: &[],
-        pops_extra: &["lgbtq", "women"],
-        suffixes: &["Eating Recovery Clinic", "Eating Disorder Center", "Nourish Clinic"],
-        programs: &[
-            ("Eating Disorder IOP", &[]),
-            ("Eating Recovery IOP", &[]),
-            ("Adolescent Eating Disorder IOP", &["adolescents"]),
-            ("Adult Eating Disorder IOP", &["adults"]),
-            ("Evening Eating Disorder IOP", &["evening"]),
-        ],
-        schedules: &[(Sched::AfterSchool, 3), (Sched::Daytime, 3), (Sched::Evening, 2)],
-    },
-    Profile {
-        key: "ocd",
-        weight: 4,
-        focus: &["ocd-anxiety"],
-        focus_extra: &["mood"],
-        modality: &["exposure-response-prevention", "cbt"],
-        modality_extra: &["act", "individual-therapy", "group-therapy", "family-therapy", "medication-management"],
-        ages: &[&["adults"], &["adolescents", "young-adults", "adults"], &["children", "adolescents"],
-            &["young-adults", "adults"]],
-        pops: &[],
-        pops_extra: &["lgbtq"],
-        suffixes: &["Anxiety and OCD Center", "Anxiety Institute", "OCD Clinic"],
-        programs: &[
-            ("OCD Intensive Outpatient Program", &[]),
-            ("Anxiety and OCD IOP", &[]),
-            ("ERP Intensive Program", &["exposure-response-prevention"]),
-        ],
-        schedules: &[(Sched::Daytime, 3), (Sched::AfterSchool, 2), (Sched::Evening, 1)],
-    },
-    Profile {
-        key: "trauma",
-        weight: 5,
-        focus: &["trauma"],
-        focus_extra: &["mood", "substance-use", "mental-health"],
-        modality: &["trauma-focused"],
-        modality_extra: &["emdr", "cbt", "dbt", "group-therapy", "individual-therapy", "medication-management"],
-        ages: ADULT_AGES,
-        pops: &[],
-        pops_extra: &["veterans", "first-responders", "women", "active-military", "lgbtq"],
-        suffixes: &["Trauma Center", "Healing Center", "Resilience Center"],
-        programs: &[
-            ("Trauma Recovery IOP", &[]),
-            ("PTSD Intensive Outpatient Program", &[]),
-            ("First Responder IOP", &["first-responders"]),
-            ("Women's Trauma IOP", &["women"]),
-        ],
-        schedules: &[(Sched::Daytime, 2), (Sched::Evening, 2), (Sched::Weekend, 1)],
-    },
-    Profile {
-        key: "psychosis",
-        weight: 3,
-        focus: &["psychosis"],
-        focus_extra: &["mental-health", "mood"],
-        modality: &["medication-management", "family-therapy"],
-        modality_extra: &["cbt", "individual-therapy", "group-therapy"],
-        ages: &[&["young-adults"], &["adolescents", "young-adults"], &["young-adults", "adults"]],
-        pops: &[],
-        pops_extra: &[],
-        suffixes: &["Early Psychosis Clinic", "Mind Center", "Behavioral Health"],
-        programs: &[("First Episode Psychosis Program", &[]), ("Early Psychosis IOP", &[])],
-        schedules: &[(Sched::Daytime, 1)],
-    },
-    Profile {
-        key: "gambling",
-        weight: 2,
-        focus: &["gambling"],
-        focus_extra: &["substance-use", "mood"],
-        modality: &["cbt", "motivational-interviewing"],
-        modality_extra: &["group-therapy", "twelve-step", "individual-therapy", "relapse-prevention", "family-therapy"],
-        ages: &[&["adults"], &["young-adults", "adults"], &["adults", "seniors"]],
-        pops: &[],
-        pops_extra: &["men", "veterans"],
-        suffixes: &["Recovery Center", "Counseling Services"],
-        programs: &[("Problem Gambling IOP", &[]), ("Gambling Recovery Program", &[])],
-        schedules: &[(Sched::Evening, 2), (Sched::EveningWeekend, 1)],
-    },
-    Profile {
-        key: "seniors",
-        weight: 3,
-        focus: &["mental-health"],
-        focus_extra: &["mood", "substance-use", "ocd-anxiety"],
-        modality: &["medication-management", "group-therapy"],
-        modality_extra: &["cbt", "individual-therapy", "family-therapy"],
-        ages: &[&["seniors"], &["adults", "seniors"]],
-        pops: &[],
-        pops_extra: &["veterans"],
-        suffixes: &["Senior Behavioral Health", "Senior Wellness", "Geriatric Psychiatry"],
-        programs: &[
-            ("Senior Intensive Outpatient Program", &[]),
-            ("Older Adult IOP", &[]),
-            ("Senior Behavioral Health IOP", &[]),
-        ],
-        schedules: &[(Sched::Daytime, 1)],
-    },
-    Profile {
-        key: "children",
-        weight: 2,
-        focus: &["mental-health"],
-        focus_extra: &["mood", "ocd-anxiety", "trauma"],
-        modality: &["family-therapy"],
-        modality_extra: &["cbt", "dbt", "individual-therapy", "group-therapy", "trauma-focused",
-            "medication-management"],
-        ages: &[&["children"], &["children", "adolescents"]],
-        pops: &[],
-        pops_extra: &[],
-        suffixes: &["Children's Center", "Child and Family Services", "Kids' Wellness"],
-        programs: &[("Child and Family IOP", &[]), ("Children's Intensive Outpatient Program", &[])],
-        schedules: &[(Sched::AfterSchool, 1)],
-    },
-    Profile {
-        key: "young-adult",
-        weight: 4,
-        focus: &[],
-        focus_extra: &["mental-health", "mood", "ocd-anxiety", "substance-use", "co-occurring"],
-        modality: &["group-therapy"],
-        modality_extra: &["dbt", "cbt", "act", "individual-therapy", "motivational-interviewing",
-            "medication-management"],
-        ages: &[&["young-adults"], &["young-adults", "adults"]],
-        pops: &[],
-        pops_extra: &["lgbtq"],
-        suffixes: &["Young Adult Center", "Emerging Adult Services", "Wellness Center"],
-        programs: &[("Young Adult IOP", &[]), ("College and Young Adult Program", &[]), ("Emerging Adults IOP", &[])],
-        schedules: &[(Sched::Daytime, 2), (Sched::Evening, 2)],
-    },
-    Profile {
-        key: "professionals",
-        weight: 2,
-        focus: &["substance-use"],
-        focus_extra: &["co-occurring", "mood"],
-        modality: &["twelve-step", "group-therapy"],
-        modality_extra: &["relapse-prevention", "individual-therapy", "mat", "cbt"],
-        ages: &[&["adults"]],
-        pops: &["professionals"],
-        pops_extra: &["first-responders"],
-        suffixes: &["Recovery Institute", "Professional Wellness", "Treatment Center"],
-        programs: &[("Professionals Program", &[]), ("Licensed Professionals IOP", &[]), ("Executive IOP", &[])],
-        schedules: &[(Sched::Evening, 2), (Sched::EveningWeekend, 1)],
-    },
-    Profile {
-        key: "military",
-        weight: 3,
-        focus: &["trauma"],
-        focus_extra: &["substance-use", "mental-health", "co-occurring"],
-        modality: &["trauma-focused"],
-        modality_extra: &["emdr", "cbt", "group-therapy", "individual-therapy", "family-therapy"],
-        ages: &[&["adults"], &["young-adults", "adults"]],
-        pops: &["veterans"],
-        pops_extra: &["active-military", "military-families", "first-responders"],
-        suffixes: &["Veterans Wellness", "Service Member Center", "Behavioral Health"],
-        programs: &[
-            ("Military and Veterans IOP", &[]),
-            ("Veterans Intensive Outpatient Program", &["veterans"]),
-            ("Service Member IOP", &["active-military"]),
-        ],
-        schedules: &[(Sched::Daytime, 1), (Sched::Evening, 1)],
-    },
-    Profile {
-        key: "women",
-        weight: 3,
-        focus: &["substance-use"],
-        focus_extra: &["co-occurring", "trauma", "mood"],
-        modality: &["group-therapy"],
-        modality_extra: &["mat", "trauma-focused", "individual-therapy", "relapse-prevention", "dbt"],
-        ages: &[&["adults"], &["young-adults", "adults"]],
-        pops: &["women"],
-        pops_extra: &["pregnant-postpartum", "lgbtq", "criminal-justice"],
-        suffixes: &["Women's Recovery", "Women's Wellness Center", "Women's Health Services"],
-        programs: &[
-            ("Women's Recovery IOP", &[]),
-            ("Perinatal Recovery Program", &["pregnant-postpartum"]),
-            ("Women's Intensive Outpatient Program", &[]),
-        ],
-        schedules: &[(Sched::Daytime, 2), (Sched::Evening, 1)],
-    },
-    Profile {
-        key: "lgbtq",
-        weight: 2,
-        focus: &["mental-health"],
-        focus_extra: &["substance-use", "co-occurring", "mood", "trauma"],
-        modality: &["group-therapy"],
-        modality_extra: &["dbt", "cbt", "individual-therapy", "trauma-focused", "act"],
-        ages: &[&["adults"], &["young-adults", "adults"]],
-        pops: &["lgbtq"],
-        pops_extra: &[],
-        suffixes: &["Affirming Care", "Community Wellness", "Counseling Collective"],
-        programs: &[("LGBTQ+ Affirming IOP", &[]), ("Pride IOP", &[]), ("Affirming Care IOP", &[])],
-        schedules: &[(Sched::Evening, 2), (Sched::EveningWeekend, 1)],
-    },
-];
+    /// The phrase of a value (`kind` as in [`Tables::phrases`]).
+    fn phrase(&self, kind: &str, slug: &str) -> &'a str {
+        match self.phrases.get(kind).and_then(|p| p.get(slug)) {
+            Some(phrase) => phrase,
+            None => panic!("no phrase for {kind} {slug}"),
+        }
+    }
+}
 
-fn profile(key: &str) -> &'static Profile {
-    PROFILES
-        .iter()
-        .find(|p| p.key == key)
-        .unwrap_or_else(|| panic!("no profile {key}"))
+/// A kind of program: what it treats, how, for whom, and what it is called.
+#[derive(Deserialize)]
+struct Profile<'a> {
+    key: &'a str,
+    weight: u32,
+    #[serde(borrow)]
+    focus: Vec<&'a str>,
+    #[serde(borrow)]
+    focus_extra: Vec<&'a str>,
+    #[serde(borrow)]
+    modality: Vec<&'a str>,
+    #[serde(borrow)]
+    modality_extra: Vec<&'a str>,
+    /// Age sets to choose from.
+    #[serde(borrow)]
+    ages: Vec<Vec<&'a str>>,
+    #[serde(borrow)]
+    pops: Vec<&'a str>,
+    #[serde(borrow)]
+    pops_extra: Vec<&'a str>,
+    /// Second halves of organization names ("Recovery Center").
+    #[serde(borrow)]
+    suffixes: Vec<&'a str>,
+    /// Program names with the tags (facet slugs, tracks) they need.
+    #[serde(borrow)]
+    programs: Vec<(&'a str, Vec<&'a str>)>,
+    /// The shapes of its week, each with its weight.
+    schedules: Vec<(Sched, u32)>,
 }
 
 /// A record placed on purpose, with facts it must have: rare languages where
 /// people speak them, tribal funds where there are tribes, rare program kinds.
-struct Special {
-    state: &'static str,
-    city: &'static str,
-    profile: &'static str,
-    langs: &'static [&'static str],
-    ins: &'static [&'static str],
-    pops: &'static [&'static str],
-    accred: &'static [&'static str],
+#[derive(Deserialize)]
+struct Special<'a> {
+    state: &'a str,
+    city: &'a str,
+    /// A [`Profile::key`].
+    profile: &'a str,
+    #[serde(default, borrow)]
+    langs: Vec<&'a str>,
+    #[serde(default, borrow)]
+    ins: Vec<&'a str>,
+    #[serde(default, borrow)]
+    pops: Vec<&'a str>,
+    #[serde(default, borrow)]
+    accred: Vec<&'a str>,
 }
-
-const fn sp(
-    state: &'static str,
-    city: &'static str,
-    profile: &'static str,
-    langs: &'static [&'static str],
-    ins: &'static [&'static str],
-    pops: &'static [&'static str],
-    accred: &'static [&'static str],
-) -> Special {
-    Special {
-        state,
-        city,
-        profile,
-        langs,
-        ins,
-        pops,
-        accred,
-    }
-}
-
-#[rustfmt::skip]
-const SPECIALS: &[Special] = &[
-    //  state city                profile          languages                                             insurance                      populations                                 accreditation
-    sp("AK", "Anchorage",       "co-occurring",  &["yupik", "american-indian-alaska-native"],          &["ihs-tribal", "medicaid"],   &[],                                        &["state-licensed"]),
-    sp("AK", "Fairbanks",       "adult-sud",     &["american-indian-alaska-native"],                   &["ihs-tribal"],               &[],                                        &["carf"]),
-    sp("MN", "Saint Paul",      "adult-mh",      &["hmong"],                                           &[],                           &[],                                        &[]),
-    sp("MN", "Duluth",          "adult-sud",     &["ojibwa"],                                          &["ihs-tribal"],               &[],                                        &[]),
-    sp("WI", "Milwaukee",       "teen",          &["hmong", "spanish"],                                &[],                           &[],                                        &[]),
-    sp("WI", "Green Bay",       "co-occurring",  &["ojibwa"],                                          &[],                           &[],                                        &[]),
-    sp("NM", "Albuquerque",     "adult-sud",     &["american-indian-alaska-native", "spanish"],        &["ihs-tribal", "state-plan"], &[],                                        &[]),
-    sp("SD", "Rapid City",      "co-occurring",  &["american-indian-alaska-native"],                   &["ihs-tribal"],               &[],                                        &[]),
-    sp("FL", "Miami",           "adult-mh",      &["haitian-creole", "spanish"],                       &[],                           &[],                                        &[]),
-    sp("FL", "Fort Lauderdale", "co-occurring",  &["portuguese", "spanish"],                           &[],                           &[],                                        &[]),
-    sp("FL", "Naples",          "seniors",       &[],                                                  &["medicare"],                 &[],                                        &["joint-commission"]),
-    sp("NY", "Brooklyn",        "adult-sud",     &["russian", "hebrew"],                               &[],                           &[],                                        &[]),
-    sp("NY", "Bronx",           "co-occurring",  &["spanish"],                                         &["free", "medicaid"],         &["criminal-justice"],                      &["state-licensed"]),
-    sp("NY", "New York",        "adult-mh",      &["chinese", "greek"],                                &[],                           &[],                                        &[]),
-    sp("IL", "Chicago",         "adult-sud",     &["polish", "greek"],                                 &[],                           &[],                                        &[]),
-    sp("MI", "Dearborn",        "adult-mh",      &["arabic"],                                          &[],                           &[],                                        &[]),
-    sp("CA", "Los Angeles",     "adult-mh",      &["farsi", "korean"],                                 &[],                           &[],                                        &[]),
-    sp("CA", "San Francisco",   "co-occurring",  &["chinese", "tagalog"],                              &[],                           &[],                                        &[]),
-    sp("CA", "San Jose",        "teen",          &["vietnamese", "spanish"],                           &[],                           &[],                                        &[]),
-    sp("CA", "Fresno",          "adult-mh",      &["hmong", "spanish"],                                &[],                           &[],                                        &[]),
-    sp("HI", "Honolulu",        "adult-sud",     &["japanese", "tagalog"],                             &[],                           &[],                                        &[]),
-    sp("MA", "Boston",          "psychosis",     &["portuguese", "haitian-creole"],                    &[],                           &[],                                        &[]),
-    sp("RI", "Providence",      "adult-sud",     &["portuguese", "spanish"],                           &[],                           &[],                                        &[]),
-    sp("PA", "Philadelphia",    "adult-sud",     &["russian", "italian"],                              &[],                           &[],                                        &[]),
-    sp("PA", "Reading",         "adult-mh",      &["german", "spanish"],                               &[],                           &[],                                        &[]),
-    sp("ME", "Portland",        "adult-sud",     &["french"],                                          &[],                           &[],                                        &[]),
-    sp("LA", "Lafayette",       "co-occurring",  &["french"],                                          &[],                           &[],                                        &[]),
-    sp("NJ", "Edison",          "adult-mh",      &["hindi"],                                           &[],                           &[],                                        &[]),
-    sp("TX", "Houston",         "adult-mh",      &["vietnamese", "spanish"],                           &[],                           &[],                                        &[]),
-    sp("DC", "Washington",      "adult-mh",      &["asl", "french"],                                   &[],                           &[],                                        &[]),
-    sp("NV", "Las Vegas",       "gambling",      &["spanish"],                                         &[],                           &[],                                        &[]),
-    sp("TN", "Nashville",       "professionals", &[],                                                  &[],                           &[],                                        &["legitscript"]),
-    sp("OH", "Columbus",        "children",      &[],                                                  &[],                           &[],                                        &["coa"]),
-    sp("NC", "Fayetteville",    "military",      &[],                                                  &["tricare"],                  &["active-military", "military-families"], &[]),
-    sp("VA", "Virginia Beach",  "military",      &[],                                                  &["tricare"],                  &["active-military"],                       &[]),
-    sp("WV", "Huntington",      "women",         &[],                                                  &["medicaid"],                 &["pregnant-postpartum"],                   &[]),
-    sp("AZ", "Phoenix",         "trauma",        &["spanish"],                                         &[],                           &["first-responders"],                      &[]),
-    sp("WA", "Seattle",         "lgbtq",         &[],                                                  &["kaiser"],                   &[],                                        &[]),
-    sp("UT", "Salt Lake City",  "eating",        &[],                                                  &[],                           &[],                                        &["hfap"]),
-    sp("MD", "Baltimore",       "ocd",           &[],                                                  &[],                           &[],                                        &["ncqa"]),
-    sp("OR", "Portland",        "young-adult",   &["russian", "vietnamese"],                           &[],                           &[],                                        &[]),
-];
-
-/// Languages besides Spanish that programs in a state may offer.
-fn state_languages(state: &str) -> &'static [&'static str] {
-    match state {
-        "AK" => &["yupik", "american-indian-alaska-native", "tagalog"],
-        "AZ" | "NM" | "OK" | "SD" | "ND" | "MT" => &["american-indian-alaska-native"],
-        "CA" => &[
-            "chinese",
-            "vietnamese",
-            "korean",
-            "tagalog",
-            "farsi",
-            "hmong",
-            "japanese",
-        ],
-        "CO" => &["german", "vietnamese"],
-        "CT" => &["portuguese", "polish", "italian"],
-        "DC" => &["asl", "french", "chinese"],
-        "FL" => &["haitian-creole", "portuguese", "russian"],
-        "GA" => &["korean", "vietnamese"],
-        "HI" => &["japanese", "tagalog", "chinese", "korean"],
-        "IL" => &["polish", "arabic", "greek", "korean"],
-        "LA" => &["french", "vietnamese"],
-        "MA" => &["portuguese", "haitian-creole", "chinese", "greek"],
-        "MD" => &["korean", "french", "chinese"],
-        "ME" => &["french"],
-        "MI" => &["arabic", "polish"],
-        "MN" => &["hmong", "ojibwa"],
-        "NJ" => &["hindi", "korean", "portuguese", "italian", "arabic"],
-        "NY" => &[
-            "chinese",
-            "russian",
-            "hebrew",
-            "haitian-creole",
-            "korean",
-            "italian",
-            "polish",
-            "greek",
-        ],
-        "OH" => &["german", "arabic"],
-        "OR" => &["russian", "vietnamese"],
-        "PA" => &["russian", "italian", "german"],
-        "RI" => &["portuguese"],
-        "TX" => &["vietnamese", "hindi", "chinese"],
-        "VA" => &["korean", "farsi", "hindi"],
-        "WA" => &["russian", "vietnamese", "chinese", "korean"],
-        "WI" => &["hmong", "ojibwa", "german"],
-        _ => &[],
-    }
-}
-
-/// States with Kaiser Permanente plans.
-const KAISER_STATES: &[&str] = &["CA", "CO", "DC", "GA", "HI", "MD", "OR", "VA", "WA"];
-/// States where IHS and tribal funds are a common way to pay.
-const TRIBAL_STATES: &[&str] = &[
-    "AK", "AZ", "MN", "MT", "ND", "NM", "OK", "SD", "WA", "WI", "WY",
-];
-#[rustfmt::skip]
-const ANTHEM_STATES: &[&str] = &[
-    "CA", "CO", "CT", "GA", "IN", "KY", "ME", "MO", "NV", "NH", "NY", "OH", "VA", "WI",
-];
-
-/// Synonyms that only a program in some states would write ("Medi-Cal").
-fn state_bound(slug: &str, synonym: &str) -> Option<&'static [&'static str]> {
-    Some(match (slug, synonym) {
-        ("medicaid", "medi-cal") => &["CA"],
-        ("medicaid", "masshealth") => &["MA"],
-        ("medicaid", "apple health") => &["WA"],
-        ("medicaid", "medical assistance") => &["PA", "MN", "MD"],
-        ("state-licensed", "licensed by the department of health care services") => &["CA"],
-        ("state-licensed", "dhcs licensed") => &["CA"],
-        ("anthem-bcbs", "florida blue") => &["FL"],
-        ("anthem-bcbs", "highmark") => &["PA", "DE", "WV", "NY"],
-        ("anthem-bcbs", "regence") => &["OR", "WA", "ID", "UT"],
-        ("anthem-bcbs", "premera") => &["WA", "AK"],
-        ("anthem-bcbs", "carefirst") => &["MD", "DC", "VA"],
-        ("anthem-bcbs", "horizon bcbs") => &["NJ"],
-        ("anthem-bcbs", "wellmark") => &["IA", "SD"],
-        ("anthem-bcbs", "anthem") => ANTHEM_STATES,
-        ("ambetter", "health net") => &["CA", "OR", "AZ"],
-        ("american-indian-alaska-native", "alaska native languages") => &["AK"],
-        _ => return None,
-    })
-}
-
-/// Synonyms too odd for a services list.
-#[rustfmt::skip]
-const ODD_SYNONYMS: &[&str] = &[
-    "gay", "lesbian", "queer", "cash", "pilots", "attorneys", "smi", "sud", "psychiatrist", "beacon",
-    "gold seal of approval", "sunday", "saturday", "nights", "morning", "senior", "adult",
-];
-
-#[rustfmt::skip]
-const ACRONYMS: &[&str] = &[
-    "ocd", "ptsd", "dbt", "cbt", "erp", "fbt", "arfid", "mat", "moud", "bcbs", "uhc", "ubh", "ihs", "jcaho",
-    "achc", "ncqa", "carf", "hfap", "asl", "lgbtq", "lgbtq+", "lgbt", "tf", "emdr", "cvs", "tricare", "iop",
-    "champva", "dhcs",
-];
-
-#[rustfmt::skip]
-const BRANDS: &[(&str, &str)] = &[
-    ("carefirst", "CareFirst"), ("masshealth", "MassHealth"), ("valueoptions", "ValueOptions"),
-    ("wellcare", "WellCare"), ("legitscript", "LegitScript"), ("emts", "EMTs"),
-];
-
-const SMALL_WORDS: &[&str] = &[
-    "and", "or", "of", "for", "the", "to", "with", "on", "by", "in", "en",
-];
 
 /// A lower-case synonym written as a source might: as is, in sentence case or
 /// in title case, acronyms in capitals.
@@ -788,11 +405,11 @@ fn recase(rng: &mut Rng, text: &str) -> String {
         if word.is_empty() {
             return;
         }
-        if ACRONYMS.contains(&word.as_str()) {
+        if TABLES.acronyms.contains(&word.as_str()) {
             out.push_str(&word.to_uppercase());
-        } else if let Some((_, brand)) = BRANDS.iter().find(|(w, _)| w == word) {
+        } else if let Some((_, brand)) = TABLES.brands.iter().find(|(w, _)| w == word) {
             out.push_str(brand);
-        } else if *first || (mode == 2 && !SMALL_WORDS.contains(&word.as_str())) {
+        } else if *first || (mode == 2 && !TABLES.small_words.contains(&word.as_str())) {
             let mut cs = word.chars();
             out.extend(cs.next().into_iter().flat_map(char::to_uppercase));
             out.extend(cs);
@@ -854,13 +471,13 @@ impl Vocab {
             let s = s.as_str();
             if s == label_lower
                 || s == slug_form
-                || ODD_SYNONYMS.contains(&s)
+                || TABLES.odd_synonyms.contains(&s)
                 || (s == "humana military" && !tags.contains("tricare"))
                 || !names_it(s)
             {
                 continue;
             }
-            match state_bound(slug, s) {
+            match TABLES.state_bound(slug, s) {
                 Some(states) if states.contains(&state) => local.push(s),
                 Some(_) => {}
                 None => general.push(s),
@@ -886,31 +503,6 @@ impl Vocab {
 // Words
 // ---------------------------------------------------------------------------
 
-#[rustfmt::skip]
-const NAME_PREFIXES: &[&str] = &[
-    "Harbor Light", "Cedar Grove", "Northstar", "Blue Heron", "Stillwater", "Juniper Hill", "Riverbend",
-    "Silver Creek", "Meadowlark", "Lantern House", "Summit Ridge", "Willow Springs", "Tall Pines", "Open Door",
-    "Bright Path", "Clear Water", "Evergreen Hollow", "Granite Peak", "Kestrel", "Copper Canyon", "Prairie Wind",
-    "Lighthouse Cove", "Red Maple", "Quiet Harbor", "Morning Star", "Aspen Trail", "Bluebird", "Sunrise Valley",
-    "Ironwood", "Magnolia Bend", "Sandpiper", "Foxglove", "Hollow Oak", "Birch Lane", "Crescent Moon",
-    "Wildflower", "True North", "Riverstone", "Golden Hour", "Driftwood", "Heron Bay", "Stonebridge",
-    "Tidewater", "Lakeside Commons", "Pinecrest", "Bayberry", "Moss Creek", "Thistle", "Larkspur",
-    "Saltmeadow", "Owl Creek", "Cobalt Sky", "Harvest Moon", "Sagebrush", "Timberline", "Clover Hill",
-    "Fernwood", "Windward", "Lodestar", "Brightwater", "Quail Run", "Bramblewood", "Marigold", "Cardinal Point",
-    "Otter Creek", "Wren House", "Starling", "Hearthstone", "Twin Oaks", "Bellflower",
-];
-
-#[rustfmt::skip]
-const STREETS: &[&str] = &[
-    "Maple Avenue", "Harbor Boulevard", "Cedar Street", "Commerce Parkway", "Oak Hollow Drive", "Willow Lane",
-    "Pioneer Road", "Lakeview Drive", "Main Street", "Market Street", "Medical Center Drive", "Professional Plaza",
-    "Park Avenue", "Elm Street", "Ridgeway Road", "Riverside Drive", "Chestnut Street", "Birchwood Court",
-    "Wellness Way", "Corporate Drive", "Hillcrest Avenue", "Meadow Lane", "Linden Street", "Summit Avenue",
-    "Fairview Road", "Cypress Way", "Heritage Parkway", "Aspen Court", "Stonegate Drive", "Juniper Street",
-    "Orchard Road", "Brookside Avenue", "Spring Street", "Granite Way", "Harmony Lane", "Sycamore Boulevard",
-    "Founders Circle", "Kingfisher Road", "Beacon Street", "Mill Pond Road",
-];
-
 const DAY_NAMES: [&str; 7] = [
     "Monday",
     "Tuesday",
@@ -924,30 +516,6 @@ const DAY_KEYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const NUMBER_WORDS: [&str; 8] = [
     "zero", "one", "two", "three", "four", "five", "six", "seven",
 ];
-
-// Weekly patterns: days (0 = Monday) and session hours.
-#[rustfmt::skip]
-const WEEKDAY_SETS: &[&[usize]] = &[&[0, 1, 3], &[0, 2, 3], &[1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 2, 4]];
-#[rustfmt::skip]
-const DAYTIME_SETS: &[&[usize]] = &[&[0, 2, 4], &[0, 1, 2, 3, 4], &[0, 1, 2, 3], &[1, 2, 3], &[0, 1, 2, 3, 4], &[0, 1, 3, 4]];
-#[rustfmt::skip]
-const EVENING_HOURS: &[(&str, &str)] = &[
-    ("18:00", "21:00"), ("17:30", "20:30"), ("18:30", "21:30"), ("17:00", "20:00"), ("18:00", "21:00"),
-    ("18:00", "21:30"),
-];
-#[rustfmt::skip]
-const DAYTIME_HOURS: &[(&str, &str)] = &[
-    ("09:00", "12:00"), ("09:30", "12:30"), ("10:00", "13:00"), ("13:00", "16:00"), ("09:00", "12:30"),
-    ("08:30", "11:30"), ("09:00", "13:00"),
-];
-#[rustfmt::skip]
-const AFTER_SCHOOL_HOURS: &[(&str, &str)] = &[
-    ("15:30", "18:30"), ("16:00", "19:00"), ("15:45", "18:45"), ("16:00", "19:00"), ("16:30", "19:30"),
-];
-#[rustfmt::skip]
-const SATURDAY_HOURS: &[(&str, &str)] = &[("10:00", "13:00"), ("09:00", "12:00")];
-#[rustfmt::skip]
-const WEEKEND_HOURS: &[(&str, &str)] = &[("09:00", "13:00"), ("09:00", "12:00"), ("10:00", "13:30")];
 
 fn minutes(hhmm: &str) -> u32 {
     let (h, m) = hhmm.split_once(':').expect("HH:MM");
@@ -991,86 +559,6 @@ fn track(day: usize, start: u32) -> &'static str {
         "evening"
     } else {
         "daytime"
-    }
-}
-
-fn focus_phrase(slug: &str) -> &'static str {
-    match slug {
-        "substance-use" => "substance use disorders",
-        "mental-health" => "mental health conditions",
-        "co-occurring" => "co-occurring mental health and substance use disorders",
-        "eating-disorders" => "eating disorders",
-        "ocd-anxiety" => "OCD and anxiety disorders",
-        "mood" => "depression and bipolar disorder",
-        "trauma" => "trauma and PTSD",
-        "psychosis" => "early psychosis",
-        "gambling" => "gambling problems",
-        other => panic!("no phrase for focus {other}"),
-    }
-}
-
-fn focus_short(slug: &str) -> &'static str {
-    match slug {
-        "substance-use" => "substance use",
-        "mental-health" => "other mental health concerns",
-        "co-occurring" => "co-occurring disorders",
-        "eating-disorders" => "eating disorders",
-        "ocd-anxiety" => "anxiety",
-        "mood" => "depression",
-        "trauma" => "trauma",
-        "psychosis" => "psychosis",
-        "gambling" => "gambling",
-        other => panic!("no phrase for focus {other}"),
-    }
-}
-
-fn age_phrase(slug: &str) -> &'static str {
-    match slug {
-        "children" => "children",
-        "adolescents" => "teens",
-        "young-adults" => "young adults",
-        "adults" => "adults",
-        "seniors" => "older adults",
-        other => panic!("no phrase for age {other}"),
-    }
-}
-
-fn modality_phrase(slug: &str) -> &'static str {
-    match slug {
-        "cbt" => "cognitive behavioral therapy",
-        "dbt" => "dialectical behavior therapy skills groups",
-        "emdr" => "EMDR",
-        "act" => "acceptance and commitment therapy",
-        "exposure-response-prevention" => "exposure and response prevention",
-        "family-based-treatment" => "family-based treatment",
-        "motivational-interviewing" => "motivational interviewing",
-        "contingency-management" => "contingency management",
-        "matrix-model" => "the Matrix Model",
-        "relapse-prevention" => "relapse prevention",
-        "trauma-focused" => "trauma-focused therapy",
-        "twelve-step" => "12-step facilitation",
-        "family-therapy" => "family therapy",
-        "group-therapy" => "group therapy",
-        "individual-therapy" => "weekly individual therapy",
-        "mat" => "medication for opioid and alcohol use disorders",
-        "medication-management" => "psychiatric medication management",
-        other => panic!("no phrase for modality {other}"),
-    }
-}
-
-fn population_phrase(slug: &str) -> &'static str {
-    match slug {
-        "veterans" => "veterans",
-        "active-military" => "active-duty service members",
-        "military-families" => "military families",
-        "lgbtq" => "LGBTQ+ clients",
-        "women" => "women",
-        "men" => "men",
-        "pregnant-postpartum" => "pregnant and postpartum women",
-        "criminal-justice" => "people referred by the courts",
-        "first-responders" => "first responders",
-        "professionals" => "licensed professionals",
-        other => panic!("no phrase for population {other}"),
     }
 }
 
@@ -1187,7 +675,7 @@ impl Record {
 struct Slot {
     state: &'static str,
     city: &'static str,
-    special: Option<&'static Special>,
+    special: Option<&'static Special<'static>>,
     /// What the record says of its schedule (dealt so the shares are exact).
     schedule: Reported,
     /// Whether the record has exact coordinates (likewise dealt).
@@ -1195,7 +683,11 @@ struct Slot {
 }
 
 impl Slot {
-    fn new(state: &'static str, city: &'static str, special: Option<&'static Special>) -> Slot {
+    fn new(
+        state: &'static str,
+        city: &'static str,
+        special: Option<&'static Special<'static>>,
+    ) -> Slot {
         let (schedule, exact_point) = (Reported::Nothing, false);
         Slot {
             state,
@@ -1254,28 +746,35 @@ impl Generator {
                 out.extend(days.iter().map(|&d| (d, minutes(s), minutes(e))));
             };
             match sched {
-                Sched::Evening => add(rng.pick(WEEKDAY_SETS), rng.pick(EVENING_HOURS)),
-                Sched::Daytime => add(rng.pick(DAYTIME_SETS), rng.pick(DAYTIME_HOURS)),
-                Sched::AfterSchool => {
-                    add(rng.pick(&WEEKDAY_SETS[..5]), rng.pick(AFTER_SCHOOL_HOURS))
-                }
+                Sched::Evening => add(
+                    rng.pick_ref(&TABLES.weekday_sets).as_slice(),
+                    rng.pick(&TABLES.evening_hours),
+                ),
+                Sched::Daytime => add(
+                    rng.pick_ref(&TABLES.daytime_sets).as_slice(),
+                    rng.pick(&TABLES.daytime_hours),
+                ),
+                Sched::AfterSchool => add(
+                    rng.pick_ref(&TABLES.weekday_sets[..5]).as_slice(),
+                    rng.pick(&TABLES.after_school_hours),
+                ),
                 Sched::EveningWeekend => {
                     add(
                         rng.pick(&[&[1, 3][..], &[0, 2], &[0, 1, 3]]),
-                        rng.pick(&EVENING_HOURS[..2]),
+                        rng.pick(&TABLES.evening_hours[..2]),
                     );
-                    add(&[5], rng.pick(SATURDAY_HOURS));
+                    add(&[5], rng.pick(&TABLES.saturday_hours));
                 }
                 Sched::DaytimeWeekend => {
                     add(
                         rng.pick(&[&[0, 2][..], &[1, 3], &[0, 2, 4]]),
-                        rng.pick(&DAYTIME_HOURS[..3]),
+                        rng.pick(&TABLES.daytime_hours[..3]),
                     );
-                    add(&[5], SATURDAY_HOURS[0]);
+                    add(&[5], TABLES.saturday_hours[0]);
                 }
                 Sched::Weekend => {
-                    add(&[2], EVENING_HOURS[0]);
-                    add(&[5, 6], rng.pick(WEEKEND_HOURS));
+                    add(&[2], TABLES.evening_hours[0]);
+                    add(&[5, 6], rng.pick(&TABLES.weekend_hours));
                 }
             }
             let hours: u32 = out.iter().map(|&(_, s, e)| e - s).sum();
@@ -1291,7 +790,7 @@ impl Generator {
         for _ in 0..500 {
             let name = format!(
                 "{} {}",
-                self.rng.pick(NAME_PREFIXES),
+                self.rng.pick(&TABLES.name_prefixes),
                 self.rng.pick(suffixes)
             );
             if self.names.insert(name.clone()) {
@@ -1314,7 +813,7 @@ impl Generator {
     fn insurance(
         &mut self,
         state: &str,
-        prof: &Profile,
+        prof: &Profile<'static>,
         ages: &[&str],
         forced: &[&'static str],
     ) -> Vec<&'static str> {
@@ -1337,7 +836,7 @@ impl Generator {
             push_unique(&mut v, "medicare");
         }
         let adults = ages.contains(&"adults");
-        let tribal = TRIBAL_STATES.contains(&state);
+        let tribal = TABLES.tribal_states.contains(&state);
         let odds: &[(&'static str, f64)] = &[
             ("medicaid", 0.65),
             ("private", 0.45),
@@ -1355,7 +854,7 @@ impl Generator {
             }
         }
         let carriers = rng.weighted(&[(0usize, 25), (1, 20), (2, 25), (3, 20), (4, 10)]);
-        let kaiser = if KAISER_STATES.contains(&state) {
+        let kaiser = if TABLES.kaiser_states.contains(&state) {
             10
         } else {
             0
@@ -1390,20 +889,21 @@ impl Generator {
     fn make(&mut self, slot: &Slot, number: usize) -> Record {
         let special = slot.special;
         let state = slot.state;
-        let prof: &'static Profile = match special {
-            Some(s) => profile(s.profile),
+        let prof: &'static Profile<'static> = match special {
+            Some(s) => TABLES.profile(s.profile),
             None => {
-                let weights: Vec<(usize, u32)> = PROFILES
+                let weights: Vec<(usize, u32)> = TABLES
+                    .profiles
                     .iter()
                     .enumerate()
                     .map(|(i, p)| (i, p.weight))
                     .collect();
-                &PROFILES[self.rng.weighted(&weights)]
+                &TABLES.profiles[self.rng.weighted(&weights)]
             }
         };
 
         // whom and what
-        let ages: Vec<&'static str> = self.rng.pick(prof.ages).to_vec();
+        let ages: Vec<&'static str> = self.rng.pick_ref(&prof.ages).to_vec();
         let mut focus: Vec<&'static str> = prof.focus.to_vec();
         let extra_focus = if focus.is_empty() {
             self.rng.range(1, 2) as usize
@@ -1413,7 +913,7 @@ impl Generator {
         add_some(
             &mut self.rng,
             &mut focus,
-            prof.focus_extra,
+            &prof.focus_extra,
             extra_focus,
             |_| true,
         );
@@ -1450,7 +950,7 @@ impl Generator {
         add_some(
             &mut self.rng,
             &mut modality,
-            prof.modality_extra,
+            &prof.modality_extra,
             missing,
             allowed_modality,
         );
@@ -1464,7 +964,7 @@ impl Generator {
         );
 
         let mut pops: Vec<&'static str> = prof.pops.to_vec();
-        for &p in special.map_or(&[][..], |s| s.pops) {
+        for &p in special.map_or(&[][..], |s| &s.pops[..]) {
             push_unique(&mut pops, p);
         }
         let extra_pops = self.rng.weighted(&[(0usize, 50), (1, 35), (2, 15)]);
@@ -1473,7 +973,7 @@ impl Generator {
         add_some(
             &mut self.rng,
             &mut pops,
-            prof.pops_extra,
+            &prof.pops_extra,
             extra_pops,
             |p| match p {
                 "men" => !has_women,
@@ -1502,9 +1002,9 @@ impl Generator {
             );
         }
 
-        let insurance = self.insurance(state, prof, &ages, special.map_or(&[][..], |s| s.ins));
+        let insurance = self.insurance(state, prof, &ages, special.map_or(&[][..], |s| &s.ins[..]));
 
-        let mut accred: Vec<&'static str> = special.map_or(&[][..], |s| s.accred).to_vec();
+        let mut accred: Vec<&'static str> = special.map_or(&[][..], |s| &s.accred[..]).to_vec();
         let n_accred = self.rng.weighted(&[(0usize, 35), (1, 45), (2, 20)]);
         let accred_pool: &[(&'static str, u32)] = &[
             ("state-licensed", 40),
@@ -1520,7 +1020,7 @@ impl Generator {
             push_unique(&mut accred, a);
         }
 
-        let mut langs: Vec<&'static str> = special.map_or(&[][..], |s| s.langs).to_vec();
+        let mut langs: Vec<&'static str> = special.map_or(&[][..], |s| &s.langs[..]).to_vec();
         let n_langs = self.rng.weighted(&[(0usize, 50), (1, 32), (2, 13), (3, 5)]);
         let spanish = if ["CA", "TX", "FL", "NM", "AZ", "NV"].contains(&state) {
             24
@@ -1528,7 +1028,7 @@ impl Generator {
             10
         };
         let mut lang_pool: Vec<(&'static str, u32)> = vec![("spanish", spanish), ("asl", 2)];
-        lang_pool.extend(state_languages(state).iter().map(|&l| (l, 3)));
+        lang_pool.extend(TABLES.state_languages(state).iter().map(|&l| (l, 3)));
         for _ in 0..8 {
             if langs.len() >= n_langs {
                 break;
@@ -1553,7 +1053,7 @@ impl Generator {
         let kids = ages
             .iter()
             .any(|a| matches!(*a, "children" | "adolescents"));
-        let sched = match self.rng.weighted(prof.schedules) {
+        let sched = match self.rng.weighted(&prof.schedules) {
             Sched::AfterSchool if !kids => Sched::Evening,
             sched => sched,
         };
@@ -1644,7 +1144,7 @@ impl Generator {
         }
 
         // names
-        let name = self.unique_name(prof.suffixes);
+        let name = self.unique_name(&prof.suffixes);
         let program_name = if self.rng.chance(0.7) {
             let fitting: Vec<&str> = prof
                 .programs
@@ -1674,7 +1174,7 @@ impl Generator {
         };
         let street = self.rng.chance(0.95).then(|| {
             let number = self.rng.range(10, 980) * 10 + self.rng.range(0, 9);
-            let street = format!("{number} {}", self.rng.pick(STREETS));
+            let street = format!("{number} {}", self.rng.pick(&TABLES.streets));
             if !self.rng.chance(0.4) {
                 return street;
             }
@@ -1792,11 +1292,15 @@ impl Generator {
         } else {
             "A"
         };
-        let ages: Vec<String> = f.ages.iter().map(|a| age_phrase(a).to_string()).collect();
+        let ages: Vec<String> = f
+            .ages
+            .iter()
+            .map(|a| TABLES.phrase("age", a).to_string())
+            .collect();
         let mut first = format!(
             "{article} {adjective}intensive outpatient program for {} with {}",
             join_list(&ages, "and"),
-            focus_phrase(f.focus[0])
+            TABLES.phrase("focus", f.focus[0])
         );
         // co-occurring already says substance use and mental health
         let secondary: Vec<String> = f.focus[1..]
@@ -1804,7 +1308,7 @@ impl Generator {
             .filter(|x| {
                 f.focus[0] != "co-occurring" || !matches!(**x, "substance-use" | "mental-health")
             })
-            .map(|x| focus_short(x).to_string())
+            .map(|x| TABLES.phrase("focus_short", x).to_string())
             .collect();
         if !secondary.is_empty() {
             first.push_str(&format!(
@@ -1873,7 +1377,7 @@ impl Generator {
             .iter()
             .filter(|m| **m != "group-therapy")
             .take(3)
-            .map(|m| modality_phrase(m).to_string())
+            .map(|m| TABLES.phrase("modality", m).to_string())
             .collect();
         if !shown.is_empty() {
             extras.push(format!("Treatment includes {}.", join_list(&shown, "and")));
@@ -1889,7 +1393,7 @@ impl Generator {
             let names: Vec<String> = f
                 .pops
                 .iter()
-                .map(|p| population_phrase(p).to_string())
+                .map(|p| TABLES.phrase("population", p).to_string())
                 .collect();
             extras.push(format!(
                 "Groups are designed with {} in mind.",
@@ -1953,15 +1457,16 @@ fn main() {
     // how many programs each state gets: proportional to population, at
     // least 3, and room for its clusters and special records
     let mut fixed: BTreeMap<&str, usize> = BTreeMap::new();
-    for &(s, _, n) in CLUSTERS {
+    for &(s, _, n) in &TABLES.clusters {
         *fixed.entry(s).or_default() += n;
     }
-    for sp in SPECIALS {
+    for sp in &TABLES.specials {
         *fixed.entry(sp.state).or_default() += 1;
     }
-    let total_pop: f64 = STATES.iter().map(|s| s.1 as f64).sum();
+    let total_pop: f64 = TABLES.states.iter().map(|s| s.1 as f64).sum();
     let allocate = |k: f64| -> Vec<usize> {
-        STATES
+        TABLES
+            .states
             .iter()
             .map(|&(s, pop)| {
                 let share = (k * pop as f64 / total_pop).round() as usize;
@@ -1977,17 +1482,18 @@ fn main() {
 
     // where: clusters, special records, then the state's larger cities
     let mut slots: Vec<Slot> = Vec::new();
-    for (i, &(state, _)) in STATES.iter().enumerate() {
+    for (i, &(state, _)) in TABLES.states.iter().enumerate() {
         let mut mine: Vec<Slot> = Vec::new();
-        for &(s, city, n) in CLUSTERS.iter().filter(|c| c.0 == state) {
+        for &(s, city, n) in TABLES.clusters.iter().filter(|c| c.0 == state) {
             let city = places.city(s, city);
             mine.extend((0..n).map(|_| Slot::new(state, city, None)));
         }
-        for sp in SPECIALS.iter().filter(|sp| sp.state == state) {
+        for sp in TABLES.specials.iter().filter(|sp| sp.state == state) {
             mine.push(Slot::new(state, places.city(state, sp.city), Some(sp)));
         }
         let random = counts[i] - mine.len();
-        let skip: Vec<&str> = CLUSTERS
+        let skip: Vec<&str> = TABLES
+            .clusters
             .iter()
             .filter(|c| c.0 == state)
             .map(|c| c.1)
@@ -2143,7 +1649,7 @@ fn check(vocab: &Vocab, records: &[Record]) {
     let states: BTreeSet<&str> = records.iter().map(|r| r.state.as_str()).collect();
     assert_eq!(
         states.len(),
-        STATES.len(),
+        TABLES.states.len(),
         "every state and DC has programs"
     );
 }

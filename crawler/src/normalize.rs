@@ -25,34 +25,55 @@ use time::Date;
 /// already split into fields.
 #[derive(Debug, Clone)]
 pub struct SourceRecord {
+    /// The source the record comes from.
     pub source: Source,
     /// The source's identity of the record (a facility key, a page URL): the
     /// listing id is derived from it and the source kind.
     pub identity: String,
+    /// The day the source stated these facts.
     pub checked: Date,
+    /// The organization or facility name, as the source wrote it.
     pub name: String,
+    /// The program's own name, when the source gives one.
     pub program_name: Option<String>,
+    /// A description, when the source gives one.
     pub description: Option<String>,
+    /// Street and number.
     pub street: Option<String>,
+    /// Suite, floor or building.
     pub street2: Option<String>,
+    /// City.
     pub city: String,
+    /// State or territory, as the source wrote it (a code or a name).
     pub state: String,
+    /// ZIP code, as the source wrote it.
     pub zip: String,
     /// Exact coordinates from the source.
     pub lat_lon: Option<(f64, f64)>,
+    /// The main phone number, as written.
     pub phone: Option<String>,
+    /// The intake number, when the source gives one apart.
     pub intake_phone: Option<String>,
+    /// The program's website.
     pub website: Option<String>,
     /// Facet values the source states, each with its evidence (the code or
     /// sentence it came from).
     pub values: Vec<(ValueId, Option<String>)>,
+    /// Weekly sessions.
     pub sessions: Vec<Session>,
+    /// Days per week.
     pub days_per_week: Option<u8>,
+    /// Hours per week.
     pub hours_per_week: Option<f32>,
+    /// Program length in weeks.
     pub program_weeks: Option<u16>,
+    /// Also offers partial hospitalization, when stated.
     pub php: Option<bool>,
+    /// Also offers standard outpatient care, when stated.
     pub outpatient: Option<bool>,
+    /// Takes new clients, when stated.
     pub accepting_new_clients: Option<bool>,
+    /// True for the fictional records of the embedded sample directory.
     pub sample: bool,
 }
 
@@ -96,14 +117,28 @@ impl SourceRecord {
     }
 }
 
+/// Why a record cannot become a listing.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum NormalizeError {
+    /// The record has no name (the identity is given).
     #[error("record {0}: no name")]
     NoName(String),
+    /// The state is not a US state or territory.
     #[error("record {identity}: {state:?} is not a US state or territory")]
-    BadState { identity: String, state: String },
+    BadState {
+        /// The record's identity.
+        identity: String,
+        /// The state as the source wrote it.
+        state: String,
+    },
+    /// The ZIP code is not five digits ([`clean_zip`]).
     #[error("record {identity}: {zip:?} is not a ZIP code")]
-    BadZip { identity: String, zip: String },
+    BadZip {
+        /// The record's identity.
+        identity: String,
+        /// The ZIP code as the source wrote it.
+        zip: String,
+    },
 }
 
 /// Longest name and program name, in characters.

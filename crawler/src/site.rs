@@ -65,6 +65,7 @@ pub enum PageKind {
 pub struct SitePage {
     /// The page's URL (fragment dropped).
     pub url: String,
+    /// What the page states.
     pub extraction: Extraction,
     /// Its own text (not menus or footers) says "intensive outpatient" or
     /// "IOP" outside a negation.
@@ -112,6 +113,7 @@ impl SitePage {
 /// What a site makes.
 #[derive(Debug, Default)]
 pub struct SiteListings {
+    /// The listings: one per program page, or one for the site.
     pub listings: Vec<Listing>,
     /// Program pages found.
     pub programs: usize,

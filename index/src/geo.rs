@@ -22,7 +22,9 @@ pub fn haversine_miles(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 pub struct Origin {
     /// How the place is written back to people: "Sacramento, CA 95814".
     pub label: String,
+    /// Latitude, degrees north (WGS 84).
     pub lat: f64,
+    /// Longitude, degrees east (WGS 84; negative in the US).
     pub lon: f64,
 }
 
@@ -32,40 +34,59 @@ pub const MAX_SUGGESTIONS: usize = 10;
 /// Why a place could not be found.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlaceError {
+    /// The place was left empty.
     #[error(
         "enter a ZIP code, a city and state (\"Denver, CO\") or coordinates (\"39.74,-104.99\")"
     )]
     Empty,
+    /// Five digits that are not a ZIP code of the ZIP list.
     #[error("no US ZIP code {0} is known")]
     UnknownZip(String),
     /// A real ZIP code without a place on the map: military (APO/FPO/DPO)
     /// and some territories' ZIPs, whose coordinates the ZIP list leaves at
     /// (0, 0).
     #[error("ZIP code {zip} ({place}) has no location on the map, so nothing can be measured from it: search by state or by words instead")]
-    NoLocation { zip: String, place: String },
+    NoLocation {
+        /// The ZIP code.
+        zip: String,
+        /// The place the ZIP list names for it.
+        place: String,
+    },
+    /// Text that looks like coordinates but is out of range.
     #[error("{0} is not a valid latitude,longitude pair: latitude must be within -90..90 and longitude within -180..180")]
     BadCoordinates(String),
+    /// A place name the gazetteer does not know;
+    /// `suggestions` holds the nearest spellings.
     #[error("no place called {query:?} is known{}", did_you_mean(.suggestions))]
     Unknown {
+        /// What the person typed.
         query: String,
+        /// Known places spelled like it.
         suggestions: Vec<String>,
     },
+    /// A city name found in more than one state.
     #[error("there is a {query:?} in more than one state: add the state{}", did_you_mean(.suggestions))]
     Ambiguous {
+        /// What the person typed.
         query: String,
+        /// The same name in each state that has it ("Springfield, IL").
         suggestions: Vec<String>,
     },
     /// Four digits (or three): a ZIP code whose leading zeros a spreadsheet
     /// dropped; `zip` is the known 5-digit one.
     #[error("{typed:?} is not a whole ZIP code (ZIP codes have 5 digits){}", did_you_mean(.suggestions))]
     ZipMissingLeadingZero {
+        /// The digits as typed.
         typed: String,
+        /// The ZIP code with its leading zeros back.
         zip: String,
+        /// Places the person may have meant.
         suggestions: Vec<String>,
     },
     /// A state (or territory) alone: a search needs a place in it.
     #[error("{state} is a whole state: enter a ZIP code or a city in it{}", did_you_mean(.suggestions))]
     WholeState {
+        /// What the person typed.
         query: String,
         /// The state's name ("Colorado").
         state: &'static str,
@@ -98,10 +119,15 @@ fn did_you_mean(suggestions: &[String]) -> String {
 /// A ZIP code's record: its centroid and the city the post office names.
 #[derive(Debug, Clone)]
 pub struct ZipPlace {
+    /// Five digits.
     pub zip: String,
+    /// The city the post office names for it.
     pub city: String,
+    /// Two-letter state code.
     pub state: String,
+    /// Latitude of the ZIP code's centroid, degrees north.
     pub lat: f64,
+    /// Longitude of the ZIP code's centroid, degrees east.
     pub lon: f64,
 }
 
@@ -283,6 +309,8 @@ pub fn state_code(text: &str) -> Option<&'static str> {
     STATE_KEYS.get(&key).copied()
 }
 
+/// The state's or territory's name for its two-letter code ("CO" ->
+/// "Colorado"), or `None`.
 pub fn state_name(code: &str) -> Option<&'static str> {
     STATES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
 }
@@ -319,6 +347,7 @@ fn max_edits(key: &str) -> usize {
 }
 
 impl Gazetteer {
+    /// The gazetteer of the `zipcodes` crate's US ZIP list, loaded on first use.
     pub fn get() -> &'static Gazetteer {
         &GAZETTEER
     }
@@ -395,6 +424,8 @@ impl Gazetteer {
         }
     }
 
+    /// The record of a five-digit ZIP code, or `None` when it is unknown or has
+    /// no location.
     pub fn zip(&self, zip: &str) -> Option<&ZipPlace> {
         self.zips.get(zip)
     }

@@ -49,6 +49,7 @@ pub fn order_key(name: &str, id: &str) -> (String, String) {
 
 /// Something to index: a listing, and its JSON for the doc store.
 pub trait ToIndex {
+    /// The listing to index.
     fn listing(&self) -> &Listing;
     /// The listing as the doc store keeps it (`serde_json`, compact).
     fn json(&self) -> Cow<'_, [u8]> {
@@ -71,7 +72,9 @@ impl ToIndex for &Listing {
 /// A listing read from the listing store with the compact JSON it was read
 /// from, which the doc store keeps as it is (no second encoding).
 pub struct StoredListing {
+    /// The listing.
     pub listing: Listing,
+    /// The exact bytes it was read from (compact JSON).
     pub json: Vec<u8>,
 }
 
@@ -223,7 +226,7 @@ fn document(
             };
             bits[value.id / 64] |= 1 << (value.id % 64);
             // the value's synonyms are matched through this term at query
-            // time (`search.rs`), not indexed with every listing
+            // time (`search/query.rs`), not indexed with every listing
             doc.add_text(fields.facet, format!("{}/{}", group.slug, value.slug));
         }
     }

@@ -13,6 +13,9 @@ use time::Date;
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
+/// One intensive outpatient program as the directory knows it: what sources
+/// said about it, each fact with its source and check date ([`Provenance`]).
+/// Serialized as JSON in the listing store and the index's doc store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Listing {
     /// Stable id: derived from the source's identity of the record (see
@@ -22,17 +25,28 @@ pub struct Listing {
     pub name: String,
     /// The program's own name, when the source gives one ("Adult IOP").
     pub program_name: Option<String>,
+    /// A description in the program's or the source's words, when given.
     pub description: Option<String>,
+    /// Where the program meets.
     pub address: Address,
+    /// The program's coordinates, and how exactly they place it; `None` when
+    /// nothing (source, ZIP code or city) places it.
     pub point: Option<Point>,
+    /// The main phone number, as the source wrote it (see [`crate::phone`]).
     pub phone: Option<String>,
+    /// The number to call to start the program, when it differs from the main
+    /// one.
     pub intake_phone: Option<String>,
+    /// The program's own website, as a URL.
     pub website: Option<String>,
     /// Facet group slug -> value slugs, in vocabulary order. Groups with no
     /// reported value are absent.
     pub facets: BTreeMap<String, Vec<String>>,
+    /// Weekly sessions, days and hours, when reported.
     pub schedule: Schedule,
+    /// Other levels of care the provider offers.
     pub level_of_care: LevelOfCare,
+    /// Whether the program takes new clients, when a source says so.
     pub accepting_new_clients: Option<bool>,
     /// Where the facts came from; [`Provenance::source`] indexes this list.
     pub sources: Vec<Source>,
@@ -43,10 +57,14 @@ pub struct Listing {
     pub sample: bool,
 }
 
+/// A postal address in the United States.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Address {
+    /// Street and number.
     pub street: Option<String>,
+    /// Suite, floor or building.
     pub street2: Option<String>,
+    /// City, as the source spells it.
     pub city: String,
     /// Two-letter postal code of the state or territory.
     pub state: String,
@@ -54,10 +72,14 @@ pub struct Address {
     pub zip: String,
 }
 
+/// A location in WGS 84 degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {
+    /// Latitude, degrees north (-90 to 90).
     pub lat: f64,
+    /// Longitude, degrees east (-180 to 180; negative in the Americas).
     pub lon: f64,
+    /// How exactly the point places the program.
     pub precision: Precision,
 }
 
@@ -74,6 +96,8 @@ pub enum Precision {
 }
 
 impl Precision {
+    /// How a person reads the precision, e.g. "approximate: centre of the ZIP
+    /// code".
     pub fn describe(self) -> &'static str {
         match self {
             Precision::Exact => "exact location",
@@ -83,9 +107,12 @@ impl Precision {
     }
 }
 
+/// When and how much the program meets.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Schedule {
+    /// Days of treatment per week (1 to 7).
     pub days_per_week: Option<u8>,
+    /// Hours of treatment per week.
     pub hours_per_week: Option<f32>,
     /// Regular weekly sessions, when the source lists them.
     #[serde(default)]
@@ -95,6 +122,7 @@ pub struct Schedule {
 }
 
 impl Schedule {
+    /// Whether nothing about the schedule is known.
     pub fn is_empty(&self) -> bool {
         self.days_per_week.is_none()
             && self.hours_per_week.is_none()
@@ -103,10 +131,15 @@ impl Schedule {
     }
 }
 
+/// One weekly session: a day and a start and end time (local time of the
+/// program).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
+    /// The day of the week.
     pub weekday: Weekday,
+    /// When the session starts.
     pub start: ClockTime,
+    /// When the session ends (after the start).
     pub end: ClockTime,
 }
 
@@ -123,24 +156,34 @@ impl Session {
         }
     }
 
+    /// The session's length in hours (0 when the end is not after the start).
     pub fn hours(&self) -> f32 {
         (self.end.minutes.saturating_sub(self.start.minutes)) as f32 / 60.0
     }
 }
 
+/// A day of the week, serialized as `mon` ... `sun`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
+    /// Monday.
     Mon,
+    /// Tuesday.
     Tue,
+    /// Wednesday.
     Wed,
+    /// Thursday.
     Thu,
+    /// Friday.
     Fri,
+    /// Saturday.
     Sat,
+    /// Sunday.
     Sun,
 }
 
 impl Weekday {
+    /// The seven days, Monday first.
     pub const ALL: [Weekday; 7] = [
         Weekday::Mon,
         Weekday::Tue,
@@ -151,6 +194,7 @@ impl Weekday {
         Weekday::Sun,
     ];
 
+    /// The day's English name ("Monday").
     pub fn name(self) -> &'static str {
         match self {
             Weekday::Mon => "Monday",
@@ -167,16 +211,20 @@ impl Weekday {
 /// A time of day, minutes after midnight; written "HH:MM" (24-hour).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ClockTime {
+    /// Minutes after midnight, 0 to 1439.
     pub minutes: u16,
 }
 
 impl ClockTime {
+    /// The time `hour:minute` (24-hour), or `None` unless `hour < 24` and
+    /// `minute < 60`.
     pub fn new(hour: u16, minute: u16) -> Option<ClockTime> {
         (hour < 24 && minute < 60).then_some(ClockTime {
             minutes: hour * 60 + minute,
         })
     }
 
+    /// A time written "HH:MM" (24-hour, "9:05" too), or `None`.
     pub fn parse(text: &str) -> Option<ClockTime> {
         let (h, m) = text.split_once(':')?;
         ClockTime::new(h.parse().ok()?, m.parse().ok()?)
@@ -312,6 +360,7 @@ pub struct Provenance {
     pub fact: String,
     /// Index into [`Listing::sources`].
     pub source: usize,
+    /// The day a source last stated the fact (ISO 8601 date in JSON).
     #[serde(with = "iso_date")]
     pub checked: Date,
     /// The words in the source that state the fact, when it was extracted
@@ -361,6 +410,7 @@ impl Listing {
         self.facets.get(group).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Whether facet group `group` has the value `slug`.
     pub fn has_value(&self, group: &str, slug: &str) -> bool {
         self.values(group).iter().any(|v| v == slug)
     }

@@ -38,6 +38,7 @@ pub enum Role {
     Main,
     /// Admissions, intake, toll-free lines.
     Intake,
+    /// A fax number: never called.
     Fax,
     /// A crisis line (988, 741741, 911, national hotlines): never the
     /// program's phone.
@@ -47,7 +48,9 @@ pub enum Role {
 /// A number found in text, its role and where it was.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
+    /// The number.
     pub phone: Phone,
+    /// What it is for.
     pub role: Role,
     /// Byte offset of the number in the text.
     pub at: usize,

@@ -13,6 +13,8 @@ use crate::listing::Listing;
 use crate::request::{SearchRequest, Sort};
 use crate::vocabulary::{GroupId, ValueId, Vocabulary};
 
+/// What [`scan`] answers for a request, found by looking at every
+/// listing: the check the index's search is tested against.
 pub struct ReferenceResults {
     /// Every result in order: (distance when a place was given, listing id).
     pub order: Vec<(Option<f64>, String)>,

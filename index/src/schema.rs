@@ -5,7 +5,8 @@
 //! per word, stemmed in English), with term frequencies but no positions
 //! (no phrase queries). The labels and synonyms of facet values are not in the
 //! body: a word of a synonym matches the value's `facet` term at query time. Everything a search filters, counts or sorts on is a
-//! fast field read by the collector in `search.rs`:
+//! fast field, read into the in-memory columns (`columns.rs`) that a search
+//! (`search/`) visits:
 //! - `ord`: the listing's position in the generation's listing file, which is
 //!   sorted by name then id, so `ord` is also the name order;
 //! - `lat`, `lon`: degrees (`NO_POINT` when the listing has no location);
@@ -31,22 +32,34 @@ pub fn bit_words(vocabulary: &Vocabulary) -> usize {
     vocabulary.values().len().div_ceil(64)
 }
 
+/// The tantivy fields of the schema ([`build_schema`]), by role.
 #[derive(Debug, Clone)]
 pub struct Fields {
+    /// The listing id (exact, indexed): looked up by [`crate::SearchIndex::listing`].
     pub id: Field,
+    /// The listing as compact JSON, stored (the doc store).
     pub listing: Field,
+    /// The names (organization and program), analyzed as [`STEMMED`] text.
     pub name: Field,
+    /// The description and other text of the listing, analyzed as [`STEMMED`].
     pub body: Field,
+    /// Each facet value as `group/slug`, indexed as one term.
     pub facet: Field,
+    /// The listing's position in name order (fast field).
     pub ord: Field,
+    /// Latitude, degrees north (fast field).
     pub lat: Field,
+    /// Longitude, degrees east (fast field).
     pub lon: Field,
+    /// The facet bit set: one 64-bit fast field per [`bit_words`] word, bit
+    /// `id % 64` of word `id / 64` set for each [`crate::vocabulary::ValueId`].
     pub bits: Vec<Field>,
 }
 
 /// The analyzer of the text fields ([`crate::text::analyzer`]).
 pub const STEMMED: &str = crate::text::ANALYZER;
 
+/// The index schema for `vocabulary`, and its [`Fields`].
 pub fn build_schema(vocabulary: &Vocabulary) -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = TextOptions::default().set_indexing_options(

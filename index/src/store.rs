@@ -53,17 +53,29 @@ use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
+/// Why the data directory could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A file of the data directory could not be read or written.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// The listing store is not valid listing JSON.
     #[error("{path}: not valid listing JSON: {source}")]
     Json {
+        /// The file.
         path: PathBuf,
+        /// The parser's error.
         source: serde_json::Error,
     },
+    /// tantivy could not build or open an index.
     #[error("index: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// The data directory has no current generation yet.
     #[error(
         "{0} has no published index: run `iopfinder crawl` or `iopfinder serve` to create one"
     )]
@@ -71,7 +83,12 @@ pub enum StoreError {
     /// A generation's files do not match the checksums of its
     /// `generation.json` (or it has none, or names a file outside itself).
     #[error("generation {generation} is not installed: {problem}")]
-    Unverified { generation: String, problem: String },
+    Unverified {
+        /// The generation's name.
+        generation: String,
+        /// What does not match, as people read it.
+        problem: String,
+    },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
@@ -84,18 +101,24 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
 /// Facts about one index generation, shown on the about page and `/healthz`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerationMeta {
+    /// The generation's name (`g-...`).
     pub generation: String,
     /// RFC 3339 time the generation was built.
     pub built_at: String,
+    /// How many listings the generation holds.
     pub listings: usize,
     /// True when any listing is from the embedded sample directory.
     pub sample: bool,
+    /// Each source's share of the listings, in source order.
     pub sources: Vec<SourceSummary>,
 }
 
+/// One source's share of a generation, for the about page's sources table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceSummary {
+    /// The source kind (`samhsa-directory`, `website`, `sample`, ...).
     pub kind: String,
+    /// The source's title as people read it.
     pub title: String,
     /// The source's own date ([`crate::listing::Source::edition`]), the
     /// newest its listings give.
@@ -104,9 +127,11 @@ pub struct SourceSummary {
     /// The source's public page, when its listings give one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// How many listings have facts from this source.
     pub listings: usize,
     /// Oldest and newest check dates of the source's facts, "YYYY-MM-DD".
     pub oldest_check: Option<String>,
+    /// See `oldest_check`.
     pub newest_check: Option<String>,
 }
 
@@ -130,8 +155,10 @@ pub struct FileChecksum {
 /// kept; those open locally but are never installed from elsewhere.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerationManifest {
+    /// The generation's facts.
     #[serde(flatten)]
     pub meta: GenerationMeta,
+    /// Every other file of the generation: path -> size and SHA-256.
     #[serde(default)]
     pub files: BTreeMap<String, FileChecksum>,
 }
@@ -273,24 +300,32 @@ pub fn verify_generation_dir(dir: &Path) -> Result<GenerationManifest, StoreErro
 
 /// An opened generation: the index and what it is.
 pub struct Generation {
+    /// The generation's facts (`generation.json`).
     pub meta: GenerationMeta,
+    /// Its search index, opened.
     pub index: SearchIndex,
 }
 
+/// A data directory: `listings.json` (the listing store), `index/` (the
+/// published generations, one directory each, and `CURRENT`, which names the
+/// current one), and the crawl's state and reports beside them.
 #[derive(Debug, Clone)]
 pub struct DataDir {
     root: PathBuf,
 }
 
 impl DataDir {
+    /// The data directory at `root` (nothing is read or created yet).
     pub fn new(root: impl Into<PathBuf>) -> DataDir {
         DataDir { root: root.into() }
     }
 
+    /// The data directory's path.
     pub fn root(&self) -> &Path {
         &self.root
     }
 
+    /// The listing store's path: `root/listings.json`.
     pub fn listings_path(&self) -> PathBuf {
         self.root.join("listings.json")
     }
@@ -648,6 +683,12 @@ impl DataDir {
         self.open_generation(&name)
     }
 
+    /// Open the generation `name` of `index/`: read its `generation.json` and
+    /// open its index.
+    ///
+    /// # Errors
+    /// [`StoreError::Io`] or [`StoreError::Json`] when `generation.json` cannot
+    /// be read, [`StoreError::Index`] when the index cannot be opened.
     pub fn open_generation(&self, name: &str) -> Result<Generation, StoreError> {
         let dir = self.index_root().join(name);
         let meta_path = dir.join("generation.json");

@@ -184,7 +184,9 @@ fn index_words(text: &str) -> Vec<String> {
     out
 }
 
-/// The tokenizer of [`analyzer`]: [`index_words`] as tokens.
+/// The tokenizer of [`analyzer`]: the terms a listing's text is indexed
+/// under (`index_words`: each word's [`search_words`] pieces, its parts
+/// between apostrophes and hyphens, and all of it joined) as tokens.
 #[derive(Clone, Default)]
 pub struct Words;
 

@@ -23,6 +23,9 @@ pub type ValueId = usize;
 /// Position of a group in the vocabulary, in file order.
 pub type GroupId = usize;
 
+/// The facet groups and values of the directory, with their labels (English
+/// and Spanish), synonyms and source codes, read from `index/vocabulary.toml`:
+/// the one vocabulary every stage (crawler, index, pages) uses.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
     groups: Vec<FacetGroup>,
@@ -38,13 +41,18 @@ pub struct Vocabulary {
     longest_search_phrase_words: usize,
 }
 
+/// A facet group ("Ages served", "Insurance"): a question a person filters by.
 #[derive(Debug, Clone)]
 pub struct FacetGroup {
+    /// Position of the group in the vocabulary.
     pub id: GroupId,
+    /// The group's URL parameter and facet prefix ("age", "insurance").
     pub slug: String,
+    /// The label in English.
     pub label: String,
     /// The label in Spanish (the `/es/` pages).
     pub label_es: String,
+    /// A sentence explaining the group, in English.
     pub help: String,
     /// The help text in Spanish.
     pub help_es: String,
@@ -52,24 +60,34 @@ pub struct FacetGroup {
     pub values: Vec<ValueId>,
 }
 
+/// One value of a facet group ("Medicaid").
 #[derive(Debug, Clone)]
 pub struct FacetValue {
+    /// Position of the value in the whole vocabulary.
     pub id: ValueId,
+    /// The group it belongs to.
     pub group: GroupId,
+    /// The value's slug, unique within its group ("medicaid").
     pub slug: String,
+    /// The label in English.
     pub label: String,
     /// The label in Spanish (the `/es/` pages).
     pub label_es: String,
     /// Lower-case phrases meaning this value, including the label and the slug
     /// written with spaces.
     pub synonyms: Vec<String>,
+    /// The codes that sources use for this value (e.g. SAMHSA service codes).
     pub codes: Vec<String>,
 }
 
+/// Why `vocabulary.toml` cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum VocabularyError {
+    /// The file is not valid TOML or does not have the expected shape.
     #[error("vocabulary.toml does not parse: {0}")]
     Toml(#[from] toml::de::Error),
+    /// The file parses but breaks a rule (a duplicate slug, a value without a
+    /// group, ...); the message names it.
     #[error("vocabulary.toml: {0}")]
     Invalid(String),
 }
@@ -108,6 +126,10 @@ impl Vocabulary {
         &VOCABULARY
     }
 
+    /// Compile a vocabulary from the text of a `vocabulary.toml`.
+    ///
+    /// # Errors
+    /// [`VocabularyError`] when the text does not parse or breaks a rule.
     pub fn from_toml(text: &str) -> Result<Vocabulary, VocabularyError> {
         let file: FileRepr = toml::from_str(text)?;
         let mut vocabulary = Vocabulary {
@@ -233,22 +255,27 @@ impl Vocabulary {
         self.longest_phrase_words
     }
 
+    /// Every group, in file order.
     pub fn groups(&self) -> &[FacetGroup] {
         &self.groups
     }
 
+    /// Every value, in file order (a [`ValueId`] indexes this slice).
     pub fn values(&self) -> &[FacetValue] {
         &self.values
     }
 
+    /// The group at `id` (panics when `id` is out of range).
     pub fn group(&self, id: GroupId) -> &FacetGroup {
         &self.groups[id]
     }
 
+    /// The value at `id` (panics when `id` is out of range).
     pub fn value(&self, id: ValueId) -> &FacetValue {
         &self.values[id]
     }
 
+    /// The group with this slug, if any.
     pub fn group_by_slug(&self, slug: &str) -> Option<&FacetGroup> {
         self.groups.iter().find(|g| g.slug == slug)
     }

@@ -55,12 +55,24 @@ impl Default for Budget {
 /// Why a page was not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PageError {
+    /// Elements nested deeper than the budget's depth.
     #[error("markup nested deeper than {max} levels")]
-    TooDeep { max: usize },
+    TooDeep {
+        /// The budget's maximum depth, in elements.
+        max: usize,
+    },
+    /// More nodes than the budget allows.
     #[error("more than {max} nodes of markup")]
-    TooManyNodes { max: usize },
+    TooManyNodes {
+        /// The budget's maximum number of nodes.
+        max: usize,
+    },
+    /// Parsing and extraction ran past the budget's time.
     #[error("parsing and extraction took more than {} s", max.as_secs_f32())]
-    TooSlow { max: Duration },
+    TooSlow {
+        /// The budget's maximum time.
+        max: Duration,
+    },
 }
 
 impl PageError {
@@ -83,6 +95,7 @@ pub struct Deadline {
 }
 
 impl Deadline {
+    /// The deadline `budget.max_time` from now.
     pub fn start(budget: &Budget) -> Deadline {
         Deadline {
             at: Instant::now() + budget.max_time,

@@ -23,6 +23,7 @@ pub struct PostalAddress {
     /// Street line(s), as written ("7447 Antelope Rd #103"); `None` when the
     /// page gives only city, state and ZIP.
     pub street: Option<String>,
+    /// City, as written.
     pub city: String,
     /// Postal code ("CA").
     pub state: String,
@@ -45,7 +46,9 @@ pub struct PostalAddress {
 /// A phone number found on the page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PagePhone {
+    /// The number.
     pub phone: Phone,
+    /// What it is for (main line, intake, fax, crisis).
     pub role: Role,
     /// The sentence (or link text) it was read from.
     pub evidence: String,
@@ -54,6 +57,7 @@ pub struct PagePhone {
 /// Addresses, phones and name candidates of one page.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Contacts {
+    /// Addresses that checked out against the US ZIP list, in page order.
     pub addresses: Vec<PostalAddress>,
     /// Addresses that did not check out, with the reason, for the report.
     pub rejected: Vec<String>,

@@ -18,9 +18,11 @@ pub struct Sentence {
     pub text: String,
     /// In navigation, header, footer, aside or other page chrome.
     pub chrome: bool,
+    /// A heading (`h1` ... `h6`).
     pub heading: bool,
     /// The heading's level (1 for `h1` ... 6), 0 for other text.
     pub level: u8,
+    /// An item of a list (`li`).
     pub list_item: bool,
 }
 

@@ -1,25 +1,14 @@
 //! The organization from schema.org JSON-LD (`<script type="application/ld+json">`:
 //! one object, an array, or an `@graph`; `@type` a string or an array;
-//! numbers sent as strings) or, failing that, from microdata (`itemscope
-//! itemtype=".../MedicalClinic"` with `itemprop`s).
+//! numbers sent as strings). Pages without it may say the same in
+//! [`microdata`](super::microdata).
 
-use super::Org;
-use scraper::{ElementRef, Html, Selector};
+use super::{is_provider, Org};
+use scraper::{Html, Selector};
 use serde_json::Value;
 
-/// The schema.org types that describe a treatment provider.
-const TYPES: &[&str] = &[
-    "MedicalClinic",
-    "MedicalOrganization",
-    "MedicalBusiness",
-    "LocalBusiness",
-    "Hospital",
-    "Physician",
-    "HealthAndBeautyBusiness",
-    "MentalHealthClinic",
-];
-
-/// The organization the page describes, if it says so in structured data.
+/// The first provider organization with a name in the page's JSON-LD
+/// scripts (a script that is not valid JSON is skipped), if any.
 pub fn organization(document: &Html) -> Option<Org> {
     let scripts = Selector::parse(r#"script[type="application/ld+json"]"#).expect("selector");
     let mut orgs = Vec::new();
@@ -32,9 +21,7 @@ pub fn organization(document: &Html) -> Option<Org> {
         collect(&value, &mut candidates, 0);
         orgs.extend(candidates.into_iter().map(org_of));
     }
-    orgs.into_iter()
-        .find(|o| o.name.is_some())
-        .or_else(|| microdata(document))
+    orgs.into_iter().find(|o| o.name.is_some())
 }
 
 fn collect<'a>(value: &'a Value, out: &mut Vec<&'a Value>, depth: usize) {
@@ -58,11 +45,6 @@ fn collect<'a>(value: &'a Value, out: &mut Vec<&'a Value>, depth: usize) {
         }
         _ => {}
     }
-}
-
-fn is_provider(t: &str) -> bool {
-    let t = t.rsplit('/').next().unwrap_or(t);
-    TYPES.contains(&t)
 }
 
 fn text(value: Option<&Value>) -> Option<String> {
@@ -109,57 +91,4 @@ fn org_of(value: &Value) -> Org {
         org.lon = number(geo.get("longitude"));
     }
     org
-}
-
-fn microdata(document: &Html) -> Option<Org> {
-    let scoped = Selector::parse("[itemscope][itemtype]").expect("selector");
-    let props = Selector::parse("[itemprop]").expect("selector");
-    let element = document.select(&scoped).find(|e| {
-        e.value()
-            .attr("itemtype")
-            .is_some_and(|t| t.split_whitespace().any(is_provider))
-    })?;
-    let mut org = Org::default();
-    for prop in element.select(&props) {
-        let value = prop_value(prop);
-        let slot = match prop.value().attr("itemprop").unwrap_or("") {
-            "name" => &mut org.name,
-            "telephone" => &mut org.phone,
-            "url" => &mut org.website,
-            "streetAddress" => &mut org.street,
-            "addressLocality" => &mut org.city,
-            "addressRegion" => &mut org.state,
-            "postalCode" => &mut org.zip,
-            "latitude" => {
-                org.lat = org.lat.or(value.and_then(|v| v.parse().ok()));
-                continue;
-            }
-            "longitude" => {
-                org.lon = org.lon.or(value.and_then(|v| v.parse().ok()));
-                continue;
-            }
-            _ => continue,
-        };
-        if slot.is_none() {
-            *slot = value;
-        }
-    }
-    org.name.is_some().then_some(org)
-}
-
-fn prop_value(element: ElementRef<'_>) -> Option<String> {
-    let e = element.value();
-    let raw = e
-        .attr("content")
-        .or_else(|| {
-            if e.name() == "a" && e.attr("itemprop") == Some("url") {
-                e.attr("href")
-            } else {
-                None
-            }
-        })
-        .map(str::to_string)
-        .unwrap_or_else(|| element.text().collect::<String>());
-    let cleaned = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!cleaned.is_empty()).then_some(cleaned)
 }

@@ -2,7 +2,9 @@
 //! with evidence.
 //!
 //! - [`html`]: the page as sentences, page chrome marked.
-//! - [`jsonld`]: the organization from schema.org JSON-LD or microdata.
+//! - [`jsonld`]: the organization from schema.org JSON-LD.
+//! - [`microdata`]: the organization from schema.org microdata, for pages
+//!   without JSON-LD.
 //! - [`prose`]: facet values from vocabulary phrases, with negation and
 //!   context rules.
 //! - [`schedule`]: sessions, weekly hours, days and program length.
@@ -18,6 +20,7 @@ pub mod budget;
 pub mod contact;
 pub mod html;
 pub mod jsonld;
+pub mod microdata;
 pub mod prose;
 pub mod schedule;
 
@@ -26,24 +29,54 @@ use iop_index::listing::{Session, Source, Weekday};
 use iop_index::vocabulary::{normalize_words, ValueId, Vocabulary};
 use time::Date;
 
+/// The schema.org types that describe a treatment provider.
+const PROVIDER_TYPES: &[&str] = &[
+    "MedicalClinic",
+    "MedicalOrganization",
+    "MedicalBusiness",
+    "LocalBusiness",
+    "Hospital",
+    "Physician",
+    "HealthAndBeautyBusiness",
+    "MentalHealthClinic",
+];
+
+/// Whether a schema.org `@type` or `itemtype` (a bare name or a URL ending
+/// in one) is one of [`PROVIDER_TYPES`].
+fn is_provider(t: &str) -> bool {
+    let t = t.rsplit('/').next().unwrap_or(t);
+    PROVIDER_TYPES.contains(&t)
+}
+
 /// The organization as structured data on the page describes it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Org {
+    /// The organization's name.
     pub name: Option<String>,
+    /// Its phone number, as written.
     pub phone: Option<String>,
+    /// Street and number.
     pub street: Option<String>,
+    /// City.
     pub city: Option<String>,
+    /// State, as written (a code or a name).
     pub state: Option<String>,
+    /// ZIP code, as written.
     pub zip: Option<String>,
+    /// Latitude, degrees north.
     pub lat: Option<f64>,
+    /// Longitude, degrees east.
     pub lon: Option<f64>,
+    /// Its website, as written (`url`).
     pub website: Option<String>,
 }
 
 /// A facet value the page states, and the sentence that states it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
+    /// The value.
     pub value: ValueId,
+    /// The sentence that states it, as the page shows it.
     pub evidence: String,
 }
 
@@ -52,8 +85,11 @@ pub struct Fact {
 pub struct ScheduleFacts {
     /// Weekly sessions, in page order, without duplicates.
     pub sessions: Vec<Session>,
+    /// Days per week the page states ("3 days a week").
     pub days_per_week: Option<u8>,
+    /// Hours per week the page states, or the sessions add up to.
     pub hours_per_week: Option<f32>,
+    /// Program length in weeks the page states.
     pub program_weeks: Option<u16>,
     /// Schedule tracks from times stated without weekdays ("from 10:30am
     /// until 2:00pm"), with the sentence as evidence. Tracks of
@@ -64,11 +100,14 @@ pub struct ScheduleFacts {
     pub evidence: Vec<String>,
 }
 
+/// What one page states: see [`extract`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extraction {
+    /// The organization from the page's JSON-LD or microdata, when it has one.
     pub organization: Option<Org>,
     /// Facet values from prose, each once, in page order.
     pub values: Vec<Fact>,
+    /// Sessions, days, hours and length of the program.
     pub schedule: ScheduleFacts,
     /// The page says the provider also offers partial hospitalization.
     pub php: Option<bool>,
@@ -134,7 +173,8 @@ pub fn extract_document(
     url: Option<&str>,
     deadline: &budget::Deadline,
 ) -> Result<Extraction, budget::PageError> {
-    let mut organization = jsonld::organization(document);
+    let mut organization =
+        jsonld::organization(document).or_else(|| microdata::organization(document));
     let sentences = html::sentences_of(document);
     deadline.check()?;
     let contacts = contact::contacts(document, &sentences);

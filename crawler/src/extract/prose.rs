@@ -249,6 +249,7 @@ pub fn expand_shared_heads(text: &str) -> String {
 /// A value found in a sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
+    /// The value.
     pub value: ValueId,
     /// The index of the sentence it came from.
     pub sentence: usize,

@@ -11,11 +11,15 @@ use std::sync::LazyLock;
 /// What one sentence says about the schedule.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SentenceSchedule {
+    /// Sessions with a weekday and a time range, in sentence order.
     pub sessions: Vec<Session>,
     /// Time ranges with no weekday in the sentence: start and end.
     pub bare_ranges: Vec<(ClockTime, ClockTime)>,
+    /// Hours per week the sentence states.
     pub hours_per_week: Option<f32>,
+    /// Days per week the sentence states.
     pub days_per_week: Option<u8>,
+    /// Program length in weeks the sentence states.
     pub program_weeks: Option<u16>,
 }
 
@@ -89,6 +93,8 @@ const LENGTH_CONTEXT: &[&str] = &[
     "duration",
 ];
 
+/// A count written as a word from "zero" to "twenty" (any case) or as a
+/// number ("3", "2.5"), or `None`.
 pub fn number(text: &str) -> Option<f32> {
     let words = [
         "zero",

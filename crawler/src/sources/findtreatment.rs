@@ -40,7 +40,9 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+/// The source kind of the locator's listings.
 pub const KIND: &str = "findtreatment";
+/// The source's title as people read it.
 pub const TITLE: &str = "FindTreatment.gov (SAMHSA treatment locator)";
 /// The locator's public page: the source link shown on listings (the API
 /// URL is for machines, and may be a private test address).
@@ -57,6 +59,7 @@ const LEGEND_TSV: &str = include_str!("samhsa_legend.tsv");
 /// One service code of SAMHSA's legend.
 #[derive(Debug, Clone)]
 pub struct LegendEntry {
+    /// The code, as the locator writes it ("IOP").
     pub code: String,
     /// "Intensive outpatient treatment".
     pub name: String,
@@ -285,12 +288,16 @@ fn closest_code(label: &str, pool: &[&LegendEntry], at_least: f64) -> Vec<String
 /// One page of the API's answer.
 #[derive(Debug, Deserialize)]
 pub struct ApiPage {
+    /// The page number, from 1, when the API says it.
     #[serde(default)]
     pub page: Option<u32>,
+    /// How many pages the search has.
     #[serde(rename = "totalPages")]
     pub total_pages: u32,
+    /// How many rows the search has, when the API says it.
     #[serde(rename = "recordCount", default)]
     pub record_count: Option<u64>,
+    /// This page's rows.
     pub rows: Vec<Row>,
 }
 
@@ -300,25 +307,40 @@ pub struct ApiPage {
 pub struct Row {
     /// The locator's facility id (64 hex digits), when the row has one.
     pub frid: Option<String>,
+    /// The facility's name.
     pub name1: Option<String>,
+    /// A second name: the program's name, when given.
     pub name2: Option<String>,
+    /// Street and number.
     pub street1: Option<String>,
+    /// Suite, floor or building.
     pub street2: Option<String>,
+    /// City.
     pub city: Option<String>,
+    /// Two-letter state code.
     pub state: Option<String>,
+    /// ZIP code (ZIP+4 possible).
     pub zip: Option<String>,
+    /// The main phone number, as written.
     pub phone: Option<String>,
+    /// The intake number, as written.
     pub intake1: Option<String>,
+    /// A hotline number, as written: the intake number when there is no other.
     pub hotline1: Option<String>,
+    /// The facility's website, as written.
     pub website: Option<String>,
+    /// Latitude, degrees north, as a number or a string.
     pub latitude: Option<serde_json::Value>,
+    /// Longitude, degrees east, as a number or a string.
     pub longitude: Option<serde_json::Value>,
+    /// The service categories, each with its labels.
     pub services: Vec<ServiceGroup>,
     /// Codes given as codes (the export CSV's columns set to `1`).
     #[serde(skip)]
     pub codes: Vec<String>,
 }
 
+/// One service category of a row and its labels.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ServiceGroup {
@@ -516,10 +538,16 @@ fn report(location: &str, read: &Read, out: &mut SourceCrawl) {
 /// What the rows of a search yield.
 #[derive(Debug, Default)]
 pub struct Read {
+    /// The listings made from the IOP rows (rows of one program merged).
     pub listings: Vec<iop_index::Listing>,
+    /// Rows read.
     pub rows: usize,
+    /// Rows that offer intensive outpatient care (the legend's IOP code).
     pub iop_rows: usize,
+    /// IOP rows merged into a program already read (same facility id, or same
+    /// names, street and ZIP).
     pub merged: usize,
+    /// Why each IOP row that could not become a listing was rejected.
     pub rejected: Vec<String>,
     /// Every distinct service label read.
     pub labels: std::collections::BTreeSet<String>,
@@ -546,6 +574,7 @@ type Codes = Vec<(String, String)>;
 
 /// The rows of an export CSV, their codes given as services.
 pub struct ExportRows {
+    /// The rows.
     pub rows: Vec<Row>,
     /// Columns set to `1` somewhere that are no code of the legend.
     pub unknown_codes: Vec<String>,

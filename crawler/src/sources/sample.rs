@@ -20,34 +20,54 @@ pub struct SampleRecord {
     /// The record's identity in the sample file ("sample-0001"): the listing id
     /// is derived from it.
     pub record: String,
+    /// The organization's name.
     pub name: String,
+    /// The program's own name.
     pub program_name: Option<String>,
+    /// A description.
     pub description: Option<String>,
+    /// Street and number.
     pub street: Option<String>,
+    /// City.
     pub city: String,
+    /// Two-letter state code.
     pub state: String,
+    /// Five-digit ZIP code.
     pub zip: String,
-    /// Exact coordinates, when the record has them (otherwise the ZIP centroid).
+    /// Exact coordinates, when the record has them (otherwise the ZIP
+    /// centroid): latitude, degrees north.
     pub lat: Option<f64>,
+    /// Longitude, degrees east.
     pub lon: Option<f64>,
+    /// The main phone number, as written.
     pub phone: Option<String>,
+    /// The intake number, as written.
     pub intake_phone: Option<String>,
+    /// The program's website.
     pub website: Option<String>,
     /// Labels or synonyms of vocabulary values, of any group ("Medicaid",
     /// "Aetna", "dialectical behavior therapy", "teens", "evening").
     pub services: Vec<String>,
+    /// Weekly sessions.
     #[serde(default)]
     pub sessions: Vec<SampleSession>,
+    /// Days per week.
     pub days_per_week: Option<u8>,
+    /// Hours per week.
     pub hours_per_week: Option<f32>,
+    /// Program length in weeks.
     pub program_weeks: Option<u16>,
+    /// Also offers partial hospitalization, when stated.
     pub php: Option<bool>,
+    /// Also offers standard outpatient care, when stated.
     pub outpatient: Option<bool>,
+    /// Takes new clients, when stated.
     pub accepting_new_clients: Option<bool>,
     /// The date the record was last checked, "YYYY-MM-DD".
     pub checked: String,
 }
 
+/// One weekly session of a sample record.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SampleSession {
@@ -55,6 +75,7 @@ pub struct SampleSession {
     pub day: String,
     /// "HH:MM", 24-hour
     pub start: String,
+    /// "HH:MM", 24-hour, after the start.
     pub end: String,
 }
 
@@ -63,15 +84,26 @@ use iop_index::listing::{ClockTime, Session, Source, Weekday};
 use iop_index::{Listing, Vocabulary};
 use time::Date;
 
+/// The source kind of the sample directory's listings.
 pub const KIND: &str = "sample";
+/// The source's title as people read it.
 pub const TITLE: &str = "IOP Finder sample directory (fictional programs)";
 
+/// Why the sample directory could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
+    /// The file is not valid JSON or not an array of [`SampleRecord`]s.
     #[error("sample directory JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A record has a value that does not check out.
     #[error("sample record {record}: {message}")]
-    Record { record: String, message: String },
+    Record {
+        /// The record's identity ("sample-0001").
+        record: String,
+        /// What is wrong, as people read it.
+        message: String,
+    },
+    /// A record cannot become a listing.
     #[error(transparent)]
     Normalize(#[from] NormalizeError),
 }

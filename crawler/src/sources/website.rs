@@ -42,6 +42,7 @@ use crate::site::SitePage;
 use reqwest::Url;
 use std::collections::{HashSet, VecDeque};
 
+/// The source kind of listings read from providers' own websites.
 pub const KIND: &str = "website";
 /// Most pages fetched from one site (robots.txt and sitemaps not counted).
 pub const MAX_PAGES: usize = 200;
