@@ -7,7 +7,6 @@
 //! does not render anything (that is `iop-templates`).
 
 mod columns;
-pub mod crawl_state;
 pub mod geo;
 pub mod indexing;
 pub mod listing;
@@ -20,7 +19,6 @@ pub mod store;
 pub mod text;
 pub mod vocabulary;
 
-pub use crawl_state::{content_hash, CrawlState, ListingState};
 pub use geo::{Gazetteer, Origin};
 pub use listing::{Address, Listing, Point, Precision, Provenance, Schedule, Session, Source};
 pub use request::{ParamError, ParamErrorKind, SearchRequest, Sort, UnknownParams};
