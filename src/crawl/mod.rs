@@ -27,7 +27,7 @@ pub use state::{read_state, write_state};
 use anyhow::{bail, Context, Result};
 use iop_crawler::fetch::FetcherConfig;
 use iop_crawler::recrawl::{self, Outcome, SourceOutcome};
-use iop_crawler::sources::{self, CrawlContext, SourceCrawl, SourceError};
+use iop_crawler::sources::{self, CrawlContext, SourceCrawl, SourceError, SourceKind};
 use iop_index::DataDir;
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -52,9 +52,9 @@ pub struct CrawlOptions {
 
 /// One `--source KIND=URL_OR_PATH`, or one `[[source]]` of a `--sources`
 /// file with its own settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SourceSpec {
-    pub kind: String,
+    pub kind: SourceKind,
     pub location: String,
     /// Least time between two requests to the source's host (else the
     /// fetcher's).
@@ -130,19 +130,17 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<SourceSpec>> {
                     "--source {spec:?}: write it as KIND=URL_OR_PATH, for example sample=embedded"
                 )
             })?;
-            if !sources::KINDS.contains(&kind) {
-                bail!(
-                    "--source {spec:?}: unknown kind {kind:?}; the kinds are {}",
-                    sources::KINDS.join(", ")
-                );
-            }
+            let kind: SourceKind = kind
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--source {spec:?}: {e}"))?;
             if location.trim().is_empty() {
                 bail!("--source {spec:?}: say where to read it: {kind}=URL_OR_PATH");
             }
             Ok(SourceSpec {
-                kind: kind.to_string(),
+                kind,
                 location: location.to_string(),
-                ..SourceSpec::default()
+                delay: None,
+                max_pages: None,
             })
         })
         .collect()
@@ -198,7 +196,7 @@ pub fn run(data: &DataDir, specs: &[SourceSpec], options: &CrawlOptions) -> Resu
             ctx.progress = Arc::new(move |p| bar.update(p));
         }
         let clock = Instant::now();
-        let result = runtime.block_on(sources::crawl(&spec.kind, &spec.location, &ctx));
+        let result = runtime.block_on(sources::crawl(spec.kind, &spec.location, &ctx));
         if let Some(bar) = bar {
             bar.clear();
         }
@@ -221,9 +219,10 @@ pub fn run(data: &DataDir, specs: &[SourceSpec], options: &CrawlOptions) -> Resu
 pub fn seed_sample(data: &DataDir) -> Result<CrawlReport> {
     let started = OffsetDateTime::now_utc();
     let spec = SourceSpec {
-        kind: sources::sample::KIND.to_string(),
+        kind: SourceKind::Sample,
         location: "embedded".to_string(),
-        ..SourceSpec::default()
+        delay: None,
+        max_pages: None,
     };
     let crawl = SourceCrawl {
         listings: sources::sample::listings()?,
@@ -264,7 +263,7 @@ fn reconcile(
     let mut outcomes: Vec<SourceOutcome> = Vec::new();
     for (spec, result, elapsed) in results {
         let mut report = SourceReport {
-            kind: spec.kind.clone(),
+            kind: spec.kind.to_string(),
             location: spec.location.clone(),
             seconds: elapsed.as_secs_f64(),
             ..SourceReport::default()
@@ -291,7 +290,7 @@ fn reconcile(
                 Outcome::Failed
             }
         };
-        outcomes.push(SourceOutcome::new(&spec.kind, &spec.location, outcome));
+        outcomes.push(SourceOutcome::new(spec.kind, &spec.location, outcome));
         reports.push(report);
     }
 
@@ -372,7 +371,7 @@ mod tests {
     fn sources_are_checked_before_anything_is_read() {
         let specs =
             parse_specs(&["sample=embedded".into(), "samhsa-directory=a=b.csv".into()]).unwrap();
-        assert_eq!(specs[1].kind, "samhsa-directory");
+        assert_eq!(specs[1].kind, SourceKind::SamhsaDirectory);
         assert_eq!(specs[1].location, "a=b.csv");
         for (bad, says) in [
             ("nosuch=x", "unknown kind"),

@@ -10,7 +10,7 @@
 //! `crawl` command's.
 //!
 //! Each source is identified by [`source_key`]: its dataset when its kind
-//! names one ([`crate::sources::dataset`]), else `KIND=LOCATION`. What each
+//! names one ([`SourceKind::dataset`]), else `KIND=LOCATION`. What each
 //! source yields is sorted into:
 //!
 //! - **new**: not in the store before;
@@ -28,7 +28,7 @@
 //! Misses are counted per source, not per kind: a crawl of one website or
 //! one FindTreatment area says nothing about another's listings. A source
 //! is what it is, not where it was read: every edition of SAMHSA's
-//! substance use directory is one source ([`crate::sources::dataset`]), so
+//! substance use directory is one source ([`SourceKind::dataset`]), so
 //! crawling the 2023 file after the 2022 file misses, then withdraws, the
 //! programs the 2023 edition no longer lists. Listings of a kind read in
 //! this crawl whose source was not read are kept and counted in a note of
@@ -57,7 +57,7 @@ mod tests;
 
 pub use state::{content_hash, CrawlState, ListingState};
 
-use crate::sources;
+use crate::sources::SourceKind;
 use iop_index::Listing;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -72,8 +72,8 @@ pub const CUT_NOTES: usize = 20;
 /// One source of a crawl, as the recrawl sees it.
 #[derive(Debug)]
 pub struct SourceOutcome {
-    /// The source's kind (`samhsa-directory`, `website`, ...).
-    pub kind: String,
+    /// The source's kind.
+    pub kind: SourceKind,
     /// The source's identity in the crawl state ([`source_key`]).
     pub key: String,
     /// What reading it gave.
@@ -92,9 +92,9 @@ pub enum Outcome {
 impl SourceOutcome {
     /// The outcome of the source `kind=location`, keyed by
     /// [`source_key`].
-    pub fn new(kind: &str, location: &str, outcome: Outcome) -> Self {
+    pub fn new(kind: SourceKind, location: &str, outcome: Outcome) -> Self {
         SourceOutcome {
-            kind: kind.to_string(),
+            kind,
             key: source_key(kind, location),
             outcome,
         }
@@ -189,14 +189,15 @@ pub fn reconcile(
     // a state written before sources had datasets keys them by location
     // (`samhsa-directory=/path/su_2022_facilities.csv`): the same dataset
     for s in state.listings.values_mut() {
-        if let Some(dataset) = sources::dataset(&s.kind) {
+        let kind = s.kind.parse::<SourceKind>().ok();
+        if let Some(dataset) = kind.and_then(SourceKind::dataset) {
             if s.source.as_deref().is_some_and(|k| k != dataset) {
                 s.source = Some(dataset.to_string());
             }
         }
     }
 
-    let mut kinds: Vec<String> = Vec::with_capacity(sources.len());
+    let mut kinds: Vec<SourceKind> = Vec::with_capacity(sources.len());
     let mut keys: Vec<String> = Vec::with_capacity(sources.len());
     let mut reads: Vec<Option<Vec<Listing>>> = Vec::with_capacity(sources.len());
     for source in sources {
@@ -217,14 +218,14 @@ pub fn reconcile(
     // listings older than the crawl state: when their kind is read from one
     // source only, and it was read, that source is theirs
     for i in 0..keys.len() {
-        let kind = &kinds[i];
+        let kind = kinds[i];
         let sources_of_kind: BTreeSet<&str> = (0..keys.len())
-            .filter(|&j| &kinds[j] == kind)
+            .filter(|&j| kinds[j] == kind)
             .map(|j| keys[j].as_str())
             .collect();
         if sources_of_kind.len() == 1 && ok[i] && !failed_keys.contains(keys[i].as_str()) {
             for s in state.listings.values_mut() {
-                if s.source.is_none() && &s.kind == kind {
+                if s.source.is_none() && s.kind == kind.as_str() {
                     s.source = Some(keys[i].clone());
                 }
             }
@@ -270,7 +271,7 @@ pub fn reconcile(
                         s.last_changed = today;
                         s.content_hash = hash;
                     }
-                    s.kind.clone_from(&kinds[i]);
+                    s.kind = kinds[i].to_string();
                     s.source = Some(keys[i].clone());
                     s.last_seen = today;
                     s.misses = 0;
@@ -280,7 +281,7 @@ pub fn reconcile(
                     state.listings.insert(
                         id.clone(),
                         ListingState {
-                            kind: kinds[i].clone(),
+                            kind: kinds[i].to_string(),
                             source: Some(keys[i].clone()),
                             first_seen: today,
                             last_seen: today,
@@ -339,9 +340,9 @@ pub fn reconcile(
         }
     }
     // say what of the kinds read was not checked: it came from other sources
-    let mut noted: BTreeSet<&str> = BTreeSet::new();
+    let mut noted: BTreeSet<SourceKind> = BTreeSet::new();
     for i in 0..keys.len() {
-        let kind = kinds[i].as_str();
+        let kind = kinds[i];
         if !noted.insert(kind) {
             continue;
         }
@@ -349,7 +350,7 @@ pub fn reconcile(
             .listings
             .iter()
             .filter(|(id, s)| {
-                s.kind == kind
+                s.kind == kind.as_str()
                     && !seen.contains(*id)
                     && !s.source.as_ref().is_some_and(|k| keys.contains(k))
             })
@@ -371,16 +372,16 @@ pub fn reconcile(
 }
 
 /// A source's identity in the crawl state: its dataset when the kind names
-/// one ([`sources::dataset`]: every edition of SAMHSA's substance use
+/// one ([`SourceKind::dataset`]: every edition of SAMHSA's substance use
 /// directory is one source, wherever it is read from), else
 /// `KIND=LOCATION`, a path made absolute (against the current directory) so
 /// `./x.csv` and `x.csv` are the same source. URLs and the sample's
 /// location are kept as given.
-pub fn source_key(kind: &str, location: &str) -> String {
-    if let Some(dataset) = sources::dataset(kind) {
+pub fn source_key(kind: SourceKind, location: &str) -> String {
+    if let Some(dataset) = kind.dataset() {
         return dataset.to_string();
     }
-    if kind == sources::sample::KIND || location.contains("://") {
+    if kind == SourceKind::Sample || location.contains("://") {
         return format!("{kind}={location}");
     }
     let path = std::path::absolute(location).unwrap_or_else(|_| PathBuf::from(location));

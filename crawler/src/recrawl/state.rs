@@ -20,7 +20,11 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 /// The crawler's memory of one listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingState {
-    /// The source kind that yields the listing (`samhsa-directory`, ...).
+    /// The source kind that yields the listing: a
+    /// [`crate::sources::SourceKind`]'s name (`samhsa-directory`, ...), or
+    /// for a listing older than the crawl state its first source's kind as
+    /// the listing gives it (empty when it gives none). Kept as a string so
+    /// that every state file written so far reads.
     pub kind: String,
     /// The source that last yielded it: its dataset when the source kind
     /// names one (`samhsa-directory#national-directory-substance-use`, the

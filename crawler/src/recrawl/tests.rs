@@ -6,14 +6,14 @@ use crate::sources::samhsa::DATASET;
 use iop_index::{Address, Provenance, Source};
 use time::macros::date;
 
-const SAMHSA: &str = "samhsa-directory";
-const WEBSITE: &str = "website";
-const SAMPLE: &str = "sample";
+const SAMHSA: SourceKind = SourceKind::SamhsaDirectory;
+const WEBSITE: SourceKind = SourceKind::Website;
+const SAMPLE: SourceKind = SourceKind::Sample;
 const SITE_A: &str = "https://a.example.org/";
 const SITE_B: &str = "https://b.example.org/";
 
 /// A listing of `kind` whose facts say `phone`, checked on 2026-01-01.
-fn listing(id: &str, kind: &str, phone: &str) -> Listing {
+fn listing(id: &str, kind: SourceKind, phone: &str) -> Listing {
     let address = Address {
         street: Some("1 Main St".into()),
         street2: None,
@@ -24,7 +24,7 @@ fn listing(id: &str, kind: &str, phone: &str) -> Listing {
     Listing {
         phone: Some(phone.into()),
         sources: vec![Source {
-            kind: kind.into(),
+            kind: kind.to_string(),
             title: "t".into(),
             url: None,
             record: None,
@@ -40,11 +40,11 @@ fn listing(id: &str, kind: &str, phone: &str) -> Listing {
     }
 }
 
-fn read(kind: &str, location: &str, listings: Vec<Listing>) -> SourceOutcome {
+fn read(kind: SourceKind, location: &str, listings: Vec<Listing>) -> SourceOutcome {
     SourceOutcome::new(kind, location, Outcome::Read(listings))
 }
 
-fn failed(kind: &str, location: &str) -> SourceOutcome {
+fn failed(kind: SourceKind, location: &str) -> SourceOutcome {
     SourceOutcome::new(kind, location, Outcome::Failed)
 }
 
@@ -139,7 +139,7 @@ fn new_changed_and_unchanged_listings_are_told_apart_and_dated() {
     );
     assert_eq!(
         (a.kind.as_str(), a.source.as_deref(), a.misses),
-        (SAMHSA, Some(DATASET), 0)
+        (SAMHSA.as_str(), Some(DATASET), 0)
     );
     assert_eq!(a.content_hash, content_hash(&listing("a", SAMHSA, "1")));
 
@@ -389,7 +389,7 @@ fn legacy_per_path_keys_are_rekeyed_to_the_dataset() {
         state.listings.insert(
             l.id.clone(),
             ListingState {
-                kind: SAMHSA.into(),
+                kind: SAMHSA.to_string(),
                 source: Some(format!("{SAMHSA}=/old/su_2022_facilities.csv")),
                 first_seen: DAY1,
                 last_seen: DAY1,
@@ -446,7 +446,7 @@ fn listings_older_than_the_state_are_given_to_the_one_source_of_their_kind() {
     let s = &done.state.listings["s"];
     assert_eq!(
         (s.kind.as_str(), s.source.as_deref(), s.first_seen),
-        (SAMPLE, None, date!(2026 - 01 - 01))
+        (SAMPLE.as_str(), None, date!(2026 - 01 - 01))
     );
     // two sources of the kind: nobody can tell whose b is; kept and noted
     let done = reconcile(
