@@ -205,8 +205,10 @@ mod tests {
             (None, 0)
         );
         // written with the current version whatever it was read with
-        let mut state = CrawlState::default();
-        state.version = 0;
+        let state = CrawlState {
+            version: 0,
+            ..CrawlState::default()
+        };
         assert!(String::from_utf8(state.to_json())
             .unwrap()
             .contains("\"version\": 1"));
