@@ -78,7 +78,11 @@ pub fn run_site(url: &str, fetcher: FetcherConfig) -> Result<Value> {
     let today = time::OffsetDateTime::now_utc().date();
     let ctx = iop_crawler::sources::CrawlContext::new(today, fetcher);
     let out = runtime
-        .block_on(iop_crawler::sources::crawl("website", url, &ctx))
+        .block_on(iop_crawler::sources::crawl(
+            iop_crawler::sources::SourceKind::Website,
+            url,
+            &ctx,
+        ))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let v = Vocabulary::get();
     let listings: Vec<Value> = out

@@ -11,8 +11,10 @@
 //! (`crawl-state.json`: the last crawl that found the listing's content
 //! different), compared by date with the day the report was received.
 
+use crate::crawl::read_state;
 use anyhow::{bail, Context, Result};
-use iop_index::{CrawlState, DataDir};
+use iop_crawler::recrawl::CrawlState;
+use iop_index::DataDir;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -126,7 +128,7 @@ fn now() -> String {
 /// `reports list`: newest first, one line each.
 pub fn list(data: &DataDir, all: bool) -> Result<String> {
     let (reports, resolutions) = read(&reports_dir(data))?;
-    let state = CrawlState::read(data)?;
+    let state = read_state(data)?;
     let mut out = String::new();
     let open = reports
         .iter()
@@ -182,7 +184,7 @@ pub fn show(data: &DataDir, number: usize) -> Result<String> {
         .read_listings()
         .ok()
         .map(|ls| ls.iter().any(|l| l.id == r.listing));
-    let state = CrawlState::read(data)?;
+    let state = read_state(data)?;
     let mut out = format!(
         "Report #{}\nReceived:  {}\nListing:   {} {} (/programs/{})\nSeen in:   generation {}\nProblem:   {}\nDetails:   {}\nContact:   {}\nChanged since: {}\n",
         r.number,

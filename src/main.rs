@@ -273,7 +273,9 @@ fn source_help() -> String {
         "A source as KIND=URL_OR_PATH (repeatable). The kinds: {}. \
          For example --source sample=embedded, or \
          --source samhsa-directory=national-directory-su-facilities-2023.xlsx",
-        iop_crawler::sources::KINDS.join(", ")
+        iop_crawler::sources::SourceKind::ALL
+            .map(iop_crawler::sources::SourceKind::as_str)
+            .join(", ")
     )
 }
 

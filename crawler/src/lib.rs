@@ -2,8 +2,11 @@
 //!
 //! Each module of [`sources`] reads one kind of source into
 //! [`normalize::SourceRecord`]s; [`normalize::normalize`] turns those into
-//! [`iop_index::Listing`]s through the vocabulary. This crate does not build
-//! or search the index (that is `iop-index`) and renders nothing.
+//! [`iop_index::Listing`]s through the vocabulary; [`recrawl`] folds what
+//! each crawl's sources say into the listing store and the crawl state (new,
+//! changed, missed, withdrawn). This crate does not build or search the
+//! index (that is `iop-index`), does not read or write the listing store or
+//! the crawl state (that is the `iopfinder` binary) and renders nothing.
 //!
 //! [`extract`] reads a provider's page: the organization from its structured
 //! data, facet values from its prose (each with the sentence that states it),
@@ -41,6 +44,7 @@ pub mod extract;
 pub mod fetch;
 pub mod normalize;
 pub use iop_index::phone;
+pub mod recrawl;
 pub mod site;
 // sources/mod.rs is documented by the recrawl branch, samhsa by the
 // issue-13 branch, hsds by the issue-16 branch (findtreatment, website and

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::sources::{crawl, findtreatment, CrawlContext, Progress, SourceError};
+use iop_crawler::sources::{crawl, findtreatment, CrawlContext, Progress, SourceError, SourceKind};
 use iop_index::Precision;
 
 #[allow(dead_code)]
@@ -93,7 +93,9 @@ async fn pages_through_the_search_and_maps_labels_to_codes() {
     let p = progress.clone();
     ctx.progress = Arc::new(move |x| p.lock().unwrap().push(x));
     let location = format!("{base}/locator/exportsAsJson/v2?sAddr=40.75,-73.99&limitValue=80467");
-    let out = crawl("findtreatment", &location, &ctx).await.unwrap();
+    let out = crawl(SourceKind::FindTreatment, &location, &ctx)
+        .await
+        .unwrap();
 
     let queries = api.queries.lock().unwrap().clone();
     let pages: Vec<&str> = queries.iter().map(|q| q["page"].as_str()).collect();
@@ -164,7 +166,9 @@ async fn pages_through_the_search_and_maps_labels_to_codes() {
     );
 
     // the id depends on name, street and ZIP only: a second crawl agrees
-    let again = crawl("findtreatment", &location, &ctx).await.unwrap();
+    let again = crawl(SourceKind::FindTreatment, &location, &ctx)
+        .await
+        .unwrap();
     let ids = |v: &[iop_index::Listing]| v.iter().map(|l| l.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&again.listings), ids(&out.listings));
 }
@@ -174,7 +178,7 @@ async fn a_base_url_without_the_api_path_works() {
     let api = Api::default();
     let base = serve(api.clone()).await;
     let out = crawl(
-        "findtreatment",
+        SourceKind::FindTreatment,
         &format!("{base}/?sAddr=40.75,-73.99&limitValue=80467&sCodes=MD"),
         &context(),
     )
@@ -190,19 +194,15 @@ async fn a_server_error_mid_paging_fails_the_whole_source() {
     api.fail_page_2.store(true, Ordering::SeqCst);
     let base = serve(api.clone()).await;
     let err = crawl(
-        "findtreatment",
+        SourceKind::FindTreatment,
         &format!("{base}/locator/exportsAsJson/v2?sAddr=40.75,-73.99&limitValue=80467"),
         &context(),
     )
     .await
     .unwrap_err();
-    match err {
-        SourceError::Failed { message, .. } => {
-            assert!(message.contains("page 2"), "{message}");
-            assert!(message.contains("500"), "{message}");
-        }
-        other => panic!("expected Failed, got {other:?}"),
-    }
+    let SourceError::Failed { message, .. } = err;
+    assert!(message.contains("page 2"), "{message}");
+    assert!(message.contains("500"), "{message}");
     let pages: Vec<String> = api
         .queries
         .lock()
@@ -216,7 +216,7 @@ async fn a_server_error_mid_paging_fails_the_whole_source() {
 #[tokio::test]
 async fn a_location_without_saddr_is_refused_clearly() {
     let err = crawl(
-        "findtreatment",
+        SourceKind::FindTreatment,
         "http://127.0.0.1:9/locator/exportsAsJson/v2?limitValue=5",
         &context(),
     )
@@ -262,9 +262,13 @@ async fn every_label_of_the_real_2019_page_is_mapped_or_named_in_the_report() {
         }
     }
     assert_eq!(labels.len(), 184);
-    let out = crawl("findtreatment", path.to_str().unwrap(), &context())
-        .await
-        .unwrap();
+    let out = crawl(
+        SourceKind::FindTreatment,
+        path.to_str().unwrap(),
+        &context(),
+    )
+    .await
+    .unwrap();
     let report = out.notes.join("\n");
     let mut mapped = 0;
     for (label, category) in &labels {
@@ -330,9 +334,13 @@ async fn the_real_export_csv_with_padded_headers_is_read() {
     let Some(path) = shared_findtreatment("loud-study-facility-detail.csv") else {
         return;
     };
-    let out = crawl("findtreatment", path.to_str().unwrap(), &context())
-        .await
-        .unwrap();
+    let out = crawl(
+        SourceKind::FindTreatment,
+        path.to_str().unwrap(),
+        &context(),
+    )
+    .await
+    .unwrap();
     let report = out.notes.join("\n");
     assert!(
         report.contains("662 rows, 80 intensive outpatient"),

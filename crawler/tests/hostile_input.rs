@@ -6,7 +6,7 @@ use axum::Router;
 use iop_crawler::extract::budget::{Budget, PageError};
 use iop_crawler::extract::{extract, extract_within};
 use iop_crawler::fetch::{FetchError, Fetcher};
-use iop_crawler::sources::{crawl, CrawlContext, SourceError};
+use iop_crawler::sources::{crawl, CrawlContext, SourceError, SourceKind};
 
 #[allow(dead_code)]
 mod common;
@@ -108,7 +108,7 @@ async fn a_hostile_page_beside_good_ones_costs_only_itself() {
     })
     .await;
     let ctx = common::context(common::loopback_config());
-    let out = crawl("website", &format!("{base}/sitemap.xml"), &ctx)
+    let out = crawl(SourceKind::Website, &format!("{base}/sitemap.xml"), &ctx)
         .await
         .unwrap();
     assert_eq!(
@@ -193,7 +193,13 @@ async fn a_data_file_download_stops_at_its_limit_without_holding_the_body() {
 
     // and the source fails with the reason; the crawl goes on elsewhere
     let ctx: CrawlContext = common::context(common::loopback_config());
-    match crawl("samhsa-directory", &format!("{base}/bomb.csv"), &ctx).await {
+    match crawl(
+        SourceKind::SamhsaDirectory,
+        &format!("{base}/bomb.csv"),
+        &ctx,
+    )
+    .await
+    {
         Err(SourceError::Failed { message, .. }) => {
             assert!(message.contains("body larger than"), "{message}")
         }

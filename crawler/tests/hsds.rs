@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::sources::{crawl, CrawlContext, SourceError};
+use iop_crawler::sources::{crawl, CrawlContext, SourceError, SourceKind};
 use iop_index::listing::Weekday;
 use iop_index::{Listing, Precision};
 
@@ -120,7 +120,7 @@ fn by_program<'a>(listings: &'a [Listing], name: &str) -> &'a Listing {
 async fn api_pages_are_read_and_iop_services_mapped() {
     let api = Api::default();
     let base = serve(api.clone()).await;
-    let out = crawl("hsds", &format!("{base}/hsds/"), &context())
+    let out = crawl(SourceKind::Hsds, &format!("{base}/hsds/"), &context())
         .await
         .unwrap();
     assert_eq!(
@@ -210,9 +210,13 @@ async fn a_failed_list_page_fails_the_source() {
     let api = Api::default();
     api.fail_page_2.store(true, Ordering::SeqCst);
     let base = serve(api.clone()).await;
-    let err = crawl("hsds", &format!("{base}/hsds/services"), &context())
-        .await
-        .unwrap_err();
+    let err = crawl(
+        SourceKind::Hsds,
+        &format!("{base}/hsds/services"),
+        &context(),
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(&err, SourceError::Failed { message, .. } if message.contains("page 2") && message.contains("503")),
         "{err}"
@@ -245,9 +249,13 @@ fn check_package(out: &iop_crawler::sources::SourceCrawl) {
 #[tokio::test]
 async fn a_data_package_over_http() {
     let base = serve(Api::default()).await;
-    let out = crawl("hsds", &format!("{base}/pkg/datapackage.json"), &context())
-        .await
-        .unwrap();
+    let out = crawl(
+        SourceKind::Hsds,
+        &format!("{base}/pkg/datapackage.json"),
+        &context(),
+    )
+    .await
+    .unwrap();
     check_package(&out);
     assert_eq!(
         out.pages_fetched, 11,
@@ -258,16 +266,16 @@ async fn a_data_package_over_http() {
 #[tokio::test]
 async fn a_data_package_directory() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hsds/package");
-    let out = crawl("hsds", dir.to_str().unwrap(), &context())
+    let out = crawl(SourceKind::Hsds, dir.to_str().unwrap(), &context())
         .await
         .unwrap();
     check_package(&out);
     let file = dir.join("datapackage.json");
-    let out = crawl("hsds", file.to_str().unwrap(), &context())
+    let out = crawl(SourceKind::Hsds, file.to_str().unwrap(), &context())
         .await
         .unwrap();
     check_package(&out);
-    let err = crawl("hsds", "/nonexistent/hsds", &context())
+    let err = crawl(SourceKind::Hsds, "/nonexistent/hsds", &context())
         .await
         .unwrap_err();
     assert!(err.to_string().contains("services.json"), "{err}");
@@ -364,13 +372,13 @@ fn check_csv_package(out: &iop_crawler::sources::SourceCrawl) {
 #[tokio::test]
 async fn a_csv_data_package_directory() {
     let dir = package_dir("csv-package");
-    let out = crawl("hsds", dir.to_str().unwrap(), &context())
+    let out = crawl(SourceKind::Hsds, dir.to_str().unwrap(), &context())
         .await
         .unwrap();
     check_csv_package(&out);
     assert_eq!(out.pages_fetched, 0);
     let file = dir.join("datapackage.json");
-    let out = crawl("hsds", file.to_str().unwrap(), &context())
+    let out = crawl(SourceKind::Hsds, file.to_str().unwrap(), &context())
         .await
         .unwrap();
     check_csv_package(&out);
@@ -382,7 +390,9 @@ async fn a_csv_data_package_over_http() {
         common::with_request_log(Router::new().route("/csvpkg/{file}", get(csv_package_file)));
     let base = common::serve(app).await;
     let location = format!("{base}/csvpkg/datapackage.json");
-    let out = crawl("hsds", &location, &context()).await.unwrap();
+    let out = crawl(SourceKind::Hsds, &location, &context())
+        .await
+        .unwrap();
     check_csv_package(&out);
     let log = log.lock().unwrap().clone();
     assert_eq!(
@@ -406,7 +416,7 @@ async fn a_csv_data_package_over_http() {
 async fn csv_and_json_packages_give_the_same_listings() {
     let read = |name: &'static str| async move {
         let dir = package_dir(name);
-        let mut listings = crawl("hsds", dir.to_str().unwrap(), &context())
+        let mut listings = crawl(SourceKind::Hsds, dir.to_str().unwrap(), &context())
             .await
             .unwrap()
             .listings;
@@ -429,7 +439,7 @@ async fn a_descriptor_whose_services_file_is_missing_fails() {
             {"name": "organization", "path": "organizations.csv"}]}"#,
     )
     .unwrap();
-    let err = crawl("hsds", dir.to_str().unwrap(), &context())
+    let err = crawl(SourceKind::Hsds, dir.to_str().unwrap(), &context())
         .await
         .unwrap_err();
     assert!(err.to_string().contains("services.csv"), "{err}");
@@ -438,7 +448,7 @@ async fn a_descriptor_whose_services_file_is_missing_fails() {
         r#"{"resources": [{"name": "service", "path": "../outside/services.csv"}]}"#,
     )
     .unwrap();
-    let err = crawl("hsds", dir.to_str().unwrap(), &context())
+    let err = crawl(SourceKind::Hsds, dir.to_str().unwrap(), &context())
         .await
         .unwrap_err();
     assert!(err.to_string().contains("relative"), "{err}");
@@ -449,14 +459,14 @@ async fn a_descriptor_whose_services_file_is_missing_fails() {
 async fn an_hsds_3_package_without_a_descriptor_reads_service_at_location_csv() {
     // HSDS 3.0 names the file `service_at_location.csv`, in the singular
     let out = crawl(
-        "hsds",
+        SourceKind::Hsds,
         package_dir("csv-package-3.0").to_str().unwrap(),
         &context(),
     )
     .await
     .unwrap();
     let reference = crawl(
-        "hsds",
+        SourceKind::Hsds,
         package_dir("csv-package").to_str().unwrap(),
         &context(),
     )

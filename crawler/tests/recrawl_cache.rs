@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use iop_crawler::fetch::cache::PageCache;
 use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::sources::{crawl, CrawlContext, SourceCrawl};
+use iop_crawler::sources::{crawl, CrawlContext, SourceCrawl, SourceKind};
 use serde_json::Value;
 
 #[allow(dead_code)]
@@ -192,7 +192,7 @@ async fn a_recrawl_sends_validators_and_reads_304s_from_the_cache() {
     let start = format!("{base}/");
 
     // first crawl: nothing cached, nothing conditional
-    let first = crawl("website", &start, &context(Some(&dir)))
+    let first = crawl(SourceKind::Website, &start, &context(Some(&dir)))
         .await
         .unwrap();
     let log = hits(&site);
@@ -223,7 +223,7 @@ async fn a_recrawl_sends_validators_and_reads_304s_from_the_cache() {
     assert!(teen.text.contains("español"), "the body is cached decoded");
 
     // second crawl: every page asked for conditionally, every page a 304
-    let second = crawl("website", &start, &context(Some(&dir)))
+    let second = crawl(SourceKind::Website, &start, &context(Some(&dir)))
         .await
         .unwrap();
     let log = hits(&site);
@@ -259,7 +259,7 @@ async fn a_recrawl_sends_validators_and_reads_304s_from_the_cache() {
     site.adult_version.store(1, Ordering::SeqCst);
     let evening = cache.path_of(&format!("{base}/programs/evening-iop"));
     std::fs::write(&evening, b"{\"format\": 1, \"url\": tru").unwrap();
-    let third = crawl("website", &start, &context(Some(&dir)))
+    let third = crawl(SourceKind::Website, &start, &context(Some(&dir)))
         .await
         .unwrap();
     let log = hits(&site);
@@ -287,7 +287,7 @@ async fn a_recrawl_sends_validators_and_reads_304s_from_the_cache() {
     );
 
     // fourth crawl: all 304 again, with the new adult ETag
-    let fourth = crawl("website", &start, &context(Some(&dir)))
+    let fourth = crawl(SourceKind::Website, &start, &context(Some(&dir)))
         .await
         .unwrap();
     assert_eq!(fourth.pages_not_modified, PAGES);
@@ -301,11 +301,11 @@ async fn a_server_that_ignores_validators_gets_the_content_hash() {
     let base = serve(site.clone()).await;
     let dir = temp_dir("ignore");
     let start = format!("{base}/");
-    let first = crawl("website", &start, &context(Some(&dir)))
+    let first = crawl(SourceKind::Website, &start, &context(Some(&dir)))
         .await
         .unwrap();
     hits(&site);
-    let second = crawl("website", &start, &context(Some(&dir)))
+    let second = crawl(SourceKind::Website, &start, &context(Some(&dir)))
         .await
         .unwrap();
     let log = hits(&site);
@@ -326,7 +326,7 @@ async fn a_server_that_ignores_validators_gets_the_content_hash() {
 
     // one page changes: no longer "unchanged"
     site.adult_version.store(7, Ordering::SeqCst);
-    let third = crawl("website", &start, &context(Some(&dir)))
+    let third = crawl(SourceKind::Website, &start, &context(Some(&dir)))
         .await
         .unwrap();
     assert_eq!(third.pages_unchanged, PAGES - 1);
@@ -334,8 +334,12 @@ async fn a_server_that_ignores_validators_gets_the_content_hash() {
 
     // without a cache directory nothing is conditional
     hits(&site);
-    crawl("website", &start, &context(None)).await.unwrap();
-    let again = crawl("website", &start, &context(None)).await.unwrap();
+    crawl(SourceKind::Website, &start, &context(None))
+        .await
+        .unwrap();
+    let again = crawl(SourceKind::Website, &start, &context(None))
+        .await
+        .unwrap();
     assert!(hits(&site).iter().all(|h| h.if_none_match.is_none()));
     assert_eq!((again.pages_not_modified, again.pages_unchanged), (0, 0));
 }
@@ -350,9 +354,13 @@ async fn an_unwritable_cache_is_not_fatal() {
     let dir = temp_dir("unwritable");
     // a file where the cache directory should be
     std::fs::write(&dir, b"not a directory").unwrap();
-    let out = crawl("website", &format!("{base}/"), &context(Some(&dir)))
-        .await
-        .unwrap();
+    let out = crawl(
+        SourceKind::Website,
+        &format!("{base}/"),
+        &context(Some(&dir)),
+    )
+    .await
+    .unwrap();
     assert_eq!(out.listings.len(), 3);
     assert_eq!(out.errors.get("cache"), Some(&PAGES), "{:?}", out.errors);
     assert_eq!(

@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::sources::{crawl, CrawlContext, SourceError};
+use iop_crawler::sources::{crawl, CrawlContext, SourceError, SourceKind};
 
 #[allow(dead_code)]
 mod common;
@@ -48,7 +48,7 @@ async fn csv_and_its_legend_are_downloaded() {
         );
     let (base, log) = serve(app).await;
     let location = format!("{base}/data/su_2022_facilities.csv");
-    let out = crawl("samhsa-directory", &location, &context())
+    let out = crawl(SourceKind::SamhsaDirectory, &location, &context())
         .await
         .unwrap();
     assert_eq!(out.listings.len(), 2, "{:?}", out.notes);
@@ -79,7 +79,7 @@ async fn a_missing_legend_is_noted_not_fatal() {
     );
     let (base, _) = serve(app).await;
     let out = crawl(
-        "samhsa-directory",
+        SourceKind::SamhsaDirectory,
         &format!("{base}/su_2022_facilities.csv"),
         &context(),
     )
@@ -95,9 +95,13 @@ async fn a_missing_legend_is_noted_not_fatal() {
 async fn a_failed_download_fails_the_source() {
     let app = Router::new().route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }));
     let (base, _) = serve(app).await;
-    let err = crawl("samhsa-directory", &format!("{base}/gone.csv"), &context())
-        .await
-        .unwrap_err();
+    let err = crawl(
+        SourceKind::SamhsaDirectory,
+        &format!("{base}/gone.csv"),
+        &context(),
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(&err, SourceError::Failed { message, .. } if message.contains("404")),
         "{err}"
@@ -131,7 +135,7 @@ async fn the_real_workbook_over_http() {
     );
     let (base, _) = serve(app).await;
     let out = crawl(
-        "samhsa-directory",
+        SourceKind::SamhsaDirectory,
         &format!("{base}/National_Directory_SA_Facilities_2022.xlsx"),
         &context(),
     )

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use iop_crawler::sources::{crawl, SourceError};
+use iop_crawler::sources::{crawl, SourceError, SourceKind};
 use iop_index::Precision;
 
 #[allow(dead_code)]
@@ -65,7 +65,7 @@ fn site(base: &str) -> Router {
 async fn crawls_program_pages_politely_and_keeps_evidence() {
     let (base, log) = common::serve_logged(site).await;
     let out = crawl(
-        "website",
+        SourceKind::Website,
         &format!("{base}/"),
         &common::context_without_retries(),
     )
@@ -180,7 +180,7 @@ async fn crawls_program_pages_politely_and_keeps_evidence() {
 async fn a_sitemap_url_starts_the_crawl() {
     let (base, log) = common::serve_logged(site).await;
     let out = crawl(
-        "website",
+        SourceKind::Website,
         &format!("{base}/sitemap.xml"),
         &common::context_without_retries(),
     )
@@ -213,7 +213,7 @@ async fn a_site_whose_only_page_is_the_iop_yields_the_start_page() {
     })
     .await;
     let out = crawl(
-        "website",
+        SourceKind::Website,
         &format!("{base}/"),
         &common::context_without_retries(),
     )
@@ -230,7 +230,7 @@ async fn a_failed_start_page_fails_the_source() {
     })
     .await;
     let err = crawl(
-        "website",
+        SourceKind::Website,
         &format!("{base}/"),
         &common::context_without_retries(),
     )

@@ -8,7 +8,7 @@
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use iop_crawler::sources::crawl;
+use iop_crawler::sources::{crawl, SourceKind};
 
 #[allow(dead_code)]
 mod common;
@@ -65,7 +65,7 @@ fn small_site(_base: &str) -> Router {
 async fn a_small_site_makes_one_listing_field_by_field() {
     let (base, log) = common::serve_logged(small_site).await;
     let out = crawl(
-        "website",
+        SourceKind::Website,
         &format!("{base}/"),
         &common::context_without_retries(),
     )
@@ -183,7 +183,9 @@ async fn bad_sites_make_no_listing_and_say_why() {
     // a good site beside them
     let (good, _) = common::serve_logged(small_site).await;
 
-    let out = crawl("website", &format!("{images}/"), &ctx).await.unwrap();
+    let out = crawl(SourceKind::Website, &format!("{images}/"), &ctx)
+        .await
+        .unwrap();
     assert!(out.listings.is_empty());
     assert!(
         out.notes[0].contains("no listing: no IOP page"),
@@ -191,7 +193,7 @@ async fn bad_sites_make_no_listing_and_say_why() {
         out.notes
     );
 
-    let out = crawl("website", &format!("{wrong_zip}/"), &ctx)
+    let out = crawl(SourceKind::Website, &format!("{wrong_zip}/"), &ctx)
         .await
         .unwrap();
     assert!(out.listings.is_empty(), "{:?}", out.listings);
@@ -208,6 +210,8 @@ async fn bad_sites_make_no_listing_and_say_why() {
         out.notes
     );
 
-    let out = crawl("website", &format!("{good}/"), &ctx).await.unwrap();
+    let out = crawl(SourceKind::Website, &format!("{good}/"), &ctx)
+        .await
+        .unwrap();
     assert_eq!(out.listings.len(), 1, "other sources unaffected");
 }

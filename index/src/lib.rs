@@ -44,9 +44,6 @@
 #![warn(missing_docs)]
 
 mod columns;
-// documented by the branch that moves the recrawl into the crawler crate
-#[allow(missing_docs)]
-pub mod crawl_state;
 pub mod geo;
 pub mod indexing;
 pub mod listing;
@@ -61,7 +58,6 @@ pub mod store;
 pub mod text;
 pub mod vocabulary;
 
-pub use crawl_state::{content_hash, CrawlState, ListingState};
 pub use geo::{Gazetteer, Origin};
 pub use listing::{Address, Listing, Point, Precision, Provenance, Schedule, Session, Source};
 pub use request::{ParamError, ParamErrorKind, SearchRequest, Sort, UnknownParams};

@@ -330,7 +330,9 @@ impl DataDir {
         self.root.join("listings.json")
     }
 
-    /// The crawler's memory of each listing (see [`crate::crawl_state`]).
+    /// The crawler's memory of each listing between crawls (its format is
+    /// `iop_crawler::recrawl::CrawlState`'s; the `crawl` command reads and
+    /// writes it).
     pub fn crawl_state_path(&self) -> PathBuf {
         self.root.join("crawl-state.json")
     }

@@ -113,16 +113,17 @@ pub fn service_at_location_id(l: &Listing) -> String {
 
 /// The licence under which a source's facts are given, by source kind.
 pub fn licence(kind: &str) -> &'static str {
-    match kind {
-        "samhsa-directory" | "findtreatment" => {
+    use iop_crawler::sources::SourceKind;
+    match kind.parse::<SourceKind>() {
+        Ok(SourceKind::SamhsaDirectory | SourceKind::FindTreatment) => {
             "Public domain in the U.S. (a work of the U.S. federal government, 17 U.S.C. § 105). Source: SAMHSA."
         }
-        "sample" => "Fictional sample data written for IOP Finder: not a real program.",
-        "website" => {
+        Ok(SourceKind::Sample) => "Fictional sample data written for IOP Finder: not a real program.",
+        Ok(SourceKind::Website) => {
             "Facts read from the provider's own public website; confirm them with the provider."
         }
-        "hsds" => "As licensed by the publisher of the HSDS directory it was read from.",
-        _ => "Not stated by the source.",
+        Ok(SourceKind::Hsds) => "As licensed by the publisher of the HSDS directory it was read from.",
+        Err(_) => "Not stated by the source.",
     }
 }
 

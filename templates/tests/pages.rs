@@ -256,7 +256,10 @@ fn all_pages(ctx: &SiteContext) -> Vec<(&'static str, String)> {
         ("home", home(ctx).into_string()),
         ("results", results(ctx, &r, &found).into_string()),
         ("program", program(ctx, &full()).into_string()),
-        ("about", about(ctx, &meta()).into_string()),
+        (
+            "about",
+            about(ctx, &meta(), &["samhsa-directory"]).into_string(),
+        ),
         (
             "404",
             error_page(
@@ -863,7 +866,7 @@ fn data_is_escaped_and_unsafe_links_are_not_links() {
 
 #[test]
 fn the_about_page_lists_the_sources_and_credits() {
-    let html = about(&ctx(false), &meta()).into_string();
+    let html = about(&ctx(false), &meta(), &["samhsa-directory"]).into_string();
     // each source with its public page, its own date (edition) and,
     // apart, when we read it
     assert!(html.contains("<th scope=\"row\">SAMHSA National Directory of Substance Use Treatment Facilities, 2022<br><a href=\"https://www.samhsa.gov/data/\" rel=\"nofollow noopener\">samhsa.gov/data</a></th><td>Edition of 2022</td><td>1,200</td>"), "{html}");
@@ -889,9 +892,13 @@ fn the_about_page_lists_the_sources_and_credits() {
     // only the sources the data has
     let mut m = meta();
     m.sources.clear();
-    let html = about(&ctx(false), &m).into_string();
+    let html = about(&ctx(false), &m, &["samhsa-directory"]).into_string();
     assert!(!html.contains("SAMHSA National Directory"));
     assert!(html.contains("GeoNames"));
+    // the credits name the sources of the kinds the caller gives
+    let html = about(&ctx(false), &meta(), &[]).into_string();
+    assert!(html.contains("SAMHSA National Directory"));
+    assert!(!html.contains("Facility data:"));
 }
 
 #[test]

@@ -273,7 +273,10 @@ fn all_pages(lang: Lang) -> Vec<(String, String)> {
             .into_string(),
         );
     }
-    page("about", about(&ctx(lang, "/about"), &meta()).into_string());
+    page(
+        "about",
+        about(&ctx(lang, "/about"), &meta(), &["samhsa-directory"]).into_string(),
+    );
     page(
         "404",
         error_page(

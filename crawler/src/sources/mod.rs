@@ -1,7 +1,7 @@
 //! Source kinds: each reads one format into listings.
 //!
-//! [`crawl`] is the one entry point the `crawl` command uses: it takes a kind
-//! and a location (`KIND=URL_OR_PATH` on the command line) and answers a
+//! [`crawl`] is the one entry point the `crawl` command uses: it takes a
+//! [`SourceKind`] and a location (`KIND=URL_OR_PATH` on the command line) and answers a
 //! [`SourceCrawl`] (the listings the source yields now, plus what it took to
 //! get them), or an error when the source could not be read at all, in which
 //! case the caller keeps that source's listings from the last good crawl.
@@ -10,6 +10,13 @@
 //! CSV); `findtreatment=API_URL?sAddr=lat,lng&...`; `hsds=API_BASE_URL` or a
 //! data package (directory or `.../datapackage.json`); `website=START_URL`
 //! or a sitemap URL. Each module documents its form.
+//!
+//! A kind is one module here and one variant of [`SourceKind`]; the
+//! matches on it are exhaustive, so the compiler names every place a new
+//! kind must be known (reading it, its dataset, its licence). The kind's
+//! name (its module's `KIND`) is what listings, the crawl state and the
+//! pages store and show: [`SourceKind::as_str`] and [`str::parse`] convert
+//! at those edges.
 
 pub mod findtreatment;
 pub mod hsds;
@@ -22,29 +29,101 @@ pub use samhsa::download::MAX_DATA_FILE_BYTES;
 use crate::fetch::{Fetcher, FetcherConfig};
 use iop_index::Listing;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::sync::Arc;
 use time::Date;
 
-/// The source kinds `iopfinder crawl --source KIND=...` accepts.
-pub const KINDS: &[&str] = &[
-    "findtreatment",
-    "hsds",
-    "samhsa-directory",
-    "sample",
-    "website",
-];
+/// A kind of source: the `KIND` of `iopfinder crawl --source
+/// KIND=URL_OR_PATH`, one module of this one each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SourceKind {
+    /// SAMHSA's FindTreatment.gov API around a point ([`findtreatment`]).
+    FindTreatment,
+    /// An Open Referral HSDS 3.0 API or data package ([`hsds`]).
+    Hsds,
+    /// SAMHSA's National Directory of substance use treatment facilities,
+    /// a spreadsheet or CSV file ([`samhsa`]).
+    SamhsaDirectory,
+    /// The embedded fictional sample directory ([`sample`]).
+    Sample,
+    /// A provider's own website, read as a whole site ([`website`]).
+    Website,
+}
 
-/// What a source is, when that does not depend on where it was read: the
-/// crawl state counts a listing's misses per dataset, so reading a new
-/// edition from another path or URL replaces the old edition's listings
-/// (those it no longer lists are missed, then withdrawn). `None`: the
-/// source is its location (a website, a FindTreatment search area, an HSDS
-/// feed), and misses are counted per location.
-pub fn dataset(kind: &str) -> Option<&'static str> {
-    match kind {
-        samhsa::KIND => Some(samhsa::DATASET),
-        _ => None,
+impl SourceKind {
+    /// Every kind, in the order of their names.
+    pub const ALL: [SourceKind; 5] = [
+        SourceKind::FindTreatment,
+        SourceKind::Hsds,
+        SourceKind::SamhsaDirectory,
+        SourceKind::Sample,
+        SourceKind::Website,
+    ];
+
+    /// The kind's name (`samhsa-directory`, `website`...): its module's
+    /// `KIND`, as listings' sources, the crawl state, reports and pages
+    /// give it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::FindTreatment => findtreatment::KIND,
+            SourceKind::Hsds => hsds::KIND,
+            SourceKind::SamhsaDirectory => samhsa::KIND,
+            SourceKind::Sample => sample::KIND,
+            SourceKind::Website => website::KIND,
+        }
+    }
+
+    /// What a source of this kind is, when that does not depend on where
+    /// it was read: the crawl state counts a listing's misses per dataset,
+    /// so reading a new edition from another path or URL replaces the old
+    /// edition's listings (those it no longer lists are missed, then
+    /// withdrawn). `None`: the source is its location (a website, a
+    /// FindTreatment search area, an HSDS feed), and misses are counted per
+    /// location.
+    pub fn dataset(self) -> Option<&'static str> {
+        match self {
+            SourceKind::SamhsaDirectory => Some(samhsa::DATASET),
+            SourceKind::FindTreatment
+            | SourceKind::Hsds
+            | SourceKind::Sample
+            | SourceKind::Website => None,
+        }
+    }
+}
+
+impl fmt::Display for SourceKind {
+    /// The kind's name, [`SourceKind::as_str`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A kind name that is none of [`SourceKind::ALL`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown kind {kind:?}; the kinds are {}", kind_names())]
+pub struct UnknownSourceKind {
+    /// The name as given.
+    pub kind: String,
+}
+
+/// The kinds' names, comma-separated: "findtreatment, hsds, ...".
+fn kind_names() -> String {
+    SourceKind::ALL.map(SourceKind::as_str).join(", ")
+}
+
+impl FromStr for SourceKind {
+    type Err = UnknownSourceKind;
+
+    /// The kind named exactly `name` (`samhsa-directory`, ...).
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        SourceKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+            .ok_or_else(|| UnknownSourceKind {
+                kind: name.to_string(),
+            })
     }
 }
 
@@ -77,8 +156,6 @@ impl SourceCrawl {
 /// A source that could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("unknown source kind {kind:?}; the kinds are {}", KINDS.join(", "))]
-    UnknownKind { kind: String },
     #[error("{location}: {message}")]
     Failed { location: String, message: String },
 }
@@ -127,9 +204,10 @@ impl CrawlContext {
     }
 }
 
-/// Read one source: `kind` is one of [`KINDS`], `location` a path or URL.
+/// Read one source of `kind` at `location`, a path or URL (each kind's
+/// module documents its form).
 pub async fn crawl(
-    kind: &str,
+    kind: SourceKind,
     location: &str,
     ctx: &CrawlContext,
 ) -> Result<SourceCrawl, SourceError> {
@@ -138,14 +216,14 @@ pub async fn crawl(
         message,
     };
     match kind {
-        sample::KIND => {
+        SourceKind::Sample => {
             let listings = sample::listings().map_err(|e| failed(e.to_string()))?;
             Ok(SourceCrawl {
                 listings,
                 ..SourceCrawl::default()
             })
         }
-        samhsa::KIND => {
+        SourceKind::SamhsaDirectory => {
             let mut out = SourceCrawl::default();
             let directory = if is_url(location) {
                 samhsa::download::directory(location, ctx, &mut out).await?
@@ -182,12 +260,9 @@ pub async fn crawl(
             }
             Ok(out)
         }
-        findtreatment::KIND => findtreatment::crawl(location, ctx).await,
-        website::KIND => website::crawl(location, ctx).await,
-        hsds::KIND => hsds::crawl(location, ctx).await,
-        _ => Err(SourceError::UnknownKind {
-            kind: kind.to_string(),
-        }),
+        SourceKind::FindTreatment => findtreatment::crawl(location, ctx).await,
+        SourceKind::Website => website::crawl(location, ctx).await,
+        SourceKind::Hsds => hsds::crawl(location, ctx).await,
     }
 }
 
@@ -229,4 +304,38 @@ pub fn mentions_iop(text: &str) -> bool {
                         .windows(2)
                         .any(|w| w[0] == "intensive" && w[1] == "outpatient"))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_read_and_show_as_the_names_stored_before() {
+        let names: Vec<String> = SourceKind::ALL.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            names,
+            [
+                "findtreatment",
+                "hsds",
+                "samhsa-directory",
+                "sample",
+                "website"
+            ]
+        );
+        for kind in SourceKind::ALL {
+            assert_eq!(kind.as_str().parse::<SourceKind>(), Ok(kind));
+        }
+        assert_eq!(SourceKind::SamhsaDirectory.dataset(), Some(samhsa::DATASET));
+        assert_eq!(SourceKind::Website.dataset(), None);
+        for bad in ["nosuch", "Website", " website", "samhsa", ""] {
+            let e = bad.parse::<SourceKind>().unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "unknown kind {bad:?}; the kinds are findtreatment, hsds, samhsa-directory, sample, website"
+                )
+            );
+        }
+    }
 }

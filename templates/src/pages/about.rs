@@ -9,13 +9,11 @@ use crate::SiteContext;
 use iop_index::GenerationMeta;
 use maud::{html, Markup};
 
-/// The source kind of the SAMHSA National Directory (a public-domain work of
-/// the U.S. government).
-const SAMHSA_KIND: &str = "samhsa-directory";
-
-/// The about page: what the directory is, its sources with their licenses
-/// and editions (from the generation's `meta`), and how listings are checked.
-pub fn about(ctx: &SiteContext, meta: &GenerationMeta) -> Markup {
+/// The about page for the generation `meta`. `public_domain_kinds`: the
+/// source kinds whose facility data the credits name as public domain (the
+/// web layer gives SAMHSA's National Directory, a work of the U.S.
+/// government); each source of `meta` of one of these kinds is named there.
+pub fn about(ctx: &SiteContext, meta: &GenerationMeta, public_domain_kinds: &[&str]) -> Markup {
     let content = html! {
         article.prose {
             h1 { (ctx.t("About IOP Finder")) }
@@ -126,7 +124,7 @@ pub fn about(ctx: &SiteContext, meta: &GenerationMeta) -> Markup {
                     a href="https://www.geonames.org/" { "GeoNames" }
                     " (CC BY 4.0)"
                 }
-                @for source in meta.sources.iter().filter(|s| s.kind == SAMHSA_KIND) {
+                @for source in meta.sources.iter().filter(|s| public_domain_kinds.contains(&s.kind.as_str())) {
                     li { (ctx.t("Facility data:")) " " (source.title) " (" (ctx.t("public domain")) ")" }
                 }
             }
