@@ -291,9 +291,13 @@ async fn a_large_directory_within_the_cap_is_downloaded_to_disk_and_read() {
     )
     .await;
     let ctx: CrawlContext = common::context(common::loopback_config());
-    let out = crawl("samhsa-directory", &format!("{base}/padded.csv"), &ctx)
-        .await
-        .unwrap();
+    let out = crawl(
+        SourceKind::SamhsaDirectory,
+        &format!("{base}/padded.csv"),
+        &ctx,
+    )
+    .await
+    .unwrap();
     assert_eq!(out.listings.len(), 50);
     assert!(
         out.notes[0].contains("500000 facility rows, 50 intensive outpatient"),
@@ -329,7 +333,7 @@ async fn a_sitemap_of_thousands_of_copies_yields_the_one_program() {
     })
     .await;
     let ctx = common::context(common::loopback_config());
-    let out = crawl("website", &format!("{base}/sitemap.xml"), &ctx)
+    let out = crawl(SourceKind::Website, &format!("{base}/sitemap.xml"), &ctx)
         .await
         .unwrap();
     assert!(out.pages_fetched > 10, "{}", out.pages_fetched);
