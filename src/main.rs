@@ -416,14 +416,15 @@ fn main() -> Result<()> {
             format,
             out,
         } => {
-            let listings = DataDir::new(data_dir).read_listings()?;
+            let data = DataDir::new(data_dir);
             match (format, out) {
                 (ExportFormat::Hsds, Some(out)) => {
                     let created = time::OffsetDateTime::now_utc()
                         .replace_nanosecond(0)?
                         .format(&time::format_description::well_known::Rfc3339)?;
-                    let n = hsds::package::write(
-                        &listings,
+                    // streamed: a listing at a time from the store
+                    let n = hsds::package::write_store(
+                        &data,
                         &hsds::package::PackageInfo { created },
                         &out,
                     )?;
@@ -433,7 +434,7 @@ fn main() -> Result<()> {
                         out.display()
                     );
                 }
-                _ => print_json(&listings)?,
+                _ => print_json(&data.read_listings()?)?,
             }
             Ok(())
         }

@@ -33,18 +33,17 @@ fn listings(data: &Path) -> Vec<Value> {
         .clone()
 }
 
-/// The facts HSDS carries, keyed by name and address (ids differ: the
-/// read-back listings come from another source kind).
+/// The facts HSDS carries, keyed by listing id (the read-back listings come
+/// from another source kind, yet keep their ids).
 fn facts(listing: &Value) -> (String, Value) {
     let point = &listing["point"];
     let exact = point["precision"] == "exact";
-    let key = format!(
-        "{} | {} | {}",
-        listing["name"], listing["program_name"], listing["address"]
-    );
     (
-        key,
+        listing["id"].as_str().unwrap().to_string(),
         serde_json::json!({
+            "name": listing["name"],
+            "program_name": listing["program_name"],
+            "address": listing["address"],
             "description": listing["description"],
             "phone": listing["phone"],
             "intake_phone": listing["intake_phone"],
@@ -95,6 +94,31 @@ fn an_hsds_export_reads_back_to_the_same_listings() {
         .as_str()
         .unwrap()
         .contains("Fictional"));
+    // a fact is said once, as metadata of its service: the organization's
+    // and the service at location's metadata are their sources and licences
+    let mut metadata = csv::Reader::from_path(package.path().join("metadata.csv")).unwrap();
+    let headers = metadata.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (kind, field) = (column("resource_type"), column("field_name"));
+    let mut facts_said = std::collections::HashSet::new();
+    for row in metadata.records() {
+        let row = row.unwrap();
+        if &row[kind] != "service" {
+            assert!(
+                ["source", "licence"].contains(&&row[field]),
+                "a fact on a {}: {row:?}",
+                &row[kind]
+            );
+        } else if !["source", "licence"].contains(&&row[field]) {
+            let resource = &row[column("resource_id")];
+            assert!(
+                facts_said.insert((resource.to_string(), row[field].to_string())),
+                "{resource} {} twice",
+                &row[field]
+            );
+        }
+    }
+    assert!(!facts_said.is_empty());
     let before = listings(original.path());
     for (form, location) in [
         ("CSV package", package.path().to_path_buf()),
@@ -104,6 +128,12 @@ fn an_hsds_export_reads_back_to_the_same_listings() {
         crawl(copy.path(), &format!("hsds={}", location.to_str().unwrap()));
         let after = listings(copy.path());
         assert_eq!(after.len(), before.len(), "{form}: every listing read back");
+        // the same program keeps its listing id (and so its URL and HSDS ids)
+        let ids = |listings: &[Value]| -> std::collections::BTreeSet<String> {
+            listings.iter().map(id_of).collect()
+        };
+        assert_eq!(ids(&after), ids(&before), "{form}: listing ids kept");
+        assert!(after.iter().all(|l| l["sources"][0]["kind"] == "hsds"));
         let after: std::collections::BTreeMap<String, Value> = after.iter().map(facts).collect();
         let mut differences = Vec::new();
         for listing in &before {
@@ -216,6 +246,48 @@ fn the_hsds_api_pages_finds_and_filters() {
     let (_, taxonomies) = app.json("/hsds/taxonomies");
     assert_eq!(taxonomies["total_items"], 2);
 
+    // minimal: every service in one page, as just its id and date
+    let (status, minimal) = app.json("/hsds/services?minimal=true");
+    assert_eq!(status, 200, "{minimal}");
+    assert_eq!(minimal["total_items"].as_u64().unwrap(), total);
+    assert_eq!(minimal["size"].as_u64().unwrap(), total, "one call");
+    let mut minimal_ids = std::collections::HashSet::new();
+    for s in minimal["contents"].as_array().unwrap() {
+        let keys: Vec<&String> = s.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["id", "modified_date"], "{s}");
+        let date = s["modified_date"].as_str().unwrap();
+        assert!(date.len() == 20 && date.ends_with("T00:00:00Z"), "{date}");
+        minimal_ids.insert(id_of(s));
+    }
+    assert_eq!(minimal_ids, ids, "the same services");
+    let (_, two) = app.json("/hsds/services?minimal=true&per_page=2&page=2");
+    assert_eq!(two["size"], 2);
+
+    // proximity: the programs within so many metres of the postcode's
+    // centre, the same ones the site's search finds within as many miles
+    let (_, near) = app.json("/api/v1/search?near=10001&radius=60&per_page=100");
+    let expected: std::collections::BTreeSet<String> = near["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_of)
+        .collect();
+    let (status, found) = app.json(&format!(
+        "/hsds/service_at_locations?postcode=10001&proximity={}&per_page=500",
+        60.0 * 1609.344
+    ));
+    assert_eq!(status, 200, "{found}");
+    let found: std::collections::BTreeSet<String> = found["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|sal| id_of(sal)[24..].to_string())
+        .collect();
+    assert!(!expected.is_empty() && (expected.len() as u64) < total);
+    assert_eq!(found, expected);
+    let (_, tiny) = app.json("/hsds/service_at_locations?postcode=10001&proximity=1");
+    assert_eq!(tiny["total_items"], 0, "{tiny}");
+
     // mistakes: 400 naming the parameter, 404 for unknown ids
     for (path, parameter) in [
         ("/hsds/services?per_page=0", "per_page"),
@@ -224,6 +296,23 @@ fn the_hsds_api_pages_finds_and_filters() {
         ("/hsds/services?taxonomy_term_id=nope", "taxonomy_term_id"),
         ("/hsds/services?colour=red", "colour"),
         ("/hsds/services?format=xml", "format"),
+        ("/hsds/services?minimal=true&full=true", "minimal"),
+        ("/hsds/services?minimal=maybe", "minimal"),
+        ("/hsds/services?minimal=true&per_page=20001", "per_page"),
+        ("/hsds/service_at_locations?proximity=1000", "proximity"),
+        (
+            "/hsds/service_at_locations?postcode=10001&proximity=-5",
+            "proximity",
+        ),
+        (
+            "/hsds/service_at_locations?postcode=10001&proximity=far",
+            "proximity",
+        ),
+        (
+            "/hsds/service_at_locations?postcode=99999&proximity=1000",
+            "postcode",
+        ),
+        ("/hsds/services?proximity=1000", "proximity"),
     ] {
         let (status, body) = app.json(path);
         assert_eq!(status, 400, "{path}");

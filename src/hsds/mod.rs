@@ -12,12 +12,15 @@
 //!   kind and the listing id, so a program keeps its HSDS ids across crawls as
 //!   it keeps its listing id; the last 12 hex digits of the id of a service,
 //!   organization, location or service-at-location are the listing id
-//!   ([`listing_id_of`]).
+//!   ([`listing_id_of`]), and the crawler's HSDS reader checks an id is ours
+//!   by making it again, so a read-back keeps the listing id.
 //! - `assured_date` is the newest check date of the listing's facts
 //!   (`YYYY-MM-DD`); `last_modified` is that date at 00:00 UTC (the listing
 //!   store records when facts were checked, not when they changed).
 //! - `metadata` carries, for each source, its title, address, record and
-//!   licence ([`licence`]), and for each fact its check date and evidence.
+//!   licence ([`licence`]) on every record; each fact's check date and
+//!   evidence are metadata of the service only (`resource_id` the service),
+//!   never repeated on its organization and service at location.
 //! - A location's precision is a location attribute (`link_type`
 //!   `coordinates_precision`: `exact`, `zip-centroid`, `city`); its
 //!   `latitude`/`longitude` are given only when exact (a ZIP or city centre
@@ -47,66 +50,24 @@ pub const SAMHSA_TAXONOMY: &str = "SAMHSA National Directory service codes";
 const IOP_CODE: &str = iop_crawler::sources::samhsa::IOP_CODE;
 const IOP_CODE_NAME: &str = "Outpatient: intensive outpatient treatment";
 
-/// FNV-1a 64 of `parts` (each followed by a 0 byte) from `basis`.
-fn fnv(basis: u64, parts: &[&str]) -> u64 {
-    let mut hash = basis;
-    for part in parts {
-        for byte in part.bytes().chain([0u8]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    hash
-}
+use iop_crawler::sources::hsds::ids::uuid;
+pub use iop_crawler::sources::hsds::ids::{entity_id, listing_id_of};
 
-/// A UUID (version 8) for `parts`; its last 12 hex digits are `tail` when
-/// given (a listing id: 12 hex digits), else from the hash.
-fn uuid(parts: &[&str], tail: Option<&str>) -> String {
-    let a = fnv(0xcbf2_9ce4_8422_2325, parts);
-    let b = fnv(0x84222325_cbf29ce4, parts);
-    let hex = format!("{a:016x}{b:016x}");
-    let tail = match tail {
-        Some(t) if t.len() == 12 && t.bytes().all(|c| c.is_ascii_hexdigit()) => t.to_string(),
-        _ => hex[20..32].to_string(),
-    };
-    // version nibble 8; variant bits 10
-    let variant = ["8", "9", "a", "b"][(b & 3) as usize];
-    format!(
-        "{}-{}-8{}-{}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..15],
-        variant,
-        &hex[15..18],
-        tail
-    )
-}
-
-/// The id of the listing's entity `kind` (`service`, `organization`,
-/// `location`, `service_at_location`, `address`), or of a part of it
-/// (`key`: `phone/main`, `schedule/18:00-21:00`...).
-pub fn entity_id(kind: &str, listing_id: &str, key: &str) -> String {
-    uuid(&["iopfinder-hsds", kind, listing_id, key], Some(listing_id))
-}
-
-/// The listing id an entity id was made from (its last 12 hex digits), when
-/// `id` is shaped like one of ours.
-pub fn listing_id_of(id: &str) -> Option<&str> {
-    let id = id.trim();
-    (id.len() == 36 && id.is_ascii())
-        .then(|| &id[24..])
-        .filter(|tail| iop_index::listing::is_listing_id(tail))
-}
-
+/// The HSDS id of the listing's service.
 pub fn service_id(l: &Listing) -> String {
     entity_id("service", &l.id, "")
 }
+/// The HSDS id of the listing's organization.
 pub fn organization_id(l: &Listing) -> String {
     entity_id("organization", &l.id, "")
 }
+/// The HSDS id of the listing's location.
 pub fn location_id(l: &Listing) -> String {
     entity_id("location", &l.id, "")
 }
+/// The HSDS id of the listing's service at location; an IOP Finder
+/// reader gives the listing id back from it
+/// ([`iop_crawler::sources::hsds::ids::listing_id_from`]).
 pub fn service_at_location_id(l: &Listing) -> String {
     entity_id("service_at_location", &l.id, "")
 }
@@ -247,8 +208,11 @@ pub fn taxonomy_terms() -> &'static [Value] {
 /// SAMHSA code.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TermFilter {
+    /// A facet group (its slug): listings with any value of it.
     Group(String),
+    /// A facet value (group slug, value slug).
     Value(String, String),
+    /// A SAMHSA National Directory service code (`MD`...).
     Code(String),
 }
 
@@ -481,9 +445,14 @@ fn service_attributes(l: &Listing) -> Vec<Value> {
 }
 
 /// The provenance of the listing as HSDS metadata of `resource_id`: each
-/// source (title, address, record), its licence, and each fact's check
-/// date and evidence.
-fn metadata(l: &Listing, resource_id: &str, resource_type: &str) -> Vec<Value> {
+/// source (title, address, record) and its licence, and (with `facts`)
+/// each fact's check date and evidence.
+///
+/// Facts are said once, as metadata of the service (HSDS 3.0 metadata
+/// points at one resource by `resource_id`); the organization and the
+/// service at location carry their sources and licences only, so the
+/// export does not repeat each fact three times.
+fn metadata(l: &Listing, resource_id: &str, resource_type: &str, facts: bool) -> Vec<Value> {
     let mut out = Vec::new();
     let entry = |key: String, date: String, action: &str, field: &str, value: String, by: &str| {
         json!({
@@ -532,7 +501,7 @@ fn metadata(l: &Listing, resource_id: &str, resource_type: &str) -> Vec<Value> {
             &by,
         ));
     }
-    for (i, p) in l.provenance.iter().enumerate() {
+    for (i, p) in l.provenance.iter().enumerate().filter(|_| facts) {
         let by = l
             .sources
             .get(p.source)
@@ -618,7 +587,7 @@ fn organization_with(l: &Listing, services: Vec<Value>) -> Value {
         "description": "",
         "locations": [location(l)],
         "services": services,
-        "metadata": metadata(l, &oid, "organization"),
+        "metadata": metadata(l, &oid, "organization", false),
     });
     if let Some(w) = &l.website {
         out["website"] = json!(w);
@@ -700,7 +669,7 @@ pub fn service(l: &Listing) -> Value {
         }))
         .collect::<Vec<_>>());
     s["attributes"] = json!(service_attributes(l));
-    s["metadata"] = json!(metadata(l, &sid, "service"));
+    s["metadata"] = json!(metadata(l, &sid, "service", true));
     s["organization"] = organization_with(l, Vec::new());
     s["service_at_locations"] = json!([service_at_location_core(l)]);
     s
@@ -716,7 +685,8 @@ pub fn service_at_location(l: &Listing) -> Value {
     sal["metadata"] = json!(metadata(
         l,
         &service_at_location_id(l),
-        "service_at_location"
+        "service_at_location",
+        false
     ));
     sal
 }

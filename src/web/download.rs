@@ -5,17 +5,27 @@
 //! built from and when, each source with its licence and check dates).
 //! Each file names the descriptor in a `Link: rel="describedby"` header.
 //! Linked from the About page and listed in the sitemap.
+//!
+//! The two files stream: listings are decoded [`BATCH`] at a time, in name
+//! order, on a blocking thread, and each batch is sent as it is written
+//! (at most a few batches wait for a slow client), so a download of a
+//! million programs never holds the directory in memory. The answer keeps
+//! the generation it started with, even if a new one is installed meanwhile.
+//! A failure after the first bytes ends the body early (the status line is
+//! already sent): a client sees a truncated file, not a wrong one.
 
 use super::export::{push_record, row, COLUMNS};
 use super::seo::public_url;
-use super::{ApiError, AppState};
+use super::AppState;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use iop_index::Hit;
+use iop_index::{Generation, Hit, Listing};
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// The paths of the download, in the order the sitemap lists them.
 pub const PATHS: [&str; 3] = [
@@ -31,7 +41,56 @@ pub fn router() -> Router<AppState> {
         .route(PATHS[2], get(csv))
 }
 
-fn file(content_type: &'static str, name: &str, body: String) -> Response {
+/// Listings decoded and written per chunk of a download.
+pub const BATCH: usize = 1_000;
+
+/// Chunks written ahead of a slow client.
+const AHEAD: usize = 4;
+
+/// A body that is `head` then each listing of `g` in name order as
+/// `write` puts it, written [`BATCH`] listings at a time on a blocking
+/// thread while the client reads.
+fn streamed(
+    g: Arc<Generation>,
+    head: String,
+    write: impl Fn(&Arc<Listing>, &mut String) + Send + 'static,
+) -> Body {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(AHEAD);
+    tokio::task::spawn_blocking(move || {
+        if !head.is_empty() && sender.blocking_send(Ok(Bytes::from(head))).is_err() {
+            return;
+        }
+        let mut start = 0;
+        while start < g.index.len() {
+            let chunk = match g.index.listings_in_order(start..start + BATCH) {
+                Ok(listings) => {
+                    let mut out = String::with_capacity(listings.len() * 1024);
+                    for l in &listings {
+                        write(l, &mut out);
+                    }
+                    Ok(Bytes::from(out))
+                }
+                Err(e) => {
+                    tracing::error!("download at listing {start}: {e}");
+                    Err(std::io::Error::other(e.to_string()))
+                }
+            };
+            let failed = chunk.is_err();
+            // a closed channel: the client went away
+            if sender.blocking_send(chunk).is_err() || failed {
+                return;
+            }
+            start += BATCH;
+        }
+    });
+    let mut receiver = receiver;
+    // answers None again if polled after the end (hyper may)
+    Body::from_stream(futures_util::stream::poll_fn(move |cx| {
+        receiver.poll_recv(cx)
+    }))
+}
+
+fn file(content_type: &'static str, name: &str, body: Body) -> Response {
     let mut response = (
         [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
         body,
@@ -91,45 +150,27 @@ async fn descriptor(State(state): State<AppState>, headers: HeaderMap) -> Json<V
     }))
 }
 
-/// An internal error of a download: what failed, with its cause.
-fn internal(e: impl std::error::Error + Send + Sync + 'static) -> ApiError {
-    ApiError::Internal(anyhow::Error::new(e).context("building a download of the directory"))
+async fn jsonl(State(state): State<AppState>) -> Response {
+    let g = Arc::clone(&state.generation());
+    let body = streamed(g, String::new(), |l, out| {
+        out.push_str(&crate::json::program(l).to_string());
+        out.push('\n');
+    });
+    file("application/x-ndjson", "iop-programs.jsonl", body)
 }
 
-async fn jsonl(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let g = state.generation().clone();
-    let body = super::blocking(move || -> Result<String, ApiError> {
-        let listings = g.index.all_listings().map_err(internal)?;
-        let mut out = String::with_capacity(listings.len() * 2048);
-        for l in &listings {
-            out.push_str(&crate::json::program(l).to_string());
-            out.push('\n');
-        }
-        Ok(out)
-    })
-    .await;
-    let body = body?;
-    Ok(file("application/x-ndjson", "iop-programs.jsonl", body))
-}
-
-async fn csv(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let g = state.generation().clone();
+async fn csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let g = Arc::clone(&state.generation());
     let origin = public_url(&headers);
-    let body = super::blocking(move || -> Result<String, ApiError> {
-        let listings = g.index.all_listings().map_err(internal)?;
-        let mut out = String::with_capacity(listings.len() * 512);
-        push_record(&mut out, COLUMNS.iter().map(|c| c.to_string()));
-        for l in listings {
-            let hit = Hit {
-                listing: l,
-                distance_miles: None,
-                score: 0.0,
-            };
-            push_record(&mut out, row(&hit, &origin));
-        }
-        Ok(out)
-    })
-    .await;
-    let body = body?;
-    Ok(file("text/csv; charset=utf-8", "iop-programs.csv", body))
+    let mut head = String::new();
+    push_record(&mut head, COLUMNS.iter().map(|c| c.to_string()));
+    let body = streamed(g, head, move |l, out| {
+        let hit = Hit {
+            listing: Arc::clone(l),
+            distance_miles: None,
+            score: 0.0,
+        };
+        push_record(out, row(&hit, &origin));
+    });
+    file("text/csv; charset=utf-8", "iop-programs.csv", body)
 }

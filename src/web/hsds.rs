@@ -12,7 +12,14 @@
 //!   and service-at-locations `taxonomy_term_id`, `taxonomy_id`,
 //!   `organization_id`, `modified_after` (RFC 3339 date-time or
 //!   `YYYY-MM-DD`: listings checked on or after it), `full`; on
-//!   service-at-locations `postcode` (a five-digit ZIP); on organizations
+//!   service-at-locations `postcode` (a five-digit ZIP: programs at that
+//!   ZIP) and `proximity` (metres, with `postcode`: programs within that
+//!   distance of the ZIP's centre instead, as HSDA says; at most
+//!   [`MAX_PROXIMITY_METRES`]; a program without a known place is not
+//!   near anything); on services `minimal` (each service as just its `id`
+//!   and `modified_date`, the RFC 3339 `last_modified` of the full record;
+//!   as HSDA asks, one page holds all services up to
+//!   [`MAX_MINIMAL_PER_PAGE`], its default; not with `full`); on organizations
 //!   `full`, `full_service`; on taxonomy terms `taxonomy_id`, `parent_id`,
 //!   `top_only` (terms without a parent only). Lists give one-to-one fields unless `full=true`.
 //! - `/hsds/{kind}/{id}`: one record, fully nested.
@@ -36,6 +43,13 @@ use std::sync::Arc;
 pub const DEFAULT_PER_PAGE: usize = 50;
 /// The most records one page gives.
 pub const MAX_PER_PAGE: usize = 500;
+/// The most (and the default number of) services one `minimal=true` page
+/// gives: HSDA asks for every service in one call.
+pub const MAX_MINIMAL_PER_PAGE: usize = 20_000;
+/// The largest `proximity`, in metres (500 miles, the site's largest
+/// search radius).
+pub const MAX_PROXIMITY_METRES: f64 = iop_index::request::MAX_RADIUS_MILES * METRES_PER_MILE;
+const METRES_PER_MILE: f64 = 1_609.344;
 /// Where the HSDA description this API follows is published.
 const OPENAPI_URL: &str =
     "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json";
@@ -91,6 +105,9 @@ struct ListParams {
     organization_id: Option<String>,
     modified_after: Option<time::OffsetDateTime>,
     postcode: Option<String>,
+    /// `proximity` with `postcode`: (latitude, longitude, metres).
+    near: Option<(f64, f64, f64)>,
+    minimal: bool,
     parent_id: Option<String>,
     top_only: bool,
 }
@@ -141,6 +158,8 @@ fn list_params(query: Option<&str>, allowed: &[&str]) -> Result<ListParams, ApiE
         ..ListParams::default()
     };
     let mut seen = HashSet::new();
+    let mut per_page = None;
+    let mut proximity = None;
     for (name, value) in form_urlencoded_pairs(query.unwrap_or("")) {
         if !allowed.contains(&name.as_str()) {
             return Err(bad(
@@ -158,7 +177,25 @@ fn list_params(query: Option<&str>, allowed: &[&str]) -> Result<ListParams, ApiE
         let text = Some(value.trim().to_string()).filter(|v| !v.is_empty());
         match name.as_str() {
             "page" => p.page = number("page", &value, usize::MAX / MAX_PER_PAGE)?,
-            "per_page" => p.per_page = number("per_page", &value, MAX_PER_PAGE)?,
+            // checked below: its largest value depends on `minimal`
+            "per_page" => per_page = Some(value),
+            "minimal" => p.minimal = boolean("minimal", &value)?,
+            "proximity" => {
+                if let Some(v) = text {
+                    proximity = Some(
+                        v.parse::<f64>()
+                            .ok()
+                            .filter(|m| *m > 0.0 && *m <= MAX_PROXIMITY_METRES)
+                            .ok_or_else(|| {
+                                bad(
+                                    "proximity",
+                                    format!("proximity={v:?} is not a distance in metres from 1 to {MAX_PROXIMITY_METRES:.0}"),
+                                    None,
+                                )
+                            })?,
+                    );
+                }
+            }
             "search" => p.search = text,
             "full" => p.full = boolean("full", &value)?,
             "full_service" => p.full_service = boolean("full_service", &value)?,
@@ -214,6 +251,40 @@ fn list_params(query: Option<&str>, allowed: &[&str]) -> Result<ListParams, ApiE
             _ => {}
         }
     }
+    let max = if p.minimal {
+        MAX_MINIMAL_PER_PAGE
+    } else {
+        MAX_PER_PAGE
+    };
+    p.per_page = match per_page {
+        Some(v) => number("per_page", &v, max)?,
+        None if p.minimal => MAX_MINIMAL_PER_PAGE,
+        None => DEFAULT_PER_PAGE,
+    };
+    if p.minimal && p.full {
+        return Err(bad(
+            "minimal",
+            "minimal=true (just ids and dates) and full=true (whole records) ask for different answers: give one".into(),
+            None,
+        ));
+    }
+    if let Some(metres) = proximity {
+        let Some(zip) = &p.postcode else {
+            return Err(bad(
+                "proximity",
+                "proximity is measured from the centre of a postcode: give postcode too (postcode=02139&proximity=16000)".into(),
+                Some(vec!["postcode".into()]),
+            ));
+        };
+        let Some(place) = iop_index::Gazetteer::get().zip(zip) else {
+            return Err(bad(
+                "postcode",
+                format!("postcode={zip:?}: no place is known for this ZIP code, so no distance can be measured from it"),
+                None,
+            ));
+        };
+        p.near = Some((place.lat, place.lon, metres));
+    }
     Ok(p)
 }
 
@@ -248,6 +319,7 @@ fn select(state: &AppState, p: &ListParams) -> Result<(Vec<Arc<Listing>>, usize)
         || p.organization_id.is_some()
         || p.modified_after.is_some()
         || p.postcode.is_some();
+    let near = p.near;
     if !filtered {
         let total = index.len();
         let rows = index
@@ -269,36 +341,53 @@ fn select(state: &AppState, p: &ListParams) -> Result<(Vec<Arc<Listing>>, usize)
         .taxonomy_id
         .as_deref()
         .map(|id| hsds::taxonomies()[1]["id"] == id);
-    let all = index.all_listings().map_err(internal)?;
-    let selected: Vec<Arc<Listing>> = all
-        .into_iter()
-        .filter(|l| matched.as_ref().is_none_or(|m| m.contains(&l.id)))
-        .filter(|l| p.term.as_ref().is_none_or(|t| t.matches(l)))
-        .filter(|l| match samhsa {
-            // every listing carries SAMHSA's intensive outpatient code
-            Some(true) => true,
-            Some(false) => !l.facets.is_empty(),
-            None => true,
-        })
-        .filter(|l| {
-            p.organization_id
-                .as_deref()
-                .is_none_or(|o| hsds::organization_id(l) == o)
-        })
-        .filter(|l| {
-            p.modified_after.is_none_or(|after| {
-                l.last_checked()
-                    .is_some_and(|d| d.midnight().assume_utc() >= after)
-            })
-        })
-        .filter(|l| p.postcode.as_deref().is_none_or(|z| l.address.zip == z))
-        .collect();
+    // decoded a batch at a time: only the selected listings are kept
+    let mut selected: Vec<Arc<Listing>> = Vec::new();
+    let mut from = 0;
+    while from < index.len() {
+        let batch = index
+            .listings_in_order(from..from + super::download::BATCH)
+            .map_err(internal)?;
+        from += super::download::BATCH;
+        selected.extend(
+            batch
+                .into_iter()
+                .filter(|l| matched.as_ref().is_none_or(|m| m.contains(&l.id)))
+                .filter(|l| p.term.as_ref().is_none_or(|t| t.matches(l)))
+                .filter(|l| match samhsa {
+                    // every listing carries SAMHSA's intensive outpatient code
+                    Some(true) => true,
+                    Some(false) => !l.facets.is_empty(),
+                    None => true,
+                })
+                .filter(|l| {
+                    p.organization_id
+                        .as_deref()
+                        .is_none_or(|o| hsds::organization_id(l) == o)
+                })
+                .filter(|l| {
+                    p.modified_after.is_none_or(|after| {
+                        l.last_checked()
+                            .is_some_and(|d| d.midnight().assume_utc() >= after)
+                    })
+                })
+                .filter(|l| match near {
+                    // HSDA: with proximity, the postcode is the centre of a circle
+                    Some((lat, lon, metres)) => l.point.is_some_and(|at| {
+                        iop_index::geo::haversine_miles(lat, lon, at.lat, at.lon) * METRES_PER_MILE
+                            <= metres
+                    }),
+                    None => p.postcode.as_deref().is_none_or(|z| l.address.zip == z),
+                }),
+        );
+    }
     let total = selected.len();
     let rows = selected.into_iter().skip(start).take(p.per_page).collect();
     Ok((rows, total))
 }
 
-const SERVICE_PARAMS: [&str; 9] = [
+const SERVICE_PARAMS: [&str; 10] = [
+    "minimal",
     "search",
     "page",
     "per_page",
@@ -355,7 +444,12 @@ async fn services(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     list_answer(state, query, &SERVICE_PARAMS, |p, l| {
-        if p.full {
+        if p.minimal {
+            json!({
+                "id": hsds::service_id(l),
+                "modified_date": l.last_checked().map(|d| format!("{d}T00:00:00Z")),
+            })
+        } else if p.full {
             hsds::service(l)
         } else {
             hsds::service_core(l)
@@ -423,6 +517,7 @@ async fn service_at_locations(
         "full",
         "format",
         "postcode",
+        "proximity",
     ];
     list_answer(state, query, allowed, |p, l| {
         if p.full {
