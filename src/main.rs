@@ -28,15 +28,9 @@ fn purge_freed_memory_at_once() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
 }
 
-mod crawl;
-mod extract;
-mod hsds;
-mod inbox;
-mod json;
-mod web;
-
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use iopfinder::{crawl, extract, hsds, inbox, json, web};
 use iop_crawler::fetch::FetcherConfig;
 use iop_index::{DataDir, SearchRequest, UnknownParams};
 use std::io::Write;
