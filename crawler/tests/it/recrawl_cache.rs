@@ -16,13 +16,13 @@ use iop_crawler::sources::{crawl, CrawlContext, SourceCrawl};
 use serde_json::Value;
 
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
-const HOME: &str = include_str!("fixtures/website/home.html");
-const ADULT: &str = include_str!("fixtures/website/adult-iop.html");
-const FAMILY: &str = include_str!("fixtures/website/family-therapy.html");
-const EVENING: &str = include_str!("fixtures/website/evening-iop.html");
-const TEEN_CP1252: &[u8] = include_bytes!("fixtures/website/teen-iop-cp1252.html");
+const HOME: &str = include_str!("../fixtures/website/home.html");
+const ADULT: &str = include_str!("../fixtures/website/adult-iop.html");
+const FAMILY: &str = include_str!("../fixtures/website/family-therapy.html");
+const EVENING: &str = include_str!("../fixtures/website/evening-iop.html");
+const TEEN_CP1252: &[u8] = include_bytes!("../fixtures/website/teen-iop-cp1252.html");
 
 const LAST_MODIFIED: &str = "Tue, 24 Nov 2026 08:00:00 GMT";
 

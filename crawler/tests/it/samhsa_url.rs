@@ -10,7 +10,7 @@ use iop_crawler::fetch::FetcherConfig;
 use iop_crawler::sources::{crawl, CrawlContext, SourceError};
 
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
 const CSV: &str = "name1,name2,street1,street2,city,state,zip,phone,intake1,intake2,intake1a,intake2a,service_code_info\n\
     Alpine County,Behavioral Health,40 Diamond Valley Road,,Markleeville,CA,96120,530-694-1816,,,,,SA * OP OIT * MD PI * ADLT\n\

@@ -8,7 +8,7 @@ use time::macros::date;
 
 #[test]
 fn an_extracted_page_normalizes_into_a_listing_with_evidence() {
-    let page = include_str!("fixtures/pages/01-harbor-light.html");
+    let page = include_str!("../fixtures/pages/01-harbor-light.html");
     let url = "https://harborlight.example.org/iop";
     let extraction = extract(page, Some(url));
     let source = Source {
@@ -52,7 +52,7 @@ fn an_extracted_page_normalizes_into_a_listing_with_evidence() {
 
 #[test]
 fn a_page_without_structured_data_still_gives_facts_but_no_record() {
-    let page = include_str!("fixtures/pages/03-meridian-eating.html");
+    let page = include_str!("../fixtures/pages/03-meridian-eating.html");
     let extraction = extract(page, None);
     assert!(extraction.organization.is_none());
     assert_eq!(extraction.schedule.hours_per_week, Some(9.0));

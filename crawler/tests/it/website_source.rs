@@ -8,13 +8,13 @@ use iop_crawler::sources::{crawl, SourceError};
 use iop_index::Precision;
 
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
-const HOME: &str = include_str!("fixtures/website/home.html");
-const ADULT: &str = include_str!("fixtures/website/adult-iop.html");
-const FAMILY: &str = include_str!("fixtures/website/family-therapy.html");
-const EVENING: &str = include_str!("fixtures/website/evening-iop.html");
-const TEEN_CP1252: &[u8] = include_bytes!("fixtures/website/teen-iop-cp1252.html");
+const HOME: &str = include_str!("../fixtures/website/home.html");
+const ADULT: &str = include_str!("../fixtures/website/adult-iop.html");
+const FAMILY: &str = include_str!("../fixtures/website/family-therapy.html");
+const EVENING: &str = include_str!("../fixtures/website/evening-iop.html");
+const TEEN_CP1252: &[u8] = include_bytes!("../fixtures/website/teen-iop-cp1252.html");
 
 fn html(body: &'static str) -> impl IntoResponse {
     ([("content-type", "text/html; charset=utf-8")], body)
@@ -204,7 +204,7 @@ async fn a_site_whose_only_page_is_the_iop_yields_the_start_page() {
             "/",
             get(|| async {
                 html(
-                    include_str!("fixtures/website/home.html")
+                    include_str!("../fixtures/website/home.html")
                         .replace("/programs/", "/gone/")
                         .leak(),
                 )

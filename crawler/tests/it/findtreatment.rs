@@ -15,12 +15,12 @@ use iop_crawler::sources::{crawl, findtreatment, CrawlContext, Progress, SourceE
 use iop_index::Precision;
 
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
 const PAGES: [&str; 3] = [
-    include_str!("fixtures/findtreatment/page1.json"),
-    include_str!("fixtures/findtreatment/page2.json"),
-    include_str!("fixtures/findtreatment/page3.json"),
+    include_str!("../fixtures/findtreatment/page1.json"),
+    include_str!("../fixtures/findtreatment/page2.json"),
+    include_str!("../fixtures/findtreatment/page3.json"),
 ];
 
 #[derive(Clone, Default)]

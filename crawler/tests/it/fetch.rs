@@ -11,7 +11,7 @@ use axum::Router;
 use iop_crawler::fetch::{FetchError, Fetcher, FetcherConfig, Validators};
 
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
 type Log = common::Log<(String, Instant, HeaderMap)>;
 

@@ -11,13 +11,13 @@ use axum::Router;
 use iop_crawler::sources::crawl;
 
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
-const HOME: &str = include_str!("fixtures/site-small/home.html");
-const IOP: &str = include_str!("fixtures/site-small/adult-iop.html");
-const CONTACT: &str = include_str!("fixtures/site-small/contact.html");
-const INSURANCE: &str = include_str!("fixtures/site-small/insurance.html");
-const POST: &str = include_str!("fixtures/site-small/blog-post.html");
+const HOME: &str = include_str!("../fixtures/site-small/home.html");
+const IOP: &str = include_str!("../fixtures/site-small/adult-iop.html");
+const CONTACT: &str = include_str!("../fixtures/site-small/contact.html");
+const INSURANCE: &str = include_str!("../fixtures/site-small/insurance.html");
+const POST: &str = include_str!("../fixtures/site-small/blog-post.html");
 
 fn html(body: &'static str) -> impl IntoResponse {
     ([("content-type", "text/html; charset=utf-8")], body)

@@ -17,7 +17,7 @@ use iop_index::listing::Weekday;
 use iop_index::{Listing, Precision};
 
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
 fn fixture(path: &str) -> String {
     std::fs::read_to_string(

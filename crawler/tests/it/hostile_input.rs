@@ -9,10 +9,10 @@ use iop_crawler::fetch::{FetchError, Fetcher};
 use iop_crawler::sources::{crawl, CrawlContext, SourceError};
 
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
-const HOME: &str = include_str!("fixtures/website/home.html");
-const ADULT: &str = include_str!("fixtures/website/adult-iop.html");
+const HOME: &str = include_str!("../fixtures/website/home.html");
+const ADULT: &str = include_str!("../fixtures/website/adult-iop.html");
 
 /// `depth` open `tags` (none closed) around a sentence about an IOP: the
 /// shape of the 82 KB page that overflowed the stack.
