@@ -7,7 +7,7 @@ use iop_index::{Address, Listing, SearchIndex, SearchRequest, UnknownParams};
 use std::collections::BTreeSet;
 
 fn index() -> SearchIndex {
-    let text = include_str!("fixtures/spellings.txt");
+    let text = include_str!("../fixtures/spellings.txt");
     let listings: Vec<Listing> = text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
