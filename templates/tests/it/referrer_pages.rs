@@ -128,9 +128,9 @@ fn the_pages_render_their_programs_escaped_and_in_both_languages() {
     // Every string these pages write has a Spanish translation (strings of
     // shared components are the other pages' tests' business).
     let sources = [
-        include_str!("../src/pages/shortlist.rs"),
-        include_str!("../src/pages/handout.rs"),
-        include_str!("../src/pages/compare.rs"),
+        include_str!("../../src/pages/shortlist.rs"),
+        include_str!("../../src/pages/handout.rs"),
+        include_str!("../../src/pages/compare.rs"),
     ];
     let missing: Vec<&str> = missing_translations()
         .into_iter()
