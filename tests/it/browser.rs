@@ -5,7 +5,7 @@
 //! Needs Debian's `chromium` (`.ci/run` installs it). Elsewhere, without it,
 //! the test says so and passes; under CI (`CI=true`) a missing browser fails.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! their punctuation and accents, every ZIP form, keywords with no word in
 //! them, and error pages worded for a person in the page's language.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 

@@ -2,7 +2,7 @@
 //! directory files over several (replayed) days, its reports, failed sources,
 //! and `extract` on a saved page and on a page served from 127.0.0.1.
 
-mod common;
+use crate::common;
 
 use common::{run, serve_static, TempDir};
 use serde_json::Value;

@@ -12,7 +12,7 @@
 //! Needs `node` and `chromium` (`.ci/run` installs both); without them the
 //! test says so and passes, except under CI (`CI=true`), where it fails.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! The site and the API, end to end: the real binary on 127.0.0.1, seeded
 //! from the embedded sample directory, answering real HTTP requests.
 
-mod common;
+use crate::common;
 
 use common::{run, TestApp};
 use serde_json::Value;

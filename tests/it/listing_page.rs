@@ -3,7 +3,7 @@
 //! operator; the results map; the counted empty state; sitemap, robots.txt
 //! and OpenSearch; and the weight of a results page.
 
-mod common;
+use crate::common;
 
 use common::{client, TestApp};
 use serde_json::Value;

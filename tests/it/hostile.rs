@@ -3,7 +3,7 @@
 //! pipe, stale temporaries, connections that never finish, floods of
 //! reports, crafted paths and deployment headers.
 
-mod common;
+use crate::common;
 
 use common::{client, run, serve_static, TempDir, TestApp, BIN};
 use serde_json::Value;

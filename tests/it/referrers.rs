@@ -3,7 +3,7 @@
 //! The real binary serves the embedded sample directory (or, for the CSV
 //! escaping test, a copy of it with hostile text in one listing).
 
-mod common;
+use crate::common;
 
 use common::{client, run, TempDir, TestApp};
 use serde_json::Value;

@@ -8,7 +8,7 @@
 //! Needs the Debian packages nginx and haproxy (`.ci/run` installs them);
 //! without them the test says so and skips.
 
-mod common;
+use crate::common;
 
 use common::{client, TempDir, BIN};
 use serde_json::Value;

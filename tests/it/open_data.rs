@@ -2,7 +2,7 @@
 //! the crawler's HSDS source, the HSDS API under `/hsds/`, cache validators
 //! and cross-origin reading, and the operator's reports inbox.
 
-mod common;
+use crate::common;
 
 use common::{client, run, TempDir, TestApp};
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! The site in Spanish over HTTP: every page under `/es`, links that stay in
 //! Spanish, the language switch, and Spanish 404 and 400 pages.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 
