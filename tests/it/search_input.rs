@@ -1,14 +1,14 @@
-//! Search input as people type it, against the real server: place names with
+//! Search input as people type it, against the site's router in process: place names with
 //! their punctuation and accents, every ZIP form, keywords with no word in
 //! them, and error pages worded for a person in the page's language.
 
 use crate::common;
 
-use common::TestApp;
+use common::app::TestApp;
 
 #[test]
 fn places_as_people_type_them_are_found_in_english_and_spanish() {
-    let app = TestApp::start();
+    let app = TestApp::sample();
     for lang in ["", "/es"] {
         for (typed, label) in [
             ("O%27Fallon%2C+MO", "O Fallon, MO"),
@@ -33,7 +33,7 @@ fn places_as_people_type_them_are_found_in_english_and_spanish() {
 
 #[test]
 fn error_pages_speak_to_a_person_in_the_pages_language() {
-    let app = TestApp::start();
+    let app = TestApp::sample();
     let (status, html) = app.html("/search?near=Springfeld");
     assert_eq!(status, 400);
     assert!(html.contains("We do not know a place called"), "{html}");
@@ -115,11 +115,11 @@ fn error_pages_speak_to_a_person_in_the_pages_language() {
 
 /// The text of the page's error message paragraph.
 fn message_of(html: &str) -> String {
-    let start = html
-        .find("class=\"error-message\"")
-        .unwrap_or_else(|| panic!("no error message in {html}"));
-    let rest = &html[start..];
-    let from = rest.find('>').unwrap() + 1;
-    let to = rest.find("</p>").unwrap();
-    rest[from..to].to_string()
+    let page = scraper::Html::parse_document(html);
+    let message = scraper::Selector::parse(".error-message").unwrap();
+    page.select(&message)
+        .next()
+        .unwrap_or_else(|| panic!("no error message in {html}"))
+        .text()
+        .collect()
 }

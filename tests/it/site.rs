@@ -21,7 +21,7 @@ fn an_empty_data_directory_is_seeded_from_the_sample_and_reports_healthy() {
 
 #[test]
 fn api_search_follows_the_contract() {
-    let app = TestApp::start();
+    let app = common::app::TestApp::sample();
     let (status, body) = app.json("/api/v1/search?near=95814&radius=100&per_page=5");
     assert_eq!(status, 200, "{body}");
     for key in ["total", "page", "per_page", "origin", "results", "facets"] {
@@ -98,7 +98,7 @@ fn api_search_follows_the_contract() {
 
 #[test]
 fn api_pages_add_up_to_the_total() {
-    let app = TestApp::start();
+    let app = common::app::TestApp::sample();
     let (_, first) = app.json("/api/v1/search?near=Denver%2C+CO&radius=300&per_page=7");
     let total = first["total"].as_u64().unwrap() as usize;
     assert!(total > 7, "want several pages, got {total}");
@@ -122,7 +122,7 @@ fn api_pages_add_up_to_the_total() {
 
 #[test]
 fn api_bad_input_answers_400_with_the_parameter_and_a_fix() {
-    let app = TestApp::start();
+    let app = common::app::TestApp::sample();
     let cases = [
         (
             "/api/v1/search?insurance=medicaidd",

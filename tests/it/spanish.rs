@@ -94,7 +94,7 @@ fn spanish_search_results_are_in_spanish_and_link_within_spanish() {
 
 #[test]
 fn every_page_type_answers_under_es() {
-    let app = TestApp::start();
+    let app = common::app::TestApp::sample();
     let (_, results) = app.html("/es/search?near=95814&radius=100");
     let mut ids: Vec<String> = hrefs(&results)
         .into_iter()
@@ -178,7 +178,7 @@ fn a_report_sent_in_spanish_thanks_in_spanish() {
 
 #[test]
 fn errors_under_es_are_spanish() {
-    let app = TestApp::start();
+    let app = common::app::TestApp::sample();
     let (status, html) = app.html("/es/no-such-page");
     assert_eq!(status, 404);
     assert!(html.starts_with("<!DOCTYPE html><html lang=\"es\">"));
