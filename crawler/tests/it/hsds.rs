@@ -421,7 +421,8 @@ async fn csv_and_json_packages_give_the_same_listings() {
 
 #[tokio::test]
 async fn a_descriptor_whose_services_file_is_missing_fails() {
-    let dir = std::env::temp_dir().join(format!("hsds-missing-{}", std::process::id()));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("hsds-missing");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("datapackage.json"),

@@ -139,10 +139,15 @@ async fn serve(site: Site) -> String {
     common::serve(Router::new().fallback(page).with_state(site)).await
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("iop-recrawl-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A cache directory path not yet created, `name` inside a fresh temporary
+/// directory (removed when the returned guard drops).
+fn temp_dir(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::Builder::new()
+        .prefix("iop-recrawl-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().join(name);
+    (tmp, dir)
 }
 
 fn context(cache: Option<&Path>) -> CrawlContext {
@@ -188,7 +193,7 @@ async fn a_recrawl_sends_validators_and_reads_304s_from_the_cache() {
     };
     site.evening_without_etag.store(true, Ordering::SeqCst);
     let base = serve(site.clone()).await;
-    let dir = temp_dir("honour");
+    let (_tmp, dir) = temp_dir("honour");
     let start = format!("{base}/");
 
     // first crawl: nothing cached, nothing conditional
@@ -299,7 +304,7 @@ async fn a_recrawl_sends_validators_and_reads_304s_from_the_cache() {
 async fn a_server_that_ignores_validators_gets_the_content_hash() {
     let site = Site::default(); // always 200
     let base = serve(site.clone()).await;
-    let dir = temp_dir("ignore");
+    let (_tmp, dir) = temp_dir("ignore");
     let start = format!("{base}/");
     let first = crawl("website", &start, &context(Some(&dir)))
         .await
@@ -347,7 +352,7 @@ async fn an_unwritable_cache_is_not_fatal() {
         ..Site::default()
     };
     let base = serve(site.clone()).await;
-    let dir = temp_dir("unwritable");
+    let (_tmp, dir) = temp_dir("unwritable");
     // a file where the cache directory should be
     std::fs::write(&dir, b"not a directory").unwrap();
     let out = crawl("website", &format!("{base}/"), &context(Some(&dir)))

@@ -17,15 +17,20 @@ fn listing(id: &str, name: &str) -> Listing {
     )
 }
 
-fn temp(tag: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("iop-data-dir-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A data directory path not yet created, inside a fresh temporary
+/// directory (removed when the returned guard drops).
+fn temp(tag: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::Builder::new()
+        .prefix("iop-data-dir-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().join(tag);
+    (tmp, dir)
 }
 
 #[test]
 fn publish_then_open_gives_the_same_listings_in_name_order() {
-    let root = temp("publish");
+    let (_tmp, root) = temp("publish");
     let data = DataDir::new(&root);
     assert!(data.current_generation().unwrap().is_none());
     assert!(
@@ -56,7 +61,7 @@ fn publish_then_open_gives_the_same_listings_in_name_order() {
 
 #[test]
 fn a_new_generation_replaces_the_old_and_old_ones_are_cleaned_up() {
-    let root = temp("generations");
+    let (_tmp, root) = temp("generations");
     let data = DataDir::new(&root);
     let first = data.publish(vec![listing("000000000001", "One")]).unwrap();
     let held = data.open_current().unwrap(); // a server still answering from it
@@ -96,7 +101,7 @@ fn a_new_generation_replaces_the_old_and_old_ones_are_cleaned_up() {
 
 #[test]
 fn an_interrupted_build_leaves_the_served_generation_alone() {
-    let root = temp("interrupted");
+    let (_tmp, root) = temp("interrupted");
     let data = DataDir::new(&root);
     let served = data.publish(vec![listing("000000000001", "One")]).unwrap();
     // a crawl killed mid-build leaves a building- directory behind
@@ -120,7 +125,7 @@ fn an_interrupted_build_leaves_the_served_generation_alone() {
 
 #[test]
 fn publishing_from_the_store_equals_publishing_the_listings() {
-    let root = temp("store");
+    let (_tmp, root) = temp("store");
     let data = DataDir::new(&root);
     assert!(
         data.publish_store().unwrap().is_none(),
@@ -172,7 +177,7 @@ fn publishing_from_the_store_equals_publishing_the_listings() {
 
 #[test]
 fn a_damaged_store_is_an_error_and_the_served_generation_stays() {
-    let root = temp("damaged-store");
+    let (_tmp, root) = temp("damaged-store");
     let data = DataDir::new(&root);
     let served = data.publish(vec![listing("000000000001", "One")]).unwrap();
     data.write_listings(&[
@@ -209,7 +214,7 @@ fn copy_generation(from: &std::path::Path, to: &std::path::Path) {
 #[test]
 fn a_published_generation_lists_every_file_with_its_checksum() {
     use iop_index::store::{checksum_file, verify_generation_dir, GENERATION_FILE};
-    let root = temp("checksums");
+    let (_tmp, root) = temp("checksums");
     let data = DataDir::new(&root);
     let meta = data
         .publish(vec![listing("000000000001", "Alpha")])
@@ -243,12 +248,12 @@ fn a_published_generation_lists_every_file_with_its_checksum() {
 
 #[test]
 fn an_installed_copy_becomes_current_and_a_corrupt_one_is_refused() {
-    let origin_root = temp("install-origin");
+    let (_origin_tmp, origin_root) = temp("install-origin");
     let origin = DataDir::new(&origin_root);
     let first = origin
         .publish(vec![listing("000000000001", "Alpha")])
         .unwrap();
-    let replica_root = temp("install-replica");
+    let (_replica_tmp, replica_root) = temp("install-replica");
     let replica = DataDir::new(&replica_root);
 
     let staged = replica.staging_dir(&first.generation).unwrap();
@@ -334,7 +339,8 @@ fn names_from_elsewhere_never_leave_the_index_directory() {
     ] {
         assert!(!is_generation_file_path(bad), "{bad:?}");
     }
-    let data = DataDir::new(temp("names"));
+    let (_tmp, root) = temp("names");
+    let data = DataDir::new(root);
     assert!(data.staging_dir("../../tmp").is_err());
 }
 /// The id of a process that has ended.
@@ -347,7 +353,7 @@ fn dead_pid() -> u32 {
 
 #[test]
 fn a_kill_between_rename_and_switch_never_costs_the_served_generation() {
-    let root = temp("orphan");
+    let (_tmp, root) = temp("orphan");
     let data = DataDir::new(&root);
     let served = data.publish(vec![listing("000000000001", "One")]).unwrap();
     // a publish killed after renaming its generation into place, before
