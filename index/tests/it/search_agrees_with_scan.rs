@@ -10,23 +10,8 @@ use iop_index::request::{SearchRequest, Sort};
 use iop_index::{Listing, Origin, SearchResults, Vocabulary};
 use std::collections::BTreeMap;
 
-/// splitmix64: a small deterministic generator, so failures reproduce.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+// A seeded generator, so failures reproduce.
+use fastrand::Rng;
 
 const CENTRES: &[(f64, f64)] = &[
     (38.58, -121.49),
@@ -41,16 +26,16 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
     let names = ["Harbor", "Cedar", "Northstar", "harbor", "Summit", "Bridge"];
     (0..n)
         .map(|i| {
-            let (clat, clon) = CENTRES[rng.below(CENTRES.len() as u64) as usize];
-            let point = (rng.below(20) != 0).then(|| Point {
-                lat: clat + (rng.unit() - 0.5) * 1.5,
-                lon: clon + (rng.unit() - 0.5) * 1.5,
+            let (clat, clon) = CENTRES[rng.u64(..CENTRES.len() as u64) as usize];
+            let point = (rng.u64(..20) != 0).then(|| Point {
+                lat: clat + (rng.f64() - 0.5) * 1.5,
+                lon: clon + (rng.f64() - 0.5) * 1.5,
                 precision: Precision::Exact,
             });
             let mut facets: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for group in v.groups() {
                 for value in v.values_of(group.id) {
-                    if rng.below(4) == 0 {
+                    if rng.u64(..4) == 0 {
                         facets
                             .entry(group.slug.clone())
                             .or_default()
@@ -59,9 +44,9 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
                 }
             }
             Listing {
-                id: format!("{:012x}", rng.next() >> 16),
+                id: format!("{:012x}", rng.u64(..) >> 16),
                 // few distinct names, so ties by name are common and the id decides
-                name: format!("{} Recovery", names[rng.below(names.len() as u64) as usize]),
+                name: format!("{} Recovery", names[rng.u64(..names.len() as u64) as usize]),
                 program_name: None,
                 description: Some(format!("Program number {i}")),
                 address: Address {
@@ -90,30 +75,30 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
 fn random_request(rng: &mut Rng) -> SearchRequest {
     let v = Vocabulary::get();
     let mut request = SearchRequest::default();
-    if rng.below(4) != 0 {
-        let (lat, lon) = CENTRES[rng.below(CENTRES.len() as u64) as usize];
+    if rng.u64(..4) != 0 {
+        let (lat, lon) = CENTRES[rng.u64(..CENTRES.len() as u64) as usize];
         request.origin = Some(Origin {
             label: "test".into(),
-            lat: lat + rng.unit() - 0.5,
-            lon: lon + rng.unit() - 0.5,
+            lat: lat + rng.f64() - 0.5,
+            lon: lon + rng.f64() - 0.5,
         });
-        request.radius_miles = [1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 500.0][rng.below(7) as usize];
+        request.radius_miles = [1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 500.0][rng.u64(..7) as usize];
     }
-    for _ in 0..rng.below(4) {
-        let group = &v.groups()[rng.below(v.groups().len() as u64) as usize];
-        let value = group.values[rng.below(group.values.len() as u64) as usize];
+    for _ in 0..rng.u64(..4) {
+        let group = &v.groups()[rng.u64(..v.groups().len() as u64) as usize];
+        let value = group.values[rng.u64(..group.values.len() as u64) as usize];
         let selected = request.filters.entry(group.id).or_default();
         if !selected.contains(&value) {
             selected.push(value);
             selected.sort_unstable();
         }
     }
-    request.requested_sort = match rng.below(3) {
+    request.requested_sort = match rng.u64(..3) {
         0 if request.origin.is_some() => Some(Sort::Distance),
         1 => Some(Sort::Name),
         _ => None,
     };
-    request.per_page = [1, 7, 20, 100][rng.below(4) as usize];
+    request.per_page = [1, 7, 20, 100][rng.u64(..4) as usize];
     request
 }
 
@@ -133,7 +118,7 @@ fn assert_same_counts(results: &SearchResults, expected: &ReferenceResults, what
 
 #[test]
 fn random_queries_agree_with_a_plain_scan() {
-    let mut rng = Rng(20261124);
+    let mut rng = Rng::with_seed(20261124);
     let listings = synthetic_listings(3000, &mut rng);
     let in_memory = build_in_ram(listings.clone()).expect("index builds");
     // the same index reading every listing from tantivy's doc store, as big
@@ -181,7 +166,7 @@ fn random_queries_agree_with_a_plain_scan() {
 /// relevance scores).
 #[test]
 fn text_queries_agree_with_a_scan_of_the_text_matches() {
-    let mut rng = Rng(4_2026);
+    let mut rng = Rng::with_seed(4_2026);
     let listings = synthetic_listings(3000, &mut rng);
     let single = build_in_ram(listings.clone()).expect("index builds");
     let segmented = build_in_ram_segmented(listings.clone(), 500, 0).expect("index builds");
@@ -200,7 +185,7 @@ fn text_queries_agree_with_a_scan_of_the_text_matches() {
     for round in 0..120 {
         let index = if round % 2 == 0 { &single } else { &segmented };
         let mut request = random_request(&mut rng);
-        let text = texts[rng.below(texts.len() as u64) as usize];
+        let text = texts[rng.u64(..texts.len() as u64) as usize];
         let matched: std::collections::HashSet<String> =
             index.text_matches(text).unwrap().into_iter().collect();
         let subset: Vec<Listing> = listings
@@ -238,7 +223,7 @@ fn text_queries_agree_with_a_scan_of_the_text_matches() {
 
 #[test]
 fn the_radius_boundary_is_inclusive() {
-    let mut rng = Rng(7);
+    let mut rng = Rng::with_seed(7);
     let mut listings = synthetic_listings(50, &mut rng);
     let origin = Origin {
         label: "o".into(),
@@ -270,7 +255,7 @@ fn the_radius_boundary_is_inclusive() {
 
 #[test]
 fn listings_read_from_the_doc_store_equal_those_held_in_memory() {
-    let mut rng = Rng(99);
+    let mut rng = Rng::with_seed(99);
     let listings = synthetic_listings(500, &mut rng);
     let in_memory = build_in_ram(listings.clone()).unwrap();
     let stored = build_in_ram_with(listings.clone(), 0).unwrap();

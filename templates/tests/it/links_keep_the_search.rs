@@ -14,23 +14,8 @@ use iop_templates::{results_page, widenings_of, Lang, Shortlist, SiteContext, Wi
 use scraper::{Html, Selector};
 use std::collections::BTreeMap;
 
-/// splitmix64: failures reproduce.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
+// A seeded generator, so failures reproduce.
+use fastrand::Rng;
 
 fn listings(rng: &mut Rng) -> Vec<Listing> {
     let v = Vocabulary::get();
@@ -54,8 +39,8 @@ fn listings(rng: &mut Rng) -> Vec<Listing> {
                 format!("{i:012x}"),
                 format!(
                     "{} {}",
-                    rng.pick(&names),
-                    rng.pick(&["IOP", "Recovery", "Center"])
+                    *rng.choice(&names).unwrap(),
+                    *rng.choice(&["IOP", "Recovery", "Center"]).unwrap()
                 ),
                 Address {
                     street: None,
@@ -65,20 +50,22 @@ fn listings(rng: &mut Rng) -> Vec<Listing> {
                     zip: "95814".into(),
                 },
             );
-            let (lat, lon) = rng.pick(&centres);
+            let (lat, lon) = *rng.choice(&centres).unwrap();
             l.point = Some(Point {
-                lat: lat + (rng.below(1000) as f64 / 1000.0 - 0.5),
-                lon: lon + (rng.below(1000) as f64 / 1000.0 - 0.5),
+                lat: lat + (rng.usize(..1000) as f64 / 1000.0 - 0.5),
+                lon: lon + (rng.usize(..1000) as f64 / 1000.0 - 0.5),
                 precision: Precision::Exact,
             });
             l.description = Some(
-                rng.pick(&["evening group", "DBT skills", "co-occurring care", "teens"])
-                    .into(),
+                (*rng
+                    .choice(&["evening group", "DBT skills", "co-occurring care", "teens"])
+                    .unwrap())
+                .into(),
             );
             let mut facets: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for group in v.groups() {
                 for value in v.values_of(group.id) {
-                    if rng.below(4) == 0 {
+                    if rng.usize(..4) == 0 {
                         facets
                             .entry(group.slug.clone())
                             .or_default()
@@ -96,61 +83,70 @@ fn listings(rng: &mut Rng) -> Vec<Listing> {
 fn random_query(rng: &mut Rng) -> (String, Shortlist) {
     let v = Vocabulary::get();
     let mut pairs: Vec<(String, String)> = Vec::new();
-    let place = rng.below(5) != 0;
+    let place = rng.usize(..5) != 0;
     if place {
-        let near = rng.pick(&[
-            "95814",
-            "Denver, CO",
-            "O'Fallon, MO",
-            "O’Fallon MO",
-            "80621-1226",
-            "806211226",
-            "Mayagüez, PR",
-            "39.74,-104.99",
-            "sacramento ca",
-            "Washington, D.C.",
-        ]);
+        let near = *rng
+            .choice(&[
+                "95814",
+                "Denver, CO",
+                "O'Fallon, MO",
+                "O’Fallon MO",
+                "80621-1226",
+                "806211226",
+                "Mayagüez, PR",
+                "39.74,-104.99",
+                "sacramento ca",
+                "Washington, D.C.",
+            ])
+            .unwrap();
         pairs.push(("near".into(), near.into()));
-        if rng.below(2) == 0 {
-            let radius = rng.pick(&[
-                "1", "5", "12.5", "12.34567", "25", "50", "100", "500", "0.3", "1e2",
-            ]);
+        if rng.usize(..2) == 0 {
+            let radius = *rng
+                .choice(&[
+                    "1", "5", "12.5", "12.34567", "25", "50", "100", "500", "0.3", "1e2",
+                ])
+                .unwrap();
             pairs.push(("radius".into(), radius.into()));
         }
     }
-    if rng.below(3) == 0 {
-        let q = rng.pick(&[
-            "dbt",
-            "evening group",
-            "co-occurring",
-            "St Marys",
-            "  teens ",
-            "café & tea",
-        ]);
+    if rng.usize(..3) == 0 {
+        let q = *rng
+            .choice(&[
+                "dbt",
+                "evening group",
+                "co-occurring",
+                "St Marys",
+                "  teens ",
+                "café & tea",
+            ])
+            .unwrap();
         pairs.push(("q".into(), q.into()));
     }
-    for _ in 0..rng.below(4) {
-        let group = &v.groups()[rng.below(v.groups().len())];
-        let value = v.value(group.values[rng.below(group.values.len())]);
+    for _ in 0..rng.usize(..4) {
+        let group = &v.groups()[rng.usize(..v.groups().len())];
+        let value = v.value(group.values[rng.usize(..group.values.len())]);
         pairs.push((group.slug.clone(), value.slug.clone()));
     }
-    match rng.below(4) {
+    match rng.usize(..4) {
         0 if place => pairs.push(("sort".into(), "distance".into())),
         1 => pairs.push(("sort".into(), "name".into())),
         2 => pairs.push(("sort".into(), "relevance".into())),
         _ => {}
     }
-    if rng.below(2) == 0 {
-        pairs.push(("page".into(), (1 + rng.below(4)).to_string()));
+    if rng.usize(..2) == 0 {
+        pairs.push(("page".into(), (1 + rng.usize(..4)).to_string()));
     }
-    if rng.below(2) == 0 {
-        pairs.push(("per_page".into(), rng.pick(&["1", "7", "20", "100"]).into()));
+    if rng.usize(..2) == 0 {
+        pairs.push((
+            "per_page".into(),
+            (*rng.choice(&["1", "7", "20", "100"]).unwrap()).into(),
+        ));
     }
     // the order parameters come in does not matter
     for i in (1..pairs.len()).rev() {
-        pairs.swap(i, rng.below(i + 1));
+        pairs.swap(i, rng.usize(..i + 1));
     }
-    let shortlist = match rng.below(3) {
+    let shortlist = match rng.usize(..3) {
         0 => Shortlist::parse("000000000001,000000000002").unwrap(),
         _ => Shortlist::default(),
     };
@@ -415,7 +411,7 @@ fn check_page(
 }
 
 fn search_pages(index: &SearchIndex, rounds: usize, seed: u64) -> (usize, usize) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::with_seed(seed);
     let (mut pages, mut links) = (0, 0);
     for _ in 0..rounds {
         let (query, shortlist) = random_query(&mut rng);
@@ -457,7 +453,7 @@ fn search_pages(index: &SearchIndex, rounds: usize, seed: u64) -> (usize, usize)
 
 #[test]
 fn every_link_of_a_results_page_runs_the_search_it_came_from() {
-    let mut rng = Rng(14);
+    let mut rng = Rng::with_seed(14);
     let index = build_in_ram(listings(&mut rng)).unwrap();
     let (pages, links) = search_pages(&index, 150, 20261130);
     eprintln!("{pages} pages, {links} links and forms followed");
