@@ -1,27 +1,18 @@
 //! The pages rendered from hand-built listings and real searches over them.
 
+use crate::common;
+
 use iop_index::indexing::build_in_ram;
-use iop_index::listing::{ClockTime, LevelOfCare, Session, Weekday};
+use iop_index::listing::{LevelOfCare, Weekday};
 use iop_index::store::SourceSummary;
-use iop_index::{
-    Address, GenerationMeta, Listing, Point, Precision, Provenance, Schedule, SearchIndex,
-    SearchRequest, Source, UnknownParams,
-};
+use iop_index::{GenerationMeta, Listing, Point, Precision, Schedule, SearchIndex, Source};
 use iop_templates::{about, error_page, home, program, results, stylesheet_path, SiteContext};
-use std::collections::BTreeMap;
 use time::macros::date;
 
 // ---------------------------------------------------------------- fixtures
 
 fn ctx(sample: bool) -> SiteContext {
-    SiteContext {
-        sample,
-        listings: 1234,
-        built_at: "2026-11-24T19:30:00Z".to_string(),
-        lang: iop_templates::Lang::En,
-        path: String::new(),
-        public_url: "https://iopfinder.example".into(),
-    }
+    common::site(iop_templates::Lang::En, "", sample, 1234)
 }
 
 fn source(kind: &str, title: &str, url: Option<&str>) -> Source {
@@ -34,28 +25,17 @@ fn source(kind: &str, title: &str, url: Option<&str>) -> Source {
     }
 }
 
-fn prov(fact: &str, source: usize, checked: time::Date, evidence: Option<&str>) -> Provenance {
-    Provenance {
-        fact: fact.into(),
-        source,
-        checked,
-        evidence: evidence.map(str::to_string),
-    }
-}
+use common::prov;
 
 /// A listing near downtown Sacramento (ZIP 95814) with only its name, address
 /// and point reported, plus the facet values given.
 fn bare(id: &str, name: &str, lat: f64, lon: f64, facets: &[(&str, &[&str])]) -> Listing {
-    let mut map = BTreeMap::new();
+    let map = common::facet_map(facets);
     let mut provenance = vec![
         prov("name", 0, date!(2026 - 09 - 01), None),
         prov("address", 0, date!(2026 - 09 - 01), None),
     ];
     for (group, values) in facets {
-        map.insert(
-            group.to_string(),
-            values.iter().map(|v| v.to_string()).collect(),
-        );
         for v in *values {
             provenance.push(prov(
                 &format!("{group}/{v}"),
@@ -65,13 +45,7 @@ fn bare(id: &str, name: &str, lat: f64, lon: f64, facets: &[(&str, &[&str])]) ->
             ));
         }
     }
-    let address = Address {
-        street: None,
-        street2: None,
-        city: "Sacramento".into(),
-        state: "CA".into(),
-        zip: "95814".into(),
-    };
+    let address = common::sacramento();
     Listing {
         point: Some(Point {
             lat,
@@ -128,16 +102,8 @@ fn full() -> Listing {
         days_per_week: Some(3),
         hours_per_week: Some(9.0),
         sessions: vec![
-            Session {
-                weekday: Weekday::Mon,
-                start: ClockTime::parse("16:00").unwrap(),
-                end: ClockTime::parse("19:00").unwrap(),
-            },
-            Session {
-                weekday: Weekday::Wed,
-                start: ClockTime::parse("16:00").unwrap(),
-                end: ClockTime::parse("19:00").unwrap(),
-            },
+            common::session(Weekday::Mon, "16:00", "19:00"),
+            common::session(Weekday::Wed, "16:00", "19:00"),
         ],
         program_weeks: Some(8),
     };
@@ -207,9 +173,7 @@ fn index() -> SearchIndex {
     build_in_ram(listings()).expect("index builds")
 }
 
-fn request(query: &str) -> SearchRequest {
-    SearchRequest::from_query_string(query, UnknownParams::Refuse).expect("request parses")
-}
+use common::request;
 
 fn search(index: &SearchIndex, query: &str) -> String {
     let r = request(query);

@@ -12,14 +12,7 @@ use std::sync::Arc;
 use time::macros::date;
 
 fn ctx(lang: Lang) -> SiteContext {
-    SiteContext {
-        sample: true,
-        listings: 360,
-        built_at: "2026-11-24T19:30:00Z".to_string(),
-        lang,
-        path: String::new(),
-        public_url: "https://iopfinder.example".into(),
-    }
+    crate::common::site(lang, "", true, 360)
 }
 
 fn hit(id: &str, name: &str, miles: Option<f64>) -> Hit {

@@ -2,11 +2,12 @@
 //! (`missing_translations()` is empty after rendering them all), no common
 //! English UI word is left in the visible text, and links stay under `/es`.
 
+use crate::common;
 use iop_index::indexing::build_in_ram;
-use iop_index::listing::{ClockTime, LevelOfCare, Session, Weekday};
+use iop_index::listing::{LevelOfCare, Weekday};
 use iop_index::store::SourceSummary;
 use iop_index::{
-    Address, GenerationMeta, Hit, Listing, Point, Precision, Provenance, Schedule, SearchIndex,
+    GenerationMeta, Hit, Listing, Point, Precision, Provenance, Schedule, SearchIndex,
     SearchRequest, Source, UnknownParams,
 };
 use iop_templates::i18n::missing_translations;
@@ -15,51 +16,28 @@ use iop_templates::{
     report_thanks, results_page, shortlist, widenings_of, CompareView, Lang, ReportDraft,
     ReportFix, Shortlist, ShortlistView, SiteContext, Widening,
 };
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::macros::date;
 
 fn ctx(lang: Lang, path: &str) -> SiteContext {
-    SiteContext {
-        sample: true,
-        listings: 1234,
-        built_at: "2026-11-24T19:30:00Z".to_string(),
-        lang,
-        path: path.to_string(),
-        public_url: "https://iopfinder.example".into(),
-    }
+    common::site(lang, path, true, 1234)
 }
 
 fn prov(fact: &str, source: usize, evidence: Option<&str>) -> Provenance {
-    Provenance {
-        fact: fact.into(),
-        source,
-        checked: date!(2026 - 11 - 03),
-        evidence: evidence.map(str::to_string),
-    }
+    common::prov(fact, source, date!(2026 - 11 - 03), evidence)
 }
 
 /// A listing with the given facet values (names and sources in Spanish, so
 /// that English in the page can only come from the templates).
 fn listing(id: &str, name: &str, lat: f64, facets: &[(&str, &[&str])]) -> Listing {
-    let mut map = BTreeMap::new();
+    let map = common::facet_map(facets);
     let mut provenance = vec![prov("name", 0, None), prov("address", 0, None)];
     for (group, values) in facets {
-        map.insert(
-            group.to_string(),
-            values.iter().map(|v| v.to_string()).collect(),
-        );
         for v in *values {
             provenance.push(prov(&format!("{group}/{v}"), 0, Some("Aceptamos Medi-Cal")));
         }
     }
-    let address = Address {
-        street: None,
-        street2: None,
-        city: "Sacramento".into(),
-        state: "CA".into(),
-        zip: "95814".into(),
-    };
+    let address = common::sacramento();
     Listing {
         point: Some(Point {
             lat,
@@ -124,16 +102,8 @@ fn full() -> Listing {
         days_per_week: Some(3),
         hours_per_week: Some(9.0),
         sessions: vec![
-            Session {
-                weekday: Weekday::Mon,
-                start: ClockTime::parse("16:00").unwrap(),
-                end: ClockTime::parse("19:00").unwrap(),
-            },
-            Session {
-                weekday: Weekday::Sat,
-                start: ClockTime::parse("09:00").unwrap(),
-                end: ClockTime::parse("12:00").unwrap(),
-            },
+            common::session(Weekday::Mon, "16:00", "19:00"),
+            common::session(Weekday::Sat, "09:00", "12:00"),
         ],
         program_weeks: Some(8),
     };
@@ -176,9 +146,7 @@ fn index() -> SearchIndex {
     build_in_ram(listings()).expect("index builds")
 }
 
-fn request(query: &str) -> SearchRequest {
-    SearchRequest::from_query_string(query, UnknownParams::Refuse).expect("request parses")
-}
+use common::request;
 
 fn meta() -> GenerationMeta {
     GenerationMeta {
