@@ -30,9 +30,9 @@ fn purge_freed_memory_at_once() {
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use iopfinder::{crawl, extract, hsds, inbox, json, web};
 use iop_crawler::fetch::FetcherConfig;
 use iop_index::{DataDir, SearchRequest, UnknownParams};
+use iopfinder::{crawl, extract, hsds, inbox, json, web};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
