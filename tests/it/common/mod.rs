@@ -126,39 +126,35 @@ pub fn run(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-/// A tiny HTTP/1.1 server on 127.0.0.1 for crawl tests: answers each path in
-/// `routes` with (content type, body), anything else 404; one connection at a
-/// time, `Connection: close`. Runs until the test process ends; answers its
-/// base URL (`http://127.0.0.1:PORT`).
+/// A loopback site for crawl tests (axum, on its own thread and runtime):
+/// answers each path in `routes` with (content type, body), anything else
+/// 404 "not found". Runs until the test process ends; answers its base URL
+/// (`http://127.0.0.1:PORT`).
 pub fn serve_static(routes: Vec<(&'static str, &'static str, Vec<u8>)>) -> String {
-    use std::io::{Read, Write};
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+    let mut app = axum::Router::new();
+    for (path, content_type, body) in routes {
+        app = app.route(
+            path,
+            axum::routing::get(
+                move || async move { ([(header::CONTENT_TYPE, content_type)], body) },
+            ),
+        );
+    }
+    let app = app.fallback(|| async { (StatusCode::NOT_FOUND, "not found").into_response() });
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
-            let head = String::from_utf8_lossy(&head);
-            let path = head.split_whitespace().nth(1).unwrap_or("/");
-            let (status, content_type, body) = match routes.iter().find(|(p, _, _)| *p == path) {
-                Some((_, t, b)) => ("200 OK", *t, b.clone()),
-                None => ("404 Not Found", "text/plain", b"not found".to_vec()),
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
-        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
     });
     base
 }
