@@ -2,8 +2,10 @@
 //! the Sacramento address and weekly sessions of hand-built listings, a
 //! facet map, and parsed requests.
 
-use iop_index::listing::{ClockTime, Session, Weekday};
-use iop_index::{Address, Provenance, SearchRequest, UnknownParams};
+use iop_index::listing::{ClockTime, LevelOfCare, Session, Weekday};
+use iop_index::{
+    Address, Listing, Point, Precision, Provenance, Schedule, SearchRequest, UnknownParams,
+};
 use iop_templates::{Lang, SiteContext};
 use std::collections::BTreeMap;
 
@@ -68,4 +70,44 @@ pub fn facet_map(facets: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
 /// A search request parsed from a query string (no unknown parameters).
 pub fn request(query: &str) -> SearchRequest {
     SearchRequest::from_query_string(query, UnknownParams::Refuse).expect("request parses")
+}
+
+/// Fill in the facts a "full" listing states besides its names, intake
+/// phone and web site, all from source `source` checked on `checked`:
+/// street 100 Capitol Mall, an exact point downtown, phone (916) 555-0100,
+/// 3 days and 9 hours a week for 8 weeks (Monday 16:00-19:00 and `second`),
+/// partial hospitalization and not plain outpatient, accepting new clients;
+/// and the provenance of those facts and of the intake phone, web site and
+/// description.
+pub fn state_every_fact(l: &mut Listing, second: Session, source: usize, checked: time::Date) {
+    l.address.street = Some("100 Capitol Mall".into());
+    l.point = Some(Point {
+        lat: 38.5816,
+        lon: -121.4944,
+        precision: Precision::Exact,
+    });
+    l.phone = Some("(916) 555-0100".into());
+    l.schedule = Schedule {
+        days_per_week: Some(3),
+        hours_per_week: Some(9.0),
+        sessions: vec![session(Weekday::Mon, "16:00", "19:00"), second],
+        program_weeks: Some(8),
+    };
+    l.level_of_care = LevelOfCare {
+        php: Some(true),
+        outpatient: Some(false),
+    };
+    l.accepting_new_clients = Some(true);
+    for fact in [
+        "point",
+        "phone",
+        "intake_phone",
+        "website",
+        "description",
+        "schedule",
+        "level_of_care",
+        "accepting_new_clients",
+    ] {
+        l.provenance.push(prov(fact, source, checked, None));
+    }
 }

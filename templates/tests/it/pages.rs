@@ -3,9 +3,9 @@
 use crate::common;
 
 use iop_index::indexing::build_in_ram;
-use iop_index::listing::{LevelOfCare, Weekday};
+use iop_index::listing::Weekday;
 use iop_index::store::SourceSummary;
-use iop_index::{GenerationMeta, Listing, Point, Precision, Schedule, SearchIndex, Source};
+use iop_index::{GenerationMeta, Listing, Point, Precision, SearchIndex, Source};
 use iop_templates::{about, error_page, home, program, results, stylesheet_path, SiteContext};
 use time::macros::date;
 
@@ -88,48 +88,20 @@ fn full() -> Listing {
     );
     l.program_name = Some("Teen Evening IOP".into());
     l.description = Some("An evening program for teens.".into());
-    l.address.street = Some("100 Capitol Mall".into());
     l.address.street2 = Some("Suite 2".into());
-    l.point = Some(Point {
-        lat: 38.5816,
-        lon: -121.4944,
-        precision: Precision::Exact,
-    });
-    l.phone = Some("(916) 555-0100".into());
     l.intake_phone = Some("916.555.0101 ext. 4".into());
     l.website = Some("https://www.riverbend.example/teen-iop/".into());
-    l.schedule = Schedule {
-        days_per_week: Some(3),
-        hours_per_week: Some(9.0),
-        sessions: vec![
-            common::session(Weekday::Mon, "16:00", "19:00"),
-            common::session(Weekday::Wed, "16:00", "19:00"),
-        ],
-        program_weeks: Some(8),
-    };
-    l.level_of_care = LevelOfCare {
-        php: Some(true),
-        outpatient: Some(false),
-    };
-    l.accepting_new_clients = Some(true);
     l.sources.push(source(
         "website",
         "River Bend website",
         Some("https://www.riverbend.example/teen-iop/"),
     ));
-    for fact in [
-        "point",
-        "phone",
-        "intake_phone",
-        "website",
-        "description",
-        "schedule",
-        "level_of_care",
-        "accepting_new_clients",
-    ] {
-        l.provenance
-            .push(prov(fact, 1, date!(2026 - 10 - 02), None));
-    }
+    common::state_every_fact(
+        &mut l,
+        common::session(Weekday::Wed, "16:00", "19:00"),
+        1,
+        date!(2026 - 10 - 02),
+    );
     // the website also states Medicaid, with its words
     l.provenance.retain(|p| p.fact != "insurance/medicaid");
     l.provenance.push(prov(

@@ -4,11 +4,11 @@
 
 use crate::common;
 use iop_index::indexing::build_in_ram;
-use iop_index::listing::{LevelOfCare, Weekday};
+use iop_index::listing::Weekday;
 use iop_index::store::SourceSummary;
 use iop_index::{
-    GenerationMeta, Hit, Listing, Point, Precision, Provenance, Schedule, SearchIndex,
-    SearchRequest, Source, UnknownParams,
+    GenerationMeta, Hit, Listing, Point, Precision, Provenance, SearchIndex, SearchRequest, Source,
+    UnknownParams,
 };
 use iop_templates::i18n::missing_translations;
 use iop_templates::{
@@ -89,41 +89,14 @@ fn full() -> Listing {
     );
     l.program_name = Some("Programa Juvenil".into());
     l.description = Some("Un programa de tarde para adolescentes.".into());
-    l.address.street = Some("100 Capitol Mall".into());
-    l.point = Some(Point {
-        lat: 38.5816,
-        lon: -121.4944,
-        precision: Precision::Exact,
-    });
-    l.phone = Some("(916) 555-0100".into());
     l.intake_phone = Some("916.555.0101".into());
     l.website = Some("https://www.rioazul.example/".into());
-    l.schedule = Schedule {
-        days_per_week: Some(3),
-        hours_per_week: Some(9.0),
-        sessions: vec![
-            common::session(Weekday::Mon, "16:00", "19:00"),
-            common::session(Weekday::Sat, "09:00", "12:00"),
-        ],
-        program_weeks: Some(8),
-    };
-    l.level_of_care = LevelOfCare {
-        php: Some(true),
-        outpatient: Some(false),
-    };
-    l.accepting_new_clients = Some(true);
-    for fact in [
-        "point",
-        "phone",
-        "intake_phone",
-        "website",
-        "description",
-        "schedule",
-        "level_of_care",
-        "accepting_new_clients",
-    ] {
-        l.provenance.push(prov(fact, 0, None));
-    }
+    common::state_every_fact(
+        &mut l,
+        common::session(Weekday::Sat, "09:00", "12:00"),
+        0,
+        date!(2026 - 11 - 03),
+    );
     l
 }
 
