@@ -28,17 +28,11 @@ fn purge_freed_memory_at_once() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
 }
 
-mod crawl;
-mod extract;
-mod hsds;
-mod inbox;
-mod json;
-mod web;
-
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use iop_crawler::fetch::FetcherConfig;
 use iop_index::{DataDir, SearchRequest, UnknownParams};
+use iopfinder::{crawl, extract, hsds, inbox, json, web};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,0 +1,125 @@
+//! Search input as people type it, against the site's router in process: place names with
+//! their punctuation and accents, every ZIP form, keywords with no word in
+//! them, and error pages worded for a person in the page's language.
+
+use crate::common;
+
+use common::app::TestApp;
+
+#[test]
+fn places_as_people_type_them_are_found_in_english_and_spanish() {
+    let app = TestApp::sample();
+    for lang in ["", "/es"] {
+        for (typed, label) in [
+            ("O%27Fallon%2C+MO", "O Fallon, MO"),
+            ("O%E2%80%99Fallon%2C+MO", "O Fallon, MO"),
+            ("Mayag%C3%BCez%2C+PR", "Mayaguez, PR"),
+            ("Mayaguez+PR", "Mayaguez, PR"),
+            ("806211226", "80621"),
+            ("80621+1226", "80621"),
+            ("80621-1226", "80621"),
+            ("Washington+D.C.", "Washington, DC"),
+            ("St.+Louis%2C+Mo.", "Louis, MO"),
+        ] {
+            let (status, html) = app.html(&format!("{lang}/search?near={typed}"));
+            assert_eq!(status, 200, "{lang} near={typed}");
+            assert!(
+                html.contains(label),
+                "{lang} near={typed}: {label} not on the page"
+            );
+        }
+    }
+}
+
+#[test]
+fn error_pages_speak_to_a_person_in_the_pages_language() {
+    let app = TestApp::sample();
+    let (status, html) = app.html("/search?near=Springfeld");
+    assert_eq!(status, 400);
+    assert!(html.contains("We do not know a place called"), "{html}");
+    assert!(html.contains("Springfield, IL"));
+    let (status, html) = app.html("/es/search?near=Springfeld");
+    assert_eq!(status, 400);
+    assert!(html.contains("No conocemos ningún lugar llamado"), "{html}");
+    // a ZIP whose leading zero a spreadsheet dropped: the 5-digit one, linked
+    let (status, html) = app.html("/search?near=2108&insurance=medicaid");
+    assert_eq!(status, 400);
+    assert!(html.contains("did you mean 02108?"), "{html}");
+    assert!(
+        html.contains("/search?near=02108&amp;insurance=medicaid"),
+        "{html}"
+    );
+    // keywords with nothing to search for are refused, never matched to all
+    for q in ["%40", "%F0%9F%99%82", "...", "%2B"] {
+        for lang in ["", "/es"] {
+            let (status, html) = app.html(&format!("{lang}/search?q={q}"));
+            assert_eq!(status, 400, "{lang} q={q}");
+            assert!(
+                !html.contains("results-list"),
+                "{lang} q={q}: results listed"
+            );
+        }
+        let (status, body) = app.json(&format!("/api/v1/search?q={q}"));
+        assert_eq!(status, 400);
+        assert_eq!(body["parameter"], "q");
+    }
+    // no parameter names, slugs or ids in the words of any error page; the
+    // API keeps its parameter field
+    for (path, parameter) in [
+        ("/search?near=Springfeld", "near"),
+        ("/search?near=00000", "near"),
+        ("/search?radius=abc", "radius"),
+        ("/search?radius=900", "radius"),
+        ("/search?sort=fast", "sort"),
+        ("/search?page=0", "page"),
+        ("/search?per_page=1000", "per_page"),
+        ("/search?insurance=gold", "insurance"),
+        ("/search?q=%40", "q"),
+        ("/search?list=zz", "list"),
+        ("/search?near=Colorado", "near"),
+    ] {
+        for lang in ["", "/es"] {
+            let (status, html) = app.html(&format!("{lang}{path}"));
+            assert_eq!(status, 400, "{lang}{path}");
+            let message = message_of(&html);
+            for raw in [
+                "near:",
+                "radius:",
+                "q:",
+                "sort:",
+                "page:",
+                "per_page",
+                "insurance:",
+                "list:",
+                "list=",
+                "ids=",
+            ] {
+                assert!(
+                    !message.contains(raw),
+                    "{lang}{path}: {raw:?} in {message:?}"
+                );
+            }
+        }
+        if parameter != "list" {
+            let (status, body) = app.json(&format!("/api/v1{path}"));
+            assert_eq!(status, 400, "{path}");
+            assert_eq!(body["parameter"], parameter, "{path}");
+        }
+    }
+    for path in ["/programs/0123456789ab", "/es/programs/0123456789ab"] {
+        let (status, html) = app.html(path);
+        assert_eq!(status, 404);
+        assert!(!message_of(&html).contains("0123456789ab"), "{path}");
+    }
+}
+
+/// The text of the page's error message paragraph.
+fn message_of(html: &str) -> String {
+    let page = scraper::Html::parse_document(html);
+    let message = scraper::Selector::parse(".error-message").unwrap();
+    page.select(&message)
+        .next()
+        .unwrap_or_else(|| panic!("no error message in {html}"))
+        .text()
+        .collect()
+}
