@@ -46,6 +46,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+/// The source kind of an HSDS feed's listings.
 pub const KIND: &str = "hsds";
 /// The taxonomy of IOP Finder's own HSDS export (its vocabulary).
 pub const OWN_TAXONOMY: &str = "IOP Finder vocabulary";
