@@ -39,15 +39,9 @@
 #![warn(missing_docs)]
 
 pub mod extract;
-// documented by the issue-13 branch (fetch)
-#[allow(missing_docs)]
 pub mod fetch;
 pub mod normalize;
 pub use iop_index::phone;
 pub mod recrawl;
 pub mod site;
-// sources/mod.rs is documented by the recrawl branch, samhsa by the
-// issue-13 branch, hsds by the issue-16 branch (findtreatment, website and
-// sample are documented here)
-#[allow(missing_docs)]
 pub mod sources;

@@ -49,8 +49,6 @@ pub mod indexing;
 pub mod listing;
 pub mod phone;
 pub mod reference;
-// documented by the issue-12 web-layer branch
-#[allow(missing_docs)]
 pub mod request;
 pub mod schema;
 pub mod search;

@@ -12,22 +12,35 @@ use crate::vocabulary::{GroupId, ValueId, Vocabulary};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+/// Radius of a search with a place and no `radius`, in miles.
 pub const DEFAULT_RADIUS_MILES: f64 = 25.0;
+/// The largest `radius` accepted, in miles.
 pub const MAX_RADIUS_MILES: f64 = 500.0;
+/// Results per page when `per_page` is not given.
 pub const DEFAULT_PER_PAGE: usize = 20;
+/// The largest `per_page` accepted.
 pub const MAX_PER_PAGE: usize = 100;
 /// Deep pages cost memory in the top-k heap; nobody reads page 1,000.
 pub const MAX_PAGE: usize = 1000;
+/// The longest `q` accepted, in characters (Unicode scalar values).
 pub const MAX_QUERY_CHARS: usize = 200;
 
+/// The order of the results (ties by name, then id); [`SearchRequest::sort`]
+/// gives the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
+    /// Nearest first, by great-circle distance from the place (needs `near`).
     Distance,
+    /// Best text match (BM25) first; with a place, the score is divided by
+    /// `1 + distance / 10 miles`.
     Relevance,
+    /// By name, ignoring case.
     Name,
 }
 
 impl Sort {
+    /// The order as the `sort` parameter writes it: `distance`, `relevance`
+    /// or `name`.
     pub fn slug(self) -> &'static str {
         match self {
             Sort::Distance => "distance",
@@ -37,12 +50,21 @@ impl Sort {
     }
 }
 
+/// One search: place and radius, text, facet filters, sort and page, as
+/// [`SearchRequest::from_pairs`] parses them and
+/// [`SearchRequest::to_query_string`] writes them back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchRequest {
     /// The place as it was typed, when given.
     pub near: Option<String>,
+    /// Where `near` resolved to (a label and a WGS 84 point): the centre
+    /// distances are measured from.
     pub origin: Option<Origin>,
+    /// Great-circle radius around `origin`, in miles, to the thousandth
+    /// (above 0, at most [`MAX_RADIUS_MILES`]); unused without a place.
     pub radius_miles: f64,
+    /// The `q` text as typed, trimmed: at most [`MAX_QUERY_CHARS`]
+    /// characters, with a word to search for.
     pub text: Option<String>,
     /// Selected values by group, each list sorted: OR within a group, AND
     /// across groups.
@@ -51,6 +73,7 @@ pub struct SearchRequest {
     pub requested_sort: Option<Sort>,
     /// From 1.
     pub page: usize,
+    /// Results per page, 1 to [`MAX_PER_PAGE`].
     pub per_page: usize,
 }
 
@@ -75,10 +98,13 @@ impl Default for SearchRequest {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{parameter}: {message}")]
 pub struct ParamError {
+    /// The parameter's name as sent (`near`, `radius`, a facet group...).
     pub parameter: String,
+    /// What is wrong and how to put it right, in English.
     pub message: String,
     /// Values the person may have meant (places, facet values).
     pub suggestions: Vec<String>,
+    /// The same as a stable code with its arguments.
     pub kind: ParamErrorKind,
 }
 
@@ -86,7 +112,10 @@ pub struct ParamError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamErrorKind {
     /// `value` is not a value of the facet group (the values are the suggestions).
-    NotAValue { value: String },
+    NotAValue {
+        /// The value as given, trimmed.
+        value: String,
+    },
     /// Not a parameter of the API.
     UnknownParameter,
     /// A single-valued parameter given more than once.
@@ -94,33 +123,76 @@ pub enum ParamErrorKind {
     /// `near` is empty or only spaces.
     EmptyPlace,
     /// A ZIP code the gazetteer does not know.
-    UnknownZip { zip: String },
+    UnknownZip {
+        /// The five digits as given.
+        zip: String,
+    },
     /// A real ZIP code without a location (military, some territories).
-    ZipWithoutLocation { zip: String },
+    ZipWithoutLocation {
+        /// The ZIP code.
+        zip: String,
+    },
     /// Coordinates out of range.
-    BadCoordinates { text: String },
+    BadCoordinates {
+        /// The coordinates as typed.
+        text: String,
+    },
     /// No such place (suggestions: places it may mean).
-    UnknownPlace { query: String },
+    UnknownPlace {
+        /// The place as typed.
+        query: String,
+    },
     /// A city name in several states (suggestions: "City, ST" choices).
-    AmbiguousPlace { query: String },
+    AmbiguousPlace {
+        /// The city as typed.
+        query: String,
+    },
     /// `radius` is not a number.
-    RadiusNotANumber { value: String },
+    RadiusNotANumber {
+        /// The radius as given.
+        value: String,
+    },
     /// `radius` is 0, negative or over the maximum.
-    RadiusOutOfRange { value: String },
+    RadiusOutOfRange {
+        /// The radius as given, in miles.
+        value: String,
+    },
     /// `q` is longer than `max` characters.
-    TextTooLong { max: usize },
+    TextTooLong {
+        /// The limit, [`MAX_QUERY_CHARS`].
+        max: usize,
+    },
     /// `q` has no letter or digit to search for (`@`, an emoji, punctuation).
-    NoSearchableWords { text: String },
+    NoSearchableWords {
+        /// The search text as given.
+        text: String,
+    },
     /// A ZIP code written with 4 digits, as spreadsheets write one that
     /// starts with 0 (the suggestion is the 5-digit ZIP).
-    ZipMissingLeadingZero { typed: String, zip: String },
+    ZipMissingLeadingZero {
+        /// The digits as typed.
+        typed: String,
+        /// The known 5-digit ZIP code.
+        zip: String,
+    },
     /// A state or territory alone, where a place in it is needed
     /// (suggestions: its biggest places).
-    WholeState { state: String },
+    WholeState {
+        /// The state's name ("Colorado").
+        state: String,
+    },
     /// `sort` is not distance, relevance or name.
-    BadSort { value: String },
+    BadSort {
+        /// The value as given.
+        value: String,
+    },
     /// `page` or `per_page` is not a whole number from 1 to `max`.
-    CountOutOfRange { value: String, max: usize },
+    CountOutOfRange {
+        /// The value as given.
+        value: String,
+        /// The largest accepted: [`MAX_PAGE`] or [`MAX_PER_PAGE`].
+        max: usize,
+    },
     /// `sort=distance` without `near`.
     DistanceNeedsPlace,
     /// Anything else (parameters of other pages); only `message` says what.
@@ -147,7 +219,9 @@ impl ParamError {
 /// or ignored (web pages, which may carry tracking-free extras like `lang`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnknownParams {
+    /// Answer [`ParamErrorKind::UnknownParameter`] (the API).
     Refuse,
+    /// Skip them (web pages).
     Ignore,
 }
 
@@ -164,6 +238,7 @@ impl SearchRequest {
         })
     }
 
+    /// Whether value `value` of facet group `group` is among the filters.
     pub fn is_selected(&self, group: GroupId, value: ValueId) -> bool {
         self.filters.get(&group).is_some_and(|v| v.contains(&value))
     }

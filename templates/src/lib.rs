@@ -57,8 +57,6 @@ mod components;
 mod format;
 pub mod i18n;
 mod layout;
-// documented by the map's own work (issue 12 lands in parallel)
-#[allow(missing_docs)]
 pub mod map;
 mod pages;
 mod share;

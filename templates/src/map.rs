@@ -278,7 +278,9 @@ pub struct MapMarker {
     pub number: usize,
     /// The listing's id: the marker links to its card (`#p-{id}`).
     pub id: String,
+    /// Latitude of the listing's point, WGS 84 degrees north.
     pub lat: f64,
+    /// Longitude of the listing's point, WGS 84 degrees east (negative in the Americas).
     pub lon: f64,
     /// False when only the ZIP code or city centre is known.
     pub exact: bool,

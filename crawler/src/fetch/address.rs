@@ -121,6 +121,7 @@ impl AddressPolicy {
 /// changes its answer between the check and the connection is still caught.
 #[derive(Debug, Clone)]
 pub struct FilteringResolver {
+    /// The policy the resolved addresses are filtered by.
     pub policy: Arc<AddressPolicy>,
 }
 

@@ -32,15 +32,19 @@ const FORMAT: u32 = 1;
 /// What the cache remembers of one URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CachedPage {
+    /// Version of the entry format; an entry of another version is ignored.
     pub format: u32,
     /// The URL asked for (the cache key).
     pub url: String,
     /// Where the page was read from, after redirects.
     pub final_url: String,
+    /// The ETag the server gave, if any.
     pub etag: Option<String>,
+    /// The Last-Modified the server gave (an HTTP date), if any.
     pub last_modified: Option<String>,
     /// [`Page::content_hash`]: hex SHA-256 of the body as sent.
     pub content_hash: String,
+    /// The Content-Type header as sent, if any.
     pub content_type: Option<String>,
     /// The body decoded to text.
     pub text: String,
@@ -76,6 +80,7 @@ impl CachedPage {
 pub struct CacheLimits {
     /// Total size of the entries' files, in bytes.
     pub max_bytes: u64,
+    /// Most entries kept, one file each.
     pub max_entries: usize,
     /// Entries not read or written for this long are removed.
     pub max_age: Duration,
@@ -94,7 +99,9 @@ impl Default for CacheLimits {
 /// What [`PageCache::prune`] left and removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct PruneSummary {
+    /// Entries left.
     pub entries: usize,
+    /// Total size of the entries left, in bytes.
     pub bytes: u64,
     /// Removed for their age.
     pub expired: usize,
@@ -109,10 +116,12 @@ pub struct PageCache {
 }
 
 impl PageCache {
+    /// A cache in `dir`; nothing is read or created until it is used.
     pub fn new(dir: impl Into<PathBuf>) -> PageCache {
         PageCache { dir: dir.into() }
     }
 
+    /// The directory that holds the entries.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

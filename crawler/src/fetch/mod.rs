@@ -38,26 +38,40 @@ pub const USER_AGENT: &str = "IOPFinderBot/0.1 (+https://github.com/iopfinder/io
 /// Why a fetch failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
+    /// The address policy refused the URL: a scheme other than http(s), or
+    /// a host with no public (or allowed) address; says which.
     #[error("blocked: {0}")]
     Blocked(String),
+    /// The site's robots.txt disallows the URL for our user-agent token.
     #[error("disallowed by robots.txt")]
     RobotsDisallowed,
     /// robots.txt could not be read (5xx, timeout, network): nothing is
     /// fetched from the site for now, and the cause is said.
     #[error("robots.txt unavailable: {0}")]
     RobotsUnavailable(String),
+    /// The body, after gzip decoding, exceeded the limit given, in bytes.
     #[error("body larger than {0} bytes")]
     TooLarge(usize),
+    /// The connect, read or total timeout ran out, on the last attempt.
     #[error("timed out")]
     Timeout,
+    /// The final answer's HTTP status was not a success (429 and 5xx only
+    /// after the retries).
     #[error("HTTP status {0}")]
     Status(u16),
+    /// More redirect hops than [`FetcherConfig::max_redirects`].
     #[error("too many redirects")]
     TooManyRedirects,
+    /// An HTML-only fetch got another media type: the Content-Type header
+    /// as sent (empty when there was none).
     #[error("not HTML: {0}")]
     NotHtml(String),
+    /// The URL does not parse or has no host, or a redirect has no usable
+    /// Location; the URL and the cause.
     #[error("bad URL: {0}")]
     BadUrl(String),
+    /// DNS, connection, TLS or read failure (on the last attempt), a bad
+    /// gzip sitemap, or a failed write of a download; the cause.
     #[error("network error: {0}")]
     Network(String),
 }
@@ -101,6 +115,7 @@ pub struct FetcherConfig {
     pub min_delay: Duration,
     /// How many hosts may be fetched at once.
     pub max_hosts: usize,
+    /// Longest wait for the TCP and TLS connection.
     pub connect_timeout: Duration,
     /// Longest wait for the next bytes of a response (headers or body).
     pub read_timeout: Duration,
@@ -108,6 +123,7 @@ pub struct FetcherConfig {
     pub total_timeout: Duration,
     /// Limit on the decoded (decompressed) body.
     pub max_body_bytes: usize,
+    /// Redirect hops followed before [`FetchError::TooManyRedirects`].
     pub max_redirects: usize,
     /// Networks allowed although not public (e.g. `127.0.0.0/8` in tests).
     pub allow: Vec<IpNet>,
@@ -141,7 +157,10 @@ impl Default for FetcherConfig {
 /// What we know from the last fetch of a URL, for conditional GET.
 #[derive(Debug, Clone, Default)]
 pub struct Validators {
+    /// The ETag the server gave, sent back as If-None-Match.
     pub etag: Option<String>,
+    /// The Last-Modified the server gave (an HTTP date), sent back as
+    /// If-Modified-Since.
     pub last_modified: Option<String>,
     /// [`Page::content_hash`] of the last fetch, for servers that ignore validators.
     pub content_hash: Option<String>,
@@ -150,13 +169,21 @@ pub struct Validators {
 /// A fetched page.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// Where the page was read from, after redirects.
     pub final_url: Url,
+    /// HTTP status of the final answer: a 2xx, or 304 when `not_modified`.
     pub status: u16,
+    /// The Content-Type header as sent, if any.
     pub content_type: Option<String>,
     /// The body decoded to text (empty when `not_modified`).
     pub text: String,
+    /// The body after gzip decoding, at most `max_body_bytes` (empty when
+    /// `not_modified`).
     pub bytes: Vec<u8>,
+    /// The ETag header, or on a 304 the one in the [`Validators`] given.
     pub etag: Option<String>,
+    /// The Last-Modified header (an HTTP date), or on a 304 the one in the
+    /// [`Validators`] given.
     pub last_modified: Option<String>,
     /// Hex SHA-256 of the body.
     pub content_hash: String,

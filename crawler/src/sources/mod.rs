@@ -148,6 +148,7 @@ pub struct SourceCrawl {
 }
 
 impl SourceCrawl {
+    /// Count one failure of `kind` in [`SourceCrawl::errors`].
     pub fn error(&mut self, kind: &str) {
         *self.errors.entry(kind.to_string()).or_default() += 1;
     }
@@ -156,15 +157,25 @@ impl SourceCrawl {
 /// A source that could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
+    /// Reading the source failed: the fetch, the format, or a file that
+    /// cannot list IOPs.
     #[error("{location}: {message}")]
-    Failed { location: String, message: String },
+    Failed {
+        /// The source's path or URL as given ("fetcher" when the HTTP
+        /// client could not be built).
+        location: String,
+        /// What went wrong, in words.
+        message: String,
+    },
 }
 
 /// Progress of a crawl, for a progress bar: `done` of `total` units (pages,
 /// rows) where the total is known.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
+    /// Units done so far: pages, records, tables or files, as the source counts.
     pub done: u64,
+    /// Units in all, when known (a website's grows as links are found).
     pub total: Option<u64>,
 }
 
@@ -186,6 +197,8 @@ pub struct CrawlContext {
 }
 
 impl CrawlContext {
+    /// A context for a crawl on `today`: no progress reports, no page
+    /// cache, each source's own page limit.
     pub fn new(today: Date, fetcher_config: FetcherConfig) -> Self {
         CrawlContext {
             today,
@@ -196,6 +209,8 @@ impl CrawlContext {
         }
     }
 
+    /// A [`Fetcher`] with this crawl's `fetcher_config`; fails only if the
+    /// HTTP client cannot be built.
     pub fn fetcher(&self) -> Result<Fetcher, SourceError> {
         Fetcher::new(self.fetcher_config.clone()).map_err(|e| SourceError::Failed {
             location: "fetcher".to_string(),

@@ -22,6 +22,7 @@ use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 use time::Date;
 
+/// The source kind of the directory's listings.
 pub const KIND: &str = "samhsa-directory";
 
 /// What the source is, whatever file or URL it was read from: every
@@ -40,14 +41,23 @@ pub const PUBLIC_PAGE: &str =
 /// The code of intensive outpatient treatment in the directory's legend.
 pub const IOP_CODE: &str = "OIT";
 
+/// Why the directory could not be read; each variant starts with the
+/// file's location (path or URL).
 #[derive(Debug, thiserror::Error)]
 pub enum SamhsaError {
+    /// Opening, seeking or reading the file failed.
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
+    /// The facilities file or its legend is not CSV the reader can parse
+    /// (or has a row over [`MAX_CSV_ROW_BYTES`]).
     #[error("{0}: not a readable CSV: {1}")]
     Csv(String, csv::Error),
+    /// The .xlsx cannot be opened, has no "Facilities List" sheet, or that
+    /// sheet cannot be read; the cause.
     #[error("{0}: not a readable spreadsheet: {1}")]
     Xlsx(String, String),
+    /// The facilities list lacks this column, one of those listings use
+    /// (name1 ... service_code_info).
     #[error("{0}: no column {1:?}; is this SAMHSA's National Directory facilities list?")]
     MissingColumn(String, &'static str),
     /// More intensive outpatient rows than [`MAX_IOP_ROWS`] (or legend
@@ -61,6 +71,7 @@ pub enum SamhsaError {
         settings_note(.settings)
     )]
     NoIopCode {
+        /// The file's path or URL.
         location: String,
         /// The setting codes the legend has (category SET), for the message.
         settings: Vec<String>,
@@ -94,11 +105,16 @@ pub struct Directory {
 
 /// What a crawl of the directory yields.
 pub struct Crawl {
+    /// One listing per program, in file order of its first row.
     pub listings: Vec<Listing>,
-    /// Facility rows read, rows with OIT, and rows merged into another.
+    /// Facility rows read, whatever their codes.
     pub rows: usize,
+    /// Of those, rows coded OIT (intensive outpatient).
     pub iop_rows: usize,
+    /// OIT rows merged into an earlier row of the same program (same name1,
+    /// name2, street1 and ZIP).
     pub merged: usize,
+    /// Why each program that normalization refused was left out, one line each.
     pub rejected: Vec<String>,
 }
 
