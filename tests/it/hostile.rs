@@ -309,3 +309,164 @@ fn deployment_headers_are_sent() {
     let hsts = r.headers()["strict-transport-security"].to_str().unwrap();
     assert!(hsts.starts_with("max-age=31536000"), "{hsts}");
 }
+
+/// A server started by a test from its own `Command`, killed on drop.
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Server {
+    /// Start `serve` on `data` (port 0 on 127.0.0.1, `RUST_LOG=warn`) from
+    /// `command`, which holds the binary and whatever the test sets on the
+    /// child (limits, where stderr goes); waits for "listening on" (60 s).
+    fn start(command: &mut Command, data: &TempDir) -> Server {
+        use std::io::{BufRead, BufReader};
+        let mut child = command
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("iopfinder starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let url = loop {
+            assert!(Instant::now() < deadline, "server did not start in 60 s");
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("listening on ") {
+                        break url.trim().to_string();
+                    }
+                }
+                _ => panic!("server exited before listening"),
+            }
+        };
+        // keep draining stdout so the server never blocks on a full pipe
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The soft and hard "Max open files" of process `pid`, from
+/// `/proc/<pid>/limits` ("unlimited" as `u64::MAX`).
+fn open_file_limits(pid: u32) -> (u64, u64) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap_or_else(|| panic!("no open-file limit in {limits}"));
+    let value = |v: &str| match v {
+        "unlimited" => u64::MAX,
+        v => v.parse().unwrap(),
+    };
+    let mut fields = line["Max open files".len()..].split_whitespace();
+    (value(fields.next().unwrap()), value(fields.next().unwrap()))
+}
+
+#[test]
+fn the_server_raises_its_open_file_limit_to_the_hard_maximum() {
+    if !std::path::Path::new("/proc/self/limits").exists() {
+        eprintln!("skipped: no /proc/<pid>/limits to read the server's limit from");
+        return;
+    }
+    use rlimit::Resource;
+    let (_, hard) = Resource::NOFILE.get().unwrap();
+    let (soft, hard) = (256, hard.min(4096));
+    assert!(soft < hard, "the test's own hard limit is {hard}");
+    let mut command = Command::new(BIN);
+    // SAFETY: between fork and exec the child only makes the setrlimit
+    // system call, which is async-signal-safe, and allocates nothing.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, move || {
+            Resource::NOFILE.set(soft, hard)
+        });
+    }
+    let data = TempDir::new("nofile");
+    let server = Server::start(command.stderr(Stdio::inherit()), &data);
+    assert_eq!(
+        open_file_limits(server.child.id()),
+        (hard, hard),
+        "started with {soft}:{hard}, the soft limit is raised to the hard one"
+    );
+    let r = client()
+        .get(format!("{}/healthz", server.url))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
+
+#[test]
+fn refused_reports_are_logged_at_most_once_a_minute() {
+    let data = TempDir::new("refusal-log");
+    let mut command = Command::new(BIN);
+    let mut server = Server::start(command.stderr(Stdio::piped()), &data);
+    let stderr = server.child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::BufReader::new(stderr)
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    });
+    let r = client()
+        .get(format!(
+            "{}/api/v1/search?near=95814&per_page=1",
+            server.url
+        ))
+        .send()
+        .unwrap();
+    let body: Value = r.json().unwrap();
+    let id = body["results"][0]["id"].as_str().unwrap().to_string();
+    let url = format!("{}/programs/{id}/report", server.url);
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // 150 posts of each kind: cross-site, wrong content type, the flood
+    let mut statuses = Vec::new();
+    for _ in 0..150 {
+        for headers in [
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("sec-fetch-site", "cross-site"),
+            ][..],
+            &[("content-type", "text/plain")][..],
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("sec-fetch-site", "same-origin"),
+            ][..],
+        ] {
+            let mut request = client.post(&url).body("problem=closed");
+            for (k, v) in headers {
+                request = request.header(*k, *v);
+            }
+            statuses.push(request.send().unwrap().status().as_u16());
+        }
+    }
+    // all refused but the client's burst of 10 (303 to the thank-you page)
+    let refused = statuses
+        .iter()
+        .filter(|s| [403, 415, 429].contains(s))
+        .count();
+    assert_eq!(refused, 450 - 10, "{statuses:?}");
+    // the server's stderr, whole: it ends when the server is stopped
+    drop(server);
+    let log = log.join().unwrap();
+    let logged = log.lines().filter(|l| l.contains("report refused")).count();
+    let first: Vec<&str> = log.lines().take(5).collect();
+    assert_eq!(
+        logged,
+        1,
+        "{refused} refusals logged as (first lines):\n{}",
+        first.join("\n")
+    );
+}
