@@ -10,9 +10,8 @@
 //! - [`KnownListing`]: the listing a path's `{id}` names, rejected with the
 //!   page's or the API's 404.
 //!
-//! The request's language is not an extractor: the language layer
-//! ([`super::lang`]) sets it for the whole request, and
-//! [`AppState::site`](super::AppState::site) reads it.
+//! - [`Site`]: the page's [`SiteContext`] in the request's language (the
+//!   language layer, [`super::lang`], sets it for the whole request).
 
 use super::{ApiError, AppState, PageError};
 use axum::extract::{FromRequestParts, Path};
@@ -21,6 +20,7 @@ use axum::response::IntoResponse;
 use iop_index::listing::is_listing_id;
 use iop_index::request::Shortlist;
 use iop_index::{Listing, SearchRequest, UnknownParams};
+use iop_templates::SiteContext;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -123,5 +123,18 @@ where
             Some(listing) => Ok(KnownListing(listing, PhantomData)),
             None => Err(E::from(NoListing { id })),
         }
+    }
+}
+
+/// What a page needs to render, in the request's language (`/es/...` is
+/// Spanish, see [`super::lang`]): the language, the page's path and public
+/// URL, and the directory's count and date. Never rejects.
+pub struct Site(pub SiteContext);
+
+impl FromRequestParts<AppState> for Site {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Site(state.site()))
     }
 }

@@ -2,7 +2,7 @@
 //! canonical URL, share tags and JSON-LD are absolute against the public base
 //! URL (see [`super::seo::public_url`]). `list=` carries a shortlist.
 
-use super::extract::KnownListing;
+use super::extract::{KnownListing, Site};
 use super::seo::public_url;
 use super::{AppState, PageError};
 use axum::extract::{RawQuery, State};
@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
 
 async fn program(
     State(state): State<AppState>,
+    Site(site): Site,
     listing: Result<KnownListing, PageError>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -32,7 +33,7 @@ async fn program(
         .filter(|r| r.near.is_some() || r.text.is_some() || !r.filters.is_empty());
     let reported = crate::inbox::open_report_dates(&state.reports_dir, &listing.id);
     Ok(iop_templates::program_page_from(
-        &state.site(),
+        &site,
         &listing,
         &shortlist,
         &public_url(&headers),
