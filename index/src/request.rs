@@ -93,8 +93,10 @@ impl Default for SearchRequest {
 }
 
 /// What was wrong with a parameter, in words for the person who sent it.
-/// `message` is English (the API's `error`); `kind` says the same as a
-/// stable code with its arguments, so pages can word it in their language.
+/// `message` is its one English wording ([`ParamError::wording`] filled
+/// in), the API's `error` and the English page's sentence; `kind` says the
+/// same as a stable code with its arguments, so pages can word it in their
+/// language.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{parameter}: {message}")]
 pub struct ParamError {
@@ -200,19 +202,99 @@ pub enum ParamErrorKind {
 }
 
 impl ParamError {
-    fn new(parameter: &str, kind: ParamErrorKind, message: impl Into<String>) -> ParamError {
-        ParamError {
+    /// The error of `kind` for `parameter` with these `suggestions`, its
+    /// `message` worded from its kind ([`ParamError::wording`]).
+    fn new(parameter: &str, kind: ParamErrorKind, suggestions: Vec<String>) -> ParamError {
+        let mut error = ParamError {
             parameter: parameter.to_string(),
-            message: message.into(),
-            suggestions: Vec::new(),
+            message: String::new(),
+            suggestions,
             kind,
+        };
+        let (template, args) = error.wording();
+        error.message = fill(template, &args);
+        error
+    }
+
+    /// This error's one English wording: a sentence with `{name}`
+    /// placeholders (also the key of its translations in the pages'
+    /// catalog) and the placeholders' values. What the person typed comes
+    /// quoted (“…”); `parameter` is the parameter's name, `group` a facet
+    /// group's slug and `values` its value slugs, comma-separated, which
+    /// pages show as their labels. An [`ParamErrorKind::Other`] error is
+    /// its `message` alone (`"{message}"`).
+    pub fn wording(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        let quoted = |text: &str| format!("\u{201c}{text}\u{201d}");
+        let parameter = ("parameter", quoted(&self.parameter));
+        match &self.kind {
+            ParamErrorKind::NotAValue { value } => (
+                "{value} is not one of the choices for {group}. Choose from: {values}.",
+                vec![
+                    ("value", quoted(value)),
+                    ("group", quoted(&self.parameter)),
+                    ("values", self.suggestions.join(", ")),
+                ],
+            ),
+            ParamErrorKind::UnknownParameter => ("{parameter} is not a search parameter.", vec![parameter]),
+            ParamErrorKind::Repeated => ("{parameter} was given more than once: give it once.", vec![parameter]),
+            ParamErrorKind::EmptyPlace => ("Enter a ZIP code, a city and state (\u{201c}Denver, CO\u{201d}) or coordinates (\u{201c}39.74,-104.99\u{201d}).", vec![]),
+            ParamErrorKind::UnknownZip { zip } => ("We do not know the ZIP code {zip}. Check it, or enter a city and state.", vec![("zip", zip.clone())]),
+            ParamErrorKind::ZipWithoutLocation { zip } => ("The ZIP code {zip} (a military or overseas ZIP code) has no location on the map, so no distance can be measured from it. Search by state or by words instead.", vec![("zip", zip.clone())]),
+            ParamErrorKind::BadCoordinates { text } => ("{text} are not valid coordinates: the latitude must be between -90 and 90 and the longitude between -180 and 180.", vec![("text", quoted(text))]),
+            ParamErrorKind::UnknownPlace { query } if self.suggestions.is_empty() => ("We do not know a place called {query}.", vec![("query", quoted(query))]),
+            ParamErrorKind::UnknownPlace { query } => ("We do not know a place called {query}. Did you mean one of the places below?", vec![("query", quoted(query))]),
+            ParamErrorKind::AmbiguousPlace { query } => ("There is a {query} in more than one state: add the state, or choose one below.", vec![("query", quoted(query))]),
+            ParamErrorKind::RadiusNotANumber { value } => ("The distance {value} is not a number of miles: use a number from 1 to 500.", vec![("value", quoted(value))]),
+            ParamErrorKind::RadiusOutOfRange { value } => ("A distance of {value} miles is out of range: use a number greater than 0 and at most 500.", vec![("value", value.clone())]),
+            ParamErrorKind::TextTooLong { max } => ("The keywords are longer than {max} characters: shorten them.", vec![("max", max.to_string())]),
+            ParamErrorKind::NoSearchableWords { text } => ("Your keywords {text} have no letters or numbers to search for. Use words such as \u{201c}DBT\u{201d} or \u{201c}evening\u{201d}, or leave the keywords empty.", vec![("text", quoted(text))]),
+            ParamErrorKind::ZipMissingLeadingZero { typed, zip } => ("ZIP codes have 5 digits, and {typed} has fewer: did you mean {zip}? (Spreadsheets often drop the zeros a ZIP code starts with.)", vec![("typed", quoted(typed)), ("zip", zip.clone())]),
+            ParamErrorKind::WholeState { state } => ("{state} is a whole state: enter a ZIP code or a city in it, or choose one of its places below.", vec![("state", state.clone())]),
+            ParamErrorKind::BadSort { value } => ("{value} is not a sort order: sort by distance, best match or name.", vec![("value", quoted(value))]),
+            ParamErrorKind::CountOutOfRange { value, max } => ("{value} is out of range for {parameter}: use a whole number from 1 to {max}.", vec![("value", quoted(value)), parameter, ("max", max.to_string())]),
+            ParamErrorKind::DistanceNeedsPlace => ("Sorting by distance needs a place: enter a ZIP code or a city.", vec![]),
+            ParamErrorKind::Other => ("{message}", vec![("message", self.message.clone())]),
         }
     }
 
     /// An error of a parameter this module does not parse, as an English message.
     pub fn other(parameter: &str, message: impl Into<String>) -> ParamError {
-        ParamError::new(parameter, ParamErrorKind::Other, message)
+        ParamError {
+            parameter: parameter.to_string(),
+            message: message.into(),
+            suggestions: Vec::new(),
+            kind: ParamErrorKind::Other,
+        }
     }
+}
+
+/// `template` with each `{name}` of `args` replaced by its value, in one
+/// pass (a value that contains `{...}` is never filled in again); an
+/// unknown `{name}` is kept as written.
+fn fill(template: &str, args: &[(&str, String)]) -> String {
+    let mut text = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let value = args.iter().find(|(n, _)| *n == name)?;
+            Some((&value.1, close))
+        });
+        match value {
+            Some((value, close)) => {
+                text.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                text.push('{');
+                rest = after;
+            }
+        }
+    }
+    text.push_str(rest);
+    text
 }
 
 /// Whether parameters that are not part of the search are refused (the API)
@@ -267,17 +349,13 @@ impl SearchRequest {
                         .values_of(group.id)
                         .map(|v| v.slug.clone())
                         .collect();
-                    return Err(ParamError {
-                        parameter: key.to_string(),
-                        message: format!(
-                            "{value:?} is not a value of {key}; use one of: {}",
-                            known.join(", ")
-                        ),
-                        suggestions: known,
-                        kind: ParamErrorKind::NotAValue {
+                    return Err(ParamError::new(
+                        key,
+                        ParamErrorKind::NotAValue {
                             value: value.to_string(),
                         },
-                    });
+                        known,
+                    ));
                 };
                 let selected = request.filters.entry(group.id).or_default();
                 if let Err(at) = selected.binary_search(&v.id) {
@@ -290,28 +368,16 @@ impl SearchRequest {
                 match unknown {
                     UnknownParams::Ignore => continue,
                     UnknownParams::Refuse => {
-                        let groups: Vec<&str> = vocabulary
-                            .groups()
-                            .iter()
-                            .map(|g| g.slug.as_str())
-                            .collect();
                         return Err(ParamError::new(
                             key,
                             ParamErrorKind::UnknownParameter,
-                            format!(
-                                "unknown parameter; the parameters are near, radius, q, sort, page, per_page and the facet groups {}",
-                                groups.join(", ")
-                            ),
+                            Vec::new(),
                         ));
                     }
                 }
             }
             if seen.iter().any(|k| k == key) {
-                return Err(ParamError::new(
-                    key,
-                    ParamErrorKind::Repeated,
-                    "given more than once; give it once",
-                ));
+                return Err(ParamError::new(key, ParamErrorKind::Repeated, Vec::new()));
             }
             seen.push(key.to_string());
             if value.is_empty() {
@@ -326,9 +392,19 @@ impl SearchRequest {
                     request.origin = Some(origin);
                 }
                 "radius" => {
-                    let miles: f64 = value.parse().ok().filter(|m: &f64| m.is_finite()).ok_or_else(|| {
-                        ParamError::new("radius", ParamErrorKind::RadiusNotANumber { value: value.to_string() }, format!("{value:?} is not a number of miles; use a number from 1 to 500"))
-                    })?;
+                    let miles: f64 = value
+                        .parse()
+                        .ok()
+                        .filter(|m: &f64| m.is_finite())
+                        .ok_or_else(|| {
+                            ParamError::new(
+                                "radius",
+                                ParamErrorKind::RadiusNotANumber {
+                                    value: value.to_string(),
+                                },
+                                Vec::new(),
+                            )
+                        })?;
                     // normalized once, to what links write back ([`format_miles`])
                     let miles = round_miles(miles);
                     if !(miles > 0.0 && miles <= MAX_RADIUS_MILES) {
@@ -337,9 +413,7 @@ impl SearchRequest {
                             ParamErrorKind::RadiusOutOfRange {
                                 value: value.to_string(),
                             },
-                            format!(
-                                "{value} miles is out of range; use a number from 0.001 to 500"
-                            ),
+                            Vec::new(),
                         ));
                     }
                     request.radius_miles = miles;
@@ -348,15 +422,19 @@ impl SearchRequest {
                     if value.chars().count() > MAX_QUERY_CHARS {
                         return Err(ParamError::new(
                             "q",
-                            ParamErrorKind::TextTooLong { max: MAX_QUERY_CHARS },
-                            format!("the search text is longer than {MAX_QUERY_CHARS} characters; shorten it"),
+                            ParamErrorKind::TextTooLong {
+                                max: MAX_QUERY_CHARS,
+                            },
+                            Vec::new(),
                         ));
                     }
                     if crate::text::search_words(value).is_empty() {
                         return Err(ParamError::new(
                             "q",
-                            ParamErrorKind::NoSearchableWords { text: value.to_string() },
-                            format!("the search text {value:?} has no letters or numbers to search for; use words such as \"DBT\" or \"evening\", or leave it empty"),
+                            ParamErrorKind::NoSearchableWords {
+                                text: value.to_string(),
+                            },
+                            Vec::new(),
                         ));
                     }
                     request.text = Some(value.to_string());
@@ -371,7 +449,7 @@ impl SearchRequest {
             return Err(ParamError::new(
                 "sort",
                 ParamErrorKind::DistanceNeedsPlace,
-                "sorting by distance needs a place: add near (a ZIP code or \"City, ST\")",
+                Vec::new(),
             ));
         }
         Ok(request)
@@ -476,12 +554,7 @@ fn place_error(e: &PlaceError) -> ParamError {
             state: state.to_string(),
         },
     };
-    ParamError {
-        parameter: "near".into(),
-        message: e.to_string(),
-        suggestions: e.suggestions().to_vec(),
-        kind,
-    }
+    ParamError::new("near", kind, e.suggestions().to_vec())
 }
 
 fn parse_sort(value: &str) -> Result<Sort, ParamError> {
@@ -494,7 +567,7 @@ fn parse_sort(value: &str) -> Result<Sort, ParamError> {
             ParamErrorKind::BadSort {
                 value: value.to_string(),
             },
-            format!("{value:?} is not a sort order; use distance, relevance or name"),
+            Vec::new(),
         )),
     }
 }
@@ -508,7 +581,7 @@ fn parse_count(parameter: &str, value: &str, max: usize) -> Result<usize, ParamE
                 value: value.to_string(),
                 max,
             },
-            format!("{value:?} is out of range; use a whole number from 1 to {max}"),
+            Vec::new(),
         )),
     }
 }

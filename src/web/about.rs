@@ -1,5 +1,6 @@
 //! `/about`: sources, dates, how listings are checked.
 
+use super::extract::Site;
 use super::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -11,14 +12,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/about", get(about))
 }
 
-async fn about(State(state): State<AppState>) -> Response {
+async fn about(State(state): State<AppState>, Site(site): Site) -> Response {
     let generation = state.generation();
     let public_domain: Vec<&str> = SourceKind::ALL
         .into_iter()
         .filter(|&kind| credited_as_public_domain(kind))
         .map(SourceKind::as_str)
         .collect();
-    iop_templates::about(&state.site(), &generation.meta, &public_domain).into_response()
+    iop_templates::about(&site, &generation.meta, &public_domain).into_response()
 }
 
 /// Whether the About page's credits name a kind's facility data as public

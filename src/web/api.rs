@@ -1,13 +1,12 @@
 //! The JSON API: `/api/v1/search` and `/api/v1/programs/{id}`.
 
-use super::extract::ApiSearch;
+use super::extract::{ApiSearch, KnownListing};
 use super::{ApiError, AppState};
 use crate::json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use iop_index::listing::is_listing_id;
 use iop_index::SearchRequest;
 
 pub fn router() -> Router<AppState> {
@@ -33,13 +32,6 @@ fn search_now(state: &AppState, request: &SearchRequest) -> Result<Response, Api
     Ok(Json(json::search(&results)).into_response())
 }
 
-async fn program(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let generation = state.generation();
-    match generation.index.listing(&id).filter(|_| is_listing_id(&id)) {
-        Some(listing) => Ok(Json(json::program(&listing)).into_response()),
-        None => Err(ApiError::NotFound(format!("no program has the id {id:?}"))),
-    }
+async fn program(KnownListing(listing, _): KnownListing<ApiError>) -> Response {
+    Json(json::program(&listing)).into_response()
 }

@@ -194,10 +194,11 @@ pub enum ApiError {
 }
 
 impl From<ParamError> for ApiError {
-    /// A search parameter's error: `error` is `"{parameter}: {message}"`.
+    /// A search parameter's error: `error` is its one English wording
+    /// ([`ParamError::wording`]), the English page's sentence too.
     fn from(e: ParamError) -> ApiError {
         ApiError::BadParam {
-            error: e.to_string(),
+            error: e.message,
             parameter: e.parameter,
             suggestions: e.suggestions,
         }

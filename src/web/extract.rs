@@ -7,16 +7,22 @@
 //!   with the JSON error.
 //! - [`ShortlistQuery`](super::shortlist::ShortlistQuery): the shortlist
 //!   pages' `ids=` and `near=` (implemented in `shortlist`).
+//! - [`KnownListing`]: the listing a path's `{id}` names, rejected with the
+//!   page's or the API's 404.
 //!
-//! The request's language is not an extractor: the language layer
-//! ([`super::lang`]) sets it for the whole request, and
-//! [`AppState::site`](super::AppState::site) reads it.
+//! - [`Site`]: the page's [`SiteContext`] in the request's language (the
+//!   language layer, [`super::lang`], sets it for the whole request).
 
-use super::{ApiError, PageError};
-use axum::extract::FromRequestParts;
+use super::{ApiError, AppState, PageError};
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
+use axum::response::IntoResponse;
+use iop_index::listing::is_listing_id;
 use iop_index::request::Shortlist;
-use iop_index::{SearchRequest, UnknownParams};
+use iop_index::{Listing, SearchRequest, UnknownParams};
+use iop_templates::SiteContext;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
 /// A page's search and the shortlist its links carry.
 #[derive(Debug)]
@@ -59,5 +65,76 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiSearch {
             query,
             UnknownParams::Refuse,
         )?))
+    }
+}
+
+/// The listing the path's `{id}` names (`/programs/{id}`,
+/// `/programs/{id}/report`, `/api/v1/programs/{id}`): its id has the shape
+/// of one (12 lowercase hex digits, [`is_listing_id`]) and the current
+/// generation has it. Rejected with `E`'s 404 ([`PageError`] for pages,
+/// [`ApiError`] for the JSON API), from [`NoListing`].
+pub struct KnownListing<E = PageError>(pub Arc<Listing>, pub PhantomData<fn() -> E>);
+
+/// A path `{id}` that names no listing: malformed, or not in the directory.
+#[derive(Debug)]
+pub struct NoListing {
+    /// The id as the path gives it (percent-decoded).
+    pub id: String,
+}
+
+impl From<NoListing> for PageError {
+    /// The page's 404 (one wording for the program page and its report form).
+    fn from(_: NoListing) -> PageError {
+        PageError::NotFound(
+            "There is no program at this address. It may have closed or been removed from the directory; search again to find programs near you."
+                .into(),
+        )
+    }
+}
+
+impl From<NoListing> for ApiError {
+    /// The JSON 404: `no program has the id "..."`.
+    fn from(e: NoListing) -> ApiError {
+        ApiError::NotFound(format!("no program has the id {:?}", e.id))
+    }
+}
+
+impl<E> FromRequestParts<AppState> for KnownListing<E>
+where
+    E: From<NoListing> + IntoResponse,
+{
+    type Rejection = E;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        // a path without a decodable `{id}` names no listing either
+        let id = match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => id,
+            Err(_) => return Err(E::from(NoListing { id: String::new() })),
+        };
+        match state
+            .generation()
+            .index
+            .listing(&id)
+            .filter(|_| is_listing_id(&id))
+        {
+            Some(listing) => Ok(KnownListing(listing, PhantomData)),
+            None => Err(E::from(NoListing { id })),
+        }
+    }
+}
+
+/// What a page needs to render, in the request's language (`/es/...` is
+/// Spanish, see [`super::lang`]): the language, the page's path and public
+/// URL, and the directory's count and date. Never rejects.
+pub struct Site(pub SiteContext);
+
+impl FromRequestParts<AppState> for Site {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Site(state.site()))
     }
 }

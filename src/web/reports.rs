@@ -25,19 +25,18 @@
 //! - the body must be the form's `application/x-www-form-urlencoded` (415);
 //! - refusals are logged at most once a minute, with how many there were.
 
+use super::extract::KnownListing;
 use super::{AppState, PageError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Extension;
 use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use iop_index::listing::is_listing_id;
 use iop_index::request::{REPORT_CONTACT_MAX, REPORT_DETAILS_MAX};
-use iop_index::Listing;
 use iop_templates::{ReportDraft, ReportFix, REPORT_PROBLEMS};
 use serde::Serialize;
 use std::fs::OpenOptions;
@@ -47,7 +46,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::LazyLock;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The reports file stops growing at this size (the operator reads and
@@ -227,37 +226,13 @@ struct StoredReport<'a> {
     contact: &'a str,
 }
 
-fn listing_or_404(state: &AppState, id: &str) -> Result<Arc<Listing>, PageError> {
-    state
-        .generation()
-        .index
-        .listing(id)
-        .filter(|_| is_listing_id(id))
-        .ok_or_else(|| {
-            PageError::NotFound(
-                "There is no program at this address, so there is nothing to report about it. It may have closed or been removed from the directory."
-                    .into(),
-            )
-        })
+async fn form(State(state): State<AppState>, KnownListing(listing, _): KnownListing) -> Response {
+    iop_templates::report_page(&state.site(), &listing, &ReportDraft::default(), &[])
+        .into_response()
 }
 
-async fn form(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let listing = listing_or_404(&state, &id)?;
-    Ok(
-        iop_templates::report_page(&state.site(), &listing, &ReportDraft::default(), &[])
-            .into_response(),
-    )
-}
-
-async fn thanks(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let listing = listing_or_404(&state, &id)?;
-    Ok(iop_templates::report_thanks(&state.site(), &listing).into_response())
+async fn thanks(State(state): State<AppState>, KnownListing(listing, _): KnownListing) -> Response {
+    iop_templates::report_thanks(&state.site(), &listing).into_response()
 }
 
 /// Text as typed, without control characters other than line breaks and
@@ -331,13 +306,12 @@ fn append_line(path: &std::path::Path, line: &str) -> Result<(), StoreFailure> {
 
 async fn submit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    KnownListing(listing, _): KnownListing,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     let site = state.site();
-    let listing = listing_or_404(&state, &id)?;
     if cross_site(&headers) {
         log_refusal("posted from another site");
         return Ok(refusal(

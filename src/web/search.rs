@@ -1,12 +1,13 @@
 //! `/` (the search form) and `/search` (results with facets).
 
-use super::extract::PageSearch;
+use super::extract::{PageSearch, Site};
 use super::{AppState, PageError};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use iop_index::SearchRequest;
+use iop_templates::SiteContext;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -14,17 +15,25 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(results))
 }
 
-async fn home(State(state): State<AppState>) -> Response {
-    iop_templates::home(&state.site()).into_response()
+async fn home(Site(site): Site) -> Response {
+    iop_templates::home(&site).into_response()
 }
 
-async fn results(State(state): State<AppState>, search: PageSearch) -> Result<Response, PageError> {
-    super::blocking(move || results_now(state, search)).await
+async fn results(
+    State(state): State<AppState>,
+    Site(site): Site,
+    search: PageSearch,
+) -> Result<Response, PageError> {
+    super::blocking(move || results_now(state, &site, search)).await
 }
 
 /// The search and its page, on the blocking pool: with no result, the
 /// searches of the empty state's wider ones too.
-fn results_now(state: AppState, search: PageSearch) -> Result<Response, PageError> {
+fn results_now(
+    state: AppState,
+    site: &SiteContext,
+    search: PageSearch,
+) -> Result<Response, PageError> {
     let PageSearch { request, shortlist } = search;
     let generation = state.generation();
     let searching = |request: &SearchRequest| {
@@ -35,13 +44,10 @@ fn results_now(state: AppState, search: PageSearch) -> Result<Response, PageErro
     };
     let results = searching(&request)?;
     if results.total > 0 {
-        return Ok(iop_templates::results_with_shortlist(
-            &state.site(),
-            &request,
-            &results,
-            &shortlist,
-        )
-        .into_response());
+        return Ok(
+            iop_templates::results_with_shortlist(site, &request, &results, &shortlist)
+                .into_response(),
+        );
     }
     // the empty state offers wider searches with the counts they give
     let mut widenings = Vec::new();
@@ -53,12 +59,8 @@ fn results_now(state: AppState, search: PageSearch) -> Result<Response, PageErro
             total: found.total,
         });
     }
-    Ok(iop_templates::results_page(
-        &state.site(),
-        &request,
-        &results,
-        &shortlist,
-        Some(&widenings),
+    Ok(
+        iop_templates::results_page(site, &request, &results, &shortlist, Some(&widenings))
+            .into_response(),
     )
-    .into_response())
 }

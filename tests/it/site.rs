@@ -134,8 +134,12 @@ fn api_bad_input_answers_400_with_the_parameter_and_a_fix() {
         ("/api/v1/search?near=95814&radius=501", "radius", "500"),
         ("/api/v1/search?per_page=1000", "per_page", "100"),
         ("/api/v1/search?page=-1", "page", "whole number"),
-        ("/api/v1/search?sort=distance", "sort", "near"),
-        ("/api/v1/search?colour=blue", "colour", "parameters are"),
+        ("/api/v1/search?sort=distance", "sort", "needs a place"),
+        (
+            "/api/v1/search?colour=blue",
+            "colour",
+            "not a search parameter",
+        ),
     ];
     for (path, parameter, hint) in cases {
         let (status, body) = app.json(path);

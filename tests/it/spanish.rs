@@ -220,8 +220,14 @@ fn errors_under_es_are_spanish() {
         "{html}"
     );
 
-    // the API keeps English
+    // the API keeps English, in the English page's one wording
     let (status, body) = app.json("/api/v1/search?near=00000");
     assert_eq!(status, 400);
-    assert!(body["error"].as_str().unwrap().contains("no US ZIP code"));
+    let error = body["error"].as_str().unwrap();
+    assert_eq!(
+        error,
+        "We do not know the ZIP code 00000. Check it, or enter a city and state."
+    );
+    let (_, english) = app.html("/search?near=00000");
+    assert!(english.contains(error), "{english}");
 }

@@ -145,126 +145,45 @@ fn kept_filters(ctx: &SiteContext, filters: &[(String, String)]) -> Markup {
     }
 }
 
-/// A search parameter's error in words for a person, in the page's language,
-/// from the error's kind and arguments: no parameter names, slugs or ids
-/// ("We do not know a place called “Springfeld”. Did you mean one of the
-/// places below?"). The JSON API keeps the index's English message and its
-/// `parameter` field.
+/// A search parameter's error in words for a person, in the page's language:
+/// the error's one English wording ([`ParamError::wording`], the JSON API's
+/// `error` too) through the catalog, with the parameter, facet group and
+/// values named by their labels rather than their slugs ("“Medicaidd” is
+/// not one of the choices for “Insurance”. Choose from: ...").
 pub fn param_error_message(ctx: &SiteContext, error: &ParamError) -> String {
     let quoted = |text: &str| format!("\u{201c}{text}\u{201d}");
     let name = parameter_label(ctx, &error.parameter);
-    let parameter = name.as_str();
-    match &error.kind {
-        ParamErrorKind::NotAValue { value } => {
-            let vocabulary = Vocabulary::get();
-            let (group, values) = match vocabulary.group_by_slug(&error.parameter) {
-                Some(group) => (
-                    ctx.group_label(group).to_string(),
-                    vocabulary
-                        .values_of(group.id)
-                        .map(|v| ctx.label(v))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-                None => (name.clone(), error.suggestions.join(", ")),
-            };
-            ctx.tf(
-                "{value} is not one of the choices for {group}. Choose from: {values}.",
-                &[
-                    ("value", &quoted(value)),
-                    ("group", &quoted(&group)),
-                    ("values", &values),
-                ],
-            )
-        }
-        ParamErrorKind::UnknownParameter => ctx.tf(
-            "{parameter} is not a search parameter.",
-            &[("parameter", &quoted(parameter))],
-        ),
-        ParamErrorKind::Repeated => ctx.tf(
-            "{parameter} was given more than once: give it once.",
-            &[("parameter", &quoted(parameter))],
-        ),
-        ParamErrorKind::EmptyPlace => ctx
-            .t("Enter a ZIP code, a city and state (\u{201c}Denver, CO\u{201d}) or coordinates (\u{201c}39.74,-104.99\u{201d}).")
-            .to_string(),
-        ParamErrorKind::UnknownZip { zip } => ctx.tf(
-            "We do not know the ZIP code {zip}. Check it, or enter a city and state.",
-            &[("zip", zip)],
-        ),
-        ParamErrorKind::ZipWithoutLocation { zip } => ctx.tf(
-            "The ZIP code {zip} (a military or overseas ZIP code) has no location on the map, so no distance can be measured from it. Search by state or by words instead.",
-            &[("zip", zip)],
-        ),
-        ParamErrorKind::BadCoordinates { text } => ctx.tf(
-            "{text} are not valid coordinates: the latitude must be between -90 and 90 and the longitude between -180 and 180.",
-            &[("text", &quoted(text))],
-        ),
-        ParamErrorKind::UnknownPlace { query } => {
-            let mut text = ctx.tf(
-                "We do not know a place called {query}.",
-                &[("query", &quoted(query))],
-            );
-            if !error.suggestions.is_empty() {
-                text.push(' ');
-                text.push_str(ctx.t("Did you mean one of the places below?"));
-            }
-            text
-        }
-        ParamErrorKind::AmbiguousPlace { query } => ctx.tf(
-            "There is a {query} in more than one state: add the state, or choose one below.",
-            &[("query", &quoted(query))],
-        ),
-        ParamErrorKind::RadiusNotANumber { value } => ctx.tf(
-            "The distance {value} is not a number of miles: use a number from 1 to 500.",
-            &[("value", &quoted(value))],
-        ),
-        ParamErrorKind::RadiusOutOfRange { value } => ctx.tf(
-            "A distance of {value} miles is out of range: use a number greater than 0 and at most 500.",
-            &[("value", value)],
-        ),
-        ParamErrorKind::NoSearchableWords { text } => ctx.tf(
-            "Your keywords {text} have no letters or numbers to search for. Use words such as \u{201c}DBT\u{201d} or \u{201c}evening\u{201d}, or leave the keywords empty.",
-            &[("text", &quoted(text))],
-        ),
-        ParamErrorKind::ZipMissingLeadingZero { typed, zip } => ctx.tf(
-            "ZIP codes have 5 digits, and {typed} has fewer: did you mean {zip}? (Spreadsheets often drop the zeros a ZIP code starts with.)",
-            &[("typed", &quoted(typed)), ("zip", zip)],
-        ),
-        ParamErrorKind::WholeState { state } => ctx.tf(
-            "{state} is a whole state: enter a ZIP code or a city in it, or choose one of its places below.",
-            &[("state", state)],
-        ),
-        ParamErrorKind::TextTooLong { max } => ctx.tf(
-            "The keywords are longer than {max} characters: shorten them.",
-            &[("max", &max.to_string())],
-        ),
-        ParamErrorKind::BadSort { value } => ctx.tf(
-            "{value} is not a sort order: sort by distance, best match or name.",
-            &[("value", &quoted(value))],
-        ),
-        ParamErrorKind::CountOutOfRange { value, max } => ctx.tf(
-            "{value} is out of range for {parameter}: use a whole number from 1 to {max}.",
-            &[
-                ("value", &quoted(value)),
-                ("parameter", &quoted(parameter)),
-                ("max", &max.to_string()),
-            ],
-        ),
-        ParamErrorKind::DistanceNeedsPlace => ctx
-            .t("Sorting by distance needs a place: enter a ZIP code or a city.")
-            .to_string(),
+    if error.kind == ParamErrorKind::Other {
         // other pages' messages are written for people in English (without
         // the parameter's name); in Spanish, the catalog's or a general one
-        ParamErrorKind::Other => match (ctx.lang, i18n::lookup(ctx.lang, &error.message)) {
+        return match (ctx.lang, i18n::lookup(ctx.lang, &error.message)) {
             (crate::Lang::En, _) => sentence(&error.message),
             (_, Some(text)) => text.to_string(),
             (_, None) => ctx.tf(
                 "The {parameter} part of this address is not valid. Copy the link again, or start a new search.",
-                &[("parameter", &quoted(parameter))],
+                &[("parameter", &quoted(&name))],
             ),
-        },
+        };
     }
+    let (template, mut args) = error.wording();
+    let vocabulary = Vocabulary::get();
+    let group = vocabulary.group_by_slug(&error.parameter);
+    for (key, value) in &mut args {
+        match (*key, group) {
+            ("parameter", _) => *value = quoted(&name),
+            ("group", Some(group)) => *value = quoted(ctx.group_label(group)),
+            ("values", Some(group)) => {
+                *value = vocabulary
+                    .values_of(group.id)
+                    .map(|v| ctx.label(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+            _ => {}
+        }
+    }
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    ctx.tf(template, &args)
 }
 
 /// `text` as a sentence: its first letter a capital, a full stop at the end.
