@@ -1,5 +1,6 @@
 //! `/compare?ids=a,b[,c[,d]][&near=...]`: two to four programs side by side.
 
+use super::extract::Site;
 use super::shortlist::{Loaded, ShortlistQuery};
 use super::{AppState, PageError};
 use axum::extract::State;
@@ -9,6 +10,7 @@ use axum::routing::get;
 use axum::Router;
 use iop_index::request::{MAX_COMPARE, MIN_COMPARE};
 use iop_templates::CompareView;
+use iop_templates::SiteContext;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/compare", get(compare))
@@ -16,6 +18,7 @@ pub fn router() -> Router<AppState> {
 
 async fn compare(
     State(state): State<AppState>,
+    Site(site): Site,
     parsed: ShortlistQuery,
 ) -> Result<Response, PageError> {
     let Loaded {
@@ -25,7 +28,7 @@ async fn compare(
     } = Loaded::new(&state, parsed);
     let n = parsed.ids.len();
     if !(MIN_COMPARE..=MAX_COMPARE).contains(&n) {
-        return Ok(wrong_count(&state, &parsed));
+        return Ok(wrong_count(&site, &parsed));
     }
     if !missing.is_empty() {
         // said without the ids: a page speaks to a person
@@ -34,7 +37,6 @@ async fn compare(
                 .into(),
         ));
     }
-    let site = state.site();
     let view = CompareView {
         compared: &parsed.ids,
         programs: &programs,
@@ -47,8 +49,7 @@ async fn compare(
 /// 400: fewer than two or more than four programs. Says how many the link
 /// has and offers the same programs as a shortlist, where they can be
 /// added to or removed.
-fn wrong_count(state: &AppState, parsed: &ShortlistQuery) -> Response {
-    let site = state.site();
+fn wrong_count(site: &SiteContext, parsed: &ShortlistQuery) -> Response {
     let n = parsed.ids.len();
     let advice = if n < MIN_COMPARE {
         site.t("Add programs to your shortlist from the search results, then choose \u{201c}Compare side by side\u{201d}.")
@@ -67,7 +68,7 @@ fn wrong_count(state: &AppState, parsed: &ShortlistQuery) -> Response {
         ));
     }
     let page = iop_templates::error_page(
-        &site,
+        site,
         StatusCode::BAD_REQUEST.as_u16(),
         site.t("Compare needs 2 to 4 different programs"),
         &message,

@@ -9,6 +9,7 @@
 //! once: beyond that the answer is 429 Too Many Requests with Retry-After,
 //! so a flood of exports never slows the searches of everyone else.
 
+use super::extract::Site;
 use super::seo::public_url;
 use super::shortlist::{take_list, Loaded, ShortlistQuery};
 use super::{AppState, PageError};
@@ -20,6 +21,7 @@ use axum::Router;
 use iop_index::request::form_urlencoded_pairs;
 use iop_index::request::CSV_MAX_ROWS;
 use iop_index::{Hit, Listing, SearchRequest, UnknownParams, Vocabulary};
+use iop_templates::SiteContext;
 
 /// Exports built at once; more are answered 429.
 pub const MAX_EXPORTS: usize = 4;
@@ -29,12 +31,12 @@ static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_E
 /// Build an export with `build` on the blocking pool, if one of the
 /// [`MAX_EXPORTS`] places is free; 429 otherwise.
 async fn limited(
-    state: &AppState,
+    site: &SiteContext,
     build: impl FnOnce() -> Result<Response, PageError> + Send + 'static,
 ) -> Result<Response, PageError> {
     let Ok(_permit) = EXPORTS.try_acquire() else {
         let mut response = iop_templates::error_page(
-            &state.site(),
+            site,
             429,
             "Too many downloads at once",
             "Many lists are being downloaded right now. Please try again in a minute; searching works as usual.",
@@ -92,11 +94,11 @@ const GROUPS: [&str; 9] = iop_templates::FACET_GROUPS;
 
 async fn search_csv(
     State(state): State<AppState>,
+    Site(site): Site,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
-    let shared = state.clone();
-    limited(&shared, move || search_csv_now(state, headers, query)).await
+    limited(&site, move || search_csv_now(state, headers, query)).await
 }
 
 fn search_csv_now(
@@ -134,11 +136,11 @@ fn search_rows(
 
 async fn shortlist_csv(
     State(state): State<AppState>,
+    Site(site): Site,
     headers: HeaderMap,
     parsed: ShortlistQuery,
 ) -> Result<Response, PageError> {
-    let shared = state.clone();
-    limited(&shared, move || shortlist_csv_now(state, headers, parsed)).await
+    limited(&site, move || shortlist_csv_now(state, headers, parsed)).await
 }
 
 fn shortlist_csv_now(

@@ -25,7 +25,7 @@
 //! - the body must be the form's `application/x-www-form-urlencoded` (415);
 //! - refusals are logged at most once a minute, with how many there were.
 
-use super::extract::KnownListing;
+use super::extract::{KnownListing, Site};
 use super::{AppState, PageError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -37,6 +37,7 @@ use axum::Extension;
 use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use iop_index::request::{REPORT_CONTACT_MAX, REPORT_DETAILS_MAX};
+use iop_templates::SiteContext;
 use iop_templates::{ReportDraft, ReportFix, REPORT_PROBLEMS};
 use serde::Serialize;
 use std::fs::OpenOptions;
@@ -194,8 +195,8 @@ fn is_form(headers: &HeaderMap) -> bool {
 }
 
 /// A refusal page with `status`.
-fn refusal(state: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
-    let markup = iop_templates::error_page(&state.site(), status.as_u16(), title, message, &[]);
+fn refusal(site: &SiteContext, status: StatusCode, title: &str, message: &str) -> Response {
+    let markup = iop_templates::error_page(site, status.as_u16(), title, message, &[]);
     (status, markup).into_response()
 }
 
@@ -226,13 +227,12 @@ struct StoredReport<'a> {
     contact: &'a str,
 }
 
-async fn form(State(state): State<AppState>, KnownListing(listing, _): KnownListing) -> Response {
-    iop_templates::report_page(&state.site(), &listing, &ReportDraft::default(), &[])
-        .into_response()
+async fn form(Site(site): Site, KnownListing(listing, _): KnownListing) -> Response {
+    iop_templates::report_page(&site, &listing, &ReportDraft::default(), &[]).into_response()
 }
 
-async fn thanks(State(state): State<AppState>, KnownListing(listing, _): KnownListing) -> Response {
-    iop_templates::report_thanks(&state.site(), &listing).into_response()
+async fn thanks(Site(site): Site, KnownListing(listing, _): KnownListing) -> Response {
+    iop_templates::report_thanks(&site, &listing).into_response()
 }
 
 /// Text as typed, without control characters other than line breaks and
@@ -306,16 +306,16 @@ fn append_line(path: &std::path::Path, line: &str) -> Result<(), StoreFailure> {
 
 async fn submit(
     State(state): State<AppState>,
+    Site(site): Site,
     KnownListing(listing, _): KnownListing,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
-    let site = state.site();
     if cross_site(&headers) {
         log_refusal("posted from another site");
         return Ok(refusal(
-            &state,
+            &site,
             StatusCode::FORBIDDEN,
             "Reports are sent from this site only",
             "This report came from another web site, so it was not sent. To report a problem, use the form on the program's page here.",
@@ -324,7 +324,7 @@ async fn submit(
     if !is_form(&headers) {
         log_refusal("not the form's content type");
         return Ok(refusal(
-            &state,
+            &site,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Send the report with the form",
             "Reports are accepted as the report form sends them (application/x-www-form-urlencoded). Please use the form on the program's page.",
@@ -333,7 +333,7 @@ async fn submit(
     if !allowed(client.map(|Extension(ConnectInfo(addr))| addr), &headers) {
         log_refusal("too many from one client");
         let mut response = refusal(
-            &state,
+            &site,
             StatusCode::TOO_MANY_REQUESTS,
             "Too many reports at once",
             "Thank you for your reports. Please wait a minute before sending another one.",

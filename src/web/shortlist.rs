@@ -6,6 +6,7 @@
 //! link. Search and program pages carry the list as `list=` (see
 //! [`take_list`]).
 
+use super::extract::Site;
 use super::seo::public_url;
 use super::{AppState, PageError, CSP_WITH_SCRIPT};
 use axum::extract::{FromRequestParts, State};
@@ -188,22 +189,23 @@ impl Loaded {
 /// the page's view.
 fn with_view(
     state: &AppState,
+    site: SiteContext,
     headers: &HeaderMap,
     parsed: ShortlistQuery,
     render: impl FnOnce(&SiteContext, &ShortlistView<'_>) -> Response,
 ) -> Response {
     let loaded = Loaded::new(state, parsed);
-    let site = state.site();
     let share_url = loaded.share_url(&site, headers);
     render(&site, &loaded.view(&share_url))
 }
 
 async fn page(
     State(state): State<AppState>,
+    Site(site): Site,
     headers: HeaderMap,
     parsed: ShortlistQuery,
 ) -> Response {
-    with_view(&state, &headers, parsed, |site, view| {
+    with_view(&state, site, &headers, parsed, |site, view| {
         (
             [(
                 header::CONTENT_SECURITY_POLICY,
@@ -217,11 +219,12 @@ async fn page(
 
 async fn print(
     State(state): State<AppState>,
+    Site(site): Site,
     headers: HeaderMap,
     parsed: ShortlistQuery,
 ) -> Response {
     let today = time::OffsetDateTime::now_utc().date().to_string();
-    with_view(&state, &headers, parsed, |site, view| {
+    with_view(&state, site, &headers, parsed, |site, view| {
         (
             // the same script as the shortlist page: its "Print" button
             [(
