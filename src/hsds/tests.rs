@@ -1,10 +1,15 @@
-//! Every exported record validates against Open Referral's compiled HSDS 3.0
-//! schemas (`../shared/data/hsds-3.0-schema/compiled/`), on the sample
-//! directory and on SAMHSA's real 2022 national directory.
+//! Every record the HSDS export writes validates against Open Referral's
+//! compiled HSDS 3.0 schemas (`../shared/data/hsds-3.0-schema/compiled/`),
+//! on the sample directory and on SAMHSA's newest national directory (2023):
+//! the listings are put in a listing store and exported by
+//! [`package::write_store`], the function `iopfinder export --format hsds`
+//! calls, and the files it writes are read back and checked.
 
 use super::*;
 use iop_crawler::sources::{samhsa, sample};
-use std::path::PathBuf;
+use iop_index::DataDir;
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
 
 fn shared() -> PathBuf {
     std::env::var_os("IOP_SHARED_DATA")
@@ -30,67 +35,176 @@ fn validator(name: &str) -> Option<jsonschema::Validator> {
     )
 }
 
-/// Validate every record of `listings`; answers the number validated.
-fn validate_all(listings: &[Listing]) -> usize {
-    let (Some(service_v), Some(org_v), Some(sal_v)) = (
-        validator("service.json"),
-        validator("organization.json"),
-        validator("service_at_location.json"),
-    ) else {
-        return 0;
+/// Export `listings` as `iopfinder export --format hsds --out DIR` does:
+/// into a listing store (`TMP/data`), then [`package::write_store`] into
+/// `TMP/package`. Answers the temporary directory (removed on drop) and the
+/// package's path.
+fn export(listings: &[Listing]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = DataDir::new(tmp.path().join("data"));
+    data.write_listings(listings).unwrap();
+    let out = tmp.path().join("package");
+    let info = package::PackageInfo {
+        created: "2026-11-24T00:00:00Z".into(),
     };
+    let n = package::write_store(&data, &info, &out).unwrap();
+    assert_eq!(n, listings.len(), "one service a listing");
+    (tmp, out)
+}
+
+/// The records of one JSON file of the package (`DIR/json/NAME`).
+fn records(dir: &Path, name: &str) -> Vec<Value> {
+    let path = dir.join("json").join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Validate every record of the package's `services.json`,
+/// `organizations.json` and `service_at_locations.json` against its compiled
+/// schema, and check its tables (see [`check_tables`]). Answers the number
+/// of records validated per file, or `None` when the schemas are absent.
+fn validate_package(dir: &Path, listings: usize) -> Option<[usize; 3]> {
+    let mut counts = [0; 3];
     let mut failures = Vec::new();
-    for l in listings {
-        for (kind, v, record) in [
-            ("service", &service_v, service(l)),
-            ("organization", &org_v, organization(l, false)),
-            ("service_at_location", &sal_v, service_at_location(l)),
-        ] {
-            for e in v.iter_errors(&record) {
+    for (i, (file, schema)) in [
+        ("services.json", "service.json"),
+        ("organizations.json", "organization.json"),
+        ("service_at_locations.json", "service_at_location.json"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let v = validator(schema)?;
+        let records = records(dir, file);
+        assert_eq!(records.len(), listings, "{file}: a record a listing");
+        let mut ids = HashSet::new();
+        for record in &records {
+            let id = record["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{file}: no id"));
+            assert!(ids.insert(id.to_string()), "{file}: {id} twice");
+            for e in v.iter_errors(record) {
                 if failures.len() < 20 {
-                    failures.push(format!("{} {kind} at {}: {e}", l.id, e.instance_path()));
+                    failures.push(format!("{file} {id} at {}: {e}", e.instance_path()));
                 }
             }
         }
+        counts[i] = records.len();
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    listings.len()
+    check_tables(dir, listings);
+    Some(counts)
 }
 
-#[test]
-fn the_sample_directory_validates_against_the_hsds_schemas() {
-    let listings = sample::listings().unwrap();
-    let n = validate_all(&listings);
-    if n > 0 {
-        assert_eq!(n, listings.len());
+/// `datapackage.json` lists every CSV table of the package and only those;
+/// each table parses (RFC 4180), has the header its resource's schema gives,
+/// and its primary key is unique; `services.csv` has a row a listing.
+fn check_tables(dir: &Path, listings: usize) {
+    let descriptor: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("datapackage.json")).unwrap()).unwrap();
+    assert_eq!(descriptor["profile"], "tabular-data-package");
+    let resources = descriptor["resources"].as_array().unwrap();
+    let listed: BTreeSet<String> = resources
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect();
+    let written: BTreeSet<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".csv"))
+        .collect();
+    assert_eq!(listed, written, "datapackage.json lists the CSV files");
+    assert_eq!(listed.len(), package::TABLES.len());
+    for r in resources {
+        let path = r["path"].as_str().unwrap();
+        let fields: Vec<&str> = r["schema"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        let mut reader = csv::Reader::from_path(dir.join(path)).unwrap();
+        let headers: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(headers, fields, "{path}: header as described");
+        let key = r["schema"]["primaryKey"].as_str().unwrap();
+        let key = headers.iter().position(|h| h == key).unwrap();
+        let mut ids = HashSet::new();
+        let mut rows = 0;
+        for row in reader.records() {
+            let row = row.unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert_eq!(row.len(), fields.len(), "{path}: {row:?}");
+            assert!(!row[key].is_empty(), "{path}: a row without id");
+            assert!(
+                ids.insert(row[key].to_string()),
+                "{path}: {} twice",
+                &row[key]
+            );
+            rows += 1;
+        }
+        if path == "services.csv" {
+            assert_eq!(rows, listings, "{path}: a row a listing");
+        }
     }
 }
 
 #[test]
-fn the_national_directory_validates_against_the_hsds_schemas() {
-    let path = shared().join("samhsa-national-directory-2022/su_2022_facilities.csv");
+fn the_sample_directorys_export_validates_against_the_hsds_schemas() {
+    let listings = sample::listings().unwrap();
+    let started = std::time::Instant::now();
+    let (_tmp, out) = export(&listings);
+    let Some(counts) = validate_package(&out, listings.len()) else {
+        return;
+    };
+    eprintln!(
+        "sample: {counts:?} services, organizations, services at locations validated in {:.1?}",
+        started.elapsed()
+    );
+    assert_eq!(counts, [listings.len(); 3]);
+}
+
+#[test]
+fn the_national_directorys_export_validates_against_the_hsds_schemas() {
+    let path =
+        shared().join("samhsa-national-directory-2023/national-directory-su-facilities-2023.xlsx");
     if !path.exists() {
         eprintln!("skipped: {} is absent", path.display());
         return;
     }
+    let started = std::time::Instant::now();
     let today = time::Date::from_calendar_date(2026, time::Month::November, 24).unwrap();
     let listings = samhsa::listings(&samhsa::read_path(&path).unwrap(), today).listings;
     assert!(listings.len() > 5000, "{}", listings.len());
-    validate_all(&listings);
-    // SAMHSA's codes become terms of the second taxonomy, with the evidence
-    let l = listings
+    let (_tmp, out) = export(&listings);
+    let Some(counts) = validate_package(&out, listings.len()) else {
+        return;
+    };
+    eprintln!(
+        "national 2023: {counts:?} services, organizations, services at locations validated in {:.1?}",
+        started.elapsed()
+    );
+    // SAMHSA's codes become terms of the second taxonomy, with the evidence,
+    // in the written services
+    let services = records(&out, "services.json");
+    let medicaid = services
         .iter()
-        .find(|l| l.has_value("insurance", "medicaid"))
-        .unwrap();
-    let s = service(l);
-    let attributes = s["attributes"].as_array().unwrap();
+        .find(|s| {
+            s["attributes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["taxonomy_term"]["code"] == "insurance/medicaid")
+        })
+        .expect("a service with Medicaid");
+    let attributes = medicaid["attributes"].as_array().unwrap();
     assert!(attributes.iter().any(|a| a["taxonomy_term"]["code"] == "MD"
         && a["taxonomy_term"]["taxonomy"] == SAMHSA_TAXONOMY
         && a["value"].as_str().is_some_and(|v| v.starts_with("MD: "))));
-    assert!(attributes
-        .iter()
-        .any(|a| a["taxonomy_term"]["code"] == "insurance/medicaid"));
-    assert!(s["cost_options"]
+    assert!(medicaid["cost_options"]
         .as_array()
         .unwrap()
         .iter()

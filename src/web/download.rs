@@ -49,8 +49,9 @@ const AHEAD: usize = 4;
 
 /// A body that is `head` then each listing of `g` in name order as
 /// `write` puts it, written [`BATCH`] listings at a time on a blocking
-/// thread while the client reads.
-fn streamed(
+/// thread while the client reads (a batch `write` leaves empty is not
+/// sent).
+pub(super) fn streamed(
     g: Arc<Generation>,
     head: String,
     write: impl Fn(&Arc<Listing>, &mut String) + Send + 'static,
@@ -67,6 +68,10 @@ fn streamed(
                     let mut out = String::with_capacity(listings.len() * 1024);
                     for l in &listings {
                         write(l, &mut out);
+                    }
+                    if out.is_empty() {
+                        start += BATCH;
+                        continue;
                     }
                     Ok(Bytes::from(out))
                 }

@@ -22,6 +22,9 @@
 //!   [`MAX_MINIMAL_PER_PAGE`], its default; not with `full`); on organizations
 //!   `full`, `full_service`; on taxonomy terms `taxonomy_id`, `parent_id`,
 //!   `top_only` (terms without a parent only). Lists give one-to-one fields unless `full=true`.
+//!   Every list takes `format`: `json` (the default: pages) or `ndjson`
+//!   (every result, one record a line, `application/x-ndjson`, without the
+//!   envelope; not with `page` or `per_page`), as HSDA's `format` says.
 //! - `/hsds/{kind}/{id}`: one record, fully nested.
 //!
 //! An unknown parameter or a bad value is answered 400 with the API's error
@@ -110,6 +113,8 @@ struct ListParams {
     minimal: bool,
     parent_id: Option<String>,
     top_only: bool,
+    /// `format=ndjson`: every result, one record a line, without pages.
+    ndjson: bool,
 }
 
 fn boolean(name: &str, value: &str) -> Result<bool, ApiError> {
@@ -160,6 +165,7 @@ fn list_params(query: Option<&str>, allowed: &[&str]) -> Result<ListParams, ApiE
     let mut seen = HashSet::new();
     let mut per_page = None;
     let mut proximity = None;
+    let mut paged = None;
     for (name, value) in form_urlencoded_pairs(query.unwrap_or("")) {
         if !allowed.contains(&name.as_str()) {
             return Err(bad(
@@ -176,9 +182,28 @@ fn list_params(query: Option<&str>, allowed: &[&str]) -> Result<ListParams, ApiE
         }
         let text = Some(value.trim().to_string()).filter(|v| !v.is_empty());
         match name.as_str() {
-            "page" => p.page = number("page", &value, usize::MAX / MAX_PER_PAGE)?,
+            "page" => {
+                p.page = number("page", &value, usize::MAX / MAX_PER_PAGE)?;
+                paged = Some("page");
+            }
+            "format" => {
+                p.ndjson = match value.trim().to_ascii_lowercase().as_str() {
+                    "json" | "" => false,
+                    "ndjson" => true,
+                    _ => {
+                        return Err(bad(
+                            "format",
+                            format!("format={value:?}: this API answers json (pages) or ndjson (every result, a record a line)"),
+                            Some(vec!["json".into(), "ndjson".into()]),
+                        ))
+                    }
+                };
+            }
             // checked below: its largest value depends on `minimal`
-            "per_page" => per_page = Some(value),
+            "per_page" => {
+                per_page = Some(value);
+                paged = Some("per_page");
+            }
             "minimal" => p.minimal = boolean("minimal", &value)?,
             "proximity" => {
                 if let Some(v) = text {
@@ -261,6 +286,15 @@ fn list_params(query: Option<&str>, allowed: &[&str]) -> Result<ListParams, ApiE
         None if p.minimal => MAX_MINIMAL_PER_PAGE,
         None => DEFAULT_PER_PAGE,
     };
+    if let (true, Some(name)) = (p.ndjson, paged) {
+        return Err(bad(
+            name,
+            format!(
+                "format=ndjson gives every result in one answer, without pages: leave out {name}"
+            ),
+            None,
+        ));
+    }
     if p.minimal && p.full {
         return Err(bad(
             "minimal",
@@ -307,6 +341,62 @@ fn internal(e: impl std::error::Error + Send + Sync + 'static) -> ApiError {
     ApiError::Internal(anyhow::Error::new(e).context("selecting listings for HSDS"))
 }
 
+/// The filters of a list request, prepared once: the listings its text
+/// search matches and whether its `taxonomy_id` is SAMHSA's.
+struct Selection {
+    matched: Option<HashSet<String>>,
+    samhsa: Option<bool>,
+}
+
+impl Selection {
+    /// Prepare `p`'s filters on `index` (runs the text search: call it on
+    /// the blocking pool).
+    fn prepare(index: &iop_index::SearchIndex, p: &ListParams) -> Result<Selection, ApiError> {
+        let matched = match &p.search {
+            Some(text) => Some(
+                index
+                    .text_matches(text)
+                    .map_err(internal)?
+                    .into_iter()
+                    .collect(),
+            ),
+            None => None,
+        };
+        let samhsa = p
+            .taxonomy_id
+            .as_deref()
+            .map(|id| hsds::taxonomies()[1]["id"] == id);
+        Ok(Selection { matched, samhsa })
+    }
+
+    /// Whether `l` is one of the listings `p` selects.
+    fn keeps(&self, p: &ListParams, l: &Listing) -> bool {
+        self.matched.as_ref().is_none_or(|m| m.contains(&l.id))
+            && p.term.as_ref().is_none_or(|t| t.matches(l))
+            && match self.samhsa {
+                // every listing carries SAMHSA's intensive outpatient code
+                Some(true) => true,
+                Some(false) => !l.facets.is_empty(),
+                None => true,
+            }
+            && p.organization_id
+                .as_deref()
+                .is_none_or(|o| hsds::organization_id(l) == o)
+            && p.modified_after.is_none_or(|after| {
+                l.last_checked()
+                    .is_some_and(|d| d.midnight().assume_utc() >= after)
+            })
+            && match p.near {
+                // HSDA: with proximity, the postcode is the centre of a circle
+                Some((lat, lon, metres)) => l.point.is_some_and(|at| {
+                    iop_index::geo::haversine_miles(lat, lon, at.lat, at.lon) * METRES_PER_MILE
+                        <= metres
+                }),
+                None => p.postcode.as_deref().is_none_or(|z| l.address.zip == z),
+            }
+    }
+}
+
 /// The listings a list request selects, in name order: one page and the
 /// total.
 fn select(state: &AppState, p: &ListParams) -> Result<(Vec<Arc<Listing>>, usize), ApiError> {
@@ -319,7 +409,6 @@ fn select(state: &AppState, p: &ListParams) -> Result<(Vec<Arc<Listing>>, usize)
         || p.organization_id.is_some()
         || p.modified_after.is_some()
         || p.postcode.is_some();
-    let near = p.near;
     if !filtered {
         let total = index.len();
         let rows = index
@@ -327,20 +416,7 @@ fn select(state: &AppState, p: &ListParams) -> Result<(Vec<Arc<Listing>>, usize)
             .map_err(internal)?;
         return Ok((rows, total));
     }
-    let matched: Option<HashSet<String>> = match &p.search {
-        Some(text) => Some(
-            index
-                .text_matches(text)
-                .map_err(internal)?
-                .into_iter()
-                .collect(),
-        ),
-        None => None,
-    };
-    let samhsa = p
-        .taxonomy_id
-        .as_deref()
-        .map(|id| hsds::taxonomies()[1]["id"] == id);
+    let selection = Selection::prepare(index, p)?;
     // decoded a batch at a time: only the selected listings are kept
     let mut selected: Vec<Arc<Listing>> = Vec::new();
     let mut from = 0;
@@ -349,41 +425,23 @@ fn select(state: &AppState, p: &ListParams) -> Result<(Vec<Arc<Listing>>, usize)
             .listings_in_order(from..from + super::download::BATCH)
             .map_err(internal)?;
         from += super::download::BATCH;
-        selected.extend(
-            batch
-                .into_iter()
-                .filter(|l| matched.as_ref().is_none_or(|m| m.contains(&l.id)))
-                .filter(|l| p.term.as_ref().is_none_or(|t| t.matches(l)))
-                .filter(|l| match samhsa {
-                    // every listing carries SAMHSA's intensive outpatient code
-                    Some(true) => true,
-                    Some(false) => !l.facets.is_empty(),
-                    None => true,
-                })
-                .filter(|l| {
-                    p.organization_id
-                        .as_deref()
-                        .is_none_or(|o| hsds::organization_id(l) == o)
-                })
-                .filter(|l| {
-                    p.modified_after.is_none_or(|after| {
-                        l.last_checked()
-                            .is_some_and(|d| d.midnight().assume_utc() >= after)
-                    })
-                })
-                .filter(|l| match near {
-                    // HSDA: with proximity, the postcode is the centre of a circle
-                    Some((lat, lon, metres)) => l.point.is_some_and(|at| {
-                        iop_index::geo::haversine_miles(lat, lon, at.lat, at.lon) * METRES_PER_MILE
-                            <= metres
-                    }),
-                    None => p.postcode.as_deref().is_none_or(|z| l.address.zip == z),
-                }),
-        );
+        selected.extend(batch.into_iter().filter(|l| selection.keeps(p, l)));
     }
     let total = selected.len();
     let rows = selected.into_iter().skip(start).take(p.per_page).collect();
     Ok((rows, total))
+}
+
+/// A `format=ndjson` answer with `body` (a record a line).
+fn ndjson(body: axum::body::Body) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/x-ndjson"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 const SERVICE_PARAMS: [&str; 10] = [
@@ -406,22 +464,11 @@ fn listing_by(state: &AppState, id: &str, id_of: fn(&Listing) -> String) -> Opti
     (id_of(&listing) == id.trim()).then_some(listing)
 }
 
-fn format_json(query: Option<&str>) -> Result<(), ApiError> {
-    for (name, value) in form_urlencoded_pairs(query.unwrap_or("")) {
-        if name == "format" && !value.eq_ignore_ascii_case("json") {
-            return Err(bad(
-                "format",
-                format!("format={value:?}: this API answers JSON only (format=json)"),
-                Some(vec!["json".into()]),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// A list endpoint's answer: the query checked against `allowed`, the
 /// listings it selects, one page of them, each made a record by `record`;
 /// on the blocking pool (a text search, or a pass over every listing).
+/// With `format=ndjson`, every selected record, a line each, streamed as
+/// the download streams (a batch of listings at a time, in name order).
 async fn list_answer(
     state: AppState,
     query: Option<String>,
@@ -429,9 +476,18 @@ async fn list_answer(
     record: fn(&ListParams, &Listing) -> Value,
 ) -> Result<Response, ApiError> {
     super::blocking(move || {
-        let query = query.as_deref();
-        format_json(query)?;
-        let p = list_params(query, allowed)?;
+        let p = list_params(query.as_deref(), allowed)?;
+        if p.ndjson {
+            let generation = Arc::clone(&state.generation());
+            let selection = Selection::prepare(&generation.index, &p)?;
+            let body = super::download::streamed(generation, String::new(), move |l, out| {
+                if selection.keeps(&p, l) {
+                    out.push_str(&record(&p, l).to_string());
+                    out.push('\n');
+                }
+            });
+            return Ok(ndjson(body));
+        }
         let (rows, total) = select(&state, &p)?;
         let contents = rows.iter().map(|l| record(&p, l)).collect();
         Ok(page(&p, total, contents).into_response())
@@ -543,8 +599,9 @@ async fn service_at_location(
     }
 }
 
-/// Page through a fixed list of records, keeping those `search` names.
-fn static_page(p: &ListParams, records: Vec<&Value>) -> Json<Value> {
+/// Page through a fixed list of records, keeping those `search` names
+/// (all of them, a line each, with `format=ndjson`).
+fn static_page(p: &ListParams, records: Vec<&Value>) -> Response {
     let words: Vec<String> = p
         .search
         .as_deref()
@@ -557,6 +614,14 @@ fn static_page(p: &ListParams, records: Vec<&Value>) -> Json<Value> {
             words.iter().all(|w| text.contains(w.as_str()))
         })
         .collect();
+    if p.ndjson {
+        let mut lines = String::new();
+        for r in selected {
+            lines.push_str(&r.to_string());
+            lines.push('\n');
+        }
+        return ndjson(lines.into());
+    }
     let total = selected.len();
     let contents = selected
         .into_iter()
@@ -564,15 +629,14 @@ fn static_page(p: &ListParams, records: Vec<&Value>) -> Json<Value> {
         .take(p.per_page)
         .cloned()
         .collect();
-    page(p, total, contents)
+    page(p, total, contents).into_response()
 }
 
 async fn taxonomies(RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let allowed = ["search", "page", "per_page", "format"];
-    format_json(query.as_deref())?;
     let p = list_params(query.as_deref(), &allowed)?;
     let all = hsds::taxonomies();
-    Ok(static_page(&p, all.iter().collect()).into_response())
+    Ok(static_page(&p, all.iter().collect()))
 }
 
 async fn taxonomy(Path(id): Path<String>) -> Result<Response, ApiError> {
@@ -595,7 +659,6 @@ async fn taxonomy_terms(RawQuery(query): RawQuery) -> Result<Response, ApiError>
         "top_only",
         "parent_id",
     ];
-    format_json(query.as_deref())?;
     let p = list_params(query.as_deref(), &allowed)?;
     let terms: Vec<&Value> = hsds::taxonomy_terms()
         .iter()
@@ -607,7 +670,7 @@ async fn taxonomy_terms(RawQuery(query): RawQuery) -> Result<Response, ApiError>
         .filter(|t| p.parent_id.as_deref().is_none_or(|id| t["parent_id"] == id))
         .filter(|t| !p.top_only || t.get("parent_id").is_none())
         .collect();
-    Ok(static_page(&p, terms).into_response())
+    Ok(static_page(&p, terms))
 }
 
 async fn taxonomy_term(Path(id): Path<String>) -> Result<Response, ApiError> {

@@ -325,6 +325,97 @@ fn the_hsds_api_pages_finds_and_filters() {
     assert_eq!(status, 404, "a service id is not an organization id");
 }
 
+/// A `format=ndjson` answer of `path`: its records, a line each.
+fn ndjson_records(app: &TestApp, path: &str) -> Vec<Value> {
+    let r = app.get(path);
+    assert_eq!(r.status(), 200, "{path}");
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/x-ndjson",
+        "{path}"
+    );
+    let body = r.text().unwrap();
+    assert!(body.is_empty() || body.ends_with('\n'), "{path}");
+    body.lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{path}: {e}: {line}")))
+        .collect()
+}
+
+#[test]
+fn the_hsds_lists_stream_as_ndjson() {
+    let app = TestApp::start();
+    // every result of a list, without pages, as the JSON pages give them
+    for (list, query) in [
+        ("services", ""),
+        ("services", "full=true&"),
+        ("services", "minimal=true&"),
+        ("organizations", ""),
+        ("service_at_locations", ""),
+        ("service_at_locations", "postcode=10001&proximity=96560&"),
+        ("services", "search=evening&"),
+        ("services", "modified_after=2999-01-01&"),
+        ("taxonomies", ""),
+        ("taxonomy_terms", ""),
+        ("taxonomy_terms", "search=medicaid&"),
+    ] {
+        let per_page = if query.starts_with("minimal") {
+            20000
+        } else {
+            500
+        };
+        let (status, paged) = app.json(&format!("/hsds/{list}?{query}per_page={per_page}"));
+        assert_eq!(status, 200, "{list}?{query}: {paged}");
+        assert_eq!(
+            paged["last_page"], true,
+            "{list}?{query}: one page holds all"
+        );
+        let lines = ndjson_records(&app, &format!("/hsds/{list}?{query}format=ndjson"));
+        assert_eq!(
+            lines,
+            paged["contents"].as_array().unwrap().clone(),
+            "{list}?{query}"
+        );
+        assert_eq!(lines.len() as u64, paged["total_items"].as_u64().unwrap());
+    }
+    let (_, all) = app.json("/hsds/services?per_page=1");
+    assert!(all["total_items"].as_u64().unwrap() > 1);
+    // a filter that keeps some: fewer lines than services, each of them kept
+    let (_, terms) = app.json("/hsds/taxonomy_terms?search=medicaid&per_page=500");
+    let medicaid = terms["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "insurance/medicaid")
+        .unwrap()
+        .clone();
+    let with = ndjson_records(
+        &app,
+        &format!(
+            "/hsds/services?taxonomy_term_id={}&full=true&format=NDJSON",
+            id_of(&medicaid)
+        ),
+    );
+    assert!(!with.is_empty() && (with.len() as u64) < all["total_items"].as_u64().unwrap());
+    for s in &with {
+        assert!(s["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["taxonomy_term_id"] == medicaid["id"]));
+    }
+    // pages do not apply to ndjson; other formats are refused
+    for (path, parameter) in [
+        ("/hsds/services?format=ndjson&page=2", "page"),
+        ("/hsds/organizations?per_page=5&format=ndjson", "per_page"),
+        ("/hsds/taxonomy_terms?format=ndjson&page=1", "page"),
+        ("/hsds/taxonomies?format=csv", "format"),
+    ] {
+        let (status, body) = app.json(path);
+        assert_eq!(status, 400, "{path}");
+        assert_eq!(body["parameter"], parameter, "{path}: {body}");
+    }
+}
+
 #[test]
 fn answers_carry_validators_and_the_api_is_readable_from_any_origin() {
     let app = TestApp::start();
