@@ -270,8 +270,9 @@ impl ParamError {
 
 /// `template` with each `{name}` of `args` replaced by its value, in one
 /// pass (a value that contains `{...}` is never filled in again); an
-/// unknown `{name}` is kept as written.
-fn fill(template: &str, args: &[(&str, String)]) -> String {
+/// unknown `{name}` is kept as written. Shared by the parameter errors and
+/// the templates' translated patterns.
+pub fn fill<V: AsRef<str>>(template: &str, args: &[(&str, V)]) -> String {
     let mut text = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -280,7 +281,7 @@ fn fill(template: &str, args: &[(&str, String)]) -> String {
         let value = after.find('}').and_then(|close| {
             let name = &after[..close];
             let value = args.iter().find(|(n, _)| *n == name)?;
-            Some((&value.1, close))
+            Some((value.1.as_ref(), close))
         });
         match value {
             Some((value, close)) => {

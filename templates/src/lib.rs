@@ -188,31 +188,7 @@ impl SiteContext {
     /// the placeholders filled in: `site.tf("{n} programs", &[("n", "3")])`.
     pub fn tf(&self, english: &'static str, args: &[(&str, &str)]) -> String {
         // one pass, so a value that contains `{...}` is never filled in again
-        let pattern = self.t(english);
-        let mut text = String::with_capacity(pattern.len());
-        let mut rest = pattern;
-        while let Some(open) = rest.find('{') {
-            text.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let filled = after.find('}').and_then(|close| {
-                let name = &after[..close];
-                args.iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, value)| (*value, close))
-            });
-            match filled {
-                Some((value, close)) => {
-                    text.push_str(value);
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    text.push('{');
-                    rest = after;
-                }
-            }
-        }
-        text.push_str(rest);
-        text
+        iop_index::request::fill(self.t(english), args)
     }
 
     /// A facet value's label in the page's language.
