@@ -85,7 +85,8 @@ start_server() {
   [ -n "$STARTED_URL" ]
 }
 
-code() { curl -s -o /dev/null -m 10 -w '%{http_code}' "$1"; }
+# a freshly started debug server's first search can take over 10 s on a loaded machine
+code() { curl -s -o /dev/null -m 60 -w '%{http_code}' "$1"; }
 served_generation() { curl -s -m 10 "$1/healthz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])' 2>/dev/null; }
 current() { cat "$DATA/index/CURRENT" 2>/dev/null; }
 listing_count() { python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$DATA/listings.json" 2>/dev/null || echo unreadable; }
@@ -124,7 +125,8 @@ restart_check() {
   url=$STARTED_URL
   gen=$(served_generation "$url")
   [ "$gen" = "$(current)" ] || fail "restarted serve answers CURRENT's generation ($gen vs $(current))"
-  [ "$(code "$url/search?near=$ZIP")" = 200 ] || fail "restarted serve answers /search"
+  c=$(code "$url/search?near=$ZIP")
+  [ "$c" = 200 ] || fail "restarted serve answered /search with $c"
   RESTART_SECS="$RESTART_SECS $(since "$t")"
   kill "$SECOND" && wait "$SECOND" 2>/dev/null
   SECOND=""
