@@ -296,6 +296,9 @@ fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     })
 }
 
+/// Threads of the server's blocking pool (searches, exports, page builds).
+const MAX_BLOCKING_THREADS: usize = 16;
+
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -319,7 +322,14 @@ fn main() -> Result<()> {
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--map-tiles: {e}"))?;
             purge_freed_memory_at_once();
-            let runtime = tokio::runtime::Runtime::new()?;
+            // The blocking pool runs searches, exports and page builds; its
+            // threads are capped so that a flood of slow requests queues
+            // instead of growing the process by a thread (and its
+            // allocator's memory) per request: tokio's default allows 512.
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .max_blocking_threads(MAX_BLOCKING_THREADS)
+                .build()?;
             let options = web::ServeOptions {
                 addr,
                 index_from,
