@@ -32,7 +32,8 @@
 
 use super::{ApiError, AppState};
 use crate::hsds;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -514,9 +515,30 @@ async fn services(
     .await
 }
 
+/// A record's id from the path (`/hsds/services/{id}` and the like); an id
+/// that is not UTF-8 after percent-decoding is the API's JSON 400, not
+/// axum's plain-text rejection.
+struct RecordId(String);
+
+impl FromRequestParts<AppState> for RecordId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(RecordId(id)),
+            Err(_) => Err(ApiError::BadParam {
+                parameter: "id".into(),
+                error: "The id in the path is not valid UTF-8 text: use an id from a list answer."
+                    .into(),
+                suggestions: Vec::new(),
+            }),
+        }
+    }
+}
+
 async fn service(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
 ) -> Result<Response, ApiError> {
     match listing_by(&state, &id, hsds::service_id) {
         Some(l) => Ok(Json(hsds::service(&l)).into_response()),
@@ -548,7 +570,7 @@ async fn organizations(
 
 async fn organization(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let p = list_params(query.as_deref(), &["full_service"])?;
@@ -591,7 +613,7 @@ async fn service_at_locations(
 
 async fn service_at_location(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    RecordId(id): RecordId,
 ) -> Result<Response, ApiError> {
     match listing_by(&state, &id, hsds::service_at_location_id) {
         Some(l) => Ok(Json(hsds::service_at_location(&l)).into_response()),
@@ -639,7 +661,7 @@ async fn taxonomies(RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     Ok(static_page(&p, all.iter().collect()))
 }
 
-async fn taxonomy(Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn taxonomy(RecordId(id): RecordId) -> Result<Response, ApiError> {
     match hsds::taxonomies()
         .into_iter()
         .find(|t| t["id"] == id.as_str())
@@ -673,7 +695,7 @@ async fn taxonomy_terms(RawQuery(query): RawQuery) -> Result<Response, ApiError>
     Ok(static_page(&p, terms))
 }
 
-async fn taxonomy_term(Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn taxonomy_term(RecordId(id): RecordId) -> Result<Response, ApiError> {
     match hsds::taxonomy_terms()
         .iter()
         .find(|t| t["id"] == id.as_str())

@@ -716,3 +716,28 @@ fn the_directory_downloads_with_its_licence_sources_and_date() {
         "{sitemap}"
     );
 }
+
+#[test]
+fn a_record_id_that_is_not_utf8_is_the_apis_json_400() {
+    let app = TestApp::start();
+    for path in [
+        "/hsds/services/%FF",
+        "/hsds/organizations/%ED%A0%80",
+        "/hsds/service_at_locations/%FF",
+        "/hsds/taxonomies/%FF",
+        "/hsds/taxonomy_terms/%C3",
+    ] {
+        let r = app.get(path);
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}"
+        );
+        let body: Value = r.json().unwrap();
+        assert_eq!(body["parameter"], "id", "{path}");
+        assert!(body["error"].as_str().unwrap().contains("UTF-8"), "{path}");
+    }
+}
