@@ -326,6 +326,65 @@ pub fn sentences_of(document: &Html) -> Vec<Sentence> {
     walker.out
 }
 
+/// What images say, as chrome sentences: each `<img>`'s `alt` and `title`
+/// text, and its file name (`src` or `data-src`, folders, query and
+/// extension dropped, `-`, `_`, `.` and `+` read as spaces:
+/// `/assets/joint-commission-seal.gif` -> "joint commission seal"). An
+/// accreditation seal is often shown only as a badge image; as chrome, these
+/// sentences are read for accreditation only ([`super::prose::find`]), so a
+/// photo's caption states no service. In page order, without repeats; empty
+/// texts and texts without a letter left out.
+pub fn image_sentences(document: &Html) -> Vec<Sentence> {
+    let img = scraper::Selector::parse("img").expect("selector");
+    let mut texts: Vec<String> = Vec::new();
+    for e in document.select(&img) {
+        let element = e.value();
+        let file = element
+            .attr("src")
+            .into_iter()
+            .chain(element.attr("data-src"))
+            .filter(|src| !src.trim_start().starts_with("data:"))
+            .map(image_file_words);
+        for text in element
+            .attr("alt")
+            .into_iter()
+            .chain(element.attr("title"))
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .chain(file)
+        {
+            if text.chars().any(char::is_alphabetic) && !texts.contains(&text) {
+                texts.push(text);
+            }
+        }
+    }
+    texts
+        .into_iter()
+        .map(|text| Sentence {
+            text,
+            chrome: true,
+            heading: false,
+            level: 0,
+            list_item: false,
+        })
+        .collect()
+}
+
+/// The words of an image's file name: "../img/JCAHO_gold-seal.png?v=2" ->
+/// "JCAHO gold seal".
+fn image_file_words(src: &str) -> String {
+    let path = src.split(['?', '#']).next().unwrap_or("");
+    let file = path.rsplit('/').next().unwrap_or("");
+    let stem = match file.rsplit_once('.') {
+        Some((stem, ext)) if !ext.is_empty() && ext.len() <= 5 => stem,
+        _ => file,
+    };
+    stem.replace("%20", " ")
+        .split(['-', '_', '.', '+', ' '])
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn push_block(
     out: &mut Vec<Sentence>,
     text: &str,
@@ -430,6 +489,29 @@ mod tests {
                 ("Aetna", false, true),
                 ("Saturday 9 am - 1 pm", false, true),
                 ("Accredited by CARF", true, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn images_say_what_their_alt_title_and_file_name_say() {
+        let html = "<html><body><p>Welcome.</p><footer>\
+            <img src='/assets/joint-commission.gif' alt='badge'>\
+            <img src='../img/JCAHO_gold-seal.png?v=2' title='Accredited'>\
+            <img src='data:image/png;base64,AAAA' alt=''>\
+            <img src='/a/b/12345.jpg'></footer></body></html>";
+        let document = Html::parse_document(html);
+        let texts: Vec<(String, bool)> = image_sentences(&document)
+            .into_iter()
+            .map(|s| (s.text, s.chrome))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("badge".to_string(), true),
+                ("joint commission".to_string(), true),
+                ("Accredited".to_string(), true),
+                ("JCAHO gold seal".to_string(), true),
             ]
         );
     }

@@ -175,9 +175,12 @@ pub fn extract_document(
 ) -> Result<Extraction, budget::PageError> {
     let mut organization =
         jsonld::organization(document).or_else(|| microdata::organization(document));
-    let sentences = html::sentences_of(document);
+    let mut sentences = html::sentences_of(document);
     deadline.check()?;
     let contacts = contact::contacts(document, &sentences);
+    // badge images (an accreditation seal with no text beside it) after the
+    // text: chrome, so read for accreditation only
+    sentences.extend(html::image_sentences(document));
     let text_of = |selector: &str| {
         let selector = scraper::Selector::parse(selector).expect("selector");
         document
@@ -390,5 +393,32 @@ impl Extraction {
         );
         self.fill(&mut record);
         Some(record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slugs(page: &str) -> Vec<String> {
+        let v = Vocabulary::get();
+        extract(page, None)
+            .values
+            .iter()
+            .map(|f| v.value(f.value).slug.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_seal_shown_only_as_a_badge_image_is_read() {
+        // by its file name, its alt text or its title; a photo's caption
+        // states no service
+        let page = "<html><body><p>Welcome to our clinic.</p>\
+            <img src='/photos/group.jpg' alt='A family therapy session'>\
+            <footer><img src='/assets/jcaho-gold-seal.gif' alt='badge'>\
+            <img src='/assets/b.png' title='CARF'></footer></body></html>";
+        assert_eq!(slugs(page), ["joint-commission", "carf"]);
+        let alt = "<p>Hi.</p><img src='/x.png' alt='Joint Commission Gold Seal of Approval'>";
+        assert_eq!(slugs(alt), ["joint-commission"]);
     }
 }
