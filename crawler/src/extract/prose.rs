@@ -147,7 +147,121 @@ pub const EXTRA_PHRASES: &[(&str, &str, &str)] = &[
     ("trauma therapy", "modality", "trauma-focused"),
     ("state licensed", "accreditation", "state-licensed"),
     ("licensed by the state", "accreditation", "state-licensed"),
+    // an out-of-network practice: clients pay and claim reimbursement
+    ("out of network provider", "insurance", "self-pay"),
+    ("out of network providers", "insurance", "self-pay"),
+    ("out-of-network provider", "insurance", "self-pay"),
+    ("out-of-network providers", "insurance", "self-pay"),
+    ("superbill", "insurance", "self-pay"),
+    ("superbills", "insurance", "self-pay"),
+    // kinds of commercial plans ([`MANAGED_PLANS`]: not beside Medicare
+    // or Medicaid)
+    ("ppo", "insurance", "private"),
+    ("hmo", "insurance", "private"),
+    ("ppo plans", "insurance", "private"),
+    ("hmo plans", "insurance", "private"),
 ];
+
+/// Plan kinds that are private insurance unless the clause names a public
+/// program ("Medicare HMO", "Medicaid managed care HMO").
+const MANAGED_PLANS: &[&str] = &["ppo", "hmo", "ppo plans", "hmo plans"];
+
+/// Words of public programs that make [`MANAGED_PLANS`] theirs.
+const PUBLIC_PROGRAMS: &[&str] = &["medicare", "medicaid", "medi-cal", "tricare", "chip"];
+
+/// Words that make a clause's schedule words ("weekends", "evenings") about
+/// something else than the program's sessions: office and phone hours,
+/// visiting, a pharmacy, the parents' or alumni group. "The weekends are
+/// more flexible with visitation" is residential life, "office hours
+/// evenings by appointment" is the front desk.
+pub const NOT_THE_PROGRAMS_HOURS: &[&str] = &[
+    "office",
+    "desk",
+    "reception",
+    "phone",
+    "phones",
+    "visiting",
+    "visitation",
+    "visitors",
+    "pharmacy",
+    "parent",
+    "parents",
+    "parents'",
+    "caregiver",
+    "caregivers",
+    "alumni",
+];
+
+/// Words of a list's introduction that make its items insurers' names
+/// ("Participating provider contracts", "Insurance plans we accept"): an
+/// item states insurance only ("Integrated Behavioral Health" is a payer,
+/// not a mental-health service).
+const PAYER_LIST: &[&str] = &[
+    "insurance",
+    "insurances",
+    "insurer",
+    "insurers",
+    "payer",
+    "payers",
+    "carrier",
+    "carriers",
+    "contracts",
+    "in-network",
+];
+
+/// Words that make a list or sentence a list of topics ("Sample group
+/// topics: healing from trauma, stress management"): the subjects a
+/// group talks about, not the conditions the program treats. Its
+/// therapies still count.
+const TOPICS: &[&str] = &["topic", "topics", "curriculum"];
+
+/// Number words before "day" make it a length ("a 30 day program", "a
+/// thirty-day stay"), not a day program.
+fn is_number(word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_digit())
+        || matches!(
+            word,
+            "one"
+                | "two"
+                | "three"
+                | "four"
+                | "five"
+                | "six"
+                | "seven"
+                | "ten"
+                | "fourteen"
+                | "twenty"
+                | "twenty-one"
+                | "twenty-eight"
+                | "thirty"
+                | "forty-five"
+                | "sixty"
+                | "ninety"
+                | "hundred"
+        )
+}
+
+/// A parent speaking of their own children ("healthy moms are good moms
+/// ... present for your children"): the client's family, not the age the
+/// program serves. Blanked out before matching when the sentence speaks of
+/// parenthood ([`PARENTHOOD`]).
+static OWN_CHILDREN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:your|their|her|his|my)\s+(?:own\s+)?(?:children|kids|child)\b").unwrap()
+});
+
+/// A sentence about the client's visitors ("children are able to visit
+/// you", "visiting hours", "visits from family"): who visits is not who is
+/// treated, so it states no age.
+static VISITORS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:visit(?:s|ing)?\s+(?:you|them|her|him|their\s+\w+|your\s+\w+)|visitation|visitors?|visits\s+from|visiting\s+(?:hours|days|day))\b")
+        .unwrap()
+});
+
+/// Words of parenthood (see [`OWN_CHILDREN`]).
+static PARENTHOOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:moms?|mothers?|motherhood|parents?|parenting|fathers?|dads?|pregnant)\b")
+        .unwrap()
+});
 
 /// Negation cues, as normalized words; two-word cues joined by a space.
 const NEGATIONS: &[&str] = &[
@@ -466,6 +580,9 @@ pub fn find(sentences: &[Sentence], org_names: &[String]) -> Vec<Found> {
     let v = Vocabulary::get();
     let accreditation = v.group_by_slug("accreditation").map(|g| g.id);
     let schedule = v.group_by_slug("schedule").map(|g| g.id);
+    let insurance = v.group_by_slug("insurance").map(|g| g.id);
+    let focus = v.group_by_slug("focus").map(|g| g.id);
+    let age = v.group_by_slug("age").map(|g| g.id);
     let mut out: Vec<Found> = Vec::new();
     let mut intro = String::new();
     let mut intro_negated = false;
@@ -479,6 +596,10 @@ pub fn find(sentences: &[Sentence], org_names: &[String]) -> Vec<Found> {
                     break;
                 }
             }
+        }
+        // a parent's own children are not the age served
+        if PARENTHOOD.is_match(&text) {
+            text = OWN_CHILDREN.replace_all(&text, " ").to_string();
         }
         // background and contrast: what IOPs or other levels of care are in
         // general, what people commonly struggle with, states nothing about
@@ -501,6 +622,16 @@ pub fn find(sentences: &[Sentence], org_names: &[String]) -> Vec<Found> {
             }
             w
         };
+        let intro_words = if sentence.list_item {
+            normalize_words(&intro)
+        } else {
+            Vec::new()
+        };
+        // items of a list of insurers name payers only
+        let payer_list = has_any(&intro_words, PAYER_LIST);
+        // a list (or sentence) of topics names subjects, not conditions
+        let topics = has_any(&intro_words, TOPICS) || has_any(&normalize_words(&text), TOPICS);
+        let visitors = VISITORS.is_match(&text);
         for (clause, clause_negated) in &clauses {
             if in_negated_list {
                 continue;
@@ -515,6 +646,8 @@ pub fn find(sentences: &[Sentence], org_names: &[String]) -> Vec<Found> {
                 // keep the word count, so positions stay comparable
                 vec!["x"; normalize_words(&c[0]).len()].join(" ")
             });
+            let clause_words = normalize_words(&blanked);
+            let not_the_programs_hours = has_any(&clause_words, NOT_THE_PROGRAMS_HOURS);
             let mut found = phrases_in(&blanked);
             for (phrase, ids, at) in phrases_in(clause) {
                 let ids: Vec<ValueId> = ids
@@ -533,6 +666,18 @@ pub fn find(sentences: &[Sentence], org_names: &[String]) -> Vec<Found> {
                     continue;
                 }
                 if (phrase == "act" || phrase == "mat") && !capitalized(clause, &phrase) {
+                    continue;
+                }
+                if MANAGED_PLANS.contains(&phrase.as_str())
+                    && has_any(&clause_words, PUBLIC_PROGRAMS)
+                {
+                    continue;
+                }
+                // "a 30 day program" is a length
+                if phrase.starts_with("day")
+                    && at > 0
+                    && clause_words.get(at - 1).is_some_and(|w| is_number(w))
+                {
                     continue;
                 }
                 if let Some((_, ctx)) = NEEDS_CONTEXT.iter().find(|(p, _)| *p == phrase) {
@@ -557,7 +702,15 @@ pub fn find(sentences: &[Sentence], org_names: &[String]) -> Vec<Found> {
                     if sentence.chrome && group != accreditation {
                         continue;
                     }
-                    if group == schedule && !has_any(&context_words, SCHEDULE_CONTEXT) {
+                    if group == schedule
+                        && (!has_any(&context_words, SCHEDULE_CONTEXT) || not_the_programs_hours)
+                    {
+                        continue;
+                    }
+                    if payer_list && group != insurance && group != accreditation {
+                        continue;
+                    }
+                    if (topics && group == focus) || (visitors && group == age) {
                         continue;
                     }
                     if !out.iter().any(|f| f.value == id) {
@@ -594,6 +747,101 @@ mod tests {
             .iter()
             .map(|f| Vocabulary::get().value(f.value).slug.clone())
             .collect()
+    }
+
+    /// The slugs a page of (text, heading, list item) sentences states.
+    fn page_slugs(page: &[(&str, bool, bool)]) -> Vec<String> {
+        let sentences: Vec<Sentence> = page
+            .iter()
+            .map(|&(text, heading, list_item)| Sentence {
+                text: text.to_string(),
+                chrome: false,
+                heading,
+                level: u8::from(heading) * 2,
+                list_item,
+            })
+            .collect();
+        find(&sentences, &[])
+            .iter()
+            .map(|f| Vocabulary::get().value(f.value).slug.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_length_in_days_is_not_a_day_program() {
+        assert!(slugs("Why is our stay longer than a standard 30 day program?").is_empty());
+        assert!(slugs("Most clients finish a ninety day program first.").is_empty());
+        assert_eq!(slugs("Our day program meets on weekdays."), ["daytime"]);
+    }
+
+    #[test]
+    fn office_visiting_and_parents_hours_are_not_the_programs_schedule() {
+        assert!(
+            slugs("Office hours for the program: weekdays, evenings by appointment.").is_empty()
+        );
+        assert!(slugs(
+            "Weekdays are full with groups and the weekends are more flexible with visitation."
+        )
+        .iter()
+        .all(|s| s != "weekend"));
+        assert!(slugs("The parents' group meets on Saturdays.").is_empty());
+        // the clause about the parents is cut from the teens' one
+        assert_eq!(
+            slugs("We meet in the evenings, and parents meet on Saturdays."),
+            ["evening"]
+        );
+        assert_eq!(slugs("Our evening group meets twice a week."), ["evening"]);
+    }
+
+    #[test]
+    fn a_parents_own_children_are_not_the_age_served() {
+        assert_eq!(
+            slugs("Healthy moms can be fully present for their children."),
+            Vec::<String>::new()
+        );
+        assert!(slugs("We help each mother rebuild trust with her kids.").is_empty());
+        assert_eq!(
+            slugs("Our program serves kids and their parents."),
+            ["children"]
+        );
+        // who visits is not who is treated
+        assert!(slugs("Your kids are welcome to visit you on Sundays.").is_empty());
+        assert!(slugs("Visitation with teens and children is arranged weekly.").is_empty());
+        assert_eq!(slugs("Visit our program for teens."), ["adolescents"]);
+    }
+
+    #[test]
+    fn names_in_a_list_of_insurers_are_payers() {
+        let page = [
+            ("Participating Insurance Contracts", true, false),
+            ("Lakeshore Behavioral Health", false, true),
+            ("Aetna", false, true),
+            ("Our services", true, false),
+            ("Behavioral health care for adults", false, true),
+        ];
+        assert_eq!(page_slugs(&page), ["aetna", "mental-health", "adults"]);
+    }
+
+    #[test]
+    fn topics_are_subjects_not_conditions() {
+        let page = [
+            ("Weekly Group Topics", true, false),
+            ("Coping with PTSD triggers", false, true),
+            ("Dialectical behavior therapy skills", false, true),
+            ("We treat depression.", false, false),
+        ];
+        assert_eq!(page_slugs(&page), ["dbt", "mood"]);
+        assert!(slugs("Topics include anxiety, shame and anger.").is_empty());
+    }
+
+    #[test]
+    fn words_people_use_for_self_pay_and_private_plans() {
+        assert_eq!(
+            slugs("Our therapists are out-of-network providers, and we give you a superbill."),
+            ["self-pay"]
+        );
+        assert_eq!(slugs("We accept most PPO plans."), ["private"]);
+        assert_eq!(slugs("We accept Medicare HMO plans."), ["medicare"]);
     }
 
     #[test]
