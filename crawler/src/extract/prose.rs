@@ -257,6 +257,56 @@ static VISITORS: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// A name given to something ("a treatment called CRAFT, Community
+/// Reinforcement Approach and Family Therapy"): the capitalized words
+/// after "called", "named" or "known as".
+static NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(?:called|named|known\s+as|entitled)\s+(?:the\s+)?["“']?([A-Z][\w'&-]*(?:,?\s+(?:and|of|for|the|in|&|[A-Z][\w'&-]*))*)"#)
+        .unwrap()
+});
+
+/// Therapies named only inside a longer name ([`NAMED`]): "Family Therapy"
+/// in "Community Reinforcement Approach and Family Therapy" is a word of
+/// the method's name, not family therapy offered. A name that is nothing
+/// but the therapy ("called Cognitive Behavioral Therapy") still counts,
+/// and so does the therapy named again outside the name.
+fn therapies_in_names_only(
+    text: &str,
+    modality: Option<iop_index::vocabulary::GroupId>,
+) -> Vec<ValueId> {
+    let v = Vocabulary::get();
+    let names: Vec<&str> = NAMED
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let mut without = text.to_string();
+    for name in &names {
+        without = without.replace(name, " ");
+    }
+    let outside: Vec<ValueId> = phrases_in(&without)
+        .into_iter()
+        .flat_map(|(_, ids, _)| ids)
+        .collect();
+    let mut out = Vec::new();
+    for name in names {
+        let words = normalize_words(name).len();
+        for (phrase, ids, _) in phrases_in(name) {
+            if normalize_words(&phrase).len() == words {
+                continue;
+            }
+            for id in ids {
+                if Some(v.value(id).group) == modality && !outside.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Words of parenthood (see [`OWN_CHILDREN`]).
 static PARENTHOOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:moms?|mothers?|motherhood|parents?|parenting|fathers?|dads?|pregnant)\b")
@@ -583,6 +633,7 @@ pub fn find(sentences: &[Sentence], org_names: &[String]) -> Vec<Found> {
     let insurance = v.group_by_slug("insurance").map(|g| g.id);
     let focus = v.group_by_slug("focus").map(|g| g.id);
     let age = v.group_by_slug("age").map(|g| g.id);
+    let modality = v.group_by_slug("modality").map(|g| g.id);
     let mut out: Vec<Found> = Vec::new();
     let mut intro = String::new();
     let mut intro_negated = false;
@@ -632,6 +683,7 @@ pub fn find(sentences: &[Sentence], org_names: &[String]) -> Vec<Found> {
         // a list (or sentence) of topics names subjects, not conditions
         let topics = has_any(&intro_words, TOPICS) || has_any(&normalize_words(&text), TOPICS);
         let visitors = VISITORS.is_match(&text);
+        let named_only = therapies_in_names_only(&text, modality);
         for (clause, clause_negated) in &clauses {
             if in_negated_list {
                 continue;
@@ -710,7 +762,10 @@ pub fn find(sentences: &[Sentence], org_names: &[String]) -> Vec<Found> {
                     if payer_list && group != insurance && group != accreditation {
                         continue;
                     }
-                    if (topics && group == focus) || (visitors && group == age) {
+                    if (topics && group == focus)
+                        || (visitors && group == age)
+                        || named_only.contains(&id)
+                    {
                         continue;
                     }
                     if !out.iter().any(|f| f.value == id) {
@@ -832,6 +887,22 @@ mod tests {
         ];
         assert_eq!(page_slugs(&page), ["dbt", "mood"]);
         assert!(slugs("Topics include anxiety, shame and anger.").is_empty());
+    }
+
+    #[test]
+    fn a_therapy_word_inside_a_name_is_not_that_therapy() {
+        assert!(slugs(
+            "Loved ones learn a method called RISE, Relatives Involved in Support and Family Therapy, which is taught weekly."
+        )
+        .is_empty());
+        assert_eq!(
+            slugs("Our approach is called Cognitive Behavioral Therapy."),
+            ["cbt"]
+        );
+        assert_eq!(
+            slugs("A method called the Harbor Family Therapy Model guides our family therapy."),
+            ["family-therapy"]
+        );
     }
 
     #[test]
