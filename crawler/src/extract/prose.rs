@@ -33,6 +33,7 @@ pub const NEVER_ALONE: &[&str] = &["free", "private", "cash", "beacon", "mood"];
 /// sentence or its list introduction) is there.
 pub const NEEDS_CONTEXT: &[(&str, &[&str])] = &[
     ("anthem", INSURANCE_CONTEXT),
+    ("funding", FUNDING_CONTEXT),
     ("online", PROGRAM_CONTEXT),
     ("remote", PROGRAM_CONTEXT),
     ("virtual", PROGRAM_CONTEXT),
@@ -65,6 +66,25 @@ const INSURANCE_CONTEXT: &[&str] = &[
     "carriers",
     "take",
     "work",
+];
+
+/// Words that make "funding" pay for clients' care ("funding for clients
+/// who do not have an insurance benefit"), not a grant for research.
+const FUNDING_CONTEXT: &[&str] = &[
+    "insurance",
+    "insurances",
+    "uninsured",
+    "underinsured",
+    "cost",
+    "costs",
+    "cover",
+    "covers",
+    "covered",
+    "pay",
+    "afford",
+    "eligible",
+    "qualify",
+    "qualifying",
 ];
 
 const PROGRAM_CONTEXT: &[&str] = &[
@@ -156,6 +176,29 @@ pub const EXTRA_PHRASES: &[(&str, &str, &str)] = &[
     ("superbills", "insurance", "self-pay"),
     // kinds of commercial plans ([`MANAGED_PLANS`]: not beside Medicare
     // or Medicaid)
+    // funding that pays for clients' treatment ([`FUNDING_CONTEXT`])
+    ("funding", "insurance", "payment-assistance"),
+    // a psychiatrist's sessions are for medication (as the vocabulary's
+    // "psychiatrist")
+    ("psychiatry session", "modality", "medication-management"),
+    ("psychiatry sessions", "modality", "medication-management"),
+    ("psychiatric session", "modality", "medication-management"),
+    ("psychiatric sessions", "modality", "medication-management"),
+    (
+        "psychiatry appointments",
+        "modality",
+        "medication-management",
+    ),
+    (
+        "psychiatric appointments",
+        "modality",
+        "medication-management",
+    ),
+    // a schedule's "PM option" is its evening track, "AM option" its day one
+    ("pm option", "schedule", "evening"),
+    ("pm track", "schedule", "evening"),
+    ("am option", "schedule", "daytime"),
+    ("am track", "schedule", "daytime"),
     ("ppo", "insurance", "private"),
     ("hmo", "insurance", "private"),
     ("ppo plans", "insurance", "private"),
@@ -887,6 +930,20 @@ mod tests {
         ];
         assert_eq!(page_slugs(&page), ["dbt", "mood"]);
         assert!(slugs("Topics include anxiety, shame and anger.").is_empty());
+    }
+
+    #[test]
+    fn more_words_people_use() {
+        assert_eq!(
+            slugs("State funding can cover treatment for teens without insurance."),
+            ["payment-assistance", "adolescents"]
+        );
+        assert!(slugs("Our research is supported by federal funding.").is_empty());
+        assert_eq!(slugs("Psychiatry Sessions"), ["medication-management"]);
+        assert_eq!(
+            slugs("Teen IOP Schedule - PM Option"),
+            ["adolescents", "evening"]
+        );
     }
 
     #[test]
