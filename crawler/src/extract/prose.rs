@@ -194,6 +194,9 @@ pub const EXTRA_PHRASES: &[(&str, &str, &str)] = &[
         "modality",
         "medication-management",
     ),
+    // "Individual and Family/Couples Psychotherapy" (read as "family
+    // psychotherapy" by [`expand_shared_heads`])
+    ("family psychotherapy", "modality", "family-therapy"),
     // a schedule's "PM option" is its evening track, "AM option" its day one
     ("pm option", "schedule", "evening"),
     ("pm track", "schedule", "evening"),
@@ -940,6 +943,8 @@ mod tests {
         );
         assert!(slugs("Our research is supported by federal funding.").is_empty());
         assert_eq!(slugs("Psychiatry Sessions"), ["medication-management"]);
+        assert!(slugs("Weekly Individual and Family Psychotherapy")
+            .contains(&"family-therapy".to_string()));
         assert_eq!(
             slugs("Teen IOP Schedule - PM Option"),
             ["adolescents", "evening"]
