@@ -17,7 +17,16 @@
 //!   extracted alone, or only when the sentence (or the list's introduction)
 //!   has the context named there. The vocabulary keeps them for search.
 //! - **Extra phrases** ([`EXTRA_PHRASES`]): common page wordings that name a
-//!   value but are not vocabulary synonyms ("most insurances").
+//!   value but are not vocabulary synonyms ("most insurances", "out-of-network
+//!   providers", "PPO plans", "psychiatry sessions").
+//! - **Not about this program**: background and contrast ([`is_background`]);
+//!   a number before "day program" (a length); schedule words beside office,
+//!   phone or visiting hours or the parents' group
+//!   ([`NOT_THE_PROGRAMS_HOURS`]); a parent's own children and the client's
+//!   visitors (not the age served); items of a list of insurers (payers
+//!   only); lists and sentences of topics (subjects, not conditions); a
+//!   therapy word inside a longer name ("a treatment called CRAFT, Community
+//!   Reinforcement Approach and Family Therapy").
 
 use super::html::Sentence;
 use iop_index::vocabulary::{normalize_words, ValueId, Vocabulary};
@@ -174,8 +183,6 @@ pub const EXTRA_PHRASES: &[(&str, &str, &str)] = &[
     ("out-of-network providers", "insurance", "self-pay"),
     ("superbill", "insurance", "self-pay"),
     ("superbills", "insurance", "self-pay"),
-    // kinds of commercial plans ([`MANAGED_PLANS`]: not beside Medicare
-    // or Medicaid)
     // funding that pays for clients' treatment ([`FUNDING_CONTEXT`])
     ("funding", "insurance", "payment-assistance"),
     // a psychiatrist's sessions are for medication (as the vocabulary's
@@ -202,6 +209,8 @@ pub const EXTRA_PHRASES: &[(&str, &str, &str)] = &[
     ("pm track", "schedule", "evening"),
     ("am option", "schedule", "daytime"),
     ("am track", "schedule", "daytime"),
+    // kinds of commercial plans ([`MANAGED_PLANS`]: not beside Medicare
+    // or Medicaid)
     ("ppo", "insurance", "private"),
     ("hmo", "insurance", "private"),
     ("ppo plans", "insurance", "private"),
@@ -232,7 +241,6 @@ pub const NOT_THE_PROGRAMS_HOURS: &[&str] = &[
     "pharmacy",
     "parent",
     "parents",
-    "parents'",
     "caregiver",
     "caregivers",
     "alumni",
@@ -262,7 +270,8 @@ const PAYER_LIST: &[&str] = &[
 const TOPICS: &[&str] = &["topic", "topics", "curriculum"];
 
 /// Number words before "day" make it a length ("a 30 day program", "a
-/// thirty-day stay"), not a day program.
+/// ninety day stay"), not a day program. (A hyphenated "30-day program"
+/// never reads as "day program": a match does not cut a hyphenated word.)
 fn is_number(word: &str) -> bool {
     word.chars().all(|c| c.is_ascii_digit())
         || matches!(
