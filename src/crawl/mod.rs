@@ -25,6 +25,7 @@ pub use report::{CrawlReport, SourceReport, Totals};
 pub use state::{read_state, write_state};
 
 use anyhow::{bail, Context, Result};
+use iop_crawler::fetch::politeness::Politeness;
 use iop_crawler::fetch::FetcherConfig;
 use iop_crawler::recrawl::{self, Outcome, SourceOutcome};
 use iop_crawler::sources::{self, CrawlContext, SourceCrawl, SourceError, SourceKind};
@@ -48,7 +49,16 @@ pub struct CrawlOptions {
     pub today: Date,
     /// Draw a progress bar on stderr (only when stderr is a terminal).
     pub progress: bool,
+    /// Most `website` sources crawled at once, each on its own host (at
+    /// least 1): see [`DEFAULT_CONCURRENT_HOSTS`].
+    pub concurrent_hosts: usize,
 }
+
+/// Websites crawled at once by default: enough to keep a crawl of many
+/// provider sites busy while each waits out its per-host delay (one
+/// request a second per host at most, by default), few enough for a small
+/// machine's sockets and the extraction's CPU.
+pub const DEFAULT_CONCURRENT_HOSTS: usize = 32;
 
 /// One `--source KIND=URL_OR_PATH`, or one `[[source]]` of a `--sources`
 /// file with its own settings.
@@ -180,28 +190,7 @@ pub fn run(data: &DataDir, specs: &[SourceSpec], options: &CrawlOptions) -> Resu
         .build()
         .context("starting the async runtime")?;
     let draw = options.progress && std::io::stderr().is_terminal();
-    let mut results = Vec::new();
-    for spec in specs {
-        let mut ctx = CrawlContext::new(options.today, options.fetcher.clone());
-        if let Some(delay) = spec.delay {
-            ctx.fetcher_config.min_delay = delay;
-        }
-        ctx.max_pages = spec.max_pages;
-        // pages kept across crawls for conditional GET (ETag, Last-Modified, content hash)
-        ctx.cache_dir = Some(data.root().join("cache").join("pages"));
-        let bar = draw.then(|| Arc::new(Bar::new(format!("{}={}", spec.kind, spec.location))));
-        if let Some(bar) = &bar {
-            bar.start();
-            let bar = bar.clone();
-            ctx.progress = Arc::new(move |p| bar.update(p));
-        }
-        let clock = Instant::now();
-        let result = runtime.block_on(sources::crawl(spec.kind, &spec.location, &ctx));
-        if let Some(bar) = bar {
-            bar.clear();
-        }
-        results.push((spec.clone(), result, clock.elapsed()));
-    }
+    let results = runtime.block_on(read_sources(data, specs, options, draw));
     drop(runtime);
     // the page cache stays within its limits whatever the sites sent
     let page_cache =
@@ -213,6 +202,101 @@ pub fn run(data: &DataDir, specs: &[SourceSpec], options: &CrawlOptions) -> Resu
     report.finished_at = rfc3339(OffsetDateTime::now_utc());
     save(data, &mut report, started)?;
     Ok(report)
+}
+
+/// Read every source: websites up to [`CrawlOptions::concurrent_hosts`] at
+/// once (a crawl of many provider sites keeps that many hosts busy), every
+/// other kind one after another before them. Every fetcher of the crawl
+/// shares one [`Politeness`], so each host still has one request in flight
+/// at most, spaced by its delay, whichever sources fetch from it. Answers
+/// one result per spec, in the order of `specs`.
+async fn read_sources(
+    data: &DataDir,
+    specs: &[SourceSpec],
+    options: &CrawlOptions,
+    draw: bool,
+) -> Vec<SourceResult> {
+    let hosts = options.concurrent_hosts.max(1);
+    let politeness = Arc::new(Politeness::new(hosts));
+    let context = |spec: &SourceSpec| {
+        let mut ctx = CrawlContext::new(options.today, options.fetcher.clone());
+        if let Some(delay) = spec.delay {
+            ctx.fetcher_config.min_delay = delay;
+        }
+        ctx.max_pages = spec.max_pages;
+        // pages kept across crawls for conditional GET (ETag, Last-Modified, content hash)
+        ctx.cache_dir = Some(data.root().join("cache").join("pages"));
+        ctx.politeness = Some(politeness.clone());
+        ctx
+    };
+    let mut results: Vec<Option<SourceResult>> = specs.iter().map(|_| None).collect();
+    let (websites, others): (Vec<_>, Vec<_>) = specs
+        .iter()
+        .enumerate()
+        .partition(|(_, spec)| spec.kind == SourceKind::Website);
+    for (i, spec) in others {
+        let mut ctx = context(spec);
+        let bar = draw.then(|| Arc::new(Bar::new(format!("{}={}", spec.kind, spec.location))));
+        if let Some(bar) = &bar {
+            bar.start();
+            let bar = bar.clone();
+            ctx.progress = Arc::new(move |p| bar.update(p));
+        }
+        let clock = Instant::now();
+        let result = sources::crawl(spec.kind, &spec.location, &ctx).await;
+        if let Some(bar) = bar {
+            bar.clear();
+        }
+        results[i] = Some((spec.clone(), result, clock.elapsed()));
+    }
+    // the frontier: up to `hosts` sites at once, each fetched as its
+    // politeness allows; a site that finishes makes room for the next
+    let total = websites.len() as u64;
+    let bar = (draw && total > 0).then(|| Bar::new(format!("{total} websites")));
+    if let Some(bar) = &bar {
+        bar.start();
+    }
+    let mut pending = websites.into_iter();
+    let mut running = tokio::task::JoinSet::new();
+    let local = tokio::task::LocalSet::new();
+    let mut done = 0;
+    local
+        .run_until(async {
+            loop {
+                while running.len() < hosts {
+                    let Some((i, spec)) = pending.next() else {
+                        break;
+                    };
+                    let ctx = context(spec);
+                    let spec = spec.clone();
+                    running.spawn_local(async move {
+                        let clock = Instant::now();
+                        let result = sources::crawl(spec.kind, &spec.location, &ctx).await;
+                        (i, (spec, result, clock.elapsed()))
+                    });
+                }
+                let Some(finished) = running.join_next().await else {
+                    break;
+                };
+                let (i, result) = finished.expect("a website crawl does not panic");
+                results[i] = Some(result);
+                done += 1;
+                if let Some(bar) = &bar {
+                    bar.update(sources::Progress {
+                        done,
+                        total: Some(total),
+                    });
+                }
+            }
+        })
+        .await;
+    if let Some(bar) = bar {
+        bar.clear();
+    }
+    results
+        .into_iter()
+        .map(|r| r.expect("every source was read"))
+        .collect()
 }
 
 /// Seed an empty data directory from the embedded sample directory.
