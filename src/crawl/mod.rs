@@ -510,10 +510,9 @@ pub fn reconcile_spilled(
             // an inner error is the merge's, answered below
             let _ = written.context("writing the listing store")?;
         }
-        Ok(merged.context("merging the sources with the listing store")?)
+        merged.context("merging the sources with the listing store")
     })?;
 
-    let mut reports = reports;
     for (report, tally) in reports.iter_mut().zip(done.sources) {
         report.new = tally.new;
         report.changed = tally.changed;
