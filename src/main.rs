@@ -129,6 +129,11 @@ enum Command {
         today: Option<time::Date>,
         #[command(flatten)]
         fetch: FetchArgs,
+        /// Crawl at most this many websites (each its own host) at once;
+        /// each host still gets one request at a time, spaced by its delay.
+        #[arg(long, default_value_t = crawl::DEFAULT_CONCURRENT_HOSTS as u64, value_name = "N",
+              value_parser = clap::value_parser!(u64).range(1..=1024))]
+        concurrent_hosts: u64,
     },
     /// Rebuild the index from the listing store, without fetching (after an
     /// upgrade, or to measure the build); a running server switches to it.
@@ -347,6 +352,7 @@ fn main() -> Result<()> {
             withdraw_after,
             today,
             fetch,
+            concurrent_hosts,
         } => {
             let mut specs = crawl::parse_specs(&sources)?;
             if let Some(file) = &sources_file {
@@ -357,6 +363,7 @@ fn main() -> Result<()> {
                 fetcher: fetch.config(),
                 today: today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
                 progress: true,
+                concurrent_hosts: usize::try_from(concurrent_hosts).unwrap_or(1),
             };
             let report = crawl::run(&DataDir::new(data_dir), &specs, &options)?;
             print_out(|out| writeln!(out, "{report}"))?;

@@ -401,6 +401,65 @@ impl DataDir {
         Ok(count)
     }
 
+    /// Replace the listing store atomically with `listings`, written one at
+    /// a time as they come, if every item is `Ok`: the first `Err` stops
+    /// the write, leaves the store as it was and is answered as the inner
+    /// error. Otherwise answers how many were written.
+    ///
+    /// # Errors
+    /// The store cannot be written (the outer error).
+    pub fn try_write_listings_from<L: Borrow<Listing>, E>(
+        &self,
+        listings: impl Iterator<Item = Result<L, E>>,
+    ) -> Result<Result<usize, E>, StoreError> {
+        fs::create_dir_all(&self.root).map_err(io_err(&self.root))?;
+        let path = self.listings_path();
+        let mut count = 0;
+        let mut stopped = None;
+        let written = write_atomically_with(&path, |out| {
+            out.write_all(b"[\n")?;
+            for listing in listings {
+                let listing = match listing {
+                    Ok(listing) => listing,
+                    Err(e) => {
+                        stopped = Some(e);
+                        return Err(io::Error::other("stopped"));
+                    }
+                };
+                if count > 0 {
+                    out.write_all(b",\n")?;
+                }
+                serde_json::to_writer(&mut *out, listing.borrow())?;
+                count += 1;
+            }
+            out.write_all(b"\n]\n")
+        });
+        match (written, stopped) {
+            (_, Some(e)) => Ok(Err(e)),
+            (Ok(()), None) => Ok(Ok(count)),
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// Call `each` with every item of the listing store, parsed as `T` (a
+    /// [`Listing`], or a struct of some of its fields), one at a time in the
+    /// store's order; answers how many there were (0 when there is no
+    /// store). A store that is not a JSON array of listings is
+    /// [`StoreError::Json`]; an error of `each` stops the reading and is
+    /// answered.
+    pub fn for_each_in_store<T: DeserializeOwned>(
+        &self,
+        mut each: impl FnMut(T) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        let path = self.listings_path();
+        let file = match fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(StoreError::Io { path, source: e }),
+        };
+        self.for_each_stored(&file, |item, _| each(item))
+    }
+
     /// Call `each` with every listing of the store `file` from its start,
     /// one at a time, and the line it was read from when the store has one
     /// listing a line (as [`DataDir::write_listings_from`] writes it; other
@@ -856,8 +915,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     write_atomically_with(path, |out| out.write_all(bytes))
 }
 
-/// As [`write_atomically`], with the content written by `write`.
-fn write_atomically_with(
+/// As [`write_atomically`], with the content written by `write` into a
+/// buffered temporary file; an error of `write` leaves `path` as it was.
+pub fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
 ) -> Result<(), StoreError> {

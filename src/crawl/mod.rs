@@ -25,8 +25,9 @@ pub use report::{CrawlReport, SourceReport, Totals};
 pub use state::{read_state, write_state};
 
 use anyhow::{bail, Context, Result};
+use iop_crawler::fetch::politeness::Politeness;
 use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::recrawl::{self, Outcome, SourceOutcome};
+use iop_crawler::recrawl::{self, ListingSpill, RecrawlError, SortedSource};
 use iop_crawler::sources::{self, CrawlContext, SourceCrawl, SourceError, SourceKind};
 use iop_index::DataDir;
 use std::io::IsTerminal;
@@ -48,7 +49,16 @@ pub struct CrawlOptions {
     pub today: Date,
     /// Draw a progress bar on stderr (only when stderr is a terminal).
     pub progress: bool,
+    /// Most `website` sources crawled at once, each on its own host (at
+    /// least 1): see [`DEFAULT_CONCURRENT_HOSTS`].
+    pub concurrent_hosts: usize,
 }
+
+/// Websites crawled at once by default: enough to keep a crawl of many
+/// provider sites busy while each waits out its per-host delay (one
+/// request a second per host at most, by default), few enough for a small
+/// machine's sockets and the extraction's CPU.
+pub const DEFAULT_CONCURRENT_HOSTS: usize = 32;
 
 /// One `--source KIND=URL_OR_PATH`, or one `[[source]]` of a `--sources`
 /// file with its own settings.
@@ -180,28 +190,7 @@ pub fn run(data: &DataDir, specs: &[SourceSpec], options: &CrawlOptions) -> Resu
         .build()
         .context("starting the async runtime")?;
     let draw = options.progress && std::io::stderr().is_terminal();
-    let mut results = Vec::new();
-    for spec in specs {
-        let mut ctx = CrawlContext::new(options.today, options.fetcher.clone());
-        if let Some(delay) = spec.delay {
-            ctx.fetcher_config.min_delay = delay;
-        }
-        ctx.max_pages = spec.max_pages;
-        // pages kept across crawls for conditional GET (ETag, Last-Modified, content hash)
-        ctx.cache_dir = Some(data.root().join("cache").join("pages"));
-        let bar = draw.then(|| Arc::new(Bar::new(format!("{}={}", spec.kind, spec.location))));
-        if let Some(bar) = &bar {
-            bar.start();
-            let bar = bar.clone();
-            ctx.progress = Arc::new(move |p| bar.update(p));
-        }
-        let clock = Instant::now();
-        let result = runtime.block_on(sources::crawl(spec.kind, &spec.location, &ctx));
-        if let Some(bar) = bar {
-            bar.clear();
-        }
-        results.push((spec.clone(), result, clock.elapsed()));
-    }
+    let results = runtime.block_on(read_sources(data, specs, options, draw));
     drop(runtime);
     // the page cache stays within its limits whatever the sites sent
     let page_cache =
@@ -213,6 +202,101 @@ pub fn run(data: &DataDir, specs: &[SourceSpec], options: &CrawlOptions) -> Resu
     report.finished_at = rfc3339(OffsetDateTime::now_utc());
     save(data, &mut report, started)?;
     Ok(report)
+}
+
+/// Read every source: websites up to [`CrawlOptions::concurrent_hosts`] at
+/// once (a crawl of many provider sites keeps that many hosts busy), every
+/// other kind one after another before them. Every fetcher of the crawl
+/// shares one [`Politeness`], so each host still has one request in flight
+/// at most, spaced by its delay, whichever sources fetch from it. Answers
+/// one result per spec, in the order of `specs`.
+async fn read_sources(
+    data: &DataDir,
+    specs: &[SourceSpec],
+    options: &CrawlOptions,
+    draw: bool,
+) -> Vec<SourceResult> {
+    let hosts = options.concurrent_hosts.max(1);
+    let politeness = Arc::new(Politeness::new(hosts));
+    let context = |spec: &SourceSpec| {
+        let mut ctx = CrawlContext::new(options.today, options.fetcher.clone());
+        if let Some(delay) = spec.delay {
+            ctx.fetcher_config.min_delay = delay;
+        }
+        ctx.max_pages = spec.max_pages;
+        // pages kept across crawls for conditional GET (ETag, Last-Modified, content hash)
+        ctx.cache_dir = Some(data.root().join("cache").join("pages"));
+        ctx.politeness = Some(politeness.clone());
+        ctx
+    };
+    let mut results: Vec<Option<SourceResult>> = specs.iter().map(|_| None).collect();
+    let (websites, others): (Vec<_>, Vec<_>) = specs
+        .iter()
+        .enumerate()
+        .partition(|(_, spec)| spec.kind == SourceKind::Website);
+    for (i, spec) in others {
+        let mut ctx = context(spec);
+        let bar = draw.then(|| Arc::new(Bar::new(format!("{}={}", spec.kind, spec.location))));
+        if let Some(bar) = &bar {
+            bar.start();
+            let bar = bar.clone();
+            ctx.progress = Arc::new(move |p| bar.update(p));
+        }
+        let clock = Instant::now();
+        let result = sources::crawl(spec.kind, &spec.location, &ctx).await;
+        if let Some(bar) = bar {
+            bar.clear();
+        }
+        results[i] = Some((spec.clone(), result, clock.elapsed()));
+    }
+    // the frontier: up to `hosts` sites at once, each fetched as its
+    // politeness allows; a site that finishes makes room for the next
+    let total = websites.len() as u64;
+    let bar = (draw && total > 0).then(|| Bar::new(format!("{total} websites")));
+    if let Some(bar) = &bar {
+        bar.start();
+    }
+    let mut pending = websites.into_iter();
+    let mut running = tokio::task::JoinSet::new();
+    let local = tokio::task::LocalSet::new();
+    let mut done = 0;
+    local
+        .run_until(async {
+            loop {
+                while running.len() < hosts {
+                    let Some((i, spec)) = pending.next() else {
+                        break;
+                    };
+                    let ctx = context(spec);
+                    let spec = spec.clone();
+                    running.spawn_local(async move {
+                        let clock = Instant::now();
+                        let result = sources::crawl(spec.kind, &spec.location, &ctx).await;
+                        (i, (spec, result, clock.elapsed()))
+                    });
+                }
+                let Some(finished) = running.join_next().await else {
+                    break;
+                };
+                let (i, result) = finished.expect("a website crawl does not panic");
+                results[i] = Some(result);
+                done += 1;
+                if let Some(bar) = &bar {
+                    bar.update(sources::Progress {
+                        done,
+                        total: Some(total),
+                    });
+                }
+            }
+        })
+        .await;
+    if let Some(bar) = bar {
+        bar.clear();
+    }
+    results
+        .into_iter()
+        .map(|r| r.expect("every source was read"))
+        .collect()
 }
 
 /// Seed an empty data directory from the embedded sample directory.
@@ -243,11 +327,53 @@ pub fn seed_sample(data: &DataDir) -> Result<CrawlReport> {
 type SourceResult = (SourceSpec, Result<SourceCrawl, SourceError>, Duration);
 
 /// Fold the sources' answers into the store and the crawl state
-/// ([`recrawl::reconcile`]), write both and publish, unless every source
-/// failed.
+/// ([`recrawl::reconcile_sorted`]), write both and publish, unless every
+/// source failed. Each source's listings are first sorted on disk
+/// ([`ListingSpill`]), so the merge holds one listing per source.
 fn reconcile(
     data: &DataDir,
     results: Vec<SourceResult>,
+    withdraw_after: u32,
+    today: Date,
+) -> Result<CrawlReport> {
+    let mut spilled = Vec::with_capacity(results.len());
+    for (spec, result, elapsed) in results {
+        let result = match result {
+            Ok(mut crawl) => {
+                let mut spill = ListingSpill::new_in(data.root())
+                    .context("making room for the sources' listings")?;
+                for listing in std::mem::take(&mut crawl.listings) {
+                    spill
+                        .push(&listing)
+                        .context("sorting the sources' listings")?;
+                }
+                Ok((crawl, spill))
+            }
+            Err(e) => Err(e),
+        };
+        spilled.push((spec, result, elapsed));
+    }
+    reconcile_spilled(data, spilled, withdraw_after, today)
+}
+
+/// One source's answer with its listings spilled and sorted: what
+/// [`reconcile_spilled`] takes (the listings of the [`SourceCrawl`] are not
+/// read; the spill's are).
+pub type SpilledResult = (
+    SourceSpec,
+    Result<(SourceCrawl, ListingSpill), SourceError>,
+    Duration,
+);
+
+/// As the crawl's last step, from sources whose listings are already in a
+/// [`ListingSpill`] each (a source that streams, or the benchmark's): merge
+/// them with the listing store ([`recrawl::reconcile_sorted`]) one listing
+/// at a time, write the new store and crawl state, and publish, unless every
+/// source failed. The store is read in id order (sorted on disk first if it
+/// was written in another order), the new store written in id order.
+pub fn reconcile_spilled(
+    data: &DataDir,
+    results: Vec<SpilledResult>,
     withdraw_after: u32,
     today: Date,
 ) -> Result<CrawlReport> {
@@ -257,10 +383,9 @@ fn reconcile(
             data.crawl_state_path().display()
         )
     })?;
-    let stored = data.read_listings().context("reading the listing store")?;
 
     let mut reports: Vec<SourceReport> = Vec::new();
-    let mut outcomes: Vec<SourceOutcome> = Vec::new();
+    let mut sources: Vec<SortedSource> = Vec::new();
     for (spec, result, elapsed) in results {
         let mut report = SourceReport {
             kind: spec.kind.to_string(),
@@ -268,16 +393,17 @@ fn reconcile(
             seconds: elapsed.as_secs_f64(),
             ..SourceReport::default()
         };
-        let outcome = match result {
-            Ok(crawl) => {
+        let listings = match result {
+            Ok((crawl, spill)) => {
                 report.ok = true;
                 report.pages_fetched = crawl.pages_fetched;
                 report.pages_not_modified = crawl.pages_not_modified;
                 report.pages_unchanged = crawl.pages_unchanged;
-                report.listings = crawl.listings.len();
+                report.listings = usize::try_from(spill.len()).unwrap_or(usize::MAX);
                 report.errors = crawl.errors;
                 report.notes = crawl.notes;
-                Outcome::Read(crawl.listings)
+                let sorted = spill.sorted().context("sorting the sources' listings")?;
+                Some(Box::new(sorted) as recrawl::SortedIter<'static>)
             }
             Err(e) => {
                 report.error = Some(match &e {
@@ -287,14 +413,106 @@ fn reconcile(
                     }
                     _ => e.to_string(),
                 });
-                Outcome::Failed
+                None
             }
         };
-        outcomes.push(SourceOutcome::new(spec.kind, &spec.location, outcome));
+        sources.push(SortedSource {
+            kind: spec.kind,
+            key: recrawl::source_key(spec.kind, &spec.location),
+            listings,
+        });
         reports.push(report);
     }
+    let any_read = sources.iter().any(|s| s.listings.is_some());
 
-    let done = recrawl::reconcile(stored, state, outcomes, withdraw_after, today);
+    // the store in id order: as the crawl writes it, else sorted on disk
+    let mut sorted_store = None;
+    if !store_is_sorted(data)? {
+        let mut spill =
+            ListingSpill::new_in(data.root()).context("making room to sort the listing store")?;
+        data.for_each_in_store(|listing: iop_index::Listing| {
+            spill.push(&listing).map_err(|e| iop_index::StoreError::Io {
+                path: data.listings_path(),
+                source: std::io::Error::other(e.to_string()),
+            })
+        })
+        .context("reading the listing store")?;
+        sorted_store = Some(spill.sorted().context("sorting the listing store")?);
+    }
+
+    // three threads: the store read (unless sorted on disk), the merge
+    // here, and the new store written, handing listings over bounded
+    // channels
+    let done = std::thread::scope(|scope| -> Result<recrawl::Merged> {
+        let (stored_tx, stored_rx) =
+            std::sync::mpsc::sync_channel::<Result<iop_index::Listing, RecrawlError>>(256);
+        if sorted_store.is_none() {
+            scope.spawn(move || {
+                let read = data.for_each_in_store(|listing| {
+                    // a closed channel: the merge stopped, and says why
+                    stored_tx
+                        .send(Ok(listing))
+                        .map_err(|_| iop_index::StoreError::Io {
+                            path: data.listings_path(),
+                            source: std::io::Error::other("the merge stopped"),
+                        })
+                });
+                // an unreadable store stops the merge (never taken for its end)
+                if let Err(e) = read {
+                    let _ = stored_tx.send(Err(RecrawlError::Store(e)));
+                }
+            });
+        }
+        let stored: Box<dyn Iterator<Item = Result<iop_index::Listing, RecrawlError>>> =
+            match sorted_store {
+                Some(sorted) => Box::new(sorted.map(|r| r.map(|(_, l)| l))),
+                None => Box::new(stored_rx.into_iter()),
+            };
+        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Option<iop_index::Listing>>(256);
+        let writer = any_read.then(|| {
+            scope.spawn(move || {
+                // Some: a listing; None: the end; a closed channel before
+                // the end: the merge failed, and the store stays as it was
+                let mut ended = false;
+                let listings = std::iter::from_fn(|| {
+                    if ended {
+                        return None;
+                    }
+                    match out_rx.recv() {
+                        Ok(Some(listing)) => Some(Ok(listing)),
+                        Ok(None) => {
+                            ended = true;
+                            None
+                        }
+                        Err(_) => {
+                            ended = true;
+                            Some(Err(()))
+                        }
+                    }
+                });
+                data.try_write_listings_from(listings)
+            })
+        });
+        let merged =
+            recrawl::reconcile_sorted(stored, state, sources, withdraw_after, today, |listing| {
+                if any_read && out_tx.send(Some(listing)).is_err() {
+                    // the writer stopped: its error is reported below
+                    return Err(RecrawlError::Spill(data.listings_path()));
+                }
+                Ok(())
+            });
+        if merged.is_ok() {
+            let _ = out_tx.send(None);
+        }
+        drop(out_tx);
+        let written = writer.map(|w| w.join().expect("the store writer does not panic"));
+        if let Some(written) = written {
+            // an inner error is the merge's, answered below
+            let _ = written.context("writing the listing store")?;
+        }
+        merged.context("merging the sources with the listing store")
+    })?;
+
     for (report, tally) in reports.iter_mut().zip(done.sources) {
         report.new = tally.new;
         report.changed = tally.changed;
@@ -334,10 +552,9 @@ fn reconcile(
     }
 
     let (generation, listings) = if done.any_read {
-        data.write_listings(&done.listings)
-            .context("writing the listing store")?;
+        // the store was written by the merge
         write_state(data, &done.state).context("writing the crawl state")?;
-        drop(done.listings);
+        drop(done.state);
         // indexed from the store just written, one listing at a time
         let meta = match data.publish_store().context("building the index")? {
             Some(meta) => meta,
@@ -347,7 +564,7 @@ fn reconcile(
         };
         (Some(meta.generation), meta.listings)
     } else {
-        (None, done.listings.len())
+        (None, done.listings)
     };
     Ok(CrawlReport {
         started_at: String::new(),
@@ -361,6 +578,35 @@ fn reconcile(
         page_cache: None,
         saved_to: None,
     })
+}
+
+/// Whether the listing store is in ascending id order (a repeated id next
+/// to itself), as the crawl writes it; reads only the ids.
+fn store_is_sorted(data: &DataDir) -> Result<bool> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let mut last: Option<String> = None;
+    let mut sorted = true;
+    let out_of_order = || iop_index::StoreError::Io {
+        path: data.listings_path(),
+        source: std::io::Error::other("out of order"),
+    };
+    let read = data.for_each_in_store(|Id { id }: Id| {
+        if last.as_ref().is_some_and(|last| id < *last) {
+            sorted = false;
+            // no need to read on
+            return Err(out_of_order());
+        }
+        last = Some(id);
+        Ok(())
+    });
+    match read {
+        Ok(_) => Ok(true),
+        Err(_) if !sorted => Ok(false),
+        Err(e) => Err(e).context("reading the listing store"),
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! replaced atomically like the listing store.
 
 use iop_crawler::recrawl::CrawlState;
-use iop_index::store::write_atomically;
+use iop_index::store::write_atomically_with;
 use iop_index::{DataDir, StoreError};
 use std::fs;
 use std::io;
@@ -11,9 +11,9 @@ use std::io;
 /// The crawl state in `data`; empty when there is none yet.
 pub fn read_state(data: &DataDir) -> Result<CrawlState, StoreError> {
     let path = data.crawl_state_path();
-    match fs::read(&path) {
-        Ok(bytes) => {
-            CrawlState::from_json(&bytes).map_err(|source| StoreError::Json { path, source })
+    match fs::File::open(&path) {
+        Ok(file) => {
+            CrawlState::from_reader(file).map_err(|source| StoreError::Json { path, source })
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(CrawlState::default()),
         Err(e) => Err(StoreError::Io { path, source: e }),
@@ -27,7 +27,9 @@ pub fn write_state(data: &DataDir, state: &CrawlState) -> Result<(), StoreError>
         path: root.to_path_buf(),
         source,
     })?;
-    write_atomically(&data.crawl_state_path(), &state.to_json())
+    // written as it is serialized: a million listings' state is never
+    // held twice
+    write_atomically_with(&data.crawl_state_path(), |out| state.write_json(out))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod common;
 mod browser;
 mod browser_flows;
 mod crawl;
+mod crawl_hosts;
 mod hostile;
 mod listing_page;
 mod open_data;

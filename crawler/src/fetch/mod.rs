@@ -199,7 +199,7 @@ pub struct Fetcher {
     client: reqwest::Client,
     config: FetcherConfig,
     policy: Arc<AddressPolicy>,
-    hosts: Politeness,
+    hosts: Arc<Politeness>,
     robots: RobotsCache,
     agent_token: String,
 }
@@ -207,6 +207,20 @@ pub struct Fetcher {
 impl Fetcher {
     /// Build a fetcher; fails only if the HTTP client cannot be built.
     pub fn new(config: FetcherConfig) -> Result<Fetcher, FetchError> {
+        let hosts = Arc::new(Politeness::new(config.max_hosts));
+        Fetcher::with_politeness(config, hosts)
+    }
+
+    /// Build a fetcher that takes its turns at each host from `hosts`, shared
+    /// with other fetchers (the sources of one crawl): a host is fetched by
+    /// one of them at a time, each request spaced from the last one any of
+    /// them made by the delay of the fetcher making it. `hosts`'s own cap
+    /// on hosts in flight applies, not `config.max_hosts`. Fails only if the
+    /// HTTP client cannot be built.
+    pub fn with_politeness(
+        config: FetcherConfig,
+        hosts: Arc<Politeness>,
+    ) -> Result<Fetcher, FetchError> {
         let policy = Arc::new(AddressPolicy::new(config.allow.clone()));
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
@@ -228,7 +242,7 @@ impl Fetcher {
             .to_string();
         Ok(Fetcher {
             client,
-            hosts: Politeness::new(config.max_hosts),
+            hosts,
             policy,
             robots: RobotsCache::default(),
             agent_token,

@@ -1,6 +1,13 @@
 //! Per-host politeness: one request at a time per host, spaced by the host's
 //! current delay (the configured minimum, robots.txt Crawl-delay, or longer
 //! after a 429), and a global cap on how many hosts are fetched at once.
+//!
+//! A host waiting out its delay does not count against the global cap: the
+//! cap is taken only once the host may be contacted, so a few slow hosts
+//! (a long Crawl-delay) never hold the others back. One [`Politeness`] can be
+//! shared by several fetchers ([`crate::fetch::Fetcher::with_politeness`]):
+//! the sources of one crawl then share each host's turn and spacing, so two
+//! sources on one host never fetch from it at once or closer than its delay.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -43,13 +50,18 @@ impl Politeness {
         }
     }
 
-    /// Wait for our turn at `host` (one at a time per host, then a global permit).
+    /// Wait for our turn at `host`: one at a time per host, then until the
+    /// host's delay since its last request has passed, then a global permit.
     pub async fn slot(&self, host: &str) -> Slot {
         let lock = {
             let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
             hosts.entry(host.to_ascii_lowercase()).or_default().clone()
         };
         let state = lock.lock_owned().await;
+        // the host's delay is waited out before the global permit is taken
+        if let Some(at) = state.next_at {
+            tokio::time::sleep_until(at).await;
+        }
         let permit = self
             .global
             .clone()
@@ -64,7 +76,8 @@ impl Politeness {
 }
 
 impl Slot {
-    /// Sleep until the host may be contacted again.
+    /// Sleep until the host may be contacted again (needed only after
+    /// [`Slot::done`]: a new slot has waited already).
     pub async fn wait(&self) {
         if let Some(at) = self.state.next_at {
             tokio::time::sleep_until(at).await;

@@ -83,12 +83,38 @@ impl CrawlState {
         serde_json::from_slice(bytes)
     }
 
+    /// The state read from `crawl-state.json` as it is parsed (never the
+    /// whole file in memory).
+    ///
+    /// # Errors
+    /// The bytes are not a crawl state in JSON, or cannot be read.
+    pub fn from_reader(reader: impl std::io::Read) -> Result<CrawlState, serde_json::Error> {
+        serde_json::from_reader(std::io::BufReader::with_capacity(1 << 20, reader))
+    }
+
     /// The state as `crawl-state.json` holds it: pretty-printed JSON (two
     /// spaces), the version set to [`CrawlState::VERSION`].
     pub fn to_json(&self) -> Vec<u8> {
-        let mut state = self.clone();
-        state.version = Self::VERSION;
-        serde_json::to_vec_pretty(&state).expect("crawl state serializes")
+        let mut bytes = Vec::new();
+        self.write_json(&mut bytes).expect("writing to memory");
+        bytes
+    }
+
+    /// [`CrawlState::to_json`]'s bytes, written to `out` as they are made.
+    ///
+    /// # Errors
+    /// `out`'s error.
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        #[derive(Serialize)]
+        struct Versioned<'a> {
+            version: u32,
+            listings: &'a BTreeMap<String, ListingState>,
+        }
+        let state = Versioned {
+            version: Self::VERSION,
+            listings: &self.listings,
+        };
+        serde_json::to_writer_pretty(out, &state).map_err(std::io::Error::other)
     }
 }
 

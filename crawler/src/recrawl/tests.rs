@@ -516,3 +516,91 @@ fn cut_text_is_counted_and_the_first_listings_noted_by_id() {
     assert_eq!(t[0].notes[0], "listing l00: name cut to the length limit");
     assert!(!t[0].notes.iter().any(|n| n.contains("whole")));
 }
+
+/// The merge over spills on disk (many runs, a store written out of order
+/// with a repeated id, sources out of order with duplicates and cut text)
+/// decides exactly as the in-memory reconcile.
+#[test]
+fn the_merge_over_sorted_spills_decides_as_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut_name: String = "x".repeat(NAME_MAX - 1) + &CUT_MARK.to_string();
+    let mut stored: Vec<Listing> = ["q", "c", "z", "a", "m", "c"]
+        .iter()
+        .enumerate()
+        .map(|(i, id)| listing(id, WEBSITE, &format!("{i}")))
+        .collect();
+    stored.push(listing("s", SAMHSA, "9"));
+    let first = reconcile(stored.clone(), CrawlState::default(), vec![], 1, DAY1);
+    let state = first.state;
+    let sources = || {
+        let mut a: Vec<Listing> = ["z", "b", "q", "b", "y"]
+            .iter()
+            .map(|id| listing(id, WEBSITE, "2"))
+            .collect();
+        a[4].name.clone_from(&cut_name);
+        a[0].name.clone_from(&cut_name);
+        let b: Vec<Listing> = ["y", "c", "n"]
+            .iter()
+            .map(|id| listing(id, WEBSITE, "3"))
+            .collect();
+        vec![(SITE_A, a), (SITE_B, b)]
+    };
+    let expected = reconcile(
+        stored.clone(),
+        state.clone(),
+        sources()
+            .into_iter()
+            .map(|(site, listings)| read(WEBSITE, site, listings))
+            .chain([failed(SAMHSA, "x.csv")])
+            .collect(),
+        2,
+        DAY2,
+    );
+
+    let spill = |listings: &[Listing]| {
+        let mut spill = ListingSpill::new_in(dir.path()).unwrap().with_run_bytes(1);
+        for l in listings {
+            spill.push(l).unwrap();
+        }
+        spill.sorted().unwrap()
+    };
+    let mut sorted: Vec<SortedSource> = sources()
+        .into_iter()
+        .map(|(site, listings)| SortedSource {
+            kind: WEBSITE,
+            key: source_key(WEBSITE, site),
+            listings: Some(Box::new(spill(&listings)) as SortedIter),
+        })
+        .collect();
+    sorted.push(SortedSource {
+        kind: SAMHSA,
+        key: source_key(SAMHSA, "x.csv"),
+        listings: None,
+    });
+    let mut written = Vec::new();
+    let merged = reconcile_sorted(
+        spill(&stored).map(|r| r.map(|(_, l)| l)),
+        state.clone(),
+        sorted,
+        2,
+        DAY2,
+        |l| {
+            written.push(l);
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(written, expected.listings);
+    assert_eq!(merged.listings, expected.listings.len());
+    assert_eq!(merged.state, expected.state);
+    assert_eq!(merged.sources, expected.sources);
+    assert_eq!(expected.sources[0].duplicates, 1);
+    assert_eq!(expected.sources[1].duplicates, 1);
+    // in the source's order, not the ids'
+    assert!(expected.sources[0].notes[0].starts_with("listing z:"));
+
+    // the store must come in id order
+    let unsorted = stored.into_iter().map(Ok::<_, RecrawlError>);
+    let e = reconcile_sorted(unsorted, state, vec![], 2, DAY2, |_| Ok(())).unwrap_err();
+    assert!(e.to_string().contains("not sorted by id"), "{e}");
+}

@@ -26,6 +26,7 @@ pub mod website;
 
 pub use samhsa::download::MAX_DATA_FILE_BYTES;
 
+use crate::fetch::politeness::Politeness;
 use crate::fetch::{Fetcher, FetcherConfig};
 use iop_index::Listing;
 use std::collections::BTreeMap;
@@ -194,6 +195,10 @@ pub struct CrawlContext {
     /// Most pages a `website` source fetches (`None`: its own limit,
     /// [`website::MAX_PAGES`]).
     pub max_pages: Option<usize>,
+    /// Each host's turn and spacing, shared with the other sources of the
+    /// crawl that run at the same time (`None`: the source's fetcher keeps
+    /// its own, [`FetcherConfig::max_hosts`] hosts at once).
+    pub politeness: Option<Arc<Politeness>>,
 }
 
 impl CrawlContext {
@@ -206,13 +211,25 @@ impl CrawlContext {
             progress: Arc::new(|_| {}),
             cache_dir: None,
             max_pages: None,
+            politeness: None,
         }
     }
 
     /// A [`Fetcher`] with this crawl's `fetcher_config`; fails only if the
     /// HTTP client cannot be built.
     pub fn fetcher(&self) -> Result<Fetcher, SourceError> {
-        Fetcher::new(self.fetcher_config.clone()).map_err(|e| SourceError::Failed {
+        self.fetcher_with(self.fetcher_config.clone())
+    }
+
+    /// A [`Fetcher`] with `config`, taking its turns at each host from the
+    /// crawl's shared [`CrawlContext::politeness`] when there is one; fails
+    /// only if the HTTP client cannot be built.
+    pub fn fetcher_with(&self, config: FetcherConfig) -> Result<Fetcher, SourceError> {
+        match &self.politeness {
+            Some(hosts) => Fetcher::with_politeness(config, hosts.clone()),
+            None => Fetcher::new(config),
+        }
+        .map_err(|e| SourceError::Failed {
             location: "fetcher".to_string(),
             message: e.to_string(),
         })
@@ -300,10 +317,7 @@ pub(crate) fn data_fetcher(ctx: &CrawlContext, max_bytes: usize) -> Result<Fetch
     let mut config = ctx.fetcher_config.clone();
     config.html_only = false;
     config.max_body_bytes = config.max_body_bytes.max(max_bytes);
-    Fetcher::new(config).map_err(|e| SourceError::Failed {
-        location: "fetcher".to_string(),
-        message: e.to_string(),
-    })
+    ctx.fetcher_with(config)
 }
 
 /// Whether `text` (one sentence) says "intensive outpatient" or "IOP"

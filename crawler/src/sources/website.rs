@@ -192,7 +192,9 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
     }
     let mut config = ctx.fetcher_config.clone();
     config.html_only = true;
-    let fetcher = Fetcher::new(config).map_err(|e| failed(e.to_string()))?;
+    let fetcher = ctx.fetcher_with(config).map_err(|e| match e {
+        SourceError::Failed { message, .. } => failed(message),
+    })?;
     let mut crawl = Crawl {
         out: SourceCrawl::default(),
         host: site_host(&start),
