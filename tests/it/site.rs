@@ -138,7 +138,7 @@ fn api_bad_input_answers_400_with_the_parameter_and_a_fix() {
         (
             "/api/v1/search?colour=blue",
             "colour",
-            "not a search parameter",
+            "not a search parameter. The parameters are near, radius, q, sort, page, per_page, ",
         ),
     ];
     for (path, parameter, hint) in cases {
