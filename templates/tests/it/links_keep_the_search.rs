@@ -6,11 +6,11 @@
 //! another order, without one filter, wider, or exactly the same.
 
 use iop_index::indexing::build_in_ram;
-use iop_index::request::{form_urlencoded_pairs, widenings_of, DEFAULT_PER_PAGE};
+use iop_index::request::{form_urlencoded_pairs, widenings_of, Shortlist, DEFAULT_PER_PAGE};
 use iop_index::{
     Address, Listing, Point, Precision, SearchIndex, SearchRequest, UnknownParams, Vocabulary,
 };
-use iop_templates::{results_page, Lang, Shortlist, SiteContext, Widening};
+use iop_templates::{results_page, Lang, SiteContext, Widening};
 use scraper::{Html, Selector};
 use std::collections::BTreeMap;
 

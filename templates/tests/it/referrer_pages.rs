@@ -2,11 +2,10 @@
 //! listings, in English and Spanish: structure, escaping, and that every
 //! string they write has a Spanish translation.
 
+use iop_index::request::Shortlist;
 use iop_index::{Address, Hit, Listing, Point, Precision, Provenance, Schedule, Source};
 use iop_templates::i18n::missing_translations;
-use iop_templates::{
-    compare, handout, shortlist, CompareView, Lang, Shortlist, ShortlistView, SiteContext,
-};
+use iop_templates::{compare, handout, shortlist, CompareView, Lang, ShortlistView, SiteContext};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::macros::date;

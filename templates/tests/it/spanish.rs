@@ -5,7 +5,7 @@
 use crate::common;
 use iop_index::indexing::build_in_ram;
 use iop_index::listing::Weekday;
-use iop_index::request::widenings_of;
+use iop_index::request::{widenings_of, Shortlist};
 use iop_index::store::SourceSummary;
 use iop_index::{
     GenerationMeta, Hit, Listing, Point, Precision, Provenance, SearchIndex, SearchRequest, Source,
@@ -14,7 +14,7 @@ use iop_index::{
 use iop_templates::i18n::missing_translations;
 use iop_templates::{
     about, compare, error_page, handout, home, param_error_message, program_page, report_page,
-    report_thanks, results_page, shortlist, CompareView, Lang, ReportDraft, ReportFix, Shortlist,
+    report_thanks, results_page, shortlist, CompareView, Lang, ReportDraft, ReportFix,
     ShortlistView, SiteContext, Widening,
 };
 use std::sync::Arc;
