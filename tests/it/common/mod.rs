@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test target uses part of this module
 
 pub mod app;
+pub mod html;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
