@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::html::{attr, first, one, parse, select, text, Html};
-use common::{client, TestApp};
+use common::{client, no_redirects, TestApp};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -16,15 +16,6 @@ const FULL_PAGE: &str = "near=95814&radius=250";
 
 /// A search near Sacramento that finds nothing, with two filters.
 const EMPTY: &str = "near=95814&radius=5&insurance=medicare&focus=eating-disorders";
-
-fn no_redirects() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .unwrap()
-}
 
 /// The first result near Sacramento, from the API.
 fn first_listing(app: &TestApp) -> Value {

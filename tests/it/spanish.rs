@@ -155,11 +155,7 @@ fn a_report_sent_in_spanish_thanks_in_spanish() {
         form.contains(&format!("action=\"/es/programs/{id}/report\"")),
         "{form}"
     );
-    let r = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    let r = common::no_redirects()
         .post(format!("{}/es/programs/{id}/report", app.url))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body("problem=closed&details=&contact=")
