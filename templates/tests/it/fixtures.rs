@@ -116,6 +116,18 @@ pub fn source_summary(
     }
 }
 
+/// The insurance values a listing with every fact reported accepts: the
+/// home page's first plans, the less common ones, and a named insurer.
+pub const EVERY_PLAN: &[&str] = &[
+    "medicaid",
+    "medicare",
+    "private",
+    "tricare",
+    "self-pay",
+    "sliding-scale",
+    "aetna",
+];
+
 /// A weekly session on `weekday` from `start` to `end` (HH:MM, 24-hour).
 pub fn session(weekday: Weekday, start: &str, end: &str) -> Session {
     Session {

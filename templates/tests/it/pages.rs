@@ -45,18 +45,7 @@ fn full() -> Listing {
         &[
             ("focus", &["mental-health", "mood"]),
             ("age", &["adolescents"]),
-            (
-                "insurance",
-                &[
-                    "medicaid",
-                    "medicare",
-                    "private",
-                    "tricare",
-                    "self-pay",
-                    "sliding-scale",
-                    "aetna",
-                ],
-            ),
+            ("insurance", fixtures::EVERY_PLAN),
             ("schedule", &["evening"]),
             ("format", &["in-person", "telehealth"]),
             ("accreditation", &["joint-commission"]),
