@@ -14,6 +14,7 @@ use iop_crawler::fetch::{FetchError, Fetcher, FetcherConfig, Validators};
 
 #[allow(dead_code)]
 use crate::common;
+use common::html;
 
 type Log = common::Log<(String, Instant, HeaderMap)>;
 
@@ -36,10 +37,6 @@ fn config() -> FetcherConfig {
 
 fn fetcher() -> Fetcher {
     Fetcher::new(config()).unwrap()
-}
-
-fn html(body: &'static str) -> impl IntoResponse {
-    ([("content-type", "text/html; charset=utf-8")], body)
 }
 
 fn arrivals(log: &Log, path: &str) -> Vec<Instant> {

@@ -5,9 +5,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::Request;
+use axum::response::IntoResponse;
 use axum::Router;
 use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::sources::CrawlContext;
+use iop_crawler::sources::{crawl, CrawlContext, SourceCrawl, SourceError, SourceKind};
 
 /// One record per request, in arrival order (by default the path).
 pub type Log<T = String> = Arc<Mutex<Vec<T>>>;
@@ -84,6 +85,18 @@ pub fn context_without_retries() -> CrawlContext {
         retries: 0,
         ..loopback_config()
     })
+}
+
+/// The `website` source read from `start` (a home page or a sitemap URL)
+/// with [`context_without_retries`]: its listings and report, or how it
+/// failed as a whole.
+pub async fn crawl_website(start: &str) -> Result<SourceCrawl, SourceError> {
+    crawl(SourceKind::Website, start, &context_without_retries()).await
+}
+
+/// `body` as an HTML page (UTF-8).
+pub fn html(body: &'static str) -> impl IntoResponse {
+    ([("content-type", "text/html; charset=utf-8")], body)
 }
 
 /// How often `path` was requested.
