@@ -99,6 +99,33 @@ pub fn html(body: &'static str) -> impl IntoResponse {
     ([("content-type", "text/html; charset=utf-8")], body)
 }
 
+/// A sitemap (sitemaps.org 0.9) of the absolute URLs `locs`.
+pub fn sitemap_xml(locs: impl IntoIterator<Item = String>) -> String {
+    let urls: String = locs
+        .into_iter()
+        .map(|loc| format!("<url><loc>{loc}</loc></url>\n"))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n{urls}</urlset>"
+    )
+}
+
+/// A site every crawler may read (robots.txt allows all) whose
+/// /sitemap.xml is `sitemap`; the caller adds its pages.
+pub fn open_site(sitemap: String) -> Router {
+    Router::new()
+        .route(
+            "/robots.txt",
+            axum::routing::get(|| async { "User-agent: *\nAllow: /\n" }),
+        )
+        .route(
+            "/sitemap.xml",
+            axum::routing::get(
+                move || async move { ([("content-type", "application/xml")], sitemap) },
+            ),
+        )
+}
+
 /// How often `path` was requested.
 pub fn requested(log: &Log, path: &str) -> usize {
     log.lock().unwrap().iter().filter(|p| *p == path).count()
