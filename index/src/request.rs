@@ -221,7 +221,8 @@ impl ParamError {
     /// catalog) and the placeholders' values. What the person typed comes
     /// quoted (“…”); `parameter` is the parameter's name, `group` a facet
     /// group's slug and `values` its value slugs, comma-separated, which
-    /// pages show as their labels. An [`ParamErrorKind::Other`] error is
+    /// pages show as their labels; `parameters` the names of every search
+    /// parameter, comma-separated. An [`ParamErrorKind::Other`] error is
     /// its `message` alone (`"{message}"`).
     pub fn wording(&self) -> (&'static str, Vec<(&'static str, String)>) {
         let quoted = |text: &str| format!("\u{201c}{text}\u{201d}");
@@ -235,7 +236,7 @@ impl ParamError {
                     ("values", self.suggestions.join(", ")),
                 ],
             ),
-            ParamErrorKind::UnknownParameter => ("{parameter} is not a search parameter.", vec![parameter]),
+            ParamErrorKind::UnknownParameter => ("{parameter} is not a search parameter. The parameters are {parameters}.", vec![parameter, ("parameters", parameter_names())]),
             ParamErrorKind::Repeated => ("{parameter} was given more than once: give it once.", vec![parameter]),
             ParamErrorKind::EmptyPlace => ("Enter a ZIP code, a city and state (\u{201c}Denver, CO\u{201d}) or coordinates (\u{201c}39.74,-104.99\u{201d}).", vec![]),
             ParamErrorKind::UnknownZip { zip } => ("We do not know the ZIP code {zip}. Check it, or enter a city and state.", vec![("zip", zip.clone())]),
@@ -266,6 +267,22 @@ impl ParamError {
             kind: ParamErrorKind::Other,
         }
     }
+}
+
+/// The search's parameters that take one value, in the order the API's
+/// documentation gives them; the facet groups (repeatable) come after.
+const SCALAR_PARAMETERS: [&str; 6] = ["near", "radius", "q", "sort", "page", "per_page"];
+
+/// Every search parameter's name, comma-separated: [`SCALAR_PARAMETERS`],
+/// then the facet groups' slugs in the vocabulary's order (what an unknown
+/// parameter's error offers instead).
+fn parameter_names() -> String {
+    let groups = Vocabulary::get().groups().iter().map(|g| g.slug.as_str());
+    SCALAR_PARAMETERS
+        .into_iter()
+        .chain(groups)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `template` with each `{name}` of `args` replaced by its value, in one
@@ -364,7 +381,7 @@ impl SearchRequest {
                 }
                 continue;
             }
-            let scalar = matches!(key, "near" | "radius" | "q" | "sort" | "page" | "per_page");
+            let scalar = SCALAR_PARAMETERS.contains(&key);
             if !scalar {
                 match unknown {
                     UnknownParams::Ignore => continue,
@@ -882,6 +899,26 @@ mod tests {
         let e = parse("near=Springfield").unwrap_err();
         assert!(e.suggestions.contains(&"Springfield, IL".to_string()));
         assert!(SearchRequest::from_query_string("colour=red", UnknownParams::Ignore).is_ok());
+    }
+
+    #[test]
+    fn an_unknown_parameter_is_answered_with_every_name_that_works() {
+        let e = parse("colour=red").unwrap_err();
+        assert_eq!(e.kind, ParamErrorKind::UnknownParameter);
+        let names = e
+            .message
+            .strip_prefix("\u{201c}colour\u{201d} is not a search parameter. The parameters are ")
+            .and_then(|rest| rest.strip_suffix('.'))
+            .unwrap_or_else(|| panic!("{}", e.message));
+        let names: Vec<&str> = names.split(", ").collect();
+        assert_eq!(names[..6], SCALAR_PARAMETERS);
+        // every facet group, and each name offered is one the API takes
+        assert_eq!(names.len(), 6 + Vocabulary::get().groups().len());
+        for name in names {
+            if let Err(e) = parse(&format!("{name}=")) {
+                assert_ne!(e.kind, ParamErrorKind::UnknownParameter, "{name}");
+            }
+        }
     }
 
     #[test]

@@ -11,13 +11,14 @@
 //! chain ([`anyhow::Error`]): it is logged with `tracing` (`{:#}`: every
 //! cause), never shown; the visitor reads a general sentence.
 //!
-//! A page needs the site's state to render (the listing count, the
+//! A page needs what every page knows of the site (the listing count, the
 //! language), which `IntoResponse` does not have: [`PageError`] answers
 //! with its status and itself in the response's extensions, and
-//! [`render_pages`], a layer over the routes, renders it.
+//! [`render_pages`], a layer over the routes, renders it with the request's
+//! [`Site`] (the extractor the page handlers take too).
 
-use super::AppState;
-use axum::extract::{Request, State};
+use super::extract::Site;
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -77,8 +78,8 @@ impl PageError {
         }
     }
 
-    /// The error page, in the language of the request being answered.
-    fn render(&self, state: &AppState) -> Response {
+    /// The error page, with what `site` knows (the request's language).
+    fn render(&self, site: &iop_templates::SiteContext) -> Response {
         let status = self.status();
         let mut links = Vec::new();
         let mut query = None;
@@ -106,13 +107,12 @@ impl PageError {
             StatusCode::NOT_FOUND => "Page not found",
             _ => "Something went wrong",
         };
-        let site = state.site();
         // the page's language: parameter errors are worded from their kind;
         // other messages are translated when the catalog has them, and a
         // message built at run time (naming an id) falls back to a general
         // one in the page's language
         let message = match self {
-            PageError::BadParam { error, .. } => iop_templates::param_error_message(&site, error),
+            PageError::BadParam { error, .. } => iop_templates::param_error_message(site, error),
             PageError::NotFound(english) => match iop_templates::i18n::lookup(site.lang, english) {
                 Some(translated) => translated.to_string(),
                 None if site.lang == iop_templates::Lang::En => english.clone(),
@@ -123,7 +123,7 @@ impl PageError {
         // a search that could not be understood keeps what was typed in the form
         let typed = query.map(typed_search).unwrap_or_default();
         let markup = iop_templates::error_page_with_search(
-            &site,
+            site,
             status.as_u16(),
             title,
             &message,
@@ -161,12 +161,12 @@ impl IntoResponse for PageError {
     }
 }
 
-/// The layer that renders a handler's [`PageError`] as its page (see the
-/// module documentation).
-pub async fn render_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The layer that renders a handler's [`PageError`] as its page, with the
+/// request's [`Site`] (see the module documentation).
+pub async fn render_pages(Site(site): Site, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     match response.extensions().get::<Unrendered>() {
-        Some(Unrendered(error)) => error.render(&state),
+        Some(Unrendered(error)) => error.render(&site),
         None => response,
     }
 }

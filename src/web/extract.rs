@@ -11,7 +11,8 @@
 //!   page's or the API's 404.
 //!
 //! - [`Site`]: the page's [`SiteContext`] in the request's language (the
-//!   language layer, [`super::lang`], sets it for the whole request).
+//!   language layer, [`super::lang`], sets it for the whole request); the
+//!   error-page layer ([`super::error::render_pages`]) takes it too.
 
 use super::{ApiError, AppState, PageError};
 use axum::extract::{FromRequestParts, Path};

@@ -61,12 +61,10 @@ pub mod map;
 mod pages;
 mod share;
 
+use iop_index::request::Shortlist;
 use std::sync::LazyLock;
 
 pub use i18n::Lang;
-/// The shortlist the pages render and carry in their links (its rules,
-/// parsing and limits, are the request's: `iop_index::request`).
-pub use iop_index::request::Shortlist;
 pub use pages::about::about;
 pub use pages::compare::{compare, CompareView, FACET_GROUPS};
 pub use pages::error::{error_page, error_page_with_search, param_error_message, TypedSearch};

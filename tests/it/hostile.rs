@@ -5,7 +5,8 @@
 
 use crate::common;
 
-use common::{client, run, serve_static, TempDir, TestApp, BIN};
+use common::html::{attr, parse, select};
+use common::{client, no_redirects, run, serve_static, TempDir, TestApp, BIN};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -181,11 +182,7 @@ fn report_floods_are_throttled_and_cross_site_posts_refused() {
     assert_eq!(status, 200);
     let id = body["results"][0]["id"].as_str().unwrap().to_string();
     let url = format!("{}/programs/{id}/report", app.url);
-    let no_redirects = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let no_redirects = no_redirects();
     let form = "application/x-www-form-urlencoded";
     let post = |headers: &[(&str, &str)]| {
         let mut request = no_redirects.post(&url).body("problem=closed");
@@ -238,11 +235,7 @@ fn behind_a_trusted_proxy_reports_are_limited_per_forwarded_client() {
     assert_eq!(status, 200);
     let id = body["results"][0]["id"].as_str().unwrap().to_string();
     let url = format!("{}/programs/{id}/report", app.url);
-    let no_redirects = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let no_redirects = no_redirects();
     let post = |forwarded_for: &str| {
         no_redirects
             .post(&url)
@@ -276,8 +269,8 @@ fn crafted_paths_never_make_an_off_site_link() {
     ] {
         let r = client().get(format!("{}{path}", app.url)).send().unwrap();
         let html = r.text().unwrap();
-        for href in html.split("href=\"").skip(1) {
-            let href = &href[..href.find('"').unwrap()];
+        for link in select(&parse(&html), "[href]") {
+            let href = attr(link, "href");
             assert!(
                 !href.starts_with("//") && !href.starts_with("/\\"),
                 "{path}: {href}"
@@ -321,7 +314,6 @@ impl Server {
     /// `command`, which holds the binary and whatever the test sets on the
     /// child (limits, where stderr goes); waits for "listening on" (60 s).
     fn start(command: &mut Command, data: &TempDir) -> Server {
-        use std::io::{BufRead, BufReader};
         let mut child = command
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data.path())
@@ -329,21 +321,7 @@ impl Server {
             .stdout(Stdio::piped())
             .spawn()
             .expect("iopfinder starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let url = loop {
-            assert!(Instant::now() < deadline, "server did not start in 60 s");
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(url) = line.strip_prefix("listening on ") {
-                        break url.trim().to_string();
-                    }
-                }
-                _ => panic!("server exited before listening"),
-            }
-        };
-        // keep draining stdout so the server never blocks on a full pipe
-        std::thread::spawn(move || for _ in lines {});
+        let url = common::listening_url(&mut child);
         Server { child, url }
     }
 }
@@ -426,11 +404,7 @@ fn refused_reports_are_logged_at_most_once_a_minute() {
     let body: Value = r.json().unwrap();
     let id = body["results"][0]["id"].as_str().unwrap().to_string();
     let url = format!("{}/programs/{id}/report", server.url);
-    let client = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = no_redirects();
     // 150 posts of each kind: cross-site, wrong content type, the flood
     let mut statuses = Vec::new();
     for _ in 0..150 {

@@ -5,7 +5,8 @@
 
 use crate::common;
 
-use common::{client, TestApp};
+use common::html::{attr, first, one, parse, select, text, Html};
+use common::{client, no_redirects, TestApp};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -16,15 +17,6 @@ const FULL_PAGE: &str = "near=95814&radius=250";
 /// A search near Sacramento that finds nothing, with two filters.
 const EMPTY: &str = "near=95814&radius=5&insurance=medicare&focus=eating-disorders";
 
-fn no_redirects() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .unwrap()
-}
-
 /// The first result near Sacramento, from the API.
 fn first_listing(app: &TestApp) -> Value {
     let (status, body) = app.json("/api/v1/search?near=95814&per_page=1");
@@ -32,24 +24,18 @@ fn first_listing(app: &TestApp) -> Value {
     body["results"][0].clone()
 }
 
-/// The text between `start` and the next `end` after it.
-fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = html.find(start)? + start.len();
-    let len = html[from..].find(end)?;
-    Some(&html[from..from + len])
+/// The `content` of the page's one `<meta property|name="key">`.
+fn meta<'a>(page: &'a Html, attr_name: &str, key: &str) -> &'a str {
+    attr(
+        one(page, &format!("meta[{attr_name}=\"{key}\"]")),
+        "content",
+    )
 }
 
-/// The `content` of `<meta property|name="key" content="...">`.
-fn meta<'a>(html: &'a str, attr: &str, key: &str) -> Option<&'a str> {
-    between(html, &format!("<meta {attr}=\"{key}\" content=\""), "\"")
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+/// The page's one JSON-LD element, parsed.
+fn json_ld(page: &Html) -> Value {
+    let script = one(page, "script[type=\"application/ld+json\"]");
+    serde_json::from_str(&script.inner_html()).expect("JSON-LD is JSON")
 }
 
 #[test]
@@ -61,13 +47,13 @@ fn the_listing_page_has_json_ld_share_tags_and_a_canonical_url() {
     assert_eq!(status, 200);
 
     // JSON-LD parses, with the listing's name, phone, address and place
-    let json = between(&html, "<script type=\"application/ld+json\">", "</script>")
-        .expect("a JSON-LD element");
-    let ld: Value = serde_json::from_str(json).expect("JSON-LD is JSON");
+    let doc = parse(&html);
+    let ld = json_ld(&doc);
     assert_eq!(ld["@context"], "https://schema.org");
     assert_eq!(ld["@type"], "MedicalClinic");
-    let h1 = between(&html, "<h1>", "<").unwrap().trim();
-    assert_eq!(ld["name"].as_str().unwrap(), unescape(h1));
+    // the heading's name, before its "Sample" tag
+    let h1 = one(&doc, "h1").text().next().unwrap().trim();
+    assert_eq!(ld["name"].as_str().unwrap(), h1);
     assert!(ld["name"]
         .as_str()
         .unwrap()
@@ -93,15 +79,7 @@ fn the_listing_page_has_json_ld_share_tags_and_a_canonical_url() {
         .find(|l| l["point"]["precision"] == "exact")
         .expect("an exactly placed program near Sacramento");
     let (_, exact_html) = app.html(&format!("/programs/{}", exact["id"].as_str().unwrap()));
-    let exact_ld: Value = serde_json::from_str(
-        between(
-            &exact_html,
-            "<script type=\"application/ld+json\">",
-            "</script>",
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let exact_ld = json_ld(&parse(&exact_html));
     assert_eq!(exact_ld["geo"]["@type"], "GeoCoordinates");
     let lat = exact_ld["geo"]["latitude"].as_f64().unwrap();
     let lon = exact_ld["geo"]["longitude"].as_f64().unwrap();
@@ -111,15 +89,12 @@ fn the_listing_page_has_json_ld_share_tags_and_a_canonical_url() {
     // canonical, Open Graph and Twitter card: absolute URLs of this page
     let own = format!("{}/programs/{id}", app.url);
     assert!(html.contains(&format!("<link rel=\"canonical\" href=\"{own}\">")));
-    assert_eq!(meta(&html, "property", "og:url"), Some(own.as_str()));
+    assert_eq!(meta(&doc, "property", "og:url"), own);
     assert_eq!(ld["@id"], own.as_str());
-    assert_eq!(meta(&html, "property", "og:type"), Some("website"));
-    assert_eq!(
-        meta(&html, "property", "og:title").map(unescape),
-        Some(unescape(h1))
-    );
-    assert!(meta(&html, "property", "og:description").unwrap().len() > 40);
-    assert_eq!(meta(&html, "name", "twitter:card"), Some("summary"));
+    assert_eq!(meta(&doc, "property", "og:type"), "website");
+    assert_eq!(meta(&doc, "property", "og:title"), h1);
+    assert!(meta(&doc, "property", "og:description").len() > 40);
+    assert_eq!(meta(&doc, "name", "twitter:card"), "summary");
     assert!(html.contains(
         "<link rel=\"search\" type=\"application/opensearchdescription+xml\" href=\"/opensearch.xml\""
     ));
@@ -310,14 +285,12 @@ fn the_sitemap_lists_every_listing_and_robots_and_opensearch_point_to_the_site()
     let xml = r.text().unwrap();
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
     assert!(xml.contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
-    let locs: Vec<&str> = xml
-        .split("<loc>")
-        .skip(1)
-        .map(|s| &s[..s.find("</loc>").unwrap()])
-        .collect();
+    // (an HTML parser reads these plain XML elements as they are)
+    let sitemap = parse(&xml);
+    let locs: Vec<String> = select(&sitemap, "loc").into_iter().map(text).collect();
     let programs: BTreeSet<&str> = locs
         .iter()
-        .copied()
+        .map(String::as_str)
         .filter(|l| l.contains("/programs/"))
         .collect();
     assert_eq!(
@@ -331,10 +304,7 @@ fn the_sitemap_lists_every_listing_and_robots_and_opensearch_point_to_the_site()
         .iter()
         .any(|l| l.ends_with("/download/iop-programs.csv")));
     for page in ["/", "/about", "/es/", "/es/about"] {
-        assert!(
-            locs.contains(&format!("{}{page}", app.url).as_str()),
-            "{page}"
-        );
+        assert!(locs.contains(&format!("{}{page}", app.url)), "{page}");
     }
     let spanish = programs
         .iter()
@@ -378,14 +348,13 @@ fn the_sitemap_lists_every_listing_and_robots_and_opensearch_point_to_the_site()
         .starts_with("application/opensearchdescription+xml"));
     let os = r.text().unwrap();
     assert!(os.contains("<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">"));
-    let short = between(&os, "<ShortName>", "</ShortName>").unwrap();
+    let description = parse(&os);
+    let short = text(one(&description, "shortname"));
     assert!(!short.is_empty() && short.len() <= 16, "{short}");
-    let template = between(
-        &os,
-        "<Url type=\"text/html\" method=\"get\" template=\"",
-        "\"",
-    )
-    .unwrap();
+    let template = attr(
+        one(&description, "url[type=\"text/html\"][method=\"get\"]"),
+        "template",
+    );
     assert_eq!(template, format!("{}/search?q={{searchTerms}}", app.url));
     // the template works
     let path = template
@@ -398,20 +367,21 @@ fn the_sitemap_lists_every_listing_and_robots_and_opensearch_point_to_the_site()
 }
 
 /// The numbers on a page's map markers and on its cards.
+/// (and the map's size in bytes).
 fn numbers(html: &str) -> (Vec<usize>, Vec<usize>, usize) {
-    let svg = between(html, "<svg class=\"map\" aria-hidden=\"true\"", "</svg>").expect("a map");
-    let mut markers: Vec<usize> = svg
-        .split("<text dy=\".35em\">")
-        .skip(1)
-        .map(|s| s[..s.find('<').unwrap()].parse().unwrap())
+    let doc = parse(html);
+    let svg = one(&doc, "svg[class=map][aria-hidden=\"true\"]");
+    let number = |e| text(e).parse::<usize>().unwrap();
+    let mut markers: Vec<usize> = select(svg, "text[dy=\".35em\"]")
+        .into_iter()
+        .map(number)
         .collect();
     markers.sort_unstable();
-    let cards: Vec<usize> = html
-        .split("<span class=\"num\" aria-hidden=\"true\">")
-        .skip(1)
-        .map(|s| s[..s.find('<').unwrap()].parse().unwrap())
+    let cards: Vec<usize> = select(&doc, "span.num[aria-hidden=\"true\"]")
+        .into_iter()
+        .map(number)
         .collect();
-    (markers, cards, svg.len())
+    (markers, cards, svg.html().len())
 }
 
 #[test]
@@ -419,8 +389,8 @@ fn the_results_map_has_one_numbered_marker_per_card() {
     let app = TestApp::start();
     let (status, html) = app.html(&format!("/search?{FULL_PAGE}"));
     assert_eq!(status, 200);
-    let cards = html.matches("<article class=\"card\">").count();
-    assert_eq!(cards, 20);
+    let doc = parse(&html);
+    assert_eq!(select(&doc, "article[class=card]").len(), 20);
     let (markers, numbers_on_cards, svg_bytes) = numbers(&html);
     assert_eq!(numbers_on_cards, (1..=20).collect::<Vec<_>>());
     assert_eq!(
@@ -430,9 +400,9 @@ fn the_results_map_has_one_numbered_marker_per_card() {
     // markers that link to their cards and the state lines: still small
     assert!(svg_bytes < 8192, "the map is {svg_bytes} bytes");
     // exact and approximate markers are drawn differently and the legend says so
-    let svg = between(&html, "<svg class=\"map\"", "</svg>").unwrap();
-    let exact = svg.matches("<g class=\"e\"").count();
-    let approximate = svg.matches("<g class=\"a\"").count();
+    let svg = one(&doc, "svg[class=map]");
+    let exact = select(svg, "g[class=e]").len();
+    let approximate = select(svg, "g[class=a]").len();
     assert_eq!(exact + approximate, 20);
     assert!(
         exact > 0 && approximate > 0,
@@ -440,26 +410,25 @@ fn the_results_map_has_one_numbered_marker_per_card() {
     );
     assert!(html.contains("Approximate location: the centre of the program's ZIP code or city"));
     // the search origin, and the whole search circle fitted in the view
-    assert_eq!(svg.matches("<path class=\"o\"").count(), 1);
-    assert_eq!(svg.matches("<circle class=\"r\"").count(), 1);
+    one(svg, "path[class=o]");
+    one(svg, "circle[class=r]");
     assert!(html.contains("search distance (dashed circle)"));
     // state lines from the embedded basemap
-    assert_eq!(svg.matches("<path class=\"b\"").count(), 1);
+    one(svg, "path[class=b]");
     // markers link to their cards
-    assert_eq!(svg.matches("<a href=\"#p-").count(), 20);
+    assert_eq!(select(svg, "a[href^=\"#p-\"]").len(), 20);
     // within 100 miles the circle crosses the drawing, and the legend says so
     let (_, near) = app.html("/search?near=95814&radius=100");
-    let near_svg = between(&near, "<svg class=\"map\"", "</svg>").unwrap();
-    assert_eq!(near_svg.matches("<circle class=\"r\"").count(), 1);
-    assert_eq!(near_svg.matches("<path class=\"o\"").count(), 1);
+    let near_doc = parse(&near);
+    let near_svg = one(&near_doc, "svg[class=map]");
+    one(near_svg, "circle[class=r]");
+    one(near_svg, "path[class=o]");
     assert!(near.contains("The place you searched, and the search distance (dashed circle)"));
     // the drawing is for the eye; in words, a label that points to the list
-    let label = between(
-        &html,
-        "<figure class=\"results-map\"><p class=\"visually-hidden\">",
-        "</p>",
-    )
-    .unwrap();
+    let label = text(one(
+        &doc,
+        "figure.results-map > p.visually-hidden:first-child",
+    ));
     assert!(label.contains("1–20"), "{label}");
     assert!(label.contains("numbered list below"));
 
@@ -471,8 +440,8 @@ fn the_results_map_has_one_numbered_marker_per_card() {
     assert_eq!(markers, on_cards);
     // no place: no origin and no circle
     let (_, html) = app.html("/search?q=dbt");
-    let svg = between(&html, "<svg class=\"map\"", "</svg>").unwrap();
-    assert!(!svg.contains("class=\"r\"") && !svg.contains("class=\"o\""));
+    let doc = parse(&html);
+    assert!(select(one(&doc, "svg[class=map]"), "[class=r], [class=o]").is_empty());
 }
 
 #[test]
@@ -482,25 +451,20 @@ fn the_empty_state_offers_counts_that_match_the_searches_they_link_to() {
     assert_eq!(api["total"], 0, "the fixture search finds nothing");
     let (status, html) = app.html(&format!("/search?{EMPTY}"));
     assert_eq!(status, 200);
-    let list = between(&html, "<ul class=\"suggestions\">", "</ul>").unwrap();
-    let items: Vec<&str> = list
-        .split("<li>")
-        .skip(1)
-        .map(|s| s.trim_end_matches("</li>"))
-        .collect();
+    let doc = parse(&html);
     let (mut radius, mut filter, mut linked) = (0, 0, 0);
-    for item in &items {
-        if item.starts_with("Widen the search to") {
+    for item in select(&doc, "ul.suggestions > li") {
+        let words = text(item);
+        if words.starts_with("Widen the search to") {
             radius += 1;
         }
-        if item.contains("Remove the filter") {
+        if words.contains("Remove the filter") {
             filter += 1;
         }
-        let count = between(item, "<span class=\"count\">", "</span>");
-        match between(item, "<a href=\"", "\"") {
+        let count = first(item, "span.count").map(text);
+        match first(item, "a").map(|a| attr(a, "href")) {
             Some(href) => {
                 linked += 1;
-                let href = unescape(href);
                 let count = count.expect("a linked widening has a count");
                 let n: u64 = count
                     .trim_matches(|c| c == '(' || c == ')')
@@ -514,7 +478,7 @@ fn the_empty_state_offers_counts_that_match_the_searches_they_link_to() {
                 let (_, found) = app.json(&format!("/api/v1/search?{query}"));
                 assert_eq!(found["total"].as_u64().unwrap(), n, "{href}");
                 assert!(n > 0);
-                let (_, page) = app.html(&href);
+                let (_, page) = app.html(href);
                 assert!(
                     page.contains(&format!("<h1 id=\"results-heading\">{n} program")),
                     "{href}"
@@ -522,18 +486,19 @@ fn the_empty_state_offers_counts_that_match_the_searches_they_link_to() {
             }
             None if count.is_some() => {
                 // a widening that finds nothing either is said, not linked
-                assert_eq!(count, Some("no programs either"), "{item}");
+                assert_eq!(count.as_deref(), Some("no programs either"), "{words}");
                 let (_, w) = app.json(&format!(
                     "/api/v1/search?{}",
                     EMPTY.replace("radius=5", "radius=50")
                 ));
-                if item.starts_with("Widen the search to 50 mi") {
+                if words.starts_with("Widen the search to 50 mi") {
                     assert_eq!(w["total"], 0);
                 }
             }
             None => {}
         }
     }
+    let list = text(one(&doc, "ul.suggestions"));
     assert_eq!(radius, 3, "50, 100 and 250 miles: {list}");
     assert_eq!(filter, 2, "each active filter: {list}");
     assert!(linked >= 2, "{list}");
@@ -562,8 +527,9 @@ fn a_results_page_with_20_cards_and_its_stylesheet_weigh_at_most_60_kb_compresse
         bytes.len()
     };
     let (_, html) = app.html(&format!("/search?{FULL_PAGE}"));
-    assert_eq!(html.matches("<article class=\"card\">").count(), 20);
-    let css = between(&html, "<link rel=\"stylesheet\" href=\"", "\"").unwrap();
+    let doc = parse(&html);
+    assert_eq!(select(&doc, "article[class=card]").len(), 20);
+    let css = attr(one(&doc, "link[rel=stylesheet]"), "href");
     let page = fetch(&format!("/search?{FULL_PAGE}"));
     let sheet = fetch(css);
     let total = page + sheet;

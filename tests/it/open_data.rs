@@ -491,11 +491,7 @@ fn the_operator_reads_and_resolves_reports() {
     let etag = app.get(&format!("/programs/{id}")).headers()["etag"].clone();
 
     let post = |listing: &str, body: &'static str| {
-        let r = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        let r = common::no_redirects()
             .post(format!("{}/programs/{listing}/report", app.url))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)

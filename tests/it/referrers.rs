@@ -5,25 +5,26 @@
 
 use crate::common;
 
+use common::html::{attr, one, parse, select, text, Within};
 use common::{client, run, TempDir, TestApp};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// The ids of the results cards of a search page, in order.
 fn card_ids(html: &str) -> Vec<String> {
-    html.match_indices("<li id=\"p-")
-        .map(|(at, m)| html[at + m.len()..at + m.len() + 12].to_string())
+    select(&parse(html), "li[id^=\"p-\"]")
+        .into_iter()
+        .map(|li| attr(li, "id")["p-".len()..].to_string())
         .collect()
 }
 
-/// The `href` of the first link whose text (visually hidden part included)
-/// contains `text`.
-fn href_of_link_containing(html: &str, text: &str) -> Option<String> {
-    let at = html.find(text)?;
-    let start = html[..at].rfind("<a ")?;
-    let tag = &html[start..];
-    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
-    Some(href.replace("&amp;", "&"))
+/// The `href` of the first link in `within` whose text (visually hidden
+/// part included) contains `words`.
+fn href_of_link_containing<'a>(within: impl Within<'a>, words: &str) -> Option<String> {
+    select(within, "a[href]")
+        .into_iter()
+        .find(|a| text(*a).contains(words))
+        .map(|a| attr(a, "href").to_string())
 }
 
 /// A minimal RFC 4180 reader: records of fields, quotes doubled inside.
@@ -80,7 +81,7 @@ fn results_and_program_pages_add_and_remove_with_the_list_in_the_url() {
     assert!(ids.len() >= 3, "cards: {ids:?}");
     assert!(!page.contains("shortlist-bar"), "no bar for an empty list");
     // Each card's add link returns to the same search carrying its id.
-    let add = href_of_link_containing(&page, "Add to shortlist").unwrap();
+    let add = href_of_link_containing(&parse(&page), "Add to shortlist").unwrap();
     assert_eq!(
         add,
         format!("/search?near=95814&radius=100&list={0}#p-{0}", ids[0])
@@ -92,14 +93,14 @@ fn results_and_program_pages_add_and_remove_with_the_list_in_the_url() {
     // for the others carrying both, a bar with the count and the way on.
     let (status, page) = app.html(&format!("/search?near=95814&radius=100&list={}", ids[0]));
     assert_eq!(status, 200);
-    let card0 = &page[page.find(&format!("<li id=\"p-{}\"", ids[0])).unwrap()..];
-    let card0 = &card0[..card0.find("</li>").unwrap()];
+    let doc = parse(&page);
+    let card0 = one(&doc, &format!("li#p-{}", ids[0]));
     let remove = href_of_link_containing(card0, "Remove from shortlist").unwrap();
     assert_eq!(
         remove,
         format!("/search?near=95814&radius=100#p-{}", ids[0])
     );
-    let card1 = &page[page.find(&format!("<li id=\"p-{}\"", ids[1])).unwrap()..];
+    let card1 = one(&doc, &format!("li#p-{}", ids[1]));
     let add1 = href_of_link_containing(card1, "Add to shortlist").unwrap();
     assert!(
         add1.contains(&format!("list={},{}", ids[0], ids[1])),
@@ -107,10 +108,8 @@ fn results_and_program_pages_add_and_remove_with_the_list_in_the_url() {
     );
     // The program page link keeps the list too.
     // (with the search, so the program page leads back to these results)
-    assert!(card1.contains(&format!(
-        "href=\"/programs/{}?near=95814&amp;radius=100&amp;list={}\"",
-        ids[1], ids[0]
-    )));
+    let program_link = format!("/programs/{}?near=95814&radius=100&list={}", ids[1], ids[0]);
+    assert!(!select(card1, &format!("a[href=\"{program_link}\"]")).is_empty());
     assert!(page.contains("shortlist-bar"));
     assert!(page.contains("<strong>1 saved</strong>"));
     assert!(page.contains(&format!("/shortlist?ids={}&amp;near=95814", ids[0])));
@@ -141,13 +140,13 @@ fn results_and_program_pages_add_and_remove_with_the_list_in_the_url() {
     // The program page: add, then remove.
     let (status, program) = app.html(&format!("/programs/{}?list={}", ids[1], ids[0]));
     assert_eq!(status, 200);
-    let add = href_of_link_containing(&program, "Add to shortlist").unwrap();
+    let add = href_of_link_containing(&parse(&program), "Add to shortlist").unwrap();
     assert_eq!(
         add,
         format!("/programs/{}?list={},{}", ids[1], ids[0], ids[1])
     );
     let (_, program) = app.html(&add);
-    let remove = href_of_link_containing(&program, "Remove from shortlist").unwrap();
+    let remove = href_of_link_containing(&parse(&program), "Remove from shortlist").unwrap();
     assert_eq!(remove, format!("/programs/{}?list={}", ids[1], ids[0]));
     assert!(program.contains("<strong>2 saved</strong>"));
     assert!(program.contains(&format!("/compare?ids={},{}", ids[0], ids[1])));
@@ -181,13 +180,13 @@ fn the_shortlist_page_lists_exactly_its_programs_and_the_link_to_copy() {
     }
     assert!(html.contains("3 programs"));
     // The link itself, in a read-only field (works without the script).
-    let field = &html[html.find("id=\"share-url\"").unwrap() - 60..];
-    assert!(field.contains("readonly"));
-    assert!(field.contains(&format!("/shortlist?ids={list}\"")));
+    let doc = parse(&html);
+    let field = one(&doc, "input#share-url[readonly]");
+    assert!(attr(field, "value").ends_with(&format!("/shortlist?ids={list}")));
     assert!(html.contains("<label for=\"share-url\">"));
     assert!(html.contains("<script src=\"/static/share.js\" defer>"));
     // Remove links lead to the list without that program.
-    let remove = href_of_link_containing(&html, "Remove from shortlist").unwrap();
+    let remove = href_of_link_containing(&doc, "Remove from shortlist").unwrap();
     assert_eq!(
         remove,
         format!("/shortlist?ids={},{}", chosen[1], chosen[2])
@@ -284,12 +283,15 @@ fn the_handout_has_the_facts_the_phones_and_a_qr_code_of_the_link() {
     let (status, html) = app.html(&format!("/shortlist/print?ids={list}&near=95814"));
     assert_eq!(status, 200);
     // One QR code, drawn inline: a path of dark modules on a white square.
-    assert_eq!(html.matches("<svg class=\"qr\"").count(), 1);
-    let svg = &html[html.find("<svg class=\"qr\"").unwrap()..];
-    let svg = &svg[..svg.find("</svg>").unwrap()];
-    assert!(svg.contains("viewBox=\"0 0 "));
-    assert!(svg.matches('M').count() > 50, "a QR code has many runs");
-    assert!(svg.contains("aria-label="));
+    let doc = parse(&html);
+    let svg = one(&doc, "svg.qr");
+    assert!(attr(svg, "viewBox").starts_with("0 0 "));
+    let runs: usize = select(svg, "path[d]")
+        .into_iter()
+        .map(|p| attr(p, "d").matches('M').count())
+        .sum();
+    assert!(runs > 50, "a QR code has many runs");
+    attr(svg, "aria-label");
     // The link it encodes is printed beside it.
     assert!(html.contains(&format!("/shortlist?ids={list}&amp;near=95814</span>")));
     for id in &ids[..2] {

@@ -12,7 +12,6 @@ use crate::common;
 
 use common::{client, TempDir, BIN};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -185,18 +184,7 @@ fn start_replica(index_url: &str, data: &Path, reports: &Path) -> (Running, Stri
         .stderr(Stdio::inherit())
         .spawn()
         .expect("iopfinder starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    break url.trim().to_string();
-                }
-            }
-            _ => panic!("replica exited before listening"),
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let url = common::listening_url(&mut child);
     (Running(child), url)
 }
 
@@ -317,11 +305,7 @@ fn replicas_behind_a_balancer_switch_generations_and_survive_a_death_without_a_f
         .unwrap();
     let id = search["results"][0]["id"].as_str().unwrap().to_string();
     for url in [&url_a, &url_b] {
-        let r = reqwest::blocking::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        let r = common::no_redirects()
             .post(format!("{url}/programs/{id}/report"))
             .header("content-type", "application/x-www-form-urlencoded")
             .body("problem=closed&details=seen+by+a+replica")

@@ -5,6 +5,7 @@
 use crate::common;
 
 use common::app::TestApp;
+use common::html::{first, parse};
 
 #[test]
 fn places_as_people_type_them_are_found_in_english_and_spanish() {
@@ -115,11 +116,8 @@ fn error_pages_speak_to_a_person_in_the_pages_language() {
 
 /// The text of the page's error message paragraph.
 fn message_of(html: &str) -> String {
-    let page = scraper::Html::parse_document(html);
-    let message = scraper::Selector::parse(".error-message").unwrap();
-    page.select(&message)
-        .next()
-        .unwrap_or_else(|| panic!("no error message in {html}"))
-        .text()
-        .collect()
+    let page = parse(html);
+    let message = first(&page, ".error-message");
+    let message = message.unwrap_or_else(|| panic!("no error message in {html}"));
+    message.text().collect()
 }

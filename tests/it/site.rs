@@ -3,6 +3,7 @@
 
 use crate::common;
 
+use common::html::{attr, one, parse, select};
 use common::{run, TestApp};
 use serde_json::Value;
 
@@ -138,7 +139,7 @@ fn api_bad_input_answers_400_with_the_parameter_and_a_fix() {
         (
             "/api/v1/search?colour=blue",
             "colour",
-            "not a search parameter",
+            "not a search parameter. The parameters are near, radius, q, sort, page, per_page, ",
         ),
     ];
     for (path, parameter, hint) in cases {
@@ -437,21 +438,15 @@ fn every_page_has_an_icon_absolute_head_links_and_the_header_referrer_policy() {
             "{path}: {policy}"
         );
         // canonical and language links are absolute
-        let canonical = html
-            .split("<link rel=\"canonical\" href=\"")
-            .nth(1)
-            .unwrap_or_else(|| panic!("{path}: a canonical link"));
+        let doc = parse(&html);
+        let canonical = attr(one(&doc, "link[rel=canonical]"), "href");
         assert!(canonical.starts_with(&app.url), "{path}: {canonical:.80}");
-        for alternate in html.split("<link rel=\"alternate\" hreflang=\"").skip(1) {
-            let href = alternate.split("href=\"").nth(1).unwrap();
+        for alternate in select(&doc, "link[rel=alternate][hreflang]") {
+            let href = attr(alternate, "href");
             assert!(href.starts_with(&app.url), "{path}: {href:.80}");
         }
         // the icon, from this site
-        let icon = html
-            .split("<link rel=\"icon\" href=\"")
-            .nth(1)
-            .unwrap_or_else(|| panic!("{path}: an icon"));
-        let icon = &icon[..icon.find('"').unwrap()];
+        let icon = attr(one(&doc, "link[rel=icon]"), "href");
         let response = app.get(icon);
         assert_eq!(response.status().as_u16(), 200, "{icon}");
         assert_eq!(response.headers()["content-type"], "image/svg+xml");

@@ -3,26 +3,23 @@
 
 use crate::common;
 
+use common::html::{attr, first, parse, select};
 use common::TestApp;
 
-/// Every `href="..."` of a page, unescaped.
+/// Every `href` of a page, in document order.
 fn hrefs(html: &str) -> Vec<String> {
-    html.match_indices(" href=\"")
-        .map(|(at, m)| {
-            let rest = &html[at + m.len()..];
-            rest[..rest.find('"').unwrap()].replace("&amp;", "&")
-        })
+    select(&parse(html), "[href]")
+        .into_iter()
+        .map(|e| attr(e, "href").to_string())
         .collect()
 }
 
 /// The language switch's link (the one marked with the other language).
 fn switch(html: &str, lang: &str) -> String {
-    let marker = format!("\" lang=\"{lang}\" hreflang=\"{lang}\">");
-    let end = html
-        .find(&marker)
+    let doc = parse(html);
+    let link = first(&doc, &format!("a[lang={lang}][hreflang={lang}]"))
         .unwrap_or_else(|| panic!("no switch to {lang}"));
-    let start = html[..end].rfind("href=\"").unwrap() + 6;
-    html[start..end].replace("&amp;", "&")
+    attr(link, "href").to_string()
 }
 
 /// Links of a Spanish page that leave Spanish (besides the English switch
@@ -158,11 +155,7 @@ fn a_report_sent_in_spanish_thanks_in_spanish() {
         form.contains(&format!("action=\"/es/programs/{id}/report\"")),
         "{form}"
     );
-    let r = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    let r = common::no_redirects()
         .post(format!("{}/es/programs/{id}/report", app.url))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body("problem=closed&details=&contact=")

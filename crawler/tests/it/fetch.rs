@@ -1,9 +1,11 @@
 //! The fetcher against real HTTP servers on 127.0.0.1 started by each test.
 
+use std::convert::Infallible;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -12,6 +14,7 @@ use iop_crawler::fetch::{FetchError, Fetcher, FetcherConfig, Validators};
 
 #[allow(dead_code)]
 use crate::common;
+use common::html;
 
 type Log = common::Log<(String, Instant, HeaderMap)>;
 
@@ -34,10 +37,6 @@ fn config() -> FetcherConfig {
 
 fn fetcher() -> Fetcher {
     Fetcher::new(config()).unwrap()
-}
-
-fn html(body: &'static str) -> impl IntoResponse {
-    ([("content-type", "text/html; charset=utf-8")], body)
 }
 
 fn arrivals(log: &Log, path: &str) -> Vec<Instant> {
@@ -331,39 +330,36 @@ async fn conditional_get_and_content_hash() {
 
 #[tokio::test]
 async fn body_limit_is_enforced_while_streaming() {
-    // A raw server that streams 10 MB without Content-Length and records how much it wrote.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
+    // A server that streams 10 MB without Content-Length and records how
+    // much it handed over to be sent.
+    const CHUNK: usize = 64 * 1024;
     let written = Arc::new(Mutex::new(0usize));
     let w = written.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let mut stream = stream.unwrap();
-            let mut buf = [0u8; 4096];
-            let n = std::io::Read::read(&mut stream, &mut buf).unwrap_or(0);
-            let req = String::from_utf8_lossy(&buf[..n]).to_string();
-            if req.starts_with("GET /robots.txt") {
-                let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
-                continue;
-            }
-            let _ = stream.write_all(
-                b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n",
-            );
-            let chunk = vec![b'a'; 64 * 1024];
-            for _ in 0..160 {
-                if stream.write_all(&chunk).is_err() {
-                    break;
-                }
-                *w.lock().unwrap() += chunk.len();
-            }
-        }
-    });
+    let app = Router::new()
+        .route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }))
+        .route(
+            "/big",
+            get(move || {
+                let w = w.clone();
+                let chunks = futures_util::stream::unfold(0, move |n| {
+                    let w = w.clone();
+                    async move {
+                        (n < 160).then(|| {
+                            *w.lock().unwrap() += CHUNK;
+                            (Ok::<_, Infallible>(Bytes::from(vec![b'a'; CHUNK])), n + 1)
+                        })
+                    }
+                });
+                async move { ([("content-type", "text/html")], Body::from_stream(chunks)) }
+            }),
+        );
+    let (base, _) = serve(app).await;
     let f = Fetcher::new(FetcherConfig {
         max_body_bytes: 1024 * 1024,
         ..config()
     })
     .unwrap();
-    let err = f.get(&format!("http://{addr}/big")).await.unwrap_err();
+    let err = f.get(&format!("{base}/big")).await.unwrap_err();
     assert_eq!(err, FetchError::TooLarge(1024 * 1024));
     tokio::time::sleep(Duration::from_millis(300)).await;
     let sent = *written.lock().unwrap();
@@ -685,44 +681,31 @@ async fn a_429_slows_the_host_for_the_rest_of_the_crawl() {
     }
 }
 
-/// A raw HTTP server (std thread) whose /page body arrives in `chunks`
-/// pieces, `pause` apart; /robots.txt answers 404.
-fn trickle_server(chunks: usize, pause: Duration) -> String {
-    use std::io::{BufRead, BufReader};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                reader.read_line(&mut request_line).unwrap();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
-                        break;
-                    }
-                }
-                if request_line.contains("/robots.txt") {
-                    let _ = stream.write_all(
-                        b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                    );
-                    return;
-                }
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {chunks}\r\nconnection: close\r\n\r\n"
-                );
-                for _ in 0..chunks {
-                    let _ = stream.write_all(b"x");
-                    let _ = stream.flush();
-                    std::thread::sleep(pause);
-                }
-            });
-        }
-    });
-    base
+/// A server whose /page body, `chunks` bytes `x` (its Content-Length),
+/// arrives a byte at a time, `pause` apart; /robots.txt answers 404.
+async fn trickle_server(chunks: usize, pause: Duration) -> String {
+    let page = move || async move {
+        let bytes = futures_util::stream::unfold(0, move |sent| async move {
+            if sent == chunks {
+                return None;
+            }
+            if sent > 0 {
+                tokio::time::sleep(pause).await;
+            }
+            Some((Ok::<_, Infallible>(Bytes::from_static(b"x")), sent + 1))
+        });
+        (
+            [
+                ("content-type", "text/html".to_string()),
+                ("content-length", chunks.to_string()),
+            ],
+            Body::from_stream(bytes),
+        )
+    };
+    let app = Router::new()
+        .route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }))
+        .route("/page", get(page));
+    serve(app).await.0
 }
 
 #[tokio::test]
@@ -735,7 +718,7 @@ async fn a_stalled_body_hits_the_read_timeout() {
     })
     .unwrap();
     // one byte, then 3 s of silence
-    let base = trickle_server(2, Duration::from_secs(3));
+    let base = trickle_server(2, Duration::from_secs(3)).await;
     let started = Instant::now();
     let err = f.get(&format!("{base}/page")).await.unwrap_err();
     assert_eq!(err, FetchError::Timeout);
@@ -746,7 +729,7 @@ async fn a_stalled_body_hits_the_read_timeout() {
     );
 
     // a slow but steady body is fine: the timeout is between chunks
-    let base = trickle_server(6, Duration::from_millis(100));
+    let base = trickle_server(6, Duration::from_millis(100)).await;
     let page = f.get(&format!("{base}/page")).await.unwrap();
     assert_eq!(page.text, "xxxxxx");
 }

@@ -79,25 +79,14 @@ fn nesting_within_the_budget_is_read_on_a_worker_sized_stack() {
 #[tokio::test]
 async fn a_hostile_page_beside_good_ones_costs_only_itself() {
     let base = common::serve_with(|base| {
-        let sitemap = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?>
-<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-<url><loc>{base}/programs/deep-iop</loc></url>
-<url><loc>{base}/programs/wide-iop</loc></url>
-<url><loc>{base}/programs/adult-iop</loc></url>
-</urlset>"#
-        );
+        let pages = ["deep-iop", "wide-iop", "adult-iop"];
+        let sitemap = common::sitemap_xml(pages.map(|p| format!("{base}/programs/{p}")));
         let deep = nested("<table><tr><td>", 5_500);
         let wide = format!(
             "<html><body><p>Our intensive outpatient program.</p><ul>{}</ul></body></html>",
             "<li>x</li>".repeat(250_000)
         );
-        Router::new()
-            .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
-            .route(
-                "/sitemap.xml",
-                get(move || async move { ([("content-type", "application/xml")], sitemap) }),
-            )
+        common::open_site(sitemap)
             .route("/", get(|| async { html(HOME.to_string()) }))
             .route(
                 "/programs/adult-iop",
@@ -311,20 +300,8 @@ async fn a_sitemap_of_thousands_of_copies_yields_the_one_program() {
     // 2,000 URLs in the sitemap, each serving the same program page: one
     // listing, however many of them the page budget lets the crawl read
     let base = common::serve_with(|base| {
-        let urls: String = (0..2_000)
-            .map(|i| format!("<url><loc>{base}/programs/copy-{i}</loc></url>\n"))
-            .collect();
-        let sitemap = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?>
-<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-{urls}</urlset>"#
-        );
-        Router::new()
-            .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
-            .route(
-                "/sitemap.xml",
-                get(move || async move { ([("content-type", "application/xml")], sitemap) }),
-            )
+        let sitemap = common::sitemap_xml((0..2_000).map(|i| format!("{base}/programs/copy-{i}")));
+        common::open_site(sitemap)
             .route("/", get(|| async { html(HOME.to_string()) }))
             .route(
                 "/programs/{copy}",

@@ -1,24 +1,20 @@
 //! The `website` source against a provider site served on 127.0.0.1.
 
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use iop_crawler::sources::{crawl, SourceError, SourceKind};
+use iop_crawler::sources::SourceError;
 use iop_index::Precision;
 
 #[allow(dead_code)]
 use crate::common;
+use common::html;
 
 const HOME: &str = include_str!("../fixtures/website/home.html");
 const ADULT: &str = include_str!("../fixtures/website/adult-iop.html");
 const FAMILY: &str = include_str!("../fixtures/website/family-therapy.html");
 const EVENING: &str = include_str!("../fixtures/website/evening-iop.html");
 const TEEN_CP1252: &[u8] = include_bytes!("../fixtures/website/teen-iop-cp1252.html");
-
-fn html(body: &'static str) -> impl IntoResponse {
-    ([("content-type", "text/html; charset=utf-8")], body)
-}
 
 /// The site: robots.txt (one page disallowed, a sitemap), pages, a 404, a PDF.
 fn site(base: &str) -> Router {
@@ -64,13 +60,7 @@ fn site(base: &str) -> Router {
 #[tokio::test]
 async fn crawls_program_pages_politely_and_keeps_evidence() {
     let (base, log) = common::serve_logged(site).await;
-    let out = crawl(
-        SourceKind::Website,
-        &format!("{base}/"),
-        &common::context_without_retries(),
-    )
-    .await
-    .unwrap();
+    let out = common::crawl_website(&format!("{base}/")).await.unwrap();
 
     // what was and was not requested
     for path in [
@@ -179,13 +169,9 @@ async fn crawls_program_pages_politely_and_keeps_evidence() {
 #[tokio::test]
 async fn a_sitemap_url_starts_the_crawl() {
     let (base, log) = common::serve_logged(site).await;
-    let out = crawl(
-        SourceKind::Website,
-        &format!("{base}/sitemap.xml"),
-        &common::context_without_retries(),
-    )
-    .await
-    .unwrap();
+    let out = common::crawl_website(&format!("{base}/sitemap.xml"))
+        .await
+        .unwrap();
     assert_eq!(common::requested(&log, "/programs/evening-iop"), 1);
     assert_eq!(common::requested(&log, "/blog/holiday-hours"), 0);
     assert_eq!(common::requested(&log, "/sitemap.xml"), 1);
@@ -212,13 +198,7 @@ async fn a_site_whose_only_page_is_the_iop_yields_the_start_page() {
         )
     })
     .await;
-    let out = crawl(
-        SourceKind::Website,
-        &format!("{base}/"),
-        &common::context_without_retries(),
-    )
-    .await
-    .unwrap();
+    let out = common::crawl_website(&format!("{base}/")).await.unwrap();
     assert_eq!(out.listings.len(), 1, "{:?}", out.notes);
     assert_eq!(out.listings[0].name, "Harbor Light Behavioral Health");
 }
@@ -229,13 +209,9 @@ async fn a_failed_start_page_fails_the_source() {
         Router::new().route("/", get(|| async { StatusCode::INTERNAL_SERVER_ERROR }))
     })
     .await;
-    let err = crawl(
-        SourceKind::Website,
-        &format!("{base}/"),
-        &common::context_without_retries(),
-    )
-    .await
-    .unwrap_err();
+    let err = common::crawl_website(&format!("{base}/"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, SourceError::Failed { message, .. } if message.contains("start page")),
         "{err}"

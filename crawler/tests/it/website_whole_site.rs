@@ -5,23 +5,19 @@
 //! make none, with a clear line in the report, and do not disturb other
 //! sources.
 
-use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use iop_crawler::sources::{crawl, SourceKind};
 
 #[allow(dead_code)]
 use crate::common;
+use common::html;
 
 const HOME: &str = include_str!("../fixtures/site-small/home.html");
 const IOP: &str = include_str!("../fixtures/site-small/adult-iop.html");
 const CONTACT: &str = include_str!("../fixtures/site-small/contact.html");
 const INSURANCE: &str = include_str!("../fixtures/site-small/insurance.html");
 const POST: &str = include_str!("../fixtures/site-small/blog-post.html");
-
-fn html(body: &'static str) -> impl IntoResponse {
-    ([("content-type", "text/html; charset=utf-8")], body)
-}
 
 /// robots.txt names its sitemap by a relative URL; the contact page is
 /// linked from nowhere but the sitemap... and the home page's menu.
@@ -64,13 +60,7 @@ fn small_site(_base: &str) -> Router {
 #[tokio::test]
 async fn a_small_site_makes_one_listing_field_by_field() {
     let (base, log) = common::serve_logged(small_site).await;
-    let out = crawl(
-        SourceKind::Website,
-        &format!("{base}/"),
-        &common::context_without_retries(),
-    )
-    .await
-    .unwrap();
+    let out = common::crawl_website(&format!("{base}/")).await.unwrap();
     println!("{:#?}", out.notes);
     assert_eq!(
         common::requested(&log, "/sitemap.xml"),

@@ -3,7 +3,8 @@
 
 use super::search_form::checkbox;
 use crate::format::{search_href, thousands};
-use crate::{Shortlist, SiteContext};
+use crate::SiteContext;
+use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};
 use iop_index::{GroupCounts, SearchRequest, SearchResults, Sort, Vocabulary};
 use maud::{html, Markup};

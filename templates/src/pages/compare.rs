@@ -8,8 +8,8 @@ use crate::components::{
 use crate::format::{date_text, labels_of, short_url, web_url};
 use crate::layout::{layout, Nav, Page};
 use crate::pages::shortlist::count;
-use crate::Shortlist;
 use crate::SiteContext;
+use iop_index::request::Shortlist;
 use iop_index::{Hit, Listing};
 use maud::{html, Markup};
 

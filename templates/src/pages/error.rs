@@ -147,8 +147,9 @@ fn kept_filters(ctx: &SiteContext, filters: &[(String, String)]) -> Markup {
 
 /// A search parameter's error in words for a person, in the page's language:
 /// the error's one English wording ([`ParamError::wording`], the JSON API's
-/// `error` too) through the catalog, with the parameter, facet group and
-/// values named by their labels rather than their slugs ("“Medicaidd” is
+/// `error` too) through the catalog, with the parameter, facet group,
+/// values and the list of parameters named by their labels rather than
+/// their slugs and names ("“Medicaidd” is
 /// not one of the choices for “Insurance”. Choose from: ...").
 pub fn param_error_message(ctx: &SiteContext, error: &ParamError) -> String {
     let quoted = |text: &str| format!("\u{201c}{text}\u{201d}");
@@ -176,6 +177,13 @@ pub fn param_error_message(ctx: &SiteContext, error: &ParamError) -> String {
                 *value = vocabulary
                     .values_of(group.id)
                     .map(|v| ctx.label(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+            ("parameters", _) => {
+                *value = value
+                    .split(", ")
+                    .map(|p| parameter_label(ctx, p))
                     .collect::<Vec<_>>()
                     .join(", ")
             }

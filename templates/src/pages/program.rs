@@ -7,8 +7,8 @@ use crate::components::{
 use crate::format::{date_text, labels_of, search_href, short_url, tel_href, web_url};
 use crate::layout::{Nav, Page};
 use crate::pages::shortlist::{shortlist_bar, toggle_link};
-use crate::Shortlist;
 use crate::SiteContext;
+use iop_index::request::Shortlist;
 use iop_index::{Listing, Point, SearchRequest, Vocabulary};
 use maud::{html, Markup};
 

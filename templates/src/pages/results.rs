@@ -8,8 +8,8 @@ use crate::components::{
 use crate::format::search_href;
 use crate::layout::{layout, Nav, Page};
 use crate::pages::shortlist::{search_csv_link, shortlist_bar, toggle_link};
-use crate::Shortlist;
 use crate::SiteContext;
+use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, Change};
 use iop_index::{SearchRequest, SearchResults};
 use maud::{html, Markup};

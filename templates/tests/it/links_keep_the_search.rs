@@ -5,13 +5,13 @@
 //! search it runs is the one intended: the same search on another page, in
 //! another order, without one filter, wider, or exactly the same.
 
+use crate::html::{attr, first, parse, select};
 use iop_index::indexing::build_in_ram;
-use iop_index::request::{form_urlencoded_pairs, widenings_of, DEFAULT_PER_PAGE};
+use iop_index::request::{form_urlencoded_pairs, widenings_of, Shortlist, DEFAULT_PER_PAGE};
 use iop_index::{
     Address, Listing, Point, Precision, SearchIndex, SearchRequest, UnknownParams, Vocabulary,
 };
-use iop_templates::{results_page, Lang, Shortlist, SiteContext, Widening};
-use scraper::{Html, Selector};
+use iop_templates::{results_page, Lang, SiteContext, Widening};
 use std::collections::BTreeMap;
 
 // A seeded generator, so failures reproduce.
@@ -206,16 +206,26 @@ fn check_page(
     intended: &SearchRequest,
     shortlist: &Shortlist,
 ) -> usize {
-    let doc = Html::parse_document(html);
+    let doc = parse(html);
     let what = format!("{lang:?} /search?{query}");
     let mut followed = 0;
     let on_page = |r: &SearchRequest| SearchRequest {
         page: 1,
         ..r.clone()
     };
-    let sel = |s: &str| Selector::parse(s).unwrap();
-    for a in doc.select(&sel("a[href]")) {
-        let href = a.value().attr("href").unwrap();
+    // this search from page 1, but for the filters
+    let same_but_filters = |got: &SearchRequest| {
+        let filters = intended.filters.clone();
+        same_search(
+            &SearchRequest {
+                filters,
+                ..got.clone()
+            },
+            &on_page(intended),
+        )
+    };
+    for a in select(&doc, "a[href]") {
+        let href = attr(a, "href");
         let class = a.value().attr("class").unwrap_or("");
         let is_search = href.starts_with("/search?")
             || href == "/search"
@@ -322,28 +332,10 @@ fn check_page(
                     .all(|(g, vs)| vs.iter().all(|v| intended.is_selected(*g, *v))),
                 "{ctx}"
             );
-            assert!(
-                same_search(
-                    &SearchRequest {
-                        filters: intended.filters.clone(),
-                        ..got.clone()
-                    },
-                    &on_page(intended)
-                ),
-                "{ctx}"
-            );
+            assert!(same_but_filters(&got), "{ctx}");
         } else if class.contains("clear-all") {
             assert!(got.filters.is_empty(), "{ctx}");
-            assert!(
-                same_search(
-                    &SearchRequest {
-                        filters: intended.filters.clone(),
-                        ..got.clone()
-                    },
-                    &on_page(intended)
-                ),
-                "{ctx}"
-            );
+            assert!(same_but_filters(&got), "{ctx}");
         } else {
             // the empty state's wider searches and "go to the first page"
             assert_eq!(got.page, 1, "{ctx}");
@@ -368,15 +360,13 @@ fn check_page(
     // the forms: the filter form sends this search (from page 1) with the
     // boxes as they are ticked; the search form keeps place, distance, words
     // and filters
-    for form in doc.select(&sel("form")) {
+    for form in select(&doc, "form") {
         let mut pairs: Vec<(String, String)> = Vec::new();
-        for input in form.select(&sel("input[name], select[name]")) {
+        for input in select(form, "input[name], select[name]") {
             let e = input.value();
             let name = e.attr("name").unwrap().to_string();
             let value = if e.name() == "select" {
-                input
-                    .select(&sel("option[selected]"))
-                    .next()
+                first(input, "option[selected]")
                     .and_then(|o| o.value().attr("value"))
                     .unwrap_or("")
                     .to_string()

@@ -1,62 +1,38 @@
 //! The pages rendered from hand-built listings and real searches over them.
 
-use crate::common;
+use crate::fixtures::{self, prov, request};
+use crate::html::{attr, first, link, one, parse, select, text, ElementRef, Html};
 
 use iop_index::indexing::build_in_ram;
 use iop_index::listing::Weekday;
-use iop_index::store::SourceSummary;
-use iop_index::{GenerationMeta, Listing, Point, Precision, SearchIndex, Source};
+use iop_index::{GenerationMeta, Listing, SearchIndex, Source};
 use iop_templates::{about, error_page, home, program, results, stylesheet_path, SiteContext};
 use time::macros::date;
 
 // ---------------------------------------------------------------- fixtures
 
 fn ctx(sample: bool) -> SiteContext {
-    common::site(iop_templates::Lang::En, "", sample, 1234)
+    fixtures::site(iop_templates::Lang::En, "", sample, 1234)
 }
 
+/// A source of these tests' listings, naming them as record `rec-1`.
 fn source(kind: &str, title: &str, url: Option<&str>) -> Source {
-    Source {
-        kind: kind.into(),
-        title: title.into(),
-        url: url.map(str::to_string),
-        record: Some("rec-1".into()),
-        edition: None,
-    }
+    fixtures::source(kind, title, url, Some("rec-1"))
 }
-
-use common::prov;
 
 /// A listing near downtown Sacramento (ZIP 95814) with only its name, address
 /// and point reported, plus the facet values given.
 fn bare(id: &str, name: &str, lat: f64, lon: f64, facets: &[(&str, &[&str])]) -> Listing {
-    let map = common::facet_map(facets);
-    let mut provenance = vec![
-        prov("name", 0, date!(2026 - 09 - 01), None),
-        prov("address", 0, date!(2026 - 09 - 01), None),
-    ];
-    for (group, values) in facets {
-        for v in *values {
-            provenance.push(prov(
-                &format!("{group}/{v}"),
-                0,
-                date!(2026 - 09 - 01),
-                None,
-            ));
-        }
-    }
-    let address = common::sacramento();
-    Listing {
-        point: Some(Point {
-            lat,
-            lon,
-            precision: Precision::ZipCentroid,
-        }),
-        facets: map,
-        sources: vec![source("test", "Test directory", None)],
-        provenance,
-        ..Listing::new(id, name, address)
-    }
+    let test = source("test", "Test directory", None);
+    fixtures::listing(
+        id,
+        name,
+        (lat, lon),
+        facets,
+        test,
+        date!(2026 - 09 - 01),
+        None,
+    )
 }
 
 /// A listing with every fact reported, from two sources.
@@ -69,18 +45,7 @@ fn full() -> Listing {
         &[
             ("focus", &["mental-health", "mood"]),
             ("age", &["adolescents"]),
-            (
-                "insurance",
-                &[
-                    "medicaid",
-                    "medicare",
-                    "private",
-                    "tricare",
-                    "self-pay",
-                    "sliding-scale",
-                    "aetna",
-                ],
-            ),
+            ("insurance", fixtures::EVERY_PLAN),
             ("schedule", &["evening"]),
             ("format", &["in-person", "telehealth"]),
             ("accreditation", &["joint-commission"]),
@@ -96,9 +61,9 @@ fn full() -> Listing {
         "River Bend website",
         Some("https://www.riverbend.example/teen-iop/"),
     ));
-    common::state_every_fact(
+    fixtures::state_every_fact(
         &mut l,
-        common::session(Weekday::Wed, "16:00", "19:00"),
+        fixtures::session(Weekday::Wed, "16:00", "19:00"),
         1,
         date!(2026 - 10 - 02),
     );
@@ -145,8 +110,6 @@ fn index() -> SearchIndex {
     build_in_ram(listings()).expect("index builds")
 }
 
-use common::request;
-
 fn search(index: &SearchIndex, query: &str) -> String {
     let r = request(query);
     let found = index.search(&r).expect("search runs");
@@ -160,25 +123,22 @@ fn meta() -> GenerationMeta {
         listings: 1234,
         sample: false,
         sources: vec![
-            SourceSummary {
-                kind: "samhsa-directory".into(),
-                title: "SAMHSA National Directory of Substance Use Treatment Facilities, 2022"
-                    .into(),
-                edition: Some("2022".into()),
-                url: Some("https://www.samhsa.gov/data/".into()),
-                listings: 1200,
-                oldest_check: Some("2026-09-01".into()),
-                newest_check: Some("2026-10-02".into()),
-            },
-            SourceSummary {
-                kind: "website".into(),
-                title: "Program websites".into(),
-                edition: None,
-                url: None,
-                listings: 34,
-                oldest_check: Some("2026-10-02".into()),
-                newest_check: Some("2026-10-02".into()),
-            },
+            fixtures::source_summary(
+                "samhsa-directory",
+                "SAMHSA National Directory of Substance Use Treatment Facilities, 2022",
+                Some("2022"),
+                Some("https://www.samhsa.gov/data/"),
+                1200,
+                Some(("2026-09-01", "2026-10-02")),
+            ),
+            fixtures::source_summary(
+                "website",
+                "Program websites",
+                None,
+                None,
+                34,
+                Some(("2026-10-02", "2026-10-02")),
+            ),
         ],
     }
 }
@@ -212,39 +172,35 @@ fn all_pages(ctx: &SiteContext) -> Vec<(&'static str, String)> {
 
 // ---------------------------------------------------------------- helpers
 
-/// The opening tag that contains `marker`.
-fn tag_with<'a>(html: &'a str, marker: &str) -> &'a str {
-    let at = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("{marker:?} not found"));
-    let start = html[..at].rfind('<').unwrap();
-    let end = at + html[at..].find('>').unwrap();
-    &html[start..=end]
+/// The markup inside the `dd` of the fact row labelled `label` (a `dt`
+/// whose text is `label`, and the `dd` right after it).
+fn row(page: &Html, label: &str) -> String {
+    let dt = select(page, "dt")
+        .into_iter()
+        .find(|dt| text(*dt) == label)
+        .unwrap_or_else(|| panic!("row {label:?} not found"));
+    let dd = dt
+        .next_siblings()
+        .find_map(ElementRef::wrap)
+        .filter(|e| e.value().name() == "dd")
+        .unwrap_or_else(|| panic!("row {label:?} has no dd"));
+    dd.inner_html()
 }
 
-/// The value of attribute `name` in an opening tag, unescaped.
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}=\"");
-    let at = tag.find(&key)? + key.len();
-    let end = at + tag[at..].find('"')?;
-    Some(
-        tag[at..end]
-            .replace("&amp;", "&")
-            .replace("&quot;", "\"")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">"),
-    )
+/// The facet group's `fieldset` in `within` whose legend starts with `legend`.
+fn fieldset<'a>(within: ElementRef<'a>, legend: &str) -> ElementRef<'a> {
+    select(within, "fieldset")
+        .into_iter()
+        .find(|f| first(*f, "legend").is_some_and(|l| text(l).starts_with(legend)))
+        .unwrap_or_else(|| panic!("no group {legend:?}"))
 }
 
-/// The text of the `dd` of the fact row labelled `label` (program page).
-fn row<'a>(html: &'a str, label: &str) -> &'a str {
-    let key = format!("<dt>{label}</dt><dd>");
-    let at = html
-        .find(&key)
-        .unwrap_or_else(|| panic!("row {label:?} not found"))
-        + key.len();
-    let end = at + html[at..].find("</dd>").unwrap();
-    &html[at..end]
+/// The result card (`article`) whose text contains `name`.
+fn card<'a>(page: &'a Html, name: &str) -> ElementRef<'a> {
+    select(page, "article")
+        .into_iter()
+        .find(|a| text(*a).contains(name))
+        .unwrap_or_else(|| panic!("no card of {name:?}"))
 }
 
 // ---------------------------------------------------------------- every page
@@ -266,11 +222,10 @@ fn every_page_has_the_crisis_line_and_only_the_stylesheet_as_a_resource() {
         );
         assert!(html.contains("<main id=\"main\""), "{name}");
         // the crisis line near the top (before main) and in the footer
-        let crisis = html
-            .find("aria-label=\"Crisis help\"")
-            .unwrap_or_else(|| panic!("{name}: no crisis region"));
+        let doc = parse(&html);
+        let order = select(&doc, "[aria-label=\"Crisis help\"], main");
         assert!(
-            crisis < html.find("<main").unwrap(),
+            order[0].value().attr("aria-label") == Some("Crisis help"),
             "{name}: crisis line after main"
         );
         assert!(html.contains("In crisis? Call or text 988 (Suicide &amp; Crisis Lifeline), or call 911 in an emergency."), "{name}");
@@ -348,10 +303,7 @@ fn the_sample_banner_shows_on_every_page_iff_the_data_is_sample() {
 fn titles_are_specific_to_each_page() {
     let titles: Vec<String> = all_pages(&ctx(false))
         .into_iter()
-        .map(|(_, html)| {
-            let start = html.find("<title>").unwrap() + 7;
-            html[start..start + html[start..].find("</title>").unwrap()].to_string()
-        })
+        .map(|(_, html)| text(one(&parse(&html), "title")))
         .collect();
     assert_eq!(
         titles,
@@ -372,9 +324,10 @@ fn the_home_form_searches_with_the_first_filters() {
     let html = home(&ctx(false)).into_string();
     assert!(html.contains("<form class=\"search-form\" method=\"get\" action=\"/search\""));
     assert!(html.contains("<label for=\"near\">ZIP code or city</label>"));
-    let near = tag_with(&html, "name=\"near\"");
-    assert_eq!(attr(near, "autocomplete").as_deref(), Some("off"));
-    assert_eq!(attr(near, "value").as_deref(), Some(""));
+    let doc = parse(&html);
+    let near = one(&doc, "input[name=near]");
+    assert_eq!(attr(near, "autocomplete"), "off");
+    assert_eq!(attr(near, "value"), "");
     assert!(html.contains("<option value=\"25\" selected>Within 25 miles</option>"));
     for miles in ["5", "10", "50", "100"] {
         assert!(
@@ -438,14 +391,9 @@ fn the_form_is_prefilled_and_keeps_an_odd_radius() {
         &index,
         "near=Sacramento%2C+CA&radius=30&q=evening+group&insurance=medicaid",
     );
-    assert_eq!(
-        attr(tag_with(&html, "id=\"near\""), "value").as_deref(),
-        Some("Sacramento, CA")
-    );
-    assert_eq!(
-        attr(tag_with(&html, "id=\"q\""), "value").as_deref(),
-        Some("evening group")
-    );
+    let doc = parse(&html);
+    assert_eq!(attr(one(&doc, "#near"), "value"), "Sacramento, CA");
+    assert_eq!(attr(one(&doc, "#q"), "value"), "evening group");
     assert!(html.contains("<option value=\"25\">Within 25 miles</option><option value=\"30\" selected>Within 30 miles</option>"));
     // a new place keeps the filters
     assert!(html.contains("<input type=\"hidden\" name=\"insurance\" value=\"medicaid\">"));
@@ -455,26 +403,42 @@ fn the_form_is_prefilled_and_keeps_an_odd_radius() {
 fn facet_checkboxes_are_checked_when_selected_and_counted() {
     let index = index();
     let html = search(&index, "near=95814&insurance=medicaid");
-    let medicaid = tag_with(&html, "name=\"insurance\" value=\"medicaid\" checked");
-    assert!(medicaid.starts_with("<input type=\"checkbox\""));
-    assert!(!tag_with(&html, "name=\"insurance\" value=\"medicare\"").contains("checked"));
+    let doc = parse(&html);
+    let checkbox = |value: &str| {
+        one(
+            &doc,
+            &format!("input[type=checkbox][name=insurance][value={value}]"),
+        )
+    };
+    attr(checkbox("medicaid"), "checked");
+    assert_eq!(checkbox("medicare").value().attr("checked"), None);
     // counts ignore the group's own selection: medicare would add Capitol Recovery
     assert!(html.contains(
         "value=\"medicare\"><span class=\"check-label\">Medicare <span class=\"count\"><span aria-hidden=\"true\">(</span>2<span class=\"visually-hidden\"> programs</span><span aria-hidden=\"true\">)</span></span></span>"
     ), "{html}");
     // one form, carrying the place; values with no programs are dimmed; long groups fold
-    let sidebar = &html[html.find("<aside class=\"filters\"").unwrap()..];
-    assert_eq!(sidebar.matches("<form").count(), 1);
-    assert!(sidebar.contains("<form method=\"get\" action=\"/search\"><input type=\"hidden\" name=\"near\" value=\"95814\">"));
-    assert!(sidebar.contains("<label class=\"check dim\"><input type=\"checkbox\" name=\"focus\" value=\"eating-disorders\">"));
-    let languages = &sidebar[sidebar.find("<legend>Languages</legend>").unwrap()..];
-    let languages = &languages[..languages.find("</fieldset>").unwrap()];
-    assert!(
-        languages.contains("<details class=\"more\"><summary>Show 23 more</summary>"),
-        "{languages}"
+    let sidebar = one(&doc, "aside.filters");
+    let form = one(sidebar, "form");
+    assert_eq!(
+        (attr(form, "method"), attr(form, "action")),
+        ("get", "/search")
     );
-    assert!(sidebar.contains("any of these"));
-    assert!(sidebar.contains(">Update results</button>"));
+    one(
+        form,
+        "form > input[type=hidden][name=near][value=\"95814\"]:first-child",
+    );
+    one(
+        sidebar,
+        "label[class=\"check dim\"] > input[type=checkbox][name=focus][value=eating-disorders]:first-child",
+    );
+    let languages = fieldset(sidebar, "Languages");
+    let more = one(languages, "details[class=more]");
+    assert_eq!(text(one(more, "summary:first-child")), "Show 23 more");
+    assert!(text(sidebar).contains("any of these"));
+    assert!(select(sidebar, "button")
+        .into_iter()
+        .any(|b| text(b) == "Update results"));
+    let legends: Vec<String> = select(sidebar, "legend").into_iter().map(text).collect();
     for group in [
         "Treatment focus",
         "Therapy approach",
@@ -482,7 +446,7 @@ fn facet_checkboxes_are_checked_when_selected_and_counted() {
         "Schedule",
         "Format",
     ] {
-        assert!(sidebar.contains(&format!("<legend>{group}")), "{group}");
+        assert!(legends.iter().any(|l| l.starts_with(group)), "{group}");
     }
 }
 
@@ -490,9 +454,11 @@ fn facet_checkboxes_are_checked_when_selected_and_counted() {
 fn a_selected_value_stays_visible_in_a_folded_group() {
     let index = index();
     let html = search(&index, "near=95814&language=yupik");
-    let languages = &html[html.find("<legend>Languages").unwrap()..];
-    let shown = &languages[..languages.find("<details").unwrap()];
-    assert!(shown.contains("value=\"yupik\" checked"), "{shown}");
+    let doc = parse(&html);
+    let languages = fieldset(one(&doc, "aside.filters"), "Languages");
+    // checked, and not folded away in the group's "Show more"
+    one(languages, "input[value=yupik][checked]");
+    assert!(select(languages, "details input[value=yupik]").is_empty());
 }
 
 #[test]
@@ -502,70 +468,71 @@ fn chips_remove_one_filter_each_and_clear_all_removes_them_all() {
         &index,
         "near=95814&insurance=medicaid&insurance=medicare&age=adolescents&page=1",
     );
-    let chip = tag_with(&html, "aria-label=\"Remove filter: Medicaid\"");
+    let doc = parse(&html);
+    let chip = one(&doc, "a[aria-label=\"Remove filter: Medicaid\"]");
     assert_eq!(
-        attr(chip, "href").as_deref(),
-        Some("/search?near=95814&insurance=medicare&age=adolescents")
+        attr(chip, "href"),
+        "/search?near=95814&insurance=medicare&age=adolescents"
     );
     assert!(html.contains("aria-label=\"Remove filter: Medicaid\">Medicaid <span aria-hidden=\"true\">\u{d7}</span></a>"));
-    let chip = tag_with(&html, "aria-label=\"Remove filter: Adolescents (13-17)\"");
+    let chip = one(&doc, "a[aria-label=\"Remove filter: Adolescents (13-17)\"]");
     assert_eq!(
-        attr(chip, "href").as_deref(),
-        Some("/search?near=95814&insurance=medicaid&insurance=medicare")
+        attr(chip, "href"),
+        "/search?near=95814&insurance=medicaid&insurance=medicare"
     );
-    let clear = tag_with(&html, ">Clear all filters<");
-    assert_eq!(attr(clear, "href").as_deref(), Some("/search?near=95814"));
+    let clear = link(&doc, "Clear all filters");
+    assert_eq!(attr(clear, "href"), "/search?near=95814");
 }
 
 #[test]
 fn sort_links_offer_what_makes_sense_and_mark_the_current_one() {
     let index = index();
     let html = search(&index, "near=95814&q=health");
-    let sort = &html[html.find("<nav class=\"sort\"").unwrap()..];
-    let sort = &sort[..sort.find("</nav>").unwrap()];
-    assert!(
-        sort.contains(
-            "<a href=\"/search?near=95814&amp;q=health\" aria-current=\"true\">Distance</a>"
-        ),
-        "{sort}"
+    let doc = parse(&html);
+    let sort = one(&doc, "nav.sort");
+    let current = one(sort, "a[aria-current=true]");
+    assert_eq!(text(current), "Distance");
+    assert_eq!(attr(current, "href"), "/search?near=95814&q=health");
+    let best = link(sort, "Best match");
+    assert_eq!(
+        attr(best, "href"),
+        "/search?near=95814&q=health&sort=relevance"
     );
-    assert!(
-        sort.contains(
-            "<a href=\"/search?near=95814&amp;q=health&amp;sort=relevance\">Best match</a>"
-        ),
-        "{sort}"
-    );
-    assert!(sort.contains("sort=name\">Name</a>"));
+    assert_eq!(best.value().attr("aria-current"), None);
+    assert!(attr(link(sort, "Name"), "href").ends_with("sort=name"));
     // without a place or text there is only one order: no sort links
-    assert!(!search(&index, "").contains("<nav class=\"sort\""));
+    assert!(select(&parse(&search(&index, "")), "nav.sort").is_empty());
 }
 
 #[test]
 fn cards_show_the_decisive_facts_and_say_what_is_not_reported() {
     let index = index();
-    let html = search(&index, "near=95814&insurance=medicare");
-    let card_start = html.find("River Bend Health: Teen Evening IOP").unwrap();
-    let card = &html[..html[card_start..].find("</article>").unwrap() + card_start];
-    let card = &card[card.rfind("<article").unwrap()..];
+    let doc = parse(&search(&index, "near=95814&insurance=medicare"));
+    let river = card(&doc, "River Bend Health: Teen Evening IOP");
     // the link carries the search, so the program page can lead back to it
-    assert!(card.contains("<h2 class=\"card-title\"><a href=\"/programs/0000000000a1?near=95814&amp;insurance=medicare\">River Bend Health: Teen Evening IOP</a></h2>"), "{card}");
-    let miles = &card[card.find("<span class=\"distance\">").unwrap() + 23
-        ..card
-            .find(" mi</span> · <span class=\"street\">100 Capitol Mall</span>, Sacramento, CA")
-            .unwrap()];
+    let title = one(river, "h2.card-title > a");
+    assert_eq!(
+        attr(title, "href"),
+        "/programs/0000000000a1?near=95814&insurance=medicare"
+    );
+    assert_eq!(text(title), "River Bend Health: Teen Evening IOP");
+    let miles = text(one(river, "span.distance"));
+    let miles = miles.strip_suffix(" mi").unwrap_or(&miles);
     assert!(
         miles.len() == 3 && miles.parse::<f64>().unwrap() < 1.0,
         "{miles}"
     );
+    assert_eq!(text(one(river, "span.street")), "100 Capitol Mall");
+    assert!(text(river).contains(" mi · 100 Capitol Mall, Sacramento, CA"));
     // the phone as a large tap target, before the facts
-    let call = card
-        .find("<a class=\"call\" href=\"tel:+19165550100\">")
-        .unwrap();
-    assert!(card[call..].contains("Call <span class=\"phone\">(916) 555-0100</span>"));
+    let call = one(river, "a.call[href=\"tel:+19165550100\"]");
+    assert!(text(call).contains("Call (916) 555-0100"), "{}", text(call));
+    assert_eq!(text(one(call, "span.phone")), "(916) 555-0100");
+    let order = select(river, "a.call, dl.card-facts");
+    assert_eq!(order[0], call, "the call link before the facts");
     // the facts the filters ask about come first, the matching value first and marked
-    let facts = &card[card.find("<dl class=\"card-facts\">").unwrap()..];
-    assert!(call < card.find("<dl class=\"card-facts\">").unwrap());
-    assert!(facts.starts_with("<dl class=\"card-facts\"><div class=\"fact\"><dt>Insurance and payment</dt><dd><strong class=\"match\"><span aria-hidden=\"true\">✓ </span>Medicare</strong>, Medicaid"), "{facts}");
+    let facts = one(river, "dl.card-facts").inner_html();
+    assert!(facts.starts_with("<div class=\"fact\"><dt>Insurance and payment</dt><dd><strong class=\"match\"><span aria-hidden=\"true\">✓ </span>Medicare</strong>, Medicaid"), "{facts}");
     assert!(
         facts.contains("<dd>Mental health, Depression and mood disorders</dd>"),
         "{facts}"
@@ -574,19 +541,20 @@ fn cards_show_the_decisive_facts_and_say_what_is_not_reported() {
         facts.contains("<dd>Evening · 9 hours a week</dd>"),
         "{facts}"
     );
-    assert!(!card.contains("Sample"));
+    assert!(!text(river).contains("Sample"));
     // a listing with nothing but its name and address: one line for what is missing
-    let bare_start = html.find("Capitol Recovery Center</a>").unwrap();
-    let bare_card = &html[bare_start..bare_start + html[bare_start..].find("</article>").unwrap()];
-    assert!(
-        bare_card.contains(
-            "<p class=\"card-missing\">Not reported: treatment focus, ages served, schedule</p>"
-        ),
-        "{bare_card}"
+    let bare_card = card(&doc, "Capitol Recovery Center");
+    assert_eq!(
+        text(one(bare_card, "p.card-missing")),
+        "Not reported: treatment focus, ages served, schedule"
     );
-    assert!(!bare_card.contains("<dt>Ages served</dt>"), "{bare_card}");
-    assert!(bare_card.contains("Phone: <span class=\"not-reported\">not reported</span>"));
-    assert!(bare_card.contains("<span class=\"distance\">"));
+    assert!(select(bare_card, "dt")
+        .into_iter()
+        .all(|dt| text(dt) != "Ages served"));
+    assert!(bare_card
+        .inner_html()
+        .contains("Phone: <span class=\"not-reported\">not reported</span>"));
+    one(bare_card, "span.distance");
 }
 
 #[test]
@@ -608,23 +576,20 @@ fn sample_listings_are_tagged() {
 fn pagination_links_pages_around_the_current_one() {
     let index = index();
     let html = search(&index, "per_page=1&page=2");
-    let nav = &html[html
-        .find("<nav class=\"pagination\" aria-label=\"Pages\">")
-        .unwrap()..];
-    let nav = &nav[..nav.find("</nav>").unwrap()];
-    assert!(nav.contains("Page 2 of 4"), "{nav}");
-    assert!(
-        nav.contains("<a href=\"/search?per_page=1\" rel=\"prev\">"),
-        "{nav}"
+    let doc = parse(&html);
+    let nav = one(&doc, "nav.pagination[aria-label=Pages]");
+    assert!(text(nav).contains("Page 2 of 4"), "{}", nav.html());
+    one(nav, "a[href=\"/search?per_page=1\"][rel=prev]");
+    one(nav, "a[href=\"/search?page=3&per_page=1\"][rel=next]");
+    let current = one(nav, "a[aria-current=page]");
+    assert_eq!(attr(current, "href"), "/search?page=2&per_page=1");
+    assert_eq!(
+        current.inner_html(),
+        "<span class=\"visually-hidden\">Page </span>2"
     );
-    assert!(
-        nav.contains("<a href=\"/search?page=3&amp;per_page=1\" rel=\"next\">"),
-        "{nav}"
-    );
-    assert!(nav.contains("<a href=\"/search?page=2&amp;per_page=1\" aria-current=\"page\"><span class=\"visually-hidden\">Page </span>2</a>"), "{nav}");
-    assert!(html.contains("<ol class=\"results-list\" start=\"2\">"));
+    one(&doc, "ol.results-list[start=\"2\"]");
     // one page: no pagination
-    assert!(!search(&index, "").contains("aria-label=\"Pages\""));
+    assert!(select(&parse(&search(&index, "")), "[aria-label=Pages]").is_empty());
 }
 
 #[test]
@@ -638,14 +603,16 @@ fn an_empty_result_suggests_wider_distances_and_fewer_filters() {
     assert!(
         html.contains("radius=100&amp;q=zebra&amp;insurance=tricare\">Search within 100 miles</a>")
     );
-    let chip = tag_with(
-        &html,
-        "aria-label=\"Remove filter: TRICARE (military insurance)\"",
+    let doc = parse(&html);
+    // the filter's chip, and again among the ways to find more
+    let chips = select(
+        &doc,
+        "a[aria-label=\"Remove filter: TRICARE (military insurance)\"]",
     );
-    assert_eq!(
-        attr(chip, "href").as_deref(),
-        Some("/search?near=95814&radius=10&q=zebra")
-    );
+    assert!(!chips.is_empty());
+    for chip in chips {
+        assert_eq!(attr(chip, "href"), "/search?near=95814&radius=10&q=zebra");
+    }
     assert!(html.contains("<a href=\"/search?near=95814&amp;radius=10&amp;insurance=tricare\">Search without the keywords \"zebra\"</a>"));
     // no invented counts
     assert!(!html.contains("Search within 50 miles ("));
@@ -660,10 +627,11 @@ fn an_empty_result_suggests_wider_distances_and_fewer_filters() {
 #[test]
 fn the_program_page_shows_every_fact_with_its_source() {
     let html = program(&ctx(false), &full()).into_string();
+    let doc = parse(&html);
     assert!(html.contains("<h1>River Bend Health: Teen Evening IOP</h1>"));
     assert!(html.contains("Offered by River Bend Health"));
-    assert!(row(&html, "Address").contains("100 Capitol Mall<br>Suite 2<br>Sacramento, CA 95814"));
-    let map = row(&html, "Map");
+    assert!(row(&doc, "Address").contains("100 Capitol Mall<br>Suite 2<br>Sacramento, CA 95814"));
+    let map = row(&doc, "Map");
     assert!(
         map.contains("href=\"https://www.openstreetmap.org/directions?to=38.5816%2C-121.4944\""),
         "{map}"
@@ -672,10 +640,10 @@ fn the_program_page_shows_every_fact_with_its_source() {
     // a fact links to its source, named once in the Sources section
     assert!(map.contains("<a href=\"#source-2\">Source 2</a>"), "{map}");
     // the extension is dialled too
-    assert!(row(&html, "Intake phone").contains("href=\"tel:+19165550101;ext=4\""));
-    assert!(row(&html, "Website").contains("<a href=\"https://www.riverbend.example/teen-iop/\" rel=\"nofollow noopener\">riverbend.example/teen-iop</a>"));
+    assert!(row(&doc, "Intake phone").contains("href=\"tel:+19165550101;ext=4\""));
+    assert!(row(&doc, "Website").contains("<a href=\"https://www.riverbend.example/teen-iop/\" rel=\"nofollow noopener\">riverbend.example/teen-iop</a>"));
     // a group's sources, deduplicated, with the evidence words
-    let insurance = row(&html, "Insurance and payment");
+    let insurance = row(&doc, "Insurance and payment");
     assert_eq!(
         insurance
             .matches("<a href=\"#source-1\">Source 1</a>")
@@ -691,8 +659,8 @@ fn the_program_page_shows_every_fact_with_its_source() {
     );
     assert!(!insurance.contains("checked"), "{insurance}");
     // each source once, with its date and what it reported
-    assert_eq!(html.matches("id=\"source-2\"").count(), 1);
-    let sources = &html[html.find("id=\"sources\"").unwrap()..];
+    one(&doc, "#source-2");
+    let sources = one(&doc, "section[aria-labelledby=sources]").inner_html();
     assert!(
         sources.contains("Source 2: <span class=\"source-title\">River Bend website</span>"),
         "{sources}"
@@ -706,17 +674,17 @@ fn the_program_page_shows_every_fact_with_its_source() {
     );
     // schedule
     assert_eq!(
-        row(&html, "Days a week"),
+        row(&doc, "Days a week"),
         "<div class=\"fact-value\">3 days a week</div>"
     );
-    assert!(row(&html, "Hours a week").contains("9 hours a week"));
-    assert!(row(&html, "Sessions").contains(
+    assert!(row(&doc, "Hours a week").contains("9 hours a week"));
+    assert!(row(&doc, "Sessions").contains(
         "Monday <time datetime=\"16:00\">4:00 pm</time>–<time datetime=\"19:00\">7:00 pm</time>"
     ));
-    assert!(row(&html, "Program length").contains("About 8 weeks"));
-    assert!(row(&html, "Partial hospitalization (PHP)").contains("Yes"));
-    assert!(row(&html, "Outpatient care to step down to").contains("No"));
-    assert!(row(&html, "Accepting new clients").contains("Yes"));
+    assert!(row(&doc, "Program length").contains("About 8 weeks"));
+    assert!(row(&doc, "Partial hospitalization (PHP)").contains("Yes"));
+    assert!(row(&doc, "Outpatient care to step down to").contains("No"));
+    assert!(row(&doc, "Accepting new clients").contains("Yes"));
     // sources and the overall check date
     assert!(html.contains("Last checked <time datetime=\"2026-10-02\">2026-10-02</time>."));
     assert!(html.contains("<span class=\"record\">Record: rec-1</span>"));
@@ -728,6 +696,7 @@ fn missing_facts_are_not_reported_never_guessed() {
     let mut l = bare("0000000000e5", "Quiet Valley Clinic", 38.58, -121.49, &[]);
     l.point = None;
     let html = program(&ctx(false), &l).into_string();
+    let doc = parse(&html);
     let nr = "<span class=\"not-reported\">not reported</span>";
     for label in [
         "Map",
@@ -746,12 +715,12 @@ fn missing_facts_are_not_reported_never_guessed() {
         "Outpatient care to step down to",
     ] {
         assert!(
-            row(&html, label).contains(nr),
+            row(&doc, label).contains(nr),
             "{label}: {}",
-            row(&html, label)
+            row(&doc, label)
         );
     }
-    assert!(row(&html, "Intensive outpatient (IOP)").contains("Yes"));
+    assert!(row(&doc, "Intensive outpatient (IOP)").contains("Yes"));
     assert!(!html.contains("openstreetmap.org"));
     assert!(!html.contains("Offered by"));
 }
@@ -910,22 +879,16 @@ fn distances_from_a_zip_centre_claim_no_more_than_they_know() {
     ])
     .unwrap();
     let html = search(&index, "near=95814");
-    let card = |name: &str| {
-        let start = html.find(&format!("{name}</a>")).unwrap();
-        html[start..start + html[start..].find("</article>").unwrap()].to_string()
-    };
-    let distance = |card: &str| {
-        let from = card.find("<span class=\"distance\">").unwrap() + 23;
-        card[from..from + card[from..].find("</span>").unwrap()].to_string()
-    };
-    assert_eq!(distance(&card("Same ZIP Clinic")), "in ZIP 95814");
-    let capitol = distance(&card("Capitol Recovery Center"));
+    let doc = parse(&html);
+    let distance = |name: &str| text(one(card(&doc, name), "span.distance"));
+    assert_eq!(distance("Same ZIP Clinic"), "in ZIP 95814");
+    let capitol = distance("Capitol Recovery Center");
     assert!(
         capitol.starts_with("about ") && capitol.ends_with(" mi") && !capitol.contains('.'),
         "{capitol}"
     );
     // the program's own coordinates keep their decimal
-    let exact = distance(&card("River Bend Health: Teen Evening IOP"));
+    let exact = distance("River Bend Health: Teen Evening IOP");
     assert!(exact.ends_with(" mi") && exact.contains('.'), "{exact}");
     assert!(!html.contains("0.0 mi"));
 }

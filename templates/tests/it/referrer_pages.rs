@@ -2,23 +2,21 @@
 //! listings, in English and Spanish: structure, escaping, and that every
 //! string they write has a Spanish translation.
 
-use iop_index::{Address, Hit, Listing, Point, Precision, Provenance, Schedule, Source};
+use crate::fixtures;
+use crate::html::{attr, one, parse};
+use iop_index::request::Shortlist;
+use iop_index::{Address, Hit, Listing, Point, Precision, Schedule};
 use iop_templates::i18n::missing_translations;
-use iop_templates::{
-    compare, handout, shortlist, CompareView, Lang, Shortlist, ShortlistView, SiteContext,
-};
-use std::collections::BTreeMap;
+use iop_templates::{compare, handout, shortlist, CompareView, Lang, ShortlistView, SiteContext};
 use std::sync::Arc;
 use time::macros::date;
 
 fn ctx(lang: Lang) -> SiteContext {
-    crate::common::site(lang, "", true, 360)
+    fixtures::site(lang, "", true, 360)
 }
 
 fn hit(id: &str, name: &str, miles: Option<f64>) -> Hit {
-    let mut facets = BTreeMap::new();
-    facets.insert("insurance".to_string(), vec!["medicaid".to_string()]);
-    facets.insert("schedule".to_string(), vec!["evening".to_string()]);
+    let facets = fixtures::facet_map(&[("insurance", &["medicaid"]), ("schedule", &["evening"])]);
     Hit {
         listing: Arc::new(Listing {
             point: Some(Point {
@@ -34,29 +32,15 @@ fn hit(id: &str, name: &str, miles: Option<f64>) -> Hit {
                 ..Schedule::default()
             },
             accepting_new_clients: Some(true),
-            sources: vec![Source {
-                kind: "sample".into(),
-                title: "Sample directory".into(),
-                url: None,
-                record: None,
-                edition: None,
-            }],
-            provenance: vec![Provenance {
-                fact: "name".into(),
-                source: 0,
-                checked: date!(2026 - 10 - 01),
-                evidence: None,
-            }],
+            sources: vec![fixtures::source("sample", "Sample directory", None, None)],
+            provenance: vec![fixtures::prov("name", 0, date!(2026 - 10 - 01), None)],
             sample: true,
             ..Listing::new(
                 id,
                 name,
                 Address {
                     street: Some("1 Main St".into()),
-                    street2: None,
-                    city: "Sacramento".into(),
-                    state: "CA".into(),
-                    zip: "95814".into(),
+                    ..fixtures::sacramento()
                 },
             )
         }),
@@ -150,9 +134,10 @@ fn the_qr_code_grows_with_the_link_and_has_a_quiet_zone() {
             share_url: url,
         };
         let html = handout(&ctx(Lang::En), &view, "2026-11-24").into_string();
-        let at = html.find("viewBox=\"0 0 ").unwrap() + 13;
-        let size: usize = html[at..].split(' ').next().unwrap().parse().unwrap();
-        size
+        let doc = parse(&html);
+        let view_box = attr(one(&doc, "svg.qr"), "viewBox");
+        let size = view_box.strip_prefix("0 0 ").unwrap().split(' ').next();
+        size.unwrap().parse::<usize>().unwrap()
     };
     let short = render("https://a.example/shortlist?ids=0123456789ab");
     let long = render(&format!(

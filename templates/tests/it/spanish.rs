@@ -2,60 +2,35 @@
 //! (`missing_translations()` is empty after rendering them all), no common
 //! English UI word is left in the visible text, and links stay under `/es`.
 
-use crate::common;
+use crate::fixtures::{self, request};
+use crate::html::{attr, parse, select, ElementRef};
 use iop_index::indexing::build_in_ram;
 use iop_index::listing::Weekday;
-use iop_index::request::widenings_of;
-use iop_index::store::SourceSummary;
-use iop_index::{
-    GenerationMeta, Hit, Listing, Point, Precision, Provenance, SearchIndex, SearchRequest, Source,
-    UnknownParams,
-};
+use iop_index::request::{widenings_of, Shortlist};
+use iop_index::{GenerationMeta, Hit, Listing, SearchIndex, SearchRequest, UnknownParams};
 use iop_templates::i18n::missing_translations;
 use iop_templates::{
     about, compare, error_page, handout, home, param_error_message, program_page, report_page,
-    report_thanks, results_page, shortlist, CompareView, Lang, ReportDraft, ReportFix, Shortlist,
+    report_thanks, results_page, shortlist, CompareView, Lang, ReportDraft, ReportFix,
     ShortlistView, SiteContext, Widening,
 };
 use std::sync::Arc;
 use time::macros::date;
 
 fn ctx(lang: Lang, path: &str) -> SiteContext {
-    common::site(lang, path, true, 1234)
+    fixtures::site(lang, path, true, 1234)
 }
 
-fn prov(fact: &str, source: usize, evidence: Option<&str>) -> Provenance {
-    common::prov(fact, source, date!(2026 - 11 - 03), evidence)
-}
-
-/// A listing with the given facet values (names and sources in Spanish, so
-/// that English in the page can only come from the templates).
+/// A sample listing with the given facet values (names and sources in
+/// Spanish, so that English in the page can only come from the templates).
 fn listing(id: &str, name: &str, lat: f64, facets: &[(&str, &[&str])]) -> Listing {
-    let map = common::facet_map(facets);
-    let mut provenance = vec![prov("name", 0, None), prov("address", 0, None)];
-    for (group, values) in facets {
-        for v in *values {
-            provenance.push(prov(&format!("{group}/{v}"), 0, Some("Aceptamos Medi-Cal")));
-        }
-    }
-    let address = common::sacramento();
+    let source = fixtures::source("test", "Directorio de prueba", None, None);
+    let checked = date!(2026 - 11 - 03);
+    let evidence = Some("Aceptamos Medi-Cal");
+    let point = (lat, -121.4944);
     Listing {
-        point: Some(Point {
-            lat,
-            lon: -121.4944,
-            precision: Precision::ZipCentroid,
-        }),
-        facets: map,
-        sources: vec![Source {
-            kind: "test".into(),
-            title: "Directorio de prueba".into(),
-            url: None,
-            record: None,
-            edition: None,
-        }],
-        provenance,
         sample: true,
-        ..Listing::new(id, name, address)
+        ..fixtures::listing(id, name, point, facets, source, checked, evidence)
     }
 }
 
@@ -69,18 +44,7 @@ fn full() -> Listing {
             ("focus", &["mental-health", "mood", "substance-use"]),
             ("modality", &["dbt", "cbt", "family-therapy"]),
             ("age", &["adolescents", "adults"]),
-            (
-                "insurance",
-                &[
-                    "medicaid",
-                    "medicare",
-                    "private",
-                    "tricare",
-                    "self-pay",
-                    "sliding-scale",
-                    "aetna",
-                ],
-            ),
+            ("insurance", fixtures::EVERY_PLAN),
             ("population", &["veterans"]),
             ("language", &["spanish"]),
             ("schedule", &["evening", "weekend"]),
@@ -92,9 +56,9 @@ fn full() -> Listing {
     l.description = Some("Un programa de tarde para adolescentes.".into());
     l.intake_phone = Some("916.555.0101".into());
     l.website = Some("https://www.rioazul.example/".into());
-    common::state_every_fact(
+    fixtures::state_every_fact(
         &mut l,
-        common::session(Weekday::Sat, "09:00", "12:00"),
+        fixtures::session(Weekday::Sat, "09:00", "12:00"),
         0,
         date!(2026 - 11 - 03),
     );
@@ -120,8 +84,6 @@ fn index() -> SearchIndex {
     build_in_ram(listings()).expect("index builds")
 }
 
-use common::request;
-
 fn meta() -> GenerationMeta {
     GenerationMeta {
         generation: "g-20261124T193000-1".into(),
@@ -129,24 +91,15 @@ fn meta() -> GenerationMeta {
         listings: 1234,
         sample: true,
         sources: vec![
-            SourceSummary {
-                kind: "samhsa-directory".into(),
-                title: "SAMHSA 2022".into(),
-                edition: Some("2022".into()),
-                url: None,
-                listings: 1200,
-                oldest_check: Some("2026-09-01".into()),
-                newest_check: Some("2026-10-02".into()),
-            },
-            SourceSummary {
-                kind: "website".into(),
-                title: "Sitios web".into(),
-                edition: None,
-                url: None,
-                listings: 34,
-                oldest_check: None,
-                newest_check: None,
-            },
+            fixtures::source_summary(
+                "samhsa-directory",
+                "SAMHSA 2022",
+                Some("2022"),
+                None,
+                1200,
+                Some(("2026-09-01", "2026-10-02")),
+            ),
+            fixtures::source_summary("website", "Sitios web", None, None, 34, None),
         ],
     }
 }
@@ -357,31 +310,32 @@ fn all_pages(lang: Lang) -> Vec<(String, String)> {
 /// The text a person sees (and hears): element content without scripts and
 /// styles, plus `aria-label`, `title`, `placeholder` and `alt` attributes.
 fn visible_text(html: &str) -> String {
+    let doc = parse(html);
     let mut text = String::new();
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        text.push(' ');
-        rest = &rest[open..];
-        let close = rest.find('>').map_or(rest.len(), |c| c + 1);
-        let tag = &rest[..close];
-        for attr in ["aria-label=\"", "title=\"", "placeholder=\"", "alt=\""] {
-            if let Some(at) = tag.find(attr) {
-                let value = &tag[at + attr.len()..];
-                text.push_str(&value[..value.find('"').unwrap_or(value.len())]);
-                text.push(' ');
+    for node in doc.root_element().descendants() {
+        match node.value() {
+            scraper::Node::Text(words) => {
+                let unseen = node
+                    .ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .any(|e| matches!(e.value().name(), "script" | "style"));
+                if !unseen {
+                    text.push_str(words);
+                    text.push(' ');
+                }
             }
-        }
-        rest = &rest[close..];
-        for skipped in ["script", "style"] {
-            if tag.starts_with(&format!("<{skipped}")) {
-                let end = format!("</{skipped}>");
-                rest = rest.find(&end).map_or("", |at| &rest[at + end.len()..]);
+            scraper::Node::Element(element) => {
+                for name in ["aria-label", "title", "placeholder", "alt"] {
+                    if let Some(value) = element.attr(name) {
+                        text.push_str(value);
+                        text.push(' ');
+                    }
+                }
             }
+            _ => {}
         }
     }
-    text.push_str(rest);
-    text.replace("&amp;", "&").replace("&quot;", "\"")
+    text
 }
 
 /// Common English words of the site's UI that Spanish pages must not show.
@@ -509,9 +463,9 @@ fn every_page_renders_in_spanish_with_every_string_translated() {
 #[test]
 fn spanish_pages_link_within_spanish_and_switch_to_english() {
     for (name, html) in all_pages(Lang::Es) {
-        for (at, _) in html.match_indices(" href=\"/") {
-            let href = &html[at + 7..];
-            let href = &href[..href.find('"').unwrap()];
+        let doc = parse(&html);
+        for link in select(&doc, "[href^=\"/\"]") {
+            let href = attr(link, "href");
             let ok = href.starts_with("/es/")
                 || href.starts_with("/static/")
                 || href.starts_with("/search.csv")
@@ -521,9 +475,7 @@ fn spanish_pages_link_within_spanish_and_switch_to_english() {
                 || href.starts_with("/api/")
                 || href == "/opensearch.xml";
             // the language switch and the English alternate lead to English
-            let english_link = html[..at].ends_with("hreflang=\"en\"")
-                || html[..at].ends_with("<link rel=\"alternate\" hreflang=\"en\"")
-                || html[at..].starts_with(&format!(" href=\"{href}\" lang=\"en\""));
+            let english_link = link.value().attr("hreflang") == Some("en");
             assert!(ok || english_link, "{name}: link to {href} leaves Spanish");
         }
         assert!(

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test target uses part of this module
 
 pub mod app;
+pub mod html;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -58,22 +59,7 @@ impl TestApp {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("iopfinder starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let url = loop {
-            assert!(Instant::now() < deadline, "server did not start in 60 s");
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(url) = line.strip_prefix("listening on ") {
-                        break url.trim().to_string();
-                    }
-                }
-                _ => panic!("server exited before listening"),
-            }
-        };
-        // keep draining stdout so the server never blocks on a full pipe
-        std::thread::spawn(move || for _ in lines {});
+        let url = listening_url(&mut child);
         TestApp { url, data, child }
     }
 
@@ -102,6 +88,40 @@ impl Drop for TestApp {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The URL a `serve` child process (its stdout piped) says it listens on
+/// ("listening on URL"), waiting at most 60 s; its stdout is drained from
+/// then on, so the server never blocks on a full pipe. Panics when the
+/// process ends first.
+pub fn listening_url(child: &mut Child) -> String {
+    let stdout = child.stdout.take().expect("the server's stdout is piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let url = loop {
+        assert!(Instant::now() < deadline, "server did not start in 60 s");
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    break url.trim().to_string();
+                }
+            }
+            _ => panic!("server exited before listening"),
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    url
+}
+
+/// A client that answers redirects as they are (a form's 303), without
+/// following them.
+pub fn no_redirects() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
 }
 
 pub fn client() -> reqwest::blocking::Client {

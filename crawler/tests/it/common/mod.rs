@@ -5,9 +5,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::Request;
+use axum::response::IntoResponse;
 use axum::Router;
 use iop_crawler::fetch::FetcherConfig;
-use iop_crawler::sources::CrawlContext;
+use iop_crawler::sources::{crawl, CrawlContext, SourceCrawl, SourceError, SourceKind};
 
 /// One record per request, in arrival order (by default the path).
 pub type Log<T = String> = Arc<Mutex<Vec<T>>>;
@@ -84,6 +85,45 @@ pub fn context_without_retries() -> CrawlContext {
         retries: 0,
         ..loopback_config()
     })
+}
+
+/// The `website` source read from `start` (a home page or a sitemap URL)
+/// with [`context_without_retries`]: its listings and report, or how it
+/// failed as a whole.
+pub async fn crawl_website(start: &str) -> Result<SourceCrawl, SourceError> {
+    crawl(SourceKind::Website, start, &context_without_retries()).await
+}
+
+/// `body` as an HTML page (UTF-8).
+pub fn html(body: &'static str) -> impl IntoResponse {
+    ([("content-type", "text/html; charset=utf-8")], body)
+}
+
+/// A sitemap (sitemaps.org 0.9) of the absolute URLs `locs`.
+pub fn sitemap_xml(locs: impl IntoIterator<Item = String>) -> String {
+    let urls: String = locs
+        .into_iter()
+        .map(|loc| format!("<url><loc>{loc}</loc></url>\n"))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n{urls}</urlset>"
+    )
+}
+
+/// A site every crawler may read (robots.txt allows all) whose
+/// /sitemap.xml is `sitemap`; the caller adds its pages.
+pub fn open_site(sitemap: String) -> Router {
+    Router::new()
+        .route(
+            "/robots.txt",
+            axum::routing::get(|| async { "User-agent: *\nAllow: /\n" }),
+        )
+        .route(
+            "/sitemap.xml",
+            axum::routing::get(
+                move || async move { ([("content-type", "application/xml")], sitemap) },
+            ),
+        )
 }
 
 /// How often `path` was requested.

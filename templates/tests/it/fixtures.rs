@@ -1,10 +1,12 @@
-//! Fixtures the page tests share: the page context, facts' provenance,
-//! the Sacramento address and weekly sessions of hand-built listings, a
-//! facet map, and parsed requests.
+//! Fixtures the page tests share, made once: the page context, hand-built
+//! listings near downtown Sacramento with their sources and facts'
+//! provenance, weekly sessions, a facet map, the index's summary of its
+//! sources, and parsed requests.
 
 use iop_index::listing::{ClockTime, LevelOfCare, Session, Weekday};
+use iop_index::store::SourceSummary;
 use iop_index::{
-    Address, Listing, Point, Precision, Provenance, Schedule, SearchRequest, UnknownParams,
+    Address, Listing, Point, Precision, Provenance, Schedule, SearchRequest, Source, UnknownParams,
 };
 use iop_templates::{Lang, SiteContext};
 use std::collections::BTreeMap;
@@ -44,6 +46,87 @@ pub fn sacramento() -> Address {
         zip: "95814".into(),
     }
 }
+
+/// A source of a listing's facts: `title` of kind `kind`, at `url` when
+/// public, naming the listing `record` when it has an id for it.
+pub fn source(kind: &str, title: &str, url: Option<&str>, record: Option<&str>) -> Source {
+    Source {
+        kind: kind.into(),
+        title: title.into(),
+        url: url.map(str::to_string),
+        record: record.map(str::to_string),
+        edition: None,
+    }
+}
+
+/// A listing in downtown Sacramento ([`sacramento`]) at `(lat, lon)`, placed
+/// at its ZIP's centre, with only its name, address and the facet values
+/// given, all from `source` (its one source) checked on `checked`; each
+/// facet value in the words `evidence` when given.
+pub fn listing(
+    id: &str,
+    name: &str,
+    (lat, lon): (f64, f64),
+    facets: &[(&str, &[&str])],
+    source: Source,
+    checked: time::Date,
+    evidence: Option<&str>,
+) -> Listing {
+    let mut provenance = vec![
+        prov("name", 0, checked, None),
+        prov("address", 0, checked, None),
+    ];
+    for (group, values) in facets {
+        for v in *values {
+            provenance.push(prov(&format!("{group}/{v}"), 0, checked, evidence));
+        }
+    }
+    Listing {
+        point: Some(Point {
+            lat,
+            lon,
+            precision: Precision::ZipCentroid,
+        }),
+        facets: facet_map(facets),
+        sources: vec![source],
+        provenance,
+        ..Listing::new(id, name, sacramento())
+    }
+}
+
+/// What the index says of one of its sources: `listings` programs from
+/// `title` (kind `kind`, its own `edition` and public `url` when known),
+/// checked from the first to the second date of `checked` (`YYYY-MM-DD`).
+pub fn source_summary(
+    kind: &str,
+    title: &str,
+    edition: Option<&str>,
+    url: Option<&str>,
+    listings: usize,
+    checked: Option<(&str, &str)>,
+) -> SourceSummary {
+    SourceSummary {
+        kind: kind.into(),
+        title: title.into(),
+        edition: edition.map(str::to_string),
+        url: url.map(str::to_string),
+        listings,
+        oldest_check: checked.map(|(oldest, _)| oldest.to_string()),
+        newest_check: checked.map(|(_, newest)| newest.to_string()),
+    }
+}
+
+/// The insurance values a listing with every fact reported accepts: the
+/// home page's first plans, the less common ones, and a named insurer.
+pub const EVERY_PLAN: &[&str] = &[
+    "medicaid",
+    "medicare",
+    "private",
+    "tricare",
+    "self-pay",
+    "sliding-scale",
+    "aetna",
+];
 
 /// A weekly session on `weekday` from `start` to `end` (HH:MM, 24-hour).
 pub fn session(weekday: Weekday, start: &str, end: &str) -> Session {
