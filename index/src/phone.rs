@@ -409,7 +409,11 @@ mod tests {
             // letters past the tenth digit are not dialled
             ("1-800-FLOWERS4U", "(800) 356-9377"),
         ] {
-            assert_eq!(program_phone(written).as_deref(), Some(display), "{written}");
+            assert_eq!(
+                program_phone(written).as_deref(),
+                Some(display),
+                "{written}"
+            );
         }
         // words that are not a vanity number
         assert_eq!(program_phone("Room 202 BED UNIT"), None);
@@ -419,9 +423,17 @@ mod tests {
     fn two_numbers_in_one_field_are_split() {
         for (field, first, second) in [
             ("916-555-0142 / 916-555-0199", "9165550142", "9165550199"),
-            ("(916) 555-0142 or (530) 583-6985", "9165550142", "5305836985"),
+            (
+                "(916) 555-0142 or (530) 583-6985",
+                "9165550142",
+                "5305836985",
+            ),
             ("916.555.0142; 1-800-555-HOPE", "9165550142", "8005554673"),
-            ("916-555-0142 ext. 3, 916-555-0199", "9165550142", "9165550199"),
+            (
+                "916-555-0142 ext. 3, 916-555-0199",
+                "9165550142",
+                "9165550199",
+            ),
         ] {
             let all = parse_all(field);
             let digits: Vec<&str> = all.iter().map(|f| f.phone.digits.as_str()).collect();
@@ -483,7 +495,9 @@ mod tests {
         }
         // Canada and Puerto Rico share country code 1
         assert_eq!(
-            Phone::parse("+1 416 555 0142").map(|p| p.tel_uri()).as_deref(),
+            Phone::parse("+1 416 555 0142")
+                .map(|p| p.tel_uri())
+                .as_deref(),
             Some("tel:+14165550142")
         );
         assert_eq!(
