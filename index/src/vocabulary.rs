@@ -35,6 +35,9 @@ pub struct Vocabulary {
     /// Every synonym, as normalized words joined by spaces -> the values it names.
     phrases: HashMap<String, Vec<ValueId>>,
     longest_phrase_words: usize,
+    /// Every page phrase, as normalized words joined by spaces -> the values
+    /// it names.
+    page_phrases: HashMap<String, Vec<ValueId>>,
     /// Every synonym as a search reads it ([`crate::text::search_words`]
     /// joined by spaces) -> the values it names.
     search_phrases: HashMap<String, Vec<ValueId>>,
@@ -76,6 +79,12 @@ pub struct FacetValue {
     /// Lower-case phrases meaning this value, including the label and the slug
     /// written with spaces.
     pub synonyms: Vec<String>,
+    /// Lower-case wordings that state this value in a program's own pages
+    /// without being search synonyms ("out-of-network providers" for
+    /// self-pay, "psychiatry sessions" for medication management), in file
+    /// order (`page_phrases` in `vocabulary.toml`). Only text extraction
+    /// reads them ([`Vocabulary::values_for_page_words`]); search does not.
+    pub page_phrases: Vec<String>,
     /// The codes that sources use for this value (e.g. SAMHSA service codes).
     pub codes: Vec<String>,
 }
@@ -117,6 +126,8 @@ struct ValueRepr {
     #[serde(default)]
     synonyms: Vec<String>,
     #[serde(default)]
+    page_phrases: Vec<String>,
+    #[serde(default)]
     codes: Vec<String>,
 }
 
@@ -139,6 +150,7 @@ impl Vocabulary {
             by_code: HashMap::new(),
             phrases: HashMap::new(),
             longest_phrase_words: 1,
+            page_phrases: HashMap::new(),
             search_phrases: HashMap::new(),
             longest_search_phrase_words: 1,
         };
@@ -175,6 +187,23 @@ impl Vocabulary {
                     synonyms.push(synonym);
                 }
                 synonyms.dedup();
+                for phrase in &value.page_phrases {
+                    let name = format!("page phrase {phrase:?} of {}/{}", group.slug, value.slug);
+                    if *phrase != phrase.to_lowercase() {
+                        return Err(VocabularyError::Invalid(format!(
+                            "{name} is not lower-case"
+                        )));
+                    }
+                    let words = normalize_words(phrase);
+                    if words.is_empty() {
+                        return Err(VocabularyError::Invalid(format!("{name} has no words")));
+                    }
+                    if synonyms.iter().any(|s| normalize_words(s) == words) {
+                        return Err(VocabularyError::Invalid(format!(
+                            "{name} is a synonym of it already"
+                        )));
+                    }
+                }
                 vocabulary.values.push(FacetValue {
                     id,
                     group: group_id,
@@ -182,6 +211,7 @@ impl Vocabulary {
                     label: value.label,
                     label_es: value.label_es,
                     synonyms,
+                    page_phrases: value.page_phrases,
                     codes: value.codes,
                 });
                 ids.push(id);
@@ -197,6 +227,14 @@ impl Vocabulary {
             });
         }
         for value in &vocabulary.values {
+            for phrase in &value.page_phrases {
+                let words = normalize_words(phrase);
+                vocabulary.longest_phrase_words = vocabulary.longest_phrase_words.max(words.len());
+                let ids = vocabulary.page_phrases.entry(words.join(" ")).or_default();
+                if !ids.contains(&value.id) {
+                    ids.push(value.id);
+                }
+            }
             for synonym in &value.synonyms {
                 let words = normalize_words(synonym);
                 vocabulary.longest_phrase_words = vocabulary.longest_phrase_words.max(words.len());
@@ -236,6 +274,17 @@ impl Vocabulary {
             .unwrap_or(&[])
     }
 
+    /// The values a page phrase ([`FacetValue::page_phrases`]) names, for
+    /// words already normalized ([`normalize_words`]): "out-of-network
+    /// providers" -> self-pay. Empty for a phrase that is only a synonym
+    /// (see [`Vocabulary::values_for_words`]) or not in the vocabulary.
+    pub fn values_for_page_words(&self, words: &[String]) -> &[ValueId] {
+        self.page_phrases
+            .get(&words.join(" "))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
     /// The values a phrase of search words ([`crate::text::search_words`])
     /// names: "co-occurring", "co occurring" and "Co‑Occurring" alike.
     pub fn values_for_search_words(&self, words: &[String]) -> &[ValueId] {
@@ -250,7 +299,8 @@ impl Vocabulary {
         self.longest_search_phrase_words
     }
 
-    /// The number of words of the longest synonym.
+    /// The number of words ([`normalize_words`]) of the longest synonym or
+    /// page phrase: the longest window text extraction needs to look at.
     pub fn longest_phrase_words(&self) -> usize {
         self.longest_phrase_words
     }
@@ -477,6 +527,38 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("label_es"));
+    }
+
+    #[test]
+    fn page_phrases_name_values_for_extraction_only() {
+        let v = Vocabulary::get();
+        let words = normalize_words("Out-of-Network Providers");
+        let ids = v.values_for_page_words(&words);
+        assert_eq!(ids.len(), 1);
+        assert_eq!(v.value(ids[0]).slug, "self-pay");
+        // not a synonym: search and the synonym table do not know it
+        assert!(v.values_for_words(&words).is_empty());
+        assert!(v
+            .values_for_search_words(&crate::text::search_words("superbill"))
+            .is_empty());
+        assert!(v
+            .values_for_page_words(&normalize_words("Medicaid"))
+            .is_empty());
+        let base = "[[group]]\nslug='a'\nlabel='A'\nlabel_es='A'\nhelp=''\nhelp_es=''\n[[group.value]]\nslug='x'\nlabel='X'\nlabel_es='X'\nsynonyms=['ex']\n";
+        let with = |phrases: &str| format!("{base}page_phrases={phrases}\n");
+        assert!(Vocabulary::from_toml(&with("['an ex']")).is_ok());
+        for (phrases, reason) in [
+            ("['An Ex']", "lower-case"),
+            ("['--']", "no words"),
+            ("['Ex']", "lower-case"),
+            ("['ex']", "synonym"),
+            ("['x']", "synonym"),
+        ] {
+            let err = Vocabulary::from_toml(&with(phrases))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(reason), "{phrases}: {err}");
+        }
     }
 
     #[test]

@@ -16,8 +16,9 @@
 //!   "pay your bill online", "national anthem", "Beacon Street"). They are never
 //!   extracted alone, or only when the sentence (or the list's introduction)
 //!   has the context named there. The vocabulary keeps them for search.
-//! - **Extra phrases** ([`EXTRA_PHRASES`]): common page wordings that name a
-//!   value but are not vocabulary synonyms ("most insurances", "out-of-network
+//! - **Page phrases** (the vocabulary's `page_phrases`,
+//!   [`Vocabulary::values_for_page_words`]): common page wordings that name a
+//!   value but are not search synonyms ("most insurances", "out-of-network
 //!   providers", "PPO plans", "psychiatry sessions").
 //! - **Not about this program**: background and contrast ([`is_background`]);
 //!   a number before "day program" (a length); schedule words beside office,
@@ -38,8 +39,8 @@ use std::sync::LazyLock;
 /// them ("free of charge", "private insurance") still count.
 pub const NEVER_ALONE: &[&str] = &["free", "private", "cash", "beacon", "mood"];
 
-/// Synonyms extracted only when the context (any of the words, in the
-/// sentence or its list introduction) is there.
+/// Synonyms and page phrases extracted only when the context (any of the
+/// words, in the sentence or its list introduction) is there.
 pub const NEEDS_CONTEXT: &[(&str, &[&str])] = &[
     ("anthem", INSURANCE_CONTEXT),
     ("funding", FUNDING_CONTEXT),
@@ -148,73 +149,6 @@ pub const SCHEDULE_CONTEXT: &[&str] = &[
     "offered",
     "available",
     "option",
-];
-
-/// Page wordings that name a value without being vocabulary synonyms:
-/// (phrase, group slug, value slug).
-pub const EXTRA_PHRASES: &[(&str, &str, &str)] = &[
-    ("most insurance", "insurance", "private"),
-    ("most insurances", "insurance", "private"),
-    ("most insurance plans", "insurance", "private"),
-    ("most major insurances", "insurance", "private"),
-    ("most major plans", "insurance", "private"),
-    ("most major health plans", "insurance", "private"),
-    ("majority of insurance", "insurance", "private"),
-    ("majority of insurance payers", "insurance", "private"),
-    ("majority of insurance plans", "insurance", "private"),
-    ("healthnet", "insurance", "ambetter"),
-    ("verify your insurance", "insurance", "private"),
-    ("insurance verification", "insurance", "private"),
-    ("cash pay", "insurance", "self-pay"),
-    ("accepts cash", "insurance", "self-pay"),
-    ("skills group", "modality", "group-therapy"),
-    ("from home", "format", "telehealth"),
-    ("from the comfort of home", "format", "telehealth"),
-    ("from the comfort of your home", "format", "telehealth"),
-    ("private plans", "insurance", "private"),
-    ("commercial plans", "insurance", "private"),
-    ("trauma therapy", "modality", "trauma-focused"),
-    ("state licensed", "accreditation", "state-licensed"),
-    ("licensed by the state", "accreditation", "state-licensed"),
-    // an out-of-network practice: clients pay and claim reimbursement
-    ("out of network provider", "insurance", "self-pay"),
-    ("out of network providers", "insurance", "self-pay"),
-    ("out-of-network provider", "insurance", "self-pay"),
-    ("out-of-network providers", "insurance", "self-pay"),
-    ("superbill", "insurance", "self-pay"),
-    ("superbills", "insurance", "self-pay"),
-    // funding that pays for clients' treatment ([`FUNDING_CONTEXT`])
-    ("funding", "insurance", "payment-assistance"),
-    // a psychiatrist's sessions are for medication (as the vocabulary's
-    // "psychiatrist")
-    ("psychiatry session", "modality", "medication-management"),
-    ("psychiatry sessions", "modality", "medication-management"),
-    ("psychiatric session", "modality", "medication-management"),
-    ("psychiatric sessions", "modality", "medication-management"),
-    (
-        "psychiatry appointments",
-        "modality",
-        "medication-management",
-    ),
-    (
-        "psychiatric appointments",
-        "modality",
-        "medication-management",
-    ),
-    // "Individual and Family/Couples Psychotherapy" (read as "family
-    // psychotherapy" by [`expand_shared_heads`])
-    ("family psychotherapy", "modality", "family-therapy"),
-    // a schedule's "PM option" is its evening track, "AM option" its day one
-    ("pm option", "schedule", "evening"),
-    ("pm track", "schedule", "evening"),
-    ("am option", "schedule", "daytime"),
-    ("am track", "schedule", "daytime"),
-    // kinds of commercial plans ([`MANAGED_PLANS`]: not beside Medicare
-    // or Medicaid)
-    ("ppo", "insurance", "private"),
-    ("hmo", "insurance", "private"),
-    ("ppo plans", "insurance", "private"),
-    ("hmo plans", "insurance", "private"),
 ];
 
 /// Plan kinds that are private insurance unless the clause names a public
@@ -545,20 +479,6 @@ pub fn clauses(text: &str) -> Vec<(String, bool)> {
     out
 }
 
-fn extra_values() -> &'static [(Vec<String>, ValueId)] {
-    static EXTRA: LazyLock<Vec<(Vec<String>, ValueId)>> = LazyLock::new(|| {
-        let v = Vocabulary::get();
-        EXTRA_PHRASES
-            .iter()
-            .filter_map(|(phrase, group, slug)| {
-                v.lookup(group, slug)
-                    .map(|value| (normalize_words(phrase), value.id))
-            })
-            .collect()
-    });
-    &EXTRA
-}
-
 /// The phrases of `words` that name values, longest match first: (matched
 /// words, values).
 fn match_words(words: &[String], whole: &[bool]) -> Vec<(String, Vec<ValueId>, usize)> {
@@ -592,8 +512,8 @@ fn match_words(words: &[String], whole: &[bool]) -> Vec<(String, Vec<ValueId>, u
                     ids = v.values_for_words(&singular).to_vec();
                 }
             }
-            for (extra, id) in extra_values() {
-                if extra.as_slice() == phrase && !ids.contains(id) {
+            for id in v.values_for_page_words(phrase) {
+                if !ids.contains(id) {
                     ids.push(*id);
                 }
             }

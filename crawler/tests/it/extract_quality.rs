@@ -12,11 +12,7 @@
 //! `tests/fixtures/provider-sites.labels.toml`) make >= 0.9 of the listings
 //! expected, address and phone exact.
 
-use iop_crawler::extract::{
-    extract,
-    prose::{expand_shared_heads, EXTRA_PHRASES},
-    Extraction,
-};
+use iop_crawler::extract::{extract, prose::expand_shared_heads, Extraction};
 use iop_crawler::site::{assemble, SitePage};
 use iop_index::vocabulary::{normalize_words, Vocabulary};
 use std::collections::{BTreeMap, BTreeSet};
@@ -150,21 +146,15 @@ fn session_strings(extraction: &Extraction) -> BTreeSet<String> {
         .collect()
 }
 
-/// Does the sentence contain a synonym of the value (or an extraction
-/// phrase for it)? Words compared normalized, hyphens also as spaces, a
+/// Does the sentence contain a synonym of the value (or a page phrase
+/// for it)? Words compared normalized, hyphens also as spaces, a
 /// simple plural allowed, a shared head read for each kind ("individual
 /// and group counseling" names individual counseling).
 fn evidence_names(evidence: &str, value: iop_index::vocabulary::ValueId) -> bool {
     let v = Vocabulary::get();
     let fv = v.value(value);
-    let group = &v.group(fv.group).slug;
     let mut phrases: Vec<String> = fv.synonyms.clone();
-    phrases.extend(
-        EXTRA_PHRASES
-            .iter()
-            .filter(|(_, g, s)| g == group && *s == fv.slug)
-            .map(|(p, _, _)| p.to_string()),
-    );
+    phrases.extend(fv.page_phrases.iter().cloned());
     let expanded = expand_shared_heads(evidence);
     let forms = [
         format!(" {} ", normalize_words(evidence).join(" ")),
