@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ego_tree::NodeId;
 use html5ever::tendril::{StrTendril, TendrilSink};
@@ -38,7 +38,9 @@ pub struct Budget {
     pub max_depth: usize,
     /// Elements, text runs and comments in the document.
     pub max_nodes: usize,
-    /// Wall time for parsing and extracting one page.
+    /// CPU time of the reading thread for parsing and extracting one page
+    /// (not wall time: a page costs what its thread computes, so a machine
+    /// busy with other work does not make a good page fail).
     pub max_time: Duration,
 }
 
@@ -67,8 +69,8 @@ pub enum PageError {
         /// The budget's maximum number of nodes.
         max: usize,
     },
-    /// Parsing and extraction ran past the budget's time.
-    #[error("parsing and extraction took more than {} s", max.as_secs_f32())]
+    /// Parsing and extraction ran past the budget's CPU time.
+    #[error("parsing and extraction took more than {} s of CPU time", max.as_secs_f32())]
     TooSlow {
         /// The budget's maximum time.
         max: Duration,
@@ -86,26 +88,32 @@ impl PageError {
     }
 }
 
-/// The time a page's reading started, to check against [`Budget::max_time`]
-/// between the stages of extraction.
+/// The reading thread's CPU clock when a page's reading started, to check
+/// against [`Budget::max_time`] between the stages of extraction.
+///
+/// Thread CPU time (`cpu_time::ThreadTime`, the OS's per-thread clock) is
+/// what the page costs; it is read on the thread that started it, so a
+/// `Deadline` is neither `Send` nor `Sync`, as a page's reading never
+/// leaves its thread (scraper's documents are not `Send` either).
 #[derive(Debug, Clone, Copy)]
 pub struct Deadline {
-    at: Instant,
+    started: cpu_time::ThreadTime,
     max: Duration,
 }
 
 impl Deadline {
-    /// The deadline `budget.max_time` from now.
+    /// Start counting this thread's CPU time against `budget.max_time`.
     pub fn start(budget: &Budget) -> Deadline {
         Deadline {
-            at: Instant::now() + budget.max_time,
+            started: cpu_time::ThreadTime::now(),
             max: budget.max_time,
         }
     }
 
-    /// `Err(TooSlow)` once the time is up.
+    /// `Err(TooSlow)` once this thread has spent more than the budget's CPU
+    /// time since [`Deadline::start`].
     pub fn check(&self) -> Result<(), PageError> {
-        if Instant::now() > self.at {
+        if self.started.elapsed() > self.max {
             Err(PageError::TooSlow { max: self.max })
         } else {
             Ok(())
@@ -299,13 +307,25 @@ mod tests {
             parse(&wide, &small, &deadline).unwrap_err(),
             PageError::TooManyNodes { max: 1_000 }
         );
-        let late = Deadline {
-            at: Instant::now() - Duration::from_secs(1),
-            max: Duration::from_secs(10),
+        // A page that costs more CPU than the budget: a zero budget is spent
+        // by the first chunk's parsing.
+        let none = Budget {
+            max_time: Duration::ZERO,
+            ..budget
         };
+        let late = Deadline::start(&none);
         assert!(matches!(
-            parse("<p>late</p>", &budget, &late),
+            parse(&"<p>late</p>".repeat(1_000), &none, &late),
             Err(PageError::TooSlow { .. })
         ));
+        // Time spent asleep (or waiting for a busy machine's CPU) is not the
+        // page's: a thread that sleeps past the budget's wall time is within it.
+        let short = Budget {
+            max_time: Duration::from_millis(50),
+            ..budget
+        };
+        let deadline = Deadline::start(&short);
+        std::thread::sleep(Duration::from_millis(120));
+        assert!(parse("<p>on time</p>", &short, &deadline).is_ok());
     }
 }
