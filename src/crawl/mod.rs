@@ -151,14 +151,58 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<SourceSpec>> {
 /// never runs beside a crawl of the same data directory.
 pub fn reindex(data: &DataDir) -> Result<iop_index::GenerationMeta> {
     let _lock = CrawlLock::take(data)?;
-    data.publish_store()
-        .context("building the index")?
-        .with_context(|| {
+    let listings = data.read_listings().context("reading the listing store")?;
+    if listings.is_empty() {
+        bail!(
+            "{} is empty or absent: run `iopfinder crawl` first",
+            data.listings_path().display()
+        );
+    }
+    Ok(publish_combined(data, listings)?.0)
+}
+
+/// Publish the index of the store's `listings` (just written): one listing
+/// per program, a website's program that matches its national record merged
+/// into it ([`iop_crawler::matching::merge::combine`]). The store keeps each
+/// source's own listing, so the recrawl still counts them per source; only
+/// what the directory shows is merged. Without a merge the index is built
+/// from the store file, one listing at a time. Also answers the report's
+/// lines: each merge with its score, each website listing left unmerged
+/// because another program of its site matched the same record.
+fn publish_combined(
+    data: &DataDir,
+    listings: Vec<iop_index::Listing>,
+) -> Result<(iop_index::GenerationMeta, Vec<String>)> {
+    let combined = iop_crawler::matching::merge::combine(listings);
+    let mut notes: Vec<String> = combined
+        .merges
+        .iter()
+        .map(|m| {
             format!(
-                "{} is empty or absent: run `iopfinder crawl` first",
-                data.listings_path().display()
+                "listing {} is shown merged into its national record {} (match score {:.2})",
+                m.website_id, m.national_id, m.score.total
             )
         })
+        .collect();
+    notes.extend(combined.ambiguous.iter().map(|(website, national)| {
+        format!(
+            "listing {website} matches national record {national}, as another program of its site does: left unmerged"
+        )
+    }));
+    let meta = if combined.merges.is_empty() {
+        drop(combined);
+        // indexed from the store just written, one listing at a time
+        match data.publish_store().context("building the index")? {
+            Some(meta) => meta,
+            None => data
+                .publish(Vec::new())
+                .context("building an empty index")?,
+        }
+    } else {
+        data.publish(combined.listings)
+            .context("building the index")?
+    };
+    Ok((meta, notes))
 }
 
 /// Read every source, update the store and the crawl state, publish a new
@@ -337,14 +381,13 @@ fn reconcile(
         data.write_listings(&done.listings)
             .context("writing the listing store")?;
         write_state(data, &done.state).context("writing the crawl state")?;
-        drop(done.listings);
-        // indexed from the store just written, one listing at a time
-        let meta = match data.publish_store().context("building the index")? {
-            Some(meta) => meta,
-            None => data
-                .publish(Vec::new())
-                .context("building an empty index")?,
-        };
+        let (meta, notes) = publish_combined(data, done.listings)?;
+        if let Some(report) = reports
+            .iter_mut()
+            .find(|r| r.kind == SourceKind::Website.as_str())
+        {
+            report.notes.extend(notes);
+        }
         (Some(meta.generation), meta.listings)
     } else {
         (None, done.listings.len())

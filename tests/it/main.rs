@@ -12,6 +12,7 @@ mod browser_flows;
 mod crawl;
 mod hostile;
 mod listing_page;
+mod one_listing;
 mod open_data;
 mod referrers;
 mod scale_out;

@@ -246,7 +246,7 @@ impl Facts<'_> {
 }
 
 /// Whether two phone numbers are the same number (extensions aside).
-fn same_phone(a: &String, b: &String) -> bool {
+fn same_phone(a: &str, b: &str) -> bool {
     match (
         super::normal::phone_digits(a),
         super::normal::phone_digits(b),
@@ -256,7 +256,13 @@ fn same_phone(a: &String, b: &String) -> bool {
     }
 }
 
-fn same_text(a: &String, b: &String) -> bool {
+/// Whether two names are the same name, legal forms and abbreviations
+/// aside ("Cedar Grove Counseling LLC", "Cedar Grove Counseling").
+fn same_name(a: &str, b: &str) -> bool {
+    super::normal::name_words(a) == super::normal::name_words(b)
+}
+
+fn same_text(a: &str, b: &str) -> bool {
     let fold = |s: &str| -> String {
         s.chars()
             .filter(|c| c.is_alphanumeric())
@@ -315,7 +321,7 @@ pub fn merge(national: Listing, website: &Listing, score: &Score) -> Listing {
             "name",
             Some(&n.name),
             Some(&w.name),
-            same_text,
+            |a: &String, b: &String| same_name(a, b),
             String::clone,
         )
         .unwrap_or_default();
@@ -323,14 +329,14 @@ pub fn merge(national: Listing, website: &Listing, score: &Score) -> Listing {
         "program_name",
         n.program_name.as_ref(),
         w.program_name.as_ref(),
-        same_text,
+        |a: &String, b: &String| same_text(a, b),
         String::clone,
     );
     let description = facts.pick(
         "description",
         n.description.as_ref(),
         w.description.as_ref(),
-        same_text,
+        |a: &String, b: &String| same_text(a, b),
         String::clone,
     );
     let address = facts
@@ -364,21 +370,21 @@ pub fn merge(national: Listing, website: &Listing, score: &Score) -> Listing {
         "phone",
         n.phone.as_ref(),
         w.phone.as_ref(),
-        same_phone,
+        |a: &String, b: &String| same_phone(a, b),
         String::clone,
     );
     let intake_phone = facts.pick(
         "intake_phone",
         n.intake_phone.as_ref(),
         w.intake_phone.as_ref(),
-        same_phone,
+        |a: &String, b: &String| same_phone(a, b),
         String::clone,
     );
     let website_url = facts.pick(
         "website",
         n.website.as_ref(),
         w.website.as_ref(),
-        |a, b| same_text(a, b),
+        |a: &String, b: &String| same_text(a, b),
         String::clone,
     );
     let schedule = facts
@@ -432,18 +438,20 @@ pub fn merge(national: Listing, website: &Listing, score: &Score) -> Listing {
                 .unwrap_or(usize::MAX)
         });
     }
-    // every other entry (facet values, facts of other names) from both
-    for p in &n.provenance {
-        if !SCALAR_FACTS.contains(&p.fact.as_str()) {
-            facts.provenance.push(p.clone());
-        }
-    }
+    // every other entry (facet values, facts of other names) from both,
+    // the site's first: its statement of insurers, ages... is the
+    // provider's own, and a value's first entry is the one shown
     for p in &w.provenance {
         if !SCALAR_FACTS.contains(&p.fact.as_str()) {
             facts.provenance.push(Provenance {
                 source: p.source + offset,
                 ..p.clone()
             });
+        }
+    }
+    for p in &n.provenance {
+        if !SCALAR_FACTS.contains(&p.fact.as_str()) {
+            facts.provenance.push(p.clone());
         }
     }
     if let Some(checked) = w.last_checked().or_else(|| n.last_checked()) {
@@ -595,7 +603,7 @@ mod tests {
             .filter(|p| p.fact == "insurance/medicaid")
             .map(|p| p.source)
             .collect();
-        assert_eq!(medicaid, [0, 1]);
+        assert_eq!(medicaid, [1, 0], "the site's statement first");
         // the match and its score
         let m = l.provenance.iter().find(|p| p.fact == MATCH_FACT).unwrap();
         assert_eq!(m.source, 1);
