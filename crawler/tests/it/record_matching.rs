@@ -250,3 +250,106 @@ fn the_real_directories_match_in_linear_time() {
         "100k records match in minutes at most"
     );
 }
+
+/// The one real website-to-directory pair at hand: New Dawn's site (pages in
+/// `../shared/data/provider-pages/`, read together as the crawl reads a
+/// site) lists an IOP at 9960 Business Park Dr. #160, Sacramento, which
+/// SAMHSA's directories list as "New Dawn Treatment Center, Outpatient
+/// Services and Intensive Outp" with other phone numbers. Printed for
+/// BENCHMARKS.md; asserted: whatever the site's listings match is a New
+/// Dawn record (no wrong merge).
+#[test]
+fn a_real_site_against_the_real_directories() {
+    use iop_crawler::site::{assemble, SitePage};
+    use iop_crawler::sources::samhsa;
+    let (Some(pages_dir), Some(p22), Some(p23)) = (
+        shared_in("provider-pages", ""),
+        shared_in("samhsa-national-directory-2022", "su_2022_facilities.csv"),
+        shared_in(
+            "samhsa-national-directory-2023",
+            "national-directory-su-facilities-2023.xlsx",
+        ),
+    ) else {
+        return;
+    };
+    let today = time::Date::from_calendar_date(2026, time::Month::November, 30).unwrap();
+    let paths = [
+        (
+            "01-newdawn-cd-iop.html",
+            "/chemical-dependency/treatment-options/intensive-outpatient.html",
+        ),
+        (
+            "02-newdawn-teen-iop.html",
+            "/chemical-dependency/treatment-options/teen-outpatient.html",
+        ),
+        (
+            "03-newdawn-eating-disorder-iop.html",
+            "/eating-disorder/treatment-options/intensive-outpatient.html",
+        ),
+        ("04-newdawn-locations.html", "/about-us/locations/"),
+        ("05-newdawn-insurance.html", "/admissions/insurance/"),
+        ("06-newdawn-carf.html", "/carf/"),
+    ];
+    let pages: Vec<SitePage> = paths
+        .iter()
+        .map(|(file, path)| {
+            let bytes = std::fs::read(pages_dir.join(file)).expect(file);
+            let html = String::from_utf8_lossy(&bytes);
+            SitePage::read(&format!("https://newdawn.test{path}"), &html)
+        })
+        .collect();
+    let site: Vec<Facility> = assemble(&pages, false, today)
+        .listings
+        .iter()
+        .map(Facility::of_listing)
+        .collect();
+    println!("New Dawn's site makes {} listings", site.len());
+    assert!(!site.is_empty(), "New Dawn's site makes listings");
+    for (edition, path) in [("2022", &p22), ("2023", &p23)] {
+        let directory = samhsa::read_path(path).expect("directory");
+        let national: Vec<Facility> = samhsa::listings(&directory, today)
+            .listings
+            .iter()
+            .map(Facility::of_listing)
+            .collect();
+        let matcher = Matcher::new(&national);
+        for f in &site {
+            let best = matcher.best(f);
+            let same_building = matcher
+                .candidates(f)
+                .into_iter()
+                .map(|i| (i, matcher.score(f, i)))
+                .filter(|(_, s)| s.street != iop_crawler::matching::StreetAgreement::Different)
+                .max_by(|a, b| a.1.total.total_cmp(&b.1.total));
+            println!(
+                "New Dawn site listing {:?} [{:?}] {:?} {} phones {:?} vs the {edition} directory: {}; same building: {}",
+                f.name,
+                f.program_name,
+                f.street,
+                f.zip,
+                f.phones,
+                best.map_or("no match".to_string(), |m| format!(
+                    "matched {:?} (score {:.2})",
+                    national[m.record].name, m.score.total
+                )),
+                same_building.map_or("none".to_string(), |(i, s)| format!(
+                    "{:?} [{:?}] phones {:?}: name {:.2}, phone {:.2}, score {:.2}, program conflict {}",
+                    national[i].name,
+                    national[i].program_name,
+                    national[i].phones,
+                    s.name,
+                    s.phone,
+                    s.total,
+                    s.program_conflict
+                ))
+            );
+            if let Some(m) = best {
+                assert!(
+                    national[m.record].name.contains("New Dawn"),
+                    "a wrong merge: {f:?} with {:?}",
+                    national[m.record]
+                );
+            }
+        }
+    }
+}
