@@ -40,6 +40,7 @@
 
 pub mod extract;
 pub mod fetch;
+pub mod matching;
 pub mod normalize;
 pub use iop_index::phone;
 pub mod recrawl;

@@ -161,14 +161,73 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<SourceSpec>> {
 /// never runs beside a crawl of the same data directory.
 pub fn reindex(data: &DataDir) -> Result<iop_index::GenerationMeta> {
     let _lock = CrawlLock::take(data)?;
-    data.publish_store()
-        .context("building the index")?
-        .with_context(|| {
+    match publish_combined(data)? {
+        Some((meta, _)) => Ok(meta),
+        None => bail!(
+            "{} is empty or absent: run `iopfinder crawl` first",
+            data.listings_path().display()
+        ),
+    }
+}
+
+/// Publish the index of the store (just written): one listing per program,
+/// a website's program that matches its national record merged into it
+/// ([`iop_crawler::matching::merge::combine`]). The store keeps each
+/// source's own listing, so the recrawl still counts them per source; only
+/// what the directory shows is merged. A store without website listings
+/// (found by reading it once, a listing at a time) is indexed from the file
+/// one listing at a time, as a national directory of a million is; a store
+/// with some is read whole to match them. Answers `None` for an empty or
+/// absent store, else the generation and the report's lines: each merge
+/// with its score, each website listing left unmerged because another
+/// program of its site matched the same record.
+fn publish_combined(data: &DataDir) -> Result<Option<(iop_index::GenerationMeta, Vec<String>)>> {
+    #[derive(serde::Deserialize)]
+    struct Kinds {
+        sources: Vec<KindOnly>,
+    }
+    #[derive(serde::Deserialize)]
+    struct KindOnly {
+        kind: String,
+    }
+    let mut websites = 0usize;
+    data.for_each_in_store(|listing: Kinds| {
+        if listing
+            .sources
+            .first()
+            .is_some_and(|s| s.kind == SourceKind::Website.as_str())
+        {
+            websites += 1;
+        }
+        Ok(())
+    })
+    .context("reading the listing store")?;
+    if websites == 0 {
+        // indexed from the store, one listing at a time
+        let meta = data.publish_store().context("building the index")?;
+        return Ok(meta.map(|meta| (meta, Vec::new())));
+    }
+    let listings = data.read_listings().context("reading the listing store")?;
+    let combined = iop_crawler::matching::merge::combine(listings);
+    let mut notes: Vec<String> = combined
+        .merges
+        .iter()
+        .map(|m| {
             format!(
-                "{} is empty or absent: run `iopfinder crawl` first",
-                data.listings_path().display()
+                "listing {} is shown merged into its national record {} (match score {:.2})",
+                m.website_id, m.national_id, m.score.total
             )
         })
+        .collect();
+    notes.extend(combined.ambiguous.iter().map(|(website, national)| {
+        format!(
+            "listing {website} matches national record {national}, as another program of its site does: left unmerged"
+        )
+    }));
+    let meta = data
+        .publish(combined.listings)
+        .context("building the index")?;
+    Ok(Some((meta, notes)))
 }
 
 /// Read every source, update the store and the crawl state, publish a new
@@ -555,9 +614,16 @@ pub fn reconcile_spilled(
         // the store was written by the merge
         write_state(data, &done.state).context("writing the crawl state")?;
         drop(done.state);
-        // indexed from the store just written, one listing at a time
-        let meta = match data.publish_store().context("building the index")? {
-            Some(meta) => meta,
+        let meta = match publish_combined(data)? {
+            Some((meta, notes)) => {
+                if let Some(report) = reports
+                    .iter_mut()
+                    .find(|r| r.kind == SourceKind::Website.as_str())
+                {
+                    report.notes.extend(notes);
+                }
+                meta
+            }
             None => data
                 .publish(Vec::new())
                 .context("building an empty index")?,

@@ -16,6 +16,7 @@ mod crawl;
 mod crawl_hosts;
 mod hostile;
 mod listing_page;
+mod one_listing;
 mod open_data;
 mod referrers;
 mod scale_out;

@@ -66,7 +66,7 @@ impl SourceKind {
     /// The kind's name (`samhsa-directory`, `website`...): its module's
     /// `KIND`, as listings' sources, the crawl state, reports and pages
     /// give it.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             SourceKind::FindTreatment => findtreatment::KIND,
             SourceKind::Hsds => hsds::KIND,

@@ -14,6 +14,7 @@ mod findtreatment;
 mod hostile_input;
 mod hsds;
 mod phones_national_directory;
+mod record_matching;
 mod recrawl_cache;
 mod samhsa_national_directory;
 mod samhsa_url;

@@ -101,12 +101,36 @@ pub(crate) fn provenance_note(
     }
 }
 
-/// The provenance of one fact of a listing, as a note.
+/// The provenance of one fact of a listing, as a note. A fact two sources
+/// state differently (a website's listing merged with its national record)
+/// has an entry per source, the other source's value as its evidence: each
+/// is named with its source and check date, so both values show with where
+/// and when they were stated.
 pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> Markup {
-    let facts: Vec<(String, &Provenance, &Source)> = listing
-        .provenance_of(fact)
-        .map(|(p, s)| (String::new(), p, s))
+    let entries: Vec<(&Provenance, &Source)> = listing
+        .provenance
+        .iter()
+        .filter(|p| p.fact == fact)
+        .filter_map(|p| listing.sources.get(p.source).map(|s| (p, s)))
+        .collect();
+    let several = entries
+        .iter()
+        .map(|(p, _)| p.source)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
+    let facts: Vec<(String, &Provenance, &Source)> = entries
         .into_iter()
+        // one source: its first entry, as before merges
+        .take(if several { usize::MAX } else { 1 })
+        .map(|(p, s)| {
+            let about = if several {
+                format!("{} {}, {}", ctx.t("Source"), p.source + 1, p.checked)
+            } else {
+                String::new()
+            };
+            (about, p, s)
+        })
         .collect();
     provenance_note(ctx, &facts, listing.sources.len())
 }
