@@ -271,4 +271,66 @@ mod tests {
         }
         assert!(hits > 20, "the searches find results ({hits})");
     }
+
+    /// The results page made with prepared cards is the page made without
+    /// them, in both languages, with and without filters and a shortlist.
+    #[test]
+    fn pages_with_prepared_cards_are_the_same_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        data.publish(iop_crawler::sources::sample::listings().unwrap())
+            .unwrap();
+        let generation = data.open_current().unwrap();
+        let index = &generation.index;
+        let queries = [
+            "near=19104&radius=250",
+            "near=19104&radius=250&insurance=medicaid&schedule=evening",
+            "q=therapy&age=adults&focus=co-occurring&modality=cbt",
+            "per_page=50&sort=name&page=2",
+        ];
+        let mut cards = 0;
+        for lang in Lang::ALL {
+            let site = SiteContext {
+                sample: true,
+                listings: index.len(),
+                built_at: "2026-11-30T08:00:00Z".to_string(),
+                lang,
+                path: "/search".to_string(),
+                public_url: iop_templates::DEFAULT_PUBLIC_URL.to_string(),
+            };
+            for query in queries {
+                let request =
+                    SearchRequest::from_query_string(query, UnknownParams::Refuse).unwrap();
+                let results = index.search(&request).unwrap();
+                let ready = super::cards(index, &results, lang);
+                assert_eq!(ready.len(), results.hits.len(), "{query}");
+                assert!(ready.iter().all(Option::is_some), "{query}");
+                cards += ready.len();
+                let ids: Vec<&str> = results
+                    .hits
+                    .iter()
+                    .take(2)
+                    .map(|h| h.listing.id.as_str())
+                    .collect();
+                for list in ["", &ids.join(",")] {
+                    let query = if list.is_empty() {
+                        String::new()
+                    } else {
+                        format!("list={list}")
+                    };
+                    let (_, shortlist) = crate::web::shortlist::take_list(&query)
+                        .unwrap_or_else(|_| panic!("a valid list: {list}"));
+                    let expected =
+                        iop_templates::results_page(&site, &request, &results, &shortlist, None)
+                            .into_string();
+                    let assembled = iop_templates::results_page_with_cards(
+                        &site, &request, &results, &shortlist, None, &ready,
+                    )
+                    .into_string();
+                    assert_eq!(assembled, expected, "{lang:?} {query} list={list}");
+                }
+            }
+        }
+        assert!(cards > 40, "the pages have cards ({cards})");
+    }
 }
