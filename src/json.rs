@@ -13,29 +13,7 @@ pub fn search(results: &SearchResults) -> Value {
     let rows: Vec<Value> = results
         .hits
         .iter()
-        .map(|hit| {
-            let l: &Listing = &hit.listing;
-            let mut row = Map::new();
-            row.insert("id".into(), json!(l.id));
-            row.insert("name".into(), json!(l.name));
-            row.insert("program_name".into(), json!(l.program_name));
-            row.insert("url".into(), json!(program_url(l)));
-            row.insert("distance_miles".into(), json!(hit.distance_miles.map(|d| (d * 100.0).round() / 100.0)));
-            row.insert(
-                "address".into(),
-                json!({"street": l.address.street, "city": l.address.city, "state": l.address.state, "zip": l.address.zip}),
-            );
-            row.insert("lat".into(), json!(l.point.map(|p| p.lat)));
-            row.insert("lon".into(), json!(l.point.map(|p| p.lon)));
-            row.insert("phone".into(), json!(l.phone));
-            row.insert("website".into(), json!(l.website));
-            for group in vocabulary.groups() {
-                row.insert(group.slug.clone(), json!(l.values(&group.slug)));
-            }
-            row.insert("last_checked".into(), json!(l.last_checked().map(|d| d.to_string())));
-            row.insert("sample".into(), json!(l.sample));
-            Value::Object(row)
-        })
+        .map(|hit| search_row(&hit.listing, hit.distance_miles))
         .collect();
     let mut facets = Map::new();
     for group in &results.facets {
@@ -61,6 +39,39 @@ pub fn search(results: &SearchResults) -> Value {
         "results": rows,
         "facets": facets,
     })
+}
+
+/// One result of the search contract: the listing's summary fields, its
+/// facet values by group, and `distance_miles` (rounded to 0.01, `null`
+/// without a place).
+pub fn search_row(l: &Listing, distance_miles: Option<f64>) -> Value {
+    let vocabulary = Vocabulary::get();
+    let mut row = Map::new();
+    row.insert("id".into(), json!(l.id));
+    row.insert("name".into(), json!(l.name));
+    row.insert("program_name".into(), json!(l.program_name));
+    row.insert("url".into(), json!(program_url(l)));
+    row.insert(
+        "distance_miles".into(),
+        json!(distance_miles.map(|d| (d * 100.0).round() / 100.0)),
+    );
+    row.insert(
+        "address".into(),
+        json!({"street": l.address.street, "city": l.address.city, "state": l.address.state, "zip": l.address.zip}),
+    );
+    row.insert("lat".into(), json!(l.point.map(|p| p.lat)));
+    row.insert("lon".into(), json!(l.point.map(|p| p.lon)));
+    row.insert("phone".into(), json!(l.phone));
+    row.insert("website".into(), json!(l.website));
+    for group in vocabulary.groups() {
+        row.insert(group.slug.clone(), json!(l.values(&group.slug)));
+    }
+    row.insert(
+        "last_checked".into(),
+        json!(l.last_checked().map(|d| d.to_string())),
+    );
+    row.insert("sample".into(), json!(l.sample));
+    Value::Object(row)
 }
 
 /// One listing: every field, with its URL.

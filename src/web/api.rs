@@ -4,6 +4,7 @@ use super::extract::{ApiSearch, KnownListing};
 use super::{ApiError, AppState};
 use crate::json;
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -24,12 +25,21 @@ async fn search(
 
 /// The search itself, on the blocking pool.
 fn search_now(state: &AppState, request: &SearchRequest) -> Result<Response, ApiError> {
-    let results = state
-        .generation()
+    let generation = state.generation();
+    let results = generation
         .index
         .search(request)
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("searching")))?;
-    Ok(Json(json::search(&results)).into_response())
+    // `Json`'s answer, assembled from the generation's prepared rows
+    let body = super::prepared::search_json(&generation.index, &results);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
 }
 
 async fn program(KnownListing(listing, _): KnownListing<ApiError>) -> Response {

@@ -92,6 +92,46 @@ fn allow_origin(headers: &mut HeaderMap) {
     );
 }
 
+/// `ETag`, `Last-Modified` and, unless the handler set one, the default
+/// `Cache-Control`.
+fn set_validators(h: &mut HeaderMap, etag: &str, modified: SystemTime) {
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(modified)) {
+        h.insert(header::LAST_MODIFIED, value);
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_str(&format!("public, max-age={MAX_AGE}"))
+                .expect("a valid header value"),
+        );
+    }
+}
+
+/// Whether a request can be answered `304` before its handler runs: it
+/// names the current `ETag` itself in `If-None-Match` (so the client had a
+/// `200` of this generation; a `*` or a date alone does not tell that the
+/// page exists), and its path is a search, a program, or the home or about
+/// page, whose `200`s carry the default `Cache-Control` and depend on
+/// nothing but the URL and what the `ETag` covers. Every other request is
+/// answered, then turned into a `304` when its conditions match.
+fn answered_before(path: &str, request: &HeaderMap, etag: &str) -> bool {
+    let page = matches!(path, "/" | "/about" | "/search" | "/api/v1/search")
+        || ["/programs/", "/api/v1/programs/"].iter().any(|prefix| {
+            path.strip_prefix(prefix)
+                .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+        });
+    page && request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|list| {
+            list.split(',')
+                .any(|t| t.trim() != "*" && etag_matches(t, etag))
+        })
+}
+
 /// The middleware (see the module documentation).
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
@@ -117,6 +157,15 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     let readable = matches!(*request.method(), Method::GET | Method::HEAD) && path != "/healthz";
     let conditions = request.headers().clone();
     let (etag, modified) = validators(&state);
+    if readable && answered_before(&path, &conditions, &etag) {
+        // the same answer as the 304 below, without rendering the page first
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        if cross_origin {
+            allow_origin(response.headers_mut());
+        }
+        set_validators(response.headers_mut(), &etag, modified);
+        return response;
+    }
     let mut response = next.run(request).await;
     if cross_origin {
         allow_origin(response.headers_mut());
@@ -132,20 +181,7 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     if no_store {
         return response;
     }
-    let h = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(modified)) {
-        h.insert(header::LAST_MODIFIED, value);
-    }
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_str(&format!("public, max-age={MAX_AGE}"))
-                .expect("a valid header value"),
-        );
-    }
+    set_validators(response.headers_mut(), &etag, modified);
     if not_modified(&conditions, &etag, modified) {
         let (mut parts, _) = response.into_parts();
         parts.status = StatusCode::NOT_MODIFIED;

@@ -48,6 +48,7 @@ mod hsds;
 mod http_cache;
 mod lang;
 mod openapi;
+mod prepared;
 mod programs;
 mod reports;
 mod search;
@@ -307,6 +308,10 @@ pub async fn serve(data: DataDir, options: ServeOptions) -> Result<()> {
         )),
     };
     let addr = options.addr;
+    {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || prepared::warm(&state.generation().index)).await?;
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;

@@ -44,10 +44,11 @@ fn results_now(
     };
     let results = searching(&request)?;
     if results.total > 0 {
-        return Ok(
-            iop_templates::results_with_shortlist(site, &request, &results, &shortlist)
-                .into_response(),
-        );
+        let cards = super::prepared::cards(&generation.index, &results, site.lang);
+        return Ok(iop_templates::results_page_with_cards(
+            site, &request, &results, &shortlist, None, &cards,
+        )
+        .into_response());
     }
     // the empty state offers wider searches with the counts they give
     let mut widenings = Vec::new();

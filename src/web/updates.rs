@@ -104,10 +104,16 @@ pub async fn open_and_swap(
 ) -> Result<()> {
     let data = data.clone();
     let owned = name.to_string();
-    let generation = tokio::task::spawn_blocking(move || data.open_generation(&owned))
-        .await
-        .context("opening the generation")?
-        .with_context(|| format!("generation {name} does not open"))?;
+    let generation = tokio::task::spawn_blocking(move || {
+        let generation = data.open_generation(&owned);
+        if let Ok(generation) = &generation {
+            super::prepared::warm(&generation.index);
+        }
+        generation
+    })
+    .await
+    .context("opening the generation")?
+    .with_context(|| format!("generation {name} does not open"))?;
     tracing::info!(
         "now serving generation {} ({} listings)",
         generation.meta.generation,

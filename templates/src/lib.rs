@@ -64,6 +64,7 @@ mod share;
 use iop_index::request::Shortlist;
 use std::sync::LazyLock;
 
+pub use components::CardParts;
 pub use i18n::Lang;
 pub use pages::about::about;
 pub use pages::compare::{compare, CompareView, FACET_GROUPS};
@@ -74,7 +75,7 @@ pub use pages::program::{program, program_with_shortlist};
 pub use pages::program::{program_page, program_page_from};
 pub use pages::report::{report_page, report_thanks, ReportDraft, ReportFix, REPORT_PROBLEMS};
 pub use pages::results::{results, results_with_shortlist};
-pub use pages::results::{results_page, Widening};
+pub use pages::results::{results_page, results_page_with_cards, Widening};
 pub use pages::shortlist::{search_csv_href, shortlist, ShortlistView};
 pub use share::DEFAULT_PUBLIC_URL;
 

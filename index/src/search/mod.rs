@@ -52,8 +52,9 @@ use crate::request::{SearchRequest, Sort};
 use crate::schema::Fields;
 use crate::vocabulary::{ValueId, Vocabulary};
 use collector::Filter;
+use std::any::Any;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tantivy::{DocAddress, DocId, Index, SegmentOrdinal};
 
 /// Distance (miles) at which a result's relevance is halved when text and
@@ -85,6 +86,8 @@ pub struct SearchIndex {
     /// Each stemmed word of the vocabulary's synonyms (labels and slugs
     /// included) and the values whose synonyms have it.
     synonym_words: HashMap<String, Vec<ValueId>>,
+    /// What a caller prepared once for this generation ([`SearchIndex::prepared`]).
+    prepared: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
 struct InMemory {
@@ -111,6 +114,32 @@ impl SearchIndex {
     /// Whether the listings are held decoded in memory.
     pub fn holds_listings_in_memory(&self) -> bool {
         self.in_memory.is_some()
+    }
+
+    /// What the caller derives once per generation from the listings held
+    /// in memory (in name order, as [`SearchIndex::position`] numbers them):
+    /// `prepare` runs on the first call, and every later call returns the
+    /// same value until the generation is dropped. `None` when the listings
+    /// are not held in memory (more than [`IN_MEMORY_LISTINGS_MAX`]), or when
+    /// a value of another type was prepared first (one type per index).
+    ///
+    /// The web layer keeps each listing's JSON object and result card here,
+    /// rendered ahead (see the binary's `web::prepared`).
+    pub fn prepared<T: Any + Send + Sync>(
+        &self,
+        prepare: impl FnOnce(&[Arc<Listing>]) -> T,
+    ) -> Option<&T> {
+        let memory = self.in_memory.as_ref()?;
+        self.prepared
+            .get_or_init(|| Box::new(prepare(&memory.listings)))
+            .downcast_ref::<T>()
+    }
+
+    /// The position in name order (`0..len`) of the listing with this id,
+    /// when the listings are held in memory.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        let memory = self.in_memory.as_ref()?;
+        memory.by_id.get(id).map(|&ord| ord as usize)
     }
 
     /// One page of results of `request`, with the total and the facet counts of

@@ -67,6 +67,7 @@ impl SearchIndex {
             by_ord,
             in_memory: None,
             synonym_words,
+            prepared: std::sync::OnceLock::new(),
         };
         if len <= in_memory_max {
             // decoded on every core: this is most of the time to open a

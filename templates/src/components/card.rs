@@ -6,7 +6,7 @@ use crate::format::{tel_href, value_label};
 use crate::SiteContext;
 use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::{Hit, Listing, Vocabulary};
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use std::collections::BTreeMap;
 
 /// The facet groups a card shows when reported, after those the search
@@ -22,69 +22,74 @@ const CARD_LABELS: usize = 2;
 /// `filters` ask about (matching values first, marked), the other decisive
 /// facts that are reported, and one line naming those that are not.
 /// `href` is its program page; `action` goes with the links at the foot
-/// (the shortlist's add or remove link).
+/// (the shortlist's add or remove link). `parts` are the listing's
+/// [`CardParts`] in `ctx`'s language when prepared ahead (made here when
+/// `None`).
 pub(crate) fn program_card(
     ctx: &SiteContext,
     hit: &Hit,
     href: &str,
     action: Markup,
     filters: &BTreeMap<GroupId, Vec<ValueId>>,
+    parts: Option<&CardParts>,
 ) -> Markup {
+    let made;
+    let parts = match parts {
+        Some(parts) => parts,
+        None => {
+            made = CardParts::of(ctx, &hit.listing);
+            &made
+        }
+    };
     let listing: &iop_index::Listing = &hit.listing;
     let vocabulary = Vocabulary::get();
-    let a = &listing.address;
-    // the groups asked about first, then the usual ones
-    let mut groups: Vec<(&str, &[ValueId])> = filters
-        .iter()
-        .map(|(&g, values)| (vocabulary.group(g).slug.as_str(), values.as_slice()))
-        .collect();
-    for slug in CARD_GROUPS {
-        if !groups.iter().any(|(g, _)| *g == slug) {
-            groups.push((slug, &[]));
-        }
-    }
+    // the groups asked about first (their facts made for this search), then
+    // the usual ones (their facts ready)
     let mut missing: Vec<&str> = Vec::new();
-    let mut facts: Vec<Markup> = Vec::new();
-    for (slug, wanted) in groups {
+    let mut facts: Vec<PreEscaped<&str>> = Vec::new();
+    let mut asked: Vec<String> = Vec::new();
+    for (&g, wanted) in filters {
+        let slug = vocabulary.group(g).slug.as_str();
         let fact = if slug == "schedule" {
             schedule_fact(ctx, listing, wanted)
         } else {
             group_fact(ctx, listing, slug, wanted)
         };
         match fact {
-            Some(value) => facts.push(card_fact(group_label(ctx, slug), value)),
+            Some(value) => asked.push(card_fact(group_label(ctx, slug), value).into_string()),
+            None => missing.push(group_label(ctx, slug)),
+        }
+    }
+    facts.extend(asked.iter().map(|f| PreEscaped(f.as_str())));
+    for (slug, fact) in CARD_GROUPS.iter().zip(&parts.facts) {
+        if filters
+            .keys()
+            .any(|&g| vocabulary.group(g).slug.as_str() == *slug)
+        {
+            continue;
+        }
+        match fact {
+            Some(fact) => facts.push(PreEscaped(fact)),
             None => missing.push(group_label(ctx, slug)),
         }
     }
     html! {
         article.card {
             div.card-head {
-                h2.card-title { a href=(href) { (listing.display_name()) } }
-                @if listing.sample { (sample_tag(ctx)) }
+                h2.card-title { a href=(href) { (PreEscaped(&*parts.name)) } }
+                (PreEscaped(&*parts.tag))
             }
             p.card-where {
                 @if let Some(miles) = hit.distance_miles {
                     span.distance { (crate::format::distance_text(ctx, listing, miles)) } " \u{b7} "
                 }
-                @if let Some(street) = &a.street { span.street { (street) } ", " }
-                (a.city) ", " (a.state)
+                (PreEscaped(&*parts.place))
             }
-            p.card-call {
-                @match listing.phone.as_deref().and_then(|p| tel_href(p).map(|h| (p, h))) {
-                    Some((phone, tel)) => a.call href=(tel) {
-                        span aria-hidden="true" { "\u{260e} " }
-                        (ctx.t("Call")) " " span.phone { (phone) }
-                        span.visually-hidden { " " (listing.display_name()) }
-                    },
-                    None => { (ctx.t("Phone")) ": " @match &listing.phone { Some(p) => span.phone { (p) }, None => (not_reported(ctx)) } },
-                }
-            }
-            @if !facts.is_empty() || listing.accepting_new_clients.is_some() {
+            (PreEscaped(&*parts.call))
+            @if !facts.is_empty() || parts.accepting.is_some() {
                 dl.card-facts {
                     @for fact in &facts { (fact) }
-                    @if listing.accepting_new_clients.is_some() {
-                        (card_fact(ctx.t("New clients"), accepting(ctx, listing.accepting_new_clients)))
-                    }
+                    @if let Some(accepting) = &parts.accepting { (PreEscaped(&**accepting)) }
                 }
             }
             @if !missing.is_empty() {
@@ -92,8 +97,83 @@ pub(crate) fn program_card(
             }
             p.card-actions {
                 (action)
-                a.card-more href=(href) { (ctx.t("Details and sources")) span.visually-hidden { " " (ctx.t("for")) " " (listing.display_name()) } }
+                a.card-more href=(href) { (PreEscaped(&*parts.more)) }
             }
+        }
+    }
+}
+
+/// What a listing's result card shows that depends only on the listing and
+/// the language: HTML fragments, escaped, rendered once per index
+/// generation by the web layer (see [`crate::card_parts`]) or per card.
+#[derive(Debug, Clone)]
+pub struct CardParts {
+    /// The name, escaped (the title link's text).
+    name: Box<str>,
+    /// The "Sample" tag, or nothing.
+    tag: Box<str>,
+    /// Street, city and state (after the distance).
+    place: Box<str>,
+    /// The call paragraph (`p.card-call`).
+    call: Box<str>,
+    /// Each of [`CARD_GROUPS`]' fact rows when no value of it is asked for;
+    /// `None` when not reported.
+    facts: [Option<Box<str>>; 4],
+    /// The "New clients" fact row, when reported.
+    accepting: Option<Box<str>>,
+    /// The "Details and sources" link's content.
+    more: Box<str>,
+}
+
+impl CardParts {
+    /// `listing`'s parts in `ctx`'s language (only [`SiteContext::lang`]
+    /// matters).
+    pub fn of(ctx: &SiteContext, listing: &Listing) -> CardParts {
+        let a = &listing.address;
+        let fact = |slug: &str| {
+            let value = if slug == "schedule" {
+                schedule_fact(ctx, listing, &[])
+            } else {
+                group_fact(ctx, listing, slug, &[])
+            };
+            value.map(|v| card_fact(group_label(ctx, slug), v).into_string().into())
+        };
+        CardParts {
+            name: html! { (listing.display_name()) }.into_string().into(),
+            tag: html! { @if listing.sample { (sample_tag(ctx)) } }
+                .into_string()
+                .into(),
+            place: html! {
+                @if let Some(street) = &a.street { span.street { (street) } ", " }
+                (a.city) ", " (a.state)
+            }
+            .into_string()
+            .into(),
+            call: html! {
+                p.card-call {
+                    @match listing.phone.as_deref().and_then(|p| tel_href(p).map(|h| (p, h))) {
+                        Some((phone, tel)) => a.call href=(tel) {
+                            span aria-hidden="true" { "\u{260e} " }
+                            (ctx.t("Call")) " " span.phone { (phone) }
+                            span.visually-hidden { " " (listing.display_name()) }
+                        },
+                        None => { (ctx.t("Phone")) ": " @match &listing.phone { Some(p) => span.phone { (p) }, None => (not_reported(ctx)) } },
+                    }
+                }
+            }
+            .into_string()
+            .into(),
+            facts: CARD_GROUPS.map(fact),
+            accepting: listing.accepting_new_clients.is_some().then(|| {
+                card_fact(ctx.t("New clients"), accepting(ctx, listing.accepting_new_clients))
+                    .into_string()
+                    .into()
+            }),
+            more: html! {
+                (ctx.t("Details and sources")) span.visually-hidden { " " (ctx.t("for")) " " (listing.display_name()) }
+            }
+            .into_string()
+            .into(),
         }
     }
 }

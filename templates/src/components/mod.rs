@@ -13,6 +13,7 @@ mod frame;
 mod search_form;
 
 pub(crate) use card::program_card;
+pub use card::CardParts;
 pub(crate) use facets::{active_filters, facet_sidebar, filter_chips, pagination, sort_links};
 pub(crate) use facts::{
     accepting, fact_row, fact_source, group_label, group_source, hours_a_week, labels_markup,

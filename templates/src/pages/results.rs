@@ -8,7 +8,7 @@ use crate::components::{
 use crate::format::search_href;
 use crate::layout::{layout, Nav, Page};
 use crate::pages::shortlist::{search_csv_link, shortlist_bar, toggle_link};
-use crate::SiteContext;
+use crate::{CardParts, SiteContext};
 use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, Change};
 use iop_index::{SearchRequest, SearchResults};
@@ -50,6 +50,20 @@ pub fn results_page(
     results: &SearchResults,
     shortlist: &Shortlist,
     widenings: Option<&[Widening]>,
+) -> Markup {
+    results_page_with_cards(ctx, request, results, shortlist, widenings, &[])
+}
+
+/// [`results_page`] with the hits' [`CardParts`] prepared ahead in `ctx`'s
+/// language: `cards[i]` goes with `results.hits[i]` (a hit without one, or
+/// past the end of `cards`, has its parts made here). The page is the same.
+pub fn results_page_with_cards(
+    ctx: &SiteContext,
+    request: &SearchRequest,
+    results: &SearchResults,
+    shortlist: &Shortlist,
+    widenings: Option<&[Widening]>,
+    cards: &[Option<&CardParts>],
 ) -> Markup {
     let origin = results.origin.as_ref().or(request.origin.as_ref());
     let miles = format_miles(request.radius_miles);
@@ -132,6 +146,7 @@ pub fn results_page(
                                     &ctx.href(&shortlist.carried(&program_href(id, request))),
                                     toggle_link(ctx, shortlist, id, &hit.listing.display_name(), &search_href(request), true),
                                     &request.filters,
+                                    cards.get(i).copied().flatten(),
                                 ))
                             }
                         }

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The request path against the machine's HTTP floor (issue 17): /healthz and
+# the three target requests, in the same run, on the national directory,
+# under wrk; prints req/s, p50/p99 and each request's share of /healthz.
+#
+#   bench/request-path.sh                     # crawl the national directory, serve it, measure
+#   bench/request-path.sh --data-dir DIR      # serve an existing data directory instead
+#
+# Options: --data-dir DIR, --duration 10s, --connections 32, --threads 2,
+#          --rounds 3 (each round runs every request once, in turn),
+#          --shared DIR (default ../shared/data), --bin PATH (default the
+#          release build), --keep (keep the crawled data directory).
+#
+# The requests (one fixed URL each, as the issue measures them):
+#   /healthz                                                   the floor
+#   /api/v1/search?near=10001&radius=25&insurance=medicaid&per_page=20   JSON, 20 results (>= 40%)
+#   /search?near=10001&radius=25&insurance=medicaid            HTML results (>= 30%)
+#   /programs/ID                                               a listing page (>= 50%), the first
+#                                                              result of the search above
+# Targets (issue 17): those shares, and p99 <= 10 ms at 32 connections.
+# wrk and the server share the machine's cores; everything is on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+EXISTING=""
+DURATION=10s
+CONNECTIONS=32
+THREADS=2
+ROUNDS=3
+SHARED=${IOP_SHARED_DATA:-../shared/data}
+BIN=$ROOT/target/release/iopfinder
+KEEP=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data-dir) EXISTING=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --connections) CONNECTIONS=$2; shift 2 ;;
+    --threads) THREADS=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --shared) SHARED=$2; shift 2 ;;
+    --bin) BIN=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
+if [ "$BIN" = "$ROOT/target/release/iopfinder" ]; then
+  echo "== build"
+  cargo build --release --workspace --quiet
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/iopfinder-request-path.XXXXXX")
+SERVER=""
+cleanup() {
+  if [ -n "$SERVER" ] && kill -0 "$SERVER" 2>/dev/null; then
+    kill "$SERVER" 2>/dev/null || true
+    wait "$SERVER" 2>/dev/null || true
+  fi
+  if [ -z "$KEEP" ]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
+}
+trap cleanup EXIT
+
+if [ -n "$EXISTING" ]; then
+  DATA=$(cd "$EXISTING" && pwd)
+else
+  CSV=$SHARED/samhsa-national-directory-2023/national-directory-su-facilities-2023.xlsx
+  if [ ! -f "$CSV" ]; then
+    echo "skipped: $CSV is absent (the national directory lives in ../shared/data)"
+    exit 0
+  fi
+  CSV=$(cd "$(dirname "$CSV")" && pwd)/$(basename "$CSV")
+  echo "== crawl the national directory"
+  DATA=$WORK/national
+  RUST_LOG=warn "$BIN" crawl --data-dir "$DATA" --source "samhsa-directory=$CSV" > /dev/null
+fi
+
+echo "== serve $DATA"
+RUST_LOG=warn "$BIN" serve --data-dir "$DATA" --addr 127.0.0.1:0 \
+  > "$WORK/serve.out" 2> "$WORK/serve.err" &
+SERVER=$!
+URL=""
+for _ in $(seq 1 600); do
+  URL=$(sed -n 's/^listening on \(http:\/\/[0-9.:]*\).*/\1/p' "$WORK/serve.out" | head -1)
+  [ -n "$URL" ] && break
+  kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/serve.err" >&2; echo "server exited" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$URL" ] || { echo "server did not start" >&2; exit 1; }
+
+SEARCH="near=10001&radius=25&insurance=medicaid"
+ID=$(curl -sf "$URL/api/v1/search?$SEARCH&per_page=1" | grep -o '"id":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
+[ -n "$ID" ] || { echo "the search found no program" >&2; exit 1; }
+NAMES=(healthz api20 html listing)
+PATHS=("/healthz" "/api/v1/search?$SEARCH&per_page=20" "/search?$SEARCH" "/programs/$ID")
+TARGETS=("" 40 30 50)
+for i in "${!PATHS[@]}"; do
+  read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "$URL${PATHS[$i]}")
+  [ "$code" = 200 ] || { echo "${PATHS[$i]} answered $code" >&2; exit 1; }
+  echo "${NAMES[$i]}: ${PATHS[$i]} ($size bytes)"
+done
+
+# one wrk run: "rps p50_ms p99_ms errors"
+measure() {
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$URL$1" > "$WORK/wrk.txt"
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Non-2xx/ { err += $NF }
+    /Socket errors/ { for (i = 4; i <= NF; i += 2) err += $i }
+    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, err }' "$WORK/wrk.txt"
+}
+
+echo "== warm-up"
+for p in "${PATHS[@]}"; do wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$URL$p" > /dev/null; done
+
+echo "== $ROUNDS rounds, wrk -t$THREADS -c$CONNECTIONS -d$DURATION each, $(nproc) cores shared by wrk and the server"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| round | request | req/s | p50 ms | p99 ms | errors | share of /healthz | target |"
+echo "|---:|---|---:|---:|---:|---:|---:|---|"
+for round in $(seq 1 "$ROUNDS"); do
+  floor=""
+  for i in "${!PATHS[@]}"; do
+    read -r rps p50 p99 err < <(measure "${PATHS[$i]}")
+    [ -z "$floor" ] && floor=$rps
+    share=$(awk -v a="$rps" -v b="$floor" 'BEGIN { printf "%.0f%%", 100 * a / b }')
+    target=""
+    if [ -n "${TARGETS[$i]}" ]; then
+      target=$(awk -v a="$rps" -v b="$floor" -v t="${TARGETS[$i]}" -v p="$p99" 'BEGIN {
+        printf ">= %d%%: %s; p99 <= 10 ms: %s", t, (100 * a / b >= t ? "met" : "missed"), (p <= 10 ? "met" : "missed") }')
+    fi
+    echo "| $round | ${NAMES[$i]} | $rps | $p50 | $p99 | $err | $share | $target |"
+  done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+awk '/^VmRSS:|^VmHWM:|^RssAnon:/ { printf "%s %.0f MiB  ", $1, $2 / 1024 } END { print "" }' "/proc/$SERVER/status"

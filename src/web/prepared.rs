@@ -1,0 +1,336 @@
+//! Work done once per index generation instead of once per request: each
+//! listing's JSON object of the search API and its result card's
+//! request-independent HTML ([`iop_templates::CardParts`], per language),
+//! rendered ahead, and the facet counts' constant parts; a search answer is
+//! then assembled from ready bytes. The answers are byte-for-byte those
+//! made without them (`crate::json::search`, `iop_templates::results_page`;
+//! tests render both ways and compare).
+//!
+//! Prepared only while the generation holds its listings decoded in memory
+//! (`iop_index::IN_MEMORY_LISTINGS_MAX`, 20,000); bigger directories
+//! serialize each answer as before. The fragments live in the generation's
+//! [`iop_index::SearchIndex::prepared`] slot, built on first use (and at
+//! start, see [`warm`]), dropped with the generation.
+
+use iop_index::{Listing, SearchIndex, SearchResults, Vocabulary};
+use iop_templates::{CardParts, Lang, SiteContext};
+use serde_json::json;
+use std::io::Write;
+use std::sync::{Arc, LazyLock, OnceLock};
+
+/// What one generation prepares.
+pub struct Prepared {
+    /// Per listing in name order ([`SearchIndex::position`]): its API row
+    /// split around the value of `distance_miles` (what comes before it,
+    /// what comes after it).
+    rows: Vec<(Box<str>, Box<str>)>,
+    /// The listings, for the cards of a language not prepared yet.
+    listings: Vec<Arc<Listing>>,
+    /// Per language ([`Lang::ALL`] order), each listing's card parts, in
+    /// name order; made on the language's first page (English at start).
+    cards: [OnceLock<Vec<CardParts>>; 2],
+}
+
+/// The key and value a row has before the request gives its distance;
+/// serialized once, then cut out (a string value escapes its quotes, so
+/// only the key can read like this).
+const DISTANCE_NULL: &str = "\"distance_miles\":null";
+
+impl Prepared {
+    fn of(listings: &[Arc<Listing>]) -> Prepared {
+        let rows = listings
+            .iter()
+            .map(|l| {
+                let row = crate::json::search_row(l, None).to_string();
+                let at = row
+                    .find(DISTANCE_NULL)
+                    .expect("a search row has distance_miles");
+                let head = &row[..at + DISTANCE_NULL.len() - "null".len()];
+                let tail = &row[at + DISTANCE_NULL.len()..];
+                (head.into(), tail.into())
+            })
+            .collect();
+        Prepared {
+            rows,
+            listings: listings.to_vec(),
+            cards: Default::default(),
+        }
+    }
+
+    /// The card parts of every listing in `lang`, made on first use.
+    fn cards(&self, lang: Lang) -> &[CardParts] {
+        let at = Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0);
+        self.cards[at].get_or_init(|| {
+            let ctx = SiteContext {
+                sample: false,
+                listings: 0,
+                built_at: String::new(),
+                lang,
+                path: String::new(),
+                public_url: String::new(),
+            };
+            self.listings
+                .iter()
+                .map(|l| CardParts::of(&ctx, l))
+                .collect()
+        })
+    }
+}
+
+/// The prepared card parts of `results`' hits in `lang`, aligned with the
+/// hits (empty when the generation has none prepared).
+pub fn cards<'a>(
+    index: &'a SearchIndex,
+    results: &SearchResults,
+    lang: Lang,
+) -> Vec<Option<&'a CardParts>> {
+    let Some(prepared) = of(index) else {
+        return Vec::new();
+    };
+    let cards = prepared.cards(lang);
+    results
+        .hits
+        .iter()
+        .map(|hit| index.position(&hit.listing.id).and_then(|at| cards.get(at)))
+        .collect()
+}
+
+/// The generation's prepared fragments, preparing them on first use;
+/// `None` for a directory too big to hold its listings decoded.
+pub fn of(index: &SearchIndex) -> Option<&Prepared> {
+    index.prepared(Prepared::of)
+}
+
+/// Prepare a generation's fragments now (at start and when a new
+/// generation is swapped in), so no visitor's request pays for it.
+pub fn warm(index: &SearchIndex) {
+    if let Some(prepared) = of(index) {
+        prepared.cards(Lang::En);
+    }
+}
+
+/// The constant parts of the facet counts' JSON: per group, in the order
+/// of their slugs (the object's key order), its key and, per value, what
+/// follows the count and what follows `selected`.
+struct FacetParts {
+    groups: Vec<FacetGroupParts>,
+}
+
+struct FacetGroupParts {
+    /// The group's index in `SearchResults::facets` (vocabulary order).
+    at: usize,
+    /// `"insurance":`
+    key: String,
+    /// Per value, in the results' order: `,"label":"Medicaid","selected":`
+    /// and `,"value":"medicaid"}`.
+    values: Vec<(String, String)>,
+}
+
+static FACETS: LazyLock<FacetParts> = LazyLock::new(|| {
+    let vocabulary = Vocabulary::get();
+    let mut groups: Vec<FacetGroupParts> = vocabulary
+        .groups()
+        .iter()
+        .enumerate()
+        .map(|(at, g)| FacetGroupParts {
+            at,
+            key: format!("{}:", json!(g.slug)),
+            values: g
+                .values
+                .iter()
+                .map(|&v| {
+                    let v = vocabulary.value(v);
+                    (
+                        format!(",\"label\":{},\"selected\":", json!(v.label)),
+                        format!(",\"value\":{}}}", json!(v.slug)),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    groups.sort_by(|a, b| a.key.cmp(&b.key));
+    FacetParts { groups }
+});
+
+/// The search API's answer (`crate::json::search`, serialized), from the
+/// generation's prepared rows when it has them.
+pub fn search_json(index: &SearchIndex, results: &SearchResults) -> Vec<u8> {
+    let vocabulary = Vocabulary::get();
+    let prepared = of(index);
+    // the facets' shape is the vocabulary's: assembled only when the
+    // results have every group and value in vocabulary order
+    let facets_fit = results.facets.len() == vocabulary.groups().len()
+        && results
+            .facets
+            .iter()
+            .zip(vocabulary.groups())
+            .all(|(counts, g)| {
+                counts.group == g.id
+                    && counts.values.len() == g.values.len()
+                    && counts
+                        .values
+                        .iter()
+                        .zip(&g.values)
+                        .all(|(c, &v)| c.value == v)
+            });
+    let positions: Option<Vec<usize>> = prepared.and_then(|_| {
+        results
+            .hits
+            .iter()
+            .map(|hit| index.position(&hit.listing.id))
+            .collect()
+    });
+    let (Some(prepared), Some(positions), true) = (prepared, positions, facets_fit) else {
+        return crate::json::search(results).to_string().into_bytes();
+    };
+    let mut out = Vec::with_capacity(4096 + results.hits.len() * 1300);
+    out.extend_from_slice(b"{\"facets\":{");
+    for (i, group) in FACETS.groups.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(group.key.as_bytes());
+        out.push(b'[');
+        for (j, (count, (after_count, after_selected))) in results.facets[group.at]
+            .values
+            .iter()
+            .zip(&group.values)
+            .enumerate()
+        {
+            if j > 0 {
+                out.push(b',');
+            }
+            let _ = write!(out, "{{\"count\":{}", count.count);
+            out.extend_from_slice(after_count.as_bytes());
+            out.extend_from_slice(if count.selected { b"true" } else { b"false" });
+            out.extend_from_slice(after_selected.as_bytes());
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"},\"origin\":");
+    let origin = results
+        .origin
+        .as_ref()
+        .map(|o| json!({"label": o.label, "lat": o.lat, "lon": o.lon}));
+    let _ = serde_json::to_writer(&mut out, &origin);
+    let _ = write!(
+        out,
+        ",\"page\":{},\"per_page\":{},\"results\":[",
+        results.page, results.per_page
+    );
+    for (i, (hit, &at)) in results.hits.iter().zip(&positions).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let (head, tail) = &prepared.rows[at];
+        out.extend_from_slice(head.as_bytes());
+        let distance = hit.distance_miles.map(|d| (d * 100.0).round() / 100.0);
+        let _ = serde_json::to_writer(&mut out, &json!(distance));
+        out.extend_from_slice(tail.as_bytes());
+    }
+    out.extend_from_slice(b"],\"sort\":");
+    let _ = serde_json::to_writer(&mut out, results.sort.slug());
+    let _ = write!(out, ",\"total\":{}}}", results.total);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iop_index::{DataDir, SearchRequest, UnknownParams};
+
+    /// Every answer of a set of searches over the sample directory, made
+    /// from prepared rows, is the bytes `json::search` serializes.
+    #[test]
+    fn prepared_answers_are_the_serialized_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        data.publish(iop_crawler::sources::sample::listings().unwrap())
+            .unwrap();
+        let generation = data.open_current().unwrap();
+        let index = &generation.index;
+        assert!(of(index).is_some(), "the sample is held in memory");
+        let queries = [
+            "",
+            "near=19104&radius=25",
+            "near=19104&radius=100&insurance=medicaid",
+            "near=19104&radius=250&per_page=3&page=2&sort=name",
+            "q=therapy",
+            "q=therapy&near=95814&radius=50&age=adults&insurance=private",
+            "q=nothingmatchesthis",
+            "per_page=100&focus=co-occurring&focus=trauma",
+        ];
+        let mut hits = 0;
+        for query in queries {
+            let request = SearchRequest::from_query_string(query, UnknownParams::Refuse).unwrap();
+            let results = index.search(&request).unwrap();
+            hits += results.hits.len();
+            let expected = crate::json::search(&results).to_string();
+            let assembled = String::from_utf8(search_json(index, &results)).unwrap();
+            assert_eq!(assembled, expected, "{query}");
+        }
+        assert!(hits > 20, "the searches find results ({hits})");
+    }
+
+    /// The results page made with prepared cards is the page made without
+    /// them, in both languages, with and without filters and a shortlist.
+    #[test]
+    fn pages_with_prepared_cards_are_the_same_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        data.publish(iop_crawler::sources::sample::listings().unwrap())
+            .unwrap();
+        let generation = data.open_current().unwrap();
+        let index = &generation.index;
+        let queries = [
+            "near=19104&radius=250",
+            "near=19104&radius=250&insurance=medicaid&schedule=evening",
+            "q=therapy&age=adults&focus=co-occurring&modality=cbt",
+            "per_page=50&sort=name&page=2",
+        ];
+        let mut cards = 0;
+        for lang in Lang::ALL {
+            let site = SiteContext {
+                sample: true,
+                listings: index.len(),
+                built_at: "2026-11-30T08:00:00Z".to_string(),
+                lang,
+                path: "/search".to_string(),
+                public_url: iop_templates::DEFAULT_PUBLIC_URL.to_string(),
+            };
+            for query in queries {
+                let request =
+                    SearchRequest::from_query_string(query, UnknownParams::Refuse).unwrap();
+                let results = index.search(&request).unwrap();
+                let ready = super::cards(index, &results, lang);
+                assert_eq!(ready.len(), results.hits.len(), "{query}");
+                assert!(ready.iter().all(Option::is_some), "{query}");
+                cards += ready.len();
+                let ids: Vec<&str> = results
+                    .hits
+                    .iter()
+                    .take(2)
+                    .map(|h| h.listing.id.as_str())
+                    .collect();
+                for list in ["", &ids.join(",")] {
+                    let query = if list.is_empty() {
+                        String::new()
+                    } else {
+                        format!("list={list}")
+                    };
+                    let (_, shortlist) = crate::web::shortlist::take_list(&query)
+                        .unwrap_or_else(|_| panic!("a valid list: {list}"));
+                    let expected =
+                        iop_templates::results_page(&site, &request, &results, &shortlist, None)
+                            .into_string();
+                    let assembled = iop_templates::results_page_with_cards(
+                        &site, &request, &results, &shortlist, None, &ready,
+                    )
+                    .into_string();
+                    assert_eq!(assembled, expected, "{lang:?} {query} list={list}");
+                }
+            }
+        }
+        assert!(cards > 40, "the pages have cards ({cards})");
+    }
+}
