@@ -151,6 +151,96 @@ pub struct Gazetteer {
     unplaced: HashMap<String, String>,
     /// normalized city name -> places of that name, one per state
     cities: HashMap<String, Vec<CityPlace>>,
+    /// Every city for maps: ranked, and found by where it is.
+    map_cities: MapCities,
+}
+
+/// The cities a map may label, for [`Gazetteer::largest_cities_in`]: every
+/// city in one list ranked largest first (by ZIP codes, then name and
+/// state), and a grid of one-degree cells holding the ranks of the cities
+/// in each, ascending. A box of a few cells (a metro area, a region) reads
+/// only its cells; a larger one walks the ranked list and stops at the
+/// `n`th city inside. A map asked for its labels on every results page
+/// reads a few hundred cities instead of sorting all 30,000.
+struct MapCities {
+    /// (city, latitude, longitude), largest first.
+    ranked: Vec<(String, f64, f64)>,
+    /// (floor(latitude), floor(longitude)) -> ranks of the cities in it.
+    cells: HashMap<(i32, i32), Vec<u32>>,
+}
+
+impl MapCities {
+    /// Boxes of more cells than this walk the ranked list instead.
+    const MAX_CELLS: i64 = 64;
+
+    fn new(cities: &HashMap<String, Vec<CityPlace>>) -> MapCities {
+        let mut all: Vec<&CityPlace> = cities.values().flatten().collect();
+        all.sort_by(|a, b| {
+            b.zips
+                .cmp(&a.zips)
+                .then_with(|| a.city.cmp(&b.city))
+                .then_with(|| a.state.cmp(&b.state))
+        });
+        let mut cells: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
+        for (rank, p) in all.iter().enumerate() {
+            cells
+                .entry(Self::cell(p.lat, p.lon))
+                .or_default()
+                .push(rank as u32);
+        }
+        MapCities {
+            ranked: all
+                .into_iter()
+                .map(|p| (p.city.clone(), p.lat, p.lon))
+                .collect(),
+            cells,
+        }
+    }
+
+    fn cell(lat: f64, lon: f64) -> (i32, i32) {
+        (lat.floor() as i32, lon.floor() as i32)
+    }
+
+    fn largest_in(
+        &self,
+        (west, east, south, north): (f64, f64, f64, f64),
+        n: usize,
+    ) -> Vec<(&str, f64, f64)> {
+        let inside = |c: &&(String, f64, f64)| {
+            let (lat, lon) = (c.1, c.2);
+            lon >= west && lon <= east && lat >= south && lat <= north
+        };
+        if !(west <= east && south <= north) || n == 0 {
+            return Vec::new();
+        }
+        let ((s, w), (nn, e)) = (Self::cell(south, west), Self::cell(north, east));
+        let cells = (i64::from(nn) - i64::from(s) + 1) * (i64::from(e) - i64::from(w) + 1);
+        if cells > Self::MAX_CELLS {
+            return self
+                .ranked
+                .iter()
+                .filter(inside)
+                .take(n)
+                .map(|c| (c.0.as_str(), c.1, c.2))
+                .collect();
+        }
+        let mut ranks: Vec<u32> = (s..=nn)
+            .flat_map(|lat| (w..=e).map(move |lon| (lat, lon)))
+            .filter_map(|key| self.cells.get(&key))
+            .flatten()
+            .copied()
+            .filter(|&r| inside(&&self.ranked[r as usize]))
+            .collect();
+        ranks.sort_unstable();
+        ranks
+            .into_iter()
+            .take(n)
+            .map(|r| {
+                let c = &self.ranked[r as usize];
+                (c.0.as_str(), c.1, c.2)
+            })
+            .collect()
+    }
 }
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
@@ -420,6 +510,7 @@ impl Gazetteer {
         Gazetteer {
             zips,
             unplaced,
+            map_cities: MapCities::new(&cities),
             cities,
         }
     }
@@ -430,26 +521,16 @@ impl Gazetteer {
         self.zips.get(zip)
     }
 
-    /// Up to `n` cities whose centre is inside the box (degrees), the
-    /// largest first by how many ZIP codes they have, as (city, latitude,
-    /// longitude): the names a map labels.
+    /// Up to `n` cities whose centre is inside the box (west, east, south,
+    /// north, degrees), the largest first by how many ZIP codes they have
+    /// (then by name and state), as (city, latitude, longitude): the names a
+    /// map labels. An empty or inverted box has none.
     pub fn largest_cities_in(
         &self,
-        (west, east, south, north): (f64, f64, f64, f64),
+        bounds: (f64, f64, f64, f64),
         n: usize,
     ) -> Vec<(&str, f64, f64)> {
-        let mut inside: Vec<&CityPlace> = self
-            .cities
-            .values()
-            .flatten()
-            .filter(|p| p.lon >= west && p.lon <= east && p.lat >= south && p.lat <= north)
-            .collect();
-        inside.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.city.cmp(&b.city)));
-        inside
-            .into_iter()
-            .take(n)
-            .map(|p| (p.city.as_str(), p.lat, p.lon))
-            .collect()
+        self.map_cities.largest_in(bounds, n)
     }
 
     /// The centre of `city` in the state with postal code `state`.
@@ -769,6 +850,44 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn map_cities_are_the_largest_inside_the_box_as_a_plain_scan_finds_them() {
+        let g = Gazetteer::get();
+        let mut all: Vec<&CityPlace> = g.cities.values().flatten().collect();
+        all.sort_by(|a, b| {
+            b.zips
+                .cmp(&a.zips)
+                .then_with(|| a.city.cmp(&b.city))
+                .then_with(|| a.state.cmp(&b.state))
+        });
+        let mut rng = fastrand::Rng::with_seed(17);
+        // boxes from a few miles to the whole country, some across cell
+        // edges, some around Alaska and Hawaii, some empty (inverted)
+        for i in 0..400 {
+            let span = [0.05, 0.4, 1.0, 3.0, 9.0, 40.0][i % 6];
+            let (south, west) = (rng.f64() * 55.0 + 15.0, rng.f64() * -110.0 - 60.0);
+            let (east, north) = if i % 50 == 49 {
+                (west - 1.0, south)
+            } else {
+                (west + span * (1.0 + rng.f64()), south + span)
+            };
+            let n = [1, 5, 40][i % 3];
+            let want: Vec<(&str, f64, f64)> = all
+                .iter()
+                .filter(|p| p.lon >= west && p.lon <= east && p.lat >= south && p.lat <= north)
+                .take(n)
+                .map(|p| (p.city.as_str(), p.lat, p.lon))
+                .collect();
+            assert_eq!(
+                g.largest_cities_in((west, east, south, north), n),
+                want,
+                "box {west},{east},{south},{north} n {n}"
+            );
+        }
+        let philadelphia = g.largest_cities_in((-75.3, -75.0, 39.9, 40.1), 3);
+        assert_eq!(philadelphia.first().map(|c| c.0), Some("Philadelphia"));
+    }
 
     #[test]
     fn haversine_matches_known_distances() {

@@ -27,8 +27,8 @@
 //!   website's source, its evidence saying what agreed and the score.
 
 use super::{Facility, Matcher, Score};
-use iop_index::listing::{Listing, Provenance};
 use crate::sources::SourceKind;
+use iop_index::listing::{Listing, Provenance};
 use iop_index::vocabulary::Vocabulary;
 use std::collections::HashMap;
 
