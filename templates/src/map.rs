@@ -583,8 +583,10 @@ fn lines_path(lines: &[Polyline], frame: &Frame, class: &str) -> String {
             }
             // points closer than a unit and a half to the last one drawn add
             // nothing a reader can see: the path stays small at any scale
+            // (compared squared: `hypot` was 12% of a results page's time)
             let (x, y) = frame.xy(lat2, lon2);
-            if (x - last.0).hypot(y - last.1) >= 1.5 {
+            let (dx, dy) = (x - last.0, y - last.1);
+            if dx * dx + dy * dy >= 1.5 * 1.5 {
                 let _ = write!(d, "L{} {}", n(x), n(y));
                 last = (x, y);
             }
