@@ -228,19 +228,7 @@ async fn a_location_without_saddr_is_refused_clearly() {
 /// A file of `../shared/data/findtreatment` (beside the repository); `None`,
 /// said, when absent.
 fn shared_findtreatment(name: &str) -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("IOP_SHARED_DATA")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
-        })
-        .join("findtreatment")
-        .join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is absent", path.display());
-        None
-    }
+    crate::common::shared_in("findtreatment", name)
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@
 //! The speed check times a real 5.7k x 5.7k match (2022 against 2023
 //! intensive outpatient rows) when `../shared/data` is present.
 
+use crate::common::shared_in;
 use iop_crawler::matching::{Facility, Matcher};
 use serde::Deserialize;
 use std::path::Path;
@@ -150,22 +151,6 @@ fn labelled_pairs_match_with_full_precision() {
         recall >= RECALL_TARGET,
         "recall {recall:.3} < {RECALL_TARGET}"
     );
-}
-
-fn shared_in(folder: &str, name: &str) -> Option<std::path::PathBuf> {
-    let root = std::env::var_os("IOP_SHARED_DATA")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"));
-    let path = root.join(folder).join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipped: {} is absent (the shared data lives beside the repository)",
-            path.display()
-        );
-        None
-    }
 }
 
 /// The 2022 edition's intensive outpatient programs matched against the

@@ -3,6 +3,7 @@
 //! (the newest), 2022, and the mental-health editions that cannot list IOPs. Where that folder is absent, the
 //! tests say so and pass.
 
+use crate::common::shared_in;
 use iop_crawler::sources::samhsa;
 use std::path::PathBuf;
 use time::Date;
@@ -13,22 +14,6 @@ fn shared_file(name: &str) -> Option<PathBuf> {
 
 fn shared_2023(name: &str) -> Option<PathBuf> {
     shared_in("samhsa-national-directory-2023", name)
-}
-
-fn shared_in(folder: &str, name: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("IOP_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"));
-    let path = root.join(folder).join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipped: {} is absent (the shared data lives beside the repository)",
-            path.display()
-        );
-        None
-    }
 }
 
 fn today() -> Date {

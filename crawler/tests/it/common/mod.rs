@@ -130,3 +130,24 @@ pub fn open_site(sitemap: String) -> Router {
 pub fn requested(log: &Log, path: &str) -> usize {
     log.lock().unwrap().iter().filter(|p| *p == path).count()
 }
+
+/// `../shared/data/FOLDER/NAME` beside the repository (or under
+/// `IOP_SHARED_DATA`), or `None` after saying in the test's output that it
+/// is absent.
+pub fn shared_in(folder: &str, name: &str) -> Option<std::path::PathBuf> {
+    let root = std::env::var_os("IOP_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+        });
+    let path = root.join(folder).join(name);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (the shared data lives beside the repository)",
+            path.display()
+        );
+        None
+    }
+}
