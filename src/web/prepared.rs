@@ -239,15 +239,22 @@ mod tests {
     use super::*;
     use iop_index::{DataDir, SearchRequest, UnknownParams};
 
-    /// Every answer of a set of searches over the sample directory, made
-    /// from prepared rows, is the bytes `json::search` serializes.
-    #[test]
-    fn prepared_answers_are_the_serialized_ones() {
+    /// The sample directory published in a temporary data directory (kept
+    /// alive by the first value) and its generation opened.
+    fn sample_generation() -> (tempfile::TempDir, iop_index::Generation) {
         let dir = tempfile::tempdir().unwrap();
         let data = DataDir::new(dir.path());
         data.publish(iop_crawler::sources::sample::listings().unwrap())
             .unwrap();
         let generation = data.open_current().unwrap();
+        (dir, generation)
+    }
+
+    /// Every answer of a set of searches over the sample directory, made
+    /// from prepared rows, is the bytes `json::search` serializes.
+    #[test]
+    fn prepared_answers_are_the_serialized_ones() {
+        let (_dir, generation) = sample_generation();
         let index = &generation.index;
         assert!(of(index).is_some(), "the sample is held in memory");
         let queries = [
@@ -276,11 +283,7 @@ mod tests {
     /// them, in both languages, with and without filters and a shortlist.
     #[test]
     fn pages_with_prepared_cards_are_the_same_pages() {
-        let dir = tempfile::tempdir().unwrap();
-        let data = DataDir::new(dir.path());
-        data.publish(iop_crawler::sources::sample::listings().unwrap())
-            .unwrap();
-        let generation = data.open_current().unwrap();
+        let (_dir, generation) = sample_generation();
         let index = &generation.index;
         let queries = [
             "near=19104&radius=250",
