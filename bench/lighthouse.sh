@@ -88,21 +88,19 @@ section=$(cat <<MD
 
 \`bench/lighthouse.sh\` ($(date -u +%Y-%m-%d), Lighthouse 12.2.3, mobile preset with
 simulated slow 4G and 4x CPU slowdown, $chrome headless, $( [ -n "$data" ] && echo "data from $data" || echo "the embedded sample data"),
-debug build on this 2-core machine). Targets: accessibility 100, performance >= 95.
+$(case "$bin" in *release*) echo release;; *) echo debug;; esac) build on this 2-core machine, load average $(cut -d" " -f1 /proc/loadavg) at the end). Targets: accessibility 100, performance >= 95.
 Bytes are what the page transferred (compressed), stylesheet included.
 
 | page | path | accessibility | performance | best practices | SEO | FCP | LCP | CLS | bytes |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows%$'\n'}
 
-Performance varies with the machine's load (it is shared by seven
-developers: load average 21-23 during these runs): the simulated throttling
+Performance varies with the machine's load: the simulated throttling
 multiplies the main-thread time it observes, and these pages run no script,
-so what it counts is style, layout and Chromium's own start. Home, with 143
-elements, scored 94, 100 and 94 in three script runs, and 100 (total
-blocking time 10 ms) then 82 (680 ms) in two runs back to back a minute
-apart; results and listing scored 97-100. Run it on a quiet machine, or
-twice, before reading a
+so what it counts is style, layout and Chromium's own start. While seven
+developers shared the machine (load average 21-23), home scored between 82
+and 100 from run to run; on a quiet one, 100 twice. Run it on a quiet
+machine, or twice, before reading a
 drop. SEO is not a target: the results page is \`noindex\` by design, and
 Lighthouse fetches robots.txt from inside the page, which the site's
 Content-Security-Policy (\`default-src 'none'\`) refuses, so it reports
