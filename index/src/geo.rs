@@ -155,13 +155,21 @@ pub struct Gazetteer {
     map_cities: MapCities,
 }
 
-/// The cities a map may label, for [`Gazetteer::largest_cities_in`]: every
-/// city in one list ranked largest first (by ZIP codes, then name and
-/// state), and a grid of one-degree cells holding the ranks of the cities
-/// in each, ascending. A box of a few cells (a metro area, a region) reads
-/// only its cells; a larger one walks the ranked list and stops at the
-/// `n`th city inside. A map asked for its labels on every results page
-/// reads a few hundred cities instead of sorting all 30,000.
+/// The places a map may label, for [`Gazetteer::largest_cities_in`]: every
+/// place of the U.S. Census Bureau's 2022 Gazetteer (incorporated places and
+/// census designated places, public domain; `index/places/us-places.tsv`,
+/// made by `index/places/make.mjs` from Debian's weather-util-data), named
+/// and placed as the Census does (its internal point). The Gazetteer gives no
+/// population, so places rank by the ZIP codes the post office gives a city
+/// of that name in that state (the ZIP list's size measure; each city's
+/// count goes to the nearest place of its name, within 25 miles), then
+/// cities before towns before villages before census designated places,
+/// then by name and state; places no ZIP city names come last. One list holds them
+/// all, largest first, and a grid of one-degree cells the ranks of the
+/// places in each, ascending. A box of a few cells (a metro area, a region)
+/// reads only its cells; a larger one walks the ranked list and stops at the
+/// `n`th place inside. A map asked for its labels on every results page
+/// reads a few hundred places instead of sorting all 32,000.
 struct MapCities {
     /// (city, latitude, longitude), largest first.
     ranked: Vec<(String, f64, f64)>,
@@ -173,25 +181,62 @@ impl MapCities {
     /// Boxes of more cells than this walk the ranked list instead.
     const MAX_CELLS: i64 = 64;
 
+    /// Places farther than this from a ZIP city's centre are not that city.
+    const SAME_CITY_MILES: f64 = 25.0;
+
+    /// The Census places, ranked by the ZIP codes of `cities` (normalized
+    /// name -> the ZIP list's cities of that name).
     fn new(cities: &HashMap<String, Vec<CityPlace>>) -> MapCities {
-        let mut all: Vec<&CityPlace> = cities.values().flatten().collect();
-        all.sort_by(|a, b| {
-            b.zips
-                .cmp(&a.zips)
-                .then_with(|| a.city.cmp(&b.city))
-                .then_with(|| a.state.cmp(&b.state))
+        let mut places: Vec<(CensusPlace, u32)> =
+            census_places().into_iter().map(|p| (p, 0)).collect();
+        // normalized name and state -> indexes into `places`
+        let mut by_name: HashMap<(String, &str), Vec<usize>> = HashMap::new();
+        for (i, (p, _)) in places.iter().enumerate() {
+            by_name
+                .entry((normalize_city(p.name), p.state))
+                .or_default()
+                .push(i);
+        }
+        let mut zips = vec![0u32; places.len()];
+        for (key, same_name) in cities {
+            for c in same_name {
+                let nearest = by_name
+                    .get(&(key.clone(), c.state.as_str()))
+                    .into_iter()
+                    .flatten()
+                    .map(|&i| {
+                        (
+                            i,
+                            haversine_miles(c.lat, c.lon, places[i].0.lat, places[i].0.lon),
+                        )
+                    })
+                    .filter(|&(_, miles)| miles <= Self::SAME_CITY_MILES)
+                    .min_by(|a, b| a.1.total_cmp(&b.1));
+                if let Some((i, _)) = nearest {
+                    zips[i] += c.zips;
+                }
+            }
+        }
+        for (p, z) in places.iter_mut().zip(zips) {
+            p.1 = z;
+        }
+        places.sort_by(|(a, az), (b, bz)| {
+            bz.cmp(az)
+                .then_with(|| a.incorporation.cmp(&b.incorporation))
+                .then_with(|| a.name.cmp(b.name))
+                .then_with(|| a.state.cmp(b.state))
         });
         let mut cells: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
-        for (rank, p) in all.iter().enumerate() {
+        for (rank, (p, _)) in places.iter().enumerate() {
             cells
                 .entry(Self::cell(p.lat, p.lon))
                 .or_default()
                 .push(rank as u32);
         }
         MapCities {
-            ranked: all
+            ranked: places
                 .into_iter()
-                .map(|p| (p.city.clone(), p.lat, p.lon))
+                .map(|(p, _)| (p.name.to_string(), p.lat, p.lon))
                 .collect(),
             cells,
         }
@@ -241,6 +286,58 @@ impl MapCities {
             })
             .collect()
     }
+}
+
+/// The U.S. Census Bureau's 2022 Gazetteer places (public domain), one a
+/// line: GEOID, name, state, latitude, longitude, legal/statistical
+/// description (tab-separated; see `index/places/make.mjs`).
+const US_PLACES_TSV: &str = include_str!("../places/us-places.tsv");
+
+/// A place of the Census Gazetteer: its name as a map shows it (without
+/// "city", "CDP" and the like), state, internal point, and what kind of
+/// place it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct CensusPlace {
+    name: &'static str,
+    state: &'static str,
+    lat: f64,
+    lon: f64,
+    /// 0 for cities (and consolidated city-counties, municipalities),
+    /// 1 for boroughs and towns, 2 for villages, 3 for census designated
+    /// places (unincorporated): the order in which places of as many ZIP
+    /// codes are named, since a state incorporates a city from a larger
+    /// population than a town or village.
+    incorporation: u8,
+}
+
+/// Every place of [`US_PLACES_TSV`], in its order (by GEOID). The file is
+/// made by a script and embedded: a line it cannot read is a bug of the
+/// build, so it panics.
+fn census_places() -> Vec<CensusPlace> {
+    US_PLACES_TSV
+        .lines()
+        .map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            let coordinate = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok());
+            match (f.get(1), f.get(2), coordinate(3), coordinate(4), f.get(5)) {
+                (Some(name), Some(state), Some(lat), Some(lon), Some(kind)) if f.len() == 6 => {
+                    CensusPlace {
+                        name,
+                        state,
+                        lat,
+                        lon: pacific_longitude(state, lon),
+                        incorporation: match *kind {
+                            "borough" | "town" | "corporation" => 1,
+                            "village" | "metro township" => 2,
+                            "CDP" | "comunidad" | "zona urbana" => 3,
+                            _ => 0,
+                        },
+                    }
+                }
+                _ => panic!("places/us-places.tsv: unreadable line {line:?}"),
+            }
+        })
+        .collect()
 }
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
@@ -521,10 +618,13 @@ impl Gazetteer {
         self.zips.get(zip)
     }
 
-    /// Up to `n` cities whose centre is inside the box (west, east, south,
-    /// north, degrees), the largest first by how many ZIP codes they have
-    /// (then by name and state), as (city, latitude, longitude): the names a
-    /// map labels. An empty or inverted box has none.
+    /// Up to `n` places of the U.S. Census Bureau's 2022 Gazetteer whose
+    /// internal point is inside the box (west, east, south, north, degrees),
+    /// the largest first by how many ZIP codes the post office gives a city
+    /// of that name there (then cities before towns, villages and census
+    /// designated places, then by name and state), as (place, latitude,
+    /// longitude): the names a map labels, as the Census names them. An empty
+    /// or inverted box has none.
     pub fn largest_cities_in(
         &self,
         bounds: (f64, f64, f64, f64),
@@ -854,13 +954,8 @@ mod tests {
     #[test]
     fn map_cities_are_the_largest_inside_the_box_as_a_plain_scan_finds_them() {
         let g = Gazetteer::get();
-        let mut all: Vec<&CityPlace> = g.cities.values().flatten().collect();
-        all.sort_by(|a, b| {
-            b.zips
-                .cmp(&a.zips)
-                .then_with(|| a.city.cmp(&b.city))
-                .then_with(|| a.state.cmp(&b.state))
-        });
+        let all = &g.map_cities.ranked;
+        assert_eq!(all.len(), census_places().len());
         let mut rng = fastrand::Rng::with_seed(17);
         // boxes from a few miles to the whole country, some across cell
         // edges, some around Alaska and Hawaii, some empty (inverted)
@@ -875,9 +970,9 @@ mod tests {
             let n = [1, 5, 40][i % 3];
             let want: Vec<(&str, f64, f64)> = all
                 .iter()
-                .filter(|p| p.lon >= west && p.lon <= east && p.lat >= south && p.lat <= north)
+                .filter(|p| p.2 >= west && p.2 <= east && p.1 >= south && p.1 <= north)
                 .take(n)
-                .map(|p| (p.city.as_str(), p.lat, p.lon))
+                .map(|p| (p.0.as_str(), p.1, p.2))
                 .collect();
             assert_eq!(
                 g.largest_cities_in((west, east, south, north), n),
@@ -887,6 +982,50 @@ mod tests {
         }
         let philadelphia = g.largest_cities_in((-75.3, -75.0, 39.9, 40.1), 3);
         assert_eq!(philadelphia.first().map(|c| c.0), Some("Philadelphia"));
+    }
+
+    #[test]
+    fn map_cities_are_census_places_named_and_placed_as_the_gazetteer_has_them() {
+        let g = Gazetteer::get();
+        let census = census_places();
+        let is_census = |(name, lat, lon): (&str, f64, f64)| {
+            census
+                .iter()
+                .any(|p| p.name == name && p.lat == lat && p.lon == lon)
+        };
+        // around Philadelphia 19104, 25 miles (the box a results map shows)
+        let zip = g.zip("19104").unwrap();
+        let (dlat, dlon) = (25.0 / 69.0, 25.0 / (69.0 * zip.lat.to_radians().cos()));
+        let around = g.largest_cities_in(
+            (
+                zip.lon - dlon,
+                zip.lon + dlon,
+                zip.lat - dlat,
+                zip.lat + dlat,
+            ),
+            8,
+        );
+        assert_eq!(around.len(), 8);
+        assert!(around.iter().all(|&c| is_census(c)), "{around:?}");
+        let names: Vec<&str> = around.iter().map(|c| c.0).collect();
+        // the Census internal point of "Philadelphia city, PA" (GEOID 4260000)
+        assert_eq!(around[0], ("Philadelphia", 40.00937, -75.13335));
+        assert!(names.contains(&"Camden"), "{names:?}");
+        assert!(!names
+            .iter()
+            .any(|n| n.ends_with(" city") || n.ends_with(" CDP")));
+        // rural: the Nebraska Sandhills, 60 miles around Thedford; towns, and
+        // only towns the Census lists
+        let rural = g.largest_cities_in((-101.8, -99.4, 41.1, 42.9), 6);
+        assert!(rural.len() >= 4, "{rural:?}");
+        assert!(rural.iter().all(|&c| is_census(c)), "{rural:?}");
+        // a city the post office names but the Census does not list as a
+        // place ("Bronx" is a borough of "New York") is not a label; New
+        // York is
+        let bronx = g.largest_cities_in((-73.95, -73.75, 40.78, 40.92), 40);
+        assert!(!bronx.iter().any(|c| c.0 == "Bronx"), "{bronx:?}");
+        let nyc = g.largest_cities_in((-74.1, -73.8, 40.6, 40.9), 1);
+        assert_eq!(nyc.first().map(|c| c.0), Some("New York"));
     }
 
     #[test]

@@ -124,6 +124,11 @@ pub fn about(ctx: &SiteContext, meta: &GenerationMeta, public_domain_kinds: &[&s
                     a href="https://www.geonames.org/" { "GeoNames" }
                     " (CC BY 4.0)"
                 }
+                li {
+                    (ctx.t("Map: state and county lines and place names from the U.S. Census Bureau (2017 cartographic boundary files, 2022 Gazetteer places;")) " "
+                    (ctx.t("public domain")) "), "
+                    (ctx.t("through the us-atlas and weather-util-data packages"))
+                }
                 @for source in meta.sources.iter().filter(|s| public_domain_kinds.contains(&s.kind.as_str())) {
                     li { (ctx.t("Facility data:")) " " (source.title) " (" (ctx.t("public domain")) ")" }
                 }

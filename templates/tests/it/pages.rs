@@ -781,6 +781,15 @@ fn the_about_page_lists_the_sources_and_credits() {
         "ZIP code coordinates: <a href=\"https://www.geonames.org/\">GeoNames</a> (CC BY 4.0)"
     ));
     assert!(html.contains("Facility data: SAMHSA National Directory of Substance Use Treatment Facilities, 2022 (public domain)"));
+    // the map's lines and place names (index/places/us-places.tsv)
+    assert!(html.contains("Map: state and county lines and place names from the U.S. Census Bureau (2017 cartographic boundary files, 2022 Gazetteer places; public domain), through the us-atlas and weather-util-data packages"), "{html}");
+    let es = about(
+        &fixtures::site(iop_templates::Lang::Es, "", false, 1234),
+        &meta(),
+        &["samhsa-directory"],
+    )
+    .into_string();
+    assert!(es.contains("lugares del Gazetteer de 2022; dominio público), a través de los paquetes us-atlas y weather-util-data"), "{es}");
     assert!(html.contains(
         "built on <time datetime=\"2026-11-24\">2026-11-24</time> and lists 1,234 programs."
     ));
