@@ -1,6 +1,8 @@
 //! Geography: great-circle distance, and offline geocoding of ZIP codes and
 //! places ("City, ST", "City, State", "lat,lon") from the US ZIP code list that
-//! the `zipcodes` crate embeds (coordinates from GeoNames, CC BY 4.0).
+//! the `zipcodes` crate embeds (coordinates from GeoNames, CC BY 4.0); the
+//! place names a map shows are the U.S. Census Bureau's (2022 Gazetteer,
+//! public domain, `index/places/`).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -164,9 +166,9 @@ pub struct Gazetteer {
 /// of that name in that state (the ZIP list's size measure; each city's
 /// count goes to the nearest place of its name, within 25 miles), then
 /// cities before towns before villages before census designated places,
-/// then by name and state; places no ZIP city names come last. One list holds them
-/// all, largest first, and a grid of one-degree cells the ranks of the
-/// places in each, ascending. A box of a few cells (a metro area, a region)
+/// then by name and state; places no ZIP city names come last. One list
+/// holds them all, largest first, and a grid of one-degree cells the ranks
+/// of the places in each, ascending. A box of a few cells (a metro area, a region)
 /// reads only its cells; a larger one walks the ranked list and stops at the
 /// `n`th place inside. A map asked for its labels on every results page
 /// reads a few hundred places instead of sorting all 32,000.
