@@ -537,6 +537,60 @@ async function phoneFlow(browser, ids) {
     expect(m.first.width >= 180, `and wide enough to read (${Math.round(m.first.width)} px)`);
     expect(m.second.left >= m.w - 40, "the next program is a sideways scroll away");
   });
+  await flow.step("keyboard focus in compare at 390 px is never under the sticky first column", async () => {
+    // two programs: the table scrolls only as far as the second column, and
+    // Shift+Tab from a link of that column to one of the first must bring
+    // the first back out from under the row labels
+    await status(page, await page.goto(`${base}/compare?ids=${a},${b}&near=95814`));
+    const hidden = new Set();
+    let stops = 0;
+    for (const key of ["Tab", "Shift+Tab"]) {
+      for (let i = 0; i < 80; i++) {
+        await page.keyboard.press(key);
+        const f = await page.evaluate(() => {
+          const el = document.activeElement;
+          if (!el || el === document.body) return null;
+          if (!el.closest("table.compare tbody td")) return { inTable: false };
+          // the harness's test (tabThrough): the centre, clamped to the
+          // screen, shows the link itself and not the row labels
+          const r = el.getBoundingClientRect();
+          const cx = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+          const cy = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+          const top = document.elementFromPoint(cx, cy);
+          return { inTable: true, desc: el.outerHTML.slice(0, 80), onTop: !!top && (el === top || el.contains(top) || top.contains(el)) };
+        });
+        if (!f) break;
+        if (!f.inTable) continue;
+        stops += 1;
+        if (!f.onTop) hidden.add(f.desc);
+      }
+    }
+    expect(stops >= 4, `Tab reached the table's links (${stops} stops)`);
+    expect(hidden.size === 0, `focused links hidden under the row labels: ${[...hidden].join("; ")}`);
+  });
+  await flow.step("arrows keep their space from their words", async () => {
+    // "← Back to the results", "Next →": an icon and its words in a flex
+    // link are two flex items, and the space between them is dropped
+    // unless the link has a gap
+    const glued = [];
+    for (const p of [`/search?near=95814&radius=100&page=2&per_page=5`, `/programs/${c}?near=95814&radius=100`]) {
+      await status(page, await page.goto(base + p));
+      glued.push(...(await page.evaluate(() => {
+        const out = [];
+        for (const a of document.querySelectorAll("main a")) {
+          if (!/flex|grid/.test(getComputedStyle(a).display)) continue;
+          const parts = [...a.childNodes].filter((n) => n.textContent.trim());
+          for (let i = 0; i + 1 < parts.length; i++) {
+            const rect = (n) => { const r = document.createRange(); r.selectNodeContents(n); return [...r.getClientRects()]; };
+            const [x, y] = [rect(parts[i]).pop(), rect(parts[i + 1])[0]];
+            if (x && y && Math.abs(x.top - y.top) < 6 && y.left - x.right < 2) out.push(a.innerText.replace(/\s+/g, " "));
+          }
+        }
+        return out;
+      })));
+    }
+    expect(glued.length === 0, `icons touching their words: ${glued.join("; ")}`);
+  });
   await flow.step("results printed on Letter keep addresses", async () => {
     await status(page, await page.goto(base + results));
     await page.setViewportSize({ width: 816, height: 1056 });
