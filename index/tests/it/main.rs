@@ -3,6 +3,7 @@
 //!
 //! Run one file's tests with `cargo test --workspace --test it -- NAME::`.
 
+mod census_places;
 mod data_dir;
 mod search_agrees_with_scan;
 mod spellings;
