@@ -79,11 +79,19 @@ pub struct Facility {
     pub zip: String,
     /// Phone numbers as written (main, intake); invalid ones are ignored.
     pub phones: Vec<String>,
+    /// Further numbers as written (second intake lines, SAMHSA's `intake2`):
+    /// they find candidates and count the buildings a number serves, but a
+    /// number shared only through them adds nothing to the score. A second
+    /// intake line is often the organization's central line: counted, it
+    /// merged a board's office with its program at the same address (one
+    /// labelled pair) and found no match the other numbers miss.
+    pub other_phones: Vec<String>,
 }
 
 impl Facility {
     /// The facility a listing describes: its name, program name, street,
-    /// city, state, ZIP, phone and intake phone.
+    /// city, state, ZIP, phone and intake phone (further intake phones as
+    /// [`Facility::other_phones`]).
     pub fn of_listing(listing: &Listing) -> Facility {
         Facility {
             name: listing.name.clone(),
@@ -97,6 +105,7 @@ impl Facility {
                 .flatten()
                 .cloned()
                 .collect(),
+            other_phones: listing.more_intake_phones.clone(),
         }
     }
 }
@@ -111,6 +120,7 @@ struct Keyed {
     state: String,
     zip: Option<String>,
     phones: BTreeSet<String>,
+    other_phones: BTreeSet<String>,
 }
 
 impl Keyed {
@@ -134,6 +144,11 @@ impl Keyed {
             state: f.state.trim().to_uppercase(),
             zip: zip5(f.zip.trim()),
             phones: f.phones.iter().filter_map(|p| phone_digits(p)).collect(),
+            other_phones: f
+                .other_phones
+                .iter()
+                .filter_map(|p| phone_digits(p))
+                .collect(),
         }
     }
 
@@ -206,7 +221,7 @@ impl Matcher {
             if let Some(zip) = &k.zip {
                 m.by_zip.entry(zip.clone()).or_default().push(i);
             }
-            for p in &k.phones {
+            for p in k.phones.union(&k.other_phones) {
                 m.by_phone.entry(p.clone()).or_default().push(i);
                 if let Some(b) = k.building() {
                     buildings.entry(p.clone()).or_default().insert(b);
@@ -239,7 +254,7 @@ impl Matcher {
         if let Some(block) = k.zip.as_ref().and_then(|z| self.by_zip.get(z)) {
             out.extend(block);
         }
-        for p in &k.phones {
+        for p in k.phones.union(&k.other_phones) {
             if let Some(block) = self.by_phone.get(p) {
                 if block.len() <= CENTRAL_LINE_BLOCK {
                     out.extend(block);
