@@ -352,6 +352,11 @@ pub fn describe(score: &Score) -> String {
         }
         super::StreetAgreement::Different => "another street address",
     };
+    let street = if score.unit {
+        format!("{street} and suite")
+    } else {
+        street.to_string()
+    };
     let phone = if score.phone > 0.0 {
         format!("a shared phone number (weight {:.2})", score.phone)
     } else {

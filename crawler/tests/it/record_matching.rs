@@ -70,6 +70,13 @@ impl Record {
                 .cloned()
                 .collect(),
             other_phones: self.intake2.iter().cloned().collect(),
+            unit: iop_crawler::matching::normal::unit_of(
+                &[Some(&self.street), self.street2.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
         }
     }
 
