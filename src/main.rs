@@ -164,13 +164,15 @@ enum Command {
         #[arg(value_name = "NAME=VALUE")]
         params: Vec<String>,
     },
-    /// Print every listing in the store as JSON, or write the directory as
-    /// an Open Referral HSDS 3.0 data package (`--format hsds --out DIR`).
+    /// Print every listing of the directory as JSON, or write the directory
+    /// as an Open Referral HSDS 3.0 data package (`--format hsds --out DIR`).
     Export {
         #[arg(long, default_value = "./data")]
         data_dir: PathBuf,
-        /// `json`: the listings as stored, printed; `hsds`: a tabular data
-        /// package (datapackage.json + CSV) and JSON, written to --out.
+        /// `json`: the listings as the directory shows them (a program
+        /// that several sources list is one listing), printed; `hsds`: a
+        /// tabular data package (datapackage.json + CSV) and JSON of the
+        /// same, written to --out.
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
         /// The directory an HSDS package is written to (created if missing).
@@ -428,24 +430,30 @@ fn main() -> Result<()> {
             out,
         } => {
             let data = DataDir::new(data_dir);
+            // the directory as it is shown: matched programs merged (else
+            // the store as it is, streamed)
+            let shown = crawl::shown_listings(&data)?.map(|c| c.listings);
             match (format, out) {
                 (ExportFormat::Hsds, Some(out)) => {
                     let created = time::OffsetDateTime::now_utc()
                         .replace_nanosecond(0)?
                         .format(&time::format_description::well_known::Rfc3339)?;
-                    // streamed: a listing at a time from the store
-                    let n = hsds::package::write_store(
-                        &data,
-                        &hsds::package::PackageInfo { created },
-                        &out,
-                    )?;
+                    let info = hsds::package::PackageInfo { created };
+                    let n = match &shown {
+                        Some(listings) => hsds::package::write_listings(listings, &info, &out)?,
+                        // streamed: a listing at a time from the store
+                        None => hsds::package::write_store(&data, &info, &out)?,
+                    };
                     println!(
                         "wrote {n} services as HSDS {} to {}",
                         hsds::VERSION,
                         out.display()
                     );
                 }
-                _ => print_json(&data.read_listings()?)?,
+                _ => match shown {
+                    Some(listings) => print_json(&listings)?,
+                    None => print_json(&data.read_listings()?)?,
+                },
             }
             Ok(())
         }

@@ -54,6 +54,8 @@ pub struct SourceRecord {
     pub phone: Option<String>,
     /// The intake number, when the source gives one apart.
     pub intake_phone: Option<String>,
+    /// Further intake numbers, as written (SAMHSA's `intake2`).
+    pub more_intake_phones: Vec<String>,
     /// The program's website.
     pub website: Option<String>,
     /// Facet values the source states, each with its evidence (the code or
@@ -103,6 +105,7 @@ impl SourceRecord {
             lat_lon: None,
             phone: None,
             intake_phone: None,
+            more_intake_phones: Vec::new(),
             website: None,
             values: Vec::new(),
             sessions: Vec::new(),
@@ -305,6 +308,25 @@ pub fn normalize(mut record: SourceRecord) -> Result<Listing, NormalizeError> {
         .as_deref()
         .and_then(clean_phone)
         .filter(|p| Some(p) != phone.as_ref());
+    // further intake numbers: valid, each once, never the main or the first
+    // intake number again; the first of them is the intake number when the
+    // source gives no first one
+    let mut intake_phone = intake_phone;
+    let mut more_intake_phones: Vec<String> = Vec::new();
+    for p in record
+        .more_intake_phones
+        .iter()
+        .filter_map(|p| clean_phone(p))
+    {
+        if Some(&p) == phone.as_ref() || more_intake_phones.contains(&p) {
+            continue;
+        }
+        match &intake_phone {
+            None => intake_phone = Some(p),
+            Some(first) if *first == p => {}
+            Some(_) => more_intake_phones.push(p),
+        }
+    }
     if intake_phone.is_some() {
         note("intake_phone", None);
     }
@@ -405,6 +427,7 @@ pub fn normalize(mut record: SourceRecord) -> Result<Listing, NormalizeError> {
         point,
         phone,
         intake_phone,
+        more_intake_phones,
         website,
         facets,
         schedule,
@@ -413,6 +436,7 @@ pub fn normalize(mut record: SourceRecord) -> Result<Listing, NormalizeError> {
         sources: vec![record.source],
         provenance,
         sample: record.sample,
+        merged_ids: Vec::new(),
     })
 }
 

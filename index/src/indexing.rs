@@ -199,6 +199,11 @@ fn document(
     let listing = item.listing();
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &listing.id);
+    // the ids of listings merged into this one find it too (their links
+    // redirect here)
+    for merged in &listing.merged_ids {
+        doc.add_text(fields.id, merged);
+    }
     doc.add_bytes(fields.listing, &item.json());
     doc.add_text(fields.name, &listing.name);
     let mut body = String::new();

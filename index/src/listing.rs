@@ -37,6 +37,12 @@ pub struct Listing {
     /// The number to call to start the program, when it differs from the main
     /// one.
     pub intake_phone: Option<String>,
+    /// Further intake numbers, when the source gives more than one
+    /// (SAMHSA's `intake2`), formatted as the others; never the main or the
+    /// first intake number again. Empty for most listings (and absent from
+    /// their JSON).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_intake_phones: Vec<String>,
     /// The program's own website, as a URL.
     pub website: Option<String>,
     /// Facet group slug -> value slugs, in vocabulary order. Groups with no
@@ -55,6 +61,13 @@ pub struct Listing {
     /// True for the fictional programs of the embedded sample directory.
     #[serde(default)]
     pub sample: bool,
+    /// Ids of the listings merged into this one (a provider's website
+    /// listing matched to this national record, see
+    /// `iop_crawler::matching::merge`): the directory answers their URLs
+    /// with a permanent redirect to this listing's. Empty for most listings
+    /// (and absent from their JSON).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_ids: Vec<String>,
 }
 
 /// A postal address in the United States.
@@ -381,6 +394,7 @@ impl Listing {
             point: None,
             phone: None,
             intake_phone: None,
+            more_intake_phones: Vec::new(),
             website: None,
             facets: BTreeMap::new(),
             schedule: Schedule::default(),
@@ -389,6 +403,7 @@ impl Listing {
             sources: Vec::new(),
             provenance: Vec::new(),
             sample: false,
+            merged_ids: Vec::new(),
         }
     }
 

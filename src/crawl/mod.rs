@@ -170,18 +170,64 @@ pub fn reindex(data: &DataDir) -> Result<iop_index::GenerationMeta> {
     }
 }
 
+/// A line of the crawl report and the source kind whose report it is on.
+type KindNote = (String, String);
+
 /// Publish the index of the store (just written): one listing per program,
-/// a website's program that matches its national record merged into it
+/// a website's program that matches its national record merged into it, and
+/// a FindTreatment record that matches a directory record merged into that
 /// ([`iop_crawler::matching::merge::combine`]). The store keeps each
 /// source's own listing, so the recrawl still counts them per source; only
-/// what the directory shows is merged. A store without website listings
-/// (found by reading it once, a listing at a time) is indexed from the file
-/// one listing at a time, as a national directory of a million is; a store
-/// with some is read whole to match them. Answers `None` for an empty or
-/// absent store, else the generation and the report's lines: each merge
-/// with its score, each website listing left unmerged because another
-/// program of its site matched the same record.
-fn publish_combined(data: &DataDir) -> Result<Option<(iop_index::GenerationMeta, Vec<String>)>> {
+/// what the directory shows (and exports) is merged. A store with nothing
+/// to merge (no website listing, and not both FindTreatment and directory
+/// listings; found by reading it once, a listing at a time) is indexed from
+/// the file one listing at a time, as a national directory of a million is;
+/// a store with some is read whole to match them. Answers `None` for an
+/// empty or absent store, else the generation and the report's lines, each
+/// with the source kind whose report it belongs on: each merge with its
+/// score, each listing left unmerged because another matched the same
+/// record.
+fn publish_combined(data: &DataDir) -> Result<Option<(iop_index::GenerationMeta, Vec<KindNote>)>> {
+    let Some(combined) = shown_listings(data)? else {
+        // indexed from the store, one listing at a time
+        let meta = data.publish_store().context("building the index")?;
+        return Ok(meta.map(|meta| (meta, Vec::new())));
+    };
+    let mut notes: Vec<KindNote> = combined
+        .merges
+        .iter()
+        .map(|m| {
+            (
+                m.absorbed_kind.clone(),
+                format!(
+                    "listing {} is shown merged into its national record {} (match score {:.2}); its URL redirects there",
+                    m.absorbed_id, m.national_id, m.score.total
+                ),
+            )
+        })
+        .collect();
+    notes.extend(combined.ambiguous.iter().map(|(absorbed, national, kind)| {
+        (
+            kind.clone(),
+            format!(
+                "listing {absorbed} matches national record {national}, as another listing does: left unmerged"
+            ),
+        )
+    }));
+    let meta = data
+        .publish(combined.listings)
+        .context("building the index")?;
+    Ok(Some((meta, notes)))
+}
+
+/// The listings the directory shows, when the store holds any to merge: the
+/// store's listings with matched programs merged
+/// ([`iop_crawler::matching::merge::combine`]). `None` when there is
+/// nothing to merge (no website listing, and not both FindTreatment and
+/// directory listings; found by reading the store once, a listing at a
+/// time): the store as it is is what the directory shows, and callers read
+/// it a listing at a time.
+pub fn shown_listings(data: &DataDir) -> Result<Option<iop_crawler::matching::merge::Combined>> {
     #[derive(serde::Deserialize)]
     struct Kinds {
         sources: Vec<KindOnly>,
@@ -190,44 +236,29 @@ fn publish_combined(data: &DataDir) -> Result<Option<(iop_index::GenerationMeta,
     struct KindOnly {
         kind: String,
     }
-    let mut websites = 0usize;
+    // listings by the kind of their first source: website, findtreatment,
+    // samhsa-directory
+    let mut kinds = [0usize; 3];
+    let which = [
+        SourceKind::Website,
+        SourceKind::FindTreatment,
+        SourceKind::SamhsaDirectory,
+    ];
     data.for_each_in_store(|listing: Kinds| {
-        if listing
-            .sources
-            .first()
-            .is_some_and(|s| s.kind == SourceKind::Website.as_str())
-        {
-            websites += 1;
+        if let Some(s) = listing.sources.first() {
+            if let Some(i) = which.iter().position(|k| s.kind == k.as_str()) {
+                kinds[i] += 1;
+            }
         }
         Ok(())
     })
     .context("reading the listing store")?;
-    if websites == 0 {
-        // indexed from the store, one listing at a time
-        let meta = data.publish_store().context("building the index")?;
-        return Ok(meta.map(|meta| (meta, Vec::new())));
+    let [websites, findtreatment, directory] = kinds;
+    if websites == 0 && (findtreatment == 0 || directory == 0) {
+        return Ok(None);
     }
     let listings = data.read_listings().context("reading the listing store")?;
-    let combined = iop_crawler::matching::merge::combine(listings);
-    let mut notes: Vec<String> = combined
-        .merges
-        .iter()
-        .map(|m| {
-            format!(
-                "listing {} is shown merged into its national record {} (match score {:.2})",
-                m.website_id, m.national_id, m.score.total
-            )
-        })
-        .collect();
-    notes.extend(combined.ambiguous.iter().map(|(website, national)| {
-        format!(
-            "listing {website} matches national record {national}, as another program of its site does: left unmerged"
-        )
-    }));
-    let meta = data
-        .publish(combined.listings)
-        .context("building the index")?;
-    Ok(Some((meta, notes)))
+    Ok(Some(iop_crawler::matching::merge::combine(listings)))
 }
 
 /// Read every source, update the store and the crawl state, publish a new
@@ -616,11 +647,11 @@ pub fn reconcile_spilled(
         drop(done.state);
         let meta = match publish_combined(data)? {
             Some((meta, notes)) => {
-                if let Some(report) = reports
-                    .iter_mut()
-                    .find(|r| r.kind == SourceKind::Website.as_str())
-                {
-                    report.notes.extend(notes);
+                // each note on the report of the kind it concerns
+                for (kind, note) in notes {
+                    if let Some(report) = reports.iter_mut().find(|r| r.kind == kind) {
+                        report.notes.push(note);
+                    }
                 }
                 meta
             }

@@ -646,6 +646,9 @@ pub fn service(l: &Listing) -> Value {
     if let Some(p) = &l.intake_phone {
         phones.push(phone(l, "intake", p, "Intake"));
     }
+    for (i, p) in l.more_intake_phones.iter().enumerate() {
+        phones.push(phone(l, &format!("intake-{}", i + 2), p, "Intake"));
+    }
     s["phones"] = json!(phones);
     s["schedules"] = json!(program_schedule(l).into_iter().collect::<Vec<_>>());
     s["languages"] = json!(l

@@ -470,6 +470,16 @@ pub fn write_store(data: &DataDir, info: &PackageInfo, dir: &Path) -> Result<usi
     package.finish(info)
 }
 
+/// Write the package of `listings` (the directory as it is shown, matched
+/// programs merged) into `dir`. Answers the number of services written.
+pub fn write_listings(listings: &[Listing], info: &PackageInfo, dir: &Path) -> Result<usize> {
+    let mut package = PackageWriter::create(dir)?;
+    for l in listings {
+        package.add(l)?;
+    }
+    package.finish(info)
+}
+
 /// Call `each` on every listing of a JSON array read from `reader`, one
 /// element decoded at a time (serde's sequence visitor: the array is never
 /// held whole). The first error of `each` stops the read and is answered.

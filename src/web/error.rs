@@ -54,6 +54,10 @@ pub enum PageError {
     /// catalog has the sentence).
     #[error("{0}")]
     NotFound(String),
+    /// 308: the page is at another path (a listing merged into another:
+    /// its old URL leads to the one listing), given as the `Location`.
+    #[error("moved to {0}")]
+    Moved(String),
     /// 500: what failed and why (logged, never shown).
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -74,12 +78,16 @@ impl PageError {
         match self {
             PageError::BadParam { .. } => StatusCode::BAD_REQUEST,
             PageError::NotFound(_) => StatusCode::NOT_FOUND,
+            PageError::Moved(_) => StatusCode::PERMANENT_REDIRECT,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// The error page, with what `site` knows (the request's language).
     fn render(&self, site: &iop_templates::SiteContext) -> Response {
+        if let PageError::Moved(to) = self {
+            return axum::response::Redirect::permanent(to).into_response();
+        }
         let status = self.status();
         let mut links = Vec::new();
         let mut query = None;
@@ -118,7 +126,7 @@ impl PageError {
                 None if site.lang == iop_templates::Lang::En => english.clone(),
                 None => site.t(NO_PAGE_MESSAGE).to_string(),
             },
-            PageError::Internal(_) => site.t(INTERNAL_MESSAGE).to_string(),
+            PageError::Internal(_) | PageError::Moved(_) => site.t(INTERNAL_MESSAGE).to_string(),
         };
         // a search that could not be understood keeps what was typed in the form
         let typed = query.map(typed_search).unwrap_or_default();
@@ -155,6 +163,9 @@ impl IntoResponse for PageError {
         if let PageError::Internal(e) = &self {
             tracing::error!("{e:#}");
         }
+        if let PageError::Moved(to) = &self {
+            return axum::response::Redirect::permanent(to).into_response();
+        }
         let mut response = self.status().into_response();
         response.extensions_mut().insert(Unrendered(Arc::new(self)));
         response
@@ -188,6 +199,10 @@ pub enum ApiError {
     /// 404, with the message the body's `error` gives.
     #[error("{0}")]
     NotFound(String),
+    /// 308 to this path: the listing was merged into another, whose URL it
+    /// is (the `Location`; the body says so too).
+    #[error("moved to {0}")]
+    Moved(String),
     /// 500: what failed and why (logged, never shown).
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -221,6 +236,20 @@ impl IntoResponse for ApiError {
                 Some(suggestions).filter(|s| !s.is_empty()),
             ),
             ApiError::NotFound(message) => (StatusCode::NOT_FOUND, message, None, None),
+            ApiError::Moved(to) => {
+                let body = json!({
+                    "error": format!("this program is listed as {to}: it was merged with another source's listing of the same program"),
+                    "parameter": null,
+                    "suggestions": null,
+                });
+                let mut response = (StatusCode::PERMANENT_REDIRECT, Json(body)).into_response();
+                if let Ok(location) = axum::http::HeaderValue::from_str(&to) {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::LOCATION, location);
+                }
+                return response;
+            }
             ApiError::Internal(e) => {
                 tracing::error!("{e:#}");
                 (

@@ -76,16 +76,25 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiSearch {
 /// [`ApiError`] for the JSON API), from [`NoListing`].
 pub struct KnownListing<E = PageError>(pub Arc<Listing>, pub PhantomData<fn() -> E>);
 
-/// A path `{id}` that names no listing: malformed, or not in the directory.
+/// A path `{id}` that names no listing: malformed, or not in the directory,
+/// or merged into another listing (`moved_to`).
 #[derive(Debug)]
 pub struct NoListing {
     /// The id as the path gives it (percent-decoded).
     pub id: String,
+    /// When the id is of a listing merged into another
+    /// ([`Listing::merged_ids`]): the same path and query with that
+    /// listing's id, in the request's language (`/es/programs/...`).
+    pub moved_to: Option<String>,
 }
 
 impl From<NoListing> for PageError {
-    /// The page's 404 (one wording for the program page and its report form).
-    fn from(_: NoListing) -> PageError {
+    /// The page's 404 (one wording for the program page and its report
+    /// form), or its permanent redirect when the listing was merged.
+    fn from(e: NoListing) -> PageError {
+        if let Some(to) = e.moved_to {
+            return PageError::Moved(to);
+        }
         PageError::NotFound(
             "There is no program at this address. It may have closed or been removed from the directory; search again to find programs near you."
                 .into(),
@@ -94,8 +103,12 @@ impl From<NoListing> for PageError {
 }
 
 impl From<NoListing> for ApiError {
-    /// The JSON 404: `no program has the id "..."`.
+    /// The JSON 404: `no program has the id "..."`, or the permanent
+    /// redirect of a merged listing.
     fn from(e: NoListing) -> ApiError {
+        if let Some(to) = e.moved_to {
+            return ApiError::Moved(to);
+        }
         ApiError::NotFound(format!("no program has the id {:?}", e.id))
     }
 }
@@ -113,7 +126,12 @@ where
         // a path without a decodable `{id}` names no listing either
         let id = match Path::<String>::from_request_parts(parts, state).await {
             Ok(Path(id)) => id,
-            Err(_) => return Err(E::from(NoListing { id: String::new() })),
+            Err(_) => {
+                return Err(E::from(NoListing {
+                    id: String::new(),
+                    moved_to: None,
+                }))
+            }
         };
         match state
             .generation()
@@ -121,8 +139,30 @@ where
             .listing(&id)
             .filter(|_| is_listing_id(&id))
         {
-            Some(listing) => Ok(KnownListing(listing, PhantomData)),
-            None => Err(E::from(NoListing { id })),
+            Some(listing) if listing.id == id => Ok(KnownListing(listing, PhantomData)),
+            // merged into another listing: the same path with its id
+            Some(listing) => {
+                let path =
+                    parts
+                        .uri
+                        .path()
+                        .replacen(&format!("/{id}"), &format!("/{}", listing.id), 1);
+                let query = parts
+                    .uri
+                    .query()
+                    .map(|q| format!("?{q}"))
+                    .unwrap_or_default();
+                let prefix = if path.starts_with("/api/") {
+                    ""
+                } else {
+                    super::lang::current().lang.prefix()
+                };
+                Err(E::from(NoListing {
+                    id,
+                    moved_to: Some(format!("{prefix}{path}{query}")),
+                }))
+            }
+            None => Err(E::from(NoListing { id, moved_to: None })),
         }
     }
 }

@@ -234,6 +234,7 @@ fn program_schema() -> Value {
             },
             "phone": nullable("string"),
             "intake_phone": nullable("string"),
+            "more_intake_phones": {"type": "array", "items": {"type": "string"}, "description": "Further intake numbers, when a source gives more than one; absent when none."},
             "website": nullable("string"),
             "facets": {"type": "object", "description": "Facet group -> value slugs (see /api/v1/search's parameters); a group not reported is absent.", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
             "schedule": {
@@ -281,6 +282,7 @@ fn program_schema() -> Value {
                 "additionalProperties": false,
             }},
             "sample": {"type": "boolean"},
+            "merged_ids": {"type": "array", "items": {"$ref": "#/components/schemas/ListingId"}, "description": "Ids of other sources' listings of this program merged into this one; their URLs answer 308 to this one. Absent when none."},
             "url": {"type": "string"},
             "last_checked": {"type": ["string", "null"], "format": "date"},
         },

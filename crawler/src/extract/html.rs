@@ -410,7 +410,7 @@ fn push_block(
 /// Abbreviations after which a period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "dr", "st", "mr", "mrs", "ms", "inc", "vs", "e.g", "i.e", "no", "ste", "jr", "sr", "ave",
-    "blvd", "approx", "etc", "mt", "ft", "rd", "pkwy", "hwy", "ln",
+    "blvd", "approx", "etc", "mt", "ft", "rd", "pkwy", "hwy", "ln", "ext", "tel", "ph",
 ];
 
 /// Split a block of text into sentences at `.`, `!` or `?` followed by a
@@ -467,6 +467,17 @@ pub fn split_sentences(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_phone_extension_or_label_does_not_end_a_sentence() {
+        assert_eq!(
+            split_sentences("Call 916-555-0142 ext. 12 or Tel. 916-555-0143. Ph. 916-555-0144."),
+            [
+                "Call 916-555-0142 ext. 12 or Tel. 916-555-0143.",
+                "Ph. 916-555-0144."
+            ]
+        );
+    }
 
     #[test]
     fn chrome_is_marked_and_scripts_dropped() {

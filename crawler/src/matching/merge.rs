@@ -1,30 +1,45 @@
 //! One program, one listing: a website's listing that matches a national
-//! record ([`super::Matcher`]) is shown as one listing with both sources.
+//! record ([`super::Matcher`]) is shown as one listing with both sources,
+//! and so is a FindTreatment record that matches a record of SAMHSA's
+//! directory (the same facility in SAMHSA's two national files).
 //!
-//! [`combine`] is a pure function over a crawl's listings. National
-//! listings are those whose first source is one of [`NATIONAL_KINDS`];
-//! website listings those whose first source is a `website`. Each website
-//! listing is matched against the national ones; a national record matched
-//! by exactly one website listing absorbs it ([`merge`]), and the website
-//! listing is no longer listed on its own. A national record matched by
-//! several website listings (a site listing two programs in a building the
-//! directory lists once) merges with none of them: which program the record
-//! describes is not known. Unmatched listings stay as they are.
+//! [`combine`] is a pure function over a crawl's listings, in two passes of
+//! [`absorb`]:
 //!
-//! The merged listing keeps the national record's id (its shared links keep
-//! working), every source of both, and every fact's own provenance:
+//! 1. FindTreatment listings (first source `findtreatment`) are matched
+//!    against the directory's (`samhsa-directory`): a directory record
+//!    matched by exactly one FindTreatment listing absorbs it. FindTreatment
+//!    is SAMHSA's locator, updated as facilities report, the directory a
+//!    yearly file: where they differ the locator's value is shown and the
+//!    directory's kept beside it. HSDS feeds are not merged with the other
+//!    national files (no labelled pairs measure that).
+//! 2. Website listings (first source `website`) are matched against the
+//!    national ones (those of [`NATIONAL_KINDS`], after pass 1): a national
+//!    record matched by exactly one website listing absorbs it.
+//!
+//! In both, a record matched by several listings (a site listing two
+//! programs in a building the directory lists once) merges with none of
+//! them: which program the record describes is not known. Unmatched
+//! listings stay as they are.
+//!
+//! The merged listing keeps the kept record's id (its shared links keep
+//! working) and lists the absorbed listing's id in
+//! [`Listing::merged_ids`] (its links redirect to the merged one); it keeps
+//! every source of both, and every fact's own provenance:
 //!
 //! - a fact only one source states is taken with its provenance;
 //! - a fact both state alike keeps both provenance entries;
 //! - a fact they state differently (name, address, phones, website,
-//!   description, schedule, ...) shows the provider's own statement (the
-//!   website's, read on its own date), and keeps the directory's value
-//!   beside it: a provenance entry of the same fact from the directory's
-//!   source and date whose evidence is the directory's value as written;
+//!   description, schedule, ...) shows the absorbed listing's statement (the
+//!   provider's own, or the locator's), read on its own date, and keeps the
+//!   kept record's value beside it: a provenance entry of the same fact from
+//!   that record's source and date whose evidence is its value as written;
 //! - facet values (insurers, ages, ...) are the union of both, each value
-//!   with the provenance of every source that states it;
+//!   with the provenance of every source that states it; intake numbers
+//!   likewise;
 //! - the match itself is a provenance entry of fact [`MATCH_FACT`] from the
-//!   website's source, its evidence saying what agreed and the score.
+//!   absorbed listing's source, its evidence saying what agreed and the
+//!   score.
 
 use super::{Facility, Matcher, Score};
 use crate::sources::SourceKind;
@@ -39,18 +54,26 @@ pub const NATIONAL_KINDS: [&str; 3] = ["samhsa-directory", "findtreatment", "hsd
 /// The source kind of a provider's own website ([`SourceKind::Website`]).
 const WEBSITE_KIND: &str = SourceKind::Website.as_str();
 
+/// The source kind of SAMHSA's directory ([`SourceKind::SamhsaDirectory`]).
+const DIRECTORY_KIND: &str = SourceKind::SamhsaDirectory.as_str();
+
+/// The source kind of FindTreatment ([`SourceKind::FindTreatment`]).
+const FINDTREATMENT_KIND: &str = SourceKind::FindTreatment.as_str();
+
 /// The provenance fact that records a match: its evidence says what agreed
 /// and the score.
 pub const MATCH_FACT: &str = "match";
 
-/// One merge: the national listing kept, the website listing absorbed, and
-/// how they compared.
+/// One merge: the listing kept, the listing absorbed, and how they compared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Merge {
-    /// Id of the national listing (the merged listing's id).
+    /// Id of the national listing kept (the merged listing's id).
     pub national_id: String,
-    /// Id of the website listing merged into it.
-    pub website_id: String,
+    /// Id of the listing merged into it (a website's, or a FindTreatment
+    /// record's).
+    pub absorbed_id: String,
+    /// The source kind of the absorbed listing (`website`, `findtreatment`).
+    pub absorbed_kind: String,
     /// How they compared.
     pub score: Score,
 }
@@ -59,29 +82,60 @@ pub struct Merge {
 #[derive(Debug, Clone, Default)]
 pub struct Combined {
     /// Every listing once: merged ones in place of their national record,
-    /// absorbed website listings left out, the rest unchanged; in the order
-    /// given.
+    /// absorbed listings left out, the rest unchanged; in the order given.
     pub listings: Vec<Listing>,
-    /// The merges made, in the order of the listings.
+    /// The merges made: FindTreatment's first, then websites', each in the
+    /// order of the listings.
     pub merges: Vec<Merge>,
-    /// Website listings that matched a national record matched by another
-    /// website listing too, with that record's id: left unmerged.
-    pub ambiguous: Vec<(String, String)>,
+    /// Listings that matched a national record matched by another listing
+    /// too: (the listing's id, that record's id, the listing's source
+    /// kind), left unmerged.
+    pub ambiguous: Vec<(String, String, String)>,
 }
 
 fn first_kind(listing: &Listing) -> Option<&str> {
     listing.sources.first().map(|s| s.kind.as_str())
 }
 
-/// Merge each website listing into the national record it matches, as the
+/// Merge each FindTreatment listing into the directory record it matches,
+/// then each website listing into the national record it matches, as the
 /// module documentation describes. Linear in the number of listings (the
 /// matcher blocks by ZIP code and phone).
 pub fn combine(listings: Vec<Listing>) -> Combined {
+    let first = absorb(
+        listings,
+        |k| k == DIRECTORY_KIND,
+        |k| k == FINDTREATMENT_KIND,
+    );
+    let second = absorb(
+        first.listings,
+        |k| NATIONAL_KINDS.contains(&k),
+        |k| k == WEBSITE_KIND,
+    );
+    let mut merges = first.merges;
+    merges.extend(second.merges);
+    let mut ambiguous = first.ambiguous;
+    ambiguous.extend(second.ambiguous);
+    Combined {
+        listings: second.listings,
+        merges,
+        ambiguous,
+    }
+}
+
+/// One pass of [`combine`]: each listing whose first source's kind is
+/// `absorbed` is matched against those whose first source's kind is `kept`;
+/// a kept record matched by exactly one of them absorbs it ([`merge`]).
+pub fn absorb(
+    listings: Vec<Listing>,
+    kept: impl Fn(&str) -> bool,
+    absorbed: impl Fn(&str) -> bool,
+) -> Combined {
     let national: Vec<usize> = (0..listings.len())
-        .filter(|&i| first_kind(&listings[i]).is_some_and(|k| NATIONAL_KINDS.contains(&k)))
+        .filter(|&i| first_kind(&listings[i]).is_some_and(&kept))
         .collect();
     let websites: Vec<usize> = (0..listings.len())
-        .filter(|&i| first_kind(&listings[i]) == Some(WEBSITE_KIND))
+        .filter(|&i| first_kind(&listings[i]).is_some_and(&absorbed))
         .collect();
     if national.is_empty() || websites.is_empty() {
         return Combined {
@@ -94,7 +148,7 @@ pub fn combine(listings: Vec<Listing>) -> Combined {
         .map(|&i| Facility::of_listing(&listings[i]))
         .collect();
     let matcher = Matcher::new(&facilities);
-    // national listing -> the website listings that match it
+    // national listing -> the listings that match it
     let mut claims: HashMap<usize, Vec<(usize, Score)>> = HashMap::new();
     for &w in &websites {
         if let Some(m) = matcher.best(&Facility::of_listing(&listings[w])) {
@@ -113,7 +167,11 @@ pub fn combine(listings: Vec<Listing>) -> Combined {
             absorbed[w] = true;
         } else {
             for (w, _) in claim {
-                ambiguous.push((listings[w].id.clone(), listings[n].id.clone()));
+                ambiguous.push((
+                    listings[w].id.clone(),
+                    listings[n].id.clone(),
+                    first_kind(&listings[w]).unwrap_or_default().to_string(),
+                ));
             }
         }
     }
@@ -130,10 +188,11 @@ pub fn combine(listings: Vec<Listing>) -> Combined {
         };
         match partner.get(&i) {
             Some(&(w, score)) => {
-                let website = slots[w].take().expect("a website listing merges once");
+                let website = slots[w].take().expect("a listing is absorbed once");
                 merges.push(Merge {
                     national_id: listing.id.clone(),
-                    website_id: website.id.clone(),
+                    absorbed_id: website.id.clone(),
+                    absorbed_kind: first_kind(&website).unwrap_or_default().to_string(),
                     score,
                 });
                 out.push(merge(listing, &website, &score));
@@ -235,7 +294,10 @@ impl Facts<'_> {
                             });
                         }
                     }
-                    for p in &mut national {
+                    // an entry with evidence already states its own value
+                    // (a listing merged before: FindTreatment's and the
+                    // directory's)
+                    for p in national.iter_mut().filter(|p| p.evidence.is_none()) {
                         p.evidence = Some(show(n));
                     }
                 }
@@ -289,6 +351,11 @@ pub fn describe(score: &Score) -> String {
             "the same street address (directionals aside)"
         }
         super::StreetAgreement::Different => "another street address",
+    };
+    let street = if score.unit {
+        format!("{street} and suite")
+    } else {
+        street.to_string()
     };
     let phone = if score.phone > 0.0 {
         format!("a shared phone number (weight {:.2})", score.phone)
@@ -463,6 +530,41 @@ pub fn merge(national: Listing, website: &Listing, score: &Score) -> Listing {
             evidence: Some(describe(score)),
         });
     }
+    // every intake number of either, each once, none that is shown above
+    let mut more_intake_phones: Vec<String> = Vec::new();
+    for p in n
+        .more_intake_phones
+        .iter()
+        .chain(&w.more_intake_phones)
+        .chain(
+            [&n.phone, &w.phone, &n.intake_phone, &w.intake_phone]
+                .into_iter()
+                .flatten(),
+        )
+    {
+        let shown = [&phone, &intake_phone]
+            .into_iter()
+            .flatten()
+            .chain(&more_intake_phones)
+            .any(|q| same_phone(p, q));
+        if !shown {
+            more_intake_phones.push(p.clone());
+        }
+    }
+    // the main numbers another source gives are the kept record's evidence,
+    // not intake lines
+    more_intake_phones.retain(|p| {
+        ![&n.phone, &w.phone]
+            .into_iter()
+            .flatten()
+            .any(|q| same_phone(p, q))
+    });
+    let mut merged_ids = n.merged_ids.clone();
+    for id in std::iter::once(&w.id).chain(&w.merged_ids) {
+        if !merged_ids.contains(id) && *id != n.id {
+            merged_ids.push(id.clone());
+        }
+    }
     let provenance = facts.provenance;
     let mut sources = n.sources.clone();
     sources.extend(w.sources.iter().cloned());
@@ -475,6 +577,7 @@ pub fn merge(national: Listing, website: &Listing, score: &Score) -> Listing {
         point,
         phone,
         intake_phone,
+        more_intake_phones,
         website: website_url,
         facets,
         schedule,
@@ -483,6 +586,7 @@ pub fn merge(national: Listing, website: &Listing, score: &Score) -> Listing {
         sources,
         provenance,
         sample: n.sample,
+        merged_ids,
     }
 }
 
@@ -612,6 +716,64 @@ mod tests {
             m.evidence.as_deref().unwrap().contains("score 1.00"),
             "{m:?}"
         );
+    }
+
+    #[test]
+    fn findtreatment_then_the_site_merge_into_the_directory_record() {
+        let mut locator = national();
+        locator.id = "eeeeeeeeeeee".into();
+        locator.sources[0].kind = FINDTREATMENT_KIND.into();
+        locator.phone = Some("434-979-8871".into());
+        locator.intake_phone = Some("434-972-1801".into());
+        let combined = combine(vec![national(), locator, site()]);
+        assert_eq!(combined.listings.len(), 1, "{:#?}", combined.listings);
+        let kinds: Vec<&str> = combined
+            .merges
+            .iter()
+            .map(|m| m.absorbed_kind.as_str())
+            .collect();
+        assert_eq!(kinds, [FINDTREATMENT_KIND, WEBSITE_KIND]);
+        let l = &combined.listings[0];
+        assert_eq!(l.id, "aaaaaaaaaaaa", "the directory's id is kept");
+        assert_eq!(l.merged_ids, ["eeeeeeeeeeee", "bbbbbbbbbbbb"]);
+        let kinds: Vec<&str> = l.sources.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(kinds, [DIRECTORY_KIND, FINDTREATMENT_KIND, WEBSITE_KIND]);
+        // the site's main number shown (the directory's intake line, shown
+        // once); the locator's intake line kept; the other main numbers are
+        // the national records' evidence, not intake lines
+        assert_eq!(l.phone.as_deref(), Some("(434) 972-1800"));
+        assert_eq!(l.intake_phone.as_deref(), Some("434-972-1801"));
+        assert!(
+            l.more_intake_phones.is_empty(),
+            "{:?}",
+            l.more_intake_phones
+        );
+        let phone_evidence: Vec<Option<&str>> = l
+            .provenance
+            .iter()
+            .filter(|p| p.fact == "phone")
+            .map(|p| p.evidence.as_deref())
+            .collect();
+        assert!(
+            phone_evidence.contains(&Some("434-979-8871"))
+                && phone_evidence.contains(&Some("434-972-1745")),
+            "each national file's own number kept: {phone_evidence:?}"
+        );
+    }
+
+    #[test]
+    fn a_findtreatment_record_elsewhere_stays_its_own_listing() {
+        let mut locator = listing(
+            "eeeeeeeeeeee",
+            FINDTREATMENT_KIND,
+            "Region Ten Community Services Board",
+            "502 Old Lynchburg Road",
+            "434-972-1800",
+        );
+        locator.program_name = Some("Mohr Center".into());
+        let combined = combine(vec![national(), locator]);
+        assert!(combined.merges.is_empty(), "another building");
+        assert_eq!(combined.listings.len(), 2);
     }
 
     #[test]

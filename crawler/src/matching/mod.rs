@@ -26,7 +26,8 @@
 //!    ([`normal::name_similarity`] of name and program name) +
 //!    [`PHONE_WEIGHT`] x the weight of a shared phone number (1 for a number
 //!    only one building has; less for a central intake line that many
-//!    buildings share: 1 / the number of buildings). A match needs
+//!    buildings share: 1 / the number of buildings), + [`UNIT_WEIGHT`]
+//!    when both give the same suite. A match needs
 //!    [`THRESHOLD`]: the same name alone, or a shared number of its own and
 //!    a name with something distinctive in common.
 //!
@@ -54,6 +55,13 @@ pub const NAME_WEIGHT: f32 = 0.6;
 /// The weight of a shared phone number in the score.
 pub const PHONE_WEIGHT: f32 = 0.4;
 
+/// Added to the score when both give the same suite (unit, office): the
+/// same door, not only the same building. Chosen after the real website
+/// pairs were labelled: New Dawn's site and the directory name its
+/// Sacramento program alike (0.83) at "#160" and "Suite 160", with no
+/// number in common (the site gives only its toll-free line).
+pub const UNIT_WEIGHT: f32 = 0.1;
+
 /// Program names less alike than this (both given) are two programs.
 pub const PROGRAM_CONFLICT_BELOW: f32 = 0.5;
 
@@ -79,11 +87,21 @@ pub struct Facility {
     pub zip: String,
     /// Phone numbers as written (main, intake); invalid ones are ignored.
     pub phones: Vec<String>,
+    /// The suite, unit or office number ([`normal::unit_of`]), if any.
+    pub unit: Option<String>,
+    /// Further numbers as written (second intake lines, SAMHSA's `intake2`):
+    /// they find candidates and count the buildings a number serves, but a
+    /// number shared only through them adds nothing to the score. A second
+    /// intake line is often the organization's central line: counted, it
+    /// merged a board's office with its program at the same address (one
+    /// labelled pair) and found no match the other numbers miss.
+    pub other_phones: Vec<String>,
 }
 
 impl Facility {
     /// The facility a listing describes: its name, program name, street,
-    /// city, state, ZIP, phone and intake phone.
+    /// city, state, ZIP, phone and intake phone (further intake phones as
+    /// [`Facility::other_phones`]).
     pub fn of_listing(listing: &Listing) -> Facility {
         Facility {
             name: listing.name.clone(),
@@ -97,6 +115,14 @@ impl Facility {
                 .flatten()
                 .cloned()
                 .collect(),
+            unit: normal::unit_of(
+                &[&listing.address.street, &listing.address.street2]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
+            other_phones: listing.more_intake_phones.clone(),
         }
     }
 }
@@ -107,10 +133,12 @@ struct Keyed {
     words: Vec<String>,
     program_words: Vec<String>,
     street: Option<StreetKey>,
+    unit: Option<String>,
     city: String,
     state: String,
     zip: Option<String>,
     phones: BTreeSet<String>,
+    other_phones: BTreeSet<String>,
 }
 
 impl Keyed {
@@ -130,10 +158,16 @@ impl Keyed {
             words,
             program_words,
             street: f.street.as_deref().and_then(StreetKey::parse),
+            unit: f.unit.clone(),
             city: f.city.trim().to_lowercase(),
             state: f.state.trim().to_uppercase(),
             zip: zip5(f.zip.trim()),
             phones: f.phones.iter().filter_map(|p| phone_digits(p)).collect(),
+            other_phones: f
+                .other_phones
+                .iter()
+                .filter_map(|p| phone_digits(p))
+                .collect(),
         }
     }
 
@@ -152,6 +186,8 @@ pub struct Score {
     pub street: StreetAgreement,
     /// Whether the ZIP codes, or else city and state, agree.
     pub place: bool,
+    /// Both give a suite (unit, office) and it is the same one.
+    pub unit: bool,
     /// Both name a program and the names differ: two programs.
     pub program_conflict: bool,
     /// Name similarity, 0 to 1.
@@ -159,7 +195,8 @@ pub struct Score {
     /// The weight of the best shared phone number, 0 (none shared) to 1 (a
     /// number only one building has).
     pub phone: f32,
-    /// [`NAME_WEIGHT`] x `name` + [`PHONE_WEIGHT`] x `phone`, 0 to 1.
+    /// [`NAME_WEIGHT`] x `name` + [`PHONE_WEIGHT`] x `phone` (+
+    /// [`UNIT_WEIGHT`] for the same suite), 0 to 1.1.
     pub total: f32,
 }
 
@@ -206,7 +243,7 @@ impl Matcher {
             if let Some(zip) = &k.zip {
                 m.by_zip.entry(zip.clone()).or_default().push(i);
             }
-            for p in &k.phones {
+            for p in k.phones.union(&k.other_phones) {
                 m.by_phone.entry(p.clone()).or_default().push(i);
                 if let Some(b) = k.building() {
                     buildings.entry(p.clone()).or_default().insert(b);
@@ -239,7 +276,7 @@ impl Matcher {
         if let Some(block) = k.zip.as_ref().and_then(|z| self.by_zip.get(z)) {
             out.extend(block);
         }
-        for p in &k.phones {
+        for p in k.phones.union(&k.other_phones) {
             if let Some(block) = self.by_phone.get(p) {
                 if block.len() <= CENTRAL_LINE_BLOCK {
                     out.extend(block);
@@ -281,6 +318,7 @@ impl Matcher {
             && name_similarity(&a.program_words, &b.program_words) < PROGRAM_CONFLICT_BELOW
             && !words_within(&a.program_words, &b.words)
             && !words_within(&b.program_words, &a.words);
+        let unit = a.unit.is_some() && a.unit == b.unit;
         let name = name_similarity(&a.words, &b.words);
         let phone = a
             .phones
@@ -290,10 +328,11 @@ impl Matcher {
         Score {
             street,
             place,
+            unit,
             program_conflict,
             name,
             phone,
-            total: NAME_WEIGHT * name + PHONE_WEIGHT * phone,
+            total: NAME_WEIGHT * name + PHONE_WEIGHT * phone + if unit { UNIT_WEIGHT } else { 0.0 },
         }
     }
 

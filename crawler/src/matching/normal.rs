@@ -79,6 +79,46 @@ const UNIT_WORDS: &[&str] = &[
     "#",
 ];
 
+/// Unit words after which comes a suite's or office's own number (not a
+/// building's or floor's).
+const SUITE_WORDS: &[&str] = &[
+    "suite",
+    "ste",
+    "unit",
+    "apt",
+    "apartment",
+    "room",
+    "rm",
+    "office",
+    "ofc",
+    "#",
+];
+
+/// The suite, unit or office number of an address ("9960 Business Park Dr.
+/// #160" and "Suite 160" are both "160"; "Suite 14-A" is "14-a"), from the
+/// street line or the second line, lowercase; `None` when neither names one.
+pub fn unit_of(lines: &[&str]) -> Option<String> {
+    for line in lines {
+        let lower = line.to_lowercase().replace('#', " # ");
+        let mut words = lower
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty());
+        while let Some(word) = words.next() {
+            if SUITE_WORDS.contains(&word.trim_end_matches('.')) {
+                let unit: String = words
+                    .next()?
+                    .chars()
+                    .filter(|c| c.is_alphanumeric() || *c == '-')
+                    .collect();
+                if unit.chars().any(|c| c.is_ascii_digit()) {
+                    return Some(unit);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// A street address reduced to what identifies the building: its number
 /// and its street name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -357,6 +397,24 @@ pub fn zip5(zip: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn units_from_either_line() {
+        assert_eq!(
+            unit_of(&["9960 Business Park Dr. #160"]).as_deref(),
+            Some("160")
+        );
+        assert_eq!(
+            unit_of(&["9960 Business Park Drive", "Suite 160"]).as_deref(),
+            Some("160")
+        );
+        assert_eq!(
+            unit_of(&["369 Lexington Ave, Ste. 14-A"]).as_deref(),
+            Some("14-a")
+        );
+        assert_eq!(unit_of(&["44447 10th Street West", "Building C"]), None);
+        assert_eq!(unit_of(&["1014 East Market Street"]), None);
+    }
 
     #[test]
     fn streets_reduce_to_number_and_usps_name() {

@@ -325,6 +325,8 @@ pub struct Row {
     pub phone: Option<String>,
     /// The intake number, as written.
     pub intake1: Option<String>,
+    /// A second intake number, as written.
+    pub intake2: Option<String>,
     /// A hotline number, as written: the intake number when there is no other.
     pub hotline1: Option<String>,
     /// The facility's website, as written.
@@ -660,6 +662,7 @@ pub fn export_rows(bytes: &[u8]) -> Result<ExportRows, String> {
             zip,
             phone: take("phone"),
             intake1: take("intake1"),
+            intake2: take("intake2"),
             hotline1: take("hotline1"),
             website: take("website"),
             latitude: take("latitude").map(serde_json::Value::String),
@@ -783,6 +786,7 @@ pub fn listings_at(
         record.street2 = some(&row.street2);
         record.phone = some(&row.phone);
         record.intake_phone = some(&row.intake1).or_else(|| some(&row.hotline1));
+        record.more_intake_phones = some(&row.intake2).into_iter().collect();
         record.website = some(&row.website);
         record.lat_lon = coordinate(&row.latitude).zip(coordinate(&row.longitude));
         for (code, label) in codes {

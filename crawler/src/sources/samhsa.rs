@@ -631,6 +631,12 @@ pub fn listings(directory: &Directory, checked: Date) -> Crawl {
         record.street2 = Some(get(row, "street2"));
         record.phone = Some(get(row, "phone"));
         record.intake_phone = Some(get(row, "intake1")).filter(|p| !p.is_empty());
+        // the other intake columns: a second line and the alternates
+        record.more_intake_phones = ["intake2", "intake1a", "intake2a"]
+            .into_iter()
+            .map(|c| get(row, c))
+            .filter(|p| !p.is_empty())
+            .collect();
         for code in codes {
             let label = directory.legend.get(code);
             for value in vocabulary.values_for_code(code) {
@@ -706,6 +712,27 @@ mod tests {
         );
         assert_eq!(l.phone.as_deref(), Some("(530) 694-1816 ext. 239"));
         assert_eq!(l.intake_phone.as_deref(), Some("(530) 694-1816"));
+    }
+
+    #[test]
+    fn every_intake_number_is_kept() {
+        let csv = "name1,name2,street1,street2,city,state,zip,phone,intake1,intake2,intake1a,intake2a,service_code_info\n\
+            New Dawn Treatment Center,Outpatient,9960 Business Park Drive,Suite 160,Sacramento,CA,95827,916-363-2732,916-723-1319,916-969-4300,888-PARNEXT,916-363-2732,SA * OIT\n\
+            Rose House,,601 Snowpeak Lane,,Lafayette,CO,80026,888-398-4111 x1,,720-471-0780,,,SA * OIT\n";
+        let dir = read_bytes("su_2023.csv", csv.as_bytes(), Some(LEGEND.as_bytes())).unwrap();
+        let crawl = listings(&dir, date());
+        let by_name = |n: &str| crawl.listings.iter().find(|l| l.name == n).unwrap();
+        let new_dawn = by_name("New Dawn Treatment Center");
+        assert_eq!(new_dawn.intake_phone.as_deref(), Some("(916) 723-1319"));
+        assert_eq!(
+            new_dawn.more_intake_phones,
+            ["(916) 969-4300", "(888) 727-6398"],
+            "intake2 and the vanity alternate; the main number is not repeated"
+        );
+        // intake2 alone is the intake number
+        let rose = by_name("Rose House");
+        assert_eq!(rose.intake_phone.as_deref(), Some("(720) 471-0780"));
+        assert!(rose.more_intake_phones.is_empty());
     }
 
     #[test]

@@ -203,6 +203,7 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
         fetched: 0,
         cache: ctx.cache_dir.as_ref().map(PageCache::new),
         cache_failed: false,
+        not_followed: std::collections::HashMap::new(),
     };
     let sitemap_mode = is_sitemap(&start);
     let mut sitemaps = Vec::new();
@@ -275,11 +276,7 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
                 crawl.out.pages_fetched += files;
                 for entry in urls {
                     if let Ok(entry) = Url::parse(&entry) {
-                        if (looks_like_program(&entry, "") || looks_like_site_page(&entry, ""))
-                            && !is_post(&entry)
-                        {
-                            crawl.push(entry, MAX_DEPTH);
-                        }
+                        crawl.consider(entry, "", MAX_DEPTH);
                     }
                 }
             }
@@ -321,13 +318,33 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
     });
     let site = crate::site::assemble(&pages, start_page, ctx.today);
     let listings = site.listings;
+    let failed = crawl.fetched.saturating_sub(pages.len());
     let mut summary = format!(
-        "{location}: {} pages read, {} program pages, {} locations, {} listings",
-        crawl.fetched,
+        "{location}: {} pages read{}, {} program pages, {} locations, {} listings",
+        pages.len(),
+        if failed > 0 {
+            format!(" ({failed} more failed, each on a line below)")
+        } else {
+            String::new()
+        },
         site.programs,
         site.locations,
         listings.len()
     );
+    // pages not read, and why (a page queued by another link is read)
+    let mut skipped: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (url, why) in &crawl.not_followed {
+        if !crawl.seen.contains(url) {
+            *skipped.entry(why).or_default() += 1;
+        }
+    }
+    if !skipped.is_empty() {
+        let list: Vec<String> = [SKIP_POST, SKIP_OTHER, SKIP_OFF_SITE]
+            .iter()
+            .filter_map(|why| skipped.get(why).map(|n| format!("{n} {why}")))
+            .collect();
+        summary.push_str(&format!("; links not followed: {}", list.join(", ")));
+    }
     if let Some(why) = &site.none {
         crawl.out.error("no-listing");
         summary.push_str(&format!("; no listing: {why}"));
@@ -356,7 +373,18 @@ struct Crawl {
     cache: Option<PageCache>,
     /// A cache write failed (reported once).
     cache_failed: bool,
+    /// Links and sitemap entries not followed, and why (canonical URL ->
+    /// reason); those queued later by another link are not counted.
+    not_followed: std::collections::HashMap<String, &'static str>,
 }
+
+/// Why a link or sitemap entry is not followed: a blog or news post.
+const SKIP_POST: &str = "blog or news posts";
+/// Why a link or sitemap entry is not followed: not about a program or the
+/// organization.
+const SKIP_OTHER: &str = "not about a program or the organization";
+/// Why a link is not followed: it leaves the site.
+const SKIP_OFF_SITE: &str = "on other sites";
 
 /// A URL without its fragment, for "seen".
 fn canonical(url: &Url) -> String {
@@ -386,12 +414,27 @@ impl Crawl {
     fn enqueue_links(&mut self, base: &Url, links: &[(String, String)], depth: usize) {
         for (href, text) in links {
             let Ok(url) = base.join(href) else { continue };
-            if (looks_like_program(&url, text) || looks_like_site_page(&url, text))
-                && !is_post(&url)
-            {
-                self.push(url, depth);
-            }
+            self.consider(url, text, depth);
         }
+    }
+
+    /// Queue a link (its text, "" for a sitemap entry) when it looks like a
+    /// program or organization page of this site; else note why not.
+    fn consider(&mut self, url: Url, text: &str, depth: usize) {
+        if !matches!(url.scheme(), "http" | "https") {
+            return; // tel:, mailto:...: not pages
+        }
+        let why = if site_host(&url) != self.host {
+            SKIP_OFF_SITE
+        } else if is_post(&url) {
+            SKIP_POST
+        } else if looks_like_program(&url, text) || looks_like_site_page(&url, text) {
+            self.push(url, depth);
+            return;
+        } else {
+            SKIP_OTHER
+        };
+        self.not_followed.entry(canonical(&url)).or_insert(why);
     }
 
     async fn fetch(&mut self, fetcher: &Fetcher, url: &str) -> Result<(Url, Reading), PageFailure> {

@@ -32,9 +32,9 @@ struct Counts {
 
 type Table = BTreeMap<String, Counts>;
 
-struct Page {
-    name: String,
-    text: String,
+pub(crate) struct Page {
+    pub(crate) name: String,
+    pub(crate) text: String,
     labels: toml::Table,
 }
 
@@ -74,7 +74,7 @@ fn synthetic_pages() -> Vec<Page> {
     pages
 }
 
-fn real_pages() -> Option<Vec<Page>> {
+pub(crate) fn real_pages() -> Option<Vec<Page>> {
     let dir = manifest().join("../../shared/data/provider-pages");
     if !dir.is_dir() {
         println!("skipped: real provider pages: {} absent", dir.display());
@@ -406,7 +406,7 @@ fn real_pages_meet_the_real_targets() {
 
 /// A page as its site serves it: Jekyll sources get their front matter's
 /// title as `<title>` (the rendered page has one).
-fn as_served(text: &str) -> String {
+pub(crate) fn as_served(text: &str) -> String {
     let Some(rest) = text.strip_prefix("---") else {
         return text.to_string();
     };

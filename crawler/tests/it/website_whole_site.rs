@@ -74,6 +74,14 @@ async fn a_small_site_makes_one_listing_field_by_field() {
         0,
         "blog posts"
     );
+    // the report says which pages were not read, and why
+    assert!(
+        out.notes[0].contains(
+            "links not followed: 1 blog or news posts, 1 not about a program or the organization"
+        ),
+        "the blog post and /about: {:?}",
+        out.notes[0]
+    );
     assert_eq!(
         out.listings.len(),
         1,

@@ -9,6 +9,7 @@ use crate::columns::SegmentColumns;
 use crate::listing::Listing;
 use crate::schema::fields_of;
 use crate::vocabulary::Vocabulary;
+use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
@@ -95,11 +96,18 @@ impl SearchIndex {
             for part in parts {
                 listings.extend(part?);
             }
-            let by_id = listings
+            let mut by_id: HashMap<String, u32> = listings
                 .iter()
                 .enumerate()
                 .map(|(i, l)| (l.id.clone(), i as u32))
                 .collect();
+            // the ids of listings merged into another find that one (never
+            // in place of a listing's own id)
+            for (i, l) in listings.iter().enumerate() {
+                for merged in &l.merged_ids {
+                    by_id.entry(merged.clone()).or_insert(i as u32);
+                }
+            }
             search_index.in_memory = Some(InMemory { listings, by_id });
         }
         Ok(search_index)
@@ -141,7 +149,8 @@ impl SearchIndex {
             .collect()
     }
 
-    /// The listing with this id.
+    /// The listing with this id, or else the listing this id was merged
+    /// into ([`Listing::merged_ids`]; its `id` then differs from `id`).
     pub fn listing(&self, id: &str) -> Option<Arc<Listing>> {
         if let Some(memory) = &self.in_memory {
             return memory
@@ -157,10 +166,15 @@ impl SearchIndex {
         let top = searcher
             .search(
                 &query,
-                &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+                &tantivy::collector::TopDocs::with_limit(2).order_by_score(),
             )
             .ok()?;
-        let (_, address) = top.first()?;
-        self.stored(*address).ok()
+        // its own listing before one it was merged into
+        let found: Vec<Arc<Listing>> = top
+            .iter()
+            .filter_map(|(_, address)| self.stored(*address).ok())
+            .collect();
+        let own = found.iter().position(|l| l.id == id).unwrap_or(0);
+        found.into_iter().nth(own)
     }
 }

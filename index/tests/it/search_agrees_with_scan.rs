@@ -59,6 +59,7 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
                 point,
                 phone: None,
                 intake_phone: None,
+                more_intake_phones: Vec::new(),
                 website: None,
                 facets,
                 schedule: Schedule::default(),
@@ -67,6 +68,7 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
                 sources: Vec::new(),
                 provenance: Vec::new(),
                 sample: false,
+                merged_ids: Vec::new(),
             }
         })
         .collect()

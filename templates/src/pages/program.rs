@@ -168,7 +168,11 @@ fn contact_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                     None => not_reported(ctx),
                 }, fact_source(ctx, listing, "phone")))
                 (fact_row(ctx.t("Intake phone"), match &listing.intake_phone {
-                    Some(phone) => phone_link(phone),
+                    // every intake line the sources give, the first first
+                    Some(phone) => html! {
+                        (phone_link(phone))
+                        @for more in &listing.more_intake_phones { br; (phone_link(more)) }
+                    },
                     None => not_reported(ctx),
                 }, fact_source(ctx, listing, "intake_phone")))
                 (fact_row(ctx.t("Website"), match &listing.website {
