@@ -18,14 +18,16 @@ pub fn router() -> Router<AppState> {
 
 async fn compare(
     State(state): State<AppState>,
-    Site(site): Site,
+    Site(mut site): Site,
     parsed: ShortlistQuery,
 ) -> Result<Response, PageError> {
+    let loaded = Loaded::new(&state, parsed);
+    loaded.frame_path(&mut site);
     let Loaded {
         parsed,
         programs,
         missing,
-    } = Loaded::new(&state, parsed);
+    } = loaded;
     let n = parsed.ids.len();
     if !(MIN_COMPARE..=MAX_COMPARE).contains(&n) {
         return Ok(wrong_count(&site, &parsed));

@@ -34,6 +34,7 @@ use super::{ApiError, AppState};
 use crate::hsds;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -458,11 +459,31 @@ const SERVICE_PARAMS: [&str; 10] = [
     "format",
 ];
 
-/// The listing whose entity (named by `id_of`) has the id `id`.
-fn listing_by(state: &AppState, id: &str, id_of: fn(&Listing) -> String) -> Option<Arc<Listing>> {
-    let listing_id = hsds::listing_id_of(id)?;
-    let listing = state.generation().index.listing(listing_id)?;
-    (id_of(&listing) == id.trim()).then_some(listing)
+/// The listing whose entity (named by `id_of`) has the id `id`: `Ok`, or
+/// the 404 naming `kind`; or, when `id` is the record of a listing merged
+/// into another ([`Listing::merged_ids`]), the 308 to the same path with
+/// the merged listing's record id (query kept), as the program pages do.
+fn listing_by(
+    state: &AppState,
+    uri: &Uri,
+    kind: &str,
+    id: &str,
+    id_of: fn(&Listing) -> String,
+) -> Result<Arc<Listing>, ApiError> {
+    let listing = hsds::listing_id_of(id).and_then(|lid| {
+        let listing = state.generation().index.listing(lid)?;
+        Some((lid == listing.id, listing))
+    });
+    match listing {
+        Some((true, listing)) if id_of(&listing) == id.trim() => Ok(listing),
+        // found by an id merged into it: the record of the listing now shown
+        Some((false, listing)) => {
+            let path = uri.path().replacen(id, &id_of(&listing), 1);
+            let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+            Err(ApiError::Moved(format!("{path}{query}")))
+        }
+        _ => Err(not_found(kind, id)),
+    }
 }
 
 /// A list endpoint's answer: the query checked against `allowed`, the
@@ -538,12 +559,11 @@ impl FromRequestParts<AppState> for RecordId {
 
 async fn service(
     State(state): State<AppState>,
+    uri: Uri,
     RecordId(id): RecordId,
 ) -> Result<Response, ApiError> {
-    match listing_by(&state, &id, hsds::service_id) {
-        Some(l) => Ok(Json(hsds::service(&l)).into_response()),
-        None => Err(not_found("service", &id)),
-    }
+    let l = listing_by(&state, &uri, "service", &id, hsds::service_id)?;
+    Ok(Json(hsds::service(&l)).into_response())
 }
 
 async fn organizations(
@@ -570,14 +590,13 @@ async fn organizations(
 
 async fn organization(
     State(state): State<AppState>,
+    uri: Uri,
     RecordId(id): RecordId,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let p = list_params(query.as_deref(), &["full_service"])?;
-    match listing_by(&state, &id, hsds::organization_id) {
-        Some(l) => Ok(Json(hsds::organization(&l, p.full_service)).into_response()),
-        None => Err(not_found("organization", &id)),
-    }
+    let l = listing_by(&state, &uri, "organization", &id, hsds::organization_id)?;
+    Ok(Json(hsds::organization(&l, p.full_service)).into_response())
 }
 
 async fn service_at_locations(
@@ -613,12 +632,17 @@ async fn service_at_locations(
 
 async fn service_at_location(
     State(state): State<AppState>,
+    uri: Uri,
     RecordId(id): RecordId,
 ) -> Result<Response, ApiError> {
-    match listing_by(&state, &id, hsds::service_at_location_id) {
-        Some(l) => Ok(Json(hsds::service_at_location(&l)).into_response()),
-        None => Err(not_found("service_at_location", &id)),
-    }
+    let l = listing_by(
+        &state,
+        &uri,
+        "service_at_location",
+        &id,
+        hsds::service_at_location_id,
+    )?;
+    Ok(Json(hsds::service_at_location(&l)).into_response())
 }
 
 /// Page through a fixed list of records, keeping those `search` names

@@ -105,14 +105,22 @@ impl ShortlistQuery {
     }
 
     /// The programs of the list still in the directory, in list order, with
-    /// their distances; and how many ids were not found.
-    pub(crate) fn programs(&self, state: &AppState) -> (Vec<Hit>, Vec<String>) {
+    /// their distances; and the ids not found. An id of a listing merged
+    /// into another ([`iop_index::Listing::merged_ids`]) is replaced in
+    /// `self.ids` by that listing's id, so a program saved under both shows
+    /// once and every link (remove, share, compare) carries the current id.
+    pub(crate) fn programs(&mut self, state: &AppState) -> (Vec<Hit>, Vec<String>) {
         let generation = state.generation();
-        let mut hits = Vec::new();
+        let mut hits: Vec<Hit> = Vec::new();
         let mut missing = Vec::new();
+        let mut current = Shortlist::default();
         for id in self.ids.ids() {
             match generation.index.listing(id) {
                 Some(listing) => {
+                    current = current.with(&listing.id);
+                    if hits.iter().any(|h| h.listing.id == listing.id) {
+                        continue;
+                    }
                     let distance_miles = match (&self.origin, listing.point) {
                         (Some(o), Some(p)) => Some(haversine_miles(o.lat, o.lon, p.lat, p.lon)),
                         _ => None,
@@ -123,9 +131,13 @@ impl ShortlistQuery {
                         score: 0.0,
                     });
                 }
-                None => missing.push(id.clone()),
+                None => {
+                    current = current.with(id);
+                    missing.push(id.clone());
+                }
             }
         }
+        self.ids = current;
         (hits, missing)
     }
 }
@@ -149,12 +161,21 @@ pub(crate) struct Loaded {
 
 impl Loaded {
     /// The programs of `parsed` looked up in the current generation.
-    pub(crate) fn new(state: &AppState, parsed: ShortlistQuery) -> Loaded {
+    pub(crate) fn new(state: &AppState, mut parsed: ShortlistQuery) -> Loaded {
         let (programs, missing) = parsed.programs(state);
         Loaded {
             parsed,
             programs,
             missing,
+        }
+    }
+
+    /// Make `site`'s path (whose query the frame's links carry: canonical,
+    /// language switch, nav) the page's path with the list's current ids,
+    /// those of [`ShortlistQuery::programs`].
+    pub(crate) fn frame_path(&self, site: &mut SiteContext) {
+        if let Some((path, _)) = site.path.split_once('?') {
+            site.path = self.parsed.ids.page(path, self.parsed.near.as_deref());
         }
     }
 
@@ -195,6 +216,8 @@ fn with_view(
     render: impl FnOnce(&SiteContext, &ShortlistView<'_>) -> Response,
 ) -> Response {
     let loaded = Loaded::new(state, parsed);
+    let mut site = site;
+    loaded.frame_path(&mut site);
     let share_url = loaded.share_url(&site, headers);
     render(&site, &loaded.view(&share_url))
 }

@@ -186,6 +186,65 @@ fn a_site_and_its_directory_record_are_one_listing_and_a_neighbour_stays_apart()
             "{old} redirects to the one listing"
         );
     }
+    // so do its HSDS records: each kind to the same kind of the one listing
+    for kind in ["service", "organization", "service_at_location"] {
+        let old = iopfinder::hsds::entity_id(kind, &website, "");
+        let new = iopfinder::hsds::entity_id(kind, &national, "");
+        let path = format!("/hsds/{kind}s/");
+        let r = no_redirects()
+            .get(format!("{}{path}{old}?full_service=true", app.url))
+            .send()
+            .unwrap();
+        if kind == "organization" {
+            assert_eq!(r.status().as_u16(), 308, "{kind}");
+            assert_eq!(
+                r.headers()["location"].to_str().unwrap(),
+                format!("{path}{new}?full_service=true")
+            );
+        } else {
+            // the other records take no full_service: the redirect keeps
+            // the query, and the one listing's record answers its 400
+            assert_eq!(r.status().as_u16(), 308, "{kind}");
+        }
+        let r = no_redirects()
+            .get(format!("{}{path}{old}", app.url))
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 308, "{kind}");
+        assert_eq!(
+            r.headers()["location"].to_str().unwrap(),
+            format!("{path}{new}")
+        );
+        let (status, record) = app.json(&format!("{path}{new}"));
+        assert_eq!(status, 200, "{kind}: {record:#}");
+        assert_eq!(record["id"], new.as_str());
+    }
+    let unknown = iopfinder::hsds::entity_id("service", "0123456789ab", "");
+    let (status, _) = app.json(&format!("/hsds/services/{unknown}"));
+    assert_eq!(
+        status, 404,
+        "a record that never existed is still not found"
+    );
+    // a shortlist saved under both ids shows the program once, under its
+    // current id (so "Remove" and the share link work)
+    for page in ["/shortlist", "/shortlist/print", "/compare"] {
+        let (status, both) = app.html(&format!("{page}?ids={website},{national},{willow}"));
+        assert_eq!(status, 200);
+        let (_, current) = app.html(&format!("{page}?ids={national},{willow}"));
+        assert_eq!(
+            both.matches("Cedar Grove Counseling").count(),
+            current.matches("Cedar Grove Counseling").count(),
+            "{page}: the program once"
+        );
+        assert!(
+            !both.contains(&website),
+            "{page}: links carry current ids only: {}",
+            both.match_indices(&website)
+                .map(|(i, _)| &both[i.saturating_sub(120)..i + 20])
+                .collect::<Vec<_>>()
+                .join(" // ")
+        );
+    }
     let (status, followed) = app.html(&format!("/programs/{website}"));
     assert_eq!(
         status, 200,

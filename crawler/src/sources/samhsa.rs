@@ -608,13 +608,17 @@ pub fn listings(directory: &Directory, checked: Date) -> Crawl {
             } else {
                 PUBLIC_PAGE.to_string()
             }),
-            record: Some(format!(
-                "{} | {} | {} | {}",
-                get(row, "name1"),
-                get(row, "name2"),
-                get(row, "street1"),
-                get(row, "zip")
-            )),
+            // the row's name, program name, street and ZIP, as the file
+            // gives them; a blank one (most rows have no name2) left out
+            record: Some(
+                ["name1", "name2", "street1", "zip"]
+                    .map(|column| get(row, column))
+                    .iter()
+                    .map(|part| part.trim())
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            ),
             edition: directory.year.map(|y| y.to_string()),
         };
         let mut record = SourceRecord::new(

@@ -82,6 +82,19 @@ fn the_2022_csv_yields_5523_iop_programs() {
     let (p, s) = l.provenance_of("insurance/medicaid").unwrap();
     assert_eq!(p.evidence.as_deref(), Some("MD: Medicaid"));
     assert!(s.title.ends_with("2022"));
+    // the record named under Sources is the row's name, program name, street
+    // and ZIP, without the separators of a blank one (most rows have no name2)
+    for l in &crawl.listings {
+        let record = l.sources[0].record.as_deref().unwrap();
+        assert!(
+            !record.contains("|  |") && !record.contains("| |") && !record.ends_with('|'),
+            "{record:?}"
+        );
+        assert!(
+            record.contains(l.address.zip.get(..5).unwrap_or("")),
+            "{record:?}"
+        );
+    }
 }
 
 #[test]
