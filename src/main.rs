@@ -28,6 +28,25 @@ fn purge_freed_memory_at_once() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
 }
 
+/// No transparent huge pages for the server's memory (`PR_SET_THP_DISABLE`,
+/// prctl(2)): with memory returned at once, a results page's buffers (over
+/// 64 KiB, in mimalloc's 4 MiB pages) were faulted in again on every page,
+/// and with the kernel's THP "always" each fault zeroed a 2 MiB huge page
+/// (`clear_page_erms`, 16% of the page's profile). Without them: national
+/// directory VmHWM 230 -> 160 MiB and the results page about 20-40% faster
+/// (BENCHMARKS.md, issue 17). mimalloc's own `allow_thp` option is read
+/// when the process loads, before `main`, so the server asks the kernel.
+/// Errors (a kernel without the call) are ignored: the setting is only
+/// about speed and memory.
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and only
+    // sets a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use iop_crawler::fetch::FetcherConfig;
@@ -329,6 +348,7 @@ fn main() -> Result<()> {
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--map-tiles: {e}"))?;
             purge_freed_memory_at_once();
+            no_transparent_huge_pages();
             // The blocking pool runs searches, exports and page builds; its
             // threads are capped so that a flood of slow requests queues
             // instead of growing the process by a thread (and its
@@ -480,5 +500,14 @@ mod tests {
         // SAFETY: reads an integer option.
         let value = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
         assert_eq!(value, 1000);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_server_turns_transparent_huge_pages_off() {
+        no_transparent_huge_pages();
+        // SAFETY: reads this process's flag.
+        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(disabled, 1);
     }
 }

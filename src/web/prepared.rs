@@ -13,7 +13,7 @@
 //! start, see [`warm`]), dropped with the generation.
 
 use iop_index::{Listing, SearchIndex, SearchResults, Vocabulary};
-use iop_templates::{CardParts, Lang, SiteContext};
+use iop_templates::{CardParts, Lang, SiteContext, TelLinks};
 use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, LazyLock, OnceLock};
@@ -24,6 +24,9 @@ pub struct Prepared {
     /// split around the value of `distance_miles` (what comes before it,
     /// what comes after it).
     rows: Vec<(Box<str>, Box<str>)>,
+    /// Per listing in name order, the `tel:` links of its program page
+    /// (parsing and validating a number was a third of the page's time).
+    tel: Vec<TelLinks>,
     /// The listings, for the cards of a language not prepared yet.
     listings: Vec<Arc<Listing>>,
     /// Per language ([`Lang::ALL`] order), each listing's card parts, in
@@ -52,6 +55,7 @@ impl Prepared {
             .collect();
         Prepared {
             rows,
+            tel: listings.iter().map(|l| TelLinks::of(l)).collect(),
             listings: listings.to_vec(),
             cards: Default::default(),
         }
@@ -93,6 +97,12 @@ pub fn cards<'a>(
         .iter()
         .map(|hit| index.position(&hit.listing.id).and_then(|at| cards.get(at)))
         .collect()
+}
+
+/// The prepared `tel:` links of the program page of the listing `id`
+/// (`None` when the generation has none prepared, or no such listing).
+pub fn tel_links<'a>(index: &'a SearchIndex, id: &str) -> Option<&'a TelLinks> {
+    of(index)?.tel.get(index.position(id)?)
 }
 
 /// The generation's prepared fragments, preparing them on first use;
@@ -335,5 +345,56 @@ mod tests {
             }
         }
         assert!(cards > 40, "the pages have cards ({cards})");
+    }
+
+    /// Every program page made with the prepared `tel:` links is the page
+    /// made without them, and the links dial the listing's numbers.
+    #[test]
+    fn program_pages_with_prepared_phone_links_are_the_same_pages() {
+        let (_dir, generation) = sample_generation();
+        let index = &generation.index;
+        let request =
+            SearchRequest::from_query_string("per_page=100", UnknownParams::Refuse).unwrap();
+        let results = index.search(&request).unwrap();
+        assert!(results.hits.len() > 50, "{}", results.hits.len());
+        let mut dialled = 0;
+        for lang in Lang::ALL {
+            let site = SiteContext {
+                sample: true,
+                listings: index.len(),
+                built_at: "2026-11-30T08:00:00Z".to_string(),
+                lang,
+                path: "/programs/x".to_string(),
+                public_url: iop_templates::DEFAULT_PUBLIC_URL.to_string(),
+            };
+            for hit in &results.hits {
+                let listing = &hit.listing;
+                let tel = tel_links(index, &listing.id).expect("prepared");
+                let shortlist = Default::default();
+                let expected = iop_templates::program_page_from(
+                    &site,
+                    listing,
+                    &shortlist,
+                    "https://x.example",
+                    None,
+                    &[],
+                )
+                .into_string();
+                let assembled = iop_templates::program_page_with_tel(
+                    &site,
+                    listing,
+                    tel,
+                    &shortlist,
+                    "https://x.example",
+                    None,
+                    &[],
+                )
+                .into_string();
+                assert_eq!(assembled, expected, "{lang:?} {}", listing.id);
+                dialled += expected.matches("href=\"tel:+1").count();
+            }
+        }
+        assert!(dialled > 100, "the pages dial their numbers ({dialled})");
+        assert!(tel_links(index, "000000000000").is_none());
     }
 }

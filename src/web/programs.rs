@@ -32,9 +32,19 @@ async fn program(
         .ok()
         .filter(|r| r.near.is_some() || r.text.is_some() || !r.filters.is_empty());
     let reported = crate::inbox::open_report_dates(&state.reports_dir, &listing.id);
-    Ok(iop_templates::program_page_from(
+    let generation = state.generation();
+    let made;
+    let tel = match super::prepared::tel_links(&generation.index, &listing.id) {
+        Some(tel) => tel,
+        None => {
+            made = iop_templates::TelLinks::of(&listing);
+            &made
+        }
+    };
+    Ok(iop_templates::program_page_with_tel(
         &site,
         &listing,
+        tel,
         &shortlist,
         &public_url(&headers),
         search.as_ref(),

@@ -72,7 +72,7 @@ pub use pages::error::{error_page, error_page_with_search, param_error_message, 
 pub use pages::handout::handout;
 pub use pages::home::home;
 pub use pages::program::{program, program_with_shortlist};
-pub use pages::program::{program_page, program_page_from};
+pub use pages::program::{program_page, program_page_from, program_page_with_tel, TelLinks};
 pub use pages::report::{report_page, report_thanks, ReportDraft, ReportFix, REPORT_PROBLEMS};
 pub use pages::results::{results, results_with_shortlist};
 pub use pages::results::{results_page, results_page_with_cards, Widening};

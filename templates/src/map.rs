@@ -424,11 +424,17 @@ fn draw(
     let last = markers.iter().map(|m| m.number).max().unwrap_or(1);
     let bar = scale_miles(&frame);
     let bar_units = frame.miles_to_units(bar);
+    let (_, _, south, north) = frame.extent();
+    let layer = if north - south <= COUNTY_SPAN {
+        LineLayer::Counties
+    } else {
+        LineLayer::States
+    };
     let mut drawing = match tiles {
         Some(server) => self::tiles(&frame, server),
-        None => basemap(&frame),
+        None => line_tiles(&frame, layer),
     };
-    let counties = drawing.contains(r#"<path class="k""#);
+    let counties = tiles.is_none() && layer == LineLayer::Counties;
     let mut labels = String::new();
     let mut circle = false;
     let mut origin_mark = String::new();
@@ -539,23 +545,165 @@ fn draw(
     }
 }
 
-/// The basemap inside the frame: county lines (lighter, and only on a view
-/// at most [`COUNTY_SPAN`] tall) under the state lines, each kind one SVG
-/// path; empty when no line is in view.
-fn basemap(frame: &Frame) -> String {
-    let (_, _, s, n_) = frame.extent();
-    let mut out = String::new();
-    if n_ - s <= COUNTY_SPAN {
-        out.push_str(&lines_path(&COUNTIES, frame, "k"));
+/// The layers of the embedded basemap's line tiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineLayer {
+    /// State lines only: views more than [`COUNTY_SPAN`] degrees tall.
+    States,
+    /// County lines (lighter) under the state lines: views at most
+    /// [`COUNTY_SPAN`] tall, a metro area or a region.
+    Counties,
+}
+
+impl LineLayer {
+    /// The layer's name in a tile's path.
+    pub fn slug(self) -> &'static str {
+        match self {
+            LineLayer::States => "states",
+            LineLayer::Counties => "counties",
+        }
     }
-    out.push_str(&lines_path(&BASEMAP, frame, "b"));
+
+    /// The layer a path names (`states`, `counties`).
+    pub fn from_slug(slug: &str) -> Option<LineLayer> {
+        [LineLayer::States, LineLayer::Counties]
+            .into_iter()
+            .find(|l| l.slug() == slug)
+    }
+}
+
+/// A line tile's side in its own SVG units: the map shows a tile between
+/// half and all of this wide, so a unit of the tile is at most one of the
+/// map (horizontally; at most 1 / cos(latitude) vertically).
+const LINE_TILE_UNITS: f64 = 512.0;
+
+/// The deepest zoom of the line tiles: tiles of 360 / 2^14 degrees
+/// (about 1.5 miles), under the smallest view a map shows.
+pub const LINE_TILE_MAX_ZOOM: u32 = 14;
+
+/// The line tiles' path prefix, `/map/lines-{hash}`: the hash is of the
+/// embedded lines and of how a tile draws them, so the tiles can be cached
+/// for a year and a build with other lines has other URLs.
+pub fn line_tile_prefix() -> &'static str {
+    static PREFIX: LazyLock<String> = LazyLock::new(|| {
+        let mut hash: u32 = 0x811c_9dc5;
+        for part in [
+            STATE_LINES,
+            COUNTY_LINES,
+            COUNTY_LINE_ATTRIBUTES,
+            STATE_LINE_ATTRIBUTES,
+            "v1",
+        ] {
+            for &b in part.as_bytes() {
+                hash ^= u32::from(b);
+                hash = hash.wrapping_mul(0x0100_0193);
+            }
+        }
+        format!("/map/lines-{hash:08x}")
+    });
+    &PREFIX
+}
+
+/// How a tile draws its lines, as presentation attributes (the site's
+/// stylesheet does not reach into an image, and a `<style>` would be
+/// subject to the response's Content-Security-Policy): the colours and
+/// widths of `.map .k` (county lines) and `.map .b` (state lines), widths
+/// in units of the map that shows the tile whatever the tile's scale
+/// (`vector-effect="non-scaling-stroke"`).
+const COUNTY_LINE_ATTRIBUTES: &str =
+    r##"fill="none" stroke="#bcc3ca" stroke-width=".8" vector-effect="non-scaling-stroke""##;
+const STATE_LINE_ATTRIBUTES: &str = r##"fill="none" stroke="#8a939c" stroke-width="1.5" stroke-linejoin="round" vector-effect="non-scaling-stroke""##;
+/// One tile of the embedded basemap as an SVG document: `layer`'s lines
+/// inside the tile, in [`LINE_TILE_UNITS`] square. Tiles are squares of
+/// 360 / 2^`z` degrees of longitude and of latitude (plate carrée: a map's
+/// projection stretches each onto its own rectangle exactly), `x` counted
+/// from 180 degrees west eastwards and `y` from 90 degrees north
+/// southwards. `None` for a zoom over [`LINE_TILE_MAX_ZOOM`] or a tile
+/// outside the world.
+pub fn line_tile(layer: LineLayer, z: u32, x: u32, y: u32) -> Option<String> {
+    if z > LINE_TILE_MAX_ZOOM {
+        return None;
+    }
+    let side = 360.0 / f64::from(1u32 << z);
+    let (west, north) = (f64::from(x) * side - 180.0, 90.0 - f64::from(y) * side);
+    if west >= 180.0 || north <= -90.0 {
+        return None;
+    }
+    let extent = (west, west + side, north - side, north);
+    let k = LINE_TILE_UNITS / side;
+    let project = |lat: f64, lon: f64| ((lon - west) * k, (north - lat) * k);
+    let mut out = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {u} {u}" width="{u}" height="{u}" preserveAspectRatio="none">"#,
+        u = LINE_TILE_UNITS
+    );
+    if layer == LineLayer::Counties {
+        out.push_str(&lines_path(
+            &COUNTIES,
+            extent,
+            project,
+            COUNTY_LINE_ATTRIBUTES,
+        ));
+    }
+    out.push_str(&lines_path(
+        &BASEMAP,
+        extent,
+        project,
+        STATE_LINE_ATTRIBUTES,
+    ));
+    out.push_str("</svg>");
+    Some(out)
+}
+
+/// The line tiles of `layer` that cover the frame, as SVG images each
+/// stretched over its own longitude and latitude range (the tiles and the
+/// map are both linear in longitude and latitude, so the fit is exact), at
+/// the zoom where a tile is between half and all of [`LINE_TILE_UNITS`]
+/// wide on the map.
+fn line_tiles(frame: &Frame, layer: LineLayer) -> String {
+    let (w, e, s, n_) = frame.extent();
+    let units_per_degree = frame.cos * frame.scale;
+    let z = (360.0 * units_per_degree / LINE_TILE_UNITS)
+        .log2()
+        .ceil()
+        .clamp(0.0, f64::from(LINE_TILE_MAX_ZOOM)) as u32;
+    let count = f64::from(1u32 << z);
+    let side = 360.0 / count;
+    let column = |lon: f64| ((lon + 180.0) / side).floor().clamp(0.0, count - 1.0) as u32;
+    let row = |lat: f64| {
+        ((90.0 - lat) / side)
+            .floor()
+            .clamp(0.0, (count / 2.0).ceil() - 1.0) as u32
+    };
+    let prefix = line_tile_prefix();
+    let mut out = String::new();
+    for y in row(n_)..=row(s) {
+        for x in column(w)..=column(e) {
+            let (west, north) = (f64::from(x) * side - 180.0, 90.0 - f64::from(y) * side);
+            let (left, top) = frame.xy(north, west);
+            let (right, bottom) = frame.xy(north - side, west + side);
+            let _ = write!(
+                out,
+                r#"<image href="{prefix}/{}/{z}/{x}/{y}.svg" x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none"/>"#,
+                layer.slug(),
+                n(left),
+                n(top),
+                n(right - left),
+                n(bottom - top),
+            );
+        }
+    }
     out
 }
 
-/// The polylines inside the frame as one SVG path of the given class
-/// (empty when none is in view).
-fn lines_path(lines: &[Polyline], frame: &Frame, class: &str) -> String {
-    let (w, e, s, n_) = frame.extent();
+/// The polylines inside `extent` (west, east, south, north) as one SVG
+/// path with the given attributes, each point `project`ed (latitude,
+/// longitude) to units; empty when none is in view.
+fn lines_path(
+    lines: &[Polyline],
+    (w, e, s, n_): (f64, f64, f64, f64),
+    project: impl Fn(f64, f64) -> (f64, f64),
+    attributes: &str,
+) -> String {
     let mut d = String::new();
     for line in lines
         .iter()
@@ -565,6 +713,9 @@ fn lines_path(lines: &[Polyline], frame: &Frame, class: &str) -> String {
         // them as one subpath
         let mut drawing = false;
         let mut last = (f64::NAN, f64::NAN);
+        // the run's last point when it was skipped as too close: drawn
+        // when the run ends, so a line meets the next tile's at the edge
+        let mut pending: Option<(f64, f64)> = None;
         for pair in line.points.windows(2) {
             let ((lon1, lat1), (lon2, lat2)) = (pair[0], pair[1]);
             let meets = lon1.max(lon2) >= w
@@ -572,30 +723,39 @@ fn lines_path(lines: &[Polyline], frame: &Frame, class: &str) -> String {
                 && lat1.max(lat2) >= s
                 && lat1.min(lat2) <= n_;
             if !meets {
+                if let Some((x, y)) = pending.take() {
+                    let _ = write!(d, "L{} {}", n(x), n(y));
+                }
                 drawing = false;
                 continue;
             }
             if !drawing {
-                let (x, y) = frame.xy(lat1, lon1);
+                let (x, y) = project(lat1, lon1);
                 let _ = write!(d, "M{} {}", n(x), n(y));
                 last = (x, y);
                 drawing = true;
             }
-            // points closer than a unit and a half to the last one drawn add
-            // nothing a reader can see: the path stays small at any scale
-            // (compared squared: `hypot` was 12% of a results page's time)
-            let (x, y) = frame.xy(lat2, lon2);
+            // points closer than a unit to the last one drawn add nothing a
+            // reader can see: the path stays small at any scale (compared
+            // squared: `hypot` was 12% of a results page's time)
+            let (x, y) = project(lat2, lon2);
             let (dx, dy) = (x - last.0, y - last.1);
-            if dx * dx + dy * dy >= 1.5 * 1.5 {
+            if dx * dx + dy * dy >= 1.0 {
                 let _ = write!(d, "L{} {}", n(x), n(y));
                 last = (x, y);
+                pending = None;
+            } else {
+                pending = Some((x, y));
             }
+        }
+        if let Some((x, y)) = pending {
+            let _ = write!(d, "L{} {}", n(x), n(y));
         }
     }
     if d.is_empty() {
         return d;
     }
-    format!(r#"<path class="{class}" d="{d}"/>"#)
+    format!(r#"<path {attributes} d="{d}"/>"#)
 }
 
 /// The most cities a map names.
@@ -663,10 +823,14 @@ fn spread(points: &[(f64, f64)], pinned: Option<(f64, f64)>, height: f64) -> Vec
         for i in 0..p.len() {
             for j in i + 1..p.len() {
                 let (dx, dy) = (p[j].0 - p[i].0, p[j].1 - p[i].1);
-                let d = dx.hypot(dy);
-                if d >= min {
+                // compared squared first: most pairs are apart, and glibc's
+                // `hypot` on every pair of every round was 9% of a results
+                // page's time
+                let d2 = dx * dx + dy * dy;
+                if d2 >= min * min {
                     continue;
                 }
+                let d = d2.sqrt();
                 // the same place: a direction of its own for each marker
                 let (ux, uy) = if d < 1e-6 {
                     let a = GOLDEN_ANGLE * j as f64;
@@ -784,33 +948,184 @@ mod tests {
         }
     }
 
+    /// The tile of `z` that holds (lat, lon).
+    fn tile_at(z: u32, lat: f64, lon: f64) -> (u32, u32) {
+        let side = 360.0 / f64::from(1u32 << z);
+        (
+            ((lon + 180.0) / side).floor() as u32,
+            ((90.0 - lat) / side).floor() as u32,
+        )
+    }
+
     #[test]
-    fn the_basemap_draws_the_state_lines_inside_the_view_only() {
+    fn line_tiles_draw_the_state_lines_inside_the_tile_only() {
         assert!(BASEMAP.len() > 100, "{} polylines", BASEMAP.len());
         // Philadelphia: the Delaware River is the Pennsylvania-New Jersey line
-        let f = frame_of(&[(39.95, -75.19), (40.2, -74.9), (39.7, -75.5)]);
-        let path = lines_path(&BASEMAP, &f, "b");
-        assert!(path.starts_with("<path class=\"b\" d=\"M"), "{path}");
+        let (x, y) = tile_at(9, 39.95, -75.15);
+        let tile = line_tile(LineLayer::States, 9, x, y).unwrap();
+        assert!(tile.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(
+            tile.contains(&format!("<path {STATE_LINE_ATTRIBUTES} d=\"M")),
+            "{tile}"
+        );
+        assert!(!tile.contains("<style") && !tile.contains("<script"));
         // the middle of Kansas: no state line within a few miles
-        let f = frame_of(&[(38.5, -98.5), (38.55, -98.45)]);
-        assert_eq!(lines_path(&BASEMAP, &f, "b"), "");
+        let (x, y) = tile_at(11, 38.5, -98.5);
+        let tile = line_tile(LineLayer::States, 11, x, y).unwrap();
+        assert!(!tile.contains("<path"), "{tile}");
+        // out of range
+        assert_eq!(
+            line_tile(LineLayer::States, LINE_TILE_MAX_ZOOM + 1, 0, 0),
+            None
+        );
+        assert_eq!(line_tile(LineLayer::States, 3, 8, 0), None);
+        assert_eq!(line_tile(LineLayer::States, 3, 0, 4), None);
+    }
+
+    #[test]
+    fn a_line_crossing_two_tiles_reaches_the_edge_of_both() {
+        // every subpath of a tile that is not closed inside it ends within
+        // a unit of the tile's edge or at a point of the line inside it:
+        // the simplification never leaves a gap at the seam
+        for (z, lat, lon) in [(9, 39.95, -75.15), (7, 38.9, -77.0), (12, 40.7, -74.0)] {
+            let (x, y) = tile_at(z, lat, lon);
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1)] {
+                let tile = line_tile(LineLayer::Counties, z, x + dx, y + dy).unwrap();
+                let ends = tile
+                    .split(" d=\"")
+                    .skip(1)
+                    .flat_map(|d| d[..d.find('"').unwrap()].split('M').skip(1))
+                    .map(|sub| {
+                        let last = sub.rsplit('L').next().unwrap();
+                        let (a, b) = last.split_once(' ').unwrap();
+                        (a.parse::<f64>().unwrap(), b.parse::<f64>().unwrap())
+                    })
+                    .collect::<Vec<_>>();
+                assert!(!ends.is_empty(), "lines in {z}/{x}/{y}");
+                let outside = |(a, b): (f64, f64)| {
+                    !(0.0..=LINE_TILE_UNITS).contains(&a) || !(0.0..=LINE_TILE_UNITS).contains(&b)
+                };
+                // most subpaths leave the tile: their last point is past
+                // the edge (the SVG viewport cuts them there)
+                assert!(ends.iter().any(|&e| outside(e)), "{z}/{x}/{y}");
+            }
+        }
     }
 
     #[test]
     fn county_lines_are_drawn_on_a_metro_view_but_not_on_a_large_one() {
         assert!(COUNTIES.len() > 2000, "{} polylines", COUNTIES.len());
+        let ctx = SiteContext {
+            sample: false,
+            listings: 1,
+            built_at: String::new(),
+            lang: crate::Lang::En,
+            path: String::new(),
+            public_url: String::new(),
+        };
+        let marker = |lat: f64, lon: f64| MapMarker {
+            number: 1,
+            id: "0123456789ab".into(),
+            lat,
+            lon,
+            exact: true,
+        };
+        let origin = |lat: f64, lon: f64| Origin {
+            label: "x".into(),
+            lat,
+            lon,
+        };
         // Philadelphia and its suburbs: Philadelphia, Montgomery, Delaware
         // and Bucks counties meet there, under the state line
-        let metro = frame_of(&[(39.95, -75.19), (40.2, -74.9), (39.7, -75.5)]);
-        let drawn = basemap(&metro);
-        let county = drawn.find("<path class=\"k\"").expect(&drawn);
-        assert!(county < drawn.find("<path class=\"b\"").unwrap(), "{drawn}");
+        let metro = draw(
+            &ctx,
+            &[marker(39.96, -75.19)],
+            0,
+            Some(&origin(39.95, -75.19)),
+            25.0,
+            None,
+        )
+        .into_string();
+        let prefix = line_tile_prefix();
+        assert!(
+            metro.contains(&format!("<image href=\"{prefix}/counties/")),
+            "{metro}"
+        );
+        assert!(!metro.contains("/states/"), "{metro}");
+        assert!(metro.contains("state and county lines"), "{metro}");
+        let tiles: Vec<&str> = metro.split("<image href=\"").skip(1).collect();
+        let (x, y, z) = {
+            let path = &tiles[0][prefix.len() + "/counties/".len()..tiles[0].find(".svg").unwrap()];
+            let v: Vec<u32> = path.split('/').map(|p| p.parse().unwrap()).collect();
+            (v[1], v[2], v[0])
+        };
+        let tile = line_tile(LineLayer::Counties, z, x, y).unwrap();
+        let county = tile.find(COUNTY_LINE_ATTRIBUTES).expect(&tile);
+        assert!(county < tile.find(STATE_LINE_ATTRIBUTES).unwrap(), "{tile}");
         // half the country: state lines only
-        let large = frame_of(&[(30.0, -100.0), (45.0, -75.0)]);
-        let drawn = basemap(&large);
-        assert!(drawn.contains("class=\"b\"") && !drawn.contains("class=\"k\""));
-        // and a metro's lines stay a few kilobytes
-        assert!(basemap(&metro).len() < 8_000, "{}", basemap(&metro).len());
+        let large = draw(
+            &ctx,
+            &[marker(38.0, -88.0)],
+            0,
+            Some(&origin(38.0, -88.0)),
+            500.0,
+            None,
+        )
+        .into_string();
+        assert!(
+            large.contains("/states/") && !large.contains("/counties/"),
+            "{large}"
+        );
+        assert!(large.contains("The map shows state lines"), "{large}");
+        // the page carries the tiles' references, not their lines
+        assert!(metro.len() < 4_000, "{}", metro.len());
+        assert!(!metro.contains("<path class=\"k\"") && !metro.contains("<path class=\"b\""));
+    }
+
+    #[test]
+    fn line_tiles_cover_the_drawing_and_fit_the_projection_exactly() {
+        for points in [
+            vec![(39.95, -75.19), (40.2, -74.9), (39.7, -75.5)],
+            vec![(30.0, -100.0), (45.0, -75.0)],
+            vec![(61.2, -149.9), (61.21, -149.89)],
+        ] {
+            let f = frame_of(&points);
+            let html = line_tiles(&f, LineLayer::States);
+            let attr = |tag: &str, name: &str| -> f64 {
+                let v = &tag[tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3..];
+                v[..v.find('"').unwrap()].parse().unwrap()
+            };
+            let (mut left, mut top, mut right, mut bottom) =
+                (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for tag in html.split("<image ").skip(1) {
+                let (x, y, w, h) = (
+                    attr(tag, "x"),
+                    attr(tag, "y"),
+                    attr(tag, "width"),
+                    attr(tag, "height"),
+                );
+                assert!(
+                    (LINE_TILE_UNITS / 2.0 - 0.2..=LINE_TILE_UNITS + 0.2).contains(&w),
+                    "{tag}"
+                );
+                (left, top, right, bottom) =
+                    (left.min(x), top.min(y), right.max(x + w), bottom.max(y + h));
+                // the tile's corner is where the projection puts its
+                // longitude and latitude
+                let path = &tag[tag.find("/states/").unwrap() + 8..tag.find(".svg").unwrap()];
+                let v: Vec<u32> = path.split('/').map(|p| p.parse().unwrap()).collect();
+                let side = 360.0 / f64::from(1u32 << v[0]);
+                let (cx, cy) = f.xy(
+                    90.0 - f64::from(v[2]) * side,
+                    f64::from(v[1]) * side - 180.0,
+                );
+                assert!((cx - x).abs() <= 0.051 && (cy - y).abs() <= 0.051, "{tag}");
+            }
+            assert!(
+                left <= 0.0 && top <= 0.0 && right >= WIDTH && bottom >= f.height,
+                "{html}"
+            );
+        }
     }
 
     #[test]
@@ -933,10 +1248,13 @@ mod tests {
             html.contains("Street map tiles: tile.example.org."),
             "{html}"
         );
-        // without a server, nothing from elsewhere
+        // without a server, nothing from elsewhere: the basemap's own tiles
         let html = draw(&ctx, &[marker], 0, Some(&origin), 25.0, None).into_string();
-        assert!(
-            !html.contains("<image") && !html.contains("tile.example"),
+        assert!(!html.contains("tile.example"), "{html}");
+        assert_eq!(
+            html.matches("<image ").count(),
+            html.matches(&format!("<image href=\"{}/", line_tile_prefix()))
+                .count(),
             "{html}"
         );
         assert!(

@@ -413,8 +413,15 @@ fn the_results_map_has_one_numbered_marker_per_card() {
     one(svg, "path[class=o]");
     one(svg, "circle[class=r]");
     assert!(html.contains("search distance (dashed circle)"));
-    // state lines from the embedded basemap
-    one(svg, "path[class=b]");
+    // state lines from the embedded basemap, as this origin's line tiles
+    // (a 250-mile view: the state lines' layer, no county lines)
+    let tiles = select(svg, "image[href^=\"/map/lines-\"][href*=\"/states/\"]");
+    assert!(
+        !tiles.is_empty() && tiles.len() <= 9,
+        "{} tiles",
+        tiles.len()
+    );
+    assert_eq!(select(svg, "image").len(), tiles.len(), "no other image");
     // markers link to their cards
     assert_eq!(select(svg, "a[href^=\"#p-\"]").len(), 20);
     // within 100 miles the circle crosses the drawing, and the legend says so

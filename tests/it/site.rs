@@ -232,8 +232,42 @@ fn the_map_asks_no_other_origin_unless_the_operator_sets_a_tile_server() {
     assert_eq!(img_src(&r), "img-src 'self' data:");
     let html = r.text().unwrap();
     assert!(html.contains("<svg class=\"map\""), "a results map");
-    assert!(html.contains("<path class=\"b\""), "state lines");
-    assert!(!html.contains("<image"), "no tiles");
+    // the state and county lines: this origin's own tiles, cached a year
+    let hrefs: Vec<&str> = html
+        .split("<image href=\"")
+        .skip(1)
+        .map(|t| &t[..t.find('"').unwrap()])
+        .collect();
+    assert!(!hrefs.is_empty(), "line tiles");
+    for href in &hrefs {
+        assert!(
+            href.starts_with("/map/lines-") && href.ends_with(".svg"),
+            "{href}"
+        );
+    }
+    let tile = app.get(hrefs[0]);
+    assert_eq!(tile.status(), 200, "{}", hrefs[0]);
+    assert_eq!(tile.headers()["content-type"], "image/svg+xml");
+    assert_eq!(
+        tile.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let svg = tile.text().unwrap();
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.contains("<path "), "lines in {}: {svg}", hrefs[0]);
+    // another build's tiles, other layers and tiles that are none: 404
+    let (set, rest) = hrefs[0]["/map/".len()..].split_once('/').unwrap();
+    let (_, tile_path) = rest.split_once('/').unwrap();
+    for bad in [
+        format!("/map/lines-00000000/states/{tile_path}"),
+        format!("/map/{set}/roads/{tile_path}"),
+        format!("/map/{set}/states/15/0/0.svg"),
+        format!("/map/{set}/states/3/8/0.svg"),
+        format!("/map/{set}/states/3/0/0.png"),
+        format!("/map/{set}/states/3/x/0.svg"),
+    ] {
+        assert_eq!(app.get(&bad).status(), 404, "{bad}");
+    }
     drop(app);
     // with --map-tiles (here its environment variable): tiles under the
     // markers from exactly that origin, which the policy allows
@@ -254,7 +288,11 @@ fn the_map_asks_no_other_origin_unless_the_operator_sets_a_tile_server() {
         .matches("<image href=\"http://127.0.0.1:9/osm/")
         .count();
     assert!(tiles >= 2, "{tiles} tiles");
-    assert_eq!(html.matches("<image ").count(), tiles, "no other images");
+    assert_eq!(
+        html.matches("<image ").count(),
+        tiles,
+        "no other images (the street tiles replace the line tiles)"
+    );
     assert!(html.contains("Street map tiles: © OpenStreetMap contributors."));
     // the home page has no map and still names no other origin in markup
     let (_, home) = app.html("/");

@@ -31,6 +31,7 @@ fn english_links(html: &str) -> Vec<String> {
         .filter(|h| h.starts_with('/') && !h.starts_with("/es/"))
         .filter(|h| {
             !h.starts_with("/static/")
+                && !h.starts_with("/map/")
                 && !h.starts_with("/search.csv")
                 && !h.starts_with("/shortlist.csv")
                 && !h.starts_with("/download/")

@@ -51,8 +51,13 @@ pub(crate) fn sample_tag(ctx: &SiteContext) -> Markup {
 
 /// A phone number as a `tel:` link (plain text when it cannot be dialled).
 pub(crate) fn phone_link(phone: &str) -> Markup {
+    phone_link_to(phone, tel_href(phone).as_deref())
+}
+
+/// [`phone_link`] with its `tel:` URI made ahead (`tel_href(phone)`).
+pub(crate) fn phone_link_to(phone: &str, tel: Option<&str>) -> Markup {
     html! {
-        @match tel_href(phone) {
+        @match tel {
             Some(href) => a.phone href=(href) { (phone) },
             None => span.phone { (phone) },
         }

@@ -20,7 +20,7 @@ pub(crate) use facts::{
     yes_no,
 };
 pub(crate) use frame::{
-    coverage_note, crisis_line, not_reported, phone_link, programs, sample_banner, sample_tag,
-    QUOTE,
+    coverage_note, crisis_line, not_reported, phone_link, phone_link_to, programs, sample_banner,
+    sample_tag, QUOTE,
 };
 pub(crate) use search_form::{filter_fieldset, hidden_filters, search_form, FormValues};

@@ -2,7 +2,7 @@
 
 use crate::components::{
     accepting, fact_row, fact_source, group_source, hours_a_week, labels_markup, not_reported,
-    phone_link, sample_tag, yes_no,
+    phone_link, phone_link_to, sample_tag, yes_no,
 };
 use crate::format::{date_text, labels_of, search_href, short_url, tel_href, web_url};
 use crate::layout::{Nav, Page};
@@ -62,6 +62,45 @@ pub fn program_page_from(
     search: Option<&SearchRequest>,
     reported: &[String],
 ) -> Markup {
+    let tel = TelLinks::of(listing);
+    program_page_with_tel(ctx, listing, &tel, shortlist, public_url, search, reported)
+}
+
+/// The `tel:` links of a listing's phone and intake phone ([`tel_href`]:
+/// the number parsed and validated, which is most of what a program page
+/// would otherwise spend), made once per listing: the web layer prepares
+/// them per index generation; [`program_page_from`] makes them per page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TelLinks {
+    /// The `tel:` URI of [`Listing::phone`], when it can be dialled.
+    phone: Option<Box<str>>,
+    /// The `tel:` URI of [`Listing::intake_phone`], when it can be dialled.
+    intake_phone: Option<Box<str>>,
+}
+
+impl TelLinks {
+    /// `listing`'s links (`None` for a number that is missing or cannot be
+    /// dialled).
+    pub fn of(listing: &Listing) -> TelLinks {
+        let tel = |p: &Option<String>| p.as_deref().and_then(tel_href).map(Into::into);
+        TelLinks {
+            phone: tel(&listing.phone),
+            intake_phone: tel(&listing.intake_phone),
+        }
+    }
+}
+
+/// [`program_page_from`] with the listing's [`TelLinks`] made ahead (they
+/// must be `TelLinks::of(listing)`); the page is the same.
+pub fn program_page_with_tel(
+    ctx: &SiteContext,
+    listing: &Listing,
+    tel: &TelLinks,
+    shortlist: &Shortlist,
+    public_url: &str,
+    search: Option<&SearchRequest>,
+    reported: &[String],
+) -> Markup {
     let own = match search {
         Some(request) => program_href(&listing.id, request),
         None => format!("/programs/{}", listing.id),
@@ -105,7 +144,7 @@ pub fn program_page_from(
                         (ctx.tf("A correction to this listing was reported on {date}; we are checking it. Please confirm details with the program.", &[("date", &date_text(ctx, date))]))
                     }
                 }
-                (program_call(ctx, listing))
+                (program_call(ctx, listing, tel))
                 p.program-shortlist {
                     (toggle_link(ctx, shortlist, &listing.id, &name, &own, false))
                 }
@@ -113,7 +152,7 @@ pub fn program_page_from(
             }
             div.program-layout {
                 div.program-main {
-                    (contact_section(ctx, listing))
+                    (contact_section(ctx, listing, tel))
                     @if let Some(text) = &listing.description {
                         section aria-labelledby="about-program" {
                             h2 #about-program { (ctx.t("About this program")) }
@@ -144,7 +183,7 @@ pub fn program_page_from(
     )
 }
 
-fn contact_section(ctx: &SiteContext, listing: &Listing) -> Markup {
+fn contact_section(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Markup {
     let address = &listing.address;
     html! {
         section aria-labelledby="contact" {
@@ -164,13 +203,14 @@ fn contact_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                     (None, None) => not_reported(ctx),
                 }, fact_source(ctx, listing, "point")))
                 (fact_row(ctx.t("Phone"), match &listing.phone {
-                    Some(phone) => phone_link(phone),
+                    Some(phone) => phone_link_to(phone, tel.phone.as_deref()),
                     None => not_reported(ctx),
                 }, fact_source(ctx, listing, "phone")))
                 (fact_row(ctx.t("Intake phone"), match &listing.intake_phone {
                     // every intake line the sources give, the first first
+                    // (its tel: link prepared; the rare others made here)
                     Some(phone) => html! {
-                        (phone_link(phone))
+                        (phone_link_to(phone, tel.intake_phone.as_deref()))
                         @for more in &listing.more_intake_phones { br; (phone_link(more)) }
                     },
                     None => not_reported(ctx),
@@ -185,16 +225,21 @@ fn contact_section(ctx: &SiteContext, listing: &Listing) -> Markup {
 }
 
 /// The phone (and intake phone) as large tap targets, at the top.
-fn program_call(ctx: &SiteContext, listing: &Listing) -> Markup {
-    let calls: Vec<(&str, &str, String)> = [
-        (ctx.t("Call"), listing.phone.as_deref()),
-        (ctx.t("Intake"), listing.intake_phone.as_deref()),
+fn program_call(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Markup {
+    let calls: Vec<(&str, &str, &str)> = [
+        (
+            ctx.t("Call"),
+            listing.phone.as_deref(),
+            tel.phone.as_deref(),
+        ),
+        (
+            ctx.t("Intake"),
+            listing.intake_phone.as_deref(),
+            tel.intake_phone.as_deref(),
+        ),
     ]
     .into_iter()
-    .filter_map(|(what, phone)| {
-        let phone = phone?;
-        Some((what, phone, tel_href(phone)?))
-    })
+    .filter_map(|(what, phone, tel)| Some((what, phone?, tel?)))
     .collect();
     html! {
         @if !calls.is_empty() {

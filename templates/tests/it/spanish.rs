@@ -468,6 +468,7 @@ fn spanish_pages_link_within_spanish_and_switch_to_english() {
             let href = attr(link, "href");
             let ok = href.starts_with("/es/")
                 || href.starts_with("/static/")
+                || href.starts_with("/map/")
                 || href.starts_with("/search.csv")
                 || href.starts_with("/shortlist.csv")
                 || href.starts_with("/download/")
