@@ -289,6 +289,18 @@ mod tests {
         assert!(hits > 20, "the searches find results ({hits})");
     }
 
+    /// The sample directory's page context in `lang`, at `path`.
+    fn test_site(listings: usize, lang: Lang, path: &str) -> SiteContext {
+        SiteContext {
+            sample: true,
+            listings,
+            built_at: "2026-11-30T08:00:00Z".to_string(),
+            lang,
+            path: path.to_string(),
+            public_url: iop_templates::DEFAULT_PUBLIC_URL.to_string(),
+        }
+    }
+
     /// The results page made with prepared cards is the page made without
     /// them, in both languages, with and without filters and a shortlist.
     #[test]
@@ -303,14 +315,7 @@ mod tests {
         ];
         let mut cards = 0;
         for lang in Lang::ALL {
-            let site = SiteContext {
-                sample: true,
-                listings: index.len(),
-                built_at: "2026-11-30T08:00:00Z".to_string(),
-                lang,
-                path: "/search".to_string(),
-                public_url: iop_templates::DEFAULT_PUBLIC_URL.to_string(),
-            };
+            let site = test_site(index.len(), lang, "/search");
             for query in queries {
                 let request =
                     SearchRequest::from_query_string(query, UnknownParams::Refuse).unwrap();
@@ -359,14 +364,7 @@ mod tests {
         assert!(results.hits.len() > 50, "{}", results.hits.len());
         let mut dialled = 0;
         for lang in Lang::ALL {
-            let site = SiteContext {
-                sample: true,
-                listings: index.len(),
-                built_at: "2026-11-30T08:00:00Z".to_string(),
-                lang,
-                path: "/programs/x".to_string(),
-                public_url: iop_templates::DEFAULT_PUBLIC_URL.to_string(),
-            };
+            let site = test_site(index.len(), lang, "/programs/x");
             for hit in &results.hits {
                 let listing = &hit.listing;
                 let tel = tel_links(index, &listing.id).expect("prepared");

@@ -73,17 +73,8 @@ fn a_site_and_its_directory_record_are_one_listing_and_a_neighbour_stays_apart()
 
     // the store keeps each source's listing (the recrawl counts them per
     // source); the ids of the three
-    let store: Vec<Value> =
-        serde_json::from_slice(&std::fs::read(data.path().join("listings.json")).unwrap()).unwrap();
-    let id_of = |kind: &str, name: &str| -> String {
-        store
-            .iter()
-            .find(|l| l["sources"][0]["kind"] == kind && l["name"] == name)
-            .unwrap_or_else(|| panic!("{kind} listing {name} in the store: {store:#?}"))["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let store = stored(&data);
+    let id_of = |kind: &str, name: &str| id_in(&store, kind, name);
     let national = id_of("samhsa-directory", "Cedar Grove Counseling LLC");
     let website = id_of("website", "Cedar Grove Counseling");
     let willow = id_of("samhsa-directory", "Willow Creek Opioid Treatment");
@@ -285,6 +276,22 @@ fn a_site_and_its_directory_record_are_one_listing_and_a_neighbour_stays_apart()
     );
 }
 
+/// The data directory's listing store, parsed.
+fn stored(data: &TempDir) -> Vec<Value> {
+    serde_json::from_slice(&std::fs::read(data.path().join("listings.json")).unwrap()).unwrap()
+}
+
+/// The id of the stored listing of source `kind` named `name`.
+fn id_in(store: &[Value], kind: &str, name: &str) -> String {
+    store
+        .iter()
+        .find(|l| l["sources"][0]["kind"] == kind && l["name"] == name)
+        .unwrap_or_else(|| panic!("{kind} listing {name} in the store: {store:#?}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// `iopfinder export` of `data`, parsed.
 fn export_json(data: &TempDir) -> Vec<Value> {
     let (ok, out, err) = run(&["export", "--data-dir", data.path().to_str().unwrap()]);
@@ -368,18 +375,9 @@ fn a_findtreatment_record_and_its_directory_record_are_one_listing() {
         &format!("findtreatment={}", export.display()),
     ]);
     assert!(ok, "{out}\n{err}");
-    let store: Vec<Value> =
-        serde_json::from_slice(&std::fs::read(data.path().join("listings.json")).unwrap()).unwrap();
+    let store = stored(&data);
     assert_eq!(store.len(), 3, "the store keeps each source's listing");
-    let id_of = |kind: &str, name: &str| -> String {
-        store
-            .iter()
-            .find(|l| l["sources"][0]["kind"] == kind && l["name"] == name)
-            .unwrap_or_else(|| panic!("{kind} listing {name}: {store:#?}"))["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let id_of = |kind: &str, name: &str| id_in(&store, kind, name);
     let national = id_of("samhsa-directory", "Region Ten Community Services Board");
     let locator = id_of("findtreatment", "Region Ten Community Services Board");
     let other = id_of("findtreatment", "Addiction Recovery Systems LLC");
