@@ -147,7 +147,7 @@ struct ZipEntry {
 #[derive(Debug, Clone)]
 struct CityPlace {
     city: String,
-    state: &'static str,
+    state: String,
     lat: f64,
     lon: f64,
     /// How many ZIP codes the city has: a measure of its size, used to offer
@@ -563,7 +563,7 @@ impl Gazetteer {
             let zips = by_kind[0].2 + by_kind[1].2;
             cities.entry(key).or_default().push(CityPlace {
                 city,
-                state,
+                state: state.to_string(),
                 lat,
                 lon,
                 zips,
@@ -571,7 +571,7 @@ impl Gazetteer {
         }
         for places in cities.values_mut() {
             // the biggest first, then by state
-            places.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(b.state)));
+            places.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
             places.shrink_to_fit();
         }
         Gazetteer {
