@@ -61,9 +61,9 @@ command -v wrk
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
 
 echo "== build"
-cargo build --release --quiet
+cargo build --release --workspace --quiet
 if [ -n "$COUNT" ]; then
-  cargo build --release --quiet --example synthetic_directory
+  cargo build --release --workspace --quiet --example synthetic_directory
 fi
 BIN=$ROOT/target/release/iopfinder
 
