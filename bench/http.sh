@@ -7,7 +7,8 @@
 #   bench/http.sh --data-dir DIR       # serve an existing data directory (e.g. one kept by --keep)
 #
 # Options: --count N, --data-dir DIR, --duration 20s, --connections 32, --threads 2,
-#          --shared DIR (default ../shared/data), --keep (keep the data directories).
+#          --shared DIR (default ../shared/data), --keep (keep the data directories),
+#          --bin PATH (serve with this build of iopfinder instead of building one).
 #
 # Steps: install wrk with apt-get when missing; cargo build --release; crawl the
 # national directory into a fresh data directory (and publish the synthetic one
@@ -30,6 +31,7 @@ CONNECTIONS=32
 THREADS=2
 SHARED=${IOP_SHARED_DATA:-../shared/data}
 KEEP=""
+BIN=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) COUNT=$2; shift 2 ;;
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
     --connections) CONNECTIONS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --shared) SHARED=$2; shift 2 ;;
+    --bin) BIN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -61,11 +64,13 @@ command -v wrk
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
 
 echo "== build"
-cargo build --release --quiet
-if [ -n "$COUNT" ]; then
-  cargo build --release --quiet --example synthetic_directory
+if [ -z "$BIN" ]; then
+  cargo build --release --workspace --quiet
+  BIN=$ROOT/target/release/iopfinder
 fi
-BIN=$ROOT/target/release/iopfinder
+if [ -n "$COUNT" ]; then
+  cargo build --release --workspace --quiet --example synthetic_directory
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/iopfinder-http-bench.XXXXXX")
 SERVER=""

@@ -119,18 +119,31 @@ fn did_you_mean(suggestions: &[String]) -> String {
 }
 
 /// A ZIP code's record: its centroid and the city the post office names.
-#[derive(Debug, Clone)]
-pub struct ZipPlace {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ZipPlace<'a> {
     /// Five digits.
-    pub zip: String,
+    pub zip: &'a str,
     /// The city the post office names for it.
-    pub city: String,
+    pub city: &'a str,
     /// Two-letter state code.
-    pub state: String,
+    pub state: &'a str,
     /// Latitude of the ZIP code's centroid, degrees north.
     pub lat: f64,
     /// Longitude of the ZIP code's centroid, degrees east.
     pub lon: f64,
+}
+
+/// A placed ZIP code as the gazetteer holds it: 56 bytes, its strings in
+/// the compiled-in [`ZIP_TABLE`] and its city's name in
+/// [`Gazetteer::zip_cities`].
+#[derive(Debug, Clone, Copy)]
+struct ZipEntry {
+    zip: &'static str,
+    state: &'static str,
+    /// Index into [`Gazetteer::zip_cities`].
+    city: u32,
+    lat: f64,
+    lon: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -145,16 +158,54 @@ struct CityPlace {
 }
 
 /// The gazetteer: ZIP codes and cities of the United States, built once from
-/// the embedded ZIP list.
+/// the ZIP list compiled in ([`ZIP_TABLE`]).
 pub struct Gazetteer {
-    zips: HashMap<String, ZipPlace>,
+    /// Every ZIP code with a location, in ascending order of ZIP.
+    zips: Vec<ZipEntry>,
+    /// The cities' names as ZIP records name them (title case), each once.
+    zip_cities: Vec<Box<str>>,
     /// ZIP codes the list knows but cannot place ((0, 0) in the list):
     /// ZIP -> "Apo, AE".
-    unplaced: HashMap<String, String>,
+    unplaced: HashMap<&'static str, String>,
     /// normalized city name -> places of that name, one per state
     cities: HashMap<String, Vec<CityPlace>>,
     /// Every city for maps: ranked, and found by where it is.
     map_cities: MapCities,
+}
+
+/// The `zipcodes` crate's US ZIP list (coordinates from GeoNames, CC BY
+/// 4.0) reduced to the fields the gazetteer reads, by `index/build.rs` when
+/// this crate is built: one line per ZIP, tab-separated: ZIP, type
+/// (`STANDARD`, `PO BOX`, `UNIQUE`, `MILITARY`), city, state, latitude,
+/// longitude, as the crate writes them. Compiled in, so building the
+/// gazetteer never decodes the crate's list, which stays in memory for the
+/// life of the process once read (measured: about 30 MiB, BENCHMARKS.md).
+static ZIP_TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/zips.tsv"));
+
+/// One line of [`ZIP_TABLE`].
+struct ZipRecord {
+    zip_code: &'static str,
+    zip_code_type: &'static str,
+    city: &'static str,
+    state: &'static str,
+    lat: &'static str,
+    long: &'static str,
+}
+
+/// Every record of [`ZIP_TABLE`], in the crate's order.
+fn zip_records() -> impl Iterator<Item = ZipRecord> {
+    ZIP_TABLE.lines().map(|line| {
+        let mut f = line.split('\t');
+        let mut next = || f.next().expect("build.rs writes six fields a line");
+        ZipRecord {
+            zip_code: next(),
+            zip_code_type: next(),
+            city: next(),
+            state: next(),
+            lat: next(),
+            long: next(),
+        }
+    })
 }
 
 /// The places a map may label, for [`Gazetteer::largest_cities_in`]: every
@@ -536,55 +587,70 @@ fn max_edits(key: &str) -> usize {
 }
 
 impl Gazetteer {
-    /// The gazetteer of the `zipcodes` crate's US ZIP list, loaded on first use.
+    /// The gazetteer of the `zipcodes` crate's US ZIP list ([`ZIP_TABLE`]),
+    /// built on first use.
     pub fn get() -> &'static Gazetteer {
         &GAZETTEER
     }
 
     fn build() -> Gazetteer {
-        let mut zips = HashMap::new();
+        let mut zips = Vec::new();
+        let mut zip_cities: Vec<Box<str>> = Vec::new();
+        let mut city_ids: HashMap<&'static str, u32> = HashMap::new();
         let mut unplaced = HashMap::new();
         // (normalized city, state) -> (display city, [sum lat, sum lon, count]
         // over standard ZIPs, then over PO box ZIPs)
         type Sums = (String, [(f64, f64, u32); 2]);
-        let mut sums: HashMap<(String, String), Sums> = HashMap::new();
-        for z in zipcodes::database() {
+        let mut sums: HashMap<(String, &'static str), Sums> = HashMap::new();
+        for z in zip_records() {
             let (Ok(lat), Ok(lon)) = (z.lat.parse::<f64>(), z.long.parse::<f64>()) else {
                 continue;
             };
-            let city = title_case(&z.city);
+            let city = title_case(z.city);
             if lat == 0.0 && lon == 0.0 {
                 // "no location", not a point in the Gulf of Guinea
-                unplaced.insert(z.zip_code.clone(), format!("{city}, {}", z.state));
+                unplaced.insert(z.zip_code, format!("{city}, {}", z.state));
                 continue;
             }
-            let lon = pacific_longitude(&z.state, lon);
-            zips.insert(
-                z.zip_code.clone(),
-                ZipPlace {
-                    zip: z.zip_code.clone(),
-                    city: city.clone(),
-                    state: z.state.clone(),
-                    lat,
-                    lon,
-                },
-            );
+            let lon = pacific_longitude(z.state, lon);
+            let id = *city_ids.entry(z.city).or_insert_with(|| {
+                zip_cities.push(city.as_str().into());
+                u32::try_from(zip_cities.len() - 1).expect("fewer than 2^32 cities")
+            });
+            zips.push(ZipEntry {
+                zip: z.zip_code,
+                state: z.state,
+                city: id,
+                lat,
+                lon,
+            });
             // City centres come from the ordinary ZIPs; PO box ZIPs only for
             // towns that have no other. Unique (single-building) and military
             // ZIPs are left out.
-            let kind = match z.zip_code_type.as_str() {
+            let kind = match z.zip_code_type {
                 "STANDARD" => 0,
                 "PO BOX" => 1,
                 _ => continue,
             };
             let entry = sums
-                .entry((normalize_city(&z.city), z.state.clone()))
+                .entry((normalize_city(z.city), z.state))
                 .or_insert_with(|| (city, [(0.0, 0.0, 0); 2]));
             let s = &mut entry.1[kind];
             s.0 += lat;
             s.1 += lon;
             s.2 += 1;
         }
+        // by ZIP; a ZIP listed twice keeps its last record
+        zips.sort_by(|a, b| a.zip.cmp(b.zip));
+        zips.dedup_by(|later, earlier| {
+            let same = later.zip == earlier.zip;
+            if same {
+                *earlier = *later;
+            }
+            same
+        });
+        zips.shrink_to_fit();
+        zip_cities.shrink_to_fit();
         let mut cities: HashMap<String, Vec<CityPlace>> = HashMap::new();
         for ((key, state), (city, by_kind)) in sums {
             let (lat, lon, n) = if by_kind[0].2 > 0 {
@@ -596,7 +662,7 @@ impl Gazetteer {
             let zips = by_kind[0].2 + by_kind[1].2;
             cities.entry(key).or_default().push(CityPlace {
                 city,
-                state,
+                state: state.to_string(),
                 lat,
                 lon,
                 zips,
@@ -605,19 +671,35 @@ impl Gazetteer {
         for places in cities.values_mut() {
             // the biggest first, then by state
             places.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
+            places.shrink_to_fit();
         }
         Gazetteer {
             zips,
+            zip_cities,
             unplaced,
             map_cities: MapCities::new(&cities),
             cities,
         }
     }
 
+    /// The placed ZIP code `zip` (five digits) as held.
+    fn zip_entry(&self, zip: &str) -> Option<&ZipEntry> {
+        self.zips
+            .binary_search_by(|z| z.zip.cmp(zip))
+            .ok()
+            .map(|i| &self.zips[i])
+    }
+
     /// The record of a five-digit ZIP code, or `None` when it is unknown or has
     /// no location.
-    pub fn zip(&self, zip: &str) -> Option<&ZipPlace> {
-        self.zips.get(zip)
+    pub fn zip(&self, zip: &str) -> Option<ZipPlace<'_>> {
+        self.zip_entry(zip).map(|z| ZipPlace {
+            zip: z.zip,
+            city: &self.zip_cities[z.city as usize],
+            state: z.state,
+            lat: z.lat,
+            lon: z.lon,
+        })
     }
 
     /// Up to `n` places of the U.S. Census Bureau's 2022 Gazetteer whose
@@ -658,14 +740,13 @@ impl Gazetteer {
         if let Some(zip) = parse_zip(query) {
             return match zip {
                 ZipForm::Whole(zip) => self
-                    .zips
-                    .get(&zip)
+                    .zip(&zip)
                     .map(|z| Origin {
                         label: format!("{}, {} {}", z.city, z.state, z.zip),
                         lat: z.lat,
                         lon: z.lon,
                     })
-                    .ok_or_else(|| match self.unplaced.get(&zip) {
+                    .ok_or_else(|| match self.unplaced.get(zip.as_str()) {
                         Some(place) => PlaceError::NoLocation {
                             zip: zip.clone(),
                             place: place.clone(),
@@ -674,7 +755,7 @@ impl Gazetteer {
                     }),
                 ZipForm::Short(digits) => {
                     let zip = format!("{digits:0>5}");
-                    if self.zips.contains_key(&zip) {
+                    if self.zip_entry(&zip).is_some() {
                         Err(PlaceError::ZipMissingLeadingZero {
                             typed: query.to_string(),
                             suggestions: vec![zip.clone()],
@@ -1313,6 +1394,36 @@ mod tests {
         assert!((majuro.lon - 171.1569).abs() < 1e-6, "{majuro:?}");
         assert!(g.zip("96799").unwrap().lon < 0.0, "American Samoa is west");
         assert!(g.zip("96910").unwrap().lon > 0.0, "Guam is east");
+    }
+
+    /// The table build.rs compiles in holds the crate's list as the crate
+    /// has it: every placed ZIP with its title-cased city, state and
+    /// coordinates, every unplaced one without a location.
+    #[test]
+    fn every_zip_of_the_crate_is_placed_as_the_crate_places_it() {
+        let g = Gazetteer::get();
+        let mut placed = 0;
+        for z in zipcodes::database() {
+            let (lat, lon): (f64, f64) = (z.lat.parse().unwrap(), z.long.parse().unwrap());
+            if (lat, lon) == (0.0, 0.0) {
+                assert_eq!(g.zip(&z.zip_code), None, "{}", z.zip_code);
+                continue;
+            }
+            placed += 1;
+            let place = g.zip(&z.zip_code).unwrap();
+            assert_eq!(
+                place,
+                ZipPlace {
+                    zip: &z.zip_code,
+                    city: &title_case(&z.city),
+                    state: &z.state,
+                    lat,
+                    lon: pacific_longitude(&z.state, lon),
+                }
+            );
+        }
+        assert_eq!(placed, g.zips.len());
+        assert!(placed > 40_000, "{placed}");
     }
 
     #[test]

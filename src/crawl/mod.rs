@@ -317,6 +317,8 @@ async fn read_sources(
         // pages kept across crawls for conditional GET (ETag, Last-Modified, content hash)
         ctx.cache_dir = Some(data.root().join("cache").join("pages"));
         ctx.politeness = Some(politeness.clone());
+        // streaming sources spill their listings beside the store
+        ctx.spill_dir = Some(data.root().to_path_buf());
         ctx
     };
     let mut results: Vec<Option<SourceResult>> = specs.iter().map(|_| None).collect();
@@ -430,8 +432,12 @@ fn reconcile(
     for (spec, result, elapsed) in results {
         let result = match result {
             Ok(mut crawl) => {
-                let mut spill = ListingSpill::new_in(data.root())
-                    .context("making room for the sources' listings")?;
+                // a source that streamed has spilled already; the rest join it
+                let mut spill = match crawl.spilled.take() {
+                    Some(spill) => spill,
+                    None => ListingSpill::new_in(data.root())
+                        .context("making room for the sources' listings")?,
+                };
                 for listing in std::mem::take(&mut crawl.listings) {
                     spill
                         .push(&listing)

@@ -146,6 +146,11 @@ pub struct SourceCrawl {
     pub errors: BTreeMap<String, usize>,
     /// Lines worth printing in the crawl report ("12,176 facility rows...").
     pub notes: Vec<String>,
+    /// Listings the source wrote to disk as it read them, besides
+    /// [`SourceCrawl::listings`]: sources that stream (`hsds`) do so when
+    /// the context names a [`CrawlContext::spill_dir`], so a directory of a
+    /// million services is never held as listings.
+    pub spilled: Option<crate::recrawl::ListingSpill>,
 }
 
 impl SourceCrawl {
@@ -199,6 +204,11 @@ pub struct CrawlContext {
     /// crawl that run at the same time (`None`: the source's fetcher keeps
     /// its own, [`FetcherConfig::max_hosts`] hosts at once).
     pub politeness: Option<Arc<Politeness>>,
+    /// Where sources that stream put their listings as they read them (a
+    /// [`crate::recrawl::ListingSpill`] made in this directory, handed back
+    /// in [`SourceCrawl::spilled`]); `None`: every listing in
+    /// [`SourceCrawl::listings`].
+    pub spill_dir: Option<PathBuf>,
 }
 
 impl CrawlContext {
@@ -212,6 +222,7 @@ impl CrawlContext {
             cache_dir: None,
             max_pages: None,
             politeness: None,
+            spill_dir: None,
         }
     }
 

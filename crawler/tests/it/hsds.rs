@@ -429,6 +429,39 @@ async fn csv_and_json_packages_give_the_same_listings() {
     assert_eq!(csv, json);
 }
 
+/// With a spill directory (as `iopfinder crawl` gives), the listings go to
+/// disk as they are made and come back, in id order, the same as without.
+#[tokio::test]
+async fn a_package_read_into_a_spill_gives_the_same_listings() {
+    let dir = package_dir("csv-package");
+    let held = crawl(SourceKind::Hsds, dir.to_str().unwrap(), &context())
+        .await
+        .unwrap();
+    assert!(held.spilled.is_none());
+    let spill_dir = tempfile::tempdir().unwrap();
+    let mut ctx = context();
+    ctx.spill_dir = Some(spill_dir.path().to_path_buf());
+    let out = crawl(SourceKind::Hsds, dir.to_str().unwrap(), &ctx)
+        .await
+        .unwrap();
+    assert!(out.listings.is_empty(), "every listing spilled");
+    assert_eq!(out.notes[0], held.notes[0], "the same count in the note");
+    let spilled: Vec<Listing> = out
+        .spilled
+        .expect("a spill")
+        .sorted()
+        .unwrap()
+        .map(|r| r.unwrap().1)
+        .collect();
+    let mut listings = held.listings;
+    listings.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(listings.len(), 2);
+    assert_eq!(
+        serde_json::to_value(&spilled).unwrap(),
+        serde_json::to_value(&listings).unwrap()
+    );
+}
+
 #[tokio::test]
 async fn a_descriptor_whose_services_file_is_missing_fails() {
     let tmp = tempfile::tempdir().unwrap();

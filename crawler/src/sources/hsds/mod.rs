@@ -56,6 +56,7 @@ use mapping::is_iop;
 
 use super::{CrawlContext, SourceCrawl, SourceError};
 use crate::normalize::normalize;
+use crate::recrawl::ListingSpill;
 use records::Service;
 use reqwest::Url;
 
@@ -154,8 +155,16 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
         None if package => "Open Referral HSDS data package".to_string(),
         None => "Open Referral HSDS directory".to_string(),
     };
+    // with a spill directory, each listing goes to disk as it is made, and
+    // each service is dropped once mapped
+    let mut spill = match &ctx.spill_dir {
+        Some(dir) => Some(ListingSpill::new_in(dir).map_err(|e| failed(e.to_string()))?),
+        None => None,
+    };
+    let mut listings = 0;
     let mut counts = (0, 0, 0); // services, IOP services, inactive
-    for service in &services {
+    for service in services {
+        let service = &service;
         counts.0 += 1;
         if !mapping::is_active(service) {
             counts.2 += 1;
@@ -171,7 +180,11 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
                     if let Some(id) = kept_id {
                         listing.id = id;
                     }
-                    out.listings.push(listing);
+                    listings += 1;
+                    match &mut spill {
+                        Some(spill) => spill.push(&listing).map_err(|e| failed(e.to_string()))?,
+                        None => out.listings.push(listing),
+                    }
                 }
                 Err(e) => {
                     out.error("rejected-record");
@@ -186,11 +199,9 @@ pub async fn crawl(location: &str, ctx: &CrawlContext) -> Result<SourceCrawl, So
         0,
         format!(
             "{location}: {} services, {} intensive outpatient, {} inactive, {} listings",
-            counts.0,
-            counts.1,
-            counts.2,
-            out.listings.len()
+            counts.0, counts.1, counts.2, listings
         ),
     );
+    out.spilled = spill;
     Ok(out)
 }
