@@ -116,6 +116,13 @@ enum Command {
         #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = parse_net,
               env = "IOPFINDER_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxy: Vec<ipnet::IpNet>,
+        /// Memory for rendered answers, MiB: a search, program page, home
+        /// or about page asked for again (same URL, Host and encoding)
+        /// before the next index generation is sent from memory. 0 turns
+        /// the cache off.
+        #[arg(long, value_name = "MIB", env = "IOPFINDER_PAGE_CACHE_MB",
+              default_value_t = 8, value_parser = clap::value_parser!(u64).range(0..=4096))]
+        page_cache_mb: u64,
     },
     /// Fetch and normalize sources, then rebuild the index the server uses.
     ///
@@ -342,6 +349,7 @@ fn main() -> Result<()> {
             map_tiles,
             map_tiles_credit,
             trusted_proxy,
+            page_cache_mb,
         } => {
             let map_tiles = map_tiles
                 .map(|t| iop_templates::map::TileServer::new(&t, &map_tiles_credit))
@@ -364,6 +372,7 @@ fn main() -> Result<()> {
                 reports_dir,
                 map_tiles,
                 trusted_proxies: trusted_proxy,
+                page_cache_bytes: page_cache_mb << 20,
             };
             runtime.block_on(web::serve(DataDir::new(data_dir), options))
         }

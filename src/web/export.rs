@@ -347,6 +347,7 @@ mod tests {
             )),
             reports_dir: tmp.join("reports"),
             updates: std::sync::Arc::new(super::super::updates::Updates::new("")),
+            page_cache: Default::default(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/search.csv", listener.local_addr().unwrap());

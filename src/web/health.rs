@@ -1,5 +1,7 @@
 //! `/healthz`: 200 with the served generation once the index is loaded, and
-//! how the last look for a new generation went (`updates`).
+//! how the last look for a new generation went (`updates`), and how the
+//! cache of rendered answers is used (`page_cache`: its bound and the bytes
+//! and pages it holds, hits and misses since start).
 //!
 //! `status` is `"ok"`, or `"stale"` when a newer generation is offered (by
 //! the data directory or the `--index-from` copy) but could not be fetched,
@@ -33,5 +35,6 @@ async fn health(State(state): State<AppState>) -> Json<Value> {
             "error": updates.error,
             "failing_since": updates.failing_since,
         },
+        "page_cache": state.page_cache.stats(),
     }))
 }

@@ -31,7 +31,7 @@ fn is_cross_origin(path: &str) -> bool {
 }
 
 /// The validators of what is served now: (`ETag`, `Last-Modified`).
-fn validators(state: &AppState) -> (String, SystemTime) {
+pub(super) fn validators(state: &AppState) -> (String, SystemTime) {
     let generation = state.generation();
     let built = time::OffsetDateTime::parse(
         &generation.meta.built_at,
@@ -110,6 +110,18 @@ fn set_validators(h: &mut HeaderMap, etag: &str, modified: SystemTime) {
     }
 }
 
+/// A search, a program, or the home or about page (English-form path, the
+/// API's twins included): answers whose `200`s carry the default
+/// `Cache-Control` and depend on nothing but the URL (with the `Host` and
+/// `Accept-Encoding` it came with) and what the `ETag` covers.
+pub(super) fn depends_on_url_only(path: &str) -> bool {
+    matches!(path, "/" | "/about" | "/search" | "/api/v1/search")
+        || ["/programs/", "/api/v1/programs/"].iter().any(|prefix| {
+            path.strip_prefix(prefix)
+                .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+        })
+}
+
 /// Whether a request can be answered `304` before its handler runs: it
 /// names the current `ETag` itself in `If-None-Match` (so the client had a
 /// `200` of this generation; a `*` or a date alone does not tell that the
@@ -118,18 +130,14 @@ fn set_validators(h: &mut HeaderMap, etag: &str, modified: SystemTime) {
 /// nothing but the URL and what the `ETag` covers. Every other request is
 /// answered, then turned into a `304` when its conditions match.
 fn answered_before(path: &str, request: &HeaderMap, etag: &str) -> bool {
-    let page = matches!(path, "/" | "/about" | "/search" | "/api/v1/search")
-        || ["/programs/", "/api/v1/programs/"].iter().any(|prefix| {
-            path.strip_prefix(prefix)
-                .is_some_and(|id| !id.is_empty() && !id.contains('/'))
-        });
-    page && request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|list| {
-            list.split(',')
-                .any(|t| t.trim() != "*" && etag_matches(t, etag))
-        })
+    depends_on_url_only(path)
+        && request
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|list| {
+                list.split(',')
+                    .any(|t| t.trim() != "*" && etag_matches(t, etag))
+            })
 }
 
 /// The middleware (see the module documentation).

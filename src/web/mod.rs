@@ -48,6 +48,7 @@ mod hsds;
 mod http_cache;
 mod lang;
 mod openapi;
+pub mod page_cache;
 mod prepared;
 mod programs;
 mod reports;
@@ -121,6 +122,9 @@ pub struct ServeOptions {
     /// Reverse proxies whose `X-Forwarded-For` names the client for the
     /// report limiter (see [`reports::trust_proxies`]); empty: none.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bound of the cache of rendered answers, bytes (0: off; see
+    /// [`page_cache`]).
+    pub page_cache_bytes: u64,
 }
 
 /// Browser features no page uses, denied to every page.
@@ -158,6 +162,8 @@ pub struct AppState {
     pub reports_dir: std::path::PathBuf,
     /// Where new generations come from and how the last look went.
     pub updates: Arc<updates::Updates>,
+    /// Rendered answers of the generation being served ([`page_cache`]).
+    pub page_cache: Arc<page_cache::PageCache>,
 }
 
 impl AppState {
@@ -190,8 +196,14 @@ impl AppState {
 /// it wraps the whole router as its one fallback service.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .fallback_service(routes(state))
+        .fallback_service(routes(state.clone()))
         .layer(axum::middleware::from_fn(lang::serve_language))
+        // outermost: a kept answer is sent as it was, language, validators,
+        // compression and security headers included
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            page_cache::serve,
+        ))
 }
 
 fn routes(state: AppState) -> Router {
@@ -292,6 +304,7 @@ pub async fn serve(data: DataDir, options: ServeOptions) -> Result<()> {
             .clone()
             .unwrap_or_else(|| data.root().join("reports")),
         updates: updates.clone(),
+        page_cache: Arc::new(page_cache::PageCache::new(options.page_cache_bytes)),
     };
     match remote {
         None => tokio::spawn(updates::watch_data_dir(

@@ -511,6 +511,7 @@ mod tests {
             current: current.clone(),
             reports_dir: tmp.join("reports"),
             updates: updates.clone(),
+            page_cache: Default::default(),
         }))
         .await;
         tokio::spawn(remote.clone().watch(

@@ -18,6 +18,7 @@ mod hostile;
 mod listing_page;
 mod one_listing;
 mod open_data;
+mod page_cache;
 mod referrers;
 mod scale_out;
 mod search_input;

@@ -65,6 +65,7 @@ impl TestAppBuilder {
             current: Arc::new(ArcSwap::from_pointee(generation)),
             reports_dir: dir.path().join("reports"),
             updates: Arc::new(Updates::new("data directory")),
+            page_cache: Default::default(),
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
