@@ -121,7 +121,7 @@ enum Command {
         /// before the next index generation is sent from memory. 0 turns
         /// the cache off.
         #[arg(long, value_name = "MIB", env = "IOPFINDER_PAGE_CACHE_MB",
-              default_value_t = 8, value_parser = clap::value_parser!(u64).range(0..=4096))]
+              default_value_t = 4, value_parser = clap::value_parser!(u64).range(0..=4096))]
         page_cache_mb: u64,
     },
     /// Fetch and normalize sources, then rebuild the index the server uses.

@@ -31,9 +31,11 @@ use quick_cache::Weighter;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// The default bound of [`PageCache`], bytes (8 MiB: about 110 HTML results
-/// pages, or 700 compressed ones).
-pub const DEFAULT_BYTES: u64 = 8 << 20;
+/// The default bound of [`PageCache`], bytes (4 MiB: about 55 HTML results
+/// pages, or 350 compressed ones: a spike is a few URLs asked for many
+/// times, and the server's memory on the national directory stays near
+/// 150 MB).
+pub const DEFAULT_BYTES: u64 = 4 << 20;
 
 /// One kept answer: its headers (validators, type, security headers) and
 /// its body as sent (compressed when the key's encoding asked for it).
@@ -201,11 +203,13 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
                 .into_response();
         }
     };
+    // kept in a buffer of its size (a compressed body is collected from
+    // chunks into a larger one): the bound counts what is held
     pages.insert(
         key,
         Arc::new(Page {
             headers: parts.headers.clone(),
-            body: body.clone(),
+            body: Bytes::copy_from_slice(&body),
         }),
     );
     Response::from_parts(parts, Body::from(body))

@@ -254,9 +254,16 @@ fn program_call(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Markup 
 
 /// `/programs/{id}` carrying the search the visitor came from.
 pub(crate) fn program_href(id: &str, request: &SearchRequest) -> String {
-    match request.to_query_string() {
-        query if query.is_empty() => format!("/programs/{id}"),
-        query => format!("/programs/{id}?{query}"),
+    program_href_with(id, &request.to_query_string())
+}
+
+/// [`program_href`] with the search's query string made once (a results
+/// page links 20 programs with the same search).
+pub(crate) fn program_href_with(id: &str, query: &str) -> String {
+    if query.is_empty() {
+        format!("/programs/{id}")
+    } else {
+        format!("/programs/{id}?{query}")
     }
 }
 

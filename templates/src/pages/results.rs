@@ -15,7 +15,7 @@ use iop_index::{SearchRequest, SearchResults};
 use maud::{html, Markup};
 
 use crate::map::{markers, results_map};
-use crate::pages::program::program_href;
+use crate::pages::program::program_href_with;
 use iop_index::Vocabulary;
 
 /// Wider distances the empty state offers, in miles.
@@ -66,6 +66,9 @@ pub fn results_page_with_cards(
     cards: &[Option<&CardParts>],
 ) -> Markup {
     let origin = results.origin.as_ref().or(request.origin.as_ref());
+    // the search, written once for the 20 cards' links
+    let query = request.to_query_string();
+    let here = search_href(request);
     let miles = format_miles(request.radius_miles);
     let within = |o: &iop_index::Origin| {
         if request.radius_miles == 1.0 {
@@ -143,8 +146,8 @@ pub fn results_page_with_cards(
                                 span.num aria-hidden="true" { (offset + 1 + i) }
                                 (program_card(ctx,
                                     hit,
-                                    &ctx.href(&shortlist.carried(&program_href(id, request))),
-                                    toggle_link(ctx, shortlist, id, &hit.listing.display_name(), &search_href(request), true),
+                                    &ctx.href(&shortlist.carried(&program_href_with(id, &query))),
+                                    toggle_link(ctx, shortlist, id, &hit.listing.display_name(), &here, true),
                                     &request.filters,
                                     cards.get(i).copied().flatten(),
                                 ))
