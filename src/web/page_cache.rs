@@ -15,6 +15,10 @@
 //! Conditional requests (`If-None-Match`, `If-Modified-Since`) go through
 //! to the validators, which answer a `304` without rendering anyway.
 //!
+//! Concurrent requests for a page not yet kept are rendered once: the
+//! others wait for that render (at most two seconds, then render their
+//! own), so a burst of the same new URL costs one search.
+//!
 //! The cache is bounded by the bytes it holds ([`PageCache::new`];
 //! `serve --page-cache-mb`, 0 turns it off), and evicts with
 //! `quick_cache`'s S3-FIFO policy, so a stream of one-off searches does not
@@ -30,12 +34,17 @@ use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The default bound of [`PageCache`], bytes (4 MiB: about 55 HTML results
 /// pages, or 350 compressed ones: a spike is a few URLs asked for many
 /// times, and the server's memory on the national directory stays near
 /// 150 MB).
 pub const DEFAULT_BYTES: u64 = 4 << 20;
+
+/// The longest a request waits for the same page being rendered for
+/// another before rendering it itself.
+const RENDER_WAIT: Duration = Duration::from_secs(2);
 
 /// One kept answer: its headers (validators, type, security headers) and
 /// its body as sent (compressed when the key's encoding asked for it).
@@ -167,12 +176,20 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     let Some(pages) = cache.pages_for(&etag) else {
         return next.run(request).await;
     };
-    if let Some(page) = pages.get(&key) {
-        cache.hits.fetch_add(1, Ordering::Relaxed);
-        let mut response = Response::new(Body::from(page.body.clone()));
-        *response.headers_mut() = page.headers.clone();
-        return response;
-    }
+    // one render per key at a time: requests for a page being rendered wait
+    // for it (a link in the news brings many at once), at most RENDER_WAIT
+    let guard = match tokio::time::timeout(RENDER_WAIT, pages.get_value_or_guard_async(&key)).await
+    {
+        Ok(Ok(page)) => {
+            cache.hits.fetch_add(1, Ordering::Relaxed);
+            let mut response = Response::new(Body::from(page.body.clone()));
+            *response.headers_mut() = page.headers.clone();
+            return response;
+        }
+        Ok(Err(guard)) => Some(guard),
+        // the render waited for is slow: render this one too, not kept
+        Err(_) => None,
+    };
     cache.misses.fetch_add(1, Ordering::Relaxed);
     let response = next.run(request).await;
     // the validators middleware tagged it with the ETag it was rendered
@@ -188,9 +205,10 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
             .get(header::CACHE_CONTROL)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("no-store") || v.contains("private"));
-    if !keep {
+    // (a guard dropped without a page lets the next waiting request render)
+    let Some(guard) = guard.filter(|_| keep) else {
         return response;
-    }
+    };
     let (parts, body) = response.into_parts();
     let body = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(body) => body,
@@ -205,12 +223,9 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     };
     // kept in a buffer of its size (a compressed body is collected from
     // chunks into a larger one): the bound counts what is held
-    pages.insert(
-        key,
-        Arc::new(Page {
-            headers: parts.headers.clone(),
-            body: Bytes::copy_from_slice(&body),
-        }),
-    );
+    let _ = guard.insert(Arc::new(Page {
+        headers: parts.headers.clone(),
+        body: Bytes::copy_from_slice(&body),
+    }));
     Response::from_parts(parts, Body::from(body))
 }

@@ -195,3 +195,31 @@ fn the_cache_can_be_turned_off() {
     assert_eq!(health["page_cache"]["hits"], 0);
     assert_eq!(health["page_cache"]["pages"], 0);
 }
+
+#[test]
+fn a_burst_of_one_new_url_is_rendered_once() {
+    let app = TestApp::start();
+    let (hits, misses, _) = counts(&app);
+    let path = "/search?near=95814&radius=100&modality=dbt";
+    let barrier = std::sync::Barrier::new(16);
+    let bodies: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    let r = get(&app, path, &[]);
+                    assert_eq!(r.status(), 200);
+                    r.bytes().unwrap().to_vec()
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert!(
+        bodies.iter().all(|b| *b == bodies[0]),
+        "every answer the same page"
+    );
+    let (hits_after, misses_after, _) = counts(&app);
+    assert_eq!(misses_after, misses + 1, "one render");
+    assert_eq!(hits_after, hits + 15, "the others waited for it");
+}
