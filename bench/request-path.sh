@@ -18,6 +18,11 @@
 #   /programs/ID                                               a listing page (>= 50%), the first
 #                                                              result of the search above
 # Targets (issue 17): those shares, and p99 <= 10 ms at 32 connections.
+# The server keeps rendered answers (its page cache, src/web/page_cache.rs), so
+# after the warm-up each fixed URL is sent from memory; to measure searching
+# and rendering every request, turn the cache off:
+#   IOPFINDER_PAGE_CACHE_MB=0 bench/request-path.sh --data-dir DIR
+# (bench/http.sh rotates over one search per program's ZIP: mostly misses.)
 # wrk and the server share the machine's cores; everything is on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -139,3 +144,4 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk '/^VmRSS:|^VmHWM:|^RssAnon:/ { printf "%s %.0f MiB  ", $1, $2 / 1024 } END { print "" }' "/proc/$SERVER/status"
+echo "page cache: $(curl -sf "$URL/healthz" | grep -o '"page_cache":{[^}]*}')"
