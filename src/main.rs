@@ -21,15 +21,22 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// not name it; a test checks the number still means that option.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Return freed memory to the OS at once: a server holds its memory steady
-/// (national directory under load: VmHWM 171 -> 137 MiB, BENCHMARKS.md).
-fn purge_freed_memory_at_once() {
+/// How long the server's freed memory is kept before it goes back to the OS.
+/// Not 1000 ms (mimalloc's default): a server holds its memory steady
+/// (national directory under load: VmHWM 171 -> 137 MiB, BENCHMARKS.md). Not
+/// 0 either: at 1,000,000 listings each API answer then faulted about 58 pages
+/// back in (23 at 10 ms), and the page faults and purges were 9% of its
+/// profile; the national directory's VmHWM stays under 150 MiB (issue 17).
+const PURGE_DELAY_MS: std::ffi::c_long = 10;
+
+/// Return freed memory to the OS soon ([`PURGE_DELAY_MS`]).
+fn purge_freed_memory_soon() {
     // SAFETY: mi_option_set only stores an integer option; any value is valid.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
 }
 
 /// No transparent huge pages for the server's memory (`PR_SET_THP_DISABLE`,
-/// prctl(2)): with memory returned at once, a results page's buffers (over
+/// prctl(2)): with memory returned soon, a results page's buffers (over
 /// 64 KiB, in mimalloc's 4 MiB pages) were faulted in again on every page,
 /// and with the kernel's THP "always" each fault zeroed a 2 MiB huge page
 /// (`clear_page_erms`, 16% of the page's profile). Without them: national
@@ -329,8 +336,16 @@ fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     })
 }
 
-/// Threads of the server's blocking pool (searches, exports, page builds).
-const MAX_BLOCKING_THREADS: usize = 16;
+/// Threads of the server's blocking pool (searches, exports, page builds):
+/// one per core for the searches and pages, plus the exports' places (the
+/// site builds at most 4 at once), so that exports never hold every thread.
+/// More runnable threads than cores made every request slower: at 1,000,000
+/// listings 16 threads on 2 cores doubled the API's p99 and raised the load
+/// average to 10 (BENCHMARKS.md, issue 17).
+fn max_blocking_threads() -> usize {
+    const EXPORTS: usize = 4;
+    std::thread::available_parallelism().map_or(2, |n| n.get()) + EXPORTS
+}
 
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
@@ -355,7 +370,7 @@ fn main() -> Result<()> {
                 .map(|t| iop_templates::map::TileServer::new(&t, &map_tiles_credit))
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--map-tiles: {e}"))?;
-            purge_freed_memory_at_once();
+            purge_freed_memory_soon();
             no_transparent_huge_pages();
             // The blocking pool runs searches, exports and page builds; its
             // threads are capped so that a flood of slow requests queues
@@ -363,7 +378,7 @@ fn main() -> Result<()> {
             // allocator's memory) per request: tokio's default allows 512.
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
-                .max_blocking_threads(MAX_BLOCKING_THREADS)
+                .max_blocking_threads(max_blocking_threads())
                 .build()?;
             let options = web::ServeOptions {
                 addr,
