@@ -133,46 +133,43 @@ impl PageCache {
     }
 }
 
-/// The key of a request whose answer may be kept, or `None`.
-fn key(request: &Request, etag: &str) -> Option<String> {
-    if request.method() != Method::GET {
-        return None;
-    }
+/// Whether a request's answer may be kept: a plain `GET` of a page that
+/// depends on its URL only.
+fn cacheable(request: &Request) -> bool {
     let headers = request.headers();
-    if headers.contains_key(header::IF_NONE_MATCH)
-        || headers.contains_key(header::IF_MODIFIED_SINCE)
-    {
-        return None;
-    }
-    let (_, path) = super::lang::split_lang(request.uri().path());
-    if !super::http_cache::depends_on_url_only(&path) {
-        return None;
-    }
+    request.method() == Method::GET
+        && !headers.contains_key(header::IF_NONE_MATCH)
+        && !headers.contains_key(header::IF_MODIFIED_SINCE)
+        && super::http_cache::depends_on_url_only(&super::lang::split_lang(request.uri().path()).1)
+}
+
+/// The key of a [`cacheable`] request under the `ETag` served now.
+fn key(request: &Request, etag: &str) -> String {
     let value = |name| {
-        headers
+        request
+            .headers()
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     };
     let uri = request.uri();
     let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    Some(format!(
+    format!(
         "{etag}\n{}\n{}\n{path_and_query}",
         value(header::ACCEPT_ENCODING),
         value(header::HOST),
-    ))
+    )
 }
 
 /// The middleware (see the module documentation).
 pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let cache = state.page_cache.clone();
-    let keyed = cache.pages.as_ref().and_then(|_| {
-        let (etag, _) = super::http_cache::validators(&state);
-        key(&request, &etag).map(|key| (etag, key))
-    });
-    let Some((etag, key)) = keyed else {
+    // (the validators cost two `stat`s: not for /healthz and the like)
+    if cache.pages.is_none() || !cacheable(&request) {
         return next.run(request).await;
-    };
+    }
+    let (etag, _) = super::http_cache::validators(&state);
+    let key = key(&request, &etag);
     let Some(pages) = cache.pages_for(&etag) else {
         return next.run(request).await;
     };

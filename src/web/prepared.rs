@@ -162,11 +162,25 @@ static FACETS: LazyLock<FacetParts> = LazyLock::new(|| {
     FacetParts { groups }
 });
 
-/// The search API's answer (`crate::json::search`, serialized), from the
-/// generation's prepared rows when it has them.
+/// The search API's answer (`crate::json::search`, serialized): the
+/// facet counts from their constant parts, and the rows from the
+/// generation's prepared rows when it has them (a directory of at most
+/// 20,000 listings), else each serialized from its listing.
 pub fn search_json(index: &SearchIndex, results: &SearchResults) -> Vec<u8> {
+    let rows = of(index).and_then(|prepared| {
+        let positions: Option<Vec<usize>> = results
+            .hits
+            .iter()
+            .map(|hit| index.position(&hit.listing.id))
+            .collect();
+        positions.map(|positions| (prepared, positions))
+    });
+    assemble(results, rows.as_ref().map(|(p, at)| (*p, at.as_slice())))
+}
+
+/// [`search_json`] with its rows' prepared parts and positions, if any.
+fn assemble(results: &SearchResults, rows: Option<(&Prepared, &[usize])>) -> Vec<u8> {
     let vocabulary = Vocabulary::get();
-    let prepared = of(index);
     // the facets' shape is the vocabulary's: assembled only when the
     // results have every group and value in vocabulary order
     let facets_fit = results.facets.len() == vocabulary.groups().len()
@@ -183,16 +197,9 @@ pub fn search_json(index: &SearchIndex, results: &SearchResults) -> Vec<u8> {
                         .zip(&g.values)
                         .all(|(c, &v)| c.value == v)
             });
-    let positions: Option<Vec<usize>> = prepared.and_then(|_| {
-        results
-            .hits
-            .iter()
-            .map(|hit| index.position(&hit.listing.id))
-            .collect()
-    });
-    let (Some(prepared), Some(positions), true) = (prepared, positions, facets_fit) else {
+    if !facets_fit {
         return crate::json::search(results).to_string().into_bytes();
-    };
+    }
     let mut out = Vec::with_capacity(4096 + results.hits.len() * 1300);
     out.extend_from_slice(b"{\"facets\":{");
     for (i, group) in FACETS.groups.iter().enumerate() {
@@ -228,15 +235,23 @@ pub fn search_json(index: &SearchIndex, results: &SearchResults) -> Vec<u8> {
         ",\"page\":{},\"per_page\":{},\"results\":[",
         results.page, results.per_page
     );
-    for (i, (hit, &at)) in results.hits.iter().zip(&positions).enumerate() {
+    for (i, hit) in results.hits.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let (head, tail) = &prepared.rows[at];
-        out.extend_from_slice(head.as_bytes());
-        let distance = hit.distance_miles.map(|d| (d * 100.0).round() / 100.0);
-        let _ = serde_json::to_writer(&mut out, &json!(distance));
-        out.extend_from_slice(tail.as_bytes());
+        match rows {
+            Some((prepared, positions)) => {
+                let (head, tail) = &prepared.rows[positions[i]];
+                out.extend_from_slice(head.as_bytes());
+                let distance = hit.distance_miles.map(|d| (d * 100.0).round() / 100.0);
+                let _ = serde_json::to_writer(&mut out, &json!(distance));
+                out.extend_from_slice(tail.as_bytes());
+            }
+            None => {
+                let row = crate::json::search_row(&hit.listing, hit.distance_miles);
+                let _ = serde_json::to_writer(&mut out, &row);
+            }
+        }
     }
     out.extend_from_slice(b"],\"sort\":");
     let _ = serde_json::to_writer(&mut out, results.sort.slug());
@@ -285,6 +300,9 @@ mod tests {
             let expected = crate::json::search(&results).to_string();
             let assembled = String::from_utf8(search_json(index, &results)).unwrap();
             assert_eq!(assembled, expected, "{query}");
+            // as a directory too big to prepare rows for answers
+            let unprepared = String::from_utf8(assemble(&results, None)).unwrap();
+            assert_eq!(unprepared, expected, "{query}, rows made on the spot");
         }
         assert!(hits > 20, "the searches find results ({hits})");
     }
