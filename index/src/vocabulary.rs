@@ -30,7 +30,8 @@ pub type GroupId = usize;
 pub struct Vocabulary {
     groups: Vec<FacetGroup>,
     values: Vec<FacetValue>,
-    by_slug: HashMap<(String, String), ValueId>,
+    /// Group slug, then value slug: looked up with `&str`s, no key built.
+    by_slug: HashMap<String, HashMap<String, ValueId>>,
     by_code: HashMap<String, Vec<ValueId>>,
     /// Every synonym, as normalized words joined by spaces -> the values it names.
     phrases: HashMap<String, Vec<ValueId>>,
@@ -166,8 +167,13 @@ impl Vocabulary {
             for value in group.value {
                 check_slug(&value.slug)?;
                 let id = vocabulary.values.len();
-                let key = (group.slug.clone(), value.slug.clone());
-                if vocabulary.by_slug.insert(key, id).is_some() {
+                if vocabulary
+                    .by_slug
+                    .entry(group.slug.clone())
+                    .or_default()
+                    .insert(value.slug.clone(), id)
+                    .is_some()
+                {
                     return Err(VocabularyError::Invalid(format!(
                         "value {}/{} twice",
                         group.slug, value.slug
@@ -333,7 +339,8 @@ impl Vocabulary {
     /// The value `slug` of group `group`, if both exist.
     pub fn lookup(&self, group: &str, slug: &str) -> Option<&FacetValue> {
         self.by_slug
-            .get(&(group.to_string(), slug.to_string()))
+            .get(group)?
+            .get(slug)
             .map(|&id| &self.values[id])
     }
 
