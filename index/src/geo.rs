@@ -322,13 +322,20 @@ impl MapCities {
                 .map(|c| (c.0.as_str(), c.1, c.2))
                 .collect();
         }
-        let mut ranks: Vec<u32> = (s..=nn)
-            .flat_map(|lat| (w..=e).map(move |lon| (lat, lon)))
-            .filter_map(|key| self.cells.get(&key))
-            .flatten()
-            .copied()
-            .filter(|&r| inside(&&self.ranked[r as usize]))
-            .collect();
+        // each cell's ranks are ascending, so its first `n` inside the box
+        // are all it can give to the box's first `n`
+        let mut ranks: Vec<u32> = Vec::new();
+        for key in (s..=nn).flat_map(|lat| (w..=e).map(move |lon| (lat, lon))) {
+            let Some(cell) = self.cells.get(&key) else {
+                continue;
+            };
+            ranks.extend(
+                cell.iter()
+                    .copied()
+                    .filter(|&r| inside(&&self.ranked[r as usize]))
+                    .take(n),
+            );
+        }
         ranks.sort_unstable();
         ranks
             .into_iter()
