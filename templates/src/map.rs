@@ -375,10 +375,31 @@ fn scale_miles(frame: &Frame) -> f64 {
         .unwrap_or(power)
 }
 
-/// A number in SVG units to one decimal.
-fn n(x: f64) -> String {
-    let s = format!("{x:.1}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+/// A number in SVG units to one decimal, written without a trailing `.0`
+/// (`12`, `-3.5`).
+fn n(x: f64) -> OneDecimal {
+    OneDecimal(x)
+}
+
+/// [`n`]'s number: written from its tenths as integers (the float
+/// formatter's exact path was 4% of a results page).
+#[derive(Debug, Clone, Copy)]
+struct OneDecimal(f64);
+
+impl std::fmt::Display for OneDecimal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round();
+        if !tenths.is_finite() || tenths.abs() >= 1e15 {
+            return write!(f, "{:.1}", self.0);
+        }
+        let tenths = tenths as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let (whole, tenth) = (tenths.unsigned_abs() / 10, tenths.unsigned_abs() % 10);
+        match tenth {
+            0 => write!(f, "{sign}{whole}"),
+            t => write!(f, "{sign}{whole}.{t}"),
+        }
+    }
 }
 
 /// The results map and its legend; nothing when no marker can be drawn.
@@ -815,19 +836,31 @@ fn city_labels(frame: &Frame, markers: &[(f64, f64)], out: &mut String) {
 fn spread(points: &[(f64, f64)], pinned: Option<(f64, f64)>, height: f64) -> Vec<(f64, f64)> {
     const GOLDEN_ANGLE: f64 = 2.399_963;
     let min = MARKER * 2.1;
+    // pairs are pushed to `min` apart, and pushed again only when nearer
+    // than `near`: the last rounds of tiny overlaps are not worth drawing
+    let near = MARKER * 2.0;
     let (x_max, y_max) = (WIDTH - MARKER - 1.0, height - MARKER - 1.0);
     let mut p: Vec<(f64, f64)> = points.to_vec();
     p.extend(pinned);
+    // which markers moved in the last round: a pair of which neither moved
+    // since its last check is as far apart as it was then, so it is checked
+    // again only when one of them moves (most rounds move a few markers)
+    let mut moved_before = vec![true; p.len()];
+    let mut moved_now = vec![false; p.len()];
     for _ in 0..400 {
         let mut moved = false;
+        moved_now.fill(false);
         for i in 0..p.len() {
             for j in i + 1..p.len() {
+                if !(moved_before[i] || moved_before[j] || moved_now[i] || moved_now[j]) {
+                    continue;
+                }
                 let (dx, dy) = (p[j].0 - p[i].0, p[j].1 - p[i].1);
                 // compared squared first: most pairs are apart, and glibc's
                 // `hypot` on every pair of every round was 9% of a results
                 // page's time
                 let d2 = dx * dx + dy * dy;
-                if d2 >= min * min {
+                if d2 >= near * near {
                     continue;
                 }
                 let d = d2.sqrt();
@@ -838,17 +871,21 @@ fn spread(points: &[(f64, f64)], pinned: Option<(f64, f64)>, height: f64) -> Vec
                 } else {
                     (dx / d, dy / d)
                 };
-                let push = (min - d) / 4.0 + 0.01;
+                let push = (min - d) / 3.0 + 0.01;
                 p[i] = (p[i].0 - ux * push, p[i].1 - uy * push);
                 p[j] = (p[j].0 + ux * push, p[j].1 + uy * push);
                 moved = true;
+                moved_now[i] = true;
+                moved_now[j] = true;
             }
         }
-        for q in &mut p {
-            *q = (
+        for (q, now) in p.iter_mut().zip(&mut moved_now) {
+            let inside = (
                 q.0.clamp(MARKER + 1.0, x_max),
                 q.1.clamp(MARKER + 1.0, y_max),
             );
+            *now |= inside != *q;
+            *q = inside;
         }
         if let Some(fixed) = pinned {
             if let Some(last) = p.last_mut() {
@@ -858,6 +895,7 @@ fn spread(points: &[(f64, f64)], pinned: Option<(f64, f64)>, height: f64) -> Vec
         if !moved {
             break;
         }
+        std::mem::swap(&mut moved_before, &mut moved_now);
     }
     p.truncate(points.len());
     p
