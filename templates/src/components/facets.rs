@@ -1,13 +1,13 @@
 //! The result page's controls: the facet sidebar with its counts, the
 //! active filter chips, the sort links and the pagination.
 
-use super::search_form::checkbox;
+use super::search_form::write_checkbox;
 use crate::format::{search_href, thousands};
 use crate::SiteContext;
 use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};
-use iop_index::{GroupCounts, SearchRequest, SearchResults, Sort, Vocabulary};
-use maud::{html, Markup};
+use iop_index::{GroupCounts, SearchRequest, SearchResults, Sort, ValueCount, Vocabulary};
+use maud::{html, Markup, PreEscaped};
 
 /// A facet group with more values than this shows the first
 /// [`LONG_GROUP_VISIBLE`] (plus every selected one) and folds the rest.
@@ -47,9 +47,7 @@ pub(crate) fn facet_sidebar(
                 p.hint {
                     (ctx.t("Several choices in one group mean \u{201c}any of these\u{201d}; choices in different groups must all match."))
                 }
-                @for counts in &results.facets {
-                    (facet_group(ctx, counts))
-                }
+                (facet_groups(ctx, results))
                 div.filters-submit {
                     button.button type="submit" { (ctx.t("Update results")) }
                 }
@@ -58,7 +56,17 @@ pub(crate) fn facet_sidebar(
     }
 }
 
-fn facet_group(ctx: &SiteContext, counts: &GroupCounts) -> Markup {
+/// Every group's fieldset, written into one buffer (about a hundred
+/// checkboxes a page, from text escaped once per language).
+fn facet_groups(ctx: &SiteContext, results: &SearchResults) -> Markup {
+    let mut out = String::with_capacity(32 * 1024);
+    for counts in &results.facets {
+        write_facet_group(&mut out, ctx, counts);
+    }
+    PreEscaped(out)
+}
+
+fn write_facet_group(out: &mut String, ctx: &SiteContext, counts: &GroupCounts) {
     let vocabulary = Vocabulary::get();
     let group = vocabulary.group(counts.group);
     let long = counts.values.len() > LONG_GROUP;
@@ -84,38 +92,49 @@ fn facet_group(ctx: &SiteContext, counts: &GroupCounts) -> Markup {
         }
     }
     let selected = counts.values.iter().filter(|v| v.selected).count();
-    html! {
-        fieldset.facet {
-            legend {
-                (ctx.group_label(group))
-                @if selected > 0 {
-                    " " span.selected-count {
-                        "("
-                        @if selected == 1 { (ctx.t("1 selected")) } @else { (ctx.tf("{n} selected", &[("n", &selected.to_string())])) }
-                        ")"
-                    }
-                }
-            }
-            p.facet-help { (ctx.group_help(group)) }
-            @if !shown.is_empty() {
-                div.checks {
-                    @for vc in &shown {
-                        (checkbox(ctx, &group.slug, vocabulary.value(vc.value), vc.selected, Some(vc.count)))
-                    }
-                }
-            }
-            @if !folded.is_empty() {
-                details.more {
-                    summary { (ctx.tf("Show {n} more", &[("n", &folded.len().to_string())])) }
-                    div.checks {
-                        @for vc in &folded {
-                            (checkbox(ctx, &group.slug, vocabulary.value(vc.value), vc.selected, Some(vc.count)))
-                        }
-                    }
+    let head = html! {
+        legend {
+            (ctx.group_label(group))
+            @if selected > 0 {
+                " " span.selected-count {
+                    "("
+                    @if selected == 1 { (ctx.t("1 selected")) } @else { (ctx.tf("{n} selected", &[("n", &selected.to_string())])) }
+                    ")"
                 }
             }
         }
+        p.facet-help { (ctx.group_help(group)) }
+    };
+    out.push_str(r#"<fieldset class="facet">"#);
+    out.push_str(&head.0);
+    let checks = |out: &mut String, values: &[&ValueCount]| {
+        out.push_str(r#"<div class="checks">"#);
+        for vc in values {
+            write_checkbox(
+                out,
+                ctx,
+                vocabulary.value(vc.value),
+                vc.selected,
+                Some(vc.count),
+            );
+        }
+        out.push_str("</div>");
+    };
+    if !shown.is_empty() {
+        checks(out, &shown);
     }
+    if !folded.is_empty() {
+        let summary = html! {
+            details.more {
+                summary { (ctx.tf("Show {n} more", &[("n", &folded.len().to_string())])) }
+            }
+        };
+        // the summary, then the folded checks inside the same `details`
+        out.push_str(summary.0.trim_end_matches("</details>"));
+        checks(out, &folded);
+        out.push_str("</details>");
+    }
+    out.push_str("</fieldset>");
 }
 
 /// The active filters as links that remove them, and "Clear all filters".

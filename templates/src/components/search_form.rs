@@ -2,10 +2,12 @@
 //! the home page, and the hidden fields that keep a search's filters.
 
 use crate::format::thousands;
+use crate::Lang;
 use crate::SiteContext;
 use iop_index::request::{format_miles, DEFAULT_RADIUS_MILES};
 use iop_index::{FacetValue, SearchRequest, Vocabulary};
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
+use std::sync::LazyLock;
 
 /// The radius choices of the search form, in miles.
 pub(crate) const RADIUS_PRESETS: [f64; 5] = [5.0, 10.0, 25.0, 50.0, 100.0];
@@ -106,28 +108,93 @@ pub(crate) fn hidden_filters(request: &SearchRequest) -> Markup {
 /// the number of programs it would show when known.
 pub(crate) fn checkbox(
     ctx: &SiteContext,
-    group_slug: &str,
     value: &FacetValue,
     checked: bool,
     count: Option<u64>,
 ) -> Markup {
+    let mut out = String::with_capacity(300);
+    write_checkbox(&mut out, ctx, value, checked, count);
+    PreEscaped(out)
+}
+
+/// [`checkbox`], written at the end of `out`: the facet sidebar writes
+/// about a hundred a page, from text escaped once per language.
+pub(crate) fn write_checkbox(
+    out: &mut String,
+    ctx: &SiteContext,
+    value: &FacetValue,
+    checked: bool,
+    count: Option<u64>,
+) {
+    let text = &checkbox_text(ctx.lang)[value.id];
     let dim = count == Some(0) && !checked;
-    html! {
-        label.check.dim[dim] {
-            input type="checkbox" name=(group_slug) value=(value.slug) checked[checked];
-            span.check-label {
-                (ctx.label(value))
-                @if let Some(count) = count {
-                    " "
-                    span.count {
-                        span aria-hidden="true" { "(" }
-                        (thousands(count as usize))
-                        span.visually-hidden { " " @if count == 1 { (ctx.t("program")) } @else { (ctx.t("programs")) } }
-                        span aria-hidden="true" { ")" }
-                    }
+    out.push_str(if dim {
+        r#"<label class="check dim">"#
+    } else {
+        r#"<label class="check">"#
+    });
+    out.push_str(&text.input);
+    out.push_str(if checked { " checked>" } else { ">" });
+    out.push_str(&text.label);
+    if let Some(count) = count {
+        out.push_str(r#" <span class="count"><span aria-hidden="true">(</span>"#);
+        out.push_str(&thousands(count as usize));
+        out.push_str(r#"<span class="visually-hidden"> "#);
+        out.push_str(if count == 1 {
+            &text.program
+        } else {
+            &text.programs
+        });
+        out.push_str(r#"</span><span aria-hidden="true">)</span></span>"#);
+    }
+    out.push_str("</span></label>");
+}
+
+/// A facet value's checkbox around its holes (dim, checked, count),
+/// escaped once per language.
+struct CheckboxText {
+    /// `<input type="checkbox" name="{group}" value="{value}"`, unclosed.
+    input: Box<str>,
+    /// `<span class="check-label">{label}`, the span left open.
+    label: Box<str>,
+    /// "program" and "programs" after a count, for screen readers.
+    program: &'static str,
+    programs: &'static str,
+}
+
+/// Every vocabulary value's [`CheckboxText`] in `lang`, by value id.
+fn checkbox_text(lang: Lang) -> &'static [CheckboxText] {
+    fn make(lang: Lang) -> Vec<CheckboxText> {
+        let vocabulary = Vocabulary::get();
+        let escaped = |text: &str| html! { (text) }.into_string();
+        let t = |english| escaped(crate::i18n::translate(lang, english)).leak() as &'static str;
+        let (program, programs) = (t("program"), t("programs"));
+        vocabulary
+            .values()
+            .iter()
+            .map(|value| {
+                let group = &vocabulary.group(value.group).slug;
+                let label = match lang {
+                    Lang::En => &value.label,
+                    Lang::Es => &value.label_es,
+                };
+                CheckboxText {
+                    input: html! { input type="checkbox" name=(group) value=(value.slug); }
+                        .into_string()
+                        .trim_end_matches('>')
+                        .into(),
+                    label: format!(r#"<span class="check-label">{}"#, escaped(label)).into(),
+                    program,
+                    programs,
                 }
-            }
-        }
+            })
+            .collect()
+    }
+    static TEXT: LazyLock<[Vec<CheckboxText>; 2]> =
+        LazyLock::new(|| [make(Lang::En), make(Lang::Es)]);
+    match lang {
+        Lang::En => &TEXT[0],
+        Lang::Es => &TEXT[1],
     }
 }
 
@@ -150,7 +217,7 @@ pub(crate) fn filter_fieldset(ctx: &SiteContext, group_slug: &str, values: &[&st
             legend { (ctx.group_label(group)) }
             div.checks {
                 @for value in chosen {
-                    (checkbox(ctx, &group.slug, value, false, None))
+                    (checkbox(ctx, value, false, None))
                 }
             }
         }
