@@ -612,7 +612,11 @@ pub fn round_miles(miles: f64) -> f64 {
 
 /// "25" for whole miles, "12.5" otherwise (at most three decimals).
 pub fn format_miles(miles: f64) -> String {
-    if miles.fract() == 0.0 {
+    if miles.fract() == 0.0 && miles.abs() < 1e15 {
+        // whole miles as an integer: the float formatter was 2% of a
+        // results page, which writes the radius a dozen times
+        (miles as i64).to_string()
+    } else if miles.fract() == 0.0 {
         format!("{miles:.0}")
     } else {
         let s = format!("{miles:.3}");

@@ -2,7 +2,7 @@
 
 use super::facts::{accepting, group_label, hours_a_week};
 use super::frame::{not_reported, sample_tag};
-use crate::format::{tel_href, value_label};
+use crate::format::tel_href;
 use crate::SiteContext;
 use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::{Hit, Listing, Vocabulary};
@@ -43,6 +43,9 @@ pub(crate) fn program_card(
     };
     let listing: &iop_index::Listing = &hit.listing;
     let vocabulary = Vocabulary::get();
+    // escaped once for its two links
+    let href = html! { (href) }.into_string();
+    let href = PreEscaped(href.as_str());
     // the groups asked about first (their facts made for this search), then
     // the usual ones (their facts ready)
     let mut missing: Vec<&str> = Vec::new();
@@ -126,6 +129,11 @@ pub struct CardParts {
 }
 
 impl CardParts {
+    /// The listing's display name, escaped.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
     /// `listing`'s parts in `ctx`'s language (only [`SiteContext::lang`]
     /// matters).
     pub fn of(ctx: &SiteContext, listing: &Listing) -> CardParts {
@@ -192,9 +200,16 @@ fn group_fact(
         return None;
     }
     let is_wanted = |value: &str| wanted.iter().any(|&id| vocabulary.value(id).slug == value);
-    let mut ordered: Vec<(bool, String)> = values
+    // labels borrowed from the vocabulary (a slug it does not know is shown
+    // as it is)
+    let mut ordered: Vec<(bool, &str)> = values
         .iter()
-        .map(|v| (is_wanted(v), value_label(ctx, slug, v)))
+        .map(|v| {
+            let label = vocabulary
+                .lookup(slug, v)
+                .map_or(v.as_str(), |value| ctx.label(value));
+            (is_wanted(v), label)
+        })
         .collect();
     ordered.sort_by_key(|(hit, _)| !hit);
     let shown = ordered

@@ -10,7 +10,7 @@ use crate::pages::shortlist::{shortlist_bar, toggle_link};
 use crate::SiteContext;
 use iop_index::request::Shortlist;
 use iop_index::{Listing, Point, SearchRequest, Vocabulary};
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 
 use crate::layout::layout_with_head;
 use crate::pages::report::report_section;
@@ -146,7 +146,7 @@ pub fn program_page_with_tel(
                 }
                 (program_call(ctx, listing, tel))
                 p.program-shortlist {
-                    (toggle_link(ctx, shortlist, &listing.id, &name, &own, false))
+                    (toggle_link(ctx, shortlist, &listing.id, PreEscaped(&html! { (name) }.into_string()), &own, false))
                 }
                 (before_you_call(ctx))
             }

@@ -11,8 +11,9 @@ use crate::pages::shortlist::{search_csv_link, shortlist_bar, toggle_link};
 use crate::{CardParts, SiteContext};
 use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, Change};
-use iop_index::{SearchRequest, SearchResults};
-use maud::{html, Markup};
+use iop_index::{Hit, SearchRequest, SearchResults};
+use maud::{html, Markup, PreEscaped};
+use std::borrow::Cow;
 
 use crate::map::{markers, results_map};
 use crate::pages::program::program_href_with;
@@ -147,7 +148,7 @@ pub fn results_page_with_cards(
                                 (program_card(ctx,
                                     hit,
                                     &ctx.href(&shortlist.carried(&program_href_with(id, &query))),
-                                    toggle_link(ctx, shortlist, id, &hit.listing.display_name(), &here, true),
+                                    toggle_link(ctx, shortlist, id, PreEscaped(&card_name(hit, cards.get(i).copied().flatten())), &here, true),
                                     &request.filters,
                                     cards.get(i).copied().flatten(),
                                 ))
@@ -178,6 +179,14 @@ pub fn results_page_with_cards(
         },
         content,
     )
+}
+
+/// A card's program name, escaped: from its prepared parts when there are.
+fn card_name<'a>(hit: &Hit, parts: Option<&'a CardParts>) -> Cow<'a, str> {
+    match parts {
+        Some(parts) => Cow::Borrowed(parts.name()),
+        None => Cow::Owned(html! { (hit.listing.display_name()) }.into_string()),
+    }
 }
 
 /// The search in one line: "19104 · 25 mi · \u{201c}cbt\u{201d}".

@@ -13,7 +13,7 @@ use crate::layout::{layout, Nav, Page};
 use crate::SiteContext;
 use iop_index::request::{Shortlist, CSV_MAX_ROWS, DEFAULT_PER_PAGE, MAX_SHORTLIST};
 use iop_index::{Hit, SearchRequest};
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use std::collections::BTreeMap;
 
 /// "Add to shortlist" or "Remove from shortlist" for one program, as a link
@@ -23,7 +23,7 @@ pub(crate) fn toggle_link(
     ctx: &SiteContext,
     shortlist: &Shortlist,
     id: &str,
-    name: &str,
+    name: PreEscaped<&str>,
     page: &str,
     anchor: bool,
 ) -> Markup {
