@@ -15,8 +15,13 @@ pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:3000";
 
 /// The absolute URL of a listing page in the page's language.
 pub(crate) fn listing_url(ctx: &SiteContext, listing: &Listing, public_url: &str) -> String {
+    listing_url_in(ctx.lang, listing, public_url)
+}
+
+/// [`listing_url`] in `lang`.
+fn listing_url_in(lang: Lang, listing: &Listing, public_url: &str) -> String {
     let base = public_url.trim_end_matches('/');
-    format!("{base}{}", ctx.href(&format!("/programs/{}", listing.id)))
+    format!("{base}{}/programs/{}", lang.prefix(), listing.id)
 }
 
 /// Canonical and language links, Open Graph and Twitter card tags, and the
@@ -33,11 +38,14 @@ pub(crate) fn listing_head(
         Lang::En => "en_US",
         Lang::Es => "es_US",
     };
+    // each written twice: escaped once
+    let title = PreEscaped(html! { (title) }.into_string());
+    let description = PreEscaped(html! { (description) }.into_string());
     html! {
         link rel="canonical" href=(canonical);
         @for lang in Lang::ALL {
             link rel="alternate" hreflang=(lang.code())
-                href=(listing_url(&SiteContext { lang, ..ctx.clone() }, listing, public_url));
+                href=(listing_url_in(lang, listing, public_url));
         }
         meta property="og:type" content="website";
         meta property="og:site_name" content=(SITE_NAME);
@@ -118,6 +126,9 @@ fn json_string(text: &str) -> String {
 /// JSON with `<`, `>`, `&` and the two line separators JavaScript treats
 /// as line ends written as `\u` escapes (they can only occur inside strings).
 fn script_safe(json: String) -> String {
+    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return json;
+    }
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         match c {

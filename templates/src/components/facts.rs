@@ -7,6 +7,7 @@ use crate::SiteContext;
 use iop_index::listing::Provenance;
 use iop_index::{Listing, Source, Vocabulary};
 use maud::{html, Markup};
+use std::collections::HashMap;
 
 /// A group's label from the vocabulary (the slug when unknown).
 pub(crate) fn group_label<'a>(ctx: &SiteContext, slug: &'a str) -> &'a str {
@@ -137,13 +138,21 @@ pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> M
 
 /// The provenance of every reported value of a group, deduplicated.
 pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) -> Markup {
+    // each value's first provenance entry (`{group}/{slug}`, as
+    // `Listing::provenance_of` finds it), in one pass over the list
+    let mut first: HashMap<&str, &Provenance> = HashMap::new();
+    for p in &listing.provenance {
+        if let Some(slug) = p.fact.strip_prefix(group).and_then(|r| r.strip_prefix('/')) {
+            first.entry(slug).or_insert(p);
+        }
+    }
     let facts: Vec<(String, &Provenance, &Source)> = listing
         .values(group)
         .iter()
         .filter_map(|slug| {
-            listing
-                .provenance_of(&format!("{group}/{slug}"))
-                .map(|(p, s)| (value_label(ctx, group, slug), p, s))
+            let p = *first.get(slug.as_str())?;
+            let s = listing.sources.get(p.source)?;
+            Some((value_label(ctx, group, slug), p, s))
         })
         .collect();
     provenance_note(ctx, &facts, listing.sources.len())
