@@ -4,7 +4,8 @@
 //! place names a map shows are the U.S. Census Bureau's (2022 Gazetteer,
 //! public domain, `index/places/`).
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::LazyLock;
 
 /// Earth's mean radius in miles, as the search contract fixes it.
@@ -322,21 +323,30 @@ impl MapCities {
                 .map(|c| (c.0.as_str(), c.1, c.2))
                 .collect();
         }
-        // each cell's ranks are ascending, so its first `n` inside the box
-        // are all it can give to the box's first `n`
-        let mut ranks: Vec<u32> = Vec::new();
-        for key in (s..=nn).flat_map(|lat| (w..=e).map(move |lon| (lat, lon))) {
-            let Some(cell) = self.cells.get(&key) else {
-                continue;
-            };
-            ranks.extend(
-                cell.iter()
-                    .copied()
-                    .filter(|&r| inside(&&self.ranked[r as usize]))
-                    .take(n),
-            );
+        // each cell's ranks are ascending: merged, smallest rank first,
+        // until `n` are inside the box
+        let mut heads: BinaryHeap<Reverse<(u32, usize, usize)>> = BinaryHeap::new();
+        let cells: Vec<&Vec<u32>> = (s..=nn)
+            .flat_map(|lat| (w..=e).map(move |lon| (lat, lon)))
+            .filter_map(|key| self.cells.get(&key))
+            .collect();
+        for (c, cell) in cells.iter().enumerate() {
+            if let Some(&r) = cell.first() {
+                heads.push(Reverse((r, c, 0)));
+            }
         }
-        ranks.sort_unstable();
+        let mut ranks: Vec<u32> = Vec::with_capacity(n);
+        while let Some(Reverse((r, c, i))) = heads.pop() {
+            if inside(&&self.ranked[r as usize]) {
+                ranks.push(r);
+                if ranks.len() == n {
+                    break;
+                }
+            }
+            if let Some(&next) = cells[c].get(i + 1) {
+                heads.push(Reverse((next, c, i + 1)));
+            }
+        }
         ranks
             .into_iter()
             .take(n)

@@ -5,6 +5,7 @@
 //! API accepts slugs. Values are numbered in file order; that number (`ValueId`)
 //! is how the index stores them.
 
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -31,7 +32,7 @@ pub struct Vocabulary {
     groups: Vec<FacetGroup>,
     values: Vec<FacetValue>,
     /// Group slug, then value slug: looked up with `&str`s, no key built.
-    by_slug: HashMap<String, HashMap<String, ValueId>>,
+    by_slug: FxHashMap<String, FxHashMap<String, ValueId>>,
     by_code: HashMap<String, Vec<ValueId>>,
     /// Every synonym, as normalized words joined by spaces -> the values it names.
     phrases: HashMap<String, Vec<ValueId>>,
@@ -147,7 +148,7 @@ impl Vocabulary {
         let mut vocabulary = Vocabulary {
             groups: Vec::new(),
             values: Vec::new(),
-            by_slug: HashMap::new(),
+            by_slug: FxHashMap::default(),
             by_code: HashMap::new(),
             phrases: HashMap::new(),
             longest_phrase_words: 1,

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use iop_index::search::IN_MEMORY_LISTINGS_MAX;
 use iop_index::SearchRequest;
 use iop_templates::SiteContext;
 
@@ -24,11 +25,19 @@ async fn results(
     Site(site): Site,
     search: PageSearch,
 ) -> Result<Response, PageError> {
-    super::blocking(move || results_now(state, &site, search)).await
+    if state.generation().index.len() <= IN_MEMORY_LISTINGS_MAX {
+        // listings held in memory: the search and the page take well under
+        // a millisecond, less than handing them to the blocking pool costs
+        // (two thread switches a request)
+        results_now(state, &site, search)
+    } else {
+        super::blocking(move || results_now(state, &site, search)).await
+    }
 }
 
-/// The search and its page, on the blocking pool: with no result, the
-/// searches of the empty state's wider ones too.
+/// The search and its page (on the blocking pool above
+/// [`IN_MEMORY_LISTINGS_MAX`] listings): with no result, the searches of the
+/// empty state's wider ones too.
 fn results_now(
     state: AppState,
     site: &SiteContext,
