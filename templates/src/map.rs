@@ -830,8 +830,9 @@ fn city_labels(frame: &Frame, markers: &[(f64, f64)], out: &mut String) {
 
 /// Marker positions, nudged apart so no marker covers another (programs at
 /// one address or one ZIP code centre, or just close together): pairs that
-/// overlap are pushed apart along the line between them until none does,
-/// staying inside the drawing.
+/// overlap are pushed apart along the line between them until no two
+/// centres are nearer than a marker's width (they may touch by a tenth of
+/// a marker), staying inside the drawing.
 /// `pinned` (the search origin) is never moved, and markers keep off it.
 fn spread(points: &[(f64, f64)], pinned: Option<(f64, f64)>, height: f64) -> Vec<(f64, f64)> {
     const GOLDEN_ANGLE: f64 = 2.399_963;
@@ -1345,6 +1346,25 @@ mod tests {
             cy - r >= -0.5 && cy + r <= height + 0.5,
             "{tag} in {height}"
         );
+    }
+
+    #[test]
+    fn svg_numbers_have_one_decimal_and_no_trailing_zero() {
+        let cases = [
+            (12.0, "12"),
+            (12.04, "12"),
+            (-3.46, "-3.5"),
+            (0.04, "0"),
+            (-0.04, "0"),
+            (319.96, "320"),
+            (7.25001, "7.3"),
+        ];
+        for (x, written) in cases {
+            assert_eq!(n(x).to_string(), written, "{x}");
+        }
+        // past what the tenths' integer holds: the float formatter's
+        assert_eq!(n(1e300).to_string(), format!("{:.1}", 1e300));
+        assert_eq!(n(f64::NAN).to_string(), "NaN");
     }
 
     #[test]
