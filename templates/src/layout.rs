@@ -41,6 +41,21 @@ pub(crate) fn layout_with_head(
     head: Markup,
     content: Markup,
 ) -> Markup {
+    // the page is the frame around the content, in one buffer of its exact
+    // size: splicing the content into the frame's own buffer grew it twice
+    // over a results page's 74 KB (copies, and fresh memory faulted in)
+    let (before, after) = frame_around(ctx, page, head);
+    let mut out = String::with_capacity(before.len() + content.0.len() + after.len());
+    out.push_str(&before);
+    out.push_str(&content.0);
+    out.push_str(&after);
+    PreEscaped(out)
+}
+
+/// The frame of [`layout_with_head`] as what goes before the content and
+/// what goes after it, for a page that writes its content between them in
+/// its own buffer (the results page: its 70 KB then copied no more).
+pub(crate) fn frame_around(ctx: &SiteContext, page: &Page<'_>, head: Markup) -> (String, String) {
     let title = if page.title.is_empty() {
         format!(
             "{SITE_NAME}: {}",
@@ -101,18 +116,14 @@ pub(crate) fn layout_with_head(
             }
         }
     };
-    // the page is the frame around the content, in one buffer of its exact
-    // size: splicing the content into the frame's own buffer grew it twice
-    // over a results page's 74 KB (copies, and fresh memory faulted in)
-    let frame = frame.into_string();
+    let mut frame = frame.into_string();
+    // the slot is in `main`, which every frame has
     let Some(at) = frame.rfind(CONTENT_SLOT) else {
-        return PreEscaped(frame);
+        return (frame, String::new());
     };
-    let mut page = String::with_capacity(frame.len() - CONTENT_SLOT.len() + content.0.len());
-    page.push_str(&frame[..at]);
-    page.push_str(&content.0);
-    page.push_str(&frame[at + CONTENT_SLOT.len()..]);
-    PreEscaped(page)
+    let after = frame[at + CONTENT_SLOT.len()..].to_string();
+    frame.truncate(at);
+    (frame, after)
 }
 
 /// Where [`layout_with_head`] puts the content in the frame: a comment no

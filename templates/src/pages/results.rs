@@ -6,7 +6,7 @@ use crate::components::{
     phone_link, program_card, programs, search_form, sort_links, FormValues, QUOTE,
 };
 use crate::format::search_href;
-use crate::layout::{layout, Nav, Page};
+use crate::layout::{frame_around, Nav, Page};
 use crate::pages::shortlist::{search_csv_link, shortlist_bar, toggle_link};
 use crate::{CardParts, SiteContext};
 use iop_index::request::Shortlist;
@@ -96,7 +96,19 @@ pub fn results_page_with_cards(
     let selected: usize = request.filters.values().map(Vec::len).sum();
     // the form starts open when there is nothing to summarise or nothing found
     let form_open = results.total == 0 || (origin.is_none() && request.text.is_none());
-    let content = html! {
+    let (before, after) = frame_around(
+        ctx,
+        &Page {
+            title: &title,
+            description: ctx.t("Intensive outpatient programs matching your search, with distance, insurance, ages, schedule and sources."),
+            nav: Nav::Search,
+            noindex: true,
+        },
+        html! {},
+    );
+    // the frame and the content in one buffer (see `frame_around`)
+    html! {
+        (PreEscaped(before))
         div.results-top {
             h1 #results-heading {
                 (programs(ctx, results.total))
@@ -168,17 +180,8 @@ pub fn results_page_with_cards(
                 (facet_sidebar(ctx, request, results, shortlist))
             }
         }
-    };
-    layout(
-        ctx,
-        &Page {
-            title: &title,
-            description: ctx.t("Intensive outpatient programs matching your search, with distance, insurance, ages, schedule and sources."),
-            nav: Nav::Search,
-            noindex: true,
-        },
-        content,
-    )
+        (PreEscaped(after))
+    }
 }
 
 /// A card's program name, escaped: from its prepared parts when there are.
