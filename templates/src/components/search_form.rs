@@ -141,9 +141,9 @@ pub(crate) fn write_checkbox(
         out.push_str(&thousands(count as usize));
         out.push_str(r#"<span class="visually-hidden"> "#);
         out.push_str(if count == 1 {
-            &text.program
+            text.program
         } else {
-            &text.programs
+            text.programs
         });
         out.push_str(r#"</span><span aria-hidden="true">)</span></span>"#);
     }
