@@ -115,6 +115,21 @@ impl SearchIndex {
 
     /// Decode the listing stored with a document.
     pub(super) fn stored(&self, address: DocAddress) -> tantivy::Result<Arc<Listing>> {
+        self.stored_as(address, |json| serde_json::from_slice(json))
+    }
+
+    /// Decode the listing stored with a document for a list of results
+    /// ([`crate::stored::for_results`]: of its provenance only the entry
+    /// of the latest check date).
+    pub(super) fn stored_for_results(&self, address: DocAddress) -> tantivy::Result<Arc<Listing>> {
+        self.stored_as(address, crate::stored::for_results)
+    }
+
+    fn stored_as(
+        &self,
+        address: DocAddress,
+        decode: impl FnOnce(&[u8]) -> serde_json::Result<Listing>,
+    ) -> tantivy::Result<Arc<Listing>> {
         let doc: TantivyDocument = self.searcher.doc(address)?;
         let bytes = doc
             .get_first(self.fields.listing)
@@ -122,7 +137,7 @@ impl SearchIndex {
             .ok_or_else(|| {
                 tantivy::TantivyError::InvalidArgument("document without a listing".into())
             })?;
-        serde_json::from_slice(bytes)
+        decode(bytes)
             .map(Arc::new)
             .map_err(|e| tantivy::TantivyError::InvalidArgument(format!("stored listing: {e}")))
     }
