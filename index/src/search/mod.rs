@@ -75,6 +75,9 @@ pub struct SearchIndex {
     index: Index,
     /// The generation's one searcher: its segments never change.
     searcher: tantivy::Searcher,
+    /// Per segment, a reader of its doc store, for the stored listing's
+    /// bytes as they are ([`SearchIndex::stored`]).
+    stores: Vec<tantivy::store::StoreReader>,
     fields: Fields,
     len: usize,
     /// Per segment, the columns a search reads ([`crate::columns`]).
