@@ -26,7 +26,9 @@ use time::{Date, Month};
 /// What decoding the whole listing would report, for JSON that is not a
 /// listing or a check date that is not a date.
 pub(crate) fn for_results(json: &[u8]) -> serde_json::Result<Listing> {
-    let stored: StoredForResults = serde_json::from_slice(json)?;
+    // checked as UTF-8 in one pass, not string by string
+    let json = std::str::from_utf8(json).map_err(serde::de::Error::custom)?;
+    let stored: StoredForResults = serde_json::from_str(json)?;
     // (every field named: a field added to `Listing` must be added here)
     let StoredForResults {
         id,

@@ -157,7 +157,11 @@ impl SearchIndex {
 
     /// Decode the listing stored with a document.
     pub(super) fn stored(&self, address: DocAddress) -> tantivy::Result<Arc<Listing>> {
-        self.stored_as(address, |json| serde_json::from_slice(json))
+        self.stored_as(address, |json| {
+            // checked as UTF-8 in one pass, not string by string
+            let json = std::str::from_utf8(json).map_err(serde::de::Error::custom)?;
+            serde_json::from_str(json)
+        })
     }
 
     /// Decode the listing stored with a document for a list of results
