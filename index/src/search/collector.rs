@@ -56,14 +56,7 @@ impl Ord for Candidate {
 /// candidates (a max-heap of the best, so the worst is on top).
 pub(super) struct Tally {
     pub(super) total: usize,
-    /// Count per value id; what [`Tally::consider`] counts is in `planes`
-    /// until [`Tally::fold_counts`].
     pub(super) counts: Vec<u64>,
-    /// Bit-sliced counters of the values counted by [`Tally::consider`]:
-    /// bit `b` of `planes[k][w]` is bit `k` of value `w * 64 + b`'s count.
-    /// Adding a document's bits is a carry through the planes (about two
-    /// steps a word) instead of an increment per value it has.
-    planes: Vec<[u64; MAX_WORDS]>,
     heap: BinaryHeap<Candidate>,
     /// Candidates already in order (the browse path).
     pub(super) top: Vec<Candidate>,
@@ -75,7 +68,6 @@ impl Tally {
         Tally {
             total: 0,
             counts: vec![0; values],
-            planes: Vec::new(),
             heap: BinaryHeap::with_capacity(keep + 1),
             top: Vec::new(),
             keep,
@@ -112,10 +104,20 @@ impl Tally {
             }
         }
         if let Some(group) = failed {
-            self.count_bits(&bits, &filter.group_masks[group], filter.words);
+            count_bits(
+                &mut self.counts,
+                &bits,
+                &filter.group_masks[group],
+                filter.words,
+            );
             return;
         }
-        self.count_bits(&bits, &[u64::MAX; MAX_WORDS], filter.words);
+        count_bits(
+            &mut self.counts,
+            &bits,
+            &[u64::MAX; MAX_WORDS],
+            filter.words,
+        );
         self.total += 1;
         let key = match filter.sort {
             Sort::Distance => distance,
@@ -147,40 +149,6 @@ impl Tally {
         }
     }
 
-    /// Add 1 to the count of every value in `bits & mask`.
-    fn count_bits(&mut self, bits: &[u64; MAX_WORDS], mask: &[u64; MAX_WORDS], words: usize) {
-        for w in 0..words {
-            let mut carry = bits[w] & mask[w];
-            let mut k = 0;
-            while carry != 0 {
-                if k == self.planes.len() {
-                    self.planes.push([0; MAX_WORDS]);
-                }
-                let plane = &mut self.planes[k][w];
-                let had = *plane;
-                *plane ^= carry;
-                carry &= had;
-                k += 1;
-            }
-        }
-    }
-
-    /// Add what the bit-sliced counters hold to `counts` (and clear them).
-    pub(super) fn fold_counts(&mut self) {
-        for (k, plane) in std::mem::take(&mut self.planes).iter().enumerate() {
-            for (w, &word) in plane.iter().enumerate() {
-                let mut set = word;
-                while set != 0 {
-                    let b = set.trailing_zeros() as usize;
-                    if let Some(count) = self.counts.get_mut(w * 64 + b) {
-                        *count += 1 << k;
-                    }
-                    set &= set - 1;
-                }
-            }
-        }
-    }
-
     /// The kept candidates, best first.
     pub(super) fn take_top(&mut self) -> Vec<Candidate> {
         let mut top = std::mem::take(&mut self.top);
@@ -190,44 +158,13 @@ impl Tally {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The bit-sliced counters count what an increment per value counts.
-    #[test]
-    fn bit_sliced_counts_are_the_plain_counts() {
-        let mut rng = fastrand::Rng::with_seed(5);
-        let values: usize = 200;
-        let words = values.div_ceil(64);
-        let mut tally = Tally::new(1, values);
-        let mut plain = vec![0u64; values];
-        for round in 0..5000 {
-            let mut bits = [0u64; MAX_WORDS];
-            let mut mask = [0u64; MAX_WORDS];
-            for w in 0..words {
-                bits[w] = rng.u64(..) & rng.u64(..);
-                mask[w] = if round % 3 == 0 {
-                    rng.u64(..)
-                } else {
-                    u64::MAX
-                };
-            }
-            // the last word's bits past the last value stay clear
-            bits[words - 1] &= (1 << (values % 64)) - 1;
-            tally.count_bits(&bits, &mask, words);
-            for (v, count) in plain.iter_mut().enumerate() {
-                if bits[v / 64] & mask[v / 64] & (1 << (v % 64)) != 0 {
-                    *count += 1;
-                }
-            }
-            if round == 2500 {
-                tally.fold_counts();
-                assert_eq!(tally.counts, plain);
-            }
+fn count_bits(counts: &mut [u64], bits: &[u64; MAX_WORDS], mask: &[u64; MAX_WORDS], words: usize) {
+    for w in 0..words {
+        let mut set = bits[w] & mask[w];
+        while set != 0 {
+            let b = set.trailing_zeros() as usize;
+            counts[w * 64 + b] += 1;
+            set &= set - 1;
         }
-        tally.fold_counts();
-        assert_eq!(tally.counts, plain);
-        assert!(plain.iter().any(|&c| c > 1000));
     }
 }

@@ -208,7 +208,6 @@ impl SearchIndex {
             )?,
         };
         let mut tally = tally;
-        tally.fold_counts();
         let mut hits = Vec::with_capacity(request.per_page);
         for c in tally.take_top().into_iter().skip(offset) {
             let listing = match &self.in_memory {
