@@ -13,10 +13,24 @@ pub const EARTH_RADIUS_MILES: f64 = 3958.8;
 
 /// Great-circle distance in miles between two points, by the haversine formula.
 pub fn haversine_miles(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    haversine_miles_cos((lat1, lon1, cos_lat(lat1)), (lat2, lon2, cos_lat(lat2)))
+}
+
+/// The cosine of a latitude in degrees, as [`haversine_miles`] takes it.
+pub(crate) fn cos_lat(lat: f64) -> f64 {
+    lat.to_radians().cos()
+}
+
+/// [`haversine_miles`] of two points given as (lat, lon, [`cos_lat`] of
+/// lat): the same operations in the same order, so the same bits, without
+/// the two cosines (a search's scan keeps each document's cosine).
+pub(crate) fn haversine_miles_cos(
+    (lat1, lon1, cos1): (f64, f64, f64),
+    (lat2, lon2, cos2): (f64, f64, f64),
+) -> f64 {
     let dp = (lat2 - lat1).to_radians();
     let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    let a = (dp / 2.0).sin().powi(2) + cos1 * cos2 * (dl / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_MILES * a.sqrt().min(1.0).asin()
 }
 

@@ -53,6 +53,7 @@ pub mod request;
 pub mod schema;
 pub mod search;
 pub mod store;
+mod stored;
 pub mod text;
 pub mod vocabulary;
 

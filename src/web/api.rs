@@ -28,7 +28,7 @@ fn search_now(state: &AppState, request: &SearchRequest) -> Result<Response, Api
     let generation = state.generation();
     let results = generation
         .index
-        .search(request)
+        .search_for_results(request)
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("searching")))?;
     // `Json`'s answer, assembled from the generation's prepared rows
     let body = super::prepared::search_json(&generation.index, &results);

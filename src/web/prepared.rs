@@ -307,6 +307,50 @@ mod tests {
         assert!(hits > 20, "the searches find results ({hits})");
     }
 
+    /// A directory read from the doc store (as one of a million listings
+    /// is) answers the API and the results page with the bytes of the same
+    /// directory held in memory: its hits decoded for results (of their
+    /// provenance only the latest check) and the rows made on the spot.
+    #[test]
+    fn answers_read_from_the_doc_store_are_those_held_in_memory() {
+        let listings = iop_crawler::sources::sample::listings().unwrap();
+        let memory = iop_index::indexing::build_in_ram(listings.clone()).unwrap();
+        let stored = iop_index::indexing::build_in_ram_with(listings, 0).unwrap();
+        assert!(memory.holds_listings_in_memory() && !stored.holds_listings_in_memory());
+        assert!(of(&stored).is_none());
+        let queries = [
+            "near=19104&radius=25",
+            "near=19104&radius=250&insurance=medicaid&per_page=50",
+            "near=95814&radius=100&sort=name&page=2&per_page=5",
+            "q=therapy&near=95814&radius=50&age=adults",
+            "focus=co-occurring&per_page=100",
+        ];
+        let mut hits = 0;
+        for query in queries {
+            let request = SearchRequest::from_query_string(query, UnknownParams::Refuse).unwrap();
+            let expected = memory.search(&request).unwrap();
+            let read = stored.search_for_results(&request).unwrap();
+            hits += read.hits.len();
+            assert_eq!(
+                String::from_utf8(search_json(&stored, &read)).unwrap(),
+                crate::json::search(&expected).to_string(),
+                "{query}"
+            );
+            for lang in Lang::ALL {
+                let site = test_site(memory.len(), lang, "/search");
+                let shortlist = Default::default();
+                assert_eq!(
+                    iop_templates::results_page(&site, &request, &read, &shortlist, None)
+                        .into_string(),
+                    iop_templates::results_page(&site, &request, &expected, &shortlist, None)
+                        .into_string(),
+                    "{lang:?} {query}"
+                );
+            }
+        }
+        assert!(hits > 60, "the searches find results ({hits})");
+    }
+
     /// The sample directory's page context in `lang`, at `path`.
     fn test_site(listings: usize, lang: Lang, path: &str) -> SiteContext {
         SiteContext {

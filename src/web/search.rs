@@ -48,7 +48,7 @@ fn results_now(
     let searching = |request: &SearchRequest| {
         generation
             .index
-            .search(request)
+            .search_for_results(request)
             .map_err(|e| PageError::Internal(anyhow::Error::new(e).context("searching")))
     };
     let results = searching(&request)?;

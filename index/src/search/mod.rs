@@ -75,6 +75,9 @@ pub struct SearchIndex {
     index: Index,
     /// The generation's one searcher: its segments never change.
     searcher: tantivy::Searcher,
+    /// Per segment, a reader of its doc store, for the stored listing's
+    /// bytes as they are ([`SearchIndex::stored`]).
+    stores: Vec<tantivy::store::StoreReader>,
     fields: Fields,
     len: usize,
     /// Per segment, the columns a search reads ([`crate::columns`]).
@@ -149,6 +152,27 @@ impl SearchIndex {
     /// A tantivy error when the index cannot be read (a listing that does not
     /// decode included).
     pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchResults> {
+        self.search_decoding(request, false)
+    }
+
+    /// [`SearchIndex::search`] for a list of results (the search API, the
+    /// results page): in a directory too big to hold its listings decoded,
+    /// each hit's listing has of its provenance only the first entry of the
+    /// latest check date, so [`Listing::last_checked`] is the same but not
+    /// the provenance of each fact (decoding every entry was a sixth of an
+    /// API answer at 1M listings). Whole listings otherwise.
+    ///
+    /// # Errors
+    /// As [`SearchIndex::search`].
+    pub fn search_for_results(&self, request: &SearchRequest) -> tantivy::Result<SearchResults> {
+        self.search_decoding(request, true)
+    }
+
+    fn search_decoding(
+        &self,
+        request: &SearchRequest,
+        for_results: bool,
+    ) -> tantivy::Result<SearchResults> {
         let vocabulary = Vocabulary::get();
         let sort = request.sort();
         let text_query = request.text.as_deref().and_then(|t| self.text_query(t));
@@ -188,6 +212,9 @@ impl SearchIndex {
         for c in tally.take_top().into_iter().skip(offset) {
             let listing = match &self.in_memory {
                 Some(memory) => memory.listings[c.ord as usize].clone(),
+                None if for_results => {
+                    self.stored_for_results(DocAddress::new(c.segment, c.doc))?
+                }
                 None => self.stored(DocAddress::new(c.segment, c.doc))?,
             };
             hits.push(Hit {
