@@ -8,6 +8,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use iop_index::search::IN_MEMORY_LISTINGS_MAX;
 use iop_index::SearchRequest;
 
 pub fn router() -> Router<AppState> {
@@ -20,10 +21,18 @@ async fn search(
     State(state): State<AppState>,
     ApiSearch(request): ApiSearch,
 ) -> Result<Response, ApiError> {
-    super::blocking(move || search_now(&state, &request)).await
+    if state.generation().index.len() <= IN_MEMORY_LISTINGS_MAX {
+        // listings held in memory: the search and its answer take well
+        // under a millisecond, less than handing them to the blocking pool
+        // costs (two thread switches a request)
+        search_now(&state, &request)
+    } else {
+        super::blocking(move || search_now(&state, &request)).await
+    }
 }
 
-/// The search itself, on the blocking pool.
+/// The search itself (on the blocking pool above
+/// [`IN_MEMORY_LISTINGS_MAX`] listings).
 fn search_now(state: &AppState, request: &SearchRequest) -> Result<Response, ApiError> {
     let generation = state.generation();
     let results = generation

@@ -7,7 +7,6 @@ use crate::SiteContext;
 use iop_index::listing::Provenance;
 use iop_index::{Listing, Source, Vocabulary};
 use maud::{html, Markup};
-use std::collections::HashMap;
 
 /// A group's label from the vocabulary (the slug when unknown).
 pub(crate) fn group_label<'a>(ctx: &SiteContext, slug: &'a str) -> &'a str {
@@ -140,17 +139,20 @@ pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> M
 pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) -> Markup {
     // each value's first provenance entry (`{group}/{slug}`, as
     // `Listing::provenance_of` finds it), in one pass over the list
-    let mut first: HashMap<&str, &Provenance> = HashMap::new();
+    // (a group has a few dozen values at most: a list beats a hash map)
+    let mut first: Vec<(&str, &Provenance)> = Vec::new();
     for p in &listing.provenance {
         if let Some(slug) = p.fact.strip_prefix(group).and_then(|r| r.strip_prefix('/')) {
-            first.entry(slug).or_insert(p);
+            if !first.iter().any(|(s, _)| *s == slug) {
+                first.push((slug, p));
+            }
         }
     }
     let facts: Vec<(String, &Provenance, &Source)> = listing
         .values(group)
         .iter()
         .filter_map(|slug| {
-            let p = *first.get(slug.as_str())?;
+            let p = first.iter().find(|(s, _)| *s == slug)?.1;
             let s = listing.sources.get(p.source)?;
             Some((value_label(ctx, group, slug), p, s))
         })
