@@ -223,3 +223,64 @@ pub(crate) fn filter_fieldset(ctx: &SiteContext, group_slug: &str, values: &[&st
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A checkbox as maud writes it, the way it was written before its
+    /// text was prepared: the oracle for [`write_checkbox`].
+    fn checkbox_by_maud(
+        ctx: &SiteContext,
+        value: &FacetValue,
+        checked: bool,
+        count: Option<u64>,
+    ) -> String {
+        let group = &Vocabulary::get().group(value.group).slug;
+        let dim = count == Some(0) && !checked;
+        html! {
+            label.check.dim[dim] {
+                input type="checkbox" name=(group) value=(value.slug) checked[checked];
+                span.check-label {
+                    (ctx.label(value))
+                    @if let Some(count) = count {
+                        " "
+                        span.count {
+                            span aria-hidden="true" { "(" }
+                            (thousands(count as usize))
+                            span.visually-hidden { " " @if count == 1 { (ctx.t("program")) } @else { (ctx.t("programs")) } }
+                            span aria-hidden="true" { ")" }
+                        }
+                    }
+                }
+            }
+        }
+        .into_string()
+    }
+
+    #[test]
+    fn prepared_checkboxes_are_what_maud_writes_for_every_value_in_both_languages() {
+        for lang in Lang::ALL {
+            let ctx = SiteContext {
+                sample: false,
+                listings: 0,
+                built_at: String::new(),
+                lang,
+                path: String::new(),
+                public_url: String::new(),
+            };
+            for value in Vocabulary::get().values() {
+                for checked in [false, true] {
+                    for count in [None, Some(0), Some(1), Some(1234)] {
+                        assert_eq!(
+                            checkbox(&ctx, value, checked, count).into_string(),
+                            checkbox_by_maud(&ctx, value, checked, count),
+                            "{lang:?} {} {checked} {count:?}",
+                            value.slug
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
