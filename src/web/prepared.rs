@@ -65,14 +65,7 @@ impl Prepared {
     fn cards(&self, lang: Lang) -> &[CardParts] {
         let at = Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0);
         self.cards[at].get_or_init(|| {
-            let ctx = SiteContext {
-                sample: false,
-                listings: 0,
-                built_at: String::new(),
-                lang,
-                path: String::new(),
-                public_url: String::new(),
-            };
+            let ctx = SiteContext::in_language(lang);
             self.listings
                 .iter()
                 .map(|l| CardParts::of(&ctx, l))

@@ -101,6 +101,20 @@ pub struct SiteContext {
 }
 
 impl SiteContext {
+    /// A context that says only the language: for what is made ahead of
+    /// any request (a card's parts, a checkbox's text), which depends on
+    /// nothing else of the site.
+    pub fn in_language(lang: Lang) -> SiteContext {
+        SiteContext {
+            sample: false,
+            listings: 0,
+            built_at: String::new(),
+            lang,
+            path: String::new(),
+            public_url: String::new(),
+        }
+    }
+
     /// An English UI string in the page's language (see [`i18n`]).
     pub fn t(&self, english: &'static str) -> &'static str {
         i18n::translate(self.lang, english)

@@ -261,14 +261,7 @@ mod tests {
     #[test]
     fn prepared_checkboxes_are_what_maud_writes_for_every_value_in_both_languages() {
         for lang in Lang::ALL {
-            let ctx = SiteContext {
-                sample: false,
-                listings: 0,
-                built_at: String::new(),
-                lang,
-                path: String::new(),
-                public_url: String::new(),
-            };
+            let ctx = SiteContext::in_language(lang);
             for value in Vocabulary::get().values() {
                 for checked in [false, true] {
                     for count in [None, Some(0), Some(1), Some(1234)] {
