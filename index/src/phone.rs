@@ -275,6 +275,29 @@ fn is_valid(number: &PhoneNumber) -> bool {
     valid
 }
 
+/// [`Phone::parse`]`(text)`'s [`Phone::tel_uri`]. A number in the stored
+/// form ([`Phone::display`]'s) that was checked before is written without
+/// the library, from its digits and its validity remembered ([`is_valid`]):
+/// every page of results dials its cards' phones.
+pub fn tel_uri_of(text: &str) -> Option<String> {
+    if let Some(main) = display_form(text) {
+        let digits: String = main.chars().filter(char::is_ascii_digit).collect();
+        // as the library reads it: country code 1, no leading zero (the
+        // area code starts 2-9), the ten digits
+        if let Some(valid) = digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|value| VALIDITY.get(&(1, 0, value)))
+        {
+            return valid.then(|| match text[main.len()..].strip_prefix(" ext. ") {
+                Some(ext) => format!("tel:+1{digits};ext={ext}"),
+                None => format!("tel:+1{digits}"),
+            });
+        }
+    }
+    Phone::parse(text).map(|p| p.tel_uri())
+}
+
 /// The number of `text` when `text` is exactly in [`Phone::display`]'s form,
 /// "(916) 555-0142" with " ext. " and 1-6 digits or nothing after it, as
 /// [`NUMBER`] would find it: the area code and the exchange starting 2-9.
@@ -610,6 +633,9 @@ mod tests {
             let by_finder = parse_all(&text).into_iter().next().map(|f| f.phone);
             let shortcut = Phone::parse(&text);
             assert_eq!(shortcut, by_finder, "{text}");
+            // (its validity now remembered)
+            let tel = by_finder.as_ref().map(Phone::library_tel_uri);
+            assert_eq!(tel_uri_of(&text), tel, "{text}");
             if let Some(p) = shortcut {
                 read += 1;
                 assert_eq!(p.tel_uri(), p.library_tel_uri(), "{text}");

@@ -30,6 +30,11 @@ fn is_cross_origin(path: &str) -> bool {
     path.starts_with("/api/") || path == "/hsds" || path.starts_with("/hsds/")
 }
 
+/// `Cache-Control` of an answer that sets none, made once.
+static DEFAULT_CACHE_CONTROL: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+    HeaderValue::from_str(&format!("public, max-age={MAX_AGE}")).expect("a valid header value")
+});
+
 /// The validators of what is served now: (`ETag`, `Last-Modified`).
 pub(super) fn validators(state: &AppState) -> (String, SystemTime) {
     let generation = state.generation();
@@ -102,11 +107,7 @@ fn set_validators(h: &mut HeaderMap, etag: &str, modified: SystemTime) {
         h.insert(header::LAST_MODIFIED, value);
     }
     if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_str(&format!("public, max-age={MAX_AGE}"))
-                .expect("a valid header value"),
-        );
+        h.insert(header::CACHE_CONTROL, DEFAULT_CACHE_CONTROL.clone());
     }
 }
 
@@ -163,7 +164,13 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         return response;
     }
     let readable = matches!(*request.method(), Method::GET | Method::HEAD) && path != "/healthz";
-    let conditions = request.headers().clone();
+    // the two conditional headers only (most requests have neither)
+    let mut conditions = HeaderMap::new();
+    for name in [header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE] {
+        if let Some(value) = request.headers().get(&name) {
+            conditions.insert(name, value.clone());
+        }
+    }
     let (etag, modified) = validators(&state);
     if readable && answered_before(&path, &conditions, &etag) {
         // the same answer as the 304 below, without rendering the page first

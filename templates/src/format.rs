@@ -90,8 +90,8 @@ pub(crate) fn date_text(ctx: &SiteContext, date: impl std::fmt::Display) -> Stri
 /// short lines (988, 211, 741741) as their digits. `None` when there are
 /// too few digits to dial or the number is not a valid one.
 pub(crate) fn tel_href(phone: &str) -> Option<String> {
-    if let Some(p) = iop_index::phone::Phone::parse(phone) {
-        return Some(p.tel_uri());
+    if let Some(tel) = iop_index::phone::tel_uri_of(phone) {
+        return Some(tel);
     }
     let mut digits = String::new();
     for c in phone.chars() {
