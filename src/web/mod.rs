@@ -332,11 +332,30 @@ pub async fn serve(data: DataDir, options: ServeOptions) -> Result<()> {
     tracing::info!("listening on http://{local}");
     // The line tests and scripts wait for (the port may have been 0).
     println!("listening on http://{local}");
-    run(listener, router(state), async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await;
+    run(listener, router(state), stop_signal()).await;
     Ok(())
+}
+
+/// Resolves on the first SIGINT (Ctrl-C) or SIGTERM (what systemd, `podman
+/// stop`, `docker stop` and Kubernetes send): `serve` then finishes the
+/// requests it has and exits 0. As a container's first process it would
+/// otherwise ignore SIGTERM and be killed at the end of the grace period.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+                return;
+            }
+            Err(e) => tracing::warn!("SIGTERM cannot be handled ({e}): stop with Ctrl-C"),
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A replica's start: the generation its data directory already has (served

@@ -1,7 +1,7 @@
 //! Hostile input stays bounded, against the real binary: a crawl with a
 //! hostile site beside a good source, the command line writing to a closed
 //! pipe, stale temporaries, connections that never finish, floods of
-//! reports, crafted paths and deployment headers.
+//! reports, crafted paths, deployment headers and the stop signals.
 
 use crate::common;
 
@@ -443,4 +443,19 @@ fn refused_reports_are_logged_at_most_once_a_minute() {
         "{refused} refusals logged as (first lines):\n{}",
         first.join("\n")
     );
+}
+
+/// SIGTERM (systemd, `podman stop`, Kubernetes) and SIGINT (Ctrl-C) both
+/// stop `serve` cleanly, exit status 0, within seconds: as a container's
+/// first process it once ignored SIGTERM until its grace period ran out.
+#[test]
+fn serve_stops_cleanly_on_sigterm_and_sigint() {
+    for (name, signal) in [("SIGTERM", libc::SIGTERM), ("SIGINT", libc::SIGINT)] {
+        let mut app = TestApp::start();
+        assert_eq!(app.get("/healthz").status(), 200);
+        let status = app
+            .stop_with(signal, Duration::from_secs(15))
+            .unwrap_or_else(|| panic!("serve still runs 15 s after {name}"));
+        assert!(status.success(), "{name}: exit {status}");
+    }
 }

@@ -83,6 +83,24 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Send the server `signal` (`libc::SIGTERM`...) and wait for it to
+    /// exit, at most `within`: its exit status, or `None` if it still runs.
+    pub fn stop_with(&mut self, signal: i32, within: Duration) -> Option<std::process::ExitStatus> {
+        let pid = self.child.id() as i32;
+        // SAFETY: kill(2) on our own child's pid, not yet waited for
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "signal sent");
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = self.child.kill();
