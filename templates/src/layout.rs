@@ -41,12 +41,11 @@ pub(crate) fn layout_with_head(
     head: Markup,
     content: Markup,
 ) -> Markup {
-    // the page is the frame around the content, in one buffer of its exact
-    // size: splicing the content into the frame's own buffer grew it twice
-    // over a results page's 74 KB (copies, and fresh memory faulted in)
-    let (before, after) = frame_around(ctx, page, head);
-    let mut out = String::with_capacity(before.len() + content.0.len() + after.len());
-    out.push_str(&before);
+    // the page is the frame around the content, in the frame's buffer grown
+    // once to its exact size (maud's own splicing grew it twice over a
+    // results page's 74 KB: copies, and fresh memory faulted in)
+    let (mut out, after) = frame_around(ctx, page, head);
+    out.reserve_exact(content.0.len() + after.len());
     out.push_str(&content.0);
     out.push_str(&after);
     PreEscaped(out)

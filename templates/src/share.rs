@@ -7,7 +7,7 @@ use crate::layout::SITE_NAME;
 use crate::{Lang, SiteContext};
 use iop_index::{Listing, Precision};
 use maud::{html, Markup, PreEscaped};
-use serde_json::json;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// The public base URL assumed when the web layer gives none.
@@ -67,58 +67,99 @@ pub(crate) fn listing_head(
 /// nor any markup can appear in it.
 pub(crate) fn json_ld(listing: &Listing, canonical: &str) -> PreEscaped<String> {
     let a = &listing.address;
-    let mut address = json!({
-        "@type": "PostalAddress",
-        "addressLocality": a.city,
-        "addressRegion": a.state,
-        "postalCode": a.zip,
-        "addressCountry": "US",
+    let street = a.street.as_ref().map(|street| match &a.street2 {
+        Some(s2) => Cow::Owned(format!("{street}, {s2}")),
+        None => Cow::Borrowed(street.as_str()),
     });
-    if let Some(street) = &a.street {
-        let street = match &a.street2 {
-            Some(s2) => format!("{street}, {s2}"),
-            None => street.clone(),
-        };
-        address["streetAddress"] = json!(street);
-    }
-    let mut clinic = json!({
-        "@context": "https://schema.org",
-        "@type": "MedicalClinic",
-        "@id": canonical,
-        "name": listing.display_name(),
-        "address": address,
-        "mainEntityOfPage": canonical,
-    });
-    if let Some(text) = &listing.description {
-        clinic["description"] = json!(text);
-    }
     // a ZIP code or city centre is not the clinic's place: only exact points
-    if let Some(p) = listing
+    let geo = listing
         .point
         .filter(|p| p.precision == Precision::Exact && p.lat.is_finite() && p.lon.is_finite())
-    {
-        let round = |x: f64| (x * 1e5).round() / 1e5;
-        clinic["geo"] = json!({
-            "@type": "GeoCoordinates",
-            "latitude": round(p.lat),
-            "longitude": round(p.lon),
+        .map(|p| {
+            let round = |x: f64| (x * 1e5).round() / 1e5;
+            GeoCoordinates {
+                kind: "GeoCoordinates",
+                latitude: round(p.lat),
+                longitude: round(p.lon),
+            }
         });
-    }
-    if let Some(phone) = &listing.phone {
-        clinic["telephone"] = json!(phone);
-    }
-    // the program's own site when it has one; else its page here
-    let url = listing
-        .website
-        .as_deref()
-        .and_then(web_url)
-        .unwrap_or(canonical);
-    clinic["url"] = json!(url);
-    // serialized straight into a buffer (`to_string` goes through the
-    // `Display` adapter, a third slower)
+    let name = listing.display_name();
+    let clinic = MedicalClinic {
+        context: "https://schema.org",
+        id: canonical,
+        kind: "MedicalClinic",
+        address: PostalAddress {
+            kind: "PostalAddress",
+            country: "US",
+            locality: &a.city,
+            region: &a.state,
+            postal_code: &a.zip,
+            street,
+        },
+        description: listing.description.as_deref(),
+        geo,
+        main_entity_of_page: canonical,
+        name: &name,
+        telephone: listing.phone.as_deref(),
+        // the program's own site when it has one; else its page here
+        url: listing
+            .website
+            .as_deref()
+            .and_then(web_url)
+            .unwrap_or(canonical),
+    };
     PreEscaped(script_safe(
-        serde_json::to_string(&clinic).unwrap_or_else(|_| clinic.to_string()),
+        serde_json::to_string(&clinic).expect("JSON-LD of strings and finite numbers"),
     ))
+}
+
+/// schema.org `MedicalClinic`, as [`json_ld`] writes it: the keys in the
+/// order they always had (sorted, as a `serde_json::Value` wrote them).
+#[derive(serde::Serialize)]
+struct MedicalClinic<'a> {
+    #[serde(rename = "@context")]
+    context: &'a str,
+    #[serde(rename = "@id")]
+    id: &'a str,
+    #[serde(rename = "@type")]
+    kind: &'a str,
+    address: PostalAddress<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geo: Option<GeoCoordinates>,
+    #[serde(rename = "mainEntityOfPage")]
+    main_entity_of_page: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    telephone: Option<&'a str>,
+    url: &'a str,
+}
+
+/// schema.org `PostalAddress`, keys sorted.
+#[derive(serde::Serialize)]
+struct PostalAddress<'a> {
+    #[serde(rename = "@type")]
+    kind: &'a str,
+    #[serde(rename = "addressCountry")]
+    country: &'a str,
+    #[serde(rename = "addressLocality")]
+    locality: &'a str,
+    #[serde(rename = "addressRegion")]
+    region: &'a str,
+    #[serde(rename = "postalCode")]
+    postal_code: &'a str,
+    #[serde(rename = "streetAddress", skip_serializing_if = "Option::is_none")]
+    street: Option<Cow<'a, str>>,
+}
+
+/// schema.org `GeoCoordinates`, WGS 84 degrees to 5 decimals (about a metre).
+#[derive(serde::Serialize)]
+struct GeoCoordinates {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    latitude: f64,
+    longitude: f64,
 }
 
 /// A JSON string literal that is also safe inside an HTML `<script>` element.
@@ -148,6 +189,104 @@ fn script_safe(json: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use iop_index::{Listing, Precision};
+    use serde_json::json;
+
+    /// What [`json_ld`] wrote before: a `serde_json::Value` built and
+    /// serialized (its keys sorted).
+    fn json_ld_from_value(listing: &Listing, canonical: &str) -> PreEscaped<String> {
+        let a = &listing.address;
+        let mut address = json!({
+            "@type": "PostalAddress",
+            "addressLocality": a.city,
+            "addressRegion": a.state,
+            "postalCode": a.zip,
+            "addressCountry": "US",
+        });
+        if let Some(street) = &a.street {
+            let street = match &a.street2 {
+                Some(s2) => format!("{street}, {s2}"),
+                None => street.clone(),
+            };
+            address["streetAddress"] = json!(street);
+        }
+        let mut clinic = json!({
+            "@context": "https://schema.org",
+            "@type": "MedicalClinic",
+            "@id": canonical,
+            "name": listing.display_name(),
+            "address": address,
+            "mainEntityOfPage": canonical,
+        });
+        if let Some(text) = &listing.description {
+            clinic["description"] = json!(text);
+        }
+        // a ZIP code or city centre is not the clinic's place: only exact points
+        if let Some(p) = listing
+            .point
+            .filter(|p| p.precision == Precision::Exact && p.lat.is_finite() && p.lon.is_finite())
+        {
+            let round = |x: f64| (x * 1e5).round() / 1e5;
+            clinic["geo"] = json!({
+                "@type": "GeoCoordinates",
+                "latitude": round(p.lat),
+                "longitude": round(p.lon),
+            });
+        }
+        if let Some(phone) = &listing.phone {
+            clinic["telephone"] = json!(phone);
+        }
+        // the program's own site when it has one; else its page here
+        let url = listing
+            .website
+            .as_deref()
+            .and_then(web_url)
+            .unwrap_or(canonical);
+        clinic["url"] = json!(url);
+        // serialized straight into a buffer (`to_string` goes through the
+        // `Display` adapter, a third slower)
+        PreEscaped(script_safe(
+            serde_json::to_string(&clinic).unwrap_or_else(|_| clinic.to_string()),
+        ))
+    }
+
+    /// The JSON-LD of every sample listing, with and without a street, a
+    /// second street line, a description, an exact point, a phone and a
+    /// website, is byte for byte what the `Value` wrote.
+    #[test]
+    fn json_ld_is_what_the_value_wrote() {
+        let listings = iop_crawler::sources::sample::listings().unwrap();
+        let mut variants = 0;
+        for (i, listing) in listings.iter().enumerate() {
+            let mut l: Listing = listing.clone();
+            match i % 5 {
+                0 => l.address.street2 = Some("Suite 2 <b> & \u{2028}".into()),
+                1 => l.address.street = None,
+                2 => l.description = None,
+                3 => {
+                    if let Some(p) = &mut l.point {
+                        p.precision = Precision::Exact;
+                        p.lat = 40.123_456_789;
+                    }
+                    l.website = Some("example.org/iop?a=1&b=2".into());
+                }
+                _ => {
+                    l.phone = None;
+                    l.website = None;
+                }
+            }
+            let canonical = format!("https://iop.example/programs/{}", l.id);
+            assert_eq!(
+                json_ld(&l, &canonical).0,
+                json_ld_from_value(&l, &canonical).0,
+                "{}",
+                l.id
+            );
+            variants += 1;
+        }
+        assert!(variants > 100, "{variants} listings");
+    }
 
     #[test]
     fn json_strings_cannot_close_the_script_element() {
