@@ -2,11 +2,12 @@
 //! of a fact with its source and date.
 
 use super::frame::not_reported;
-use crate::format::{one_decimal, value_label};
+use crate::format::one_decimal;
 use crate::SiteContext;
 use iop_index::listing::Provenance;
 use iop_index::{Listing, Source, Vocabulary};
 use maud::{html, Markup};
+use std::borrow::Cow;
 
 /// A group's label from the vocabulary (the slug when unknown).
 pub(crate) fn group_label<'a>(ctx: &SiteContext, slug: &'a str) -> &'a str {
@@ -59,7 +60,7 @@ pub(crate) fn yes_no(ctx: &SiteContext, value: Option<bool>, yes: &str, no: &str
 /// (a value label for a group's values, empty for a single fact).
 pub(crate) fn provenance_note(
     ctx: &SiteContext,
-    facts: &[(String, &Provenance, &Source)],
+    facts: &[(Cow<'_, str>, &Provenance, &Source)],
     sources: usize,
 ) -> Markup {
     let mut seen: Vec<usize> = Vec::new();
@@ -70,7 +71,7 @@ pub(crate) fn provenance_note(
     }
     let evidence: Vec<(&str, &str)> = facts
         .iter()
-        .filter_map(|(about, p, _)| p.evidence.as_deref().map(|e| (about.as_str(), e)))
+        .filter_map(|(about, p, _)| p.evidence.as_deref().map(|e| (about.as_ref(), e)))
         .collect();
     html! {
         @if !seen.is_empty() || !evidence.is_empty() {
@@ -119,15 +120,20 @@ pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> M
         .collect::<std::collections::BTreeSet<_>>()
         .len()
         > 1;
-    let facts: Vec<(String, &Provenance, &Source)> = entries
+    let facts: Vec<(Cow<str>, &Provenance, &Source)> = entries
         .into_iter()
         // one source: its first entry, as before merges
         .take(if several { usize::MAX } else { 1 })
         .map(|(p, s)| {
             let about = if several {
-                format!("{} {}, {}", ctx.t("Source"), p.source + 1, p.checked)
+                Cow::Owned(format!(
+                    "{} {}, {}",
+                    ctx.t("Source"),
+                    p.source + 1,
+                    p.checked
+                ))
             } else {
-                String::new()
+                Cow::Borrowed("")
             };
             (about, p, s)
         })
@@ -148,13 +154,19 @@ pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) ->
             }
         }
     }
-    let facts: Vec<(String, &Provenance, &Source)> = listing
+    let vocabulary = Vocabulary::get();
+    let facts: Vec<(Cow<str>, &Provenance, &Source)> = listing
         .values(group)
         .iter()
         .filter_map(|slug| {
             let p = first.iter().find(|(s, _)| *s == slug)?.1;
             let s = listing.sources.get(p.source)?;
-            Some((value_label(ctx, group, slug), p, s))
+            // the value's label, borrowed (a slug the vocabulary does not
+            // know as it is), as `value_label` writes it
+            let label = vocabulary
+                .lookup(group, slug)
+                .map_or(slug.as_str(), |v| ctx.label(v));
+            Some((Cow::Borrowed(label), p, s))
         })
         .collect();
     provenance_note(ctx, &facts, listing.sources.len())
