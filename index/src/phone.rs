@@ -147,8 +147,8 @@ impl Phone {
     /// the first valid one, or `None`.
     pub fn parse(text: &str) -> Option<Phone> {
         // the form the store keeps (`display`'s) is read without the finder,
-        // whose first match would be the whole text (the finder was 60% of a
-        // page of cards read from a 1M directory)
+        // whose first match would be the whole text (the finder was a sixth
+        // of a results page of a 1M directory, whose cards are made per request)
         if let Some(main) = display_form(text) {
             return Phone::of_written(main, text);
         }
@@ -220,8 +220,8 @@ impl Phone {
     /// links stay as the store has always written them).
     pub fn tel_uri(&self) -> String {
         // `+1` and the ten digits: what the library writes for a number of
-        // country code 1, written directly (its formatter was 10% of a page
-        // of cards; a test holds the two equal)
+        // country code 1, written directly (its formatter was 3% of a 1M
+        // results page; a test holds the two equal)
         match &self.ext {
             Some(ext) => format!("tel:+1{};ext={ext}", self.digits),
             None => format!("tel:+1{}", self.digits),
@@ -623,7 +623,7 @@ mod tests {
             );
             match rng.u32(0..6) {
                 0 | 1 => text.push_str(&format!(" ext. {}", rng.u32(0..10_000_000))),
-                2 => text.push_str(&format!(" ext. {}", rng.u32(0..100))),
+                2 => text.push_str(&format!(" ext. {:03}", rng.u32(0..100))),
                 3 => {
                     let at = rng.usize(0..text.len());
                     text.replace_range(at..=at, [" ", "x", "1", ""][rng.usize(0..4)]);
