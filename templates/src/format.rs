@@ -150,10 +150,10 @@ pub(crate) fn one_decimal(x: f64) -> String {
 
 /// The label of a facet value; the slug itself when the vocabulary does not
 /// know it (a listing older than the vocabulary).
-pub(crate) fn value_label(ctx: &SiteContext, group: &str, slug: &str) -> String {
+pub(crate) fn value_label<'a>(ctx: &SiteContext, group: &str, slug: &'a str) -> &'a str {
     Vocabulary::get()
         .lookup(group, slug)
-        .map_or_else(|| slug.to_string(), |v| ctx.label(v).to_string())
+        .map_or(slug, |v| ctx.label(v))
 }
 
 /// The labels of a listing's values in `group`, in listing order.
@@ -165,7 +165,7 @@ pub(crate) fn labels_of(
     listing
         .values(group)
         .iter()
-        .map(|slug| value_label(ctx, group, slug))
+        .map(|slug| value_label(ctx, group, slug).to_string())
         .collect()
 }
 

@@ -2,7 +2,7 @@
 
 use super::facts::{accepting, group_label, hours_a_week};
 use super::frame::{not_reported, sample_tag};
-use crate::format::tel_href;
+use crate::format::{tel_href, value_label};
 use crate::SiteContext;
 use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::{Hit, Listing, Vocabulary};
@@ -204,12 +204,7 @@ fn group_fact(
     // as it is)
     let mut ordered: Vec<(bool, &str)> = values
         .iter()
-        .map(|v| {
-            let label = vocabulary
-                .lookup(slug, v)
-                .map_or(v.as_str(), |value| ctx.label(value));
-            (is_wanted(v), label)
-        })
+        .map(|v| (is_wanted(v), value_label(ctx, slug, v)))
         .collect();
     ordered.sort_by_key(|(hit, _)| !hit);
     let shown = ordered

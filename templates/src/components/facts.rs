@@ -2,7 +2,7 @@
 //! of a fact with its source and date.
 
 use super::frame::not_reported;
-use crate::format::one_decimal;
+use crate::format::{one_decimal, value_label};
 use crate::SiteContext;
 use iop_index::listing::Provenance;
 use iop_index::{Listing, Source, Vocabulary};
@@ -154,19 +154,13 @@ pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) ->
             }
         }
     }
-    let vocabulary = Vocabulary::get();
     let facts: Vec<(Cow<str>, &Provenance, &Source)> = listing
         .values(group)
         .iter()
         .filter_map(|slug| {
             let p = first.iter().find(|(s, _)| *s == slug)?.1;
             let s = listing.sources.get(p.source)?;
-            // the value's label, borrowed (a slug the vocabulary does not
-            // know as it is), as `value_label` writes it
-            let label = vocabulary
-                .lookup(group, slug)
-                .map_or(slug.as_str(), |v| ctx.label(v));
-            Some((Cow::Borrowed(label), p, s))
+            Some((Cow::Borrowed(value_label(ctx, group, slug)), p, s))
         })
         .collect();
     provenance_note(ctx, &facts, listing.sources.len())
