@@ -16,7 +16,10 @@
 //! For a million listings this costs about 110 MB, and 8 MB more for the
 //! cosines of latitude the spatial order keeps.
 
-use crate::geo::{cos_lat, haversine_miles, haversine_miles_cos, EARTH_RADIUS_MILES};
+use crate::geo::{
+    cos_lat, haversine_estimate, haversine_miles, haversine_miles_cos, Leg, EARTH_RADIUS_MILES,
+    ESTIMATE_RELATIVE_ERROR,
+};
 use crate::schema::Fields;
 use std::f64::consts::FRAC_PI_2;
 use tantivy::{DocId, SegmentReader};
@@ -56,7 +59,30 @@ pub(crate) struct Near<'a> {
     pub doc: DocId,
     pub ord: u32,
     pub bits: &'a [u64],
-    pub miles: f64,
+    /// From the search's origin to the document's point.
+    pub leg: Leg,
+}
+
+/// Haversines of central angles surely within `radius` miles (below the
+/// first) and surely beyond it (above the second), for estimates as close
+/// as [`ESTIMATE_RELATIVE_ERROR`]; between the two, the distance itself
+/// decides. The bounds are a billionth apart on either side of
+/// sin²(radius / 2R): far more than that error and the rounding of the
+/// distance's arcsine and square root (a few parts in 10¹⁶). A radius near
+/// the antipodes or below 10⁻⁹⁰ miles leaves every document to the
+/// distance.
+fn hav_bounds(radius: f64) -> (f64, f64) {
+    let half_angle = radius / (2.0 * EARTH_RADIUS_MILES);
+    if !(radius >= 0.0 && half_angle < 1.5) {
+        return (-1.0, f64::INFINITY);
+    }
+    let hav = half_angle.sin().powi(2);
+    if hav < 1e-200 {
+        return (-1.0, f64::INFINITY);
+    }
+    const MARGIN: f64 = 1e-9;
+    const _: () = assert!(ESTIMATE_RELATIVE_ERROR < MARGIN / 1000.0);
+    (hav * (1.0 - MARGIN), hav * (1.0 + MARGIN))
 }
 
 fn cell(lat: f64) -> i32 {
@@ -181,9 +207,11 @@ impl SegmentColumns {
     ///
     /// The cells are half a degree tall, so about half of what they hold is
     /// outside the band of latitudes the radius reaches ([`lat_band`]): those
-    /// are passed over on one comparison, and the distance of the others is
-    /// computed with each document's cosine of latitude kept from the start
-    /// (the same bits as [`haversine_miles`]).
+    /// are passed over on one comparison. The others' haversine is
+    /// estimated ([`haversine_estimate`], with each document's cosine of
+    /// latitude kept from the start) and compared with bounds on either side
+    /// of the radius' ([`hav_bounds`]): only the few between them need their
+    /// distance to decide, whose bits are those of [`haversine_miles`].
     pub fn within<'a>(
         &'a self,
         olat: f64,
@@ -193,6 +221,7 @@ impl SegmentColumns {
     ) {
         let band = lat_band(olat, olon, radius);
         let origin = (olat, olon, cos_lat(olat));
+        let (surely_in, surely_out) = hav_bounds(radius);
         for range in self.box_ranges(olat, olon, radius) {
             for i in range {
                 let lat = self.spatial_lat[i];
@@ -200,16 +229,30 @@ impl SegmentColumns {
                     continue;
                 }
                 let lon = self.spatial_key[i].1;
-                let miles = haversine_miles_cos(origin, (lat, lon, self.spatial_cos_lat[i]));
-                // (the spatial order holds live documents only)
-                if miles <= radius {
-                    found(Near {
-                        doc: self.spatial_doc[i],
-                        ord: self.spatial_ord[i],
-                        bits: &self.spatial_bits[i * self.words..(i + 1) * self.words],
-                        miles,
-                    });
+                let to = (lat, lon, self.spatial_cos_lat[i]);
+                let estimate = haversine_estimate(origin, to);
+                // (a NaN is outside, as its distance would be)
+                let inside = if estimate < surely_in {
+                    true
+                } else if estimate <= surely_out {
+                    haversine_miles_cos(origin, to) <= radius
+                } else {
+                    false
+                };
+                if !inside {
+                    continue;
                 }
+                // (the spatial order holds live documents only)
+                found(Near {
+                    doc: self.spatial_doc[i],
+                    ord: self.spatial_ord[i],
+                    bits: &self.spatial_bits[i * self.words..(i + 1) * self.words],
+                    leg: Leg {
+                        from: origin,
+                        to,
+                        estimate,
+                    },
+                });
             }
         }
     }
@@ -385,10 +428,25 @@ mod tests {
                     points.push((lat, olon));
                 }
             }
+            // on the radius itself, and a hair inside or outside, in every
+            // direction: where the haversine's bounds leave the distance to decide
+            let angle = radius / EARTH_RADIUS_MILES;
+            for _ in 0..200 {
+                let bearing = rng.f64() * std::f64::consts::TAU;
+                let nudge =
+                    [0.0, 1e-15, -1e-15, 1e-12, -1e-12, 1e-9, -1e-9, 1e-6, -1e-6][rng.usize(0..9)];
+                let d = angle * (1.0 + nudge);
+                let (p1, l1) = (olat.to_radians(), olon.to_radians());
+                let p2 = (p1.sin() * d.cos() + p1.cos() * d.sin() * bearing.cos()).asin();
+                let l2 =
+                    l1 + (bearing.sin() * d.sin() * p1.cos()).atan2(d.cos() - p1.sin() * p2.sin());
+                let lon = (l2.to_degrees() + 540.0).rem_euclid(360.0) - 180.0;
+                points.push((p2.to_degrees(), lon));
+            }
             let columns = columns_of(&points);
             let mut found: Vec<(DocId, u64)> = Vec::new();
             columns.within(olat, olon, radius, |near| {
-                found.push((near.doc, near.miles.to_bits()));
+                found.push((near.doc, near.leg.miles().to_bits()));
             });
             found.sort_unstable();
             let expected: Vec<(DocId, u64)> = points

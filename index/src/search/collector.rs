@@ -22,6 +22,32 @@ pub(super) struct Filter {
     pub(super) keep: usize,
 }
 
+/// How far a document is from the search's origin: in miles, or the way
+/// the spatial scan found ([`crate::geo::Leg`]), whose miles are worked out
+/// only for a document that may be shown.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Distance {
+    Miles(f64),
+    Leg(crate::geo::Leg),
+}
+
+impl Distance {
+    fn miles(self) -> f64 {
+        match self {
+            Distance::Miles(miles) => miles,
+            Distance::Leg(leg) => leg.miles(),
+        }
+    }
+
+    /// The estimated haversine, when that is known (NaN otherwise).
+    fn haversine(self) -> f64 {
+        match self {
+            Distance::Miles(_) => f64::NAN,
+            Distance::Leg(leg) => leg.estimate,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Candidate {
     /// Lower sorts first.
@@ -30,6 +56,8 @@ pub(super) struct Candidate {
     pub(super) segment: SegmentOrdinal,
     pub(super) doc: DocId,
     pub(super) distance: f64,
+    /// The estimated haversine `distance` was worked out from, or NaN.
+    pub(super) haversine: f64,
     pub(super) score: f32,
 }
 
@@ -86,7 +114,7 @@ impl Tally {
         doc: DocId,
         ord: u32,
         doc_bits: &[u64],
-        distance: f64,
+        distance: Distance,
         score: f32,
     ) {
         let mut bits = [0u64; MAX_WORDS];
@@ -119,6 +147,15 @@ impl Tally {
             filter.words,
         );
         self.total += 1;
+        if matches!(filter.sort, Sort::Distance) && self.heap.len() >= self.keep {
+            if let Some(worst) = self.heap.peek() {
+                if surely_farther(distance.haversine(), worst.haversine) {
+                    return;
+                }
+            }
+        }
+        let haversine = distance.haversine();
+        let distance = distance.miles();
         let key = match filter.sort {
             Sort::Distance => distance,
             Sort::Name => 0.0,
@@ -137,6 +174,7 @@ impl Tally {
             segment,
             doc,
             distance,
+            haversine,
             score,
         };
         if self.heap.len() < self.keep {
@@ -156,6 +194,16 @@ impl Tally {
         top.sort_unstable();
         top
     }
+}
+
+/// Whether a document at estimated haversine `hav` is surely farther than
+/// one at `than`, in miles as [`crate::geo::Leg::miles`] rounds them: a
+/// billionth more haversine is half a billionth more angle, far above the
+/// estimates' error ([`crate::geo::ESTIMATE_RELATIVE_ERROR`]) and that
+/// rounding, short of the antipodes (where the square root's clamp makes
+/// distances equal). False when either is unknown (NaN).
+fn surely_farther(hav: f64, than: f64) -> bool {
+    hav < 0.99 && hav > than * (1.0 + 1e-9)
 }
 
 fn count_bits(counts: &mut [u64], bits: &[u64; MAX_WORDS], mask: &[u64; MAX_WORDS], words: usize) {

@@ -3,7 +3,7 @@
 //! drives); a browse reads counts from the per-value bit sets and the page
 //! from the name order. Each candidate goes to the [`Tally`].
 
-use super::collector::{Candidate, Filter, Tally};
+use super::collector::{Candidate, Distance, Filter, Tally};
 use super::SearchIndex;
 use crate::columns::{and_count, Near};
 use crate::vocabulary::{GroupId, Vocabulary};
@@ -44,9 +44,10 @@ impl SearchIndex {
                             doc,
                             ord,
                             bits,
-                            miles,
+                            leg,
                         } = near;
-                        tally.consider(filter, segment_ord, doc, ord, bits, miles, 0.0);
+                        let distance = Distance::Leg(leg);
+                        tally.consider(filter, segment_ord, doc, ord, bits, distance, 0.0);
                     });
                 }
                 // few text matches: walk them and check each one's distance
@@ -62,7 +63,16 @@ impl SearchIndex {
                             {
                                 let score = if scoring { scorer.score() } else { 0.0 };
                                 let (ord, bits) = columns.row(doc);
-                                tally.consider(filter, segment_ord, doc, ord, bits, miles, score);
+                                let distance = Distance::Miles(miles);
+                                tally.consider(
+                                    filter,
+                                    segment_ord,
+                                    doc,
+                                    ord,
+                                    bits,
+                                    distance,
+                                    score,
+                                );
                             }
                         }
                         doc = scorer.advance();
@@ -77,7 +87,7 @@ impl SearchIndex {
                         doc,
                         ord,
                         bits,
-                        miles,
+                        leg,
                     } in near
                     {
                         if scorer.doc() > doc {
@@ -89,7 +99,8 @@ impl SearchIndex {
                         }
                         if at == doc {
                             let score = if scoring { scorer.score() } else { 0.0 };
-                            tally.consider(filter, segment_ord, doc, ord, bits, miles, score);
+                            let distance = Distance::Leg(leg);
+                            tally.consider(filter, segment_ord, doc, ord, bits, distance, score);
                         }
                     }
                 }
@@ -99,7 +110,15 @@ impl SearchIndex {
                         if columns.is_alive(doc) {
                             let score = if scoring { scorer.score() } else { 0.0 };
                             let (ord, bits) = columns.row(doc);
-                            tally.consider(filter, segment_ord, doc, ord, bits, 0.0, score);
+                            tally.consider(
+                                filter,
+                                segment_ord,
+                                doc,
+                                ord,
+                                bits,
+                                Distance::Miles(0.0),
+                                score,
+                            );
                         }
                         doc = scorer.advance();
                     }
@@ -108,7 +127,15 @@ impl SearchIndex {
                     for doc in 0..columns.ord.len() as DocId {
                         if columns.is_alive(doc) {
                             let (ord, bits) = columns.row(doc);
-                            tally.consider(filter, segment_ord, doc, ord, bits, 0.0, 0.0);
+                            tally.consider(
+                                filter,
+                                segment_ord,
+                                doc,
+                                ord,
+                                bits,
+                                Distance::Miles(0.0),
+                                0.0,
+                            );
                         }
                     }
                 }
@@ -182,6 +209,7 @@ impl SearchIndex {
                     segment,
                     doc,
                     distance: 0.0,
+                    haversine: f64::NAN,
                     score: 0.0,
                 });
             }

@@ -71,6 +71,17 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
                 merged_ids: Vec::new(),
             }
         })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .scan(None, |shared: &mut Option<Point>, mut listing| {
+            // one in eight at the point of the one before (a building of
+            // several programs): equal distances, which the name and id order
+            if rng.u64(..8) == 0 && shared.is_some() {
+                listing.point = shared.clone();
+            }
+            *shared = listing.point.clone();
+            Some(listing)
+        })
         .collect()
 }
 
