@@ -36,7 +36,7 @@ static DEFAULT_CACHE_CONTROL: std::sync::LazyLock<HeaderValue> = std::sync::Lazy
 });
 
 /// The validators of what is served now: (`ETag`, `Last-Modified`).
-pub(super) fn validators(state: &AppState) -> (String, SystemTime) {
+pub(super) fn validators(state: &AppState) -> Validators {
     let generation = state.generation();
     let built = time::OffsetDateTime::parse(
         &generation.meta.built_at,
@@ -59,8 +59,14 @@ pub(super) fn validators(state: &AppState) -> (String, SystemTime) {
             tag.push_str("-0");
         }
     }
-    (format!("W/\"{tag}\""), modified)
+    Validators(format!("W/\"{tag}\""), modified)
 }
+
+/// The validators a request is answered under: (`ETag`, `Last-Modified`),
+/// worked out once per request. The page cache, outermost, leaves them in
+/// the request's extensions for [`headers`].
+#[derive(Debug, Clone)]
+pub(super) struct Validators(pub String, pub SystemTime);
 
 /// Does an `If-None-Match` list name `etag` (weak comparison)?
 fn etag_matches(list: &str, etag: &str) -> bool {
@@ -171,7 +177,10 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
             conditions.insert(name, value.clone());
         }
     }
-    let (etag, modified) = validators(&state);
+    let Validators(etag, modified) = match request.extensions().get::<Validators>() {
+        Some(v) => v.clone(),
+        None => validators(&state),
+    };
     if readable && answered_before(&path, &conditions, &etag) {
         // the same answer as the 304 below, without rendering the page first
         let mut response = StatusCode::NOT_MODIFIED.into_response();

@@ -162,13 +162,17 @@ fn key(request: &Request, etag: &str) -> String {
 }
 
 /// The middleware (see the module documentation).
-pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn serve(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let cache = state.page_cache.clone();
     // (the validators cost two `stat`s: not for /healthz and the like)
     if cache.pages.is_none() || !cacheable(&request) {
         return next.run(request).await;
     }
-    let (etag, _) = super::http_cache::validators(&state);
+    let validators = super::http_cache::validators(&state);
+    let etag = validators.0.clone();
+    // the validators middleware answers under the same ones (two `stat`s
+    // fewer)
+    request.extensions_mut().insert(validators);
     let key = key(&request, &etag);
     let Some(pages) = cache.pages_for(&etag) else {
         return next.run(request).await;
