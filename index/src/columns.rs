@@ -69,7 +69,7 @@ pub(crate) struct Near<'a> {
 /// decides. The bounds are a billionth apart on either side of
 /// sin²(radius / 2R): far more than that error and the rounding of the
 /// distance's arcsine and square root (a few parts in 10¹⁶). A radius near
-/// the antipodes or below 10⁻⁹⁰ miles leaves every document to the
+/// the antipodes or under about 10⁻⁹⁶ miles leaves every document to the
 /// distance.
 fn hav_bounds(radius: f64) -> (f64, f64) {
     let half_angle = radius / (2.0 * EARTH_RADIUS_MILES);
