@@ -77,9 +77,9 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
             // one in eight at the point of the one before (a building of
             // several programs): equal distances, which the name and id order
             if rng.u64(..8) == 0 && shared.is_some() {
-                listing.point = shared.clone();
+                listing.point = *shared;
             }
-            *shared = listing.point.clone();
+            *shared = listing.point;
             Some(listing)
         })
         .collect()
