@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use iop_index::search::IN_MEMORY_LISTINGS_MAX;
-use iop_index::SearchRequest;
 use iop_templates::SiteContext;
 
 pub fn router() -> Router<AppState> {
@@ -45,13 +44,10 @@ fn results_now(
 ) -> Result<Response, PageError> {
     let PageSearch { request, shortlist } = search;
     let generation = state.generation();
-    let searching = |request: &SearchRequest| {
-        generation
-            .index
-            .search_for_results(request)
-            .map_err(|e| PageError::Internal(anyhow::Error::new(e).context("searching")))
-    };
-    let results = searching(&request)?;
+    let results = generation
+        .index
+        .search_for_results(&request)
+        .map_err(|e| PageError::Internal(anyhow::Error::new(e).context("searching")))?;
     if results.total > 0 {
         let cards = super::prepared::cards(&generation.index, &results, site.lang);
         return Ok(iop_templates::results_page_with_cards(
@@ -62,11 +58,14 @@ fn results_now(
     // the empty state offers wider searches with the counts they give
     let mut widenings = Vec::new();
     for (change, next) in iop_index::request::widenings_of(&request) {
-        let found = searching(&next)?;
+        let total = generation
+            .index
+            .total(&next)
+            .map_err(|e| PageError::Internal(anyhow::Error::new(e).context("counting")))?;
         widenings.push(iop_templates::Widening {
             change,
             request: next,
-            total: found.total,
+            total,
         });
     }
     Ok(

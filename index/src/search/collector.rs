@@ -20,6 +20,8 @@ pub(super) struct Filter {
     pub(super) group_masks: Vec<[u64; MAX_WORDS]>,
     pub(super) sort: Sort,
     pub(super) keep: usize,
+    /// Only the total is wanted: no facet counts, no candidates.
+    pub(super) total_only: bool,
 }
 
 /// How far a document is from the search's origin: in miles, or the way
@@ -132,12 +134,18 @@ impl Tally {
             }
         }
         if let Some(group) = failed {
-            count_bits(
-                &mut self.counts,
-                &bits,
-                &filter.group_masks[group],
-                filter.words,
-            );
+            if !filter.total_only {
+                count_bits(
+                    &mut self.counts,
+                    &bits,
+                    &filter.group_masks[group],
+                    filter.words,
+                );
+            }
+            return;
+        }
+        self.total += 1;
+        if filter.total_only {
             return;
         }
         count_bits(
@@ -146,7 +154,6 @@ impl Tally {
             &[u64::MAX; MAX_WORDS],
             filter.words,
         );
-        self.total += 1;
         if matches!(filter.sort, Sort::Distance) && self.heap.len() >= self.keep {
             if let Some(worst) = self.heap.peek() {
                 if surely_farther(distance.haversine(), worst.haversine) {

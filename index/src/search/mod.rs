@@ -51,7 +51,7 @@ use crate::listing::Listing;
 use crate::request::{SearchRequest, Sort};
 use crate::schema::Fields;
 use crate::vocabulary::{ValueId, Vocabulary};
-use collector::Filter;
+use collector::{Filter, Tally};
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -168,14 +168,23 @@ impl SearchIndex {
         self.search_decoding(request, true)
     }
 
-    fn search_decoding(
-        &self,
-        request: &SearchRequest,
-        for_results: bool,
-    ) -> tantivy::Result<SearchResults> {
-        let vocabulary = Vocabulary::get();
-        let sort = request.sort();
+    /// How many programs `request` finds: [`SearchIndex::search`]'s
+    /// `total`, without its page or facet counts (an empty result's wider
+    /// searches show only how many each would find).
+    ///
+    /// # Errors
+    /// As [`SearchIndex::search`].
+    pub fn total(&self, request: &SearchRequest) -> tantivy::Result<usize> {
         let text_query = request.text.as_deref().and_then(|t| self.text_query(t));
+        let filter = self.filter(request, 0, true);
+        let tally = self.visit(request, &filter, text_query.as_deref())?;
+        Ok(tally.total)
+    }
+
+    /// What a search keeps of `request`: its `keep` best candidates, and
+    /// with `total_only` only the total.
+    fn filter(&self, request: &SearchRequest, keep: usize, total_only: bool) -> Filter {
+        let vocabulary = Vocabulary::get();
         let mut groups = Vec::new();
         for (&group, values) in &request.filters {
             let mut mask = [0u64; MAX_WORDS];
@@ -188,26 +197,49 @@ impl SearchIndex {
         for value in vocabulary.values() {
             group_masks[value.group][value.id / 64] |= 1 << (value.id % 64);
         }
-        let offset = (request.page - 1) * request.per_page;
-        let filter = Filter {
+        Filter {
             words: self.fields.bits.len(),
             origin: request.origin.as_ref().map(|o| (o.lat, o.lon)),
             radius: request.radius_miles,
             groups,
             group_masks,
-            sort,
-            keep: offset + request.per_page,
-        };
-        let tally = match (&text_query, filter.origin) {
-            (None, None) => self.browse(&filter, vocabulary.values().len()),
+            sort: request.sort(),
+            keep,
+            total_only,
+        }
+    }
+
+    /// Visit what `request` can match (the browse, or the scan of the place
+    /// and/or the text) into a [`Tally`].
+    fn visit(
+        &self,
+        request: &SearchRequest,
+        filter: &Filter,
+        text_query: Option<&dyn tantivy::query::Query>,
+    ) -> tantivy::Result<Tally> {
+        let values = Vocabulary::get().values().len();
+        Ok(match (text_query, filter.origin) {
+            (None, None) => self.browse(filter, values),
             _ => self.scan(
-                &filter,
-                text_query.as_deref(),
-                request.text.is_some() && sort == Sort::Relevance,
-                vocabulary.values().len(),
+                filter,
+                text_query,
+                request.text.is_some() && filter.sort == Sort::Relevance && !filter.total_only,
+                values,
             )?,
-        };
-        let mut tally = tally;
+        })
+    }
+
+    fn search_decoding(
+        &self,
+        request: &SearchRequest,
+        for_results: bool,
+    ) -> tantivy::Result<SearchResults> {
+        let vocabulary = Vocabulary::get();
+        let sort = request.sort();
+        let text_query = request.text.as_deref().and_then(|t| self.text_query(t));
+        let offset = (request.page - 1) * request.per_page;
+        let filter = self.filter(request, offset + request.per_page, false);
+        let mut tally = self.visit(request, &filter, text_query.as_deref())?;
         let mut hits = Vec::with_capacity(request.per_page);
         for c in tally.take_top().into_iter().skip(offset) {
             let listing = match &self.in_memory {
