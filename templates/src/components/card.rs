@@ -2,7 +2,7 @@
 
 use super::facts::{accepting, group_label, hours_a_week};
 use super::frame::{not_reported, sample_tag};
-use crate::format::{tel_href, value_label};
+use crate::format::{tel_href, value_label, Reserve};
 use crate::SiteContext;
 use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::{Hit, Listing, Vocabulary};
@@ -77,6 +77,8 @@ pub(crate) fn program_card(
         }
     }
     html! {
+        // (a card is 1.2-2 KB)
+        (Reserve(2048))
         article.card {
             div.card-head {
                 h2.card-title { a href=(href) { (PreEscaped(&*parts.name)) } }

@@ -4,7 +4,7 @@ use crate::components::{
     accepting, fact_row, fact_source, group_source, hours_a_week, labels_markup, not_reported,
     phone_link, phone_link_to, sample_tag, yes_no,
 };
-use crate::format::{date_text, labels_of, search_href, short_url, tel_href, web_url};
+use crate::format::{date_text, labels_of, search_href, short_url, tel_href, web_url, Reserve};
 use crate::layout::{Nav, Page};
 use crate::pages::shortlist::{shortlist_bar, toggle_link};
 use crate::SiteContext;
@@ -115,6 +115,8 @@ pub fn program_page_with_tel(
         ],
     );
     let content = html! {
+        // (a program's article is 8-14 KB)
+        (Reserve(12 * 1024))
         article.program {
             @if listing.sample {
                 div.notice.sample-notice role="note" {
