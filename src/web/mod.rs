@@ -325,9 +325,12 @@ pub async fn serve(data: DataDir, options: ServeOptions) -> Result<()> {
         let state = state.clone();
         tokio::task::spawn_blocking(move || prepared::warm(&state.generation().index)).await?;
     }
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!(
+                "cannot listen on {addr}: is another server using it? \
+                 Stop it, or choose another address with --addr (for example --addr 127.0.0.1:3001)"
+            )
+    })?;
     let local = listener.local_addr()?;
     tracing::info!("listening on http://{local}");
     // The line tests and scripts wait for (the port may have been 0).

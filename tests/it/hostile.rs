@@ -459,3 +459,23 @@ fn serve_stops_cleanly_on_sigterm_and_sigint() {
         assert!(status.success(), "{name}: exit {status}");
     }
 }
+
+/// A second `serve` on an address in use stops at once with a message that
+/// says what to do (another `--addr`), not a bare OS error.
+#[test]
+fn serve_on_an_address_in_use_says_to_choose_another() {
+    let app = TestApp::start();
+    let addr = app.url.trim_start_matches("http://").to_string();
+    let data = TempDir::new("second");
+    let data = data.path().to_str().unwrap().to_string();
+    let (ok, _, stderr) = run(&["serve", "--addr", &addr, "--data-dir", &data]);
+    assert!(!ok, "a second server on {addr} exited 0");
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}"))
+            && stderr.contains("--addr")
+            && stderr.contains("Address already in use"),
+        "{stderr}"
+    );
+    // the first still answers
+    assert_eq!(app.get("/healthz").status(), 200);
+}
