@@ -10,6 +10,9 @@ use crate::vocabulary::{GroupId, Vocabulary};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocId, DocSet, SegmentOrdinal, TERMINATED};
 
+/// The distance of a search without a place.
+const NOWHERE: Distance = Distance::Miles(0.0);
+
 impl SearchIndex {
     /// A place and/or text search: visit the documents within the radius (the
     /// spatial order), or those the text matches, or both (the place's
@@ -110,15 +113,7 @@ impl SearchIndex {
                         if columns.is_alive(doc) {
                             let score = if scoring { scorer.score() } else { 0.0 };
                             let (ord, bits) = columns.row(doc);
-                            tally.consider(
-                                filter,
-                                segment_ord,
-                                doc,
-                                ord,
-                                bits,
-                                Distance::Miles(0.0),
-                                score,
-                            );
+                            tally.consider(filter, segment_ord, doc, ord, bits, NOWHERE, score);
                         }
                         doc = scorer.advance();
                     }
@@ -127,15 +122,7 @@ impl SearchIndex {
                     for doc in 0..columns.ord.len() as DocId {
                         if columns.is_alive(doc) {
                             let (ord, bits) = columns.row(doc);
-                            tally.consider(
-                                filter,
-                                segment_ord,
-                                doc,
-                                ord,
-                                bits,
-                                Distance::Miles(0.0),
-                                0.0,
-                            );
+                            tally.consider(filter, segment_ord, doc, ord, bits, NOWHERE, 0.0);
                         }
                     }
                 }
