@@ -327,9 +327,9 @@ pub async fn serve(data: DataDir, options: ServeOptions) -> Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!(
-                "cannot listen on {addr}: is another server using it? \
-                 Stop it, or choose another address with --addr (for example --addr 127.0.0.1:3001)"
-            )
+            "cannot listen on {addr}: is another server using it? Stop it, \
+             or choose another address with --addr (for example --addr 127.0.0.1:3001)"
+        )
     })?;
     let local = listener.local_addr()?;
     tracing::info!("listening on http://{local}");

@@ -3,10 +3,10 @@
 use crate::{Lang, SiteContext};
 use iop_index::{Listing, Precision, SearchRequest, Vocabulary};
 
-/// Room for `0` more bytes in the buffer a `html!` writes into, spliced
-/// first: maud starts the buffer at the size of the template's literal text
-/// and grows it by doubling, copying what is written each time (a results
-/// page's 70 KB was copied about twice over). Writes nothing.
+/// Room for this many more bytes in the buffer a `html!` writes into,
+/// spliced first: maud starts the buffer at the size of the template's
+/// literal text and grows it by doubling, copying what is written each time
+/// (a results page's 70 KB was copied about twice over). Writes nothing.
 pub(crate) struct Reserve(pub usize);
 
 impl maud::Render for Reserve {
