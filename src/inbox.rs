@@ -247,20 +247,27 @@ pub fn resolve(data: &DataDir, number: usize, note: &str) -> Result<String> {
     ))
 }
 
+/// The sizes of a reports directory's two files, bytes (0 for a file that
+/// is not there): both only grow, a report or a resolution a line at a
+/// time, so they tell when either changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InboxSizes {
+    /// `reports.jsonl`'s size.
+    pub reports: u64,
+    /// `resolved.jsonl`'s size.
+    pub resolutions: u64,
+}
+
 /// The dates (`YYYY-MM-DD`, oldest first) of the open reports about each
-/// listing, read again only when a reports file changed size.
-pub fn open_report_dates(dir: &Path, listing: &str) -> Vec<String> {
-    type Cache = Option<((PathBuf, u64, u64), BTreeMap<String, Vec<String>>)>;
+/// listing in `dir`, whose files have `sizes` (the request's, as its
+/// validators saw them); read again only when a size changed.
+pub fn open_report_dates(dir: &Path, sizes: InboxSizes, listing: &str) -> Vec<String> {
+    type Cache = Option<((PathBuf, InboxSizes), BTreeMap<String, Vec<String>>)>;
     static CACHE: Mutex<Cache> = Mutex::new(None);
-    let size = |p: PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-    let key = (
-        dir.to_path_buf(),
-        size(reports_path(dir)),
-        size(resolutions_path(dir)),
-    );
-    if key.1 == 0 {
+    if sizes.reports == 0 {
         return Vec::new();
     }
+    let key = (dir.to_path_buf(), sizes);
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     if cache.as_ref().is_none_or(|(k, _)| *k != key) {
         let mut by_listing: BTreeMap<String, Vec<String>> = BTreeMap::new();

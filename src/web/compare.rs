@@ -72,7 +72,7 @@ fn wrong_count(site: &SiteContext, parsed: &ShortlistQuery) -> Response {
     let page = iop_templates::error_page(
         site,
         StatusCode::BAD_REQUEST.as_u16(),
-        site.t("Compare needs 2 to 4 different programs"),
+        site.t("Compare needs 2 to 4 different programs").as_str(),
         &message,
         &suggestions,
     );

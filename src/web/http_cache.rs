@@ -15,6 +15,7 @@
 //! preflight `OPTIONS` allows `GET` and `HEAD` with the conditional headers.
 
 use super::AppState;
+use crate::inbox::InboxSizes;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -35,7 +36,8 @@ static DEFAULT_CACHE_CONTROL: std::sync::LazyLock<HeaderValue> = std::sync::Lazy
     HeaderValue::from_str(&format!("public, max-age={MAX_AGE}")).expect("a valid header value")
 });
 
-/// The validators of what is served now: (`ETag`, `Last-Modified`).
+/// The validators of what is served now: (`ETag`, `Last-Modified`) and the
+/// reports files' sizes in the `ETag`.
 pub(super) fn validators(state: &AppState) -> Validators {
     let generation = state.generation();
     let built = time::OffsetDateTime::parse(
@@ -44,29 +46,35 @@ pub(super) fn validators(state: &AppState) -> Validators {
     )
     .map(SystemTime::from)
     .unwrap_or(SystemTime::UNIX_EPOCH);
-    let mut tag = generation.meta.generation.clone();
     let mut modified = built;
-    for path in [
-        super::reports::reports_path(state),
-        crate::inbox::resolutions_path(&state.reports_dir),
-    ] {
-        if let Ok(meta) = std::fs::metadata(&path) {
-            tag.push_str(&format!("-{}", meta.len()));
+    let mut size = |path: std::path::PathBuf| match std::fs::metadata(path) {
+        Ok(meta) => {
             if let Ok(m) = meta.modified() {
                 modified = modified.max(m);
             }
-        } else {
-            tag.push_str("-0");
+            meta.len()
         }
-    }
-    Validators(format!("W/\"{tag}\""), modified)
+        Err(_) => 0,
+    };
+    let inbox = InboxSizes {
+        reports: size(super::reports::reports_path(state)),
+        resolutions: size(crate::inbox::resolutions_path(&state.reports_dir)),
+    };
+    let tag = format!(
+        "W/\"{}-{}-{}\"",
+        generation.meta.generation, inbox.reports, inbox.resolutions
+    );
+    Validators(tag, modified, inbox)
 }
 
 /// The validators a request is answered under: (`ETag`, `Last-Modified`),
-/// worked out once per request. The page cache, outermost, leaves them in
-/// the request's extensions for [`headers`].
+/// worked out once per request, and the reports files' sizes they were
+/// worked out from (a program page's open reports are read at the same
+/// sizes: two `stat`s fewer). The page cache, outermost, leaves them in
+/// the request's extensions for [`headers`], which leaves them there for
+/// the handlers.
 #[derive(Debug, Clone)]
-pub(super) struct Validators(pub String, pub SystemTime);
+pub(super) struct Validators(pub String, pub SystemTime, pub InboxSizes);
 
 /// Does an `If-None-Match` list name `etag` (weak comparison)?
 fn etag_matches(list: &str, etag: &str) -> bool {
@@ -148,7 +156,7 @@ fn answered_before(path: &str, request: &HeaderMap, etag: &str) -> bool {
 }
 
 /// The middleware (see the module documentation).
-pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let cross_origin = is_cross_origin(&path);
     if cross_origin && request.method() == Method::OPTIONS {
@@ -177,9 +185,13 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
             conditions.insert(name, value.clone());
         }
     }
-    let Validators(etag, modified) = match request.extensions().get::<Validators>() {
+    let Validators(etag, modified, _) = match request.extensions().get::<Validators>() {
         Some(v) => v.clone(),
-        None => validators(&state),
+        None => {
+            let v = validators(&state);
+            request.extensions_mut().insert(v.clone());
+            v
+        }
     };
     if readable && answered_before(&path, &conditions, &etag) {
         // the same answer as the 304 below, without rendering the page first

@@ -3,12 +3,14 @@
 //! URL (see [`super::seo::public_url`]). `list=` carries a shortlist.
 
 use super::extract::{KnownListing, Site};
+use super::http_cache::Validators;
 use super::seo::public_url;
 use super::{AppState, PageError};
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use iop_index::{SearchRequest, UnknownParams};
 
@@ -22,6 +24,7 @@ async fn program(
     listing: Result<KnownListing, PageError>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    validators: Option<Extension<Validators>>,
 ) -> Result<Response, PageError> {
     // a bad shortlist is answered before an unknown id, as it always was
     let (rest, shortlist) = super::shortlist::take_list(&query.unwrap_or_default())?;
@@ -31,7 +34,13 @@ async fn program(
     let search = SearchRequest::from_query_string(&rest, UnknownParams::Ignore)
         .ok()
         .filter(|r| r.near.is_some() || r.text.is_some() || !r.filters.is_empty());
-    let reported = crate::inbox::open_report_dates(&state.reports_dir, &listing.id);
+    // the reports files as the validators saw them (a page without them,
+    // which the middleware always gives, reads the files' sizes here)
+    let inbox = match validators {
+        Some(Extension(Validators(_, _, inbox))) => inbox,
+        None => super::http_cache::validators(&state).2,
+    };
+    let reported = crate::inbox::open_report_dates(&state.reports_dir, inbox, &listing.id);
     let generation = state.generation();
     let made;
     let tel = match super::prepared::tel_links(&generation.index, &listing.id) {

@@ -118,3 +118,42 @@ mod tests {
         assert_eq!(translate(Lang::En, "Search"), "Search");
     }
 }
+
+/// A UI string in a page's language, as [`crate::SiteContext::t`] gives
+/// it: a `&'static str` (it derefs to one) that a page splices escaped as
+/// [`crate::Text`] escapes, a run at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Phrase(pub &'static str);
+
+impl Phrase {
+    /// The string.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Phrase {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl AsRef<str> for Phrase {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Phrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl maud::Render for Phrase {
+    fn render_to(&self, buffer: &mut String) {
+        crate::Text(self.0).render_to(buffer);
+    }
+}

@@ -65,7 +65,8 @@ use iop_index::request::Shortlist;
 use std::sync::LazyLock;
 
 pub use components::CardParts;
-pub use i18n::Lang;
+pub use format::Text;
+pub use i18n::{Lang, Phrase};
 pub use pages::about::about;
 pub use pages::compare::{compare, CompareView, FACET_GROUPS};
 pub use pages::error::{error_page, error_page_with_search, param_error_message, TypedSearch};
@@ -116,8 +117,8 @@ impl SiteContext {
     }
 
     /// An English UI string in the page's language (see [`i18n`]).
-    pub fn t(&self, english: &'static str) -> &'static str {
-        i18n::translate(self.lang, english)
+    pub fn t(&self, english: &'static str) -> Phrase {
+        Phrase(i18n::translate(self.lang, english))
     }
 
     /// A site path (`/search?near=...`) in the page's language: `/es/search?...`
@@ -201,7 +202,7 @@ impl SiteContext {
     /// the placeholders filled in: `site.tf("{n} programs", &[("n", "3")])`.
     pub fn tf(&self, english: &'static str, args: &[(&str, &str)]) -> String {
         // one pass, so a value that contains `{...}` is never filled in again
-        iop_index::request::fill(self.t(english), args)
+        iop_index::request::fill(self.t(english).as_str(), args)
     }
 
     /// A facet value's label in the page's language.

@@ -3,7 +3,7 @@
 
 use super::frame::not_reported;
 use crate::format::{one_decimal, value_label};
-use crate::SiteContext;
+use crate::{Phrase, SiteContext};
 use iop_index::listing::Provenance;
 use iop_index::{Listing, Source, Vocabulary};
 use maud::{html, Markup};
@@ -42,7 +42,7 @@ pub(crate) fn accepting(ctx: &SiteContext, value: Option<bool>) -> Markup {
     )
 }
 
-pub(crate) fn yes_no(ctx: &SiteContext, value: Option<bool>, yes: &str, no: &str) -> Markup {
+pub(crate) fn yes_no(ctx: &SiteContext, value: Option<bool>, yes: Phrase, no: Phrase) -> Markup {
     html! {
         @match value {
             Some(true) => span.yes { (yes) },

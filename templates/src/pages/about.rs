@@ -138,8 +138,8 @@ pub fn about(ctx: &SiteContext, meta: &GenerationMeta, public_domain_kinds: &[&s
     layout(
         ctx,
         &Page {
-            title: ctx.t("About"),
-            description: ctx.t("What IOP Finder is, where its data comes from and how it is checked. No ads, no paid placement, no tracking."),
+            title: ctx.t("About").as_str(),
+            description: ctx.t("What IOP Finder is, where its data comes from and how it is checked. No ads, no paid placement, no tracking.").as_str(),
             nav: Nav::About,
             noindex: false,
         },

@@ -84,43 +84,43 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
                         }
                     }
                     tbody {
-                        (row(ctx.t("Address"), &|h| address(&h.listing)))
+                        (row(ctx.t("Address").as_str(), &|h| address(&h.listing)))
                         @if has_distance {
-                            (row(ctx.t("Distance"), &|h| match h.distance_miles {
+                            (row(ctx.t("Distance").as_str(), &|h| match h.distance_miles {
                                 Some(miles) => html! { (crate::format::distance_text(ctx, &h.listing, miles)) },
                                 None => not_reported(ctx),
                             }))
                         }
-                        (row(ctx.t("Phone"), &|h| match &h.listing.phone {
+                        (row(ctx.t("Phone").as_str(), &|h| match &h.listing.phone {
                             Some(p) => phone_link(p),
                             None => not_reported(ctx),
                         }))
-                        (row(ctx.t("Intake phone"), &|h| match &h.listing.intake_phone {
+                        (row(ctx.t("Intake phone").as_str(), &|h| match &h.listing.intake_phone {
                             Some(p) => phone_link(p),
                             None => not_reported(ctx),
                         }))
-                        (row(ctx.t("Website"), &|h| match h.listing.website.as_deref().and_then(web_url) {
+                        (row(ctx.t("Website").as_str(), &|h| match h.listing.website.as_deref().and_then(web_url) {
                             Some(url) => html! { a href=(url) rel="nofollow noopener" { (short_url(url)) } },
                             None => not_reported(ctx),
                         }))
-                        (row(ctx.t("New clients"), &|h| accepting(ctx, h.listing.accepting_new_clients)))
+                        (row(ctx.t("New clients").as_str(), &|h| accepting(ctx, h.listing.accepting_new_clients)))
                         @for group in FACET_GROUPS {
                             (row(group_label(ctx, group), &|h| labels_markup(ctx, &labels_of(ctx, &h.listing, group))))
                         }
-                        (row(ctx.t("Hours a week"), &|h| match h.listing.schedule.hours_per_week {
+                        (row(ctx.t("Hours a week").as_str(), &|h| match h.listing.schedule.hours_per_week {
                             Some(hours) => html! { (hours_a_week(ctx, hours)) },
                             None => not_reported(ctx),
                         }))
-                        (row(ctx.t("Days a week"), &|h| match h.listing.schedule.days_per_week {
+                        (row(ctx.t("Days a week").as_str(), &|h| match h.listing.schedule.days_per_week {
                             Some(days) => html! { (days) },
                             None => not_reported(ctx),
                         }))
-                        (row(ctx.t("Program length (weeks)"), &|h| match h.listing.schedule.program_weeks {
+                        (row(ctx.t("Program length (weeks)").as_str(), &|h| match h.listing.schedule.program_weeks {
                             Some(weeks) => html! { (weeks) },
                             None => not_reported(ctx),
                         }))
-                        (row(ctx.t("Also offers partial hospitalization (PHP)"), &|h| yes_no(ctx, h.listing.level_of_care.php)))
-                        (row(ctx.t("Sources"), &|h| sources(ctx, &h.listing)))
+                        (row(ctx.t("Also offers partial hospitalization (PHP)").as_str(), &|h| yes_no(ctx, h.listing.level_of_care.php)))
+                        (row(ctx.t("Sources").as_str(), &|h| sources(ctx, &h.listing)))
                     }
                 }
             }
@@ -133,8 +133,10 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
     layout(
         ctx,
         &Page {
-            title: ctx.t("Compare programs"),
-            description: ctx.t("Intensive outpatient programs compared side by side."),
+            title: ctx.t("Compare programs").as_str(),
+            description: ctx
+                .t("Intensive outpatient programs compared side by side.")
+                .as_str(),
             nav: Nav::None,
             noindex: true,
         },

@@ -65,7 +65,7 @@ pub fn error_page_with_search(
         radius: typed.radius.unwrap_or(FormValues::default().radius),
         q: &typed.q,
     };
-    let heading = ctx.t(heading(status));
+    let heading = ctx.t(heading(status)).as_str();
     // titles and messages come from the web layer in English: shown in the
     // page's language when the catalog has them (parameter errors come
     // already worded, see [`param_error_message`])
@@ -106,7 +106,7 @@ pub fn error_page_with_search(
         ctx,
         &Page {
             title: page_title,
-            description: ctx.t("IOP Finder could not show this page."),
+            description: ctx.t("IOP Finder could not show this page.").as_str(),
             nav: Nav::None,
             noindex: true,
         },

@@ -97,12 +97,12 @@ fn program_facts(ctx: &SiteContext, listing: &Listing, miles: Option<f64>) -> Ma
         article.handout-program {
             h2 { (listing.display_name()) }
             dl {
-                (fact(ctx.t("Address"), html! {
+                (fact(ctx.t("Address").as_str(), html! {
                     @if let Some(street) = &a.street { (street) ", " }
                     (a.city) ", " (a.state) " " (a.zip)
                     @if let Some(miles) = miles { " (" (crate::format::distance_text(ctx, listing, miles)) ")" }
                 }))
-                (fact(ctx.t("Phone"), html! {
+                (fact(ctx.t("Phone").as_str(), html! {
                     @match &listing.phone { Some(p) => (phone_link(p)), None => (not_reported(ctx)) }
                     @if let Some(intake) = &listing.intake_phone {
                         " \u{b7} " (ctx.t("Intake")) " " (phone_link(intake))
@@ -111,7 +111,7 @@ fn program_facts(ctx: &SiteContext, listing: &Listing, miles: Option<f64>) -> Ma
                 (fact(group_label(ctx, "focus"), labels_markup(ctx, &labels_of(ctx, listing, "focus"))))
                 (fact(group_label(ctx, "age"), labels_markup(ctx, &labels_of(ctx, listing, "age"))))
                 (fact(group_label(ctx, "insurance"), labels_markup(ctx, &labels_of(ctx, listing, "insurance"))))
-                (fact(ctx.t("Schedule"), html! {
+                (fact(ctx.t("Schedule").as_str(), html! {
                     @if tracks.is_empty() && listing.schedule.hours_per_week.is_none() {
                         (not_reported(ctx))
                     } @else {
@@ -124,9 +124,9 @@ fn program_facts(ctx: &SiteContext, listing: &Listing, miles: Option<f64>) -> Ma
                 }))
                 (fact(group_label(ctx, "accreditation"), labels_markup(ctx, &labels_of(ctx, listing, "accreditation"))))
                 @if let Some(url) = listing.website.as_deref().and_then(web_url) {
-                    (fact(ctx.t("Website"), html! { (short_url(url)) }))
+                    (fact(ctx.t("Website").as_str(), html! { (short_url(url)) }))
                 }
-                (fact(ctx.t("Source"), html! {
+                (fact(ctx.t("Source").as_str(), html! {
                     @for source in &listing.sources { (ctx.data(&source.title)) "; " }
                     @match listing.last_checked() {
                         Some(date) => { (ctx.t("last checked")) " " time datetime=(date) { (date_text(ctx, date)) } },

@@ -63,7 +63,7 @@ pub fn home(ctx: &SiteContext) -> Markup {
         ctx,
         &Page {
             title: "",
-            description: ctx.t("Find intensive outpatient programs (IOPs) for mental health and substance use near you. Free, no ads, no tracking; every fact shows its source."),
+            description: ctx.t("Find intensive outpatient programs (IOPs) for mental health and substance use near you. Free, no ads, no tracking; every fact shows its source.").as_str(),
             nav: Nav::Search,
             noindex: false,
         },

@@ -7,7 +7,7 @@ use crate::components::{
 use crate::format::{date_text, labels_of, search_href, short_url, tel_href, web_url, Reserve};
 use crate::layout::{Nav, Page};
 use crate::pages::shortlist::{shortlist_bar, toggle_link};
-use crate::SiteContext;
+use crate::{Phrase, SiteContext};
 use iop_index::request::Shortlist;
 use iop_index::{Listing, Point, SearchRequest, Vocabulary};
 use maud::{html, Markup, PreEscaped};
@@ -191,24 +191,24 @@ fn contact_section(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Mark
         section aria-labelledby="contact" {
             h2 #contact { (ctx.t("Contact and location")) }
             dl.facts {
-                (fact_row(ctx.t("Address"), html! {
+                (fact_row(ctx.t("Address").as_str(), html! {
                     p.address {
                         @if let Some(street) = &address.street { (street) br; }
                         @if let Some(street2) = &address.street2 { (street2) br; }
                         (address.city) ", " (address.state) " " (address.zip)
                     }
                 }, fact_source(ctx, listing, "address")))
-                (fact_row(ctx.t("Map"), match (listing.point, &address.street) {
+                (fact_row(ctx.t("Map").as_str(), match (listing.point, &address.street) {
                     (Some(point), _) if point.precision == Precision::Exact => directions(ctx, point),
                     (_, Some(_)) => address_directions(ctx, listing),
                     (Some(point), None) => directions(ctx, point),
                     (None, None) => not_reported(ctx),
                 }, fact_source(ctx, listing, "point")))
-                (fact_row(ctx.t("Phone"), match &listing.phone {
+                (fact_row(ctx.t("Phone").as_str(), match &listing.phone {
                     Some(phone) => phone_link_to(phone, tel.phone.as_deref()),
                     None => not_reported(ctx),
                 }, fact_source(ctx, listing, "phone")))
-                (fact_row(ctx.t("Intake phone"), match &listing.intake_phone {
+                (fact_row(ctx.t("Intake phone").as_str(), match &listing.intake_phone {
                     // every intake line the sources give, the first first
                     // (its tel: link prepared; the rare others made here)
                     Some(phone) => html! {
@@ -217,7 +217,7 @@ fn contact_section(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Mark
                     },
                     None => not_reported(ctx),
                 }, fact_source(ctx, listing, "intake_phone")))
-                (fact_row(ctx.t("Website"), match &listing.website {
+                (fact_row(ctx.t("Website").as_str(), match &listing.website {
                     Some(site) => website(site),
                     None => not_reported(ctx),
                 }, fact_source(ctx, listing, "website")))
@@ -228,7 +228,7 @@ fn contact_section(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Mark
 
 /// The phone (and intake phone) as large tap targets, at the top.
 fn program_call(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Markup {
-    let calls: Vec<(&str, &str, &str)> = [
+    let calls: Vec<(Phrase, &str, &str)> = [
         (
             ctx.t("Call"),
             listing.phone.as_deref(),
@@ -323,7 +323,7 @@ fn details_section(ctx: &SiteContext, listing: &Listing) -> Markup {
         section aria-labelledby="details" {
             h2 #details { (ctx.t("Program details")) }
             dl.facts {
-                (fact_row(ctx.t("Accepting new clients"), yes_no(ctx, listing.accepting_new_clients, ctx.t("Yes"), ctx.t("No")),
+                (fact_row(ctx.t("Accepting new clients").as_str(), yes_no(ctx, listing.accepting_new_clients, ctx.t("Yes"), ctx.t("No")),
                     fact_source(ctx, listing, "accepting_new_clients")))
                 @for group in vocabulary.groups().iter().filter(|g| g.slug != SCHEDULE_GROUP) {
                     (fact_row(ctx.group_label(group), labels_markup(ctx, &labels_of(ctx, listing, &group.slug)), group_source(ctx, listing, &group.slug)))
@@ -339,17 +339,17 @@ fn schedule_section(ctx: &SiteContext, listing: &Listing) -> Markup {
         section aria-labelledby="schedule" {
             h2 #schedule { (ctx.t("Schedule")) }
             dl.facts {
-                (fact_row(ctx.t("When sessions meet"), labels_markup(ctx, &labels_of(ctx, listing, SCHEDULE_GROUP)), group_source(ctx, listing, SCHEDULE_GROUP)))
-                (fact_row(ctx.t("Days a week"), match schedule.days_per_week {
+                (fact_row(ctx.t("When sessions meet").as_str(), labels_markup(ctx, &labels_of(ctx, listing, SCHEDULE_GROUP)), group_source(ctx, listing, SCHEDULE_GROUP)))
+                (fact_row(ctx.t("Days a week").as_str(), match schedule.days_per_week {
                     Some(1) => html! { (ctx.t("1 day a week")) },
                     Some(d) => html! { (ctx.tf("{n} days a week", &[("n", &d.to_string())])) },
                     None => not_reported(ctx),
                 }, html! {}))
-                (fact_row(ctx.t("Hours a week"), match schedule.hours_per_week {
+                (fact_row(ctx.t("Hours a week").as_str(), match schedule.hours_per_week {
                     Some(h) => html! { (hours_a_week(ctx, h)) },
                     None => not_reported(ctx),
                 }, html! {}))
-                (fact_row(ctx.t("Sessions"), html! {
+                (fact_row(ctx.t("Sessions").as_str(), html! {
                     @if schedule.sessions.is_empty() {
                         (not_reported(ctx))
                     } @else {
@@ -365,7 +365,7 @@ fn schedule_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                         }
                     }
                 }, html! {}))
-                (fact_row(ctx.t("Program length"), match schedule.program_weeks {
+                (fact_row(ctx.t("Program length").as_str(), match schedule.program_weeks {
                     Some(1) => html! { (ctx.t("About 1 week")) },
                     Some(w) => html! { (ctx.tf("About {n} weeks", &[("n", &w.to_string())])) },
                     None => not_reported(ctx),
@@ -382,9 +382,9 @@ fn level_of_care_section(ctx: &SiteContext, listing: &Listing) -> Markup {
         section aria-labelledby="level-of-care" {
             h2 #level-of-care { (ctx.t("Level of care")) }
             dl.facts {
-                (fact_row(ctx.t("Intensive outpatient (IOP)"), html! { span.yes { (ctx.t("Yes")) } }, html! {}))
-                (fact_row(ctx.t("Partial hospitalization (PHP)"), yes_no(ctx, care.php, ctx.t("Yes"), ctx.t("No")), html! {}))
-                (fact_row(ctx.t("Outpatient care to step down to"), yes_no(ctx, care.outpatient, ctx.t("Yes"), ctx.t("No")), html! {}))
+                (fact_row(ctx.t("Intensive outpatient (IOP)").as_str(), html! { span.yes { (ctx.t("Yes")) } }, html! {}))
+                (fact_row(ctx.t("Partial hospitalization (PHP)").as_str(), yes_no(ctx, care.php, ctx.t("Yes"), ctx.t("No")), html! {}))
+                (fact_row(ctx.t("Outpatient care to step down to").as_str(), yes_no(ctx, care.outpatient, ctx.t("Yes"), ctx.t("No")), html! {}))
             }
             (fact_source(ctx, listing, "level_of_care"))
         }
@@ -462,7 +462,7 @@ fn facts_from(ctx: &SiteContext, listing: &Listing, source: usize) -> Vec<String
                 "accepting_new_clients" => Some(ctx.t("Accepting new clients")),
                 _ => None,
             }
-            .map(str::to_string),
+            .map(|word| word.to_string()),
         };
         if let Some(word) = word.filter(|w| !words.contains(w)) {
             words.push(word);

@@ -207,8 +207,8 @@ pub fn report_thanks(ctx: &SiteContext, listing: &Listing) -> Markup {
     layout(
         ctx,
         &Page {
-            title: ctx.t("Thank you: your report was sent"),
-            description: ctx.t("Thank you: your report was sent"),
+            title: ctx.t("Thank you: your report was sent").as_str(),
+            description: ctx.t("Thank you: your report was sent").as_str(),
             nav: Nav::None,
             noindex: true,
         },

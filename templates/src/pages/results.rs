@@ -100,7 +100,7 @@ pub fn results_page_with_cards(
         ctx,
         &Page {
             title: &title,
-            description: ctx.t("Intensive outpatient programs matching your search, with distance, insurance, ages, schedule and sources."),
+            description: ctx.t("Intensive outpatient programs matching your search, with distance, insurance, ages, schedule and sources.").as_str(),
             nav: Nav::Search,
             noindex: true,
         },

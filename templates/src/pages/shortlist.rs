@@ -196,9 +196,10 @@ pub fn shortlist(ctx: &SiteContext, view: &ShortlistView<'_>) -> Markup {
     layout(
         ctx,
         &Page {
-            title: ctx.t("Your shortlist"),
+            title: ctx.t("Your shortlist").as_str(),
             description: ctx
-                .t("A shortlist of intensive outpatient programs to share, print or compare."),
+                .t("A shortlist of intensive outpatient programs to share, print or compare.")
+                .as_str(),
             nav: Nav::None,
             noindex: true,
         },
