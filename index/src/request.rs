@@ -9,6 +9,7 @@
 use crate::geo::{Gazetteer, Origin, PlaceError};
 use crate::listing::is_listing_id;
 use crate::vocabulary::{GroupId, ValueId, Vocabulary};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -632,6 +633,15 @@ pub fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect()
+}
+
+/// The first value of the parameter `name` in `query`, decoded as
+/// [`form_urlencoded_pairs`] decodes it; borrowed from `query` when it
+/// needed no decoding (nothing is allocated for the other pairs).
+pub fn form_urlencoded_value<'q>(query: &'q str, name: &str) -> Option<Cow<'q, str>> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 /// Percent-encode `text` for a query string (space as `+`), as every link

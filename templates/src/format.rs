@@ -182,15 +182,15 @@ pub(crate) fn value_label<'a>(ctx: &SiteContext, group: &str, slug: &'a str) -> 
 }
 
 /// The labels of a listing's values in `group`, in listing order.
-pub(crate) fn labels_of(
+pub(crate) fn labels_of<'a>(
     ctx: &SiteContext,
-    listing: &iop_index::Listing,
+    listing: &'a iop_index::Listing,
     group: &str,
-) -> Vec<String> {
+) -> Vec<&'a str> {
     listing
         .values(group)
         .iter()
-        .map(|slug| value_label(ctx, group, slug).to_string())
+        .map(|slug| value_label(ctx, group, slug))
         .collect()
 }
 

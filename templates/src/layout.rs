@@ -67,6 +67,9 @@ pub(crate) fn frame_around(ctx: &SiteContext, page: &Page<'_>, head: Markup) -> 
     // listing pages write absolute canonical and alternates of their own
     // (crate::share); every other page's are made here, absolute too
     let alternates = !head.0.contains("hreflang=");
+    // (each made once: keeping the shortlist reads the page's query)
+    let home = ctx.keep("/");
+    let about = ctx.keep("/about");
     let frame = html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
@@ -94,11 +97,11 @@ pub(crate) fn frame_around(ctx: &SiteContext, page: &Page<'_>, head: Markup) -> 
                 }
                 header.site-header {
                     div.wrap.site-header-inner {
-                        a.site-name href=(ctx.keep("/")) { (SITE_NAME) }
+                        a.site-name href=(home) { (SITE_NAME) }
                         nav.site-nav aria-label=(ctx.t("Site")) {
                             ul {
-                                li { a href=(ctx.keep("/")) aria-current=[current(page.nav, Nav::Search)] { (ctx.t("Search")) } }
-                                li { a href=(ctx.keep("/about")) aria-current=[current(page.nav, Nav::About)] { (ctx.t("About")) } }
+                                li { a href=(home) aria-current=[current(page.nav, Nav::Search)] { (ctx.t("Search")) } }
+                                li { a href=(about) aria-current=[current(page.nav, Nav::About)] { (ctx.t("About")) } }
                                 li.lang-switch {
                                     a href=(ctx.path_in(other)) lang=(other.code()) hreflang=(other.code()) {
                                         (other.name())
@@ -111,7 +114,7 @@ pub(crate) fn frame_around(ctx: &SiteContext, page: &Page<'_>, head: Markup) -> 
                 main id="main" class="wrap" {
                     (PreEscaped(CONTENT_SLOT))
                 }
-                (footer(ctx))
+                (footer(ctx, &about))
             }
         }
     };
@@ -152,7 +155,8 @@ fn current(page: Nav, entry: Nav) -> Option<&'static str> {
     (page == entry).then_some("page")
 }
 
-fn footer(ctx: &SiteContext) -> Markup {
+/// The footer; `about` is the About page's link ([`SiteContext::keep`]).
+fn footer(ctx: &SiteContext, about: &str) -> Markup {
     html! {
         footer.site-footer {
             div.wrap {
@@ -175,7 +179,7 @@ fn footer(ctx: &SiteContext) -> Markup {
                 }
                 p {
                     (ctx.t("No ads, no paid placement, no tracking.")) " "
-                    a href=(ctx.keep("/about")) { (ctx.t("About this directory and its sources")) }
+                    a href=(about) { (ctx.t("About this directory and its sources")) }
                 }
             }
         }

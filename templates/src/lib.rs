@@ -124,13 +124,7 @@ impl SiteContext {
     /// A site path (`/search?near=...`) in the page's language: `/es/search?...`
     /// for Spanish. Paths outside the pages (`/static/`, `/api/`) are unchanged.
     pub fn href(&self, path: &str) -> String {
-        if self.lang == Lang::En || path.starts_with("/static/") || path.starts_with("/api/") {
-            return path.to_string();
-        }
-        match path {
-            "/" => format!("{}/", self.lang.prefix()),
-            _ => format!("{}{path}", self.lang.prefix()),
-        }
+        href_in(self.lang, path)
     }
 
     /// The shortlist this page carries: `list=` on search, program and other
@@ -143,10 +137,8 @@ impl SiteContext {
         } else {
             "list"
         };
-        iop_index::request::form_urlencoded_pairs(query)
-            .into_iter()
-            .find(|(k, _)| k == key)
-            .and_then(|(_, v)| Shortlist::parse(&v).ok())
+        iop_index::request::form_urlencoded_value(query, key)
+            .and_then(|v| Shortlist::parse(&v).ok())
             .unwrap_or_default()
     }
 
@@ -174,21 +166,18 @@ impl SiteContext {
             return None;
         }
         let (path, query) = self.path.split_once('?').unwrap_or((&self.path, ""));
-        let kept: Vec<&str> = query
+        let mut bare = path.to_string();
+        for pair in query
             .split('&')
             .filter(|pair| !pair.is_empty() && !pair.starts_with("list="))
-            .collect();
-        let bare = SiteContext {
-            path: match kept.is_empty() {
-                true => path.to_string(),
-                false => format!("{path}?{}", kept.join("&")),
-            },
-            ..self.clone()
-        };
+        {
+            bare.push(if bare.len() == path.len() { '?' } else { '&' });
+            bare.push_str(pair);
+        }
         Some(format!(
             "{}{}",
             self.public_url.trim_end_matches('/'),
-            bare.path_in(lang)
+            href_in(lang, &bare)
         ))
     }
 
@@ -232,17 +221,23 @@ impl SiteContext {
     /// This page in `lang` (`/es/search?near=95814`), for the language
     /// switch and `hreflang` alternates.
     pub fn path_in(&self, lang: Lang) -> String {
-        let other = SiteContext {
-            lang,
-            path: String::new(),
-            ..self.clone()
-        };
         let path = if self.path.starts_with('/') {
             self.path.as_str()
         } else {
             "/"
         };
-        other.href(path)
+        href_in(lang, path)
+    }
+}
+
+/// [`SiteContext::href`] in `lang`.
+fn href_in(lang: Lang, path: &str) -> String {
+    if lang == Lang::En || path.starts_with("/static/") || path.starts_with("/api/") {
+        return path.to_string();
+    }
+    match path {
+        "/" => format!("{}/", lang.prefix()),
+        _ => format!("{}{path}", lang.prefix()),
     }
 }
 

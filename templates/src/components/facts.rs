@@ -2,7 +2,7 @@
 //! of a fact with its source and date.
 
 use super::frame::not_reported;
-use crate::format::{one_decimal, value_label};
+use crate::format::{one_decimal, value_label, Reserve, Text};
 use crate::{Phrase, SiteContext};
 use iop_index::listing::Provenance;
 use iop_index::{Listing, Source, Vocabulary};
@@ -17,9 +17,13 @@ pub(crate) fn group_label<'a>(ctx: &SiteContext, slug: &'a str) -> &'a str {
 }
 
 /// Labels joined by commas, or "not reported".
-pub(crate) fn labels_markup(ctx: &SiteContext, labels: &[String]) -> Markup {
+pub(crate) fn labels_markup(ctx: &SiteContext, labels: &[&str]) -> Markup {
     html! {
-        @if labels.is_empty() { (not_reported(ctx)) } @else { (labels.join(", ")) }
+        @if labels.is_empty() { (not_reported(ctx)) }
+        @for (i, label) in labels.iter().enumerate() {
+            @if i > 0 { ", " }
+            (Text(label))
+        }
     }
 }
 
@@ -90,8 +94,8 @@ pub(crate) fn provenance_note(
                         ul {
                             @for (about, words) in &evidence {
                                 li {
-                                    @if !about.is_empty() { (about) ": " }
-                                    q { (words) }
+                                    @if !about.is_empty() { (Text(about)) ": " }
+                                    q { (Text(words)) }
                                 }
                             }
                         }
@@ -169,8 +173,9 @@ pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) ->
 /// A row of the program page's fact list: label, value, source.
 pub(crate) fn fact_row(label: &str, value: Markup, source: Markup) -> Markup {
     html! {
+        (Reserve(label.len() + value.0.len() + source.0.len()))
         div.fact-row {
-            dt { (label) }
+            dt { (Text(label)) }
             dd {
                 div.fact-value { (value) }
                 (source)

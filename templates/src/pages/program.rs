@@ -4,7 +4,9 @@ use crate::components::{
     accepting, fact_row, fact_source, group_source, hours_a_week, labels_markup, not_reported,
     phone_link, phone_link_to, sample_tag, yes_no,
 };
-use crate::format::{date_text, labels_of, search_href, short_url, tel_href, web_url, Reserve};
+use crate::format::{
+    date_text, labels_of, search_href, short_url, tel_href, web_url, Reserve, Text,
+};
 use crate::layout::{Nav, Page};
 use crate::pages::shortlist::{shortlist_bar, toggle_link};
 use crate::{Phrase, SiteContext};
@@ -134,9 +136,9 @@ pub fn program_page_with_tel(
                 }
             }
             div.program-head {
-                h1 { (name) @if listing.sample { " " (sample_tag(ctx)) } }
+                h1 { (Text(&name)) @if listing.sample { " " (sample_tag(ctx)) } }
                 @if listing.program_name.is_some() && name != listing.name {
-                    p.org { (ctx.t("Offered by")) " " (listing.name) }
+                    p.org { (ctx.t("Offered by")) " " (Text(&listing.name)) }
                 }
                 @if listing.accepting_new_clients.is_some() {
                     p.status { (accepting(ctx, listing.accepting_new_clients)) }
@@ -148,7 +150,7 @@ pub fn program_page_with_tel(
                 }
                 (program_call(ctx, listing, tel))
                 p.program-shortlist {
-                    (toggle_link(ctx, shortlist, &listing.id, PreEscaped(&html! { (name) }.into_string()), &own, false))
+                    (toggle_link(ctx, shortlist, &listing.id, PreEscaped(&html! { (Text(&name)) }.into_string()), &own, false))
                 }
                 (before_you_call(ctx))
             }
@@ -158,7 +160,7 @@ pub fn program_page_with_tel(
                     @if let Some(text) = &listing.description {
                         section aria-labelledby="about-program" {
                             h2 #about-program { (ctx.t("About this program")) }
-                            p.description { (text) }
+                            p.description { (Text(text)) }
                             (fact_source(ctx, listing, "description"))
                         }
                     }
@@ -193,9 +195,9 @@ fn contact_section(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Mark
             dl.facts {
                 (fact_row(ctx.t("Address").as_str(), html! {
                     p.address {
-                        @if let Some(street) = &address.street { (street) br; }
-                        @if let Some(street2) = &address.street2 { (street2) br; }
-                        (address.city) ", " (address.state) " " (address.zip)
+                        @if let Some(street) = &address.street { (Text(street)) br; }
+                        @if let Some(street2) = &address.street2 { (Text(street2)) br; }
+                        (Text(&address.city)) ", " (Text(&address.state)) " " (Text(&address.zip))
                     }
                 }, fact_source(ctx, listing, "address")))
                 (fact_row(ctx.t("Map").as_str(), match (listing.point, &address.street) {
