@@ -379,61 +379,47 @@ impl MapCities {
         (lat.floor() as i32, lon.floor() as i32)
     }
 
+    /// The places inside the box, largest first, found as they are asked
+    /// for (a map stops at its few labels).
     fn largest_in(
         &self,
         (west, east, south, north): (f64, f64, f64, f64),
-        n: usize,
-    ) -> Vec<(&str, f64, f64)> {
-        let inside = |c: &&(String, f64, f64)| {
+    ) -> Box<dyn Iterator<Item = (&str, f64, f64)> + '_> {
+        let inside = move |c: &(String, f64, f64)| {
             let (lat, lon) = (c.1, c.2);
             lon >= west && lon <= east && lat >= south && lat <= north
         };
-        if !(west <= east && south <= north) || n == 0 {
-            return Vec::new();
+        fn named(c: &(String, f64, f64)) -> (&str, f64, f64) {
+            (c.0.as_str(), c.1, c.2)
+        }
+        if !(west <= east && south <= north) {
+            return Box::new(std::iter::empty());
         }
         let ((s, w), (nn, e)) = (Self::cell(south, west), Self::cell(north, east));
         let cells = (i64::from(nn) - i64::from(s) + 1) * (i64::from(e) - i64::from(w) + 1);
         if cells > Self::MAX_CELLS {
-            return self
-                .ranked
-                .iter()
-                .filter(inside)
-                .take(n)
-                .map(|c| (c.0.as_str(), c.1, c.2))
-                .collect();
+            return Box::new(self.ranked.iter().filter(move |c| inside(c)).map(named));
         }
         // each cell's ranks are ascending: merged, smallest rank first,
-        // until `n` are inside the box
-        let mut heads: BinaryHeap<Reverse<(u32, usize, usize)>> = BinaryHeap::new();
+        // those inside the box kept
         let cells: Vec<&Vec<u32>> = (s..=nn)
             .flat_map(|lat| (w..=e).map(move |lon| (lat, lon)))
             .filter_map(|key| self.cells.get(&key))
             .collect();
+        let mut heads: BinaryHeap<Reverse<(u32, usize, usize)>> = BinaryHeap::new();
         for (c, cell) in cells.iter().enumerate() {
             if let Some(&r) = cell.first() {
                 heads.push(Reverse((r, c, 0)));
             }
         }
-        let mut ranks: Vec<u32> = Vec::with_capacity(n);
-        while let Some(Reverse((r, c, i))) = heads.pop() {
-            if inside(&&self.ranked[r as usize]) {
-                ranks.push(r);
-                if ranks.len() == n {
-                    break;
-                }
-            }
+        let merged = std::iter::from_fn(move || {
+            let Reverse((r, c, i)) = heads.pop()?;
             if let Some(&next) = cells[c].get(i + 1) {
                 heads.push(Reverse((next, c, i + 1)));
             }
-        }
-        ranks
-            .into_iter()
-            .take(n)
-            .map(|r| {
-                let c = &self.ranked[r as usize];
-                (c.0.as_str(), c.1, c.2)
-            })
-            .collect()
+            Some(&self.ranked[r as usize])
+        });
+        Box::new(merged.filter(move |c| inside(c)).map(named))
     }
 }
 
@@ -810,7 +796,16 @@ impl Gazetteer {
         bounds: (f64, f64, f64, f64),
         n: usize,
     ) -> Vec<(&str, f64, f64)> {
-        self.map_cities.largest_in(bounds, n)
+        self.largest_cities_iter(bounds).take(n).collect()
+    }
+
+    /// [`Self::largest_cities_in`] as they are asked for, largest first,
+    /// every place in the box in the end.
+    pub fn largest_cities_iter(
+        &self,
+        bounds: (f64, f64, f64, f64),
+    ) -> impl Iterator<Item = (&str, f64, f64)> + '_ {
+        self.map_cities.largest_in(bounds)
     }
 
     /// The centre of `city` in the state with postal code `state`.

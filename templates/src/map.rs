@@ -388,16 +388,44 @@ struct OneDecimal(f64);
 
 impl std::fmt::Display for OneDecimal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let tenths = (self.0 * 10.0).round();
-        if !tenths.is_finite() || tenths.abs() >= 1e15 {
-            return write!(f, "{:.1}", self.0);
-        }
-        let tenths = tenths as i64;
-        let sign = if tenths < 0 { "-" } else { "" };
-        let (whole, tenth) = (tenths.unsigned_abs() / 10, tenths.unsigned_abs() % 10);
-        match tenth {
-            0 => write!(f, "{sign}{whole}"),
-            t => write!(f, "{sign}{whole}.{t}"),
+        let mut text = String::with_capacity(8);
+        push_n(&mut text, self.0);
+        f.write_str(&text)
+    }
+}
+
+/// [`n`]'s number written at the end of `out`, without the formatting
+/// machinery (`write!` was a quarter of drawing a results map: a hundred
+/// numbers and more).
+fn push_n(out: &mut String, x: f64) {
+    let tenths = (x * 10.0).round();
+    if !tenths.is_finite() || tenths.abs() >= 1e15 {
+        let _ = write!(out, "{x:.1}");
+        return;
+    }
+    let tenths = tenths as i64;
+    if tenths < 0 {
+        out.push('-');
+    }
+    let (whole, tenth) = (tenths.unsigned_abs() / 10, tenths.unsigned_abs() % 10);
+    out.push_str(itoa::Buffer::new().format(whole));
+    if tenth != 0 {
+        out.push('.');
+        out.push(char::from(b'0' + tenth as u8));
+    }
+}
+
+/// Pieces of markup and numbers ([`push_n`]), written one after another.
+enum Piece<'a> {
+    S(&'a str),
+    N(f64),
+}
+
+fn push_all(out: &mut String, pieces: &[Piece<'_>]) {
+    for piece in pieces {
+        match *piece {
+            Piece::S(s) => out.push_str(s),
+            Piece::N(x) => push_n(out, x),
         }
     }
 }
@@ -499,15 +527,24 @@ fn draw(
         } else {
             ""
         };
-        let _ = write!(
-            drawing,
-            r##"<a href="#p-{}" tabindex="-1"><g class="{}" transform="translate({} {})"><circle r="{}"/><text dy=".35em">{}</text></g></a>"##,
-            id,
-            if m.exact { "e" } else { "a" },
-            n(x),
-            n(y),
-            n(MARKER),
-            m.number
+        use Piece::{N, S};
+        push_all(
+            &mut drawing,
+            &[
+                S(r##"<a href="#p-"##),
+                S(id),
+                S(r#"" tabindex="-1"><g class=""#),
+                S(if m.exact { "e" } else { "a" }),
+                S(r#"" transform="translate("#),
+                N(x),
+                S(" "),
+                N(y),
+                S(r#")"><circle r=""#),
+                N(MARKER),
+                S(r#""/><text dy=".35em">"#),
+                S(itoa::Buffer::new().format(m.number)),
+                S("</text></g></a>"),
+            ],
         );
     }
     if tiles.is_none() {
@@ -702,14 +739,30 @@ fn line_tiles(frame: &Frame, layer: LineLayer) -> String {
             let (west, north) = (f64::from(x) * side - 180.0, 90.0 - f64::from(y) * side);
             let (left, top) = frame.xy(north, west);
             let (right, bottom) = frame.xy(north - side, west + side);
-            let _ = write!(
-                out,
-                r#"<image href="{prefix}/{}/{z}/{x}/{y}.svg" x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none"/>"#,
-                layer.slug(),
-                n(left),
-                n(top),
-                n(right - left),
-                n(bottom - top),
+            use Piece::{N, S};
+            push_all(
+                &mut out,
+                &[
+                    S(r#"<image href=""#),
+                    S(prefix),
+                    S("/"),
+                    S(layer.slug()),
+                    S("/"),
+                    S(itoa::Buffer::new().format(z)),
+                    S("/"),
+                    S(itoa::Buffer::new().format(x)),
+                    S("/"),
+                    S(itoa::Buffer::new().format(y)),
+                    S(r#".svg" x=""#),
+                    N(left),
+                    S(r#"" y=""#),
+                    N(top),
+                    S(r#"" width=""#),
+                    N(right - left),
+                    S(r#"" height=""#),
+                    N(bottom - top),
+                    S(r#"" preserveAspectRatio="none"/>"#),
+                ],
             );
         }
     }
@@ -787,7 +840,10 @@ const CITY_LABELS: usize = 4;
 fn city_labels(frame: &Frame, markers: &[(f64, f64)], out: &mut String) {
     let (w, e, s, n_) = frame.extent();
     let mut placed: Vec<(f64, f64, f64)> = Vec::new();
-    for (city, lat, lon) in iop_index::geo::Gazetteer::get().largest_cities_in((w, e, s, n_), 40) {
+    for (city, lat, lon) in iop_index::geo::Gazetteer::get()
+        .largest_cities_iter((w, e, s, n_))
+        .take(40)
+    {
         if placed.len() >= CITY_LABELS {
             break;
         }
@@ -852,11 +908,15 @@ fn spread(points: &[(f64, f64)], pinned: Option<(f64, f64)>, height: f64) -> Vec
         let mut moved = false;
         moved_now.fill(false);
         for i in 0..p.len() {
+            // marker i, kept here while it is paired with those after it
+            // (no other pair of this row reads or moves it)
+            let mut at = p[i];
+            let mut active = moved_before[i] || moved_now[i];
             for j in i + 1..p.len() {
-                if !(moved_before[i] || moved_before[j] || moved_now[i] || moved_now[j]) {
+                if !(active || moved_before[j] || moved_now[j]) {
                     continue;
                 }
-                let (dx, dy) = (p[j].0 - p[i].0, p[j].1 - p[i].1);
+                let (dx, dy) = (p[j].0 - at.0, p[j].1 - at.1);
                 // compared squared first: most pairs are apart, and glibc's
                 // `hypot` on every pair of every round was 9% of a results
                 // page's time
@@ -873,12 +933,14 @@ fn spread(points: &[(f64, f64)], pinned: Option<(f64, f64)>, height: f64) -> Vec
                     (dx / d, dy / d)
                 };
                 let push = (min - d) / 3.0 + 0.01;
-                p[i] = (p[i].0 - ux * push, p[i].1 - uy * push);
+                at = (at.0 - ux * push, at.1 - uy * push);
                 p[j] = (p[j].0 + ux * push, p[j].1 + uy * push);
                 moved = true;
+                active = true;
                 moved_now[i] = true;
                 moved_now[j] = true;
             }
+            p[i] = at;
         }
         for (q, now) in p.iter_mut().zip(&mut moved_now) {
             let inside = (
