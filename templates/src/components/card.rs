@@ -2,11 +2,11 @@
 
 use super::facts::{accepting, group_label, hours_a_week};
 use super::frame::{not_reported, sample_tag};
-use crate::format::{tel_href, value_label, Reserve};
+use crate::format::{tel_href, value_label, Text};
 use crate::SiteContext;
 use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::{Hit, Listing, Vocabulary};
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup, PreEscaped, Render};
 use std::collections::BTreeMap;
 
 /// The facet groups a card shows when reported, after those the search
@@ -24,87 +24,142 @@ const CARD_LABELS: usize = 2;
 /// `href` is its program page; `action` goes with the links at the foot
 /// (the shortlist's add or remove link). `parts` are the listing's
 /// [`CardParts`] in `ctx`'s language when prepared ahead (made here when
-/// `None`).
-pub(crate) fn program_card(
-    ctx: &SiteContext,
-    hit: &Hit,
-    href: &str,
+/// `None`). The card is written straight into the page that splices it.
+pub(crate) fn program_card<'a>(
+    ctx: &'a SiteContext,
+    hit: &'a Hit,
+    href: &'a str,
     action: Markup,
-    filters: &BTreeMap<GroupId, Vec<ValueId>>,
-    parts: Option<&CardParts>,
-) -> Markup {
-    let made;
-    let parts = match parts {
-        Some(parts) => parts,
-        None => {
-            made = CardParts::of(ctx, &hit.listing);
-            &made
-        }
-    };
-    let listing: &iop_index::Listing = &hit.listing;
-    let vocabulary = Vocabulary::get();
-    // escaped once for its two links
-    let href = html! { (href) }.into_string();
-    let href = PreEscaped(href.as_str());
-    // the groups asked about first (their facts made for this search), then
-    // the usual ones (their facts ready)
-    let mut missing: Vec<&str> = Vec::new();
-    let mut facts: Vec<PreEscaped<&str>> = Vec::new();
-    let mut asked: Vec<String> = Vec::new();
-    for (&g, wanted) in filters {
-        let slug = vocabulary.group(g).slug.as_str();
-        let fact = if slug == "schedule" {
-            schedule_fact(ctx, listing, wanted)
-        } else {
-            group_fact(ctx, listing, slug, wanted)
+    filters: &'a BTreeMap<GroupId, Vec<ValueId>>,
+    parts: Option<&'a CardParts>,
+) -> ProgramCard<'a> {
+    ProgramCard {
+        ctx,
+        hit,
+        href,
+        action,
+        filters,
+        parts,
+    }
+}
+
+/// [`program_card`]'s card, rendered where it is spliced.
+pub(crate) struct ProgramCard<'a> {
+    ctx: &'a SiteContext,
+    hit: &'a Hit,
+    href: &'a str,
+    action: Markup,
+    filters: &'a BTreeMap<GroupId, Vec<ValueId>>,
+    parts: Option<&'a CardParts>,
+}
+
+impl Render for ProgramCard<'_> {
+    fn render_to(&self, out: &mut String) {
+        let ctx = self.ctx;
+        let made;
+        let parts = match self.parts {
+            Some(parts) => parts,
+            None => {
+                made = CardParts::of(ctx, &self.hit.listing);
+                &made
+            }
         };
-        match fact {
-            Some(value) => asked.push(card_fact(group_label(ctx, slug), value).into_string()),
-            None => missing.push(group_label(ctx, slug)),
-        }
-    }
-    facts.extend(asked.iter().map(|f| PreEscaped(f.as_str())));
-    for (slug, fact) in CARD_GROUPS.iter().zip(&parts.facts) {
-        if filters
-            .keys()
-            .any(|&g| vocabulary.group(g).slug.as_str() == *slug)
-        {
-            continue;
-        }
-        match fact {
-            Some(fact) => facts.push(PreEscaped(fact)),
-            None => missing.push(group_label(ctx, slug)),
-        }
-    }
-    html! {
+        let listing: &Listing = &self.hit.listing;
+        let vocabulary = Vocabulary::get();
+        // escaped once for its two links
+        let mut href = String::with_capacity(self.href.len() + 16);
+        Text(self.href).render_to(&mut href);
         // (a card is 1.2-2 KB)
-        (Reserve(2048))
-        article.card {
-            div.card-head {
-                h2.card-title { a href=(href) { (PreEscaped(&*parts.name)) } }
-                (PreEscaped(&*parts.tag))
-            }
-            p.card-where {
-                @if let Some(miles) = hit.distance_miles {
-                    span.distance { (crate::format::distance_text(ctx, listing, miles)) } " \u{b7} "
+        out.reserve(2048);
+        out.push_str(
+            r#"<article class="card"><div class="card-head"><h2 class="card-title"><a href=""#,
+        );
+        out.push_str(&href);
+        out.push_str(r#"">"#);
+        out.push_str(&parts.name);
+        out.push_str("</a></h2>");
+        out.push_str(&parts.tag);
+        out.push_str(r#"</div><p class="card-where">"#);
+        if let Some(miles) = self.hit.distance_miles {
+            out.push_str(r#"<span class="distance">"#);
+            Text(&crate::format::distance_text(ctx, listing, miles)).render_to(out);
+            out.push_str("</span> \u{b7} ");
+        }
+        out.push_str(&parts.place);
+        out.push_str("</p>");
+        out.push_str(&parts.call);
+        // the groups asked about first (their facts made for this search),
+        // then the usual ones (their facts ready); the list is dropped again
+        // when it has none
+        let mut missing: Vec<&str> = Vec::new();
+        let facts_at = out.len();
+        out.push_str(r#"<dl class="card-facts">"#);
+        let mut any = false;
+        for (&g, wanted) in self.filters {
+            let slug = vocabulary.group(g).slug.as_str();
+            let label = group_label(ctx, slug);
+            let row_at = out.len();
+            open_fact(out, label);
+            let reported = if slug == "schedule" {
+                schedule_fact(ctx, listing, wanted).map(|value| out.push_str(&value.0))
+            } else {
+                write_group_fact(out, ctx, listing, slug, wanted).then_some(())
+            };
+            match reported {
+                Some(()) => {
+                    close_fact(out);
+                    any = true;
                 }
-                (PreEscaped(&*parts.place))
-            }
-            (PreEscaped(&*parts.call))
-            @if !facts.is_empty() || parts.accepting.is_some() {
-                dl.card-facts {
-                    @for fact in &facts { (fact) }
-                    @if let Some(accepting) = &parts.accepting { (PreEscaped(&**accepting)) }
+                None => {
+                    out.truncate(row_at);
+                    missing.push(label);
                 }
-            }
-            @if !missing.is_empty() {
-                p.card-missing { (ctx.t("Not reported:")) " " (missing.join(", ").to_lowercase()) }
-            }
-            p.card-actions {
-                (action)
-                a.card-more href=(href) { (PreEscaped(&*parts.more)) }
             }
         }
+        for (slug, fact) in CARD_GROUPS.iter().zip(&parts.facts) {
+            if self
+                .filters
+                .keys()
+                .any(|&g| vocabulary.group(g).slug.as_str() == *slug)
+            {
+                continue;
+            }
+            match fact {
+                Some(fact) => {
+                    out.push_str(fact);
+                    any = true;
+                }
+                None => missing.push(group_label(ctx, slug)),
+            }
+        }
+        if let Some(accepting) = &parts.accepting {
+            out.push_str(accepting);
+            any = true;
+        }
+        if any {
+            out.push_str("</dl>");
+        } else {
+            out.truncate(facts_at);
+        }
+        if !missing.is_empty() {
+            out.push_str(r#"<p class="card-missing">"#);
+            ctx.t("Not reported:").render_to(out);
+            out.push(' ');
+            for (i, label) in missing.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                Text(&label.to_lowercase()).render_to(out);
+            }
+            out.push_str("</p>");
+        }
+        out.push_str(r#"<p class="card-actions">"#);
+        out.push_str(&self.action.0);
+        out.push_str(r#"<a class="card-more" href=""#);
+        out.push_str(&href);
+        out.push_str(r#"">"#);
+        out.push_str(&parts.more);
+        out.push_str("</a></p></article>");
     }
 }
 
@@ -196,34 +251,54 @@ fn group_fact(
     slug: &str,
     wanted: &[ValueId],
 ) -> Option<Markup> {
+    let mut out = String::new();
+    write_group_fact(&mut out, ctx, listing, slug, wanted).then_some(PreEscaped(out))
+}
+
+/// [`group_fact`] written at the end of `out`; false (nothing written)
+/// when the listing reports none.
+fn write_group_fact(
+    out: &mut String,
+    ctx: &SiteContext,
+    listing: &Listing,
+    slug: &str,
+    wanted: &[ValueId],
+) -> bool {
     let vocabulary = Vocabulary::get();
     let values = listing.values(slug);
     if values.is_empty() {
-        return None;
+        return false;
     }
     let is_wanted = |value: &str| wanted.iter().any(|&id| vocabulary.value(id).slug == value);
-    // labels borrowed from the vocabulary (a slug it does not know is shown
-    // as it is)
-    let mut ordered: Vec<(bool, &str)> = values
+    let matching = values.iter().filter(|v| is_wanted(v)).count();
+    let shown = matching.max(CARD_LABELS);
+    // those asked for, then the others, each in the listing's order; labels
+    // borrowed from the vocabulary (a slug it does not know is shown as it is)
+    let ordered = values
         .iter()
-        .map(|v| (is_wanted(v), value_label(ctx, slug, v)))
-        .collect();
-    ordered.sort_by_key(|(hit, _)| !hit);
-    let shown = ordered
-        .iter()
-        .filter(|(hit, _)| *hit)
-        .count()
-        .max(CARD_LABELS);
-    let more = ordered.len().saturating_sub(shown);
-    Some(html! {
-        @for (i, (hit, label)) in ordered.iter().take(shown).enumerate() {
-            @if i > 0 { ", " }
-            @if *hit { strong.match { span aria-hidden="true" { "\u{2713} " } (label) } } @else { (label) }
+        .filter(|v| is_wanted(v))
+        .map(|v| (true, v))
+        .chain(values.iter().filter(|v| !is_wanted(v)).map(|v| (false, v)));
+    for (i, (hit, value)) in ordered.take(shown).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
         }
-        @if more > 0 {
-            " " span.more { (ctx.tf("+{n} more", &[("n", &more.to_string())])) }
+        let label = Text(value_label(ctx, slug, value));
+        if hit {
+            out.push_str("<strong class=\"match\"><span aria-hidden=\"true\">\u{2713} </span>");
+            label.render_to(out);
+            out.push_str("</strong>");
+        } else {
+            label.render_to(out);
         }
-    })
+    }
+    let more = values.len().saturating_sub(shown);
+    if more > 0 {
+        out.push_str(r#" <span class="more">"#);
+        Text(&ctx.tf("+{n} more", &[("n", &more.to_string())])).render_to(out);
+        out.push_str("</span>");
+    }
+    true
 }
 
 /// "Evening, Weekend · 9 hours a week" on a card; `None` when neither the
@@ -244,10 +319,221 @@ fn schedule_fact(ctx: &SiteContext, listing: &Listing, wanted: &[ValueId]) -> Op
 }
 
 fn card_fact(label: &str, value: Markup) -> Markup {
-    html! {
-        div.fact {
-            dt { (label) }
-            dd { (value) }
+    let mut out = String::with_capacity(value.0.len() + 64);
+    open_fact(&mut out, label);
+    out.push_str(&value.0);
+    close_fact(&mut out);
+    PreEscaped(out)
+}
+
+/// A fact row's start, up to its value: `<div class="fact"><dt>…</dt><dd>`.
+fn open_fact(out: &mut String, label: &str) {
+    out.push_str(r#"<div class="fact"><dt>"#);
+    Text(label).render_to(out);
+    out.push_str("</dt><dd>");
+}
+
+/// A fact row's end, after its value.
+fn close_fact(out: &mut String) {
+    out.push_str("</dd></div>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Lang;
+    use iop_index::Precision;
+    use std::sync::Arc;
+
+    /// A group's values as maud wrote them: the oracle for [`group_fact`].
+    fn group_fact_by_maud(
+        ctx: &SiteContext,
+        listing: &Listing,
+        slug: &str,
+        wanted: &[ValueId],
+    ) -> Option<String> {
+        let vocabulary = Vocabulary::get();
+        let values = listing.values(slug);
+        if values.is_empty() {
+            return None;
         }
+        let is_wanted = |value: &str| wanted.iter().any(|&id| vocabulary.value(id).slug == value);
+        let mut ordered: Vec<(bool, &str)> = values
+            .iter()
+            .map(|v| (is_wanted(v), value_label(ctx, slug, v)))
+            .collect();
+        ordered.sort_by_key(|(hit, _)| !hit);
+        let shown = ordered
+            .iter()
+            .filter(|(hit, _)| *hit)
+            .count()
+            .max(CARD_LABELS);
+        let more = ordered.len().saturating_sub(shown);
+        Some(
+            html! {
+                @for (i, (hit, label)) in ordered.iter().take(shown).enumerate() {
+                    @if i > 0 { ", " }
+                    @if *hit { strong.match { span aria-hidden="true" { "\u{2713} " } (label) } } @else { (label) }
+                }
+                @if more > 0 {
+                    " " span.more { (ctx.tf("+{n} more", &[("n", &more.to_string())])) }
+                }
+            }
+            .into_string(),
+        )
+    }
+
+    /// The card as maud wrote it before it was written straight into its
+    /// page: the oracle for [`ProgramCard`].
+    fn card_by_maud(
+        ctx: &SiteContext,
+        hit: &Hit,
+        href: &str,
+        action: Markup,
+        filters: &BTreeMap<GroupId, Vec<ValueId>>,
+    ) -> String {
+        let parts = CardParts::of(ctx, &hit.listing);
+        let listing: &Listing = &hit.listing;
+        let vocabulary = Vocabulary::get();
+        let mut missing: Vec<&str> = Vec::new();
+        let mut facts: Vec<String> = Vec::new();
+        for (&g, wanted) in filters {
+            let slug = vocabulary.group(g).slug.as_str();
+            let fact = if slug == "schedule" {
+                schedule_fact(ctx, listing, wanted).map(|m| m.0)
+            } else {
+                group_fact_by_maud(ctx, listing, slug, wanted)
+            };
+            match fact {
+                Some(value) => facts.push(
+                    html! { div.fact { dt { (group_label(ctx, slug)) } dd { (PreEscaped(value)) } } }
+                        .into_string(),
+                ),
+                None => missing.push(group_label(ctx, slug)),
+            }
+        }
+        for (slug, fact) in CARD_GROUPS.iter().zip(&parts.facts) {
+            if filters
+                .keys()
+                .any(|&g| vocabulary.group(g).slug.as_str() == *slug)
+            {
+                continue;
+            }
+            match fact {
+                Some(fact) => facts.push(fact.to_string()),
+                None => missing.push(group_label(ctx, slug)),
+            }
+        }
+        html! {
+            article.card {
+                div.card-head {
+                    h2.card-title { a href=(href) { (PreEscaped(&*parts.name)) } }
+                    (PreEscaped(&*parts.tag))
+                }
+                p.card-where {
+                    @if let Some(miles) = hit.distance_miles {
+                        span.distance { (crate::format::distance_text(ctx, listing, miles)) } " \u{b7} "
+                    }
+                    (PreEscaped(&*parts.place))
+                }
+                (PreEscaped(&*parts.call))
+                @if !facts.is_empty() || parts.accepting.is_some() {
+                    dl.card-facts {
+                        @for fact in &facts { (PreEscaped(fact)) }
+                        @if let Some(accepting) = &parts.accepting { (PreEscaped(&**accepting)) }
+                    }
+                }
+                @if !missing.is_empty() {
+                    p.card-missing { (ctx.t("Not reported:").as_str()) " " (missing.join(", ").to_lowercase()) }
+                }
+                p.card-actions {
+                    (action)
+                    a.card-more href=(href) { (PreEscaped(&*parts.more)) }
+                }
+            }
+        }
+        .into_string()
+    }
+
+    /// Every sample listing's card, near and far, exact or placed by its
+    /// ZIP code, under filters on one group, several and none (matching
+    /// values marked, a schedule asked for), in both languages, is what
+    /// maud wrote.
+    #[test]
+    fn cards_are_what_maud_wrote() {
+        let vocabulary = Vocabulary::get();
+        let filter_sets: Vec<BTreeMap<GroupId, Vec<ValueId>>> = [
+            vec![],
+            vec![("insurance", vec!["medicaid"])],
+            vec![
+                ("insurance", vec!["medicaid", "medicare", "tricare"]),
+                ("age", vec!["adults"]),
+            ],
+            vec![
+                ("schedule", vec!["evening"]),
+                ("focus", vec!["mental-health"]),
+            ],
+            vec![
+                ("modality", vec!["cbt", "dbt"]),
+                ("language", vec!["spanish"]),
+            ],
+        ]
+        .into_iter()
+        .map(|groups| {
+            let mut filters: BTreeMap<GroupId, Vec<ValueId>> = BTreeMap::new();
+            for (group, values) in groups {
+                for value in values {
+                    let v = vocabulary.lookup(group, value).expect("a known value");
+                    filters.entry(v.group).or_default().push(v.id);
+                }
+            }
+            filters
+        })
+        .collect();
+        let listings = iop_crawler::sources::sample::listings().unwrap();
+        let mut cards = 0;
+        for lang in Lang::ALL {
+            let ctx = SiteContext::in_language(lang);
+            for (i, listing) in listings.iter().enumerate() {
+                let mut listing = listing.clone();
+                if i % 3 == 1 {
+                    if let Some(p) = &mut listing.point {
+                        p.precision = [Precision::ZipCentroid, Precision::City][i % 2];
+                    }
+                }
+                let hit = Hit {
+                    listing: Arc::new(listing),
+                    distance_miles: [None, Some(0.05), Some(0.3), Some(7.25)][i % 4],
+                    score: 0.0,
+                };
+                let href = format!("/programs/{}?near=19104&q=a+%22b%22&amp", hit.listing.id);
+                let action = html! { a.shortlist-toggle href="/x?a=1&b=2" { "Add" } };
+                for slug in CARD_GROUPS.iter().chain(&["modality", "language"]) {
+                    for filters in &filter_sets {
+                        let wanted: Vec<ValueId> = filters.values().flatten().copied().collect();
+                        assert_eq!(
+                            group_fact(&ctx, &hit.listing, slug, &wanted).map(|m| m.0),
+                            group_fact_by_maud(&ctx, &hit.listing, slug, &wanted),
+                            "{lang:?} {} {slug} {wanted:?}",
+                            hit.listing.id
+                        );
+                    }
+                }
+                for filters in &filter_sets {
+                    let ours = html! {
+                        (program_card(&ctx, &hit, &href, action.clone(), filters, None))
+                    }
+                    .into_string();
+                    assert_eq!(
+                        ours,
+                        card_by_maud(&ctx, &hit, &href, action.clone(), filters),
+                        "{lang:?} {} {filters:?}",
+                        hit.listing.id
+                    );
+                    cards += 1;
+                }
+            }
+        }
+        assert!(cards > 1000, "{cards} cards");
     }
 }
