@@ -11,7 +11,6 @@ use crate::listing::is_listing_id;
 use crate::vocabulary::{GroupId, ValueId, Vocabulary};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 /// Radius of a search with a place and no `radius`, in miles.
 pub const DEFAULT_RADIUS_MILES: f64 = 25.0;
@@ -486,39 +485,38 @@ impl SearchRequest {
     /// order, defaults left out, so equal searches have equal URLs.
     pub fn to_query_string(&self) -> String {
         let vocabulary = Vocabulary::get();
-        let mut pairs: Vec<(&str, String)> = Vec::new();
+        // each pair written in place (every link of a results page is one)
+        let mut out = String::with_capacity(64);
+        let mut pair = |name: &str, value: &str| {
+            if !out.is_empty() {
+                out.push('&');
+            }
+            encode_into(&mut out, name);
+            out.push('=');
+            encode_into(&mut out, value);
+        };
         if let Some(near) = &self.near {
-            pairs.push(("near", near.clone()));
+            pair("near", near);
         }
         if self.radius_miles != DEFAULT_RADIUS_MILES {
-            pairs.push(("radius", format_miles(self.radius_miles)));
+            pair("radius", &format_miles(self.radius_miles));
         }
         if let Some(q) = &self.text {
-            pairs.push(("q", q.clone()));
+            pair("q", q);
         }
         for (&group, values) in &self.filters {
             for &v in values {
-                pairs.push((
-                    vocabulary.group(group).slug.as_str(),
-                    vocabulary.value(v).slug.clone(),
-                ));
+                pair(&vocabulary.group(group).slug, &vocabulary.value(v).slug);
             }
         }
         if let Some(sort) = self.requested_sort {
-            pairs.push(("sort", sort.slug().to_string()));
+            pair("sort", sort.slug());
         }
         if self.page != 1 {
-            pairs.push(("page", self.page.to_string()));
+            pair("page", itoa::Buffer::new().format(self.page));
         }
         if self.per_page != DEFAULT_PER_PAGE {
-            pairs.push(("per_page", self.per_page.to_string()));
-        }
-        let mut out = String::new();
-        for (i, (k, v)) in pairs.iter().enumerate() {
-            if i > 0 {
-                out.push('&');
-            }
-            let _ = write!(out, "{}={}", encode(k), encode(v));
+            pair("per_page", itoa::Buffer::new().format(self.per_page));
         }
         out
     }
@@ -650,15 +648,27 @@ pub fn form_urlencoded_value<'q>(query: &'q str, name: &str) -> Option<Cow<'q, s
 /// before the crate, kept so that every URL stays the same.
 pub fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    encode_into(&mut out, text);
+    out
+}
+
+/// [`encode`] written at the end of `out`.
+pub fn encode_into(out: &mut String, text: &str) {
     for chunk in form_urlencoded::byte_serialize(text.as_bytes()) {
         // the crate writes an escape as a chunk of its own and a run of
         // unchanged bytes (`*` among them) as one chunk
         match chunk {
             "%7E" => out.push('~'),
-            run => out.push_str(&run.replace('*', "%2A")),
+            run => {
+                for (i, part) in run.split('*').enumerate() {
+                    if i > 0 {
+                        out.push_str("%2A");
+                    }
+                    out.push_str(part);
+                }
+            }
         }
     }
-    out
 }
 
 // ---- The other requests' rules: the shortlist, compare, exports, reports ----
@@ -774,6 +784,36 @@ impl Shortlist {
         format!("{path}{sep}list={}", self.param())
     }
 
+    /// `path` carrying this shortlist with `id` taken off when it is on it,
+    /// added otherwise: where the program's "Remove from shortlist" or "Add
+    /// to shortlist" link leads. The same as [`Self::without`] or
+    /// [`Self::with`] then [`Self::carried`], written in one string (a
+    /// results page has twenty such links).
+    pub fn carried_toggling(&self, id: &str, path: &str) -> String {
+        let on = self.contains(id);
+        let mut out = String::with_capacity(path.len() + 13 * (self.ids.len() + 1) + 6);
+        out.push_str(path);
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut first = true;
+        let mut push = |out: &mut String, kept: &str| {
+            if first {
+                out.push(sep);
+                out.push_str("list=");
+                first = false;
+            } else {
+                out.push(',');
+            }
+            out.push_str(kept);
+        };
+        for kept in self.ids.iter().filter(|k| !(on && *k == id)) {
+            push(&mut out, kept);
+        }
+        if !on && !self.is_full() {
+            push(&mut out, id);
+        }
+        out
+    }
+
     /// A shortlist page (`/shortlist`, `/shortlist/print`, `/compare`,
     /// `/shortlist.csv`) for these ids, with the place distances are from.
     pub fn page(&self, path: &str, near: Option<&str>) -> String {
@@ -862,6 +902,35 @@ pub fn widenings_of(request: &SearchRequest) -> Vec<(Change, SearchRequest)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_toggle_link_carries_the_list_with_or_without_its_program() {
+        let id = |n: usize| format!("{n:012x}");
+        let mut rng = fastrand::Rng::with_seed(5);
+        for _ in 0..2000 {
+            let ids: Vec<String> = (0..rng.usize(0..=MAX_SHORTLIST))
+                .map(|_| id(rng.usize(0..30)))
+                .collect();
+            let list = Shortlist::parse(&ids.join(",")).unwrap_or_default();
+            let program = id(rng.usize(0..30));
+            let path = [
+                "/search",
+                "/search?near=19104&q=a%2Ab",
+                "/programs/0000000000aa",
+            ][rng.usize(0..3)];
+            let toggled = if list.contains(&program) {
+                list.without(&program)
+            } else {
+                list.with(&program)
+            };
+            assert_eq!(
+                list.carried_toggling(&program, path),
+                toggled.carried(path),
+                "{} {program} {path}",
+                list.param()
+            );
+        }
+    }
 
     fn parse(q: &str) -> Result<SearchRequest, ParamError> {
         SearchRequest::from_query_string(q, UnknownParams::Refuse)

@@ -27,14 +27,17 @@ pub(crate) fn toggle_link(
     page: &str,
     anchor: bool,
 ) -> Markup {
-    let fragment = if anchor {
-        format!("#p-{id}")
-    } else {
-        String::new()
+    let href = || {
+        let mut href = ctx.href(&shortlist.carried_toggling(id, page));
+        if anchor {
+            href.push_str("#p-");
+            href.push_str(id);
+        }
+        href
     };
     html! {
         @if shortlist.contains(id) {
-            a.shortlist-toggle.added href={ (ctx.href(&shortlist.without(id).carried(page))) (fragment) } {
+            a.shortlist-toggle.added href=(href()) {
                 span aria-hidden="true" { "\u{2713} " }
                 (ctx.t("Remove from shortlist"))
                 span.visually-hidden { ": " (name) }
@@ -45,7 +48,7 @@ pub(crate) fn toggle_link(
                 " (" (MAX_SHORTLIST) ")"
             }
         } @else {
-            a.shortlist-toggle href={ (ctx.href(&shortlist.with(id).carried(page))) (fragment) } {
+            a.shortlist-toggle href=(href()) {
                 span aria-hidden="true" { "+ " }
                 (ctx.t("Add to shortlist"))
                 span.visually-hidden { ": " (name) }
