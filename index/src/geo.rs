@@ -298,21 +298,24 @@ fn zip_records() -> impl Iterator<Item = ZipRecord> {
 /// count goes to the nearest place of its name, within 25 miles), then
 /// cities before towns before villages before census designated places,
 /// then by name and state; places no ZIP city names come last. One list
-/// holds them all, largest first, and a grid of one-degree cells the ranks
+/// holds them all, largest first, and a grid of half-degree cells the ranks
 /// of the places in each, ascending. A box of a few cells (a metro area, a region)
 /// reads only its cells; a larger one walks the ranked list and stops at the
 /// `n`th place inside. A map asked for its labels on every results page
-/// reads a few hundred places instead of sorting all 32,000.
+/// reads a few hundred places instead of sorting all 32,000 (half a degree:
+/// a search's map covers most of each cell it reads, so few of the places
+/// read are outside it).
 struct MapCities {
     /// (city, latitude, longitude), largest first.
     ranked: Vec<(String, f64, f64)>,
-    /// (floor(latitude), floor(longitude)) -> ranks of the cities in it.
+    /// (floor(2 latitude), floor(2 longitude)) -> ranks of the cities in it.
     cells: HashMap<(i32, i32), Vec<u32>>,
 }
 
 impl MapCities {
-    /// Boxes of more cells than this walk the ranked list instead.
-    const MAX_CELLS: i64 = 64;
+    /// Boxes of more cells than this (eight degrees square) walk the ranked
+    /// list instead.
+    const MAX_CELLS: i64 = 256;
 
     /// Places farther than this from a ZIP city's centre are not that city.
     const SAME_CITY_MILES: f64 = 25.0;
@@ -376,7 +379,7 @@ impl MapCities {
     }
 
     fn cell(lat: f64, lon: f64) -> (i32, i32) {
-        (lat.floor() as i32, lon.floor() as i32)
+        ((lat * 2.0).floor() as i32, (lon * 2.0).floor() as i32)
     }
 
     /// The places inside the box, largest first, found as they are asked

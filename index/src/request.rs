@@ -484,16 +484,24 @@ impl SearchRequest {
     /// The canonical query string of this request: parameters in a fixed
     /// order, defaults left out, so equal searches have equal URLs.
     pub fn to_query_string(&self) -> String {
-        let vocabulary = Vocabulary::get();
-        // each pair written in place (every link of a results page is one)
         let mut out = String::with_capacity(64);
+        self.write_query_on_page(self.page, &mut out);
+        out
+    }
+
+    /// [`Self::to_query_string`] of this request on page `page`, written at
+    /// the end of `out` (each pair in place: every link of a results page
+    /// is one, its pages' links among them).
+    pub fn write_query_on_page(&self, page: usize, out: &mut String) {
+        let vocabulary = Vocabulary::get();
+        let start = out.len();
         let mut pair = |name: &str, value: &str| {
-            if !out.is_empty() {
+            if out.len() > start {
                 out.push('&');
             }
-            encode_into(&mut out, name);
+            encode_into(out, name);
             out.push('=');
-            encode_into(&mut out, value);
+            encode_into(out, value);
         };
         if let Some(near) = &self.near {
             pair("near", near);
@@ -512,13 +520,12 @@ impl SearchRequest {
         if let Some(sort) = self.requested_sort {
             pair("sort", sort.slug());
         }
-        if self.page != 1 {
-            pair("page", itoa::Buffer::new().format(self.page));
+        if page != 1 {
+            pair("page", itoa::Buffer::new().format(page));
         }
         if self.per_page != DEFAULT_PER_PAGE {
             pair("per_page", itoa::Buffer::new().format(self.per_page));
         }
-        out
     }
 
     /// This request with value `value` of `group` toggled, back on page 1.

@@ -30,15 +30,22 @@ impl maud::Render for Text<'_> {
 
 /// "1,234".
 pub(crate) fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
+    let mut out = String::with_capacity(8);
+    push_thousands(&mut out, n);
+    out
+}
+
+/// [`thousands`] written at the end of `out` (the facet sidebar writes a
+/// hundred counts a page).
+pub(crate) fn push_thousands(out: &mut String, n: usize) {
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(n);
+    for (i, c) in digits.char_indices() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
-    out
 }
 
 /// A listing's distance from the searched place, claiming no more
@@ -196,10 +203,18 @@ pub(crate) fn labels_of<'a>(
 
 /// The results page URL of a request.
 pub(crate) fn search_href(request: &SearchRequest) -> String {
-    match request.to_query_string() {
-        query if query.is_empty() => "/search".to_string(),
-        query => format!("/search?{query}"),
+    search_href_on_page(request, request.page)
+}
+
+/// [`search_href`] of `request` on page `page`.
+pub(crate) fn search_href_on_page(request: &SearchRequest, page: usize) -> String {
+    let mut href = String::with_capacity(72);
+    href.push_str("/search?");
+    request.write_query_on_page(page, &mut href);
+    if href.len() == "/search?".len() {
+        href.pop();
     }
+    href
 }
 
 #[cfg(test)]

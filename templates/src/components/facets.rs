@@ -2,7 +2,7 @@
 //! active filter chips, the sort links and the pagination.
 
 use super::search_form::write_checkbox;
-use crate::format::{search_href, thousands};
+use crate::format::{search_href, search_href_on_page, thousands};
 use crate::SiteContext;
 use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};
@@ -254,20 +254,20 @@ pub(crate) fn pagination(
             p.page-of { (ctx.tf("Page {n} of {total}", &[("n", &current.min(results.pages()).to_string()), ("total", &thousands(results.pages()))])) }
             ul {
                 @if current > 1 && current <= pages {
-                    li { a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(current - 1))))) rel="prev" { span aria-hidden="true" { "\u{2190} " } (ctx.t("Previous")) } }
+                    li { a href=(ctx.href(&shortlist.carried(&search_href_on_page(request, current - 1)))) rel="prev" { span aria-hidden="true" { "\u{2190} " } (ctx.t("Previous")) } }
                 }
                 @for (i, &n) in numbers.iter().enumerate() {
                     @if i > 0 && n > numbers[i - 1] + 1 {
                         li.gap aria-hidden="true" { "\u{2026}" }
                     }
                     li {
-                        a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(n))))) aria-current=[(n == current).then_some("page")] {
+                        a href=(ctx.href(&shortlist.carried(&search_href_on_page(request, n)))) aria-current=[(n == current).then_some("page")] {
                             span.visually-hidden { (ctx.t("Page")) " " } (n)
                         }
                     }
                 }
                 @if current < pages {
-                    li { a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(current + 1))))) rel="next" { (ctx.t("Next")) span aria-hidden="true" { " \u{2192}" } } }
+                    li { a href=(ctx.href(&shortlist.carried(&search_href_on_page(request, current + 1)))) rel="next" { (ctx.t("Next")) span aria-hidden="true" { " \u{2192}" } } }
                 }
             }
         }

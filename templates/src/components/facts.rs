@@ -6,7 +6,7 @@ use crate::format::{one_decimal, value_label, Reserve, Text};
 use crate::{Phrase, SiteContext};
 use iop_index::listing::Provenance;
 use iop_index::{Listing, Source, Vocabulary};
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use std::borrow::Cow;
 
 /// A group's label from the vocabulary (the slug when unknown).
@@ -77,6 +77,10 @@ pub(crate) fn provenance_note(
         .iter()
         .filter_map(|(about, p, _)| p.evidence.as_deref().map(|e| (about.as_ref(), e)))
         .collect();
+    if seen.is_empty() && evidence.is_empty() {
+        // nothing to say (one source, no evidence words): no buffer either
+        return PreEscaped(String::new());
+    }
     html! {
         @if !seen.is_empty() || !evidence.is_empty() {
             div.provenance {
@@ -118,12 +122,7 @@ pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> M
         .filter(|p| p.fact == fact)
         .filter_map(|p| listing.sources.get(p.source).map(|s| (p, s)))
         .collect();
-    let several = entries
-        .iter()
-        .map(|(p, _)| p.source)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        > 1;
+    let several = entries.iter().any(|(p, _)| p.source != entries[0].0.source);
     let facts: Vec<(Cow<str>, &Provenance, &Source)> = entries
         .into_iter()
         // one source: its first entry, as before merges

@@ -1,7 +1,7 @@
 //! The search form: place, distance and keywords, the filter checkboxes of
 //! the home page, and the hidden fields that keep a search's filters.
 
-use crate::format::thousands;
+use crate::format::push_thousands;
 use crate::Lang;
 use crate::SiteContext;
 use iop_index::request::{format_miles, DEFAULT_RADIUS_MILES};
@@ -138,7 +138,7 @@ pub(crate) fn write_checkbox(
     out.push_str(&text.label);
     if let Some(count) = count {
         out.push_str(r#" <span class="count"><span aria-hidden="true">(</span>"#);
-        out.push_str(&thousands(count as usize));
+        push_thousands(out, count as usize);
         out.push_str(r#"<span class="visually-hidden"> "#);
         out.push_str(if count == 1 {
             text.program
@@ -227,6 +227,7 @@ pub(crate) fn filter_fieldset(ctx: &SiteContext, group_slug: &str, values: &[&st
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::thousands;
 
     /// A checkbox as maud writes it, the way it was written before its
     /// text was prepared: the oracle for [`write_checkbox`].

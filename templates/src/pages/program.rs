@@ -14,7 +14,7 @@ use iop_index::request::Shortlist;
 use iop_index::{Listing, Point, SearchRequest, Vocabulary};
 use maud::{html, Markup, PreEscaped};
 
-use crate::layout::layout_with_head;
+use crate::layout::frame_around;
 use crate::pages::report::report_section;
 use crate::share::{listing_head, DEFAULT_PUBLIC_URL};
 use iop_index::request::encode;
@@ -116,9 +116,21 @@ pub fn program_page_with_tel(
             ("state", &listing.address.state),
         ],
     );
-    let content = html! {
-        // (a program's article is 8-14 KB)
-        (Reserve(12 * 1024))
+    // the frame and the article in one buffer, grown once (see
+    // `frame_around`): a program's article is 8-14 KB
+    let (before, after) = frame_around(
+        ctx,
+        &Page {
+            title: &name,
+            description: &description,
+            nav: Nav::None,
+            noindex: false,
+        },
+        listing_head(ctx, listing, public_url, &name, &description),
+    );
+    html! {
+        (Reserve(before.len() + 12 * 1024 + after.len()))
+        (PreEscaped(before))
         article.program {
             @if listing.sample {
                 div.notice.sample-notice role="note" {
@@ -173,18 +185,8 @@ pub fn program_page_with_tel(
             }
             (shortlist_bar(ctx, shortlist, None))
         }
-    };
-    layout_with_head(
-        ctx,
-        &Page {
-            title: &name,
-            description: &description,
-            nav: Nav::None,
-            noindex: false,
-        },
-        listing_head(ctx, listing, public_url, &name, &description),
-        content,
-    )
+        (PreEscaped(after))
+    }
 }
 
 fn contact_section(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Markup {

@@ -5,7 +5,7 @@ use crate::components::{
     active_filters, coverage_note, facet_sidebar, filter_chips, hidden_filters, pagination,
     phone_link, program_card, programs, search_form, sort_links, FormValues, QUOTE,
 };
-use crate::format::{search_href, Reserve};
+use crate::format::{search_href, search_href_on_page, Reserve};
 use crate::layout::{frame_around, Nav, Page};
 use crate::pages::shortlist::{search_csv_link, shortlist_bar, toggle_link};
 use crate::{CardParts, SiteContext};
@@ -151,7 +151,7 @@ pub fn results_page_with_cards(
                         h2 { (ctx.t("No results on this page")) }
                         p {
                             (ctx.tf("This search has {programs} on {n} pages.", &[("programs", &programs(ctx, results.total)), ("n", &results.pages().to_string())])) " "
-                            a href=(ctx.href(&shortlist.carried(&search_href(&request.on_page(1))))) { (ctx.t("Go to the first page")) }
+                            a href=(ctx.href(&shortlist.carried(&search_href_on_page(request, 1)))) { (ctx.t("Go to the first page")) }
                         }
                     }
                 } @else {
