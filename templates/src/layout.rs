@@ -2,7 +2,7 @@
 //! header with navigation, main, footer.
 
 use crate::components::{crisis_line, sample_banner};
-use crate::format::{date_part, date_text, thousands};
+use crate::format::{date_part, date_text, thousands, Text};
 use crate::{favicon_path, stylesheet_path, Lang, SiteContext};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -75,7 +75,7 @@ pub(crate) fn frame_around(ctx: &SiteContext, page: &Page<'_>, head: Markup) -> 
         html lang=(ctx.lang.code()) {
             head {
                 (head_essentials(&title, page.noindex))
-                meta name="description" content=(page.description);
+                meta name="description" content=(Text(page.description));
                 link rel="search" type="application/opensearchdescription+xml" href="/opensearch.xml" title=(SITE_NAME);
                 @if alternates {
                     @if let Some(canonical) = ctx.absolute_in(ctx.lang) {
@@ -140,7 +140,7 @@ pub(crate) fn head_essentials(title: &str, noindex: bool) -> Markup {
     html! {
         meta charset="utf-8";
         meta name="viewport" content="width=device-width, initial-scale=1";
-        title { (title) }
+        title { (Text(title)) }
         @if noindex {
             meta name="robots" content="noindex";
         }

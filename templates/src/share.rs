@@ -2,7 +2,7 @@
 //! language alternates, Open Graph and Twitter card tags (so a shared link
 //! previews well) and schema.org JSON-LD.
 
-use crate::format::web_url;
+use crate::format::{web_url, Text};
 use crate::layout::SITE_NAME;
 use crate::{Lang, SiteContext};
 use iop_index::{Listing, Precision};
@@ -39,8 +39,8 @@ pub(crate) fn listing_head(
         Lang::Es => "es_US",
     };
     // each written twice: escaped once
-    let title = PreEscaped(html! { (title) }.into_string());
-    let description = PreEscaped(html! { (description) }.into_string());
+    let title = PreEscaped(html! { (Text(title)) }.into_string());
+    let description = PreEscaped(html! { (Text(description)) }.into_string());
     html! {
         link rel="canonical" href=(canonical);
         @for lang in Lang::ALL {
