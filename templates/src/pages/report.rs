@@ -5,11 +5,13 @@
 //! and an optional way to reach the reporter. The web layer validates and
 //! stores it; these functions only render.
 
+use crate::format::Text;
 use crate::layout::{layout, Nav, Page};
-use crate::SiteContext;
+use crate::{Lang, SiteContext};
 use iop_index::request::{REPORT_CONTACT_MAX, REPORT_DETAILS_MAX};
 use iop_index::Listing;
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped, Render};
+use std::sync::OnceLock;
 
 /// The kinds of problem a visitor can report: form value and English label.
 /// The web layer accepts only these values.
@@ -80,25 +82,43 @@ impl ReportFix {
     ];
 }
 
-/// The report section of a listing page: an empty form.
+/// The report section of a listing page: an empty form. It is the same
+/// for every listing but the id in its action, so it is made once per
+/// language around that id.
 pub(crate) fn report_section(ctx: &SiteContext, listing: &Listing) -> Markup {
+    static EMPTY: [OnceLock<(String, String)>; 2] = [OnceLock::new(), OnceLock::new()];
+    let at = Lang::ALL.iter().position(|&l| l == ctx.lang).unwrap_or(0);
+    let (before, after) = EMPTY[at].get_or_init(|| {
+        let made = empty_report_section(&SiteContext::in_language(ctx.lang), ID_SLOT).0;
+        // the slot is in the action only (a listing id has none of the
+        // characters escaping changes)
+        let (before, after) = made.split_once(ID_SLOT).unwrap_or((&made, ""));
+        (before.to_string(), after.to_string())
+    });
+    let mut out = String::with_capacity(before.len() + listing.id.len() + after.len());
+    out.push_str(before);
+    Text(&listing.id).render_to(&mut out);
+    out.push_str(after);
+    PreEscaped(out)
+}
+
+/// Where a listing's id goes in the empty report section made ahead.
+const ID_SLOT: &str = "IOP-LISTING-ID-SLOT";
+
+/// The report section of the listing `id` (see [`report_section`]).
+fn empty_report_section(ctx: &SiteContext, id: &str) -> Markup {
     html! {
         section.report aria-labelledby="report-problem" {
             h2 #report-problem { (ctx.t("Report a problem with this listing")) }
-            (report_form(ctx, listing, &ReportDraft::default(), &[]))
+            (report_form(ctx, id, &ReportDraft::default(), &[]))
         }
     }
 }
 
 /// The form, filled with `draft`, with `fixes` marked on their fields.
-fn report_form(
-    ctx: &SiteContext,
-    listing: &Listing,
-    draft: &ReportDraft,
-    fixes: &[ReportFix],
-) -> Markup {
+fn report_form(ctx: &SiteContext, id: &str, draft: &ReportDraft, fixes: &[ReportFix]) -> Markup {
     let fix = |field: &str| fixes.iter().find(|f| f.field == field);
-    let action = ctx.href(&format!("/programs/{}/report", listing.id));
+    let action = ctx.href(&format!("/programs/{id}/report"));
     let details_max = REPORT_DETAILS_MAX.to_string();
     let contact_max = REPORT_CONTACT_MAX.to_string();
     html! {
@@ -175,7 +195,7 @@ pub fn report_page(
                 }
             }
         }
-        (report_form(ctx, listing, draft, fixes))
+        (report_form(ctx, &listing.id, draft, fixes))
         p { a href=(ctx.keep(&format!("/programs/{}", listing.id))) { (ctx.t("Back to the listing")) } }
     };
     layout(
@@ -218,8 +238,29 @@ pub fn report_thanks(ctx: &SiteContext, listing: &Listing) -> Markup {
 
 #[cfg(test)]
 mod tests {
-    use super::{ReportFix, REPORT_PROBLEMS};
+    use super::{empty_report_section, report_section, ReportFix, REPORT_PROBLEMS};
     use crate::i18n::{lookup, Lang};
+    use crate::SiteContext;
+
+    #[test]
+    fn the_report_section_made_ahead_is_each_listings_own() {
+        let listings = iop_crawler::sources::sample::listings().unwrap();
+        for lang in Lang::ALL {
+            let ctx = SiteContext::in_language(lang);
+            for listing in &listings {
+                let section = report_section(&ctx, listing).into_string();
+                assert_eq!(
+                    section,
+                    empty_report_section(&ctx, &listing.id).into_string()
+                );
+                assert!(section.contains(&format!(
+                    "{}/programs/{}/report\"",
+                    lang.prefix(),
+                    listing.id
+                )));
+            }
+        }
+    }
 
     /// The strings between `open` and the next `"` in a source file.
     fn literals<'a>(source: &'a str, open: &str) -> Vec<&'a str> {
