@@ -3,7 +3,7 @@
 
 use crate::components::{crisis_line, sample_banner};
 use crate::format::{date_part, date_text, thousands, Text};
-use crate::{favicon_path, stylesheet_path, Lang, SiteContext};
+use crate::{Lang, SiteContext};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// The site's name, in the header and every title.
@@ -146,8 +146,8 @@ pub(crate) fn head_essentials(title: &str, noindex: bool) -> Markup {
         }
         // the same policy as the Referrer-Policy header (src/web)
         meta name="referrer" content="no-referrer";
-        link rel="icon" href=(favicon_path()) type="image/svg+xml";
-        link rel="stylesheet" href=(stylesheet_path());
+        link rel="icon" href=(*crate::FAVICON_PATH) type="image/svg+xml";
+        link rel="stylesheet" href=(*crate::STYLESHEET_PATH);
     }
 }
 

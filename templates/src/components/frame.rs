@@ -3,14 +3,21 @@
 //! program counts.
 
 use crate::format::{tel_href, thousands};
-use crate::SiteContext;
+use crate::{Lang, SiteContext};
 use maud::{html, Markup, PreEscaped};
+use std::sync::OnceLock;
 
 /// A straight double quote, for quoting a search text around an escaped splice.
 pub(crate) const QUOTE: PreEscaped<&str> = PreEscaped("\"");
 
-/// The crisis line, near the top of every page.
-pub(crate) fn crisis_line(ctx: &SiteContext) -> Markup {
+/// The crisis line, near the top of every page (made once per language).
+pub(crate) fn crisis_line(ctx: &SiteContext) -> PreEscaped<&'static str> {
+    static MADE: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
+    let at = Lang::ALL.iter().position(|&l| l == ctx.lang).unwrap_or(0);
+    PreEscaped(MADE[at].get_or_init(|| crisis_line_in(ctx).into_string()))
+}
+
+fn crisis_line_in(ctx: &SiteContext) -> Markup {
     html! {
         aside.crisis role="region" aria-label=(ctx.t("Crisis help")) {
             div.wrap.crisis-inner {
@@ -27,8 +34,15 @@ pub(crate) fn crisis_line(ctx: &SiteContext) -> Markup {
     }
 }
 
-/// The banner shown on every page while the fictional sample directory is served.
-pub(crate) fn sample_banner(ctx: &SiteContext) -> Markup {
+/// The banner shown on every page while the fictional sample directory is
+/// served (made once per language).
+pub(crate) fn sample_banner(ctx: &SiteContext) -> PreEscaped<&'static str> {
+    static MADE: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
+    let at = Lang::ALL.iter().position(|&l| l == ctx.lang).unwrap_or(0);
+    PreEscaped(MADE[at].get_or_init(|| sample_banner_in(ctx).into_string()))
+}
+
+fn sample_banner_in(ctx: &SiteContext) -> Markup {
     html! {
         div.sample-banner role="region" aria-label=(ctx.t("Sample data notice")) {
             p.wrap {
