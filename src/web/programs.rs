@@ -34,8 +34,8 @@ async fn program(
     let search = SearchRequest::from_query_string(&rest, UnknownParams::Ignore)
         .ok()
         .filter(|r| r.near.is_some() || r.text.is_some() || !r.filters.is_empty());
-    // the reports files as the validators saw them (a page without them,
-    // which the middleware always gives, reads the files' sizes here)
+    // the reports files' sizes as the validators middleware stat'ed them
+    // (it always leaves them; without it they are read here)
     let inbox = match validators {
         Some(Extension(Validators(_, _, inbox))) => inbox,
         None => super::http_cache::validators(&state).2,
