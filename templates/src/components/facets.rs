@@ -2,12 +2,12 @@
 //! active filter chips, the sort links and the pagination.
 
 use super::search_form::write_checkbox;
-use crate::format::{search_href, search_href_on_page, thousands};
+use crate::format::{search_href, search_href_on_page, thousands, Reserve};
 use crate::SiteContext;
 use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};
 use iop_index::{GroupCounts, SearchRequest, SearchResults, Sort, ValueCount, Vocabulary};
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup, Render};
 
 /// A facet group with more values than this shows the first
 /// [`LONG_GROUP_VISIBLE`] (plus every selected one) and folds the rest.
@@ -22,6 +22,8 @@ pub(crate) fn facet_sidebar(
     shortlist: &Shortlist,
 ) -> Markup {
     html! {
+        // (about a hundred checkboxes: 30 KB, written in place)
+        (Reserve(34 * 1024))
         aside.filters #filters aria-labelledby="filters-heading" {
             h2 #filters-heading { (ctx.t("Filter results")) }
             p.filters-close { a href="#results-heading" { (ctx.t("Back to the results")) } }
@@ -47,7 +49,7 @@ pub(crate) fn facet_sidebar(
                 p.hint {
                     (ctx.t("Several choices in one group mean \u{201c}any of these\u{201d}; choices in different groups must all match."))
                 }
-                (facet_groups(ctx, results))
+                (FacetGroups { ctx, results })
                 div.filters-submit {
                     button.button type="submit" { (ctx.t("Update results")) }
                 }
@@ -56,14 +58,20 @@ pub(crate) fn facet_sidebar(
     }
 }
 
-/// Every group's fieldset, written into one buffer (about a hundred
-/// checkboxes a page, from text escaped once per language).
-fn facet_groups(ctx: &SiteContext, results: &SearchResults) -> Markup {
-    let mut out = String::with_capacity(32 * 1024);
-    for counts in &results.facets {
-        write_facet_group(&mut out, ctx, counts);
+/// Every group's fieldset, written into the sidebar where it is spliced
+/// (about a hundred checkboxes a page, from text escaped once per
+/// language).
+struct FacetGroups<'a> {
+    ctx: &'a SiteContext,
+    results: &'a SearchResults,
+}
+
+impl Render for FacetGroups<'_> {
+    fn render_to(&self, out: &mut String) {
+        for counts in &self.results.facets {
+            write_facet_group(out, self.ctx, counts);
+        }
     }
-    PreEscaped(out)
 }
 
 fn write_facet_group(out: &mut String, ctx: &SiteContext, counts: &GroupCounts) {
