@@ -3,11 +3,12 @@
 
 use super::search_form::write_checkbox;
 use crate::format::{search_href, search_href_on_page, thousands, Reserve};
-use crate::SiteContext;
+use crate::{Lang, SiteContext};
 use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};
 use iop_index::{GroupCounts, SearchRequest, SearchResults, Sort, ValueCount, Vocabulary};
 use maud::{html, Markup, Render};
+use std::sync::LazyLock;
 
 /// A facet group with more values than this shows the first
 /// [`LONG_GROUP_VISIBLE`] (plus every selected one) and folds the rest.
@@ -100,21 +101,12 @@ fn write_facet_group(out: &mut String, ctx: &SiteContext, counts: &GroupCounts) 
         }
     }
     let selected = counts.values.iter().filter(|v| v.selected).count();
-    let head = html! {
-        legend {
-            (ctx.group_label(group))
-            @if selected > 0 {
-                " " span.selected-count {
-                    "("
-                    @if selected == 1 { (ctx.t("1 selected")) } @else { (ctx.tf("{n} selected", &[("n", &selected.to_string())])) }
-                    ")"
-                }
-            }
-        }
-        p.facet-help { (ctx.group_help(group)) }
-    };
-    out.push_str(r#"<fieldset class="facet">"#);
-    out.push_str(&head.0);
+    if selected == 0 {
+        out.push_str(&group_heads(ctx.lang)[group.id]);
+    } else {
+        out.push_str(r#"<fieldset class="facet">"#);
+        write_group_head(out, ctx, group, selected);
+    }
     let checks = |out: &mut String, values: &[&ValueCount]| {
         out.push_str(r#"<div class="checks">"#);
         for vc in values {
@@ -143,6 +135,53 @@ fn write_facet_group(out: &mut String, ctx: &SiteContext, counts: &GroupCounts) 
         out.push_str("</details>");
     }
     out.push_str("</fieldset>");
+}
+
+/// A group's legend (with how many of its values are selected, when
+/// any) and help text.
+fn write_group_head(
+    out: &mut String,
+    ctx: &SiteContext,
+    group: &iop_index::FacetGroup,
+    selected: usize,
+) {
+    let head = html! {
+        legend {
+            (ctx.group_label(group))
+            @if selected > 0 {
+                " " span.selected-count {
+                    "("
+                    @if selected == 1 { (ctx.t("1 selected")) } @else { (ctx.tf("{n} selected", &[("n", &selected.to_string())])) }
+                    ")"
+                }
+            }
+        }
+        p.facet-help { (ctx.group_help(group)) }
+    };
+    out.push_str(&head.0);
+}
+
+/// Every group's fieldset opened, with its legend and help, for a group
+/// with nothing selected (most groups of most pages), by group id: made
+/// once per language.
+fn group_heads(lang: Lang) -> &'static [String] {
+    fn make(lang: Lang) -> Vec<String> {
+        let ctx = SiteContext::in_language(lang);
+        Vocabulary::get()
+            .groups()
+            .iter()
+            .map(|group| {
+                let mut out = String::from(r#"<fieldset class="facet">"#);
+                write_group_head(&mut out, &ctx, group, 0);
+                out
+            })
+            .collect()
+    }
+    static HEADS: LazyLock<[Vec<String>; 2]> = LazyLock::new(|| [make(Lang::En), make(Lang::Es)]);
+    match lang {
+        Lang::En => &HEADS[0],
+        Lang::Es => &HEADS[1],
+    }
 }
 
 /// The active filters as links that remove them, and "Clear all filters".

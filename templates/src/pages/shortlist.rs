@@ -9,6 +9,7 @@
 //! [`shortlist`] the page itself, with its "copy link" field.
 
 use crate::components::program_card;
+use crate::format::Text;
 use crate::layout::{layout, Nav, Page};
 use crate::SiteContext;
 use iop_index::request::{Shortlist, CSV_MAX_ROWS, DEFAULT_PER_PAGE, MAX_SHORTLIST};
@@ -37,7 +38,7 @@ pub(crate) fn toggle_link(
     };
     html! {
         @if shortlist.contains(id) {
-            a.shortlist-toggle.added href=(href()) {
+            a.shortlist-toggle.added href=(Text(&href())) {
                 span aria-hidden="true" { "\u{2713} " }
                 (ctx.t("Remove from shortlist"))
                 span.visually-hidden { ": " (name) }
@@ -48,7 +49,7 @@ pub(crate) fn toggle_link(
                 " (" (MAX_SHORTLIST) ")"
             }
         } @else {
-            a.shortlist-toggle href=(href()) {
+            a.shortlist-toggle href=(Text(&href())) {
                 span aria-hidden="true" { "+ " }
                 (ctx.t("Add to shortlist"))
                 span.visually-hidden { ": " (name) }
