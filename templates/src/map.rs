@@ -495,20 +495,29 @@ fn draw(
         let corner = x.max(WIDTH - x).hypot(y.max(frame.height - y));
         if r < corner {
             circle = true;
-            let _ = write!(
-                drawing,
-                r#"<circle class="r" cx="{}" cy="{}" r="{}"/>"#,
-                n(x),
-                n(y),
-                n(r)
+            push_all(
+                &mut drawing,
+                &[
+                    Piece::S(r#"<circle class="r" cx=""#),
+                    Piece::N(x),
+                    Piece::S(r#"" cy=""#),
+                    Piece::N(y),
+                    Piece::S(r#"" r=""#),
+                    Piece::N(r),
+                    Piece::S(r#""/>"#),
+                ],
             );
         }
         // drawn over the markers, which are nudged off it
-        let _ = write!(
-            origin_mark,
-            r#"<path class="o" d="M{} {}l7 7-7 7-7-7z"/>"#,
-            n(x),
-            n(y - 7.0)
+        push_all(
+            &mut origin_mark,
+            &[
+                Piece::S(r#"<path class="o" d="M"#),
+                Piece::N(x),
+                Piece::S(" "),
+                Piece::N(y - 7.0),
+                Piece::S(r#"l7 7-7 7-7-7z"/>"#),
+            ],
         );
     }
     let places = spread(
@@ -553,14 +562,22 @@ fn draw(
     drawing.push_str(&labels);
     drawing.push_str(&origin_mark);
     let h = frame.height;
-    let _ = write!(
-        drawing,
-        r#"<path class="s" d="M10 {}v4h{}v-4"/><text class="st" x="{}" y="{}">{} mi</text>"#,
-        n(h - 14.0),
-        n(bar_units),
-        n(14.0 + bar_units),
-        n(h - 10.0),
-        crate::format::one_decimal(bar)
+    push_all(
+        &mut drawing,
+        &[
+            Piece::S(r#"<path class="s" d="M10 "#),
+            Piece::N(h - 14.0),
+            Piece::S("v4h"),
+            Piece::N(bar_units),
+            Piece::S(r#"v-4"/><text class="st" x=""#),
+            Piece::N(14.0 + bar_units),
+            Piece::S(r#"" y=""#),
+            Piece::N(h - 10.0),
+            Piece::S(r#"">"#),
+            // the bar's length as `one_decimal` writes it
+            Piece::N(bar),
+            Piece::S(" mi</text>"),
+        ],
     );
     let label = format!(
         "{} {first}\u{2013}{last}. {}",
@@ -852,34 +869,49 @@ fn city_labels(frame: &Frame, markers: &[(f64, f64)], out: &mut String) {
         let width = 6.0 * city.chars().count() as f64;
         let (left, right) = (x - 3.0, x + 6.0 + width);
         let (top, bottom) = (y - 8.0, y + 5.0);
-        let clear_of_markers = markers.iter().all(|&(mx, my)| {
-            mx + MARKER < left || mx - MARKER > right || my + MARKER < top || my - MARKER > bottom
-        });
-        let clear_of_names = placed
-            .iter()
-            .all(|&(px, py, pw)| px + pw < left || px - 3.0 > right || (py - y).abs() > 14.0);
-        if right > WIDTH
-            || top < 0.0
-            || bottom > frame.height - 20.0
-            || !clear_of_markers
-            || !clear_of_names
-        {
+        // the cheap tests first: most candidates of a crowded view fail
+        // on a marker, and each is checked against every marker
+        let inside = right <= WIDTH && top >= 0.0 && bottom <= frame.height - 20.0;
+        let clear_of_names = || {
+            placed
+                .iter()
+                .all(|&(px, py, pw)| px + pw < left || px - 3.0 > right || (py - y).abs() > 14.0)
+        };
+        let clear_of_markers = || {
+            markers.iter().all(|&(mx, my)| {
+                mx + MARKER < left
+                    || mx - MARKER > right
+                    || my + MARKER < top
+                    || my - MARKER > bottom
+            })
+        };
+        if !(inside && clear_of_names() && clear_of_markers()) {
             continue;
         }
-        let name: String = city
-            .chars()
-            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '\''))
-            .collect::<String>()
-            .replace('\'', "&#39;");
-        let _ = write!(
+        use Piece::{N, S};
+        push_all(
             out,
-            r#"<circle class="cd" cx="{}" cy="{}" r="2"/><text class="c" x="{}" y="{}">{}</text>"#,
-            n(x),
-            n(y),
-            n(x + 5.0),
-            n(y + 3.5),
-            name
+            &[
+                S(r#"<circle class="cd" cx=""#),
+                N(x),
+                S(r#"" cy=""#),
+                N(y),
+                S(r#"" r="2"/><text class="c" x=""#),
+                N(x + 5.0),
+                S(r#"" y=""#),
+                N(y + 3.5),
+                S(r#"">"#),
+            ],
         );
+        for c in city.chars() {
+            match c {
+                '\'' => out.push_str("&#39;"),
+                ' ' | '.' | '-' => out.push(c),
+                c if c.is_alphanumeric() => out.push(c),
+                _ => {}
+            }
+        }
+        out.push_str("</text>");
         placed.push((x, y, width + 9.0));
     }
 }
