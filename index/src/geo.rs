@@ -4,6 +4,7 @@
 //! place names a map shows are the U.S. Census Bureau's (2022 Gazetteer,
 //! public domain, `index/places/`).
 
+use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::LazyLock;
@@ -309,7 +310,7 @@ struct MapCities {
     /// (city, latitude, longitude), largest first.
     ranked: Vec<(String, f64, f64)>,
     /// (floor(2 latitude), floor(2 longitude)) -> ranks of the cities in it.
-    cells: HashMap<(i32, i32), Vec<u32>>,
+    cells: FxHashMap<(i32, i32), Vec<u32>>,
 }
 
 impl MapCities {
@@ -362,7 +363,7 @@ impl MapCities {
                 .then_with(|| a.name.cmp(b.name))
                 .then_with(|| a.state.cmp(b.state))
         });
-        let mut cells: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
+        let mut cells: FxHashMap<(i32, i32), Vec<u32>> = FxHashMap::default();
         for (rank, (p, _)) in places.iter().enumerate() {
             cells
                 .entry(Self::cell(p.lat, p.lon))

@@ -2,6 +2,7 @@
 
 use crate::{Lang, SiteContext};
 use iop_index::{Listing, Precision, SearchRequest, Vocabulary};
+use maud::Render;
 
 /// Room for this many more bytes in the buffer a `html!` writes into,
 /// spliced first: maud starts the buffer at the size of the template's
@@ -60,24 +61,42 @@ pub(crate) fn push_thousands(out: &mut String, n: usize) {
 /// coordinates; from a ZIP code's or city's centre, "in ZIP 19104" /
 /// "in Philadelphia" when it is that centre (never "0.0 mi"), else
 /// "about 3 mi".
-pub(crate) fn distance_text(ctx: &SiteContext, listing: &Listing, miles: f64) -> String {
+pub(crate) struct Distance<'a>(pub &'a SiteContext, pub &'a Listing, pub f64);
+
+impl maud::Render for Distance<'_> {
+    fn render_to(&self, out: &mut String) {
+        write_distance(out, self.0, self.1, self.2);
+    }
+}
+
+/// [`Distance`] written at the end of `out` (every card of a search near
+/// a place has one).
+pub(crate) fn write_distance(out: &mut String, ctx: &SiteContext, listing: &Listing, miles: f64) {
     let precision = listing.point.map(|p| p.precision);
     match precision {
         Some(Precision::Exact) => {
             if miles < 0.1 {
-                ctx.t("under 0.1 mi").to_string()
+                ctx.t("under 0.1 mi").render_to(out);
             } else {
-                ctx.tf("{n} mi", &[("n", &format!("{miles:.1}"))])
+                ctx.write_tf(out, "{n} mi", &[("n", &format!("{miles:.1}"))]);
             }
         }
         _ if miles < 0.5 => match precision {
-            Some(Precision::City) => ctx.tf("in {city}", &[("city", &listing.address.city)]),
-            _ => ctx.tf("in ZIP {zip}", &[("zip", &listing.address.zip)]),
+            Some(Precision::City) => {
+                ctx.write_tf(out, "in {city}", &[("city", &listing.address.city)])
+            }
+            _ => ctx.write_tf(out, "in ZIP {zip}", &[("zip", &listing.address.zip)]),
         },
-        _ => ctx.tf(
-            "about {n} mi",
-            &[("n", &format!("{}", miles.round().max(1.0)))],
-        ),
+        _ => {
+            // a whole number of miles, as `{}` writes a whole f64
+            let about = miles.round().max(1.0);
+            if about < 1e15 {
+                let mut digits = itoa::Buffer::new();
+                ctx.write_tf(out, "about {n} mi", &[("n", digits.format(about as u64))]);
+            } else {
+                ctx.write_tf(out, "about {n} mi", &[("n", &format!("{about}"))]);
+            }
+        }
     }
 }
 

@@ -82,7 +82,7 @@ impl Render for ProgramCard<'_> {
         out.push_str(r#"</div><p class="card-where">"#);
         if let Some(miles) = self.hit.distance_miles {
             out.push_str(r#"<span class="distance">"#);
-            Text(&crate::format::distance_text(ctx, listing, miles)).render_to(out);
+            crate::format::Distance(ctx, listing, miles).render_to(out);
             out.push_str("</span> \u{b7} ");
         }
         out.push_str(&parts.place);
@@ -295,7 +295,7 @@ fn write_group_fact(
     let more = values.len().saturating_sub(shown);
     if more > 0 {
         out.push_str(r#" <span class="more">"#);
-        Text(&ctx.tf("+{n} more", &[("n", &more.to_string())])).render_to(out);
+        ctx.write_tf(out, "+{n} more", &[("n", itoa::Buffer::new().format(more))]);
         out.push_str("</span>");
     }
     true
@@ -342,7 +342,7 @@ fn close_fact(out: &mut String) {
 mod tests {
     use super::*;
     use crate::Lang;
-    use iop_index::Precision;
+    use iop_index::{Point, Precision};
     use std::sync::Arc;
 
     /// A group's values as maud wrote them: the oracle for [`group_fact`].
@@ -432,7 +432,7 @@ mod tests {
                 }
                 p.card-where {
                     @if let Some(miles) = hit.distance_miles {
-                        span.distance { (crate::format::distance_text(ctx, listing, miles)) } " \u{b7} "
+                        span.distance { (crate::format::Distance(ctx, listing, miles)) } " \u{b7} "
                     }
                     (PreEscaped(&*parts.place))
                 }
@@ -459,6 +459,59 @@ mod tests {
     /// ZIP code, under filters on one group, several and none (matching
     /// values marked, a schedule asked for), in both languages, is what
     /// maud wrote.
+    /// A distance as it was written before [`crate::format::write_distance`]
+    /// wrote it in place: the oracle.
+    fn distance_by_tf(ctx: &SiteContext, listing: &Listing, miles: f64) -> String {
+        let precision = listing.point.map(|p| p.precision);
+        let text = match precision {
+            Some(Precision::Exact) if miles < 0.1 => ctx.t("under 0.1 mi").to_string(),
+            Some(Precision::Exact) => ctx.tf("{n} mi", &[("n", &format!("{miles:.1}"))]),
+            Some(Precision::City) if miles < 0.5 => {
+                ctx.tf("in {city}", &[("city", &listing.address.city)])
+            }
+            _ if miles < 0.5 => ctx.tf("in ZIP {zip}", &[("zip", &listing.address.zip)]),
+            _ => ctx.tf(
+                "about {n} mi",
+                &[("n", &format!("{}", miles.round().max(1.0)))],
+            ),
+        };
+        html! { (text) }.into_string()
+    }
+
+    #[test]
+    fn distances_are_what_the_filled_phrases_were() {
+        let listings = iop_crawler::sources::sample::listings().unwrap();
+        let miles = [
+            0.0, 0.05, 0.1, 0.25, 0.49, 0.5, 0.96, 1.0, 2.449, 12.5, 99.96, 4e15, 1e20,
+        ];
+        for lang in Lang::ALL {
+            let ctx = SiteContext::in_language(lang);
+            for listing in listings.iter().take(12) {
+                for precision in [
+                    None,
+                    Some(Precision::Exact),
+                    Some(Precision::ZipCentroid),
+                    Some(Precision::City),
+                ] {
+                    let mut listing = listing.clone();
+                    listing.address.city = "Coeur d'Alene & <Co> \"Falls\"".to_string();
+                    listing.point = precision.map(|precision| Point {
+                        lat: 40.0,
+                        lon: -75.0,
+                        precision,
+                    });
+                    for m in miles {
+                        assert_eq!(
+                            html! { (crate::format::Distance(&ctx, &listing, m)) }.into_string(),
+                            distance_by_tf(&ctx, &listing, m),
+                            "{lang:?} {precision:?} {m}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn cards_are_what_maud_wrote() {
         let vocabulary = Vocabulary::get();

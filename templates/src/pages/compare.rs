@@ -87,7 +87,7 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
                         (row(ctx.t("Address").as_str(), &|h| address(&h.listing)))
                         @if has_distance {
                             (row(ctx.t("Distance").as_str(), &|h| match h.distance_miles {
-                                Some(miles) => html! { (crate::format::distance_text(ctx, &h.listing, miles)) },
+                                Some(miles) => html! { (crate::format::Distance(ctx, &h.listing, miles)) },
                                 None => not_reported(ctx),
                             }))
                         }

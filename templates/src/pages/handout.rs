@@ -100,7 +100,7 @@ fn program_facts(ctx: &SiteContext, listing: &Listing, miles: Option<f64>) -> Ma
                 (fact(ctx.t("Address").as_str(), html! {
                     @if let Some(street) = &a.street { (street) ", " }
                     (a.city) ", " (a.state) " " (a.zip)
-                    @if let Some(miles) = miles { " (" (crate::format::distance_text(ctx, listing, miles)) ")" }
+                    @if let Some(miles) = miles { " (" (crate::format::Distance(ctx, listing, miles)) ")" }
                 }))
                 (fact(ctx.t("Phone").as_str(), html! {
                     @match &listing.phone { Some(p) => (phone_link(p)), None => (not_reported(ctx)) }
