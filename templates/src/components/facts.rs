@@ -144,53 +144,26 @@ pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> M
     provenance_note(ctx, &facts, listing.sources.len())
 }
 
-/// Each reported value's first provenance entry (`{group}/{slug}`, as
-/// `Listing::provenance_of` finds it), for every group at once: a program
-/// page's groups each look here instead of each scanning the whole list.
-pub(crate) struct FirstProvenance<'a>(Vec<(&'a str, &'a str, &'a Provenance)>);
-
-impl<'a> FirstProvenance<'a> {
-    /// One pass over `listing`'s provenance (a listing has a few dozen
-    /// values: a list beats a hash map).
-    pub(crate) fn of(listing: &'a Listing) -> FirstProvenance<'a> {
-        let mut first: Vec<(&str, &str, &Provenance)> = Vec::new();
-        for p in &listing.provenance {
-            if let Some((group, slug)) = p.fact.split_once('/') {
-                if !first.iter().any(|(g, s, _)| *g == group && *s == slug) {
-                    first.push((group, slug, p));
-                }
+/// The provenance of every reported value of a group, deduplicated.
+pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) -> Markup {
+    // each value's first provenance entry (`{group}/{slug}`, as
+    // `Listing::provenance_of` finds it), in one pass over the list
+    // (a group has a few dozen values at most: a list beats a hash map)
+    let mut first: Vec<(&str, &Provenance)> = Vec::new();
+    for p in &listing.provenance {
+        if let Some(slug) = p.fact.strip_prefix(group).and_then(|r| r.strip_prefix('/')) {
+            if !first.iter().any(|(s, _)| *s == slug) {
+                first.push((slug, p));
             }
         }
-        FirstProvenance(first)
     }
-
-    fn get(&self, group: &str, slug: &str) -> Option<&'a Provenance> {
-        self.0
-            .iter()
-            .find(|(g, s, _)| *g == group && *s == slug)
-            .map(|(_, _, p)| *p)
-    }
-}
-
-/// The provenance of every reported value of a group, deduplicated.
-pub(crate) fn group_source(
-    ctx: &SiteContext,
-    listing: &Listing,
-    first: &FirstProvenance<'_>,
-    group: &str,
-) -> Markup {
     let facts: Vec<(Cow<str>, &Provenance, &Source)> = listing
         .values(group)
         .iter()
         .filter_map(|slug| {
-            let p = first.get(group, slug)?;
+            let p = first.iter().find(|(s, _)| *s == slug)?.1;
             let s = listing.sources.get(p.source)?;
-            // a value's label is shown only beside its evidence
-            let about = match p.evidence {
-                Some(_) => value_label(ctx, group, slug),
-                None => "",
-            };
-            Some((Cow::Borrowed(about), p, s))
+            Some((Cow::Borrowed(value_label(ctx, group, slug)), p, s))
         })
         .collect();
     provenance_note(ctx, &facts, listing.sources.len())

@@ -2,7 +2,7 @@
 
 use crate::components::{
     accepting, fact_row, fact_source, group_source, hours_a_week, labels_markup, not_reported,
-    phone_link, phone_link_to, sample_tag, yes_no, FirstProvenance,
+    phone_link, phone_link_to, sample_tag, yes_no,
 };
 use crate::format::{
     date_text, labels_of, search_href, short_url, tel_href, web_url, Reserve, Text,
@@ -323,7 +323,6 @@ fn website(site: &str) -> Markup {
 
 fn details_section(ctx: &SiteContext, listing: &Listing) -> Markup {
     let vocabulary = Vocabulary::get();
-    let first = FirstProvenance::of(listing);
     html! {
         section aria-labelledby="details" {
             h2 #details { (ctx.t("Program details")) }
@@ -331,7 +330,7 @@ fn details_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                 (fact_row(ctx.t("Accepting new clients").as_str(), yes_no(ctx, listing.accepting_new_clients, ctx.t("Yes"), ctx.t("No")),
                     fact_source(ctx, listing, "accepting_new_clients")))
                 @for group in vocabulary.groups().iter().filter(|g| g.slug != SCHEDULE_GROUP) {
-                    (fact_row(ctx.group_label(group), labels_markup(ctx, &labels_of(ctx, listing, &group.slug)), group_source(ctx, listing, &first, &group.slug)))
+                    (fact_row(ctx.group_label(group), labels_markup(ctx, &labels_of(ctx, listing, &group.slug)), group_source(ctx, listing, &group.slug)))
                 }
             }
         }
@@ -344,7 +343,7 @@ fn schedule_section(ctx: &SiteContext, listing: &Listing) -> Markup {
         section aria-labelledby="schedule" {
             h2 #schedule { (ctx.t("Schedule")) }
             dl.facts {
-                (fact_row(ctx.t("When sessions meet").as_str(), labels_markup(ctx, &labels_of(ctx, listing, SCHEDULE_GROUP)), group_source(ctx, listing, &FirstProvenance::of(listing), SCHEDULE_GROUP)))
+                (fact_row(ctx.t("When sessions meet").as_str(), labels_markup(ctx, &labels_of(ctx, listing, SCHEDULE_GROUP)), group_source(ctx, listing, SCHEDULE_GROUP)))
                 (fact_row(ctx.t("Days a week").as_str(), match schedule.days_per_week {
                     Some(1) => html! { (ctx.t("1 day a week")) },
                     Some(d) => html! { (ctx.tf("{n} days a week", &[("n", &d.to_string())])) },
