@@ -79,11 +79,11 @@ pub(crate) fn frame_around(ctx: &SiteContext, page: &Page<'_>, head: Markup) -> 
                 link rel="search" type="application/opensearchdescription+xml" href="/opensearch.xml" title=(SITE_NAME);
                 @if alternates {
                     @if let Some(canonical) = ctx.absolute_in(ctx.lang) {
-                        link rel="canonical" href=(canonical);
+                        link rel="canonical" href=(Text(&canonical));
                     }
                     @for lang in Lang::ALL {
                         @if let Some(href) = ctx.absolute_in(lang) {
-                            link rel="alternate" hreflang=(lang.code()) href=(href);
+                            link rel="alternate" hreflang=(lang.code()) href=(Text(&href));
                         }
                     }
                 }
@@ -97,13 +97,13 @@ pub(crate) fn frame_around(ctx: &SiteContext, page: &Page<'_>, head: Markup) -> 
                 }
                 header.site-header {
                     div.wrap.site-header-inner {
-                        a.site-name href=(home) { (SITE_NAME) }
+                        a.site-name href=(Text(&home)) { (SITE_NAME) }
                         nav.site-nav aria-label=(ctx.t("Site")) {
                             ul {
-                                li { a href=(home) aria-current=[current(page.nav, Nav::Search)] { (ctx.t("Search")) } }
-                                li { a href=(about) aria-current=[current(page.nav, Nav::About)] { (ctx.t("About")) } }
+                                li { a href=(Text(&home)) aria-current=[current(page.nav, Nav::Search)] { (ctx.t("Search")) } }
+                                li { a href=(Text(&about)) aria-current=[current(page.nav, Nav::About)] { (ctx.t("About")) } }
                                 li.lang-switch {
-                                    a href=(ctx.path_in(other)) lang=(other.code()) hreflang=(other.code()) {
+                                    a href=(Text(&ctx.path_in(other))) lang=(other.code()) hreflang=(other.code()) {
                                         (other.name())
                                     }
                                 }
@@ -146,8 +146,8 @@ pub(crate) fn head_essentials(title: &str, noindex: bool) -> Markup {
         }
         // the same policy as the Referrer-Policy header (src/web)
         meta name="referrer" content="no-referrer";
-        link rel="icon" href=(*crate::FAVICON_PATH) type="image/svg+xml";
-        link rel="stylesheet" href=(*crate::STYLESHEET_PATH);
+        link rel="icon" href=(Text(&crate::FAVICON_PATH)) type="image/svg+xml";
+        link rel="stylesheet" href=(Text(&crate::STYLESHEET_PATH));
     }
 }
 
@@ -179,7 +179,7 @@ fn footer(ctx: &SiteContext, about: &str) -> Markup {
                 }
                 p {
                     (ctx.t("No ads, no paid placement, no tracking.")) " "
-                    a href=(about) { (ctx.t("About this directory and its sources")) }
+                    a href=(Text(about)) { (ctx.t("About this directory and its sources")) }
                 }
             }
         }

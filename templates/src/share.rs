@@ -42,16 +42,16 @@ pub(crate) fn listing_head(
     let title = PreEscaped(html! { (Text(title)) }.into_string());
     let description = PreEscaped(html! { (Text(description)) }.into_string());
     html! {
-        link rel="canonical" href=(canonical);
+        link rel="canonical" href=(Text(&canonical));
         @for lang in Lang::ALL {
             link rel="alternate" hreflang=(lang.code())
-                href=(listing_url_in(lang, listing, public_url));
+                href=(Text(&listing_url_in(lang, listing, public_url)));
         }
         meta property="og:type" content="website";
         meta property="og:site_name" content=(SITE_NAME);
         meta property="og:title" content=(title);
         meta property="og:description" content=(description);
-        meta property="og:url" content=(canonical);
+        meta property="og:url" content=(Text(&canonical));
         meta property="og:locale" content=(locale);
         meta name="twitter:card" content="summary";
         meta name="twitter:title" content=(title);

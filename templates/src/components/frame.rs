@@ -2,7 +2,7 @@
 //! "not reported" and sample tags, phone links, the coverage note and the
 //! program counts.
 
-use crate::format::{tel_href, thousands};
+use crate::format::{tel_href, thousands, Text};
 use crate::{Lang, SiteContext};
 use maud::{html, Markup, PreEscaped};
 use std::sync::OnceLock;
@@ -72,7 +72,7 @@ pub(crate) fn phone_link(phone: &str) -> Markup {
 pub(crate) fn phone_link_to(phone: &str, tel: Option<&str>) -> Markup {
     html! {
         @match tel {
-            Some(href) => a.phone href=(href) { (phone) },
+            Some(href) => a.phone href=(Text(href)) { (phone) },
             None => span.phone { (phone) },
         }
     }

@@ -142,7 +142,7 @@ pub fn program_page_with_tel(
             }
             @if let Some(request) = search {
                 p.back-to-results {
-                    a href=(ctx.href(&shortlist.carried(&search_href(request)))) {
+                    a href=(Text(&ctx.href(&shortlist.carried(&search_href(request))))) {
                         span aria-hidden="true" { "\u{2190} " } (ctx.t("Back to the results"))
                     }
                 }
@@ -251,7 +251,7 @@ fn program_call(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Markup 
         @if !calls.is_empty() {
             p.program-call {
                 @for (what, phone, tel) in &calls {
-                    a.call href=(tel) { span aria-hidden="true" { "\u{260e} " } (what) " " span.phone { (phone) } }
+                    a.call href=(Text(tel)) { span aria-hidden="true" { "\u{260e} " } (what) " " span.phone { (phone) } }
                 }
             }
         }
@@ -280,7 +280,7 @@ fn directions(ctx: &SiteContext, point: Point) -> Markup {
         coordinate(point.lon)
     );
     html! {
-        a href=(href) rel="nofollow noopener" { (ctx.t("Directions on OpenStreetMap")) }
+        a href=(Text(&href)) rel="nofollow noopener" { (ctx.t("Directions on OpenStreetMap")) }
         " "
         span.precision { "(" (ctx.t(point.precision.describe())) ")" }
     }
@@ -297,7 +297,7 @@ fn address_directions(ctx: &SiteContext, listing: &Listing) -> Markup {
         encode(&query)
     );
     html! {
-        a href=(href) rel="nofollow noopener" { (ctx.t("Directions to this address on OpenStreetMap")) }
+        a href=(Text(&href)) rel="nofollow noopener" { (ctx.t("Directions to this address on OpenStreetMap")) }
     }
 }
 
@@ -315,8 +315,8 @@ fn coordinate(x: f64) -> String {
 fn website(site: &str) -> Markup {
     html! {
         @match web_url(site) {
-            Some(url) => a href=(url) rel="nofollow noopener" { (short_url(url)) },
-            None => span { (site) },
+            Some(url) => a href=(Text(url)) rel="nofollow noopener" { (Text(short_url(url))) },
+            None => span { (Text(site)) },
         }
     }
 }
@@ -406,16 +406,16 @@ fn sources_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                     @for (i, source) in listing.sources.iter().enumerate() {
                         li id={ "source-" (i + 1) } {
                             @if listing.sources.len() > 1 { (ctx.t("Source")) " " (i + 1) ": " }
-                            span.source-title { (ctx.data(&source.title)) }
+                            span.source-title { (Text(ctx.data(&source.title))) }
                             // a public page only: never the private or
                             // loopback address a file was read from
                             @if let Some(url) = source.public_url().and_then(web_url) {
                                 br;
-                                a href=(url) rel="nofollow noopener" { (short_url(url)) }
+                                a href=(Text(url)) rel="nofollow noopener" { (Text(short_url(url))) }
                             }
                             @if let Some(record) = &source.record {
                                 br;
-                                span.record { (ctx.t("Record:")) " " (record) }
+                                span.record { (ctx.t("Record:")) " " (Text(record)) }
                             }
                             br;
                             span.source-date { (source_date(ctx, source.edition.as_deref())) }
@@ -426,7 +426,7 @@ fn sources_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                             @let facts = facts_from(ctx, listing, i);
                             @if !facts.is_empty() {
                                 br;
-                                span.source-facts { (ctx.t("Facts from this source:")) " " (facts.join(", ")) }
+                                span.source-facts { (ctx.t("Facts from this source:")) " " (Text(&facts.join(", "))) }
                             }
                         }
                     }
