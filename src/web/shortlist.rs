@@ -35,6 +35,11 @@ pub(crate) fn bad_param(parameter: &str, message: impl Into<String>) -> PageErro
 /// Split `list=` (the shortlist carried by search and program pages) off a
 /// raw query string: the rest of the query, and the parsed shortlist.
 pub(crate) fn take_list(query: &str) -> Result<(String, Shortlist), PageError> {
+    // most queries carry no list: they are the rest as they are (they
+    // decode to the same pairs), without decoding and encoding every pair
+    if !form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == "list") {
+        return Ok((query.to_string(), Shortlist::default()));
+    }
     let mut rest = Vec::new();
     let mut list = None;
     for (key, value) in form_urlencoded_pairs(query) {
