@@ -797,14 +797,23 @@ impl Shortlist {
     /// [`Self::with`] then [`Self::carried`], written in one string (a
     /// results page has twenty such links).
     pub fn carried_toggling(&self, id: &str, path: &str) -> String {
-        let on = self.contains(id);
         let mut out = String::with_capacity(path.len() + 13 * (self.ids.len() + 1) + 6);
         out.push_str(path);
-        let sep = if path.contains('?') { '&' } else { '?' };
+        let sep = if path.contains('?') { "&" } else { "?" };
+        self.write_toggled(&mut out, id, sep);
+        out
+    }
+
+    /// The `list=` part of [`Self::carried_toggling`] written at the end of
+    /// `out`, after `sep` (`?`, or `&` when the path has a query; `&amp;` in
+    /// an HTML attribute); nothing when the list toggled is empty. Ids and
+    /// commas need no escaping in a URL or in HTML.
+    pub fn write_toggled(&self, out: &mut String, id: &str, sep: &str) {
+        let on = self.contains(id);
         let mut first = true;
         let mut push = |out: &mut String, kept: &str| {
             if first {
-                out.push(sep);
+                out.push_str(sep);
                 out.push_str("list=");
                 first = false;
             } else {
@@ -813,12 +822,11 @@ impl Shortlist {
             out.push_str(kept);
         };
         for kept in self.ids.iter().filter(|k| !(on && *k == id)) {
-            push(&mut out, kept);
+            push(out, kept);
         }
         if !on && !self.is_full() {
-            push(&mut out, id);
+            push(out, id);
         }
-        out
     }
 
     /// A shortlist page (`/shortlist`, `/shortlist/print`, `/compare`,

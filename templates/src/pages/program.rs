@@ -8,7 +8,7 @@ use crate::format::{
     date_text, labels_of, search_href, short_url, tel_href, web_url, Reserve, Text,
 };
 use crate::layout::{Nav, Page};
-use crate::pages::shortlist::{shortlist_bar, toggle_link};
+use crate::pages::shortlist::{escaped_page, shortlist_bar, toggle_link};
 use crate::{Phrase, SiteContext};
 use iop_index::request::Shortlist;
 use iop_index::{Listing, Point, SearchRequest, Vocabulary};
@@ -162,7 +162,7 @@ pub fn program_page_with_tel(
                 }
                 (program_call(ctx, listing, tel))
                 p.program-shortlist {
-                    (toggle_link(ctx, shortlist, &listing.id, PreEscaped(&html! { (Text(&name)) }.into_string()), &own, false))
+                    (toggle_link(ctx, shortlist, &listing.id, PreEscaped(&html! { (Text(&name)) }.into_string()), &escaped_page(ctx, &own), false))
                 }
                 (before_you_call(ctx))
             }

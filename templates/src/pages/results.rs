@@ -7,7 +7,7 @@ use crate::components::{
 };
 use crate::format::{search_href, search_href_on_page, Reserve};
 use crate::layout::{frame_around, Nav, Page};
-use crate::pages::shortlist::{search_csv_link, shortlist_bar, toggle_link};
+use crate::pages::shortlist::{escaped_page, search_csv_link, shortlist_bar, toggle_link};
 use crate::{CardParts, SiteContext};
 use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, Change};
@@ -70,6 +70,7 @@ pub fn results_page_with_cards(
     // the search, written once for the 20 cards' links
     let query = request.to_query_string();
     let here = search_href(request);
+    let here_escaped = escaped_page(ctx, &here);
     let miles = format_miles(request.radius_miles);
     let within = |o: &iop_index::Origin| {
         if request.radius_miles == 1.0 {
@@ -163,7 +164,7 @@ pub fn results_page_with_cards(
                                 (program_card(ctx,
                                     hit,
                                     &ctx.href(&shortlist.carried(&program_href_with(id, &query))),
-                                    toggle_link(ctx, shortlist, id, PreEscaped(&card_name(hit, cards.get(i).copied().flatten())), &here, true),
+                                    toggle_link(ctx, shortlist, id, PreEscaped(&card_name(hit, cards.get(i).copied().flatten())), &here_escaped, true),
                                     &request.filters,
                                     cards.get(i).copied().flatten(),
                                 ))

@@ -14,11 +14,13 @@ use crate::layout::{layout, Nav, Page};
 use crate::SiteContext;
 use iop_index::request::{Shortlist, CSV_MAX_ROWS, DEFAULT_PER_PAGE, MAX_SHORTLIST};
 use iop_index::{Hit, SearchRequest};
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup, PreEscaped, Render};
 use std::collections::BTreeMap;
 
 /// "Add to shortlist" or "Remove from shortlist" for one program, as a link
-/// to `page` (the page it is on, without `list=`) carrying the new list.
+/// to the page it is on, without `list=` (`page`: its path in the page's
+/// language, escaped for an attribute, as [`escaped_page`] makes it; a
+/// results page makes it once for its twenty links) carrying the new list.
 /// `anchor` brings the reader back to the card.
 pub(crate) fn toggle_link(
     ctx: &SiteContext,
@@ -29,16 +31,19 @@ pub(crate) fn toggle_link(
     anchor: bool,
 ) -> Markup {
     let href = || {
-        let mut href = ctx.href(&shortlist.carried_toggling(id, page));
+        let mut href = String::with_capacity(page.len() + 13 * (shortlist.ids().len() + 1) + 24);
+        href.push_str(page);
+        let sep = if page.contains('?') { "&amp;" } else { "?" };
+        shortlist.write_toggled(&mut href, id, sep);
         if anchor {
             href.push_str("#p-");
             href.push_str(id);
         }
-        href
+        PreEscaped(href)
     };
     html! {
         @if shortlist.contains(id) {
-            a.shortlist-toggle.added href=(Text(&href())) {
+            a.shortlist-toggle.added href=(href()) {
                 span aria-hidden="true" { "\u{2713} " }
                 (ctx.t("Remove from shortlist"))
                 span.visually-hidden { ": " (name) }
@@ -49,13 +54,21 @@ pub(crate) fn toggle_link(
                 " (" (MAX_SHORTLIST) ")"
             }
         } @else {
-            a.shortlist-toggle href=(Text(&href())) {
+            a.shortlist-toggle href=(href()) {
                 span aria-hidden="true" { "+ " }
                 (ctx.t("Add to shortlist"))
                 span.visually-hidden { ": " (name) }
             }
         }
     }
+}
+
+/// `page` in the page's language ([`SiteContext::href`]), escaped for an
+/// attribute: what [`toggle_link`] links to.
+pub(crate) fn escaped_page(ctx: &SiteContext, page: &str) -> String {
+    let mut out = String::with_capacity(page.len() + 16);
+    Text(&ctx.href(page)).render_to(&mut out);
+    out
 }
 
 /// The shortlist's count and where it leads, on search and program pages:
@@ -218,6 +231,58 @@ pub(crate) fn remove_link(ctx: &SiteContext, href: &str, name: &str) -> Markup {
             span aria-hidden="true" { "\u{d7} " }
             (ctx.t("Remove from shortlist"))
             span.visually-hidden { ": " (name) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Lang;
+
+    /// A toggle link's href as it was made before [`escaped_page`]: the
+    /// whole href built, put in the page's language, then escaped.
+    fn href_before(ctx: &SiteContext, list: &Shortlist, id: &str, page: &str) -> String {
+        let mut href = ctx.href(&list.carried_toggling(id, page));
+        href.push_str("#p-");
+        href.push_str(id);
+        html! { (href) }.into_string()
+    }
+
+    #[test]
+    fn toggle_links_go_where_they_went() {
+        let id = |n: usize| format!("{n:012x}");
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..500 {
+            let ids: Vec<String> = (0..rng.usize(0..=MAX_SHORTLIST))
+                .map(|_| id(rng.usize(0..20)))
+                .collect();
+            let list = Shortlist::parse(&ids.join(",")).unwrap_or_default();
+            let program = id(rng.usize(0..20));
+            let page = [
+                "/",
+                "/search",
+                "/search?near=19104&q=a%2Ab&insurance=medicaid",
+                "/programs/0000000000aa",
+            ][rng.usize(0..4)];
+            for lang in Lang::ALL {
+                let ctx = SiteContext::in_language(lang);
+                let link = toggle_link(
+                    &ctx,
+                    &list,
+                    &program,
+                    PreEscaped("A & B"),
+                    &escaped_page(&ctx, page),
+                    true,
+                )
+                .into_string();
+                if list.is_full() && !list.contains(&program) {
+                    assert!(!link.contains("href"), "{link}");
+                    continue;
+                }
+                let want = format!("href=\"{}\"", href_before(&ctx, &list, &program, page));
+                assert!(link.contains(&want), "{link}\n{want}");
+            }
         }
     }
 }
