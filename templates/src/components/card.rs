@@ -21,7 +21,8 @@ const CARD_LABELS: usize = 2;
 /// address, the phone as a large tap target, then the facts the active
 /// `filters` ask about (matching values first, marked), the other decisive
 /// facts that are reported, and one line naming those that are not.
-/// `href` is its program page; `action` goes with the links at the foot
+/// `href` is its program page, escaped for an attribute (a results page
+/// escapes the part its twenty cards share once); `action` goes with the links at the foot
 /// (the shortlist's add or remove link). `parts` are the listing's
 /// [`CardParts`] in `ctx`'s language when prepared ahead (made here when
 /// `None`). The card is written straight into the page that splices it.
@@ -66,15 +67,13 @@ impl Render for ProgramCard<'_> {
         };
         let listing: &Listing = &self.hit.listing;
         let vocabulary = Vocabulary::get();
-        // escaped once for its two links
-        let mut href = String::with_capacity(self.href.len() + 16);
-        Text(self.href).render_to(&mut href);
+        let href = self.href;
         // (a card is 1.2-2 KB)
         out.reserve(2048);
         out.push_str(
             r#"<article class="card"><div class="card-head"><h2 class="card-title"><a href=""#,
         );
-        out.push_str(&href);
+        out.push_str(href);
         out.push_str(r#"">"#);
         out.push_str(&parts.name);
         out.push_str("</a></h2>");
@@ -156,7 +155,7 @@ impl Render for ProgramCard<'_> {
         out.push_str(r#"<p class="card-actions">"#);
         out.push_str(&self.action.0);
         out.push_str(r#"<a class="card-more" href=""#);
-        out.push_str(&href);
+        out.push_str(href);
         out.push_str(r#"">"#);
         out.push_str(&parts.more);
         out.push_str("</a></p></article>");
@@ -574,7 +573,7 @@ mod tests {
                 }
                 for filters in &filter_sets {
                     let ours = html! {
-                        (program_card(&ctx, &hit, &href, action.clone(), filters, None))
+                        (program_card(&ctx, &hit, &html! { (href) }.0, action.clone(), filters, None))
                     }
                     .into_string();
                     assert_eq!(

@@ -260,12 +260,7 @@ fn program_call(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Markup 
 
 /// `/programs/{id}` carrying the search the visitor came from.
 pub(crate) fn program_href(id: &str, request: &SearchRequest) -> String {
-    program_href_with(id, &request.to_query_string())
-}
-
-/// [`program_href`] with the search's query string made once (a results
-/// page links 20 programs with the same search).
-pub(crate) fn program_href_with(id: &str, query: &str) -> String {
+    let query = request.to_query_string();
     if query.is_empty() {
         format!("/programs/{id}")
     } else {

@@ -5,18 +5,17 @@ use crate::components::{
     active_filters, coverage_note, facet_sidebar, filter_chips, hidden_filters, pagination,
     phone_link, program_card, programs, search_form, sort_links, FormValues, QUOTE,
 };
-use crate::format::{search_href, search_href_on_page, Reserve};
+use crate::format::{search_href, search_href_on_page, Reserve, Text};
 use crate::layout::{frame_around, Nav, Page};
 use crate::pages::shortlist::{escaped_page, search_csv_link, shortlist_bar, toggle_link};
 use crate::{CardParts, SiteContext};
 use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, Change};
 use iop_index::{Hit, SearchRequest, SearchResults};
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup, PreEscaped, Render};
 use std::borrow::Cow;
 
 use crate::map::{markers, results_map};
-use crate::pages::program::program_href_with;
 use iop_index::Vocabulary;
 
 /// Wider distances the empty state offers, in miles.
@@ -71,6 +70,26 @@ pub fn results_page_with_cards(
     let query = request.to_query_string();
     let here = search_href(request);
     let here_escaped = escaped_page(ctx, &here);
+    // a card's link, escaped: the program page in the page's language, the
+    // program's id, then the search and the list every card carries
+    let program_path = escaped_page(ctx, "/programs/");
+    let program_tail = {
+        let tail = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        let mut out = String::new();
+        Text(&shortlist.carried(&tail)).render_to(&mut out);
+        out
+    };
+    let card_href = |id: &str| {
+        let mut href = String::with_capacity(program_path.len() + id.len() + program_tail.len());
+        href.push_str(&program_path);
+        href.push_str(id);
+        href.push_str(&program_tail);
+        href
+    };
     let miles = format_miles(request.radius_miles);
     let within = |o: &iop_index::Origin| {
         if request.radius_miles == 1.0 {
@@ -163,7 +182,7 @@ pub fn results_page_with_cards(
                                 span.num aria-hidden="true" { (offset + 1 + i) }
                                 (program_card(ctx,
                                     hit,
-                                    &ctx.href(&shortlist.carried(&program_href_with(id, &query))),
+                                    &card_href(id),
                                     toggle_link(ctx, shortlist, id, PreEscaped(&card_name(hit, cards.get(i).copied().flatten())), &here_escaped, true),
                                     &request.filters,
                                     cards.get(i).copied().flatten(),

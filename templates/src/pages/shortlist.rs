@@ -200,7 +200,7 @@ pub fn shortlist(ctx: &SiteContext, view: &ShortlistView<'_>) -> Markup {
                         @let id = hit.listing.id.as_str();
                         @let name = hit.listing.display_name();
                         li id={ "p-" (id) } {
-                            (program_card(ctx, hit, &ctx.href(&list.carried(&format!("/programs/{id}"))),
+                            (program_card(ctx, hit, &escaped_page(ctx, &list.carried(&format!("/programs/{id}"))),
                                 remove_link(ctx, &list.without(id).page("/shortlist", view.near), &name), &BTreeMap::new(), None))
                         }
                     }
