@@ -48,12 +48,35 @@ pub(crate) fn thousands(n: usize) -> String {
 pub(crate) fn push_thousands(out: &mut String, n: usize) {
     let mut buffer = itoa::Buffer::new();
     let digits = buffer.format(n);
+    if digits.len() <= 3 {
+        // most counts: no separator
+        out.push_str(digits);
+        return;
+    }
     for (i, c) in digits.char_indices() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
+}
+
+/// `x` (not negative) as `format!("{x:.1}")` writes it, without the
+/// formatting machinery when it is far enough from a tie between two
+/// tenths that rounding `10 x` cannot differ from rounding `x` exactly
+/// (the formatter rounds the exact binary value, half to even).
+fn push_one_decimal(out: &mut String, x: f64) {
+    let t = x * 10.0;
+    let frac = t - t.floor();
+    // (below 1e9 tenths, 10 x is within 1e-7 of its exact value)
+    if !(0.0..1e9).contains(&t) || (frac - 0.5).abs() < 1e-6 {
+        out.push_str(&format!("{x:.1}"));
+        return;
+    }
+    let tenths = t.round() as u64;
+    out.push_str(itoa::Buffer::new().format(tenths / 10));
+    out.push('.');
+    out.push(char::from(b'0' + (tenths % 10) as u8));
 }
 
 /// A listing's distance from the searched place, claiming no more
@@ -78,7 +101,9 @@ pub(crate) fn write_distance(out: &mut String, ctx: &SiteContext, listing: &List
             if miles < 0.1 {
                 ctx.t("under 0.1 mi").render_to(out);
             } else {
-                ctx.write_tf(out, "{n} mi", &[("n", &format!("{miles:.1}"))]);
+                let mut tenths = String::new();
+                push_one_decimal(&mut tenths, miles);
+                ctx.write_tf(out, "{n} mi", &[("n", &tenths)]);
             }
         }
         _ if miles < 0.5 => match precision {
@@ -246,6 +271,25 @@ pub(crate) fn search_href_on_page(request: &SearchRequest, page: usize) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_decimal_is_what_the_formatter_writes() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let edges = [
+            0.0, 0.04, 0.05, 0.05000001, 0.15, 0.25, 0.35, 1.95, 2.45, 9.95, 99.95, 12.5, 1e14,
+            2e15,
+        ];
+        let random = (0..20_000).map(|i| match i % 3 {
+            0 => rng.f64() * 200.0,
+            1 => (rng.u32(0..20_000) as f64) / 100.0 + 0.05,
+            _ => (rng.u32(0..20_000) as f64) / 20.0,
+        });
+        for x in edges.into_iter().chain(random) {
+            let mut ours = String::new();
+            push_one_decimal(&mut ours, x);
+            assert_eq!(ours, format!("{x:.1}"), "{x:?}");
+        }
+    }
 
     #[test]
     fn text_is_escaped_as_maud_escapes_a_str() {

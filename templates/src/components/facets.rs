@@ -130,7 +130,7 @@ fn write_facet_group(out: &mut String, ctx: &SiteContext, counts: &GroupCounts) 
             }
         };
         // the summary, then the folded checks inside the same `details`
-        out.push_str(summary.0.trim_end_matches("</details>"));
+        out.push_str(summary.0.strip_suffix("</details>").unwrap_or(&summary.0));
         checks(out, &folded);
         out.push_str("</details>");
     }
