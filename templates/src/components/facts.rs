@@ -146,6 +146,11 @@ pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> M
 
 /// The provenance of every reported value of a group, deduplicated.
 pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) -> Markup {
+    let values = listing.values(group);
+    if values.is_empty() {
+        // nothing reported, nothing to source (no pass over the provenance)
+        return PreEscaped(String::new());
+    }
     // each value's first provenance entry (`{group}/{slug}`, as
     // `Listing::provenance_of` finds it), in one pass over the list
     // (a group has a few dozen values at most: a list beats a hash map)
@@ -157,8 +162,7 @@ pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) ->
             }
         }
     }
-    let facts: Vec<(Cow<str>, &Provenance, &Source)> = listing
-        .values(group)
+    let facts: Vec<(Cow<str>, &Provenance, &Source)> = values
         .iter()
         .filter_map(|slug| {
             let p = first.iter().find(|(s, _)| *s == slug)?.1;
