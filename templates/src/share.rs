@@ -108,9 +108,11 @@ pub(crate) fn json_ld(listing: &Listing, canonical: &str) -> PreEscaped<String> 
             .and_then(web_url)
             .unwrap_or(canonical),
     };
-    PreEscaped(script_safe(
-        serde_json::to_string(&clinic).expect("JSON-LD of strings and finite numbers"),
-    ))
+    // (a listing's JSON-LD is about 1 KB: written into room for it)
+    let mut json = Vec::with_capacity(1536);
+    serde_json::to_writer(&mut json, &clinic).expect("JSON-LD of strings and finite numbers");
+    let json = String::from_utf8(json).expect("serde_json writes UTF-8");
+    PreEscaped(script_safe(json))
 }
 
 /// schema.org `MedicalClinic`, as [`json_ld`] writes it: the keys in the
@@ -171,7 +173,11 @@ fn json_string(text: &str) -> String {
 /// JSON with `<`, `>`, `&` and the two line separators JavaScript treats
 /// as line ends written as `\u` escapes (they can only occur inside strings).
 fn script_safe(json: String) -> String {
-    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+    // a pass over the bytes without an early exit (vectorised) for the
+    // three ASCII characters and the first byte of U+2028 and U+2029 (and
+    // of other characters, which the loop below leaves as they are)
+    let special = |b: u8| matches!(b, b'<' | b'>' | b'&' | 0xE2);
+    if !json.bytes().fold(false, |any, b| any | special(b)) {
         return json;
     }
     let mut out = String::with_capacity(json.len());
@@ -189,6 +195,20 @@ fn script_safe(json: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_safe_escapes_what_could_end_a_script_and_only_that() {
+        assert_eq!(script_safe("{\"a\":\"b\"}".into()), "{\"a\":\"b\"}");
+        assert_eq!(
+            script_safe("\"</script><b>&\u{2028}\u{2029}\u{2014}\u{e9}\"".into()),
+            "\"\\u003c/script\\u003e\\u003cb\\u003e\\u0026\\u2028\\u2029\u{2014}\u{e9}\""
+        );
+        // a dash and an accent alone (a first byte of 0xE2, then not): as they are
+        assert_eq!(
+            script_safe("\"\u{2014}\u{e9}\"".into()),
+            "\"\u{2014}\u{e9}\""
+        );
+    }
 
     use iop_index::{Listing, Precision};
     use serde_json::json;
