@@ -304,6 +304,9 @@ pub struct Generation {
     pub meta: GenerationMeta,
     /// Its search index, opened.
     pub index: SearchIndex,
+    /// [`GenerationMeta::built_at`] read once (the Unix epoch when it is
+    /// not RFC 3339): every page's `Last-Modified` starts from it.
+    pub built: std::time::SystemTime,
 }
 
 /// A data directory: `listings.json` (the listing store), `index/` (the
@@ -760,7 +763,13 @@ impl DataDir {
                 source,
             })?;
         let index = open_dir(&dir)?;
-        Ok(Generation { meta, index })
+        let built = time::OffsetDateTime::parse(
+            &meta.built_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .map(std::time::SystemTime::from)
+        .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
+        Ok(Generation { meta, index, built })
     }
 
     /// Keep the current generation and `previous`, the one `CURRENT` named

@@ -40,13 +40,7 @@ static DEFAULT_CACHE_CONTROL: std::sync::LazyLock<HeaderValue> = std::sync::Lazy
 /// reports files' sizes in the `ETag`.
 pub(super) fn validators(state: &AppState) -> Validators {
     let generation = state.generation();
-    let built = time::OffsetDateTime::parse(
-        &generation.meta.built_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .map(SystemTime::from)
-    .unwrap_or(SystemTime::UNIX_EPOCH);
-    let mut modified = built;
+    let mut modified = generation.built;
     let mut size = |path: std::path::PathBuf| match std::fs::metadata(path) {
         Ok(meta) => {
             if let Ok(m) = meta.modified() {
