@@ -291,9 +291,17 @@ fn parameter_names() -> String {
 /// the templates' translated patterns.
 pub fn fill<V: AsRef<str>>(template: &str, args: &[(&str, V)]) -> String {
     let mut text = String::with_capacity(template.len());
+    fill_pieces(template, args, |piece| text.push_str(piece));
+    text
+}
+
+/// [`fill`]'s text handed to `write` piece by piece, in order: the
+/// template's text between placeholders, and each value (so that a caller
+/// can escape what it writes, where it writes it).
+pub fn fill_pieces<V: AsRef<str>>(template: &str, args: &[(&str, V)], mut write: impl FnMut(&str)) {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        text.push_str(&rest[..open]);
+        write(&rest[..open]);
         let after = &rest[open + 1..];
         let value = after.find('}').and_then(|close| {
             let name = &after[..close];
@@ -302,17 +310,16 @@ pub fn fill<V: AsRef<str>>(template: &str, args: &[(&str, V)]) -> String {
         });
         match value {
             Some((value, close)) => {
-                text.push_str(value);
+                write(value);
                 rest = &after[close + 1..];
             }
             None => {
-                text.push('{');
+                write("{");
                 rest = after;
             }
         }
     }
-    text.push_str(rest);
-    text
+    write(rest);
 }
 
 /// Whether parameters that are not part of the search are refused (the API)

@@ -198,27 +198,9 @@ impl SiteContext {
     /// as `Text(&ctx.tf(english, args))` without a string of its own.
     pub fn write_tf(&self, out: &mut String, english: &'static str, args: &[(&str, &str)]) {
         use maud::Render;
-        let mut rest = self.t(english).as_str();
-        while let Some(open) = rest.find('{') {
-            format::Text(&rest[..open]).render_to(out);
-            let after = &rest[open + 1..];
-            let value = after.find('}').and_then(|close| {
-                let name = &after[..close];
-                let value = args.iter().find(|(n, _)| *n == name)?;
-                Some((value.1, close))
-            });
-            match value {
-                Some((value, close)) => {
-                    format::Text(value).render_to(out);
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push('{');
-                    rest = after;
-                }
-            }
-        }
-        format::Text(rest).render_to(out);
+        iop_index::request::fill_pieces(self.t(english).as_str(), args, |piece| {
+            format::Text(piece).render_to(out)
+        });
     }
 
     /// A facet value's label in the page's language.
