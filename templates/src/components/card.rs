@@ -3,11 +3,12 @@
 use super::facts::{accepting, group_label, hours_a_week};
 use super::frame::{not_reported, sample_tag};
 use crate::format::{tel_href, value_label, Text};
-use crate::SiteContext;
+use crate::{Lang, SiteContext};
 use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::{Hit, Listing, Vocabulary};
 use maud::{html, Markup, PreEscaped, Render};
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// The facet groups a card shows when reported, after those the search
 /// filters on.
@@ -16,6 +17,33 @@ const CARD_GROUPS: [&str; 4] = ["focus", "age", "insurance", "schedule"];
 /// How many labels of one group a card shows before "+N more" (those the
 /// search asked for are all shown, first).
 const CARD_LABELS: usize = 2;
+
+/// Each facet group's label as a card's "Not reported:" line lists it, in
+/// lower case and escaped, by group id: made once per language (a card
+/// lowered and escaped each label it listed, about twenty a page).
+fn missing_labels(lang: Lang) -> &'static [Box<str>] {
+    fn make(lang: Lang) -> Vec<Box<str>> {
+        Vocabulary::get()
+            .groups()
+            .iter()
+            .map(|group| {
+                let label = match lang {
+                    Lang::En => &group.label,
+                    Lang::Es => &group.label_es,
+                };
+                let mut lower = String::new();
+                Text(&label.to_lowercase()).render_to(&mut lower);
+                lower.into()
+            })
+            .collect()
+    }
+    static LABELS: LazyLock<[Vec<Box<str>>; 2]> =
+        LazyLock::new(|| [make(Lang::En), make(Lang::Es)]);
+    match lang {
+        Lang::En => &LABELS[0],
+        Lang::Es => &LABELS[1],
+    }
+}
 
 /// A listing as a result card, built for a phone: name, distance and street
 /// address, the phone as a large tap target, then the facts the active
@@ -91,6 +119,7 @@ impl Render for ProgramCard<'_> {
         // then the usual ones (their facts ready); the list is dropped again
         // when it has none
         let mut missing: Vec<&str> = Vec::new();
+        let not_reported_as = missing_labels(ctx.lang);
         let facts_at = out.len();
         out.push_str(r#"<dl class="card-facts">"#);
         let mut any = false;
@@ -111,7 +140,7 @@ impl Render for ProgramCard<'_> {
                 }
                 None => {
                     out.truncate(row_at);
-                    missing.push(label);
+                    missing.push(&not_reported_as[g]);
                 }
             }
         }
@@ -128,7 +157,11 @@ impl Render for ProgramCard<'_> {
                     out.push_str(fact);
                     any = true;
                 }
-                None => missing.push(group_label(ctx, slug)),
+                None => missing.push(
+                    vocabulary
+                        .group_by_slug(slug)
+                        .map_or(*slug, |group| &not_reported_as[group.id]),
+                ),
             }
         }
         if let Some(accepting) = &parts.accepting {
@@ -148,7 +181,7 @@ impl Render for ProgramCard<'_> {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                Text(&label.to_lowercase()).render_to(out);
+                out.push_str(label);
             }
             out.push_str("</p>");
         }
