@@ -301,27 +301,42 @@ fn write_group_fact(
     if values.is_empty() {
         return false;
     }
-    let is_wanted = |value: &str| wanted.iter().any(|&id| vocabulary.value(id).slug == value);
-    let matching = values.iter().filter(|v| is_wanted(v)).count();
+    // the vocabulary's entry of a value asked for (its label, without
+    // looking the slug up again)
+    let asked = |value: &str| {
+        wanted
+            .iter()
+            .map(|&id| vocabulary.value(id))
+            .find(|v| v.slug == value)
+    };
+    let matching = values.iter().filter(|v| asked(v).is_some()).count();
     let shown = matching.max(CARD_LABELS);
     // those asked for, then the others, each in the listing's order; labels
     // borrowed from the vocabulary (a slug it does not know is shown as it is)
-    let ordered = values
-        .iter()
-        .filter(|v| is_wanted(v))
-        .map(|v| (true, v))
-        .chain(values.iter().filter(|v| !is_wanted(v)).map(|v| (false, v)));
-    for (i, (hit, value)) in ordered.take(shown).enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        let label = Text(value_label(ctx, slug, value));
-        if hit {
-            out.push_str("<strong class=\"match\"><span aria-hidden=\"true\">\u{2713} </span>");
-            label.render_to(out);
-            out.push_str("</strong>");
-        } else {
-            label.render_to(out);
+    let mut written = 0;
+    for first in [true, false] {
+        for value in values {
+            if written == shown {
+                break;
+            }
+            let found = asked(value);
+            if found.is_some() != first {
+                continue;
+            }
+            if written > 0 {
+                out.push_str(", ");
+            }
+            written += 1;
+            match found {
+                Some(v) => {
+                    out.push_str(
+                        "<strong class=\"match\"><span aria-hidden=\"true\">\u{2713} </span>",
+                    );
+                    Text(ctx.label(v)).render_to(out);
+                    out.push_str("</strong>");
+                }
+                None => Text(value_label(ctx, slug, value)).render_to(out),
+            }
         }
     }
     let more = values.len().saturating_sub(shown);
@@ -541,6 +556,33 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Many values: those asked for, wherever they are, shown first.
+    #[test]
+    fn a_group_of_many_values_shows_those_asked_for_first() {
+        let vocabulary = Vocabulary::get();
+        let mut listing = iop_crawler::sources::sample::listings().unwrap()[0].clone();
+        let mut values: Vec<String> = (0..70).map(|k| format!("value-{k}")).collect();
+        values[3] = "spanish".into();
+        values[66] = "french".into();
+        listing.facets.insert("language".into(), values);
+        let wanted: Vec<ValueId> = ["spanish", "french", "arabic"]
+            .iter()
+            .map(|v| vocabulary.lookup("language", v).expect("a known value").id)
+            .collect();
+        for lang in Lang::ALL {
+            let ctx = SiteContext::in_language(lang);
+            let ours = group_fact(&ctx, &listing, "language", &wanted).map(|m| m.0);
+            assert_eq!(
+                ours,
+                group_fact_by_maud(&ctx, &listing, "language", &wanted),
+                "{lang:?}"
+            );
+            let ours = ours.unwrap();
+            assert_eq!(ours.matches("class=\"match\"").count(), 2, "{ours}");
+            assert!(ours.contains("+68"), "{ours}");
         }
     }
 
