@@ -128,6 +128,7 @@ impl SearchIndex {
                 }
             }
         }
+        tally.settle();
         Ok(tally)
     }
 
