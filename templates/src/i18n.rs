@@ -10,7 +10,7 @@
 //! [`SiteContext::t`]: crate::SiteContext::t
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex, OnceLock};
 
 /// A language the site is offered in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -56,6 +56,36 @@ impl Lang {
             Lang::En => "English",
             Lang::Es => "Español",
         }
+    }
+
+    /// Its place in [`Lang::ALL`].
+    fn index(self) -> usize {
+        match self {
+            Lang::En => 0,
+            Lang::Es => 1,
+        }
+    }
+}
+
+/// Something a page writes the same in every page of a language (a crisis
+/// line, a form, labels escaped ahead), made by `make` on its first use in
+/// each language and kept: a `static` of it is read with [`PerLanguage::get`].
+pub(crate) struct PerLanguage<T> {
+    make: fn(Lang) -> T,
+    made: [OnceLock<T>; 2],
+}
+
+impl<T> PerLanguage<T> {
+    pub(crate) const fn new(make: fn(Lang) -> T) -> PerLanguage<T> {
+        PerLanguage {
+            make,
+            made: [OnceLock::new(), OnceLock::new()],
+        }
+    }
+
+    /// The thing in `lang`, made now if this is its first use.
+    pub(crate) fn get(&self, lang: Lang) -> &T {
+        self.made[lang.index()].get_or_init(|| (self.make)(lang))
     }
 }
 

@@ -3,12 +3,12 @@
 use super::facts::{accepting, group_label, hours_a_week};
 use super::frame::{not_reported, sample_tag};
 use crate::format::{tel_href, value_label, Text};
+use crate::i18n::PerLanguage;
 use crate::{Lang, SiteContext};
 use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::{Hit, Listing, Vocabulary};
 use maud::{html, Markup, PreEscaped, Render};
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 /// The facet groups a card shows when reported, after those the search
 /// filters on.
@@ -37,12 +37,8 @@ fn missing_labels(lang: Lang) -> &'static [Box<str>] {
             })
             .collect()
     }
-    static LABELS: LazyLock<[Vec<Box<str>>; 2]> =
-        LazyLock::new(|| [make(Lang::En), make(Lang::Es)]);
-    match lang {
-        Lang::En => &LABELS[0],
-        Lang::Es => &LABELS[1],
-    }
+    static LABELS: PerLanguage<Vec<Box<str>>> = PerLanguage::new(make);
+    LABELS.get(lang)
 }
 
 /// A listing as a result card, built for a phone: name, distance and street

@@ -3,12 +3,12 @@
 
 use super::search_form::write_checkbox;
 use crate::format::{search_href, search_href_on_page, thousands, Reserve};
+use crate::i18n::PerLanguage;
 use crate::{Lang, SiteContext};
 use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};
 use iop_index::{GroupCounts, SearchRequest, SearchResults, Sort, ValueCount, Vocabulary};
 use maud::{html, Markup, Render};
-use std::sync::LazyLock;
 
 /// A facet group with more values than this shows the first
 /// [`LONG_GROUP_VISIBLE`] (plus every selected one) and folds the rest.
@@ -177,11 +177,8 @@ fn group_heads(lang: Lang) -> &'static [String] {
             })
             .collect()
     }
-    static HEADS: LazyLock<[Vec<String>; 2]> = LazyLock::new(|| [make(Lang::En), make(Lang::Es)]);
-    match lang {
-        Lang::En => &HEADS[0],
-        Lang::Es => &HEADS[1],
-    }
+    static HEADS: PerLanguage<Vec<String>> = PerLanguage::new(make);
+    HEADS.get(lang)
 }
 
 /// The active filters as links that remove them, and "Clear all filters".

@@ -3,18 +3,18 @@
 //! program counts.
 
 use crate::format::{tel_href, thousands, Text};
-use crate::{Lang, SiteContext};
+use crate::i18n::PerLanguage;
+use crate::SiteContext;
 use maud::{html, Markup, PreEscaped};
-use std::sync::OnceLock;
 
 /// A straight double quote, for quoting a search text around an escaped splice.
 pub(crate) const QUOTE: PreEscaped<&str> = PreEscaped("\"");
 
 /// The crisis line, near the top of every page (made once per language).
 pub(crate) fn crisis_line(ctx: &SiteContext) -> PreEscaped<&'static str> {
-    static MADE: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
-    let at = Lang::ALL.iter().position(|&l| l == ctx.lang).unwrap_or(0);
-    PreEscaped(MADE[at].get_or_init(|| crisis_line_in(ctx).into_string()))
+    static MADE: PerLanguage<String> =
+        PerLanguage::new(|lang| crisis_line_in(&SiteContext::in_language(lang)).into_string());
+    PreEscaped(MADE.get(ctx.lang))
 }
 
 fn crisis_line_in(ctx: &SiteContext) -> Markup {
@@ -37,9 +37,9 @@ fn crisis_line_in(ctx: &SiteContext) -> Markup {
 /// The banner shown on every page while the fictional sample directory is
 /// served (made once per language).
 pub(crate) fn sample_banner(ctx: &SiteContext) -> PreEscaped<&'static str> {
-    static MADE: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
-    let at = Lang::ALL.iter().position(|&l| l == ctx.lang).unwrap_or(0);
-    PreEscaped(MADE[at].get_or_init(|| sample_banner_in(ctx).into_string()))
+    static MADE: PerLanguage<String> =
+        PerLanguage::new(|lang| sample_banner_in(&SiteContext::in_language(lang)).into_string());
+    PreEscaped(MADE.get(ctx.lang))
 }
 
 fn sample_banner_in(ctx: &SiteContext) -> Markup {

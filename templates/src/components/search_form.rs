@@ -2,12 +2,12 @@
 //! the home page, and the hidden fields that keep a search's filters.
 
 use crate::format::push_thousands;
+use crate::i18n::PerLanguage;
 use crate::Lang;
 use crate::SiteContext;
 use iop_index::request::{format_miles, DEFAULT_RADIUS_MILES};
 use iop_index::{FacetValue, SearchRequest, Vocabulary};
 use maud::{html, Markup, PreEscaped};
-use std::sync::LazyLock;
 
 /// The radius choices of the search form, in miles.
 pub(crate) const RADIUS_PRESETS: [f64; 5] = [5.0, 10.0, 25.0, 50.0, 100.0];
@@ -209,12 +209,8 @@ fn checkbox_text(lang: Lang) -> &'static [CheckboxText] {
             })
             .collect()
     }
-    static TEXT: LazyLock<[Vec<CheckboxText>; 2]> =
-        LazyLock::new(|| [make(Lang::En), make(Lang::Es)]);
-    match lang {
-        Lang::En => &TEXT[0],
-        Lang::Es => &TEXT[1],
-    }
+    static TEXT: PerLanguage<Vec<CheckboxText>> = PerLanguage::new(make);
+    TEXT.get(lang)
 }
 
 /// A fieldset of unchecked checkboxes for some values of a group (the home page).

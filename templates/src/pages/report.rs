@@ -6,12 +6,12 @@
 //! stores it; these functions only render.
 
 use crate::format::Text;
+use crate::i18n::PerLanguage;
 use crate::layout::{layout, Nav, Page};
-use crate::{Lang, SiteContext};
+use crate::SiteContext;
 use iop_index::request::{REPORT_CONTACT_MAX, REPORT_DETAILS_MAX};
 use iop_index::Listing;
 use maud::{html, Markup, PreEscaped, Render};
-use std::sync::OnceLock;
 
 /// The kinds of problem a visitor can report: form value and English label.
 /// The web layer accepts only these values.
@@ -86,15 +86,14 @@ impl ReportFix {
 /// for every listing but the id in its action, so it is made once per
 /// language around that id.
 pub(crate) fn report_section(ctx: &SiteContext, listing: &Listing) -> Markup {
-    static EMPTY: [OnceLock<(String, String)>; 2] = [OnceLock::new(), OnceLock::new()];
-    let at = Lang::ALL.iter().position(|&l| l == ctx.lang).unwrap_or(0);
-    let (before, after) = EMPTY[at].get_or_init(|| {
-        let made = empty_report_section(&SiteContext::in_language(ctx.lang), ID_SLOT).0;
+    static EMPTY: PerLanguage<(String, String)> = PerLanguage::new(|lang| {
+        let made = empty_report_section(&SiteContext::in_language(lang), ID_SLOT).0;
         // the slot is in the action only (a listing id has none of the
         // characters escaping changes)
         let (before, after) = made.split_once(ID_SLOT).unwrap_or((&made, ""));
         (before.to_string(), after.to_string())
     });
+    let (before, after) = EMPTY.get(ctx.lang);
     let mut out = String::with_capacity(before.len() + listing.id.len() + after.len());
     out.push_str(before);
     Text(&listing.id).render_to(&mut out);
