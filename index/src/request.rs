@@ -799,22 +799,13 @@ impl Shortlist {
     }
 
     /// `path` carrying this shortlist with `id` taken off when it is on it,
-    /// added otherwise: where the program's "Remove from shortlist" or "Add
-    /// to shortlist" link leads. The same as [`Self::without`] or
-    /// [`Self::with`] then [`Self::carried`], written in one string (a
-    /// results page has twenty such links).
-    pub fn carried_toggling(&self, id: &str, path: &str) -> String {
-        let mut out = String::with_capacity(path.len() + 13 * (self.ids.len() + 1) + 6);
-        out.push_str(path);
-        let sep = if path.contains('?') { "&" } else { "?" };
-        self.write_toggled(&mut out, id, sep);
-        out
-    }
-
-    /// The `list=` part of [`Self::carried_toggling`] written at the end of
-    /// `out`, after `sep` (`?`, or `&` when the path has a query; `&amp;` in
-    /// an HTML attribute); nothing when the list toggled is empty. Ids and
-    /// commas need no escaping in a URL or in HTML.
+    /// added otherwise (where the program's "Remove from shortlist" or "Add
+    /// to shortlist" link leads): the `list=` part written at the end of
+    /// `out`, which holds `path`, after `sep` (`?`, or `&` when the path has
+    /// a query; `&amp;` in an HTML attribute); nothing when the list toggled
+    /// is empty. The same as [`Self::without`] or [`Self::with`] then
+    /// [`Self::carried`], without their strings (a results page has twenty
+    /// such links). Ids and commas need no escaping in a URL or in HTML.
     pub fn write_toggled(&self, out: &mut String, id: &str, sep: &str) {
         let on = self.contains(id);
         let mut first = true;
@@ -945,8 +936,14 @@ mod tests {
             } else {
                 list.with(&program)
             };
+            let mut written = path.to_string();
+            list.write_toggled(
+                &mut written,
+                &program,
+                if path.contains('?') { "&" } else { "?" },
+            );
             assert_eq!(
-                list.carried_toggling(&program, path),
+                written,
                 toggled.carried(path),
                 "{} {program} {path}",
                 list.param()

@@ -241,9 +241,15 @@ mod tests {
     use crate::Lang;
 
     /// A toggle link's href as it was made before [`escaped_page`]: the
-    /// whole href built, put in the page's language, then escaped.
+    /// whole href built (the list toggled, carried), put in the page's
+    /// language, then escaped.
     fn href_before(ctx: &SiteContext, list: &Shortlist, id: &str, page: &str) -> String {
-        let mut href = ctx.href(&list.carried_toggling(id, page));
+        let toggled = if list.contains(id) {
+            list.without(id)
+        } else {
+            list.with(id)
+        };
+        let mut href = ctx.href(&toggled.carried(page));
         href.push_str("#p-");
         href.push_str(id);
         html! { (href) }.into_string()
