@@ -258,7 +258,7 @@ impl CardParts {
             .into(),
             facts: CARD_GROUPS.map(fact),
             accepting: listing.accepting_new_clients.is_some().then(|| {
-                card_fact(ctx.t("New clients").as_str(), accepting(ctx, listing.accepting_new_clients))
+                card_fact(ctx.t("New clients").as_str(), accepting(ctx, listing.accepting_new_clients).render())
                     .into_string()
                     .into()
             }),

@@ -2,11 +2,11 @@
 //! of a fact with its source and date.
 
 use super::frame::not_reported;
-use crate::format::{one_decimal, value_label, Reserve, Text};
+use crate::format::{one_decimal, Text};
 use crate::{Phrase, SiteContext};
 use iop_index::listing::Provenance;
-use iop_index::{Listing, Source, Vocabulary};
-use maud::{html, Markup, PreEscaped};
+use iop_index::{Listing, Vocabulary};
+use maud::Render;
 use std::borrow::Cow;
 
 /// A group's label from the vocabulary (the slug when unknown).
@@ -16,13 +16,49 @@ pub(crate) fn group_label<'a>(ctx: &SiteContext, slug: &'a str) -> &'a str {
         .map_or(slug, |g| ctx.group_label(g))
 }
 
-/// Labels joined by commas, or "not reported".
-pub(crate) fn labels_markup(ctx: &SiteContext, labels: &[&str]) -> Markup {
-    html! {
-        @if labels.is_empty() { (not_reported(ctx)) }
-        @for (i, label) in labels.iter().enumerate() {
-            @if i > 0 { ", " }
-            (Text(label))
+/// Labels joined by commas, or "not reported", written straight into the
+/// page.
+pub(crate) fn labels_markup<'a>(ctx: &'a SiteContext, labels: &'a [&'a str]) -> Labels<'a> {
+    Labels { ctx, labels }
+}
+
+/// [`labels_markup`]'s labels, as the page writes them.
+pub(crate) struct Labels<'a> {
+    ctx: &'a SiteContext,
+    labels: &'a [&'a str],
+}
+
+impl Render for Labels<'_> {
+    fn render_to(&self, out: &mut String) {
+        if self.labels.is_empty() {
+            not_reported(self.ctx).render_to(out);
+        }
+        for (i, label) in self.labels.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            Text(label).render_to(out);
+        }
+    }
+}
+
+/// A fact's value, or "not reported" when no source gave it, written
+/// straight into the page.
+pub(crate) fn reported<T: Render>(ctx: &SiteContext, value: Option<T>) -> Reported<'_, T> {
+    Reported { ctx, value }
+}
+
+/// A [`reported`] value, as the page writes it.
+pub(crate) struct Reported<'a, T> {
+    ctx: &'a SiteContext,
+    value: Option<T>,
+}
+
+impl<T: Render> Render for Reported<'_, T> {
+    fn render_to(&self, out: &mut String) {
+        match &self.value {
+            Some(value) => value.render_to(out),
+            None => not_reported(self.ctx).render_to(out),
         }
     }
 }
@@ -37,7 +73,7 @@ pub(crate) fn hours_a_week(ctx: &SiteContext, hours: f32) -> String {
 }
 
 /// Yes / No / not reported, for "accepting new clients".
-pub(crate) fn accepting(ctx: &SiteContext, value: Option<bool>) -> Markup {
+pub(crate) fn accepting(ctx: &SiteContext, value: Option<bool>) -> YesNo<'_> {
     yes_no(
         ctx,
         value,
@@ -46,13 +82,37 @@ pub(crate) fn accepting(ctx: &SiteContext, value: Option<bool>) -> Markup {
     )
 }
 
-pub(crate) fn yes_no(ctx: &SiteContext, value: Option<bool>, yes: Phrase, no: Phrase) -> Markup {
-    html! {
-        @match value {
-            Some(true) => span.yes { (yes) },
-            Some(false) => span.no { (no) },
-            None => (not_reported(ctx)),
-        }
+/// `yes` or `no` (marked as such), or "not reported", written straight
+/// into the page.
+pub(crate) fn yes_no(ctx: &SiteContext, value: Option<bool>, yes: Phrase, no: Phrase) -> YesNo<'_> {
+    YesNo {
+        ctx,
+        value,
+        yes,
+        no,
+    }
+}
+
+/// A [`yes_no`] value, as the page writes it.
+pub(crate) struct YesNo<'a> {
+    ctx: &'a SiteContext,
+    value: Option<bool>,
+    yes: Phrase,
+    no: Phrase,
+}
+
+impl Render for YesNo<'_> {
+    fn render_to(&self, out: &mut String) {
+        let (class, words) = match self.value {
+            Some(true) => ("yes", self.yes),
+            Some(false) => ("no", self.no),
+            None => return not_reported(self.ctx).render_to(out),
+        };
+        out.push_str(r#"<span class=""#);
+        out.push_str(class);
+        out.push_str(r#"">"#);
+        words.render_to(out);
+        out.push_str("</span>");
     }
 }
 
@@ -61,52 +121,82 @@ pub(crate) fn yes_no(ctx: &SiteContext, value: Option<bool>, yes: Phrase, no: Ph
 /// under a fact there is only a link to its source ("Source 2") when the
 /// listing has more than one (`sources`), and the evidence words folded in
 /// a `<details>`. `facts` are provenance entries with what they are about
-/// (a value label for a group's values, empty for a single fact).
-pub(crate) fn provenance_note(
-    ctx: &SiteContext,
-    facts: &[(Cow<'_, str>, &Provenance, &Source)],
+/// (a value label for a group's values, empty for a single fact). Written
+/// straight into the page; nothing at all when there is nothing to say
+/// (one source, no evidence words).
+pub(crate) fn provenance_note<'a>(
+    ctx: &'a SiteContext,
+    facts: impl IntoIterator<Item = (Cow<'a, str>, &'a Provenance)>,
     sources: usize,
-) -> Markup {
-    let mut seen: Vec<usize> = Vec::new();
-    for (_, p, _) in facts {
-        if sources > 1 && !seen.contains(&p.source) {
-            seen.push(p.source);
+) -> ProvenanceNote<'a> {
+    let mut note = ProvenanceNote {
+        ctx,
+        seen: Vec::new(),
+        evidence: Vec::new(),
+    };
+    for (about, p) in facts {
+        if sources > 1 && !note.seen.contains(&p.source) {
+            note.seen.push(p.source);
+        }
+        if let Some(words) = p.evidence.as_deref() {
+            note.evidence.push((about, words));
         }
     }
-    let evidence: Vec<(&str, &str)> = facts
-        .iter()
-        .filter_map(|(about, p, _)| p.evidence.as_deref().map(|e| (about.as_ref(), e)))
-        .collect();
-    if seen.is_empty() && evidence.is_empty() {
-        // nothing to say (one source, no evidence words): no buffer either
-        return PreEscaped(String::new());
-    }
-    html! {
-        @if !seen.is_empty() || !evidence.is_empty() {
-            div.provenance {
-                @if !seen.is_empty() {
-                    p.source-note {
-                        @for (i, source) in seen.iter().enumerate() {
-                            @if i > 0 { ", " }
-                            a href={ "#source-" (source + 1) } { (ctx.t("Source")) " " (source + 1) }
-                        }
-                    }
+    note
+}
+
+/// A [`provenance_note`], as the page writes it.
+pub(crate) struct ProvenanceNote<'a> {
+    ctx: &'a SiteContext,
+    /// The sources named, in the order the facts first name them (only
+    /// when the listing has more than one).
+    seen: Vec<usize>,
+    /// What each evidence is about ("" for a single fact) and its words.
+    evidence: Vec<(Cow<'a, str>, &'a str)>,
+}
+
+impl Render for ProvenanceNote<'_> {
+    fn render_to(&self, out: &mut String) {
+        if self.seen.is_empty() && self.evidence.is_empty() {
+            return;
+        }
+        let ctx = self.ctx;
+        out.push_str(r#"<div class="provenance">"#);
+        if !self.seen.is_empty() {
+            out.push_str(r#"<p class="source-note">"#);
+            for (i, source) in self.seen.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
                 }
-                @if !evidence.is_empty() {
-                    details.evidence {
-                        summary { (ctx.t("Evidence")) }
-                        ul {
-                            @for (about, words) in &evidence {
-                                li {
-                                    @if !about.is_empty() { (Text(about)) ": " }
-                                    q { (Text(words)) }
-                                }
-                            }
-                        }
-                    }
-                }
+                let mut digits = itoa::Buffer::new();
+                let number = digits.format(source + 1);
+                out.push_str(r##"<a href="#source-"##);
+                out.push_str(number);
+                out.push_str(r#"">"#);
+                ctx.t("Source").render_to(out);
+                out.push(' ');
+                out.push_str(number);
+                out.push_str("</a>");
             }
+            out.push_str("</p>");
         }
+        if !self.evidence.is_empty() {
+            out.push_str(r#"<details class="evidence"><summary>"#);
+            ctx.t("Evidence").render_to(out);
+            out.push_str("</summary><ul>");
+            for (about, words) in &self.evidence {
+                out.push_str("<li>");
+                if !about.is_empty() {
+                    Text(about).render_to(out);
+                    out.push_str(": ");
+                }
+                out.push_str("<q>");
+                Text(words).render_to(out);
+                out.push_str("</q></li>");
+            }
+            out.push_str("</ul></details>");
+        }
+        out.push_str("</div>");
     }
 }
 
@@ -115,41 +205,51 @@ pub(crate) fn provenance_note(
 /// has an entry per source, the other source's value as its evidence: each
 /// is named with its source and check date, so both values show with where
 /// and when they were stated.
-pub(crate) fn fact_source(ctx: &SiteContext, listing: &Listing, fact: &str) -> Markup {
-    let entries: Vec<(&Provenance, &Source)> = listing
+pub(crate) fn fact_source<'a>(
+    ctx: &'a SiteContext,
+    listing: &'a Listing,
+    fact: &str,
+) -> ProvenanceNote<'a> {
+    let mut entries = listing
         .provenance
         .iter()
-        .filter(|p| p.fact == fact)
-        .filter_map(|p| listing.sources.get(p.source).map(|s| (p, s)))
-        .collect();
-    let several = entries.iter().any(|(p, _)| p.source != entries[0].0.source);
-    let facts: Vec<(Cow<str>, &Provenance, &Source)> = entries
-        .into_iter()
+        .filter(|p| p.fact == fact && p.source < listing.sources.len());
+    let Some(first) = entries.next() else {
+        return provenance_note(ctx, [], listing.sources.len());
+    };
+    let several = entries.clone().any(|p| p.source != first.source);
+    if !several {
         // one source: its first entry, as before merges
-        .take(if several { usize::MAX } else { 1 })
-        .map(|(p, s)| {
-            let about = if several {
-                Cow::Owned(format!(
-                    "{} {}, {}",
-                    ctx.t("Source"),
-                    p.source + 1,
-                    p.checked
-                ))
-            } else {
-                Cow::Borrowed("")
-            };
-            (about, p, s)
-        })
-        .collect();
-    provenance_note(ctx, &facts, listing.sources.len())
+        return provenance_note(ctx, [(Cow::Borrowed(""), first)], listing.sources.len());
+    }
+    let about = |p: &Provenance| {
+        Cow::Owned(format!(
+            "{} {}, {}",
+            ctx.t("Source"),
+            p.source + 1,
+            p.checked
+        ))
+    };
+    provenance_note(
+        ctx,
+        std::iter::once(first).chain(entries).map(|p| (about(p), p)),
+        listing.sources.len(),
+    )
 }
 
-/// The provenance of every reported value of a group, deduplicated.
-pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) -> Markup {
-    let values = listing.values(group);
+/// The provenance of every reported value of a group, deduplicated:
+/// `values` are the listing's values of `group` and `labels` their labels
+/// (the caller has them for the row).
+pub(crate) fn group_source<'a>(
+    ctx: &'a SiteContext,
+    listing: &'a Listing,
+    group: &str,
+    values: &[String],
+    labels: &[&'a str],
+) -> ProvenanceNote<'a> {
     if values.is_empty() {
         // nothing reported, nothing to source (no pass over the provenance)
-        return PreEscaped(String::new());
+        return provenance_note(ctx, [], listing.sources.len());
     }
     // each value's first provenance entry (`{group}/{slug}`, as
     // `Listing::provenance_of` finds it), in one pass over the list
@@ -162,27 +262,42 @@ pub(crate) fn group_source(ctx: &SiteContext, listing: &Listing, group: &str) ->
             }
         }
     }
-    let facts: Vec<(Cow<str>, &Provenance, &Source)> = values
-        .iter()
-        .filter_map(|slug| {
-            let p = first.iter().find(|(s, _)| *s == slug)?.1;
-            let s = listing.sources.get(p.source)?;
-            Some((Cow::Borrowed(value_label(ctx, group, slug)), p, s))
-        })
-        .collect();
-    provenance_note(ctx, &facts, listing.sources.len())
+    let facts = values.iter().zip(labels).filter_map(|(slug, &label)| {
+        let p = first.iter().find(|(s, _)| *s == slug)?.1;
+        (p.source < listing.sources.len()).then_some((Cow::Borrowed(label), p))
+    });
+    provenance_note(ctx, facts, listing.sources.len())
 }
 
-/// A row of the program page's fact list: label, value, source.
-pub(crate) fn fact_row(label: &str, value: Markup, source: Markup) -> Markup {
-    html! {
-        (Reserve(label.len() + value.0.len() + source.0.len()))
-        div.fact-row {
-            dt { (Text(label)) }
-            dd {
-                div.fact-value { (value) }
-                (source)
-            }
-        }
+/// A row of the program page's fact list: label, value, source, written
+/// straight into the page.
+pub(crate) fn fact_row<V: Render, S: Render>(
+    label: &str,
+    value: V,
+    source: S,
+) -> FactRow<'_, V, S> {
+    FactRow {
+        label,
+        value,
+        source,
+    }
+}
+
+/// A [`fact_row`], as the page writes it.
+pub(crate) struct FactRow<'a, V, S> {
+    label: &'a str,
+    value: V,
+    source: S,
+}
+
+impl<V: Render, S: Render> Render for FactRow<'_, V, S> {
+    fn render_to(&self, out: &mut String) {
+        out.push_str(r#"<div class="fact-row"><dt>"#);
+        Text(self.label).render_to(out);
+        out.push_str(r#"</dt><dd><div class="fact-value">"#);
+        self.value.render_to(out);
+        out.push_str("</div>");
+        self.source.render_to(out);
+        out.push_str("</dd></div>");
     }
 }

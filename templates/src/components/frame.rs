@@ -53,9 +53,14 @@ fn sample_banner_in(ctx: &SiteContext) -> Markup {
     }
 }
 
-/// A "not reported" marker for a fact no source gave.
-pub(crate) fn not_reported(ctx: &SiteContext) -> Markup {
-    html! { span.not-reported { (ctx.t("not reported")) } }
+/// A "not reported" marker for a fact no source gave (made once per
+/// language: a program page has several).
+pub(crate) fn not_reported(ctx: &SiteContext) -> PreEscaped<&'static str> {
+    static MADE: PerLanguage<String> = PerLanguage::new(|lang| {
+        let ctx = SiteContext::in_language(lang);
+        html! { span.not-reported { (ctx.t("not reported")) } }.into_string()
+    });
+    PreEscaped(MADE.get(ctx.lang))
 }
 
 /// The "Sample" tag of a fictional listing.

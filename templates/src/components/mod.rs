@@ -17,7 +17,7 @@ pub use card::CardParts;
 pub(crate) use facets::{active_filters, facet_sidebar, filter_chips, pagination, sort_links};
 pub(crate) use facts::{
     accepting, fact_row, fact_source, group_label, group_source, hours_a_week, labels_markup,
-    yes_no,
+    reported, yes_no,
 };
 pub(crate) use frame::{
     coverage_note, crisis_line, not_reported, phone_link, phone_link_to, programs, sample_banner,

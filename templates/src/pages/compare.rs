@@ -11,7 +11,7 @@ use crate::pages::shortlist::count;
 use crate::SiteContext;
 use iop_index::request::Shortlist;
 use iop_index::{Hit, Listing};
-use maud::{html, Markup};
+use maud::{html, Markup, Render};
 
 /// Facet groups compared, in this order (the CSV export's order too).
 pub const FACET_GROUPS: [&str; 9] = [
@@ -45,7 +45,7 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
     let programs = view.programs;
     let has_distance = programs.iter().any(|h| h.distance_miles.is_some());
     // a row that no program compared reports says nothing: left out
-    let nothing = not_reported(ctx).into_string();
+    let nothing = not_reported(ctx).0;
     let row = |label: &str, cell: &dyn Fn(&Hit) -> Markup| {
         let cells: Vec<Markup> = programs.iter().map(cell).collect();
         if cells.iter().all(|c| c.0 == nothing) {
@@ -88,36 +88,36 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
                         @if has_distance {
                             (row(ctx.t("Distance").as_str(), &|h| match h.distance_miles {
                                 Some(miles) => html! { (crate::format::Distance(ctx, &h.listing, miles)) },
-                                None => not_reported(ctx),
+                                None => html! { (not_reported(ctx)) },
                             }))
                         }
                         (row(ctx.t("Phone").as_str(), &|h| match &h.listing.phone {
                             Some(p) => phone_link(p),
-                            None => not_reported(ctx),
+                            None => html! { (not_reported(ctx)) },
                         }))
                         (row(ctx.t("Intake phone").as_str(), &|h| match &h.listing.intake_phone {
                             Some(p) => phone_link(p),
-                            None => not_reported(ctx),
+                            None => html! { (not_reported(ctx)) },
                         }))
                         (row(ctx.t("Website").as_str(), &|h| match h.listing.website.as_deref().and_then(web_url) {
                             Some(url) => html! { a href=(url) rel="nofollow noopener" { (short_url(url)) } },
-                            None => not_reported(ctx),
+                            None => html! { (not_reported(ctx)) },
                         }))
-                        (row(ctx.t("New clients").as_str(), &|h| accepting(ctx, h.listing.accepting_new_clients)))
+                        (row(ctx.t("New clients").as_str(), &|h| accepting(ctx, h.listing.accepting_new_clients).render()))
                         @for group in FACET_GROUPS {
-                            (row(group_label(ctx, group), &|h| labels_markup(ctx, &labels_of(ctx, &h.listing, group))))
+                            (row(group_label(ctx, group), &|h| labels_markup(ctx, &labels_of(ctx, &h.listing, group)).render()))
                         }
                         (row(ctx.t("Hours a week").as_str(), &|h| match h.listing.schedule.hours_per_week {
                             Some(hours) => html! { (hours_a_week(ctx, hours)) },
-                            None => not_reported(ctx),
+                            None => html! { (not_reported(ctx)) },
                         }))
                         (row(ctx.t("Days a week").as_str(), &|h| match h.listing.schedule.days_per_week {
                             Some(days) => html! { (days) },
-                            None => not_reported(ctx),
+                            None => html! { (not_reported(ctx)) },
                         }))
                         (row(ctx.t("Program length (weeks)").as_str(), &|h| match h.listing.schedule.program_weeks {
                             Some(weeks) => html! { (weeks) },
-                            None => not_reported(ctx),
+                            None => html! { (not_reported(ctx)) },
                         }))
                         (row(ctx.t("Also offers partial hospitalization (PHP)").as_str(), &|h| yes_no(ctx, h.listing.level_of_care.php)))
                         (row(ctx.t("Sources").as_str(), &|h| sources(ctx, &h.listing)))
@@ -156,7 +156,7 @@ fn yes_no(ctx: &SiteContext, value: Option<bool>) -> Markup {
     match value {
         Some(true) => html! { (ctx.t("Yes")) },
         Some(false) => html! { (ctx.t("No")) },
-        None => not_reported(ctx),
+        None => html! { (not_reported(ctx)) },
     }
 }
 

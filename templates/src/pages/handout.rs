@@ -9,7 +9,7 @@ use crate::layout::{head_essentials, SITE_NAME};
 use crate::pages::shortlist::{count, ShortlistView};
 use crate::SiteContext;
 use iop_index::Listing;
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup, Render, DOCTYPE};
 use qrcode::{Color, EcLevel, QrCode};
 
 /// Modules of white space around the code, as the QR standard asks.
@@ -108,9 +108,9 @@ fn program_facts(ctx: &SiteContext, listing: &Listing, miles: Option<f64>) -> Ma
                         " \u{b7} " (ctx.t("Intake")) " " (phone_link(intake))
                     }
                 }))
-                (fact(group_label(ctx, "focus"), labels_markup(ctx, &labels_of(ctx, listing, "focus"))))
-                (fact(group_label(ctx, "age"), labels_markup(ctx, &labels_of(ctx, listing, "age"))))
-                (fact(group_label(ctx, "insurance"), labels_markup(ctx, &labels_of(ctx, listing, "insurance"))))
+                (fact(group_label(ctx, "focus"), labels_markup(ctx, &labels_of(ctx, listing, "focus")).render()))
+                (fact(group_label(ctx, "age"), labels_markup(ctx, &labels_of(ctx, listing, "age")).render()))
+                (fact(group_label(ctx, "insurance"), labels_markup(ctx, &labels_of(ctx, listing, "insurance")).render()))
                 (fact(ctx.t("Schedule").as_str(), html! {
                     @if tracks.is_empty() && listing.schedule.hours_per_week.is_none() {
                         (not_reported(ctx))
@@ -122,7 +122,7 @@ fn program_facts(ctx: &SiteContext, listing: &Listing, miles: Option<f64>) -> Ma
                         }
                     }
                 }))
-                (fact(group_label(ctx, "accreditation"), labels_markup(ctx, &labels_of(ctx, listing, "accreditation"))))
+                (fact(group_label(ctx, "accreditation"), labels_markup(ctx, &labels_of(ctx, listing, "accreditation")).render()))
                 @if let Some(url) = listing.website.as_deref().and_then(web_url) {
                     (fact(ctx.t("Website").as_str(), html! { (short_url(url)) }))
                 }

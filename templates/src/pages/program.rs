@@ -2,23 +2,26 @@
 
 use crate::components::{
     accepting, fact_row, fact_source, group_source, hours_a_week, labels_markup, not_reported,
-    phone_link, phone_link_to, sample_tag, yes_no,
+    phone_link, phone_link_to, reported, sample_tag, yes_no,
 };
 use crate::format::{
-    date_text, labels_of, search_href, short_url, tel_href, web_url, Reserve, Text,
+    date_text, search_href, short_url, tel_href, value_label, web_url, Reserve, Text,
 };
 use crate::layout::{Nav, Page};
 use crate::pages::shortlist::{escaped_page, shortlist_bar, toggle_link};
 use crate::{Phrase, SiteContext};
 use iop_index::request::Shortlist;
 use iop_index::{Listing, Point, SearchRequest, Vocabulary};
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup, PreEscaped, Render};
 
 use crate::layout::frame_around;
 use crate::pages::report::report_section;
 use crate::share::{listing_head, DEFAULT_PUBLIC_URL};
 use iop_index::request::encode;
 use iop_index::Precision;
+
+/// No source note (a fact row whose section has one for all its rows).
+const NOTHING: PreEscaped<&str> = PreEscaped("");
 
 /// Facet groups shown in the schedule section rather than with the others.
 const SCHEDULE_GROUP: &str = "schedule";
@@ -117,7 +120,7 @@ pub fn program_page_with_tel(
         ],
     );
     // the frame and the article in one buffer, grown once (see
-    // `frame_around`): a program's article is 8-14 KB
+    // `frame_around`): a program's article is 8-14 KB, and 16 KB leaves room
     let (before, after) = frame_around(
         ctx,
         &Page {
@@ -129,7 +132,7 @@ pub fn program_page_with_tel(
         listing_head(ctx, listing, public_url, &name, &description),
     );
     html! {
-        (Reserve(before.len() + 12 * 1024 + after.len()))
+        (Reserve(before.len() + 16 * 1024 + after.len()))
         (PreEscaped(before))
         article.program {
             @if listing.sample {
@@ -202,29 +205,22 @@ fn contact_section(ctx: &SiteContext, listing: &Listing, tel: &TelLinks) -> Mark
                         (Text(&address.city)) ", " (Text(&address.state)) " " (Text(&address.zip))
                     }
                 }, fact_source(ctx, listing, "address")))
-                (fact_row(ctx.t("Map").as_str(), match (listing.point, &address.street) {
-                    (Some(point), _) if point.precision == Precision::Exact => directions(ctx, point),
-                    (_, Some(_)) => address_directions(ctx, listing),
-                    (Some(point), None) => directions(ctx, point),
-                    (None, None) => not_reported(ctx),
-                }, fact_source(ctx, listing, "point")))
-                (fact_row(ctx.t("Phone").as_str(), match &listing.phone {
-                    Some(phone) => phone_link_to(phone, tel.phone.as_deref()),
-                    None => not_reported(ctx),
-                }, fact_source(ctx, listing, "phone")))
-                (fact_row(ctx.t("Intake phone").as_str(), match &listing.intake_phone {
+                (fact_row(ctx.t("Map").as_str(), reported(ctx, match (listing.point, &address.street) {
+                    (Some(point), _) if point.precision == Precision::Exact => Some(directions(ctx, point)),
+                    (_, Some(_)) => Some(address_directions(ctx, listing)),
+                    (Some(point), None) => Some(directions(ctx, point)),
+                    (None, None) => None,
+                }), fact_source(ctx, listing, "point")))
+                (fact_row(ctx.t("Phone").as_str(), reported(ctx, listing.phone.as_deref().map(|phone| {
+                    phone_link_to(phone, tel.phone.as_deref())
+                })), fact_source(ctx, listing, "phone")))
+                (fact_row(ctx.t("Intake phone").as_str(), reported(ctx, listing.intake_phone.as_deref().map(|phone| html! {
                     // every intake line the sources give, the first first
                     // (its tel: link prepared; the rare others made here)
-                    Some(phone) => html! {
-                        (phone_link_to(phone, tel.intake_phone.as_deref()))
-                        @for more in &listing.more_intake_phones { br; (phone_link(more)) }
-                    },
-                    None => not_reported(ctx),
-                }, fact_source(ctx, listing, "intake_phone")))
-                (fact_row(ctx.t("Website").as_str(), match &listing.website {
-                    Some(site) => website(site),
-                    None => not_reported(ctx),
-                }, fact_source(ctx, listing, "website")))
+                    (phone_link_to(phone, tel.intake_phone.as_deref()))
+                    @for more in &listing.more_intake_phones { br; (phone_link(more)) }
+                })), fact_source(ctx, listing, "intake_phone")))
+                (fact_row(ctx.t("Website").as_str(), reported(ctx, listing.website.as_deref().map(website)), fact_source(ctx, listing, "website")))
             }
         }
     }
@@ -325,10 +321,47 @@ fn details_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                 (fact_row(ctx.t("Accepting new clients").as_str(), yes_no(ctx, listing.accepting_new_clients, ctx.t("Yes"), ctx.t("No")),
                     fact_source(ctx, listing, "accepting_new_clients")))
                 @for group in vocabulary.groups().iter().filter(|g| g.slug != SCHEDULE_GROUP) {
-                    (fact_row(ctx.group_label(group), labels_markup(ctx, &labels_of(ctx, listing, &group.slug)), group_source(ctx, listing, &group.slug)))
+                    (group_row(ctx, listing, ctx.group_label(group), &group.slug))
                 }
             }
         }
+    }
+}
+
+/// The row of a facet group: the labels of the listing's values, and
+/// where each came from.
+fn group_row<'a>(
+    ctx: &'a SiteContext,
+    listing: &'a Listing,
+    label: &'a str,
+    group: &'a str,
+) -> GroupRow<'a> {
+    GroupRow {
+        ctx,
+        listing,
+        label,
+        group,
+    }
+}
+
+/// A [`group_row`], written straight into the page.
+struct GroupRow<'a> {
+    ctx: &'a SiteContext,
+    listing: &'a Listing,
+    label: &'a str,
+    group: &'a str,
+}
+
+impl Render for GroupRow<'_> {
+    fn render_to(&self, out: &mut String) {
+        let (ctx, group) = (self.ctx, self.group);
+        let values = self.listing.values(group);
+        let labels: Vec<&str> = values
+            .iter()
+            .map(|slug| value_label(ctx, group, slug))
+            .collect();
+        let source = group_source(ctx, self.listing, group, values, &labels);
+        fact_row(self.label, labels_markup(ctx, &labels), source).render_to(out);
     }
 }
 
@@ -338,16 +371,12 @@ fn schedule_section(ctx: &SiteContext, listing: &Listing) -> Markup {
         section aria-labelledby="schedule" {
             h2 #schedule { (ctx.t("Schedule")) }
             dl.facts {
-                (fact_row(ctx.t("When sessions meet").as_str(), labels_markup(ctx, &labels_of(ctx, listing, SCHEDULE_GROUP)), group_source(ctx, listing, SCHEDULE_GROUP)))
-                (fact_row(ctx.t("Days a week").as_str(), match schedule.days_per_week {
-                    Some(1) => html! { (ctx.t("1 day a week")) },
-                    Some(d) => html! { (ctx.tf("{n} days a week", &[("n", &d.to_string())])) },
-                    None => not_reported(ctx),
-                }, html! {}))
-                (fact_row(ctx.t("Hours a week").as_str(), match schedule.hours_per_week {
-                    Some(h) => html! { (hours_a_week(ctx, h)) },
-                    None => not_reported(ctx),
-                }, html! {}))
+                (group_row(ctx, listing, ctx.t("When sessions meet").as_str(), SCHEDULE_GROUP))
+                (fact_row(ctx.t("Days a week").as_str(), reported(ctx, schedule.days_per_week.map(|d| match d {
+                    1 => ctx.t("1 day a week").to_string(),
+                    d => ctx.tf("{n} days a week", &[("n", &d.to_string())]),
+                })), NOTHING))
+                (fact_row(ctx.t("Hours a week").as_str(), reported(ctx, schedule.hours_per_week.map(|h| hours_a_week(ctx, h))), NOTHING))
                 (fact_row(ctx.t("Sessions").as_str(), html! {
                     @if schedule.sessions.is_empty() {
                         (not_reported(ctx))
@@ -363,12 +392,11 @@ fn schedule_section(ctx: &SiteContext, listing: &Listing) -> Markup {
                             }
                         }
                     }
-                }, html! {}))
-                (fact_row(ctx.t("Program length").as_str(), match schedule.program_weeks {
-                    Some(1) => html! { (ctx.t("About 1 week")) },
-                    Some(w) => html! { (ctx.tf("About {n} weeks", &[("n", &w.to_string())])) },
-                    None => not_reported(ctx),
-                }, html! {}))
+                }, NOTHING))
+                (fact_row(ctx.t("Program length").as_str(), reported(ctx, schedule.program_weeks.map(|w| match w {
+                    1 => ctx.t("About 1 week").to_string(),
+                    w => ctx.tf("About {n} weeks", &[("n", &w.to_string())]),
+                })), NOTHING))
             }
             (fact_source(ctx, listing, "schedule"))
         }
@@ -381,9 +409,9 @@ fn level_of_care_section(ctx: &SiteContext, listing: &Listing) -> Markup {
         section aria-labelledby="level-of-care" {
             h2 #level-of-care { (ctx.t("Level of care")) }
             dl.facts {
-                (fact_row(ctx.t("Intensive outpatient (IOP)").as_str(), html! { span.yes { (ctx.t("Yes")) } }, html! {}))
-                (fact_row(ctx.t("Partial hospitalization (PHP)").as_str(), yes_no(ctx, care.php, ctx.t("Yes"), ctx.t("No")), html! {}))
-                (fact_row(ctx.t("Outpatient care to step down to").as_str(), yes_no(ctx, care.outpatient, ctx.t("Yes"), ctx.t("No")), html! {}))
+                (fact_row(ctx.t("Intensive outpatient (IOP)").as_str(), yes_no(ctx, Some(true), ctx.t("Yes"), ctx.t("No")), NOTHING))
+                (fact_row(ctx.t("Partial hospitalization (PHP)").as_str(), yes_no(ctx, care.php, ctx.t("Yes"), ctx.t("No")), NOTHING))
+                (fact_row(ctx.t("Outpatient care to step down to").as_str(), yes_no(ctx, care.outpatient, ctx.t("Yes"), ctx.t("No")), NOTHING))
             }
             (fact_source(ctx, listing, "level_of_care"))
         }
