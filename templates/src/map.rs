@@ -916,67 +916,123 @@ fn city_labels(frame: &Frame, markers: &[(f64, f64)], out: &mut String) {
     }
 }
 
-/// Marker positions, nudged apart so no marker covers another (programs at
-/// one address or one ZIP code centre, or just close together): pairs that
-/// overlap are pushed apart along the line between them until no two
-/// centres are nearer than a marker's width (they may touch by a tenth of
-/// a marker), staying inside the drawing.
-/// `pinned` (the search origin) is never moved, and markers keep off it.
+/// Marker positions, moved apart so no marker covers another (programs at
+/// one address or one ZIP code centre, or just close together), inside the
+/// drawing. Markers are placed in number order: each at its own place when
+/// no marker placed before it is nearer than [`SPREAD_NEAR`] (they may
+/// touch), else at the first such free spot of a spiral around its place
+/// ([`Spiral`]), so that the first results stay where they are and a crowd
+/// becomes a sunflower around its first marker. `pinned` (the search
+/// origin) is never moved, and markers keep off it. Where no spot of the
+/// spiral is free inside the drawing (more markers than it holds), that
+/// marker and those after it stay at their places.
 ///
-/// Each round visits the pairs in order (each marker with those after it)
-/// and pushes apart those nearer than [`SPREAD_NEAR`]. Most pairs of a
-/// round are apart: a marker's distances to those after it are compared
-/// four at a time ([`next_near`]), from the coordinates kept apart (x and
-/// y). 20 markers in a crowded city take about 20 rounds of 210 pairs, and
-/// looking at them one at a time was a fifth of a results page's
-/// instructions.
+/// A spot is tested against the markers placed so far four at a time
+/// ([`next_near`]), from their coordinates kept apart (x and y): 20
+/// markers in a crowded city try a few hundred spots. (Pushing
+/// overlapping pairs apart round after round until none overlapped took
+/// about 20 rounds of 210 pairs there, and a results page 50,000
+/// instructions more.)
 fn spread(points: &[(f64, f64)], pinned: Option<(f64, f64)>, height: f64) -> Vec<(f64, f64)> {
-    let (x_max, y_max) = (WIDTH - MARKER - 1.0, height - MARKER - 1.0);
-    let all = || points.iter().chain(&pinned);
-    let n = points.len() + usize::from(pinned.is_some());
-    // three NaN after the markers, so that every step of `next_near` has
-    // its four
-    let padded =
-        |c: fn(&(f64, f64)) -> f64| -> Vec<f64> { all().map(c).chain([f64::NAN; 3]).collect() };
-    let (mut xs, mut ys) = (padded(|p| p.0), padded(|p| p.1));
-    for _ in 0..400 {
-        let mut moved = false;
-        for i in 0..n {
-            // marker i, kept here while it is paired with those after it
-            // (no other pair of this row reads or moves it)
-            let mut at = (xs[i], ys[i]);
-            let mut j = next_near(&xs, &ys, n, i + 1, at);
-            while j < n {
-                let mut other = (xs[j], ys[j]);
-                push_apart(&mut at, &mut other, j);
-                (xs[j], ys[j]) = other;
-                moved = true;
-                j = next_near(&xs, &ys, n, j + 1, at);
-            }
-            xs[i] = at.0;
-            ys[i] = at.1;
-        }
-        for x in &mut xs[..n] {
-            *x = x.clamp(MARKER + 1.0, x_max);
-        }
-        for y in &mut ys[..n] {
-            *y = y.clamp(MARKER + 1.0, y_max);
-        }
-        if let Some(fixed) = pinned {
-            (xs[n - 1], ys[n - 1]) = fixed;
-        }
-        if !moved {
-            break;
-        }
+    let (low, x_max, y_max) = (MARKER + 1.0, WIDTH - MARKER - 1.0, height - MARKER - 1.0);
+    let inside = |(x, y): (f64, f64)| (low..=x_max).contains(&x) && (low..=y_max).contains(&y);
+    // the origin and the markers placed so far, then NaN (near nothing),
+    // at least three of them, so that every step of `next_near` has its four
+    let room = points.len() + 1 + 3;
+    let (mut xs, mut ys) = (vec![f64::NAN; room], vec![f64::NAN; room]);
+    let mut count = 0;
+    if let Some((x, y)) = pinned {
+        (xs[0], ys[0]) = (x, y);
+        count = 1;
     }
-    xs.into_iter().zip(ys).take(points.len()).collect()
+    let mut places = Vec::with_capacity(points.len());
+    // once a spiral has no free spot, the drawing is full: the markers
+    // after it stay at their places without a search each
+    let mut full = false;
+    // the spiral of each place, where it stopped: a marker at the same
+    // place as one before it (a ZIP code centre, an address) goes on from
+    // there, as the spots before are taken still
+    let mut spirals: Vec<Spiral> = Vec::new();
+    for &(x, y) in points {
+        let own = (x.clamp(low, x_max), y.clamp(low, y_max));
+        let i = match spirals.iter().position(|s| s.at == own) {
+            Some(i) => i,
+            None => {
+                spirals.push(Spiral::around(own));
+                spirals.len() - 1
+            }
+        };
+        let free = if full {
+            None
+        } else {
+            spirals[i].find(|&at| inside(at) && next_near(&xs, &ys, count, 0, at) == count)
+        };
+        full = free.is_none();
+        let place = free.unwrap_or(own);
+        (xs[count], ys[count]) = place;
+        count += 1;
+        places.push(place);
+    }
+    places
 }
 
-/// A marker nearer than this to another is pushed to this far apart.
-const SPREAD_MIN: f64 = MARKER * 2.1;
-/// Pairs are pushed apart only when nearer than this: the last rounds of
-/// tiny overlaps are not worth drawing.
+/// A marker nearer than this to one placed before it is moved.
 const SPREAD_NEAR: f64 = MARKER * 2.0;
+
+/// The scale of [`Spiral`]: neighbouring spots are about a marker's width
+/// apart, so a marker moved lands within a few units of the nearest free
+/// place. (Spots 0.7 of this apart packed a crowd a little tighter but
+/// tried twice the spots; 1.4 as far apart left gaps a marker could have
+/// taken.)
+const SPIRAL_STEP: f64 = MARKER * 1.0;
+
+/// The spots [`spread`] tries for a marker: out to about 22 markers' radii
+/// of its place, more than half the drawing's width.
+const SPIRAL_SPOTS: usize = 500;
+
+/// The spots tried for a marker, nearest first: its place, then
+/// [`SPIRAL_SPOTS`] spots around it outwards on Vogel's sunflower spiral,
+/// the k-th [`SPIRAL_STEP`] times the square root of k from the place and
+/// a golden angle around from the one before (evenly spread at every
+/// distance).
+#[derive(Debug, Clone, Copy)]
+struct Spiral {
+    at: (f64, f64),
+    /// The number of the next spot (0: the place itself).
+    k: usize,
+    /// The unit vector towards spot k.
+    direction: (f64, f64),
+}
+
+impl Spiral {
+    fn around(at: (f64, f64)) -> Spiral {
+        Spiral {
+            at,
+            k: 0,
+            direction: (1.0, 0.0),
+        }
+    }
+}
+
+impl Iterator for Spiral {
+    type Item = (f64, f64);
+
+    fn next(&mut self) -> Option<(f64, f64)> {
+        const GOLDEN_ANGLE: f64 = 2.399_963_229_728_653;
+        let k = self.k;
+        if k > SPIRAL_SPOTS {
+            return None;
+        }
+        self.k += 1;
+        if k == 0 {
+            return Some(self.at);
+        }
+        let (r, d) = (SPIRAL_STEP * (k as f64).sqrt(), self.direction);
+        let (cos, sin) = (GOLDEN_ANGLE.cos(), GOLDEN_ANGLE.sin());
+        self.direction = (d.0 * cos - d.1 * sin, d.0 * sin + d.1 * cos);
+        Some((self.at.0 + r * d.0, self.at.1 + r * d.1))
+    }
+}
 
 /// The first marker from `from` on nearer to `at` than [`SPREAD_NEAR`]
 /// (`n` when none is), of the `n` markers of `xs` and `ys`, which are
@@ -1044,25 +1100,6 @@ fn near_mask_plain(xs: &[f64], ys: &[f64], at: (f64, f64)) -> u32 {
             let (dx, dy) = (x - at.0, y - at.1);
             hits | u32::from(dx * dx + dy * dy < SPREAD_NEAR * SPREAD_NEAR) << k
         })
-}
-
-/// Pushes `a` and `b` (marker `j`) apart, each by a third of what they lack
-/// of [`SPREAD_MIN`] (and a little more), along the line between them: the
-/// caller has found them nearer than [`SPREAD_NEAR`].
-fn push_apart(a: &mut (f64, f64), b: &mut (f64, f64), j: usize) {
-    const GOLDEN_ANGLE: f64 = 2.399_963;
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let d = (dx * dx + dy * dy).sqrt();
-    // the same place: a direction of its own for each marker
-    let (ux, uy) = if d < 1e-6 {
-        let a = GOLDEN_ANGLE * j as f64;
-        (a.cos(), a.sin())
-    } else {
-        (dx / d, dy / d)
-    };
-    let push = (SPREAD_MIN - d) / 3.0 + 0.01;
-    *a = (a.0 - ux * push, a.1 - uy * push);
-    *b = (b.0 + ux * push, b.1 + uy * push);
 }
 
 /// A legend symbol, drawn like its marker (shape and fill, not colour alone).
@@ -1134,51 +1171,16 @@ mod tests {
         }
     }
 
-    /// [`spread`] as it was before [`next_near`]: one pair at a time.
-    fn spread_every_pair(
-        points: &[(f64, f64)],
-        pinned: Option<(f64, f64)>,
-        height: f64,
-    ) -> Vec<(f64, f64)> {
-        let (x_max, y_max) = (WIDTH - MARKER - 1.0, height - MARKER - 1.0);
-        let mut p: Vec<(f64, f64)> = points.to_vec();
-        p.extend(pinned);
-        for _ in 0..400 {
-            let mut moved = false;
-            for i in 0..p.len() {
-                let mut at = p[i];
-                for (j, other) in p.iter_mut().enumerate().skip(i + 1) {
-                    let (dx, dy) = (other.0 - at.0, other.1 - at.1);
-                    if dx * dx + dy * dy < SPREAD_NEAR * SPREAD_NEAR {
-                        push_apart(&mut at, other, j);
-                        moved = true;
-                    }
-                }
-                p[i] = at;
-            }
-            for q in &mut p {
-                *q = (
-                    q.0.clamp(MARKER + 1.0, x_max),
-                    q.1.clamp(MARKER + 1.0, y_max),
-                );
-            }
-            if let (Some(fixed), Some(last)) = (pinned, p.last_mut()) {
-                *last = fixed;
-            }
-            if !moved {
-                break;
-            }
-        }
-        p.truncate(points.len());
-        p
-    }
-
-    /// Looking at four pairs a step changes the work, never a place:
-    /// crowds at one point, clusters, scattered markers, markers at the
-    /// drawing's edges, with and without the origin, to the bit.
+    /// Crowds at one point, clusters, scattered markers, markers at the
+    /// drawing's edges, with and without the origin: every marker inside
+    /// the drawing, none nearer than [`SPREAD_NEAR`] to one before it or to
+    /// the origin, each at its own place when that is free, and otherwise
+    /// no farther from it than the spiral spot that the markers before it
+    /// could cover at most.
     #[test]
-    fn spread_places_markers_as_looking_at_every_pair_would() {
+    fn spread_keeps_markers_apart_and_near_their_places() {
         let mut rng = fastrand::Rng::with_seed(0x5_9ead);
+        let near = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1) < SPREAD_NEAR;
         for round in 0..400 {
             let n = rng.usize(1..=30);
             let height = 120.0 + rng.f64() * 60.0;
@@ -1198,12 +1200,81 @@ mod tests {
                 })
                 .collect();
             let pinned = (round % 3 == 0).then(|| (rng.f64() * WIDTH, rng.f64() * height));
+            let placed = spread(&points, pinned, height);
+            assert_eq!(placed.len(), n);
+            let (low, x_max, y_max) = (MARKER + 1.0, WIDTH - MARKER - 1.0, height - MARKER - 1.0);
+            for (i, (&at, &p)) in placed.iter().zip(&points).enumerate() {
+                let why = format!("round {round}, marker {i}: {points:?} {pinned:?} -> {placed:?}");
+                assert!(
+                    (low..=x_max).contains(&at.0) && (low..=y_max).contains(&at.1),
+                    "{why}"
+                );
+                let before = || placed[..i].iter().copied().chain(pinned);
+                assert!(!before().any(|b| near(at, b)), "{why}");
+                let own = (p.0.clamp(low, x_max), p.1.clamp(low, y_max));
+                if !before().any(|b| near(own, b)) {
+                    assert_eq!(at, own, "{why}");
+                }
+                // the markers before it and the origin cover at most
+                // i + 1 discs of SPREAD_NEAR: the spiral finds a free
+                // spot within their area (and the drawing's edges)
+                let covered = (i + 1) as f64 * (2.0 * SPREAD_NEAR).powi(2);
+                let reach = (covered / std::f64::consts::PI).sqrt() + 2.0 * SPREAD_NEAR;
+                assert!((at.0 - own.0).hypot(at.1 - own.1) <= reach * 2.0, "{why}");
+            }
             assert_eq!(
-                spread(&points, pinned, height),
-                spread_every_pair(&points, pinned, height),
+                placed,
+                spread_plainly(&points, pinned, height),
                 "round {round}: {points:?} {pinned:?}"
             );
         }
+    }
+
+    /// [`spread`] without its shortcuts: each marker's spiral searched
+    /// from its own place, one placed marker at a time.
+    fn spread_plainly(
+        points: &[(f64, f64)],
+        pinned: Option<(f64, f64)>,
+        height: f64,
+    ) -> Vec<(f64, f64)> {
+        let (low, x_max, y_max) = (MARKER + 1.0, WIDTH - MARKER - 1.0, height - MARKER - 1.0);
+        let mut placed: Vec<(f64, f64)> = pinned.into_iter().collect();
+        let mut full = false;
+        for &(x, y) in points {
+            let own = (x.clamp(low, x_max), y.clamp(low, y_max));
+            let free = |at: (f64, f64)| {
+                (low..=x_max).contains(&at.0)
+                    && (low..=y_max).contains(&at.1)
+                    && !placed.iter().any(|b| {
+                        let (dx, dy) = (at.0 - b.0, at.1 - b.1);
+                        dx * dx + dy * dy < SPREAD_NEAR * SPREAD_NEAR
+                    })
+            };
+            let spot = if full {
+                None
+            } else {
+                Spiral::around(own).find(|&at| free(at))
+            };
+            full = spot.is_none();
+            placed.push(spot.unwrap_or(own));
+        }
+        placed.split_off(usize::from(pinned.is_some()))
+    }
+
+    #[test]
+    fn a_full_drawing_leaves_the_markers_that_do_not_fit_at_their_places() {
+        // a drawing 320 by 60 holds a few dozen markers 20 apart, not 60
+        let own = (160.0, 30.0);
+        let placed = spread(&[own; 60], None, 60.0);
+        let fitted = 1 + placed[1..].iter().take_while(|&&p| p != own).count();
+        assert!((10..60).contains(&fitted), "{fitted} fitted: {placed:?}");
+        assert_eq!(placed[0], own, "the first stays");
+        for (i, a) in placed[..fitted].iter().enumerate() {
+            for b in &placed[i + 1..fitted] {
+                assert!((a.0 - b.0).hypot(a.1 - b.1) >= SPREAD_NEAR, "{placed:?}");
+            }
+        }
+        assert!(placed[fitted..].iter().all(|&p| p == own), "{placed:?}");
     }
 
     /// Four at a time, the same answers as one at a time: near, far, on
