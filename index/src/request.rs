@@ -299,11 +299,15 @@ pub fn fill<V: AsRef<str>>(template: &str, args: &[(&str, V)]) -> String {
 /// template's text between placeholders, and each value (so that a caller
 /// can escape what it writes, where it writes it).
 pub fn fill_pieces<V: AsRef<str>>(template: &str, args: &[(&str, V)], mut write: impl FnMut(&str)) {
+    // a brace is one byte, never part of another character: a plain pass
+    // over the bytes (templates are short; `str::find`'s searcher set up
+    // for each was most of a card's distance)
+    let byte = |text: &str, b: u8| text.bytes().position(|c| c == b);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = byte(rest, b'{') {
         write(&rest[..open]);
         let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
+        let value = byte(after, b'}').and_then(|close| {
             let name = &after[..close];
             let value = args.iter().find(|(n, _)| *n == name)?;
             Some((value.1.as_ref(), close))
@@ -915,6 +919,28 @@ pub fn widenings_of(request: &SearchRequest) -> Vec<(Change, SearchRequest)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_puts_each_value_in_its_placeholder_and_leaves_other_braces() {
+        let args = [("n", "3"), ("city", "Bogotá"), ("zip", "{zip}")];
+        for (template, filled) in [
+            ("{n} mi", "3 mi"),
+            ("en {city}, a {n} mi", "en Bogotá, a 3 mi"),
+            ("ñ{n}{n}ñ", "ñ33ñ"),
+            // a value is not filled again
+            ("in ZIP {zip}", "in ZIP {zip}"),
+            // unknown names, stray and unclosed braces stay as they are
+            ("{m} and {n}", "{m} and 3"),
+            ("a } b { c", "a } b { c"),
+            ("{city", "{city"),
+            ("{}", "{}"),
+            ("{{n}}", "{3}"),
+            ("", ""),
+            ("Más de 1 {n}: «{city}»", "Más de 1 3: «Bogotá»"),
+        ] {
+            assert_eq!(fill(template, &args), filled, "{template}");
+        }
+    }
 
     #[test]
     fn a_toggle_link_carries_the_list_with_or_without_its_program() {
