@@ -9,7 +9,6 @@ use crate::columns::SegmentColumns;
 use crate::listing::Listing;
 use crate::schema::fields_of;
 use crate::vocabulary::Vocabulary;
-use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
@@ -138,7 +137,7 @@ impl SearchIndex {
             for part in parts {
                 listings.extend(part?);
             }
-            let mut by_id: HashMap<String, u32> = listings
+            let mut by_id: rustc_hash::FxHashMap<String, u32> = listings
                 .iter()
                 .enumerate()
                 .map(|(i, l)| (l.id.clone(), i as u32))
