@@ -3,7 +3,7 @@
 //! sideways with the field names held in place (sticky first column).
 
 use crate::components::{
-    accepting, group_label, hours_a_week, labels_markup, not_reported, phone_link,
+    accepting, group_label, hours_a_week, labels_markup, not_reported, phone_link, reported,
 };
 use crate::format::{date_text, labels_of, short_url, web_url};
 use crate::layout::{layout, Nav, Page};
@@ -86,39 +86,20 @@ pub fn compare(ctx: &SiteContext, view: &CompareView<'_>) -> Markup {
                     tbody {
                         (row(ctx.t("Address").as_str(), &|h| address(&h.listing)))
                         @if has_distance {
-                            (row(ctx.t("Distance").as_str(), &|h| match h.distance_miles {
-                                Some(miles) => html! { (crate::format::Distance(ctx, &h.listing, miles)) },
-                                None => html! { (not_reported(ctx)) },
-                            }))
+                            (row(ctx.t("Distance").as_str(), &|h| reported(ctx, h.distance_miles.map(|miles| crate::format::Distance(ctx, &h.listing, miles))).render()))
                         }
-                        (row(ctx.t("Phone").as_str(), &|h| match &h.listing.phone {
-                            Some(p) => phone_link(p),
-                            None => html! { (not_reported(ctx)) },
-                        }))
-                        (row(ctx.t("Intake phone").as_str(), &|h| match &h.listing.intake_phone {
-                            Some(p) => phone_link(p),
-                            None => html! { (not_reported(ctx)) },
-                        }))
-                        (row(ctx.t("Website").as_str(), &|h| match h.listing.website.as_deref().and_then(web_url) {
-                            Some(url) => html! { a href=(url) rel="nofollow noopener" { (short_url(url)) } },
-                            None => html! { (not_reported(ctx)) },
-                        }))
+                        (row(ctx.t("Phone").as_str(), &|h| reported(ctx, h.listing.phone.as_deref().map(phone_link)).render()))
+                        (row(ctx.t("Intake phone").as_str(), &|h| reported(ctx, h.listing.intake_phone.as_deref().map(phone_link)).render()))
+                        (row(ctx.t("Website").as_str(), &|h| reported(ctx, h.listing.website.as_deref().and_then(web_url).map(|url| html! {
+                            a href=(url) rel="nofollow noopener" { (short_url(url)) }
+                        })).render()))
                         (row(ctx.t("New clients").as_str(), &|h| accepting(ctx, h.listing.accepting_new_clients).render()))
                         @for group in FACET_GROUPS {
                             (row(group_label(ctx, group), &|h| labels_markup(ctx, &labels_of(ctx, &h.listing, group)).render()))
                         }
-                        (row(ctx.t("Hours a week").as_str(), &|h| match h.listing.schedule.hours_per_week {
-                            Some(hours) => html! { (hours_a_week(ctx, hours)) },
-                            None => html! { (not_reported(ctx)) },
-                        }))
-                        (row(ctx.t("Days a week").as_str(), &|h| match h.listing.schedule.days_per_week {
-                            Some(days) => html! { (days) },
-                            None => html! { (not_reported(ctx)) },
-                        }))
-                        (row(ctx.t("Program length (weeks)").as_str(), &|h| match h.listing.schedule.program_weeks {
-                            Some(weeks) => html! { (weeks) },
-                            None => html! { (not_reported(ctx)) },
-                        }))
+                        (row(ctx.t("Hours a week").as_str(), &|h| reported(ctx, h.listing.schedule.hours_per_week.map(|hours| hours_a_week(ctx, hours))).render()))
+                        (row(ctx.t("Days a week").as_str(), &|h| reported(ctx, h.listing.schedule.days_per_week).render()))
+                        (row(ctx.t("Program length (weeks)").as_str(), &|h| reported(ctx, h.listing.schedule.program_weeks).render()))
                         (row(ctx.t("Also offers partial hospitalization (PHP)").as_str(), &|h| yes_no(ctx, h.listing.level_of_care.php)))
                         (row(ctx.t("Sources").as_str(), &|h| sources(ctx, &h.listing)))
                     }

@@ -5,7 +5,7 @@ use crate::components::{
     phone_link, phone_link_to, reported, sample_tag, yes_no,
 };
 use crate::format::{
-    date_text, search_href, short_url, tel_href, value_label, web_url, Reserve, Text,
+    date_text, labels_of, search_href, short_url, tel_href, web_url, Reserve, Text,
 };
 use crate::layout::{Nav, Page};
 use crate::pages::shortlist::{escaped_page, shortlist_bar, toggle_link};
@@ -355,11 +355,8 @@ struct GroupRow<'a> {
 impl Render for GroupRow<'_> {
     fn render_to(&self, out: &mut String) {
         let (ctx, group) = (self.ctx, self.group);
+        let labels = labels_of(ctx, self.listing, group);
         let values = self.listing.values(group);
-        let labels: Vec<&str> = values
-            .iter()
-            .map(|slug| value_label(ctx, group, slug))
-            .collect();
         let source = group_source(ctx, self.listing, group, values, &labels);
         fact_row(self.label, labels_markup(ctx, &labels), source).render_to(out);
     }
