@@ -480,6 +480,17 @@ pub fn reconcile_spilled(
         )
     })?;
 
+    // the embedded sample stands in until real data is crawled: a crawl
+    // that reads real listings and does not name the sample drops the
+    // sample's fictional ones from the store
+    let drop_sample = !results
+        .iter()
+        .any(|(spec, _, _)| spec.kind == SourceKind::Sample)
+        && results.iter().any(|(spec, result, _)| {
+            spec.kind != SourceKind::Sample
+                && result.as_ref().is_ok_and(|(_, spill)| !spill.is_empty())
+        });
+
     let mut reports: Vec<SourceReport> = Vec::new();
     let mut sources: Vec<SortedSource> = Vec::new();
     for (spec, result, elapsed) in results {
@@ -539,6 +550,7 @@ pub fn reconcile_spilled(
     // three threads: the store read (unless sorted on disk), the merge
     // here, and the new store written, handing listings over bounded
     // channels
+    let sample_removed = std::cell::Cell::new(0usize);
     let done = std::thread::scope(|scope| -> Result<recrawl::Merged> {
         let (stored_tx, stored_rx) =
             std::sync::mpsc::sync_channel::<Result<iop_index::Listing, RecrawlError>>(256);
@@ -564,6 +576,13 @@ pub fn reconcile_spilled(
                 Some(sorted) => Box::new(sorted.map(|r| r.map(|(_, l)| l))),
                 None => Box::new(stored_rx.into_iter()),
             };
+        let stored = stored.filter(|listing| match listing {
+            Ok(listing) if drop_sample && listing.sample => {
+                sample_removed.set(sample_removed.get() + 1);
+                false
+            }
+            _ => true,
+        });
         let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Option<iop_index::Listing>>(256);
         let writer = any_read.then(|| {
             scope.spawn(move || {
@@ -678,6 +697,7 @@ pub fn reconcile_spilled(
         totals,
         generation,
         listings,
+        sample_removed: sample_removed.get(),
         page_cache: None,
         saved_to: None,
     })

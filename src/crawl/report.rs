@@ -74,6 +74,10 @@ pub struct CrawlReport {
     pub generation: Option<String>,
     /// Listings in the store (and the index) after the crawl.
     pub listings: usize,
+    /// The embedded sample directory's fictional listings this crawl
+    /// removed: the sample stands in (as `serve` seeds an empty data
+    /// directory) until a crawl reads real listings without naming it.
+    pub sample_removed: usize,
     /// The page cache after this crawl pruned it to its limits.
     pub page_cache: Option<iop_crawler::fetch::cache::PruneSummary>,
     /// Where the report was saved.
@@ -130,6 +134,13 @@ impl fmt::Display for CrawlReport {
                     s.notes.len() - NOTES_PRINTED
                 )?;
             }
+        }
+        if self.sample_removed > 0 {
+            writeln!(
+                f,
+                "removed the {} fictional programs of the embedded sample directory: they stood in until real data was crawled",
+                self.sample_removed
+            )?;
         }
         let t = &self.totals;
         writeln!(

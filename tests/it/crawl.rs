@@ -527,6 +527,83 @@ fn a_website_on_loopback_is_crawled_only_when_its_address_is_allowed() {
         .any(|p| p["evidence"] == "MaineCare (Medicaid)"));
 }
 
+/// Whether the current generation says it holds sample data (what
+/// `/healthz` and every page's sample notice read).
+fn generation_is_sample(data: &Path) -> bool {
+    let current = std::fs::read_to_string(data.join("index/CURRENT")).unwrap();
+    let meta: Value = serde_json::from_slice(
+        &std::fs::read(
+            data.join("index")
+                .join(current.trim())
+                .join("generation.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    meta["sample"].as_bool().unwrap()
+}
+
+#[test]
+fn the_first_crawl_of_real_data_replaces_the_seeded_sample() {
+    let data = TempDir::new("sample-replaced");
+    let files = TempDir::new("sample-replaced-src");
+    let d = data.path();
+    // as `serve` seeds an empty data directory
+    iopfinder::crawl::seed_sample(&iop_index::DataDir::new(d)).unwrap();
+    let seeded = export(d).len();
+    assert!(seeded > 300 && generation_is_sample(d));
+
+    // a real source that fails leaves the sample standing
+    for rows in [None, Some(NOT_IOP)] {
+        let failing = match rows {
+            None => files.path().join("nosuch.csv"),
+            // no IOP in it: refused as a file that cannot list IOPs
+            Some(row) => write_directory(files.path(), &[row]),
+        };
+        let c = crawl(
+            d,
+            "2026-03-01",
+            &[&format!("samhsa-directory={}", failing.display())],
+        );
+        assert!(!c.ok, "{}", c.stdout);
+        assert_eq!(c.report["sample_removed"], 0);
+        assert_eq!(export(d).len(), seeded);
+        assert!(generation_is_sample(d));
+    }
+
+    // a crawl naming the sample beside a real source keeps both
+    let real = format!(
+        "samhsa-directory={}",
+        write_directory(files.path(), &[ALDER, BIRCH]).display()
+    );
+    let both = TempDir::new("sample-kept");
+    let c = crawl(both.path(), "2026-03-01", &["sample=embedded", &real]);
+    assert!(c.ok, "{}{}", c.stdout, c.stderr);
+    assert_eq!(c.report["sample_removed"], 0);
+    assert_eq!(export(both.path()).len(), seeded + 2);
+
+    // the first crawl that reads real listings without the sample drops
+    // every fictional one, says so, and the index is no longer a sample
+    let c = crawl(d, "2026-03-02", &[&real]);
+    assert!(c.ok, "{}{}", c.stdout, c.stderr);
+    assert_eq!(c.report["sample_removed"], seeded, "{}", c.report);
+    assert!(
+        c.stdout.contains(&format!(
+            "removed the {seeded} fictional programs of the embedded sample directory"
+        )),
+        "{}",
+        c.stdout
+    );
+    let listings = export(d);
+    assert_eq!(listings.len(), 2, "only the real programs");
+    assert!(listings.iter().all(|l| l["sample"] == false));
+    assert!(!generation_is_sample(d));
+    // and the crawl state keeps no trace of them
+    let tracked = state(d)["listings"].as_object().unwrap().len();
+    assert_eq!(tracked, 2);
+    assert_eq!(counts(&c.report).4, 0, "removed, not counted as withdrawn");
+}
+
 #[test]
 fn one_crawl_at_a_time_per_data_directory() {
     let data = TempDir::new("lock");
