@@ -1,11 +1,12 @@
 //! The operator's inbox of "report a problem" submissions:
 //! `iopfinder reports list | show N | resolve N --note TEXT`.
 //!
-//! Reports are the lines of `DATA_DIR/reports/reports.jsonl` as the site
-//! stores them (no client address); report N is line N (from 1), so numbers
-//! stay put while the file only grows. Resolving one appends a line
-//! `{"report": N, "resolved": RFC 3339, "note": TEXT}` to
-//! `DATA_DIR/reports/resolved.jsonl`; a report is open until then.
+//! Reports are the lines of `reports.jsonl` in the reports directory
+//! (`DATA_DIR/reports`, or the one `--reports-dir` names, shared by
+//! replicas) as the site stores them (no client address); report N is line
+//! N (from 1), so numbers stay put while the file only grows. Resolving one
+//! appends a line `{"report": N, "resolved": RFC 3339, "note": TEXT}` to
+//! `resolved.jsonl` beside it; a report is open until then.
 //!
 //! Whether the listing changed since a report comes from the crawl state
 //! (`crawl-state.json`: the last crawl that found the listing's content
@@ -125,9 +126,9 @@ fn now() -> String {
         .unwrap_or_default()
 }
 
-/// `reports list`: newest first, one line each.
-pub fn list(data: &DataDir, all: bool) -> Result<String> {
-    let (reports, resolutions) = read(&reports_dir(data))?;
+/// `reports list`: the reports in `dir` newest first, one line each.
+pub fn list(data: &DataDir, dir: &Path, all: bool) -> Result<String> {
+    let (reports, resolutions) = read(dir)?;
     let state = read_state(data)?;
     let mut out = String::new();
     let open = reports
@@ -176,9 +177,9 @@ fn find(reports: &[Report], number: usize) -> Result<&Report> {
     }
 }
 
-/// `reports show N`: everything the report says.
-pub fn show(data: &DataDir, number: usize) -> Result<String> {
-    let (reports, resolutions) = read(&reports_dir(data))?;
+/// `reports show N`: everything report N in `dir` says.
+pub fn show(data: &DataDir, dir: &Path, number: usize) -> Result<String> {
+    let (reports, resolutions) = read(dir)?;
     let r = find(&reports, number)?;
     let listed = data
         .read_listings()
@@ -208,9 +209,9 @@ pub fn show(data: &DataDir, number: usize) -> Result<String> {
     Ok(out)
 }
 
-/// `reports resolve N --note TEXT`: close report N.
-pub fn resolve(data: &DataDir, number: usize, note: &str) -> Result<String> {
-    let (reports, resolutions) = read(&reports_dir(data))?;
+/// `reports resolve N --note TEXT`: close report N in `dir`.
+pub fn resolve(dir: &Path, number: usize, note: &str) -> Result<String> {
+    let (reports, resolutions) = read(dir)?;
     let r = find(&reports, number)?;
     if let Some(res) = resolutions.get(&number) {
         bail!(
@@ -228,7 +229,7 @@ pub fn resolve(data: &DataDir, number: usize, note: &str) -> Result<String> {
         resolved: now(),
         note: note.to_string(),
     };
-    let path = resolutions_path(&reports_dir(data));
+    let path = resolutions_path(dir);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

@@ -217,6 +217,10 @@ enum Command {
     Reports {
         #[arg(long, global = true, default_value = "./data")]
         data_dir: PathBuf,
+        /// The reports directory `serve --reports-dir` writes to, when not
+        /// DATA_DIR/reports (a directory shared by replicas).
+        #[arg(long, global = true, value_name = "DIR", env = "IOPFINDER_REPORTS_DIR")]
+        reports_dir: Option<PathBuf>,
         #[command(subcommand)]
         action: ReportsAction,
     },
@@ -501,12 +505,17 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
-        Command::Reports { data_dir, action } => {
+        Command::Reports {
+            data_dir,
+            reports_dir,
+            action,
+        } => {
             let data = DataDir::new(data_dir);
+            let dir = reports_dir.unwrap_or_else(|| inbox::reports_dir(&data));
             let out = match action {
-                ReportsAction::List { all } => inbox::list(&data, all)?,
-                ReportsAction::Show { number } => inbox::show(&data, number)?,
-                ReportsAction::Resolve { number, note } => inbox::resolve(&data, number, &note)?,
+                ReportsAction::List { all } => inbox::list(&data, &dir, all)?,
+                ReportsAction::Show { number } => inbox::show(&data, &dir, number)?,
+                ReportsAction::Resolve { number, note } => inbox::resolve(&dir, number, &note)?,
             };
             print_out(|stdout| writeln!(stdout, "{}", out.trim_end_matches('\n')))
         }

@@ -316,6 +316,30 @@ fn replicas_behind_a_balancer_switch_generations_and_survive_a_death_without_a_f
     let stored = std::fs::read_to_string(reports.join("reports.jsonl")).unwrap();
     assert_eq!(stored.lines().count(), 2, "{stored}");
     assert!(!work.path().join("a/reports").exists());
+    // the operator reads and closes them there, beside the publishing data
+    // directory (whose crawl state says what changed since)
+    let reports_arg = reports.to_str().unwrap();
+    let origin_arg = origin.to_str().unwrap();
+    let inbox = |args: &[&str]| {
+        let mut all = vec![
+            "reports",
+            "--data-dir",
+            origin_arg,
+            "--reports-dir",
+            reports_arg,
+        ];
+        all.extend_from_slice(args);
+        let (ok, out, err) = common::run(&all);
+        assert!(ok, "{args:?}: {err}");
+        out
+    };
+    let listed = inbox(&["list"]);
+    assert!(listed.starts_with("2 reports, 2 open"), "{listed}");
+    assert!(listed.contains(&id), "{listed}");
+    inbox(&["resolve", "1", "--note", "checked with the program"]);
+    let listed = inbox(&["list"]);
+    assert!(listed.starts_with("2 reports, 1 open"), "{listed}");
+    assert!(reports.join("resolved.jsonl").exists());
 
     let balancer_port = free_port();
     let _haproxy = start_haproxy(
