@@ -245,7 +245,7 @@ impl ParamError {
             ParamErrorKind::UnknownPlace { query } if self.suggestions.is_empty() => ("We do not know a place called {query}.", vec![("query", quoted(query))]),
             ParamErrorKind::UnknownPlace { query } => ("We do not know a place called {query}. Did you mean one of the places below?", vec![("query", quoted(query))]),
             ParamErrorKind::AmbiguousPlace { query } => ("There is a {query} in more than one state: add the state, or choose one below.", vec![("query", quoted(query))]),
-            ParamErrorKind::RadiusNotANumber { value } => ("The distance {value} is not a number of miles: use a number from 1 to 500.", vec![("value", quoted(value))]),
+            ParamErrorKind::RadiusNotANumber { value } => ("The distance {value} is not a number of miles: use a number greater than 0 and at most 500, such as 25.", vec![("value", quoted(value))]),
             ParamErrorKind::RadiusOutOfRange { value } => ("A distance of {value} miles is out of range: use a number greater than 0 and at most 500.", vec![("value", value.clone())]),
             ParamErrorKind::TextTooLong { max } => ("The keywords are longer than {max} characters: shorten them.", vec![("max", max.to_string())]),
             ParamErrorKind::NoSearchableWords { text } => ("Your keywords {text} have no letters or numbers to search for. Use words such as \u{201c}DBT\u{201d} or \u{201c}evening\u{201d}, or leave the keywords empty.", vec![("text", quoted(text))]),
