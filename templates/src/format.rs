@@ -1,5 +1,6 @@
 //! Small formatting helpers: numbers, dates, phone and web links, labels.
 
+use crate::i18n::OneValue;
 use crate::{Lang, SiteContext};
 use iop_index::{Listing, Precision, SearchRequest, Vocabulary};
 use maud::Render;
@@ -101,25 +102,30 @@ pub(crate) fn write_distance(out: &mut String, ctx: &SiteContext, listing: &List
             if miles < 0.1 {
                 ctx.t("under 0.1 mi").render_to(out);
             } else {
+                static MI: OneValue = OneValue::new("{n} mi", "n");
                 let mut tenths = String::new();
                 push_one_decimal(&mut tenths, miles);
-                ctx.write_tf(out, "{n} mi", &[("n", &tenths)]);
+                MI.write(ctx, out, &tenths);
             }
         }
         _ if miles < 0.5 => match precision {
             Some(Precision::City) => {
-                ctx.write_tf(out, "in {city}", &[("city", &listing.address.city)])
+                static IN_CITY: OneValue = OneValue::new("in {city}", "city");
+                IN_CITY.write(ctx, out, &listing.address.city);
             }
-            _ => ctx.write_tf(out, "in ZIP {zip}", &[("zip", &listing.address.zip)]),
+            _ => {
+                static IN_ZIP: OneValue = OneValue::new("in ZIP {zip}", "zip");
+                IN_ZIP.write(ctx, out, &listing.address.zip);
+            }
         },
         _ => {
             // a whole number of miles, as `{}` writes a whole f64
+            static ABOUT: OneValue = OneValue::new("about {n} mi", "n");
             let about = miles.round().max(1.0);
             if about < 1e15 {
-                let mut digits = itoa::Buffer::new();
-                ctx.write_tf(out, "about {n} mi", &[("n", digits.format(about as u64))]);
+                ABOUT.write(ctx, out, itoa::Buffer::new().format(about as u64));
             } else {
-                ctx.write_tf(out, "about {n} mi", &[("n", &format!("{about}"))]);
+                ABOUT.write(ctx, out, &format!("{about}"));
             }
         }
     }

@@ -89,6 +89,48 @@ impl<T> PerLanguage<T> {
     }
 }
 
+/// A pattern with one placeholder (`"{n} mi"`) as [`crate::SiteContext::write_tf`]
+/// writes it, translated, escaped and cut around each `{name}` once per
+/// language: a card's distance and "+N more" are then written from ready
+/// pieces instead of filling the pattern each time. A `static` of it is
+/// written with [`OneValue::write`].
+pub(crate) struct OneValue {
+    english: &'static str,
+    name: &'static str,
+    /// Per language: the escaped text between the placeholders (one more
+    /// piece than there are placeholders).
+    made: [OnceLock<Vec<Box<str>>>; 2],
+}
+
+impl OneValue {
+    pub(crate) const fn new(english: &'static str, name: &'static str) -> OneValue {
+        OneValue {
+            english,
+            name,
+            made: [OnceLock::new(), OnceLock::new()],
+        }
+    }
+
+    /// The pattern in `ctx`'s language with `value` (escaped) in its
+    /// placeholder, at the end of `out`: the same text as `ctx.write_tf(out,
+    /// english, &[(name, value)])`.
+    pub(crate) fn write(&self, ctx: &crate::SiteContext, out: &mut String, value: &str) {
+        use maud::Render;
+        let pieces = self.made[ctx.lang.index()].get_or_init(|| {
+            // a NUL in the placeholder's place: no pattern or escape makes one
+            let mut cut = String::new();
+            ctx.write_tf(&mut cut, self.english, &[(self.name, "\0")]);
+            cut.split('\0').map(Box::from).collect()
+        });
+        let (first, rest) = pieces.split_first().expect("split gives a piece");
+        out.push_str(first);
+        for piece in rest {
+            crate::format::Text(value).render_to(out);
+            out.push_str(piece);
+        }
+    }
+}
+
 const ES_TOML: &str = include_str!("../i18n/es.toml");
 
 static ES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
@@ -135,6 +177,42 @@ pub fn missing_translations() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pattern_cut_once_writes_what_filling_it_writes() {
+        // the patterns written from pieces, and one with its placeholder
+        // twice (as a translation may put it)
+        static PATTERNS: [OneValue; 6] = [
+            OneValue::new("{n} mi", "n"),
+            OneValue::new("about {n} mi", "n"),
+            OneValue::new("in {city}", "city"),
+            OneValue::new("in ZIP {zip}", "zip"),
+            OneValue::new("+{n} more", "n"),
+            OneValue::new("{n} and {n} & <{m}>", "n"),
+        ];
+        let values = [
+            "",
+            "3",
+            "12.5",
+            "A & B <\"c\">",
+            "Pe\u{f1}a",
+            "{n}",
+            "{m}",
+            "\u{1f600}",
+        ];
+        for lang in Lang::ALL {
+            let ctx = crate::SiteContext::in_language(lang);
+            for pattern in &PATTERNS {
+                for value in values {
+                    let mut filled = String::from("before ");
+                    ctx.write_tf(&mut filled, pattern.english, &[(pattern.name, value)]);
+                    let mut cut = String::from("before ");
+                    pattern.write(&ctx, &mut cut, value);
+                    assert_eq!(cut, filled, "{:?} {value:?} in {lang:?}", pattern.english);
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_catalog_parses_and_has_no_empty_translations() {

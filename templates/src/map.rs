@@ -484,7 +484,9 @@ fn draw(
         None => line_tiles(&frame, layer),
     };
     let counties = tiles.is_none() && layer == LineLayer::Counties;
-    let mut labels = String::new();
+    // grown once: a marker is about 130 bytes, the names, circle, origin
+    // and scale bar under a kilobyte
+    drawing.reserve(markers.len() * 140 + 1024);
     let mut circle = false;
     let mut origin_mark = String::new();
     if let Some(o) = origin {
@@ -557,9 +559,8 @@ fn draw(
         );
     }
     if tiles.is_none() {
-        city_labels(&frame, &places, &mut labels);
+        city_labels(&frame, &places, &mut drawing);
     }
-    drawing.push_str(&labels);
     drawing.push_str(&origin_mark);
     let h = frame.height;
     push_all(

@@ -2,8 +2,8 @@
 
 use super::facts::{accepting, group_label, hours_a_week};
 use super::frame::{not_reported, sample_tag};
-use crate::format::{tel_href, value_label, Text};
-use crate::i18n::PerLanguage;
+use crate::format::{tel_href, Text};
+use crate::i18n::{OneValue, PerLanguage};
 use crate::{Lang, SiteContext};
 use iop_index::vocabulary::{GroupId, ValueId};
 use iop_index::{Hit, Listing, Vocabulary};
@@ -292,56 +292,99 @@ fn write_group_fact(
     slug: &str,
     wanted: &[ValueId],
 ) -> bool {
-    let vocabulary = Vocabulary::get();
     let values = listing.values(slug);
     if values.is_empty() {
         return false;
     }
-    // the vocabulary's entry of a value asked for (its label, without
-    // looking the slug up again)
+    let vocabulary = Vocabulary::get();
+    let labels = value_labels(ctx.lang);
+    // which values were asked for, one bit each (compared once: a card
+    // writes them in two passes); a listing with more values than bits
+    // compares the rest as they come
     let asked = |value: &str| {
         wanted
             .iter()
             .map(|&id| vocabulary.value(id))
             .find(|v| v.slug == value)
     };
-    let matching = values.iter().filter(|v| asked(v).is_some()).count();
+    let mut asked_bits = 0u64;
+    for (i, value) in values.iter().enumerate().take(64) {
+        if asked(value).is_some() {
+            asked_bits |= 1 << i;
+        }
+    }
+    let is_asked = |i: usize, value: &str| match i {
+        0..64 => asked_bits & (1 << i) != 0,
+        _ => asked(value).is_some(),
+    };
+    let matching = values
+        .iter()
+        .enumerate()
+        .filter(|&(i, v)| is_asked(i, v))
+        .count();
     let shown = matching.max(CARD_LABELS);
     // those asked for, then the others, each in the listing's order; labels
-    // borrowed from the vocabulary (a slug it does not know is shown as it is)
+    // escaped once per language (a slug the vocabulary does not know is
+    // shown as it is)
     let mut written = 0;
     for first in [true, false] {
-        for value in values {
+        for (i, value) in values.iter().enumerate() {
             if written == shown {
                 break;
             }
-            let found = asked(value);
-            if found.is_some() != first {
+            if is_asked(i, value) != first {
                 continue;
             }
             if written > 0 {
                 out.push_str(", ");
             }
             written += 1;
-            match found {
-                Some(v) => {
-                    out.push_str(
-                        "<strong class=\"match\"><span aria-hidden=\"true\">\u{2713} </span>",
-                    );
-                    Text(ctx.label(v)).render_to(out);
-                    out.push_str("</strong>");
-                }
-                None => Text(value_label(ctx, slug, value)).render_to(out),
+            // an asked value's entry is the one asked for
+            let entry = if first {
+                asked(value)
+            } else {
+                vocabulary.lookup(slug, value)
+            };
+            let label = entry.map(|v| &*labels[v.id]);
+            if first {
+                out.push_str("<strong class=\"match\"><span aria-hidden=\"true\">\u{2713} </span>");
+            }
+            match label {
+                Some(label) => out.push_str(label),
+                None => Text(value).render_to(out),
+            }
+            if first {
+                out.push_str("</strong>");
             }
         }
     }
     let more = values.len().saturating_sub(shown);
     if more > 0 {
+        static MORE: OneValue = OneValue::new("+{n} more", "n");
         out.push_str(r#" <span class="more">"#);
-        ctx.write_tf(out, "+{n} more", &[("n", itoa::Buffer::new().format(more))]);
+        MORE.write(ctx, out, itoa::Buffer::new().format(more));
         out.push_str("</span>");
     }
     true
+}
+
+/// Every vocabulary value's label in `lang`, escaped, by value id: made
+/// once per language (a card's facts escaped each label they wrote).
+fn value_labels(lang: Lang) -> &'static [Box<str>] {
+    fn make(lang: Lang) -> Vec<Box<str>> {
+        let ctx = SiteContext::in_language(lang);
+        Vocabulary::get()
+            .values()
+            .iter()
+            .map(|value| {
+                let mut label = String::new();
+                Text(ctx.label(value)).render_to(&mut label);
+                label.into()
+            })
+            .collect()
+    }
+    static LABELS: PerLanguage<Vec<Box<str>>> = PerLanguage::new(make);
+    LABELS.get(lang)
 }
 
 /// "Evening, Weekend · 9 hours a week" on a card; `None` when neither the
@@ -384,6 +427,7 @@ fn close_fact(out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::value_label;
     use crate::Lang;
     use iop_index::{Point, Precision};
     use std::sync::Arc;
