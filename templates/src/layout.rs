@@ -66,7 +66,7 @@ pub(crate) fn frame_around(ctx: &SiteContext, page: &Page<'_>, head: Markup) -> 
     let other = ctx.lang.other();
     // listing pages write absolute canonical and alternates of their own
     // (crate::share); every other page's are made here, absolute too
-    let alternates = !head.0.contains("hreflang=");
+    let alternates = head.0.is_empty() || !head.0.contains("hreflang=");
     // (each made once: keeping the shortlist reads the page's query)
     let home = ctx.keep("/");
     let about = ctx.keep("/about");

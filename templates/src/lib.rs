@@ -166,19 +166,24 @@ impl SiteContext {
             return None;
         }
         let (path, query) = self.path.split_once('?').unwrap_or((&self.path, ""));
-        let mut bare = path.to_string();
+        // the base, the language's prefix (as `href_in` puts it), then the
+        // path and the query without the list, in one string
+        let base = self.public_url.trim_end_matches('/');
+        let mut url = String::with_capacity(base.len() + 3 + self.path.len());
+        url.push_str(base);
+        if lang != Lang::En && !path.starts_with("/static/") && !path.starts_with("/api/") {
+            url.push_str(lang.prefix());
+        }
+        url.push_str(path);
+        let bare = url.len();
         for pair in query
             .split('&')
             .filter(|pair| !pair.is_empty() && !pair.starts_with("list="))
         {
-            bare.push(if bare.len() == path.len() { '?' } else { '&' });
-            bare.push_str(pair);
+            url.push(if url.len() == bare { '?' } else { '&' });
+            url.push_str(pair);
         }
-        Some(format!(
-            "{}{}",
-            self.public_url.trim_end_matches('/'),
-            href_in(lang, &bare)
-        ))
+        Some(url)
     }
 
     /// A text that comes with the data (a source's title) in the page's
@@ -295,6 +300,64 @@ fn fnv1a_32(bytes: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absolute_links_are_the_path_in_each_language_without_the_list() {
+        // as they were made before being written into one string
+        fn before(ctx: &SiteContext, lang: Lang) -> Option<String> {
+            if !ctx.path.starts_with('/') {
+                return None;
+            }
+            let (path, query) = ctx.path.split_once('?').unwrap_or((&ctx.path, ""));
+            let mut bare = path.to_string();
+            for pair in query
+                .split('&')
+                .filter(|pair| !pair.is_empty() && !pair.starts_with("list="))
+            {
+                bare.push(if bare.len() == path.len() { '?' } else { '&' });
+                bare.push_str(pair);
+            }
+            Some(format!(
+                "{}{}",
+                ctx.public_url.trim_end_matches('/'),
+                href_in(lang, &bare)
+            ))
+        }
+        let paths = [
+            "",
+            "x",
+            "/",
+            "/?",
+            "/search",
+            "/about?list=a",
+            "/static/s.css",
+            "/api/v1/search?near=1",
+            "/search?near=19104&list=00aa.00bb&insurance=medicaid",
+            "/search?&&list=&q=a%26b",
+            "/programs/0a?list=1&",
+        ];
+        for url in [
+            "",
+            "https://iopfinder.example",
+            "https://iopfinder.example/",
+            "http://127.0.0.1:3000//",
+        ] {
+            for path in paths {
+                let ctx = SiteContext {
+                    path: path.to_string(),
+                    public_url: url.to_string(),
+                    ..SiteContext::in_language(Lang::En)
+                };
+                for lang in Lang::ALL {
+                    assert_eq!(
+                        ctx.absolute_in(lang),
+                        before(&ctx, lang),
+                        "{url:?} {path:?} {lang:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn fnv1a_matches_the_reference_vectors() {
