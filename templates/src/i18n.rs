@@ -111,6 +111,15 @@ impl OneValue {
         }
     }
 
+    /// [`Self::write`] as a value maud renders where it is spliced.
+    pub(crate) fn filled<'a>(&'a self, ctx: &'a crate::SiteContext, value: &'a str) -> Filled<'a> {
+        Filled {
+            pattern: self,
+            ctx,
+            value,
+        }
+    }
+
     /// The pattern in `ctx`'s language with `value` (escaped) in its
     /// placeholder, at the end of `out`: the same text as `ctx.write_tf(out,
     /// english, &[(name, value)])`.
@@ -128,6 +137,19 @@ impl OneValue {
             crate::format::Text(value).render_to(out);
             out.push_str(piece);
         }
+    }
+}
+
+/// [`OneValue::filled`]: a pattern with its value, rendered where spliced.
+pub(crate) struct Filled<'a> {
+    pattern: &'a OneValue,
+    ctx: &'a crate::SiteContext,
+    value: &'a str,
+}
+
+impl maud::Render for Filled<'_> {
+    fn render_to(&self, out: &mut String) {
+        self.pattern.write(self.ctx, out, self.value);
     }
 }
 
@@ -182,7 +204,9 @@ mod tests {
     fn a_pattern_cut_once_writes_what_filling_it_writes() {
         // the patterns written from pieces, and one with its placeholder
         // twice (as a translation may put it)
-        static PATTERNS: [OneValue; 6] = [
+        static PATTERNS: [OneValue; 8] = [
+            OneValue::new("Show {n} more", "n"),
+            OneValue::new("Within {n} miles", "n"),
             OneValue::new("{n} mi", "n"),
             OneValue::new("about {n} mi", "n"),
             OneValue::new("in {city}", "city"),

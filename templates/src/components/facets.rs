@@ -2,8 +2,8 @@
 //! active filter chips, the sort links and the pagination.
 
 use super::search_form::write_checkbox;
-use crate::format::{search_href, search_href_on_page, thousands, Reserve};
-use crate::i18n::PerLanguage;
+use crate::format::{search_href, search_href_on_page, thousands, Reserve, Text};
+use crate::i18n::{OneValue, PerLanguage};
 use crate::{Lang, SiteContext};
 use iop_index::request::Shortlist;
 use iop_index::request::{format_miles, DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE};
@@ -79,8 +79,8 @@ fn write_facet_group(out: &mut String, ctx: &SiteContext, counts: &GroupCounts) 
     let vocabulary = Vocabulary::get();
     let group = vocabulary.group(counts.group);
     let long = counts.values.len() > LONG_GROUP;
-    let mut shown = Vec::new();
-    let mut folded = Vec::new();
+    let mut shown = Vec::with_capacity(counts.values.len());
+    let mut folded = Vec::with_capacity(if long { counts.values.len() } else { 0 });
     let mut unselected_shown = 0;
     for vc in &counts.values {
         let fold = if vc.selected {
@@ -124,13 +124,11 @@ fn write_facet_group(out: &mut String, ctx: &SiteContext, counts: &GroupCounts) 
         checks(out, &shown);
     }
     if !folded.is_empty() {
-        let summary = html! {
-            details.more {
-                summary { (ctx.tf("Show {n} more", &[("n", &folded.len().to_string())])) }
-            }
-        };
+        static SHOW_MORE: OneValue = OneValue::new("Show {n} more", "n");
         // the summary, then the folded checks inside the same `details`
-        out.push_str(summary.0.strip_suffix("</details>").unwrap_or(&summary.0));
+        out.push_str(r#"<details class="more"><summary>"#);
+        SHOW_MORE.write(ctx, out, itoa::Buffer::new().format(folded.len()));
+        out.push_str("</summary>");
         checks(out, &folded);
         out.push_str("</details>");
     }
@@ -198,7 +196,7 @@ pub(crate) fn active_filters(
                     li { (chip) }
                 }
                 li {
-                    a.clear-all href=(ctx.href(&shortlist.carried(&search_href(&without_filters(request))))) { (ctx.t("Clear all filters")) }
+                    a.clear-all href=(Text(&ctx.href(&shortlist.carried(&search_href(&without_filters(request)))))) { (ctx.t("Clear all filters")) }
                 }
             }
         }
@@ -218,8 +216,8 @@ pub(crate) fn filter_chips(
             let label = ctx.label(vocabulary.value(value));
             let href = ctx.href(&shortlist.carried(&search_href(&request.toggled(group, value))));
             chips.push(html! {
-                a.chip href=(href) aria-label={ (ctx.t("Remove filter:")) " " (label) } {
-                    (label) " " span aria-hidden="true" { "\u{d7}" }
+                a.chip href=(Text(&href)) aria-label={ (ctx.t("Remove filter:")) " " (Text(label)) } {
+                    (Text(label)) " " span aria-hidden="true" { "\u{d7}" }
                 }
             });
         }
@@ -269,7 +267,7 @@ pub(crate) fn sort_links(
                         ..request.clone()
                     };
                     li {
-                        a href=(ctx.href(&shortlist.carried(&search_href(&next)))) aria-current=[(sort == current).then_some("true")] { (label) }
+                        a href=(Text(&ctx.href(&shortlist.carried(&search_href(&next))))) aria-current=[(sort == current).then_some("true")] { (label) }
                     }
                 }
             }
@@ -298,20 +296,20 @@ pub(crate) fn pagination(
             p.page-of { (ctx.tf("Page {n} of {total}", &[("n", &current.min(results.pages()).to_string()), ("total", &thousands(results.pages()))])) }
             ul {
                 @if current > 1 && current <= pages {
-                    li { a href=(ctx.href(&shortlist.carried(&search_href_on_page(request, current - 1)))) rel="prev" { span aria-hidden="true" { "\u{2190} " } (ctx.t("Previous")) } }
+                    li { a href=(Text(&ctx.href(&shortlist.carried(&search_href_on_page(request, current - 1))))) rel="prev" { span aria-hidden="true" { "\u{2190} " } (ctx.t("Previous")) } }
                 }
                 @for (i, &n) in numbers.iter().enumerate() {
                     @if i > 0 && n > numbers[i - 1] + 1 {
                         li.gap aria-hidden="true" { "\u{2026}" }
                     }
                     li {
-                        a href=(ctx.href(&shortlist.carried(&search_href_on_page(request, n)))) aria-current=[(n == current).then_some("page")] {
+                        a href=(Text(&ctx.href(&shortlist.carried(&search_href_on_page(request, n))))) aria-current=[(n == current).then_some("page")] {
                             span.visually-hidden { (ctx.t("Page")) " " } (n)
                         }
                     }
                 }
                 @if current < pages {
-                    li { a href=(ctx.href(&shortlist.carried(&search_href_on_page(request, current + 1)))) rel="next" { (ctx.t("Next")) span aria-hidden="true" { " \u{2192}" } } }
+                    li { a href=(Text(&ctx.href(&shortlist.carried(&search_href_on_page(request, current + 1))))) rel="next" { (ctx.t("Next")) span aria-hidden="true" { " \u{2192}" } } }
                 }
             }
         }

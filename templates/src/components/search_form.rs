@@ -2,7 +2,7 @@
 //! the home page, and the hidden fields that keep a search's filters.
 
 use crate::format::push_thousands;
-use crate::i18n::PerLanguage;
+use crate::i18n::{OneValue, PerLanguage};
 use crate::Lang;
 use crate::SiteContext;
 use iop_index::request::{format_miles, DEFAULT_RADIUS_MILES};
@@ -66,8 +66,9 @@ pub(crate) fn search_form(ctx: &SiteContext, values: FormValues<'_>, extra: Mark
                     button.button type="submit" { (ctx.t("Find programs")) }
                 }
             }
-            @if !ctx.shortlist().is_empty() {
-                input type="hidden" name="list" value=(ctx.shortlist().param());
+            @let list = ctx.shortlist();
+            @if !list.is_empty() {
+                input type="hidden" name="list" value=(list.param());
             }
             (extra)
         }
@@ -81,11 +82,13 @@ pub(crate) fn radius_select(ctx: &SiteContext, radius: f64) -> Markup {
         choices.push(radius);
         choices.sort_by(f64::total_cmp);
     }
+    static WITHIN: OneValue = OneValue::new("Within {n} miles", "n");
     html! {
         select #radius name="radius" {
             @for miles in choices {
-                option value=(format_miles(miles)) selected[miles == radius] {
-                    @if miles == 1.0 { (ctx.t("Within 1 mile")) } @else { (ctx.tf("Within {n} miles", &[("n", &format_miles(miles))])) }
+                @let n = format_miles(miles);
+                option value=(n) selected[miles == radius] {
+                    @if miles == 1.0 { (ctx.t("Within 1 mile")) } @else { (WITHIN.filled(ctx, &n)) }
                 }
             }
         }

@@ -134,9 +134,9 @@ pub fn results_page_with_cards(
         (PreEscaped(before))
         div.results-top {
             h1 #results-heading {
-                (programs(ctx, results.total))
+                (Text(&programs(ctx, results.total)))
                 @if let Some(o) = origin {
-                    " " (within(o))
+                    " " (Text(&within(o)))
                 }
                 @if let Some(text) = &request.text {
                     " " (ctx.t("matching")) " " (QUOTE) (text) (QUOTE)
