@@ -188,7 +188,14 @@ pub enum ParamErrorKind {
         /// The value as given.
         value: String,
     },
-    /// `page` or `per_page` is not a whole number from 1 to `max`.
+    /// `page` or `per_page` is not a whole number (`abc`, `1.5`, `-1`).
+    CountNotAWholeNumber {
+        /// The value as given.
+        value: String,
+        /// The largest accepted: [`MAX_PAGE`] or [`MAX_PER_PAGE`].
+        max: usize,
+    },
+    /// `page` or `per_page` is a whole number outside 1 to `max`.
     CountOutOfRange {
         /// The value as given.
         value: String,
@@ -251,7 +258,8 @@ impl ParamError {
             ParamErrorKind::NoSearchableWords { text } => ("Your keywords {text} have no letters or numbers to search for. Use words such as \u{201c}DBT\u{201d} or \u{201c}evening\u{201d}, or leave the keywords empty.", vec![("text", quoted(text))]),
             ParamErrorKind::ZipMissingLeadingZero { typed, zip } => ("ZIP codes have 5 digits, and {typed} has fewer: did you mean {zip}? (Spreadsheets often drop the zeros a ZIP code starts with.)", vec![("typed", quoted(typed)), ("zip", zip.clone())]),
             ParamErrorKind::WholeState { state } => ("{state} is a whole state: enter a ZIP code or a city in it, or choose one of its places below.", vec![("state", state.clone())]),
-            ParamErrorKind::BadSort { value } => ("{value} is not a sort order: sort by distance, best match or name.", vec![("value", quoted(value))]),
+            ParamErrorKind::BadSort { value } => ("{value} is not a sort order: use distance, relevance (best match first) or name.", vec![("value", quoted(value))]),
+            ParamErrorKind::CountNotAWholeNumber { value, max } => ("{value} is not a whole number, as {parameter} must be: use a whole number from 1 to {max}.", vec![("value", quoted(value)), parameter, ("max", max.to_string())]),
             ParamErrorKind::CountOutOfRange { value, max } => ("{value} is out of range for {parameter}: use a whole number from 1 to {max}.", vec![("value", quoted(value)), parameter, ("max", max.to_string())]),
             ParamErrorKind::DistanceNeedsPlace => ("Sorting by distance needs a place: enter a ZIP code or a city.", vec![]),
             ParamErrorKind::Other => ("{message}", vec![("message", self.message.clone())]),
@@ -608,17 +616,31 @@ fn parse_sort(value: &str) -> Result<Sort, ParamError> {
 }
 
 fn parse_count(parameter: &str, value: &str, max: usize) -> Result<usize, ParamError> {
-    match value.parse::<usize>() {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(ParamError::new(
-            parameter,
-            ParamErrorKind::CountOutOfRange {
-                value: value.to_string(),
-                max,
-            },
-            Vec::new(),
-        )),
-    }
+    let value_and_max = || (value.to_string(), max);
+    let kind = match value.parse::<i128>() {
+        Ok(n) => match usize::try_from(n) {
+            Ok(n) if (1..=max).contains(&n) => return Ok(n),
+            _ => {
+                let (value, max) = value_and_max();
+                ParamErrorKind::CountOutOfRange { value, max }
+            }
+        },
+        // too many digits for any integer is still a whole number, too large
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow
+            ) =>
+        {
+            let (value, max) = value_and_max();
+            ParamErrorKind::CountOutOfRange { value, max }
+        }
+        Err(_) => {
+            let (value, max) = value_and_max();
+            ParamErrorKind::CountNotAWholeNumber { value, max }
+        }
+    };
+    Err(ParamError::new(parameter, kind, Vec::new()))
 }
 
 /// Miles to the thousandth, the precision a search URL writes them in
@@ -1174,6 +1196,48 @@ mod tests {
         }
         assert!(parse("q=DBT+%40+5pm").is_ok());
         assert!(parse("q=espa%C3%B1ol").is_ok());
+    }
+
+    #[test]
+    fn a_bad_number_is_told_what_is_wrong_with_it() {
+        // not a number at all, and a number out of range, each said as it is
+        // (an empty value is the default, as a form sends one)
+        for (query, says) in [
+            ("radius=abc", "is not a number of miles"),
+            ("radius=0", "out of range"),
+            ("radius=501", "out of range"),
+            ("radius=1e3", "out of range"),
+            ("page=abc", "is not a whole number"),
+            ("page=1.5", "is not a whole number"),
+            ("per_page=ten", "is not a whole number"),
+            ("page=0", "out of range"),
+            ("page=-1", "out of range"),
+            ("page=1001", "out of range"),
+            (
+                "page=99999999999999999999999999999999999999999",
+                "out of range",
+            ),
+            ("per_page=101", "out of range"),
+            (
+                "sort=best",
+                "use distance, relevance (best match first) or name",
+            ),
+        ] {
+            let e = parse(&format!("near=95814&{query}")).unwrap_err();
+            assert!(e.message.contains(says), "{query}: {}", e.message);
+            let limits = [
+                "greater than 0 and at most 500",
+                "from 1 to 1000",
+                "from 1 to 100.",
+                "or name",
+            ];
+            assert!(
+                limits.iter().any(|l| e.message.contains(l)),
+                "{query}: {}",
+                e.message
+            );
+        }
+        assert_eq!(parse("near=95814&page=+2").unwrap().page, 2);
     }
 
     #[test]
