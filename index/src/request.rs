@@ -616,29 +616,23 @@ fn parse_sort(value: &str) -> Result<Sort, ParamError> {
 }
 
 fn parse_count(parameter: &str, value: &str, max: usize) -> Result<usize, ParamError> {
-    let value_and_max = || (value.to_string(), max);
-    let kind = match value.parse::<i128>() {
+    // a whole number (one too long for any integer too) outside the range,
+    // or not a whole number at all
+    let whole = match value.parse::<i128>() {
         Ok(n) => match usize::try_from(n) {
             Ok(n) if (1..=max).contains(&n) => return Ok(n),
-            _ => {
-                let (value, max) = value_and_max();
-                ParamErrorKind::CountOutOfRange { value, max }
-            }
+            _ => true,
         },
-        // too many digits for any integer is still a whole number, too large
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow
-            ) =>
-        {
-            let (value, max) = value_and_max();
-            ParamErrorKind::CountOutOfRange { value, max }
-        }
-        Err(_) => {
-            let (value, max) = value_and_max();
-            ParamErrorKind::CountNotAWholeNumber { value, max }
-        }
+        Err(e) => matches!(
+            e.kind(),
+            std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow
+        ),
+    };
+    let value = value.to_string();
+    let kind = if whole {
+        ParamErrorKind::CountOutOfRange { value, max }
+    } else {
+        ParamErrorKind::CountNotAWholeNumber { value, max }
     };
     Err(ParamError::new(parameter, kind, Vec::new()))
 }
