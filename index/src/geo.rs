@@ -878,11 +878,37 @@ impl Gazetteer {
         {
             return Err(PlaceError::UnknownZip(query.to_string()));
         }
+        // a place line that ends in its ZIP code ("Denver, CO 80202", a
+        // street address, "APO AE 09001"): the ZIP, its most exact part; the
+        // text before it when the ZIP is not known (and does not end in
+        // another: one level, whatever is typed)
+        if let Some((before, zip)) = trailing_zip(query) {
+            return match self.resolve(zip) {
+                Err(PlaceError::UnknownZip(zip)) if trailing_zip(before).is_none() => self
+                    .resolve(before)
+                    .map_err(|_| PlaceError::UnknownZip(zip)),
+                found => found,
+            };
+        }
         let readings = city_state_readings(query);
         // the first reading whose city is known in its state, or alone
-        // without one (a city before a state wins over a state alone)
+        // without one (a city before a state wins over a state alone); then
+        // the same readings without a last word "City" that is not part of
+        // the name ("New York City": Kansas City and Carson City are found
+        // by the first pass)
+        let without_city_word = readings
+            .iter()
+            .filter_map(|(city, state)| Some((strip_city_word(city)?, *state)));
+        let readings: Vec<(String, Option<&str>)> =
+            readings.iter().cloned().chain(without_city_word).collect();
         for (city, state) in &readings {
             let key = normalize_city(city);
+            let key = if key == "nyc" {
+                // the one abbreviation of a city everyone writes
+                normalize_city("New York")
+            } else {
+                key
+            };
             match (self.cities.get(&key), state) {
                 (Some(places), Some(state)) => {
                     if let Some(p) = places.iter().find(|p| p.state == *state) {
@@ -1031,6 +1057,25 @@ enum ZipForm {
 /// Spaces, hyphens and the dashes that stand for them in ZIP+4 codes.
 fn is_zip_separator(c: char) -> bool {
     c == ' ' || c == '-' || ('\u{2010}'..='\u{2015}').contains(&c) || c == '\u{2212}'
+}
+
+/// A place line's text before its last word and that word, when the last
+/// word is a whole ZIP code ("95814", "95814-1234") and there is text before
+/// it: "Denver, CO 80202" -> ("Denver, CO", "80202").
+fn trailing_zip(text: &str) -> Option<(&str, &str)> {
+    let cut = text.rfind(|c: char| c.is_whitespace() || c == ',')?;
+    let (before, zip) = (&text[..cut], &text[cut + 1..]);
+    let before = before.trim_end_matches(|c: char| c.is_whitespace() || c == ',');
+    (!before.is_empty() && matches!(parse_zip(zip), Some(ZipForm::Whole(_))))
+        .then_some((before, zip))
+}
+
+/// A city's name without a last word "City" ("New York City" -> "New
+/// York"); `None` when there is no such word or nothing before it.
+fn strip_city_word(city: &str) -> Option<String> {
+    let (before, last) = city.trim().rsplit_once(char::is_whitespace)?;
+    let before = before.trim();
+    (last.eq_ignore_ascii_case("city") && !before.is_empty()).then(|| before.to_string())
 }
 
 /// "95814", "95814-1234", "95814 1234", "958141234" -> the 5-digit ZIP;
@@ -1476,6 +1521,81 @@ mod tests {
             g.resolve("St. Louis, MO").unwrap()
         );
         assert!(g.resolve("Kansas City Missouri").is_ok());
+    }
+
+    #[test]
+    fn a_place_line_ending_in_its_zip_code_is_read_by_the_zip() {
+        let g = Gazetteer::get();
+        let zip = |z: &str| g.resolve(z).unwrap();
+        // a city and state with the ZIP, as an address's last line writes them,
+        // and whole street addresses: the ZIP (whichever city it names)
+        for (typed, want) in [
+            ("Denver, CO 80202", "80202"),
+            ("Denver CO 80202-1234", "80202"),
+            ("denver, colorado, 80202", "80202"),
+            ("1600 Pennsylvania Ave NW, Washington, DC 20500", "20500"),
+            ("127 West 25th Street, New York, NY 10001", "10001"),
+            ("Springfield 62701", "62701"),
+            ("Mayagüez, PR 00680", "00680"),
+        ] {
+            assert_eq!(g.resolve(typed).unwrap(), zip(want), "{typed}");
+        }
+        // a military address: the ZIP's own answer (no location on the map)
+        for typed in ["APO AE 09001", "FPO, AP 96349"] {
+            let err = g.resolve(typed).unwrap_err();
+            assert!(
+                matches!(err, PlaceError::NoLocation { .. }),
+                "{typed}: {err:?}"
+            );
+        }
+        // an unknown ZIP after a known city: the city; after nothing known: the ZIP
+        assert_eq!(
+            g.resolve("Denver, CO 99999").unwrap(),
+            g.resolve("Denver, CO").unwrap()
+        );
+        assert_eq!(
+            g.resolve("Atlantis 99999").unwrap_err(),
+            PlaceError::UnknownZip("99999".to_string())
+        );
+        // numbers that are not a whole ZIP are not read as one
+        assert!(g.resolve("Denver, CO 802").is_err());
+        assert_eq!(trailing_zip("80202"), None);
+        // many ZIP-like words: one is looked at, not each in turn
+        let long = format!("Denver{}", " 99999".repeat(20_000));
+        assert_eq!(
+            g.resolve(&long).unwrap_err(),
+            PlaceError::UnknownZip("99999".to_string())
+        );
+    }
+
+    #[test]
+    fn a_city_written_with_the_word_city_or_as_nyc_is_found() {
+        let g = Gazetteer::get();
+        let new_york = g.resolve("New York, NY").unwrap();
+        for typed in [
+            "New York City",
+            "new york city, ny",
+            "NYC",
+            "N.Y.C.",
+            "NYC, NY",
+        ] {
+            assert_eq!(g.resolve(typed).unwrap(), new_york, "{typed}");
+        }
+        // a "City" that is part of the name stays in it
+        for (typed, state) in [
+            ("Kansas City, MO", "MO"),
+            ("Carson City, NV", "NV"),
+            ("Salt Lake City", "UT"),
+            ("Jersey City", "NJ"),
+        ] {
+            let found = g.resolve(typed).unwrap();
+            assert!(
+                found.label.contains("City") && found.label.ends_with(state),
+                "{typed}: {found:?}"
+            );
+        }
+        assert_eq!(strip_city_word("City"), None);
+        assert_eq!(strip_city_word("Dodge"), None);
     }
 
     #[test]
