@@ -828,7 +828,7 @@ impl Gazetteer {
     /// ("O'Fallon, MO", "Mayagüez PR", "St. Louis, Mo.", "Washington, D.C.",
     /// "District of Columbia").
     pub fn resolve(&self, query: &str) -> Result<Origin, PlaceError> {
-        let query = query.trim();
+        let query = without_country(query.trim());
         if query.is_empty() {
             return Err(PlaceError::Empty);
         }
@@ -1059,6 +1059,30 @@ fn is_zip_separator(c: char) -> bool {
     c == ' ' || c == '-' || ('\u{2010}'..='\u{2015}').contains(&c) || c == '\u{2212}'
 }
 
+/// A place without the country after it, as maps and address books write
+/// it ("Atlanta, GA, USA", "Seattle, WA 98101, United States", "Miami FL
+/// USA"); the text as it is when nothing would be left.
+fn without_country(text: &str) -> &str {
+    let country = |part: &str| {
+        matches!(
+            normalize_city(part).as_str(),
+            "usa" | "us" | "unitedstates" | "unitedstatesofamerica"
+        )
+    };
+    let cut = match text.rsplit_once(',') {
+        Some((before, last)) if country(last) => before,
+        // without a comma, only the unmistakable "USA"
+        _ => match text.rsplit_once(char::is_whitespace) {
+            Some((before, last)) if normalize_city(last) == "usa" => before,
+            _ => text,
+        },
+    };
+    match cut.trim_end_matches(|c: char| c.is_whitespace() || c == ',') {
+        "" => text,
+        rest => rest,
+    }
+}
+
 /// A place line's text before its last word and that word, when the last
 /// word is a whole ZIP code ("95814", "95814-1234") and there is text before
 /// it: "Denver, CO 80202" -> ("Denver, CO", "80202").
@@ -1113,10 +1137,13 @@ fn city_state_readings(text: &str) -> Vec<(String, Option<&'static str>)> {
     let mut readings = Vec::new();
     if let Some((city, state)) = text.rsplit_once(',') {
         let city = city.trim().trim_end_matches(',').trim();
-        match state_code(state) {
-            Some(code) => readings.push((city.to_string(), Some(code))),
-            // an unknown state: the city alone
-            None => readings.push((city.to_string(), None)),
+        let state = state_code(state);
+        // an unknown state: the city alone
+        readings.push((city.to_string(), state));
+        // a street address before the city ("123 Main St, Boise, ID"): the
+        // city is its last part
+        if let (Some((_, last)), Some(code)) = (city.rsplit_once(','), state) {
+            readings.push((last.trim().to_string(), Some(code)));
         }
     }
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -1566,6 +1593,32 @@ mod tests {
             g.resolve(&long).unwrap_err(),
             PlaceError::UnknownZip("99999".to_string())
         );
+    }
+
+    #[test]
+    fn the_country_after_a_place_and_a_street_before_it_are_left_out() {
+        let g = Gazetteer::get();
+        let zip = |z: &str| g.resolve(z).unwrap();
+        let city = |c: &str| g.resolve(c).unwrap();
+        for (typed, want) in [
+            ("Atlanta, GA, USA", city("Atlanta, GA")),
+            ("Chicago, IL, United States", city("Chicago, IL")),
+            ("Seattle, WA 98101, USA", zip("98101")),
+            ("Miami FL USA", city("Miami, FL")),
+            ("Boise, Idaho, U.S.A.", city("Boise, ID")),
+            ("Denver, CO, United States of America", city("Denver, CO")),
+            ("123 Main St, Boise, ID", city("Boise, ID")),
+            (
+                "Apt 4, 500 Elm Street, Springfield, IL",
+                city("Springfield, IL"),
+            ),
+            ("123 Main St, Boise, ID, USA", city("Boise, ID")),
+        ] {
+            assert_eq!(g.resolve(typed).unwrap(), want, "{typed}");
+        }
+        // nothing but a country is not a place
+        assert!(g.resolve("USA").is_err());
+        assert_eq!(without_country("USA"), "USA");
     }
 
     #[test]
