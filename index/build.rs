@@ -2,7 +2,8 @@
 //! 4.0) to the fields the gazetteer reads (`src/geo.rs`), as a table the
 //! library compiles in: `$OUT_DIR/zips.tsv`, one line per ZIP, tab-separated:
 //! ZIP, type (`STANDARD`, `PO BOX`, `UNIQUE`, `MILITARY`), city, state,
-//! latitude, longitude, each exactly as the crate writes it.
+//! latitude, longitude, county ("Orange County", "Orleans Parish"; may be
+//! empty), each exactly as the crate writes it.
 //!
 //! At run time the crate's list decodes to some 40,000 records of fourteen
 //! fields each, held for the life of the process once read (tens of MiB);
@@ -23,6 +24,7 @@ fn main() {
             &z.state,
             &z.lat,
             &z.long,
+            &z.county,
         ];
         for field in fields {
             assert!(
@@ -30,8 +32,12 @@ fn main() {
                 "a ZIP record's field holds a tab or a line break: {field:?}"
             );
         }
-        let [zip, kind, city, state, lat, lon] = fields;
-        writeln!(table, "{zip}\t{kind}\t{city}\t{state}\t{lat}\t{lon}").expect("a String");
+        let [zip, kind, city, state, lat, lon, county] = fields;
+        writeln!(
+            table,
+            "{zip}\t{kind}\t{city}\t{state}\t{lat}\t{lon}\t{county}"
+        )
+        .expect("a String");
     }
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("zips.tsv"), table).expect("OUT_DIR is writable");

@@ -250,6 +250,11 @@ pub struct Gazetteer {
     unplaced: HashMap<&'static str, String>,
     /// normalized city name -> places of that name, one per state
     cities: HashMap<String, Vec<CityPlace>>,
+    /// normalized county name without its last word ("orange" for "Orange
+    /// County", "orleans" for "Orleans Parish") -> the counties of that
+    /// name, one per state, each at the centre of its ZIP codes as a city is
+    /// (the `zipcodes` list's county of each ZIP)
+    counties: HashMap<String, Vec<CityPlace>>,
     /// Every city for maps: ranked, and found by where it is.
     map_cities: MapCities,
 }
@@ -258,7 +263,7 @@ pub struct Gazetteer {
 /// 4.0) reduced to the fields the gazetteer reads, by `index/build.rs` when
 /// this crate is built: one line per ZIP, tab-separated: ZIP, type
 /// (`STANDARD`, `PO BOX`, `UNIQUE`, `MILITARY`), city, state, latitude,
-/// longitude, as the crate writes them. Compiled in, so building the
+/// longitude, county, as the crate writes them. Compiled in, so building the
 /// gazetteer never decodes the crate's list, which stays in memory for the
 /// life of the process once read (measured: about 30 MiB, BENCHMARKS.md).
 static ZIP_TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/zips.tsv"));
@@ -271,13 +276,14 @@ struct ZipRecord {
     state: &'static str,
     lat: &'static str,
     long: &'static str,
+    county: &'static str,
 }
 
 /// Every record of [`ZIP_TABLE`], in the crate's order.
 fn zip_records() -> impl Iterator<Item = ZipRecord> {
     ZIP_TABLE.lines().map(|line| {
         let mut f = line.split('\t');
-        let mut next = || f.next().expect("build.rs writes six fields a line");
+        let mut next = || f.next().expect("build.rs writes seven fields a line");
         ZipRecord {
             zip_code: next(),
             zip_code_type: next(),
@@ -285,6 +291,7 @@ fn zip_records() -> impl Iterator<Item = ZipRecord> {
             state: next(),
             lat: next(),
             long: next(),
+            county: next(),
         }
     })
 }
@@ -672,6 +679,60 @@ fn max_edits(key: &str) -> usize {
     }
 }
 
+/// A place's display name and the sums of its ZIP codes' coordinates:
+/// [standard ZIPs, PO box ZIPs], each (sum of latitudes, of longitudes,
+/// count).
+type PlaceSums = (String, [(f64, f64, u32); 2]);
+
+/// Places by normalized name from the sums of their ZIP codes' coordinates
+/// ((name, state) -> (display name, [standard ZIPs, PO box ZIPs] as sum of
+/// latitudes, of longitudes, count)): each at the centre of its standard
+/// ZIPs, or of its PO box ZIPs when it has none; the biggest (most ZIPs)
+/// first, then by state.
+fn places_of(sums: HashMap<(String, &'static str), PlaceSums>) -> HashMap<String, Vec<CityPlace>> {
+    let mut places: HashMap<String, Vec<CityPlace>> = HashMap::new();
+    for ((key, state), (city, by_kind)) in sums {
+        let (lat, lon, n) = if by_kind[0].2 > 0 {
+            by_kind[0]
+        } else {
+            by_kind[1]
+        };
+        let (lat, lon) = (lat / n as f64, lon / n as f64);
+        let zips = by_kind[0].2 + by_kind[1].2;
+        places.entry(key).or_default().push(CityPlace {
+            city,
+            state: state.to_string(),
+            lat,
+            lon,
+            zips,
+        });
+    }
+    for list in places.values_mut() {
+        list.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
+        list.shrink_to_fit();
+    }
+    places
+}
+
+/// The words that end a county's name in the ZIP list and that a person
+/// may leave out: "County", "Parish" (Louisiana), "Borough" (Alaska).
+const COUNTY_WORDS: [&str; 3] = ["county", "parish", "borough"];
+
+/// A county's name without its last word when that is one of
+/// [`COUNTY_WORDS`] ("Orange County" -> "Orange"); the name as it is
+/// otherwise.
+fn county_base(name: &str) -> &str {
+    match name.trim().rsplit_once(char::is_whitespace) {
+        Some((before, last))
+            if !before.trim().is_empty()
+                && COUNTY_WORDS.iter().any(|w| last.eq_ignore_ascii_case(w)) =>
+        {
+            before.trim()
+        }
+        _ => name.trim(),
+    }
+}
+
 impl Gazetteer {
     /// The gazetteer of the `zipcodes` crate's US ZIP list ([`ZIP_TABLE`]),
     /// built on first use.
@@ -684,10 +745,10 @@ impl Gazetteer {
         let mut zip_cities: Vec<Box<str>> = Vec::new();
         let mut city_ids: HashMap<&'static str, u32> = HashMap::new();
         let mut unplaced = HashMap::new();
-        // (normalized city, state) -> (display city, [sum lat, sum lon, count]
-        // over standard ZIPs, then over PO box ZIPs)
-        type Sums = (String, [(f64, f64, u32); 2]);
-        let mut sums: HashMap<(String, &'static str), Sums> = HashMap::new();
+        // (normalized city, state) and (normalized county without its last
+        // word, state) -> their sums
+        let mut sums: HashMap<(String, &'static str), PlaceSums> = HashMap::new();
+        let mut county_sums: HashMap<(String, &'static str), PlaceSums> = HashMap::new();
         for z in zip_records() {
             let (Ok(lat), Ok(lon)) = (z.lat.parse::<f64>(), z.long.parse::<f64>()) else {
                 continue;
@@ -725,6 +786,15 @@ impl Gazetteer {
             s.0 += lat;
             s.1 += lon;
             s.2 += 1;
+            if !z.county.is_empty() {
+                let entry = county_sums
+                    .entry((normalize_city(county_base(z.county)), z.state))
+                    .or_insert_with(|| (z.county.to_string(), [(0.0, 0.0, 0); 2]));
+                let s = &mut entry.1[kind];
+                s.0 += lat;
+                s.1 += lon;
+                s.2 += 1;
+            }
         }
         // by ZIP; a ZIP listed twice keeps its last record
         zips.sort_by(|a, b| a.zip.cmp(b.zip));
@@ -737,34 +807,14 @@ impl Gazetteer {
         });
         zips.shrink_to_fit();
         zip_cities.shrink_to_fit();
-        let mut cities: HashMap<String, Vec<CityPlace>> = HashMap::new();
-        for ((key, state), (city, by_kind)) in sums {
-            let (lat, lon, n) = if by_kind[0].2 > 0 {
-                by_kind[0]
-            } else {
-                by_kind[1]
-            };
-            let (lat, lon) = (lat / n as f64, lon / n as f64);
-            let zips = by_kind[0].2 + by_kind[1].2;
-            cities.entry(key).or_default().push(CityPlace {
-                city,
-                state: state.to_string(),
-                lat,
-                lon,
-                zips,
-            });
-        }
-        for places in cities.values_mut() {
-            // the biggest first, then by state
-            places.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
-            places.shrink_to_fit();
-        }
+        let cities = places_of(sums);
         Gazetteer {
             zips,
             zip_cities,
             unplaced,
             map_cities: MapCities::new(&cities),
             cities,
+            counties: places_of(county_sums),
         }
     }
 
@@ -943,6 +993,9 @@ impl Gazetteer {
                 (None, _) => {}
             }
         }
+        if let Some(found) = self.county(&readings, query) {
+            return found;
+        }
         // nothing: the places it may mean, in its state first
         let (city, state) = &readings[0];
         let key = normalize_city(city);
@@ -971,6 +1024,52 @@ impl Gazetteer {
             query: query.to_string(),
             suggestions,
         })
+    }
+
+    /// A county among the readings of a place that names no city: "Orange
+    /// County, CA", "Orleans Parish", "Cook County Illinois", or a county's
+    /// name without the word in its state ("Queens, NY"), at the centre of
+    /// its ZIP codes. `None` when no reading is a county; an error when the
+    /// word "County" (or "Parish", "Borough") was written without a state
+    /// and several states have one of that name.
+    fn county(
+        &self,
+        readings: &[(String, Option<&str>)],
+        query: &str,
+    ) -> Option<Result<Origin, PlaceError>> {
+        for (name, state) in readings {
+            let base = county_base(name);
+            let said = base.len() < name.trim().len();
+            let Some(places) = self.counties.get(&normalize_city(base)) else {
+                continue;
+            };
+            // "Orleans Parish" is not Orleans County
+            let word = |n: &str| n.rsplit(char::is_whitespace).next().map(str::to_lowercase);
+            let places: Vec<&CityPlace> = places
+                .iter()
+                .filter(|p| !said || word(&p.city) == word(name.trim()))
+                .collect();
+            match state {
+                Some(state) => {
+                    if let Some(p) = places.iter().find(|p| p.state == *state) {
+                        return Some(Ok(city_origin(p)));
+                    }
+                }
+                None if places.len() == 1 => return Some(Ok(city_origin(places[0]))),
+                None if said && !places.is_empty() => {
+                    return Some(Err(PlaceError::Ambiguous {
+                        query: query.to_string(),
+                        suggestions: places
+                            .iter()
+                            .take(MAX_SUGGESTIONS)
+                            .map(|p| p.label())
+                            .collect(),
+                    }))
+                }
+                None => {}
+            }
+        }
+        None
     }
 
     /// The biggest places of a state (by their number of ZIP codes).
@@ -1619,6 +1718,48 @@ mod tests {
         // nothing but a country is not a place
         assert!(g.resolve("USA").is_err());
         assert_eq!(without_country("USA"), "USA");
+    }
+
+    #[test]
+    fn a_county_is_found_at_the_centre_of_its_zip_codes() {
+        let g = Gazetteer::get();
+        let orange = g.resolve("Orange County, CA").unwrap();
+        assert_eq!(orange.label, "Orange County, CA");
+        // inside the county: between Anaheim and Irvine
+        assert!(
+            (33.5..34.0).contains(&orange.lat) && (-118.1..-117.5).contains(&orange.lon),
+            "{orange:?}"
+        );
+        for (typed, label) in [
+            ("orange county california", "Orange County, CA"),
+            ("Cook County, IL", "Cook County, IL"),
+            ("Cook County Illinois, USA", "Cook County, IL"),
+            ("Queens, NY", "Queens County, NY"),
+            ("Queens County", "Queens County, NY"),
+            ("Orleans Parish", "Orleans Parish, LA"),
+            ("Orleans Parish, Louisiana", "Orleans Parish, LA"),
+            ("Miami-Dade County", "Miami-Dade County, FL"),
+        ] {
+            assert_eq!(g.resolve(typed).unwrap().label, label, "{typed}");
+        }
+        // the word without a state where several states have the county:
+        // the biggest first
+        let err = g.resolve("Cook County").unwrap_err();
+        assert_eq!(err.suggestions()[0], "Cook County, IL", "{err:?}");
+        let err = g.resolve("Orange County").unwrap_err();
+        assert!(matches!(err, PlaceError::Ambiguous { .. }), "{err:?}");
+        assert!(
+            err.suggestions().iter().any(|s| s == "Orange County, CA"),
+            "{err:?}"
+        );
+        assert!(
+            err.suggestions().iter().any(|s| s == "Orange County, FL"),
+            "{err:?}"
+        );
+        // a city of the name comes first
+        assert_eq!(g.resolve("Orange, CA").unwrap().label, "Orange, CA");
+        assert_eq!(county_base("Orange County"), "Orange");
+        assert_eq!(county_base("County"), "County");
     }
 
     #[test]
