@@ -611,7 +611,52 @@ const STATE_OTHER_NAMES: &[(&str, &str)] = &[
     ("MP", "CNMI"),
     ("MP", "Northern Marianas"),
     ("FM", "Micronesia"),
+    // the names in Spanish that differ from the English ones once accents
+    // are folded, for the Spanish pages ("Santa Fe, Nuevo México")
+    ("NC", "Carolina del Norte"),
+    ("SC", "Carolina del Sur"),
+    ("ND", "Dakota del Norte"),
+    ("SD", "Dakota del Sur"),
+    ("DC", "Distrito de Columbia"),
+    ("HI", "Hawái"),
+    ("LA", "Luisiana"),
+    ("MS", "Misisipi"),
+    ("MS", "Misisipí"),
+    ("MO", "Misuri"),
+    ("NH", "Nuevo Hampshire"),
+    ("NJ", "Nueva Jersey"),
+    ("NM", "Nuevo México"),
+    ("NY", "Nueva York"),
+    ("PA", "Pensilvania"),
+    ("TN", "Tenesí"),
+    ("WV", "Virginia Occidental"),
+    ("VI", "Islas Vírgenes"),
+    ("VI", "Islas Vírgenes de los Estados Unidos"),
+    ("AS", "Samoa Americana"),
+    ("MP", "Islas Marianas del Norte"),
+    ("FM", "Estados Federados de Micronesia"),
+    ("MH", "Islas Marshall"),
 ];
+
+/// Other names of cities, as people write them: the abbreviation everyone
+/// writes, and names in Spanish that are not the English ones once accents
+/// are folded (for the Spanish pages): other name, then the name in the ZIP
+/// list.
+const CITY_OTHER_NAMES: &[(&str, &str)] = &[
+    ("NYC", "New York"),
+    ("Nueva York", "New York"),
+    ("Ciudad de Nueva York", "New York"),
+    ("Filadelfia", "Philadelphia"),
+    ("Nueva Orleans", "New Orleans"),
+];
+
+/// [`CITY_OTHER_NAMES`] by key ([`normalize_city`]): other key -> key.
+static CITY_OTHER_KEYS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    CITY_OTHER_NAMES
+        .iter()
+        .map(|(other, name)| (normalize_city(other), normalize_city(name)))
+        .collect()
+});
 
 /// A state's name, code or abbreviation as a key: folded, letters and
 /// digits only ("N.Y." -> "ny", "District of Columbia" -> "districtofcolumbia").
@@ -722,15 +767,31 @@ const COUNTY_WORDS: [&str; 3] = ["county", "parish", "borough"];
 /// [`COUNTY_WORDS`] ("Orange County" -> "Orange"); the name as it is
 /// otherwise.
 fn county_base(name: &str) -> &str {
-    match name.trim().rsplit_once(char::is_whitespace) {
-        Some((before, last))
-            if !before.trim().is_empty()
-                && COUNTY_WORDS.iter().any(|w| last.eq_ignore_ascii_case(w)) =>
-        {
-            before.trim()
+    county_name(name).0
+}
+
+/// A county as written: its name without the word that says it is a
+/// county, and that word ([`COUNTY_WORDS`]) when there was one: "Orange
+/// County" and, in Spanish, "Condado de Orange" -> ("Orange", "county");
+/// "Parroquia de Orleans" -> ("Orleans", "parish").
+fn county_name(name: &str) -> (&str, Option<&'static str>) {
+    let name = name.trim();
+    if let Some((before, last)) = name.rsplit_once(char::is_whitespace) {
+        if let Some(word) = COUNTY_WORDS.iter().find(|w| last.eq_ignore_ascii_case(w)) {
+            if !before.trim().is_empty() {
+                return (before.trim(), Some(word));
+            }
         }
-        _ => name.trim(),
     }
+    for (prefix, word) in [("condado de ", "county"), ("parroquia de ", "parish")] {
+        if let Some(head) = name.get(..prefix.len()) {
+            let rest = name[prefix.len()..].trim();
+            if head.eq_ignore_ascii_case(prefix) && !rest.is_empty() {
+                return (rest, Some(word));
+            }
+        }
+    }
+    (name, None)
 }
 
 impl Gazetteer {
@@ -953,12 +1014,7 @@ impl Gazetteer {
             readings.iter().cloned().chain(without_city_word).collect();
         for (city, state) in &readings {
             let key = normalize_city(city);
-            let key = if key == "nyc" {
-                // the one abbreviation of a city everyone writes
-                normalize_city("New York")
-            } else {
-                key
-            };
+            let key = CITY_OTHER_KEYS.get(&key).cloned().unwrap_or(key);
             match (self.cities.get(&key), state) {
                 (Some(places), Some(state)) => {
                     if let Some(p) = places.iter().find(|p| p.state == *state) {
@@ -1038,17 +1094,16 @@ impl Gazetteer {
         query: &str,
     ) -> Option<Result<Origin, PlaceError>> {
         for (name, state) in readings {
-            let base = county_base(name);
-            let said = base.len() < name.trim().len();
+            let (base, said) = county_name(name);
             let Some(places) = self.counties.get(&normalize_city(base)) else {
                 continue;
             };
             // "Orleans Parish" is not Orleans County
-            let word = |n: &str| n.rsplit(char::is_whitespace).next().map(str::to_lowercase);
             let places: Vec<&CityPlace> = places
                 .iter()
-                .filter(|p| !said || word(&p.city) == word(name.trim()))
+                .filter(|p| said.is_none_or(|word| county_name(&p.city).1 == Some(word)))
                 .collect();
+            let said = said.is_some();
             match state {
                 Some(state) => {
                     if let Some(p) = places.iter().find(|p| p.state == *state) {
@@ -1760,6 +1815,50 @@ mod tests {
         assert_eq!(g.resolve("Orange, CA").unwrap().label, "Orange, CA");
         assert_eq!(county_base("Orange County"), "Orange");
         assert_eq!(county_base("County"), "County");
+        // in Spanish
+        for (typed, label) in [
+            ("Condado de Orange, CA", "Orange County, CA"),
+            (
+                "condado de Los Ángeles, California",
+                "Los Angeles County, CA",
+            ),
+            ("Parroquia de Orleans", "Orleans Parish, LA"),
+        ] {
+            assert_eq!(g.resolve(typed).unwrap().label, label, "{typed}");
+        }
+    }
+
+    #[test]
+    fn states_and_cities_written_in_spanish_are_found() {
+        let g = Gazetteer::get();
+        for (typed, english) in [
+            ("Santa Fe, Nuevo México", "Santa Fe, NM"),
+            ("Charlotte, Carolina del Norte", "Charlotte, NC"),
+            ("Charleston, Carolina del Sur", "Charleston, SC"),
+            ("Fargo, Dakota del Norte", "Fargo, ND"),
+            ("Honolulu, Hawái", "Honolulu, HI"),
+            ("Baton Rouge, Luisiana", "Baton Rouge, LA"),
+            ("Jackson, Misisipi", "Jackson, MS"),
+            ("Newark, Nueva Jersey", "Newark, NJ"),
+            ("Pittsburgh, Pensilvania", "Pittsburgh, PA"),
+            ("Charleston, Virginia Occidental", "Charleston, WV"),
+            ("Nueva York", "New York, NY"),
+            ("Nueva York, NY", "New York, NY"),
+            ("Ciudad de Nueva York", "New York, NY"),
+            ("Filadelfia, Pensilvania", "Philadelphia, PA"),
+            ("Nueva Orleans, Luisiana", "New Orleans, LA"),
+        ] {
+            assert_eq!(
+                g.resolve(typed).unwrap(),
+                g.resolve(english).unwrap(),
+                "{typed}"
+            );
+        }
+        // a name in several states, as in English
+        let err = g.resolve("Filadelfia").unwrap_err();
+        assert_eq!(err.suggestions()[0], "Philadelphia, PA", "{err:?}");
+        assert_eq!(state_code("Carolina del Norte"), Some("NC"));
+        assert_eq!(state_code("nuevo mexico"), Some("NM"));
     }
 
     #[test]
