@@ -1241,8 +1241,8 @@ fn without_country(text: &str) -> &str {
 /// word is a whole ZIP code ("95814", "95814-1234") and there is text before
 /// it: "Denver, CO 80202" -> ("Denver, CO", "80202").
 fn trailing_zip(text: &str) -> Option<(&str, &str)> {
-    let cut = text.rfind(|c: char| c.is_whitespace() || c == ',')?;
-    let (before, zip) = (&text[..cut], &text[cut + 1..]);
+    // split at a char, whatever its width: a no-break space is two bytes
+    let (before, zip) = text.rsplit_once(|c: char| c.is_whitespace() || c == ',')?;
     let before = before.trim_end_matches(|c: char| c.is_whitespace() || c == ',');
     (!before.is_empty() && matches!(parse_zip(zip), Some(ZipForm::Whole(_))))
         .then_some((before, zip))
@@ -1747,6 +1747,35 @@ mod tests {
             g.resolve(&long).unwrap_err(),
             PlaceError::UnknownZip("99999".to_string())
         );
+    }
+
+    #[test]
+    fn any_unicode_space_between_the_words_of_a_place_is_a_space() {
+        let g = Gazetteer::get();
+        // no-break, thin, narrow no-break, ideographic spaces, a line
+        // separator, as text copied from web pages carries them
+        for space in [
+            '\u{a0}', '\u{2009}', '\u{202f}', '\u{3000}', '\u{2028}', '\t',
+        ] {
+            for (typed, plain) in [
+                ("Denver_CO", "Denver CO"),
+                ("Sacramento, CA_95814", "Sacramento, CA 95814"),
+                ("Orange_County,_CA", "Orange County, CA"),
+                ("Atlanta, GA,_USA", "Atlanta, GA, USA"),
+                ("New_York_City", "New York City"),
+                ("Condado_de_Orange, CA", "Condado de Orange, CA"),
+                ("APO_AE_09001", "APO AE 09001"),
+                ("Atlantis_99999", "Atlantis 99999"),
+            ] {
+                let typed = typed.replace('_', &space.to_string());
+                assert_eq!(g.resolve(&typed).ok(), g.resolve(plain).ok(), "{typed:?}");
+            }
+        }
+        assert_eq!(
+            trailing_zip("Denver,\u{a0}80202"),
+            Some(("Denver", "80202"))
+        );
+        assert_eq!(trailing_zip("Denver\u{a0}CO"), None);
     }
 
     #[test]

@@ -182,6 +182,24 @@ pub async fn render_pages(Site(site): Site, request: Request, next: Next) -> Res
     }
 }
 
+/// The layer that answers a handler's panic (a bug) as an internal error,
+/// instead of closing the connection with no answer: the API's and HSDS's
+/// JSON error body on their paths, the error page (with the 988 line, in
+/// the page's language, by [`render_pages`]) on every other. The panic
+/// itself is printed by the panic hook, as any panic is.
+pub async fn answer_panics(request: Request, next: Next) -> Response {
+    use futures_util::FutureExt;
+    let json = super::http_cache::is_cross_origin(request.uri().path());
+    match std::panic::AssertUnwindSafe(next.run(request))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(_) if json => ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response(),
+        Err(_) => PageError::Internal(anyhow::anyhow!("a handler panicked")).into_response(),
+    }
+}
+
 /// How a JSON request failed; answered as the API's error body.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -326,4 +344,75 @@ fn replace_param(query: &str, name: &str, value: &str) -> String {
 /// The 404 page of an address that names no page.
 pub async fn not_found() -> PageError {
     PageError::NotFound(NO_PAGE_MESSAGE.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{layered, updates::Updates, AppState};
+    use axum::routing::get;
+    use axum::Router;
+    use iop_index::listing::{Address, Listing};
+    use std::sync::Arc;
+
+    /// A handler with a bug: it panics.
+    async fn panics() -> &'static str {
+        let words: Vec<&str> = Vec::new();
+        words[0]
+    }
+
+    #[tokio::test]
+    async fn a_handler_that_panics_is_answered_as_an_internal_error() {
+        let tmp = std::env::temp_dir().join(format!("iopfinder-panic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let data = iop_index::DataDir::new(tmp.join("data"));
+        let address = Address {
+            street: None,
+            street2: None,
+            city: "Denver".into(),
+            state: "CO".into(),
+            zip: "80202".into(),
+        };
+        data.publish(vec![Listing::new("000000000001", "Alpha", address)])
+            .unwrap();
+        let state = AppState {
+            current: Arc::new(arc_swap::ArcSwap::from_pointee(
+                data.open_current().unwrap(),
+            )),
+            reports_dir: tmp.join("reports"),
+            updates: Arc::new(Updates::new("")),
+            page_cache: Default::default(),
+        };
+        // the site's own layers over two handlers with the same bug
+        let handlers = Router::new()
+            .route("/about-broken", get(panics))
+            .route("/api/v1/broken", get(panics));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, layered(handlers, state)).await });
+
+        let page = reqwest::get(format!("{base}/about-broken")).await.unwrap();
+        assert_eq!(page.status(), 500);
+        assert!(page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Something went wrong"), "{html}");
+        assert!(html.contains("href=\"tel:988\""), "{html}");
+        assert!(!html.contains("index out of bounds"), "{html}");
+
+        let api = reqwest::get(format!("{base}/api/v1/broken")).await.unwrap();
+        assert_eq!(api.status(), 500);
+        let body: serde_json::Value = api.json().await.unwrap();
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{body}"
+        );
+        assert!(!body.to_string().contains("index out of bounds"), "{body}");
+
+        // the server goes on answering
+        let again = reqwest::get(format!("{base}/about-broken")).await.unwrap();
+        assert_eq!(again.status(), 500);
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
 }

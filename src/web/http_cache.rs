@@ -26,8 +26,8 @@ use std::time::SystemTime;
 /// How long a browser or CDN may reuse an answer without asking, seconds.
 pub const MAX_AGE: u32 = 300;
 
-/// Paths read from other origins.
-fn is_cross_origin(path: &str) -> bool {
+/// Paths read from other origins: the JSON API and HSDS.
+pub(super) fn is_cross_origin(path: &str) -> bool {
     path.starts_with("/api/") || path == "/hsds" || path.starts_with("/hsds/")
 }
 

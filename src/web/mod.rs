@@ -207,7 +207,11 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn routes(state: AppState) -> Router {
-    let cache = axum::middleware::from_fn_with_state(state.clone(), http_cache::headers);
+    layered(handlers(), state)
+}
+
+/// Every page, API answer and file the site serves, by path.
+fn handlers() -> Router<AppState> {
     Router::new()
         .merge(search::router())
         .merge(programs::router())
@@ -224,9 +228,20 @@ fn routes(state: AppState) -> Router {
         .merge(assets::router())
         .merge(health::router())
         .fallback(error::not_found)
+}
+
+/// `handlers` behind the layers every answer goes through: errors and
+/// panics answered as pages (or JSON), cache validators, compression and the
+/// security headers.
+fn layered(handlers: Router<AppState>, state: AppState) -> Router {
+    let cache = axum::middleware::from_fn_with_state(state.clone(), http_cache::headers);
+    handlers
         .with_state(state.clone())
-        // innermost: a handler's PageError becomes its page before the
-        // cache validators and compression see the answer
+        // innermost: a handler that panics is answered as an internal
+        // error, not a closed connection
+        .layer(axum::middleware::from_fn(error::answer_panics))
+        // a handler's PageError becomes its page before the cache
+        // validators and compression see the answer
         .layer(axum::middleware::from_fn_with_state(
             state,
             error::render_pages,

@@ -33,6 +33,49 @@ fn places_as_people_type_them_are_found_in_english_and_spanish() {
 }
 
 #[test]
+fn a_place_copied_with_other_spaces_is_read_as_typed_with_spaces() {
+    // no-break, thin, narrow no-break and ideographic spaces and a line
+    // separator, as text copied from web pages carries them: before, a
+    // ZIP after one of them made the server close the connection unanswered
+    let app = TestApp::sample();
+    let heading = |html: &str| {
+        let page = parse(html);
+        first(&page, "h1")
+            .map(common::html::text)
+            .unwrap_or_default()
+    };
+    for space in ["%C2%A0", "%E2%80%89", "%E2%80%AF", "%E3%80%80", "%E2%80%A8"] {
+        for typed in [
+            "Denver_CO",
+            "Sacramento%2C_CA_95814",
+            "Atlanta%2C_GA%2C_USA",
+            "Orange_County%2C_CA",
+            "Atlantis_99999",
+        ] {
+            for lang in ["", "/es"] {
+                let plain = app.html(&format!("{lang}/search?near={}", typed.replace('_', "+")));
+                let copied = app.html(&format!("{lang}/search?near={}", typed.replace('_', space)));
+                assert_eq!(copied.0, plain.0, "{lang} {typed} with {space}");
+                assert_eq!(
+                    heading(&copied.1),
+                    heading(&plain.1),
+                    "{lang} {typed} with {space}"
+                );
+            }
+            let (status, json) = app.json(&format!(
+                "/api/v1/search?per_page=1&near={}",
+                typed.replace('_', space)
+            ));
+            assert!(
+                status == 200 || status == 400,
+                "API {typed} with {space}: {status}"
+            );
+            assert!(json.is_object(), "API {typed} with {space}");
+        }
+    }
+}
+
+#[test]
 fn error_pages_speak_to_a_person_in_the_pages_language() {
     let app = TestApp::sample();
     let (status, html) = app.html("/search?near=Springfeld");
