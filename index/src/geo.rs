@@ -128,7 +128,7 @@ pub enum PlaceError {
     /// A real ZIP code without a place on the map: military (APO/FPO/DPO)
     /// and some territories' ZIPs, whose coordinates the ZIP list leaves at
     /// (0, 0).
-    #[error("ZIP code {zip} ({place}) has no location on the map, so nothing can be measured from it: search by state or by words instead")]
+    #[error("ZIP code {zip} ({place}) has no location on the map, so nothing can be measured from it: enter the ZIP code or city of a place in the United States, or search by keywords alone")]
     NoLocation {
         /// The ZIP code.
         zip: String,
@@ -613,6 +613,7 @@ const STATE_OTHER_NAMES: &[(&str, &str)] = &[
     ("FM", "Micronesia"),
     // the names in Spanish that differ from the English ones once accents
     // are folded, for the Spanish pages ("Santa Fe, Nuevo México")
+    ("TX", "Tejas"),
     ("NC", "Carolina del Norte"),
     ("SC", "Carolina del Sur"),
     ("ND", "Dakota del Norte"),
@@ -638,25 +639,89 @@ const STATE_OTHER_NAMES: &[(&str, &str)] = &[
     ("MH", "Islas Marshall"),
 ];
 
-/// Other names of cities, as people write them: the abbreviation everyone
-/// writes, and names in Spanish that are not the English ones once accents
-/// are folded (for the Spanish pages): other name, then the name in the ZIP
-/// list.
-const CITY_OTHER_NAMES: &[(&str, &str)] = &[
-    ("NYC", "New York"),
-    ("Nueva York", "New York"),
-    ("Ciudad de Nueva York", "New York"),
-    ("Filadelfia", "Philadelphia"),
-    ("Nueva Orleans", "New Orleans"),
+/// Other names of places, as people write them, read when no city has the
+/// name in the state given: nicknames and abbreviations, boroughs and
+/// neighbourhoods the post office names by their city, military posts by
+/// their names since 2023 (the ZIP list keeps the older ones), and names in
+/// Spanish that are not the English ones once accents are folded (for the
+/// Spanish pages). Other name, then the city in the ZIP list and its state
+/// (`None`: the name in every state that has it).
+const CITY_OTHER_NAMES: &[(&str, &str, Option<&str>)] = &[
+    ("NYC", "New York", Some("NY")),
+    ("Manhattan", "New York", Some("NY")),
+    ("Harlem", "New York", Some("NY")),
+    ("The Bronx", "Bronx", Some("NY")),
+    ("Bklyn", "Brooklyn", Some("NY")),
+    ("LA", "Los Angeles", Some("CA")),
+    ("Hollywood", "Los Angeles", Some("CA")),
+    ("SF", "San Francisco", Some("CA")),
+    ("Philly", "Philadelphia", Some("PA")),
+    ("NOLA", "New Orleans", Some("LA")),
+    ("Vegas", "Las Vegas", Some("NV")),
+    ("ATL", "Atlanta", Some("GA")),
+    ("Indy", "Indianapolis", Some("IN")),
+    ("SLC", "Salt Lake City", Some("UT")),
+    ("KC", "Kansas City", Some("MO")),
+    ("Fort Liberty", "Fort Bragg", Some("NC")),
+    ("Fort Cavazos", "Fort Hood", Some("TX")),
+    ("Fort Moore", "Fort Benning", Some("GA")),
+    ("Fort Novosel", "Fort Rucker", Some("AL")),
+    ("Fort Johnson", "Fort Polk", Some("LA")),
+    ("Fort Eisenhower", "Fort Gordon", Some("GA")),
+    ("Fort Gregg-Adams", "Fort Lee", Some("VA")),
+    ("Nueva York", "New York", Some("NY")),
+    ("Ciudad de Nueva York", "New York", Some("NY")),
+    ("Filadelfia", "Philadelphia", None),
+    ("Nueva Orleans", "New Orleans", Some("LA")),
+    ("San Luis", "Saint Louis", Some("MO")),
 ];
 
-/// [`CITY_OTHER_NAMES`] by key ([`normalize_city`]): other key -> key.
-static CITY_OTHER_KEYS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
-    CITY_OTHER_NAMES
-        .iter()
-        .map(|(other, name)| (normalize_city(other), normalize_city(name)))
-        .collect()
+/// A city of the ZIP list and its state, as [`CITY_OTHER_NAMES`] names it.
+type CityIn = (&'static str, Option<&'static str>);
+
+/// [`CITY_OTHER_NAMES`] by key ([`normalize_city`]).
+static CITY_OTHER_KEYS: LazyLock<HashMap<String, Vec<CityIn>>> = LazyLock::new(|| {
+    let mut keys: HashMap<String, Vec<_>> = HashMap::new();
+    for &(other, city, state) in CITY_OTHER_NAMES {
+        keys.entry(normalize_city(other))
+            .or_default()
+            .push((city, state));
+    }
+    keys
 });
+
+/// The readings of a place read again when none names a known city
+/// ([`Gazetteer::resolve`]): without a last word "City" that is not part of
+/// the name ("New York City": Kansas City is found before), by another name
+/// ([`CITY_OTHER_NAMES`]), and a street address's last one to three words
+/// before its state ("123 Main St Boise ID": "Boise").
+fn other_readings(
+    readings: &[(String, Option<&'static str>)],
+) -> Vec<(String, Option<&'static str>)> {
+    let mut out = Vec::new();
+    for (city, state) in readings {
+        if let Some(shorter) = strip_city_word(city) {
+            out.push((shorter, *state));
+        }
+        for &(name, its_state) in CITY_OTHER_KEYS
+            .get(&normalize_city(city))
+            .into_iter()
+            .flatten()
+        {
+            match (state, its_state) {
+                (Some(typed), Some(its)) if typed != &its => {}
+                _ => out.push((name.to_string(), state.or(its_state))),
+            }
+        }
+        if state.is_some() {
+            let words: Vec<&str> = city.split_whitespace().collect();
+            for take in (1..words.len().min(4)).rev() {
+                out.push((words[words.len() - take..].join(" "), *state));
+            }
+        }
+    }
+    out
+}
 
 /// A state's name, code or abbreviation as a key: folded, letters and
 /// digits only ("N.Y." -> "ny", "District of Columbia" -> "districtofcolumbia").
@@ -672,6 +737,10 @@ static STATE_KEYS: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     for &(code, name) in STATES.iter().chain(STATE_OTHER_NAMES) {
         keys.insert(state_key(code), code);
         keys.insert(state_key(name), code);
+    }
+    // "Washington State", "New York State"
+    for &(code, name) in STATES {
+        keys.insert(state_key(&format!("{name} State")), code);
     }
     keys
 });
@@ -760,8 +829,14 @@ fn places_of(sums: HashMap<(String, &'static str), PlaceSums>) -> HashMap<String
 }
 
 /// The words that end a county's name in the ZIP list and that a person
-/// may leave out: "County", "Parish" (Louisiana), "Borough" (Alaska).
-const COUNTY_WORDS: [&str; 3] = ["county", "parish", "borough"];
+/// may leave out or abbreviate: "County" ("Co."), "Parish" (Louisiana),
+/// "Borough" (Alaska); as written, then the word it stands for.
+const COUNTY_WORDS: [(&str, &str); 4] = [
+    ("county", "county"),
+    ("co", "county"),
+    ("parish", "parish"),
+    ("borough", "borough"),
+];
 
 /// A county's name without its last word when that is one of
 /// [`COUNTY_WORDS`] ("Orange County" -> "Orange"); the name as it is
@@ -777,13 +852,22 @@ fn county_base(name: &str) -> &str {
 fn county_name(name: &str) -> (&str, Option<&'static str>) {
     let name = name.trim();
     if let Some((before, last)) = name.rsplit_once(char::is_whitespace) {
-        if let Some(word) = COUNTY_WORDS.iter().find(|w| last.eq_ignore_ascii_case(w)) {
+        let last = last.trim_end_matches('.');
+        if let Some((_, word)) = COUNTY_WORDS
+            .iter()
+            .find(|(written, _)| last.eq_ignore_ascii_case(written))
+        {
             if !before.trim().is_empty() {
                 return (before.trim(), Some(word));
             }
         }
     }
-    for (prefix, word) in [("condado de ", "county"), ("parroquia de ", "parish")] {
+    for (prefix, word) in [
+        ("county of ", "county"),
+        ("parish of ", "parish"),
+        ("condado de ", "county"),
+        ("parroquia de ", "parish"),
+    ] {
         if let Some(head) = name.get(..prefix.len()) {
             let rest = name[prefix.len()..].trim();
             if head.eq_ignore_ascii_case(prefix) && !rest.is_empty() {
@@ -1001,57 +1085,37 @@ impl Gazetteer {
                 found => found,
             };
         }
+        // a ZIP code before the rest ("95814, CA", "78701 Austin TX")
+        if let Some((zip, after)) = leading_zip(query) {
+            return match self.resolve(zip) {
+                Err(PlaceError::UnknownZip(zip)) if leading_zip(after).is_none() => {
+                    self.resolve(after).map_err(|_| PlaceError::UnknownZip(zip))
+                }
+                found => found,
+            };
+        }
         let readings = city_state_readings(query);
         // the first reading whose city is known in its state, or alone
         // without one (a city before a state wins over a state alone); then
-        // the same readings without a last word "City" that is not part of
-        // the name ("New York City": Kansas City and Carson City are found
-        // by the first pass)
-        let without_city_word = readings
-            .iter()
-            .filter_map(|(city, state)| Some((strip_city_word(city)?, *state)));
-        let readings: Vec<(String, Option<&str>)> =
-            readings.iter().cloned().chain(without_city_word).collect();
-        for (city, state) in &readings {
-            let key = normalize_city(city);
-            let key = CITY_OTHER_KEYS.get(&key).cloned().unwrap_or(key);
-            match (self.cities.get(&key), state) {
-                (Some(places), Some(state)) => {
-                    if let Some(p) = places.iter().find(|p| p.state == *state) {
-                        return Ok(city_origin(p));
-                    }
-                }
-                (Some(places), None) if places.len() == 1 => return Ok(city_origin(&places[0])),
-                (Some(places), None) => {
-                    return Err(PlaceError::Ambiguous {
-                        query: query.to_string(),
-                        suggestions: places
-                            .iter()
-                            .take(MAX_SUGGESTIONS)
-                            .map(CityPlace::label)
-                            .collect(),
-                    })
-                }
-                (None, Some(state)) if key.is_empty() => {
-                    // a state alone: the capital's spellings ("D.C.",
-                    // "Washington DC") mean its one city
-                    if *state == "DC" {
-                        if let Some(origin) = self.city("Washington", "DC") {
-                            return Ok(origin);
-                        }
-                    }
-                    return Err(PlaceError::WholeState {
-                        query: query.to_string(),
-                        state: state_name(state).unwrap_or(state),
-                        suggestions: self.biggest_in(state),
-                    });
-                }
-                (None, _) => {}
-            }
-        }
-        if let Some(found) = self.county(&readings, query) {
+        // the readings that name no known city read again (`other_readings`:
+        // without a last word "City", by another name of the city, by the
+        // last words of a street address), before a state alone
+        let (state_alone, named): (Vec<_>, Vec<_>) =
+            readings.into_iter().partition(|(city, _)| city.is_empty());
+        if let Some(found) = self
+            .city_of(&named, query)
+            .or_else(|| self.county(&named, query))
+        {
             return found;
         }
+        let others: Vec<_> = other_readings(&named)
+            .into_iter()
+            .chain(state_alone.iter().cloned())
+            .collect();
+        if let Some(found) = self.city_of(&others, query) {
+            return found;
+        }
+        let readings: Vec<_> = named.into_iter().chain(state_alone).collect();
         // nothing: the places it may mean, in its state first
         let (city, state) = &readings[0];
         let key = normalize_city(city);
@@ -1082,6 +1146,55 @@ impl Gazetteer {
         })
     }
 
+    /// The first reading ((city, state) as [`city_state_readings`] gives
+    /// them) whose city is known in its state, or alone without one, or the
+    /// error of a name several states have; a state alone is the error that
+    /// says so (the capital's spellings, "D.C.", mean its one city). `None`
+    /// when no reading is either.
+    fn city_of(
+        &self,
+        readings: &[(String, Option<&'static str>)],
+        query: &str,
+    ) -> Option<Result<Origin, PlaceError>> {
+        for (city, state) in readings {
+            let key = normalize_city(city);
+            match (self.cities.get(&key), state) {
+                (Some(places), Some(state)) => {
+                    if let Some(p) = places.iter().find(|p| p.state == *state) {
+                        return Some(Ok(city_origin(p)));
+                    }
+                }
+                (Some(places), None) if places.len() == 1 => {
+                    return Some(Ok(city_origin(&places[0])))
+                }
+                (Some(places), None) => {
+                    return Some(Err(PlaceError::Ambiguous {
+                        query: query.to_string(),
+                        suggestions: places
+                            .iter()
+                            .take(MAX_SUGGESTIONS)
+                            .map(CityPlace::label)
+                            .collect(),
+                    }))
+                }
+                (None, Some(state)) if key.is_empty() => {
+                    if *state == "DC" {
+                        if let Some(origin) = self.city("Washington", "DC") {
+                            return Some(Ok(origin));
+                        }
+                    }
+                    return Some(Err(PlaceError::WholeState {
+                        query: query.to_string(),
+                        state: state_name(state).unwrap_or(state),
+                        suggestions: self.biggest_in(state),
+                    }));
+                }
+                (None, _) => {}
+            }
+        }
+        None
+    }
+
     /// A county among the readings of a place that names no city: "Orange
     /// County, CA", "Orleans Parish", "Cook County Illinois", or a county's
     /// name without the word in its state ("Queens, NY"), at the centre of
@@ -1094,6 +1207,10 @@ impl Gazetteer {
         query: &str,
     ) -> Option<Result<Origin, PlaceError>> {
         for (name, state) in readings {
+            if state.is_none() && state_code(name).is_some() {
+                // a state's name ("District of Columbia") is the state
+                continue;
+            }
             let (base, said) = county_name(name);
             let Some(places) = self.counties.get(&normalize_city(base)) else {
                 continue;
@@ -1215,12 +1332,19 @@ fn is_zip_separator(c: char) -> bool {
 
 /// A place without the country after it, as maps and address books write
 /// it ("Atlanta, GA, USA", "Seattle, WA 98101, United States", "Miami FL
-/// USA"); the text as it is when nothing would be left.
+/// USA", in Spanish "Miami, FL 33101, EE. UU."); the text as it is when
+/// nothing would be left.
 fn without_country(text: &str) -> &str {
     let country = |part: &str| {
         matches!(
             normalize_city(part).as_str(),
-            "usa" | "us" | "unitedstates" | "unitedstatesofamerica"
+            "usa"
+                | "us"
+                | "unitedstates"
+                | "unitedstatesofamerica"
+                | "eeuu"
+                | "estadosunidos"
+                | "estadosunidosdeamerica"
         )
     };
     let cut = match text.rsplit_once(',') {
@@ -1238,14 +1362,23 @@ fn without_country(text: &str) -> &str {
 }
 
 /// A place line's text before its last word and that word, when the last
-/// word is a whole ZIP code ("95814", "95814-1234") and there is text before
-/// it: "Denver, CO 80202" -> ("Denver, CO", "80202").
+/// word is a ZIP code ("95814", "95814-1234", or with its leading zero
+/// dropped, "2134") and there is text before it: "Denver, CO 80202" ->
+/// ("Denver, CO", "80202").
 fn trailing_zip(text: &str) -> Option<(&str, &str)> {
     // split at a char, whatever its width: a no-break space is two bytes
     let (before, zip) = text.rsplit_once(|c: char| c.is_whitespace() || c == ',')?;
     let before = before.trim_end_matches(|c: char| c.is_whitespace() || c == ',');
-    (!before.is_empty() && matches!(parse_zip(zip), Some(ZipForm::Whole(_))))
-        .then_some((before, zip))
+    (!before.is_empty() && parse_zip(zip).is_some()).then_some((before, zip))
+}
+
+/// A place line's first word and the text after it, when the first word
+/// is a whole ZIP code and there is text after it: "95814, CA" -> ("95814",
+/// "CA").
+fn leading_zip(text: &str) -> Option<(&str, &str)> {
+    let (zip, after) = text.split_once(|c: char| c.is_whitespace() || c == ',')?;
+    let after = after.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+    (!after.is_empty() && matches!(parse_zip(zip), Some(ZipForm::Whole(_)))).then_some((zip, after))
 }
 
 /// A city's name without a last word "City" ("New York City" -> "New
@@ -1276,7 +1409,13 @@ fn parse_zip(text: &str) -> Option<ZipForm> {
 }
 
 fn parse_lat_lon(text: &str) -> Option<(f64, f64)> {
-    let (a, b) = text.split_once(',')?;
+    // "39.74,-104.99", "39.74, -104.99" or "39.74 -104.99" (decimals: two
+    // whole numbers with a space are not read as a place)
+    let (a, b) = text.split_once(',').or_else(|| {
+        text.trim()
+            .split_once(char::is_whitespace)
+            .filter(|(a, b)| a.contains('.') && b.contains('.'))
+    })?;
     let lat: f64 = a.trim().parse().ok()?;
     let lon: f64 = b.trim().parse().ok()?;
     (lat.is_finite() && lon.is_finite()).then_some((lat, lon))
@@ -1888,6 +2027,70 @@ mod tests {
         assert_eq!(err.suggestions()[0], "Philadelphia, PA", "{err:?}");
         assert_eq!(state_code("Carolina del Norte"), Some("NC"));
         assert_eq!(state_code("nuevo mexico"), Some("NM"));
+    }
+
+    #[test]
+    fn places_by_their_other_names_and_in_other_orders_are_found() {
+        let g = Gazetteer::get();
+        let at = |p: &str| g.resolve(p).unwrap();
+        for (typed, want) in [
+            // nicknames, boroughs and neighbourhoods, renamed posts
+            ("LA", "Los Angeles, CA"),
+            ("L.A.", "Los Angeles, CA"),
+            ("SF", "San Francisco, CA"),
+            ("Philly", "Philadelphia, PA"),
+            ("Philly, PA", "Philadelphia, PA"),
+            ("NOLA", "New Orleans, LA"),
+            ("Vegas", "Las Vegas, NV"),
+            ("Indy", "Indianapolis, IN"),
+            ("Manhattan, NY", "New York, NY"),
+            ("Harlem, NY", "New York, NY"),
+            ("The Bronx", "Bronx, NY"),
+            ("Hollywood, CA", "Los Angeles, CA"),
+            ("Fort Liberty, NC", "Fort Bragg, NC"),
+            ("Fort Cavazos", "Fort Hood, TX"),
+            ("San Luis, MO", "Saint Louis, MO"),
+            ("Houston, Tejas", "Houston, TX"),
+            // a street address without commas, a ZIP first
+            ("123 Main St Boise ID", "Boise, ID"),
+            ("1234 W Elm Street Apt 5, Denver CO", "Denver, CO"),
+            ("95814, CA", "95814"),
+            ("78701 Austin TX", "78701"),
+            // a country in Spanish after it
+            ("Miami, FL 33101, EE. UU.", "33101"),
+            ("Denver, Colorado, Estados Unidos", "Denver, CO"),
+            ("Orange Co., CA", "Orange County, CA"),
+            ("County of San Diego", "San Diego County, CA"),
+        ] {
+            assert_eq!(at(typed), at(want), "{typed}");
+        }
+        // the real cities of those names stay theirs
+        assert_eq!(at("Manhattan, KS").label, "Manhattan, KS");
+        assert_eq!(at("Hollywood, FL").label, "Hollywood, FL");
+        assert_eq!(at("Baton Rouge, LA").label, "Baton Rouge, LA");
+        assert_eq!(at("San Luis, AZ").label, "San Luis, AZ");
+        // a state called so, coordinates with a space
+        for (typed, state) in [
+            ("Washington State", "Washington"),
+            ("New York State", "New York"),
+        ] {
+            assert!(
+                matches!(g.resolve(typed), Err(PlaceError::WholeState { state: s, .. }) if s == state),
+                "{typed}"
+            );
+        }
+        let o = at("39.7392 -104.9903");
+        assert!((o.lat - 39.7392).abs() < 1e-9 && (o.lon + 104.9903).abs() < 1e-9);
+        assert!(matches!(
+            g.resolve("95814 95815"),
+            Err(PlaceError::UnknownZip(_))
+        ));
+        // a ZIP after the state with its leading zero dropped: the whole one
+        assert!(
+            matches!(g.resolve("Boston, MA 2134"), Err(PlaceError::ZipMissingLeadingZero { ref zip, .. }) if zip == "02134"),
+            "{:?}",
+            g.resolve("Boston, MA 2134")
+        );
     }
 
     #[test]

@@ -247,7 +247,7 @@ impl ParamError {
             ParamErrorKind::Repeated => ("{parameter} was given more than once: give it once.", vec![parameter]),
             ParamErrorKind::EmptyPlace => ("Enter a ZIP code, a city and state (\u{201c}Denver, CO\u{201d}) or coordinates (\u{201c}39.74,-104.99\u{201d}).", vec![]),
             ParamErrorKind::UnknownZip { zip } => ("We do not know the ZIP code {zip}. Check it, or enter a city and state.", vec![("zip", zip.clone())]),
-            ParamErrorKind::ZipWithoutLocation { zip } => ("The ZIP code {zip} (a military or overseas ZIP code) has no location on the map, so no distance can be measured from it. Search by state or by words instead.", vec![("zip", zip.clone())]),
+            ParamErrorKind::ZipWithoutLocation { zip } => ("The ZIP code {zip} (a military or overseas ZIP code) has no location on the map, so no distance can be measured from it. Enter the ZIP code or city of a place in the United States to search near it, or search by keywords alone.", vec![("zip", zip.clone())]),
             ParamErrorKind::BadCoordinates { text } => ("{text} are not valid coordinates: the latitude must be between -90 and 90 and the longitude between -180 and 180.", vec![("text", quoted(text))]),
             ParamErrorKind::UnknownPlace { query } if self.suggestions.is_empty() => ("We do not know a place called {query}.", vec![("query", quoted(query))]),
             ParamErrorKind::UnknownPlace { query } => ("We do not know a place called {query}. Did you mean one of the places below?", vec![("query", quoted(query))]),
