@@ -611,8 +611,12 @@ const STATE_OTHER_NAMES: &[(&str, &str)] = &[
     ("MP", "CNMI"),
     ("MP", "Northern Marianas"),
     ("FM", "Micronesia"),
-    // the names in Spanish that differ from the English ones once accents
-    // are folded, for the Spanish pages ("Santa Fe, Nuevo México")
+];
+
+/// The names in Spanish of states and territories that differ from the
+/// English ones once accents are folded, for the Spanish pages ("Santa Fe,
+/// Nuevo México"): postal code, then name.
+const STATE_NAMES_ES: &[(&str, &str)] = &[
     ("TX", "Tejas"),
     ("NC", "Carolina del Norte"),
     ("SC", "Carolina del Sur"),
@@ -639,6 +643,16 @@ const STATE_OTHER_NAMES: &[(&str, &str)] = &[
     ("MH", "Islas Marshall"),
 ];
 
+/// Is `text` a state's or territory's whole name, in English or Spanish
+/// ("Ohio", "Carolina del Norte", "New York State"), not an abbreviation?
+fn is_state_name(text: &str) -> bool {
+    let key = state_key(text);
+    STATES
+        .iter()
+        .chain(STATE_NAMES_ES)
+        .any(|(_, name)| state_key(name) == key || state_key(&format!("{name} State")) == key)
+}
+
 /// Other names of places, as people write them, read when no city has the
 /// name in the state given: nicknames and abbreviations, boroughs and
 /// neighbourhoods the post office names by their city, military posts by
@@ -648,6 +662,7 @@ const STATE_OTHER_NAMES: &[(&str, &str)] = &[
 /// (`None`: the name in every state that has it).
 const CITY_OTHER_NAMES: &[(&str, &str, Option<&str>)] = &[
     ("NYC", "New York", Some("NY")),
+    ("New York City", "New York", Some("NY")),
     ("Manhattan", "New York", Some("NY")),
     ("Harlem", "New York", Some("NY")),
     ("The Bronx", "Bronx", Some("NY")),
@@ -662,6 +677,7 @@ const CITY_OTHER_NAMES: &[(&str, &str, Option<&str>)] = &[
     ("Indy", "Indianapolis", Some("IN")),
     ("SLC", "Salt Lake City", Some("UT")),
     ("KC", "Kansas City", Some("MO")),
+    ("KC", "Kansas City", Some("KS")),
     ("Fort Liberty", "Fort Bragg", Some("NC")),
     ("Fort Cavazos", "Fort Hood", Some("TX")),
     ("Fort Moore", "Fort Benning", Some("GA")),
@@ -691,18 +707,15 @@ static CITY_OTHER_KEYS: LazyLock<HashMap<String, Vec<CityIn>>> = LazyLock::new(|
 });
 
 /// The readings of a place read again when none names a known city
-/// ([`Gazetteer::resolve`]): without a last word "City" that is not part of
-/// the name ("New York City": Kansas City is found before), by another name
-/// ([`CITY_OTHER_NAMES`]), and a street address's last one to three words
-/// before its state ("123 Main St Boise ID": "Boise").
+/// ([`Gazetteer::resolve`]): by another name ([`CITY_OTHER_NAMES`]), and a
+/// street address's last one to three words before its state ("123 Main St
+/// Boise ID": "Boise"), only when what is left out has a number in it (a
+/// house or suite number: "Mount Lebanon, PA" is not Lebanon, PA).
 fn other_readings(
     readings: &[(String, Option<&'static str>)],
 ) -> Vec<(String, Option<&'static str>)> {
     let mut out = Vec::new();
     for (city, state) in readings {
-        if let Some(shorter) = strip_city_word(city) {
-            out.push((shorter, *state));
-        }
         for &(name, its_state) in CITY_OTHER_KEYS
             .get(&normalize_city(city))
             .into_iter()
@@ -716,7 +729,10 @@ fn other_readings(
         if state.is_some() {
             let words: Vec<&str> = city.split_whitespace().collect();
             for take in (1..words.len().min(4)).rev() {
-                out.push((words[words.len() - take..].join(" "), *state));
+                let (street, name) = words.split_at(words.len() - take);
+                if street.iter().any(|w| w.bytes().any(|b| b.is_ascii_digit())) {
+                    out.push((name.join(" "), *state));
+                }
             }
         }
     }
@@ -734,7 +750,7 @@ fn state_key(text: &str) -> String {
 
 static STATE_KEYS: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     let mut keys = HashMap::new();
-    for &(code, name) in STATES.iter().chain(STATE_OTHER_NAMES) {
+    for &(code, name) in STATES.iter().chain(STATE_OTHER_NAMES).chain(STATE_NAMES_ES) {
         keys.insert(state_key(code), code);
         keys.insert(state_key(name), code);
     }
@@ -765,7 +781,8 @@ pub fn state_name(code: &str) -> Option<&'static str> {
 /// A place name as a key: folded ("Mayagüez" = "mayaguez"), punctuation,
 /// spaces and case left out ("O'Fallon" = "O Fallon" = "ofallon"), and the
 /// abbreviations of names made one ("Saint", "St.", "Ste." = "st"; "Fort",
-/// "Ft." = "ft"; "Mount", "Mt." = "mt"; "Point", "Pt." = "pt").
+/// "Ft." = "ft"; "Mount", "Mt." = "mt"; "Point", "Pt." = "pt"; "North",
+/// "N." = "n", and the other directions).
 fn normalize_city(city: &str) -> String {
     let folded = crate::text::fold(city);
     let mut out = String::with_capacity(folded.len());
@@ -774,10 +791,14 @@ fn normalize_city(city: &str) -> String {
         .map(|w| w.replace('\'', ""))
         .filter(|w| !w.is_empty())
     {
-        out.push_str(if word == "point" {
-            "pt"
-        } else {
-            crate::text::canonical(&word)
+        out.push_str(match word.as_str() {
+            "point" => "pt",
+            // "N Charleston" = "North Charleston"
+            "north" => "n",
+            "south" => "s",
+            "east" => "e",
+            "west" => "w",
+            _ => crate::text::canonical(&word),
         });
     }
     out
@@ -833,7 +854,8 @@ fn places_of(sums: HashMap<(String, &'static str), PlaceSums>) -> HashMap<String
 /// "Borough" (Alaska); as written, then the word it stands for.
 const COUNTY_WORDS: [(&str, &str); 4] = [
     ("county", "county"),
-    ("co", "county"),
+    // with its period: "CO" is Colorado
+    ("co.", "county"),
     ("parish", "parish"),
     ("borough", "borough"),
 ];
@@ -852,7 +874,6 @@ fn county_base(name: &str) -> &str {
 fn county_name(name: &str) -> (&str, Option<&'static str>) {
     let name = name.trim();
     if let Some((before, last)) = name.rsplit_once(char::is_whitespace) {
-        let last = last.trim_end_matches('.');
         if let Some((_, word)) = COUNTY_WORDS
             .iter()
             .find(|(written, _)| last.eq_ignore_ascii_case(written))
@@ -1078,6 +1099,16 @@ impl Gazetteer {
         // text before it when the ZIP is not known (and does not end in
         // another: one level, whatever is typed)
         if let Some((before, zip)) = trailing_zip(query) {
+            // a ZIP of another state than the one written before it
+            // ("Denver, CO 10001"): the city and state
+            if let Some(zip_state) = self.zip_entry(zip).map(|z| z.state) {
+                let named = states_named(before);
+                if !named.is_empty() && !named.contains(&zip_state) {
+                    if let Ok(origin) = self.resolve(before) {
+                        return Ok(origin);
+                    }
+                }
+            }
             return match self.resolve(zip) {
                 Err(PlaceError::UnknownZip(zip)) if trailing_zip(before).is_none() => self
                     .resolve(before)
@@ -1085,14 +1116,44 @@ impl Gazetteer {
                 found => found,
             };
         }
-        // a ZIP code before the rest ("95814, CA", "78701 Austin TX")
+        // a ZIP code before the state or the city and state it is in
+        // ("95814, CA", "78701 Austin TX"); a house number ("20500 Ventura
+        // Blvd, Woodland Hills, CA") is read with the rest below
         if let Some((zip, after)) = leading_zip(query) {
-            return match self.resolve(zip) {
-                Err(PlaceError::UnknownZip(zip)) if leading_zip(after).is_none() => {
-                    self.resolve(after).map_err(|_| PlaceError::UnknownZip(zip))
+            if let Some(zip_state) = self.zip_entry(zip).map(|z| z.state) {
+                if states_named(after).contains(&zip_state) {
+                    return self.resolve(zip);
                 }
-                found => found,
-            };
+            }
+        }
+        // a state's whole name ("Ohio", "Indiana"), unless a big city has
+        // it too ("New York"; "Washington" and its DC): the state, not a
+        // town of one ZIP code
+        if is_state_name(query) {
+            if let Some(state) = state_code(query).filter(|&s| s != "DC") {
+                // the biggest city of the name, by itself or another name
+                // ("Nueva York")
+                let key = normalize_city(query);
+                let aliases = CITY_OTHER_KEYS.get(&key).into_iter().flatten();
+                let biggest_town = std::iter::once((key.clone(), None))
+                    .chain(aliases.map(|&(city, state)| (normalize_city(city), state)))
+                    .filter_map(|(key, state)| {
+                        self.cities
+                            .get(&key)?
+                            .iter()
+                            .find(|p| state.is_none_or(|s| s == p.state))
+                    })
+                    .map(|p| p.zips)
+                    .max()
+                    .unwrap_or(0);
+                if biggest_town < BIG_CITY_ZIPS {
+                    return Err(PlaceError::WholeState {
+                        query: query.to_string(),
+                        state: state_name(state).unwrap_or(state),
+                        suggestions: self.biggest_in(state),
+                    });
+                }
+            }
         }
         let readings = city_state_readings(query);
         // the first reading whose city is known in its state, or alone
@@ -1349,9 +1410,13 @@ fn without_country(text: &str) -> &str {
     };
     let cut = match text.rsplit_once(',') {
         Some((before, last)) if country(last) => before,
-        // without a comma, only the unmistakable "USA"
+        // without a comma, the abbreviations ("Denver CO USA", "... EEUU")
         _ => match text.rsplit_once(char::is_whitespace) {
-            Some((before, last)) if normalize_city(last) == "usa" => before,
+            Some((before, last))
+                if matches!(normalize_city(last).as_str(), "usa" | "us" | "eeuu") =>
+            {
+                before
+            }
             _ => text,
         },
     };
@@ -1372,6 +1437,19 @@ fn trailing_zip(text: &str) -> Option<(&str, &str)> {
     (!before.is_empty() && parse_zip(zip).is_some()).then_some((before, zip))
 }
 
+/// A city with at least this many ZIP codes is what its name means even
+/// where a state has the name too ("New York": over a hundred).
+const BIG_CITY_ZIPS: u32 = 20;
+
+/// The states a place's readings name ([`city_state_readings`]): "Denver,
+/// CO" -> [CO]; none for a city alone.
+fn states_named(text: &str) -> Vec<&'static str> {
+    city_state_readings(text)
+        .into_iter()
+        .filter_map(|(_, state)| state)
+        .collect()
+}
+
 /// A place line's first word and the text after it, when the first word
 /// is a whole ZIP code and there is text after it: "95814, CA" -> ("95814",
 /// "CA").
@@ -1379,14 +1457,6 @@ fn leading_zip(text: &str) -> Option<(&str, &str)> {
     let (zip, after) = text.split_once(|c: char| c.is_whitespace() || c == ',')?;
     let after = after.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
     (!after.is_empty() && matches!(parse_zip(zip), Some(ZipForm::Whole(_)))).then_some((zip, after))
-}
-
-/// A city's name without a last word "City" ("New York City" -> "New
-/// York"); `None` when there is no such word or nothing before it.
-fn strip_city_word(city: &str) -> Option<String> {
-    let (before, last) = city.trim().rsplit_once(char::is_whitespace)?;
-    let before = before.trim();
-    (last.eq_ignore_ascii_case("city") && !before.is_empty()).then(|| before.to_string())
 }
 
 /// "95814", "95814-1234", "95814 1234", "958141234" -> the 5-digit ZIP;
@@ -2079,6 +2149,52 @@ mod tests {
                 "{typed}"
             );
         }
+        // no silent move to another town, state or ZIP
+        for (typed, want) in [
+            ("Denver, CO 10001", "Denver, CO"),
+            ("10001, Denver, CO", "Denver, CO"),
+            (
+                "20500 Ventura Blvd, Woodland Hills, CA",
+                "Woodland Hills, CA",
+            ),
+            ("21201 Center Ridge Rd Rocky River OH", "Rocky River, OH"),
+            ("N Charleston SC", "North Charleston, SC"),
+            ("N. Las Vegas, NV", "North Las Vegas, NV"),
+            ("W. Des Moines, IA", "West Des Moines, IA"),
+            ("E St Louis, IL", "East Saint Louis, IL"),
+            ("KC, KS", "Kansas City, KS"),
+            ("Denver CO US", "Denver, CO"),
+            ("Denver CO EEUU", "Denver, CO"),
+        ] {
+            assert_eq!(at(typed), at(want), "{typed}");
+        }
+        for typed in [
+            "Mount Lebanon, PA",
+            "Upper St. Clair, PA",
+            "New Hope, MN",
+            "Denver, CO, Canada",
+        ] {
+            let found = g.resolve(typed);
+            assert!(
+                !found
+                    .as_ref()
+                    .is_ok_and(|o| !o.label.starts_with(typed.split(',').next().unwrap())),
+                "{typed}: {found:?}"
+            );
+        }
+        for (typed, state) in [
+            ("Ohio", "Ohio"),
+            ("Indiana", "Indiana"),
+            ("California", "California"),
+        ] {
+            assert!(
+                matches!(g.resolve(typed), Err(PlaceError::WholeState { state: s, .. }) if s == state),
+                "{typed}: {:?}",
+                g.resolve(typed)
+            );
+        }
+        assert_eq!(at("New York").label, "New York, NY");
+        assert_eq!(at("Indiana, PA").label, "Indiana, PA");
         let o = at("39.7392 -104.9903");
         assert!((o.lat - 39.7392).abs() < 1e-9 && (o.lon + 104.9903).abs() < 1e-9);
         assert!(matches!(
@@ -2119,8 +2235,11 @@ mod tests {
                 "{typed}: {found:?}"
             );
         }
-        assert_eq!(strip_city_word("City"), None);
-        assert_eq!(strip_city_word("Dodge"), None);
+        // nor is a last word "City" dropped where the name is not New York's
+        assert!(!matches!(
+            g.resolve("Mexico City"),
+            Ok(_) | Err(PlaceError::Ambiguous { .. })
+        ));
     }
 
     #[test]
