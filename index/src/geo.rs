@@ -781,24 +781,28 @@ pub fn state_name(code: &str) -> Option<&'static str> {
 /// A place name as a key: folded ("Mayagüez" = "mayaguez"), punctuation,
 /// spaces and case left out ("O'Fallon" = "O Fallon" = "ofallon"), and the
 /// abbreviations of names made one ("Saint", "St.", "Ste." = "st"; "Fort",
-/// "Ft." = "ft"; "Mount", "Mt." = "mt"; "Point", "Pt." = "pt"; "North",
-/// "N." = "n", and the other directions).
+/// "Ft." = "ft"; "Mount", "Mt." = "mt"; "Point", "Pt." = "pt"; "N." =
+/// "North", and the other directions).
 fn normalize_city(city: &str) -> String {
     let folded = crate::text::fold(city);
-    let mut out = String::with_capacity(folded.len());
-    for word in folded
+    let words: Vec<String> = folded
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .map(|w| w.replace('\'', ""))
         .filter(|w| !w.is_empty())
-    {
+        .collect();
+    let mut out = String::with_capacity(folded.len() + 4);
+    for (i, word) in words.iter().enumerate() {
+        // a first letter that is a direction before a word: "N Charleston"
+        // = "North Charleston", written out ("W Allis" is not Wallis); not
+        // the letters of "N.Y.C." or "U.S.A."
+        let direction = i == 0 && words.get(1).is_some_and(|next| next.chars().count() > 1);
         out.push_str(match word.as_str() {
             "point" => "pt",
-            // "N Charleston" = "North Charleston"
-            "north" => "n",
-            "south" => "s",
-            "east" => "e",
-            "west" => "w",
-            _ => crate::text::canonical(&word),
+            "n" if direction => "north",
+            "s" if direction => "south",
+            "e" if direction => "east",
+            "w" if direction => "west",
+            _ => crate::text::canonical(word),
         });
     }
     out
@@ -1120,8 +1124,15 @@ impl Gazetteer {
         // ("95814, CA", "78701 Austin TX"); a house number ("20500 Ventura
         // Blvd, Woodland Hills, CA") is read with the rest below
         if let Some((zip, after)) = leading_zip(query) {
-            if let Some(zip_state) = self.zip_entry(zip).map(|z| z.state) {
-                if states_named(after).contains(&zip_state) {
+            if let Some(place) = self.zip(zip) {
+                // the rest is the ZIP's state alone, or its city in it:
+                // "10001 Main St, Buffalo, NY" is an address in Buffalo
+                let city = normalize_city(place.city);
+                let its_own = city_state_readings(after).iter().any(|(named, state)| {
+                    *state == Some(place.state)
+                        && (named.is_empty() || normalize_city(named) == city)
+                });
+                if its_own {
                     return self.resolve(zip);
                 }
             }
@@ -2158,6 +2169,9 @@ mod tests {
                 "Woodland Hills, CA",
             ),
             ("21201 Center Ridge Rd Rocky River OH", "Rocky River, OH"),
+            ("10001 Main St, Buffalo, NY", "Buffalo, NY"),
+            ("90210 Sunset Blvd, Los Angeles, CA", "Los Angeles, CA"),
+            ("78701 Austin TX", "78701"),
             ("N Charleston SC", "North Charleston, SC"),
             ("N. Las Vegas, NV", "North Las Vegas, NV"),
             ("W. Des Moines, IA", "West Des Moines, IA"),
@@ -2173,6 +2187,8 @@ mod tests {
             "Upper St. Clair, PA",
             "New Hope, MN",
             "Denver, CO, Canada",
+            "West Allis",
+            "W. Allis, WI",
         ] {
             let found = g.resolve(typed);
             assert!(
