@@ -348,11 +348,9 @@ pub async fn not_found() -> PageError {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{layered, updates::Updates, AppState};
+    use super::super::{layered, one_listing_state};
     use axum::routing::get;
     use axum::Router;
-    use iop_index::listing::{Address, Listing};
-    use std::sync::Arc;
 
     /// A handler with a bug: it panics.
     async fn panics() -> &'static str {
@@ -363,25 +361,7 @@ mod tests {
     #[tokio::test]
     async fn a_handler_that_panics_is_answered_as_an_internal_error() {
         let tmp = std::env::temp_dir().join(format!("iopfinder-panic-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
-        let data = iop_index::DataDir::new(tmp.join("data"));
-        let address = Address {
-            street: None,
-            street2: None,
-            city: "Denver".into(),
-            state: "CO".into(),
-            zip: "80202".into(),
-        };
-        data.publish(vec![Listing::new("000000000001", "Alpha", address)])
-            .unwrap();
-        let state = AppState {
-            current: Arc::new(arc_swap::ArcSwap::from_pointee(
-                data.open_current().unwrap(),
-            )),
-            reports_dir: tmp.join("reports"),
-            updates: Arc::new(Updates::new("")),
-            page_cache: Default::default(),
-        };
+        let state = one_listing_state(&tmp);
         // the site's own layers over two handlers with the same bug
         let handlers = Router::new()
             .route("/about-broken", get(panics))

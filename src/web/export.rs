@@ -328,27 +328,8 @@ mod tests {
     /// the export again.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn exports_beyond_the_cap_are_answered_429_with_retry_after() {
-        use iop_index::listing::Address;
         let tmp = std::env::temp_dir().join(format!("iopfinder-export-cap-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
-        let data = iop_index::DataDir::new(tmp.join("data"));
-        let address = Address {
-            street: None,
-            street2: None,
-            city: "Denver".into(),
-            state: "CO".into(),
-            zip: "80202".into(),
-        };
-        data.publish(vec![Listing::new("000000000001", "Alpha", address)])
-            .unwrap();
-        let state = AppState {
-            current: std::sync::Arc::new(arc_swap::ArcSwap::from_pointee(
-                data.open_current().unwrap(),
-            )),
-            reports_dir: tmp.join("reports"),
-            updates: std::sync::Arc::new(super::super::updates::Updates::new("")),
-            page_cache: Default::default(),
-        };
+        let state = super::super::one_listing_state(&tmp);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/search.csv", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, super::super::router(state)).await });

@@ -210,6 +210,33 @@ fn routes(state: AppState) -> Router {
     layered(handlers(), state)
 }
 
+/// An app state over a new data directory under `tmp` (emptied first)
+/// holding one published listing, "Alpha" in Denver, CO 80202: for the web
+/// layer's tests that serve the site's own router or layers.
+#[cfg(test)]
+fn one_listing_state(tmp: &std::path::Path) -> AppState {
+    use iop_index::listing::{Address, Listing};
+    let _ = std::fs::remove_dir_all(tmp);
+    let data = DataDir::new(tmp.join("data"));
+    let address = Address {
+        street: None,
+        street2: None,
+        city: "Denver".into(),
+        state: "CO".into(),
+        zip: "80202".into(),
+    };
+    data.publish(vec![Listing::new("000000000001", "Alpha", address)])
+        .unwrap();
+    AppState {
+        current: Arc::new(arc_swap::ArcSwap::from_pointee(
+            data.open_current().unwrap(),
+        )),
+        reports_dir: tmp.join("reports"),
+        updates: Arc::new(updates::Updates::new("")),
+        page_cache: Default::default(),
+    }
+}
+
 /// Every page, API answer and file the site serves, by path.
 fn handlers() -> Router<AppState> {
     Router::new()
