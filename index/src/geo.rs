@@ -646,11 +646,15 @@ const STATE_NAMES_ES: &[(&str, &str)] = &[
 /// Is `text` a state's or territory's whole name, in English or Spanish
 /// ("Ohio", "Carolina del Norte", "New York State"), not an abbreviation?
 fn is_state_name(text: &str) -> bool {
-    let key = state_key(text);
-    STATES
-        .iter()
-        .chain(STATE_NAMES_ES)
-        .any(|(_, name)| state_key(name) == key || state_key(&format!("{name} State")) == key)
+    // keyed once, not each name on every place searched
+    static NAME_KEYS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+        STATES
+            .iter()
+            .chain(STATE_NAMES_ES)
+            .flat_map(|(_, name)| [state_key(name), state_key(&format!("{name} State"))])
+            .collect()
+    });
+    NAME_KEYS.contains(&state_key(text))
 }
 
 /// Other names of places, as people write them, read when no city has the
