@@ -257,6 +257,14 @@ pub struct Gazetteer {
     counties: HashMap<String, Vec<CityPlace>>,
     /// Every city for maps: ranked, and found by where it is.
     map_cities: MapCities,
+    /// normalized name -> the places of the Census Gazetteer of that name
+    /// (one per state, an incorporated place before a census designated
+    /// one) that no ZIP city of that name and state is: towns the post
+    /// office files under a neighbour's name ("West Allis, WI" is
+    /// Milwaukee's ZIP codes, "Lakewood, CO" Denver's), read when the ZIP
+    /// list knows no city of the name ([`Gazetteer::census_town`]); `zips`
+    /// is 0.
+    census_towns: HashMap<String, Vec<CityPlace>>,
 }
 
 /// The `zipcodes` crate's US ZIP list (coordinates from GeoNames, CC BY
@@ -484,6 +492,47 @@ fn census_places() -> Vec<CensusPlace> {
             }
         })
         .collect()
+}
+
+/// The Census places no ZIP city of the same name and state is, by
+/// normalized name, for [`Gazetteer::census_towns`]: in each state the one
+/// incorporated first (a city, then a town, a village, a census designated
+/// place: "Buckhead, GA" is a town and a CDP), states in order.
+fn census_towns(cities: &HashMap<String, Vec<CityPlace>>) -> HashMap<String, Vec<CityPlace>> {
+    let mut towns: HashMap<String, Vec<(u8, CityPlace)>> = HashMap::new();
+    for p in census_places() {
+        let key = normalize_city(p.name);
+        let in_zip_list = cities
+            .get(&key)
+            .is_some_and(|places| places.iter().any(|c| c.state == p.state));
+        if in_zip_list || key.is_empty() {
+            continue;
+        }
+        let same = towns.entry(key).or_default();
+        match same.iter_mut().find(|(_, c)| c.state == p.state) {
+            Some((kind, _)) if *kind <= p.incorporation => {}
+            Some(held) => *held = (p.incorporation, census_city(&p)),
+            None => same.push((p.incorporation, census_city(&p))),
+        }
+    }
+    towns
+        .into_iter()
+        .map(|(key, mut places)| {
+            places.sort_by(|a, b| a.1.state.cmp(&b.1.state));
+            (key, places.into_iter().map(|(_, p)| p).collect())
+        })
+        .collect()
+}
+
+/// A Census place as the gazetteer holds a city, with no ZIP codes.
+fn census_city(p: &CensusPlace) -> CityPlace {
+    CityPlace {
+        city: p.name.to_string(),
+        state: p.state.to_string(),
+        lat: p.lat,
+        lon: p.lon,
+        zips: 0,
+    }
 }
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
@@ -987,6 +1036,7 @@ impl Gazetteer {
             zip_cities,
             unplaced,
             map_cities: MapCities::new(&cities),
+            census_towns: census_towns(&cities),
             cities,
             counties: places_of(county_sums),
         }
@@ -1170,6 +1220,10 @@ impl Gazetteer {
                 }
             }
         }
+        // a neighbourhood or suburb and its city ("Buckhead, Atlanta")
+        if let Some(found) = self.within_city(query) {
+            return found;
+        }
         let readings = city_state_readings(query);
         // the first reading whose city is known in its state, or alone
         // without one (a city before a state wins over a state alone); then
@@ -1184,11 +1238,13 @@ impl Gazetteer {
         {
             return found;
         }
-        let others: Vec<_> = other_readings(&named)
-            .into_iter()
-            .chain(state_alone.iter().cloned())
-            .collect();
-        if let Some(found) = self.city_of(&others, query) {
+        // then a town the ZIP list files under another city's name, then
+        // the state alone
+        if let Some(found) = self
+            .city_of(&other_readings(&named), query)
+            .or_else(|| self.census_town(&named, query))
+            .or_else(|| self.city_of(&state_alone, query))
+        {
             return found;
         }
         let readings: Vec<_> = named.into_iter().chain(state_alone).collect();
@@ -1240,18 +1296,38 @@ impl Gazetteer {
                         return Some(Ok(city_origin(p)));
                     }
                 }
-                (Some(places), None) if places.len() == 1 => {
-                    return Some(Ok(city_origin(&places[0])))
-                }
                 (Some(places), None) => {
+                    // a town of a ZIP code or two is not the only place of
+                    // its name when the Census has one in another state
+                    // ("North Miami": a town in Oklahoma, a city in Florida)
+                    let towns = self.census_towns.get(&key).map_or(&[][..], Vec::as_slice);
+                    match places.as_slice() {
+                        [one] if towns.is_empty() || one.zips > Self::SMALL_TOWN_ZIPS => {
+                            return Some(Ok(city_origin(one)));
+                        }
+                        _ => {}
+                    }
+                    // and a city by another name ("Manhattan": New York),
+                    // the biggest first
+                    let mut offered: Vec<&CityPlace> = places.iter().chain(towns).collect();
+                    for &(name, its_state) in CITY_OTHER_KEYS.get(&key).into_iter().flatten() {
+                        offered.extend(
+                            self.cities
+                                .get(&normalize_city(name))
+                                .into_iter()
+                                .flatten()
+                                .filter(|p| its_state.is_none_or(|s| s == p.state)),
+                        );
+                    }
+                    offered.sort_by_key(|p| std::cmp::Reverse(p.zips));
                     return Some(Err(PlaceError::Ambiguous {
                         query: query.to_string(),
-                        suggestions: places
+                        suggestions: offered
                             .iter()
                             .take(MAX_SUGGESTIONS)
-                            .map(CityPlace::label)
+                            .map(|p| p.label())
                             .collect(),
-                    }))
+                    }));
                 }
                 (None, Some(state)) if key.is_empty() => {
                     if *state == "DC" {
@@ -1270,6 +1346,127 @@ impl Gazetteer {
         }
         None
     }
+
+    /// The first reading ((city, state)) that is a place of the Census
+    /// Gazetteer the ZIP list does not name ([`Gazetteer::census_towns`]):
+    /// in its state, or alone when one state has it; the error of a name
+    /// several states have. `None` when none is.
+    fn census_town(
+        &self,
+        readings: &[(String, Option<&'static str>)],
+        query: &str,
+    ) -> Option<Result<Origin, PlaceError>> {
+        for (city, state) in readings {
+            let Some(places) = self.census_towns.get(&normalize_city(city)) else {
+                continue;
+            };
+            match state {
+                Some(state) => {
+                    if let Some(p) = places.iter().find(|p| p.state == *state) {
+                        return Some(Ok(city_origin(p)));
+                    }
+                }
+                None if self.cities.contains_key(&normalize_city(city)) => {}
+                None if places.len() == 1 => return Some(Ok(city_origin(&places[0]))),
+                None => {
+                    return Some(Err(PlaceError::Ambiguous {
+                        query: query.to_string(),
+                        suggestions: places
+                            .iter()
+                            .take(MAX_SUGGESTIONS)
+                            .map(CityPlace::label)
+                            .collect(),
+                    }))
+                }
+            }
+        }
+        None
+    }
+
+    /// A place written as a part of a city and the city, with no state
+    /// ("Buckhead, Atlanta", "Watts, Los Angeles", "Lakewood, Denver",
+    /// "Brooklyn, NYC"): the part when it is a city or town of its own
+    /// within [`Self::NEAR_CITY_MILES`] of the city, in its state (a
+    /// suburb), else the city (a neighbourhood, which the ZIP list does not
+    /// name; the town of the same name elsewhere is not meant: Buckhead,
+    /// GA is 60 miles from Atlanta). `None` when the text is not a part, a
+    /// comma and a city (ZIP list, or another name of one) that is not a
+    /// state.
+    fn within_city(&self, query: &str) -> Option<Result<Origin, PlaceError>> {
+        let (part, city) = query.rsplit_once(',')?;
+        let (part, city) = (part.trim(), city.trim());
+        // "Denver, CO, Canada" is not a part of Canada, KY
+        let not_a_city =
+            |text: &str| text.chars().any(|c| c.is_ascii_digit()) || state_code(text).is_some();
+        if part.is_empty() || not_a_city(city) || !states_named(part).is_empty() {
+            return None;
+        }
+        let key = normalize_city(city);
+        let mut outer: Vec<&CityPlace> = self.cities.get(&key).into_iter().flatten().collect();
+        for &(name, state) in CITY_OTHER_KEYS.get(&key).into_iter().flatten() {
+            outer.extend(
+                self.cities
+                    .get(&normalize_city(name))
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| state.is_none_or(|s| s == p.state)),
+            );
+        }
+        if outer.is_empty() {
+            return None;
+        }
+        let part_key = normalize_city(part);
+        let inner = self
+            .cities
+            .get(&part_key)
+            .into_iter()
+            .chain(self.census_towns.get(&part_key))
+            .flatten();
+        for p in inner {
+            let near = outer.iter().any(|o| {
+                o.state == p.state
+                    && haversine_miles(o.lat, o.lon, p.lat, p.lon) <= Self::NEAR_CITY_MILES
+            });
+            if near {
+                return Some(Ok(city_origin(p)));
+            }
+        }
+        outer.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
+        outer.dedup_by(|a, b| a.state == b.state && a.city == b.city);
+        // a city with parts people name is a big one: the big city of the
+        // name when the others are villages ("Back Bay, Boston": Boston,
+        // MA, not Boston, GA); a choice when two are cities ("Oak Cliff,
+        // Springfield")
+        let big = |p: &CityPlace, next: &CityPlace| {
+            p.zips >= BIG_CITY_ZIPS && p.zips >= Self::BIG_CITY_LEAD * next.zips
+        };
+        Some(match outer.as_slice() {
+            [one] => Ok(city_origin(one)),
+            [first, next, ..] if big(first, next) => Ok(city_origin(first)),
+            _ => Err(PlaceError::Ambiguous {
+                query: query.to_string(),
+                suggestions: outer
+                    .iter()
+                    .take(MAX_SUGGESTIONS)
+                    .map(|p| p.label())
+                    .collect(),
+            }),
+        })
+    }
+
+    /// A city of the ZIP list with this many ZIP codes or fewer is not
+    /// read alone as the only place of its name when the Census knows the
+    /// name in another state ([`Self::city_of`]).
+    const SMALL_TOWN_ZIPS: u32 = 2;
+
+    /// How many times the ZIP codes of the next city of its name a big
+    /// city needs, to be the one a part of a city is read in
+    /// ([`Self::within_city`]).
+    const BIG_CITY_LEAD: u32 = 10;
+
+    /// How far a town may be from a city to be read as its suburb
+    /// ([`Self::within_city`]), centre to centre.
+    const NEAR_CITY_MILES: f64 = 30.0;
 
     /// A county among the readings of a place that names no city: "Orange
     /// County, CA", "Orleans Parish", "Cook County Illinois", or a county's
@@ -1959,7 +2156,7 @@ mod tests {
             g.resolve("Denver, CO").unwrap()
         );
         assert_eq!(
-            g.resolve("Atlantis 99999").unwrap_err(),
+            g.resolve("Xyzzyville 99999").unwrap_err(),
             PlaceError::UnknownZip("99999".to_string())
         );
         // numbers that are not a whole ZIP are not read as one
@@ -2191,8 +2388,6 @@ mod tests {
             "Upper St. Clair, PA",
             "New Hope, MN",
             "Denver, CO, Canada",
-            "West Allis",
-            "W. Allis, WI",
         ] {
             let found = g.resolve(typed);
             assert!(
@@ -2284,9 +2479,100 @@ mod tests {
             err.suggestions()
         );
         assert!(matches!(
-            g.resolve("Atlantis, ZZ"),
+            g.resolve("Xyzzyville, ZZ"),
             Err(PlaceError::Unknown { .. })
         ));
+    }
+
+    #[test]
+    fn a_town_the_zip_list_files_under_another_city_is_found() {
+        let g = Gazetteer::get();
+        let label = |q: &str| g.resolve(q).map(|o| o.label);
+        // cities and suburbs whose ZIP codes carry a neighbour's name:
+        // found as the Census places them, with their state or alone
+        for (typed, want) in [
+            ("West Allis, WI", "West Allis, WI"),
+            ("West Allis", "West Allis, WI"),
+            ("W. Allis, WI", "West Allis, WI"),
+            ("Lakewood, CO", "Lakewood, CO"),
+            ("Lakewood, Colorado", "Lakewood, CO"),
+            ("North Miami, FL", "North Miami, FL"),
+            ("Highlands Ranch", "Highlands Ranch, CO"),
+        ] {
+            assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
+        }
+        let west_allis = g.resolve("West Allis, WI").unwrap();
+        let milwaukee = g.resolve("Milwaukee, WI").unwrap();
+        let miles = haversine_miles(west_allis.lat, west_allis.lon, milwaukee.lat, milwaukee.lon);
+        assert!((3.0..10.0).contains(&miles), "{miles}");
+        // a ZIP city of a ZIP code or two is no longer the only one of its
+        // name when the Census has the name in another state: a choice,
+        // not a town 1,300 miles away
+        for (typed, both) in [
+            ("North Miami", ["North Miami, OK", "North Miami, FL"]),
+            ("Edina", ["Edina, MO", "Edina, MN"]),
+        ] {
+            let err = g.resolve(typed).unwrap_err();
+            assert!(
+                matches!(err, PlaceError::Ambiguous { .. }),
+                "{typed}: {err:?}"
+            );
+            for place in both {
+                assert!(
+                    err.suggestions().iter().any(|s| s == place),
+                    "{typed}: {err:?}"
+                );
+            }
+        }
+        // a city of many ZIP codes stays itself, and so does a city whose
+        // name the Census has only in its own state
+        assert_eq!(label("Metairie").as_deref(), Ok("Metairie, LA"));
+        assert_eq!(label("Ellicott City").as_deref(), Ok("Ellicott City, MD"));
+        // a name many states have offers the Census's too
+        let err = g.resolve("Lakewood").unwrap_err();
+        assert!(
+            err.suggestions().iter().any(|s| s == "Lakewood, CO"),
+            "{err:?}"
+        );
+        // "Manhattan" alone offers New York first, then the towns
+        let err = g.resolve("Manhattan").unwrap_err();
+        assert_eq!(err.suggestions()[0], "New York, NY", "{err:?}");
+        assert!(
+            err.suggestions().iter().any(|s| s == "Manhattan, KS"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_part_of_a_city_written_before_it_is_read_in_that_city() {
+        let g = Gazetteer::get();
+        let label = |q: &str| g.resolve(q).map(|o| o.label);
+        for (typed, want) in [
+            // neighbourhoods: the city, not a town of the same name
+            // elsewhere (Buckhead, GA is 60 miles from Atlanta; Watts, OK)
+            ("Buckhead, Atlanta", "Atlanta, GA"),
+            ("Watts, Los Angeles", "Los Angeles, CA"),
+            ("Hyde Park, Chicago", "Chicago, IL"),
+            ("Back Bay, Boston", "Boston, MA"),
+            ("Midtown, Manhattan", "New York, NY"),
+            ("Harlem, NYC", "New York, NY"),
+            ("123 Main St, Boise", "Boise, ID"),
+            // suburbs and towns near the city: themselves
+            ("Decatur, Atlanta", "Decatur, GA"),
+            ("Coral Gables, Miami", "Coral Gables, FL"),
+            ("Cambridge, Boston", "Cambridge, MA"),
+            ("Brooklyn, NYC", "Brooklyn, NY"),
+            ("Lakewood, Denver", "Lakewood, CO"),
+            // a state after the comma is still the state
+            ("Portland, Maine", "Portland, ME"),
+            ("Brooklyn, New York", "Brooklyn, NY"),
+        ] {
+            assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
+        }
+        // a city two states have as cities: a choice, the bigger first
+        let err = g.resolve("Downtown, Portland").unwrap_err();
+        assert!(matches!(err, PlaceError::Ambiguous { .. }), "{err:?}");
+        assert_eq!(err.suggestions()[..2], ["Portland, OR", "Portland, ME"]);
     }
 
     #[test]
