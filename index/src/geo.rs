@@ -167,7 +167,7 @@ pub enum PlaceError {
         suggestions: Vec<String>,
     },
     /// A state (or territory) alone: a search needs a place in it.
-    #[error("{state} is a whole state: enter a ZIP code or a city in it{}", did_you_mean(.suggestions))]
+    #[error("{state} is a whole {}: enter a ZIP code or a city in it{}", if is_territory(state) { "territory" } else { "state" }, did_you_mean(.suggestions))]
     WholeState {
         /// What the person typed.
         query: String,
@@ -338,9 +338,8 @@ impl MapCities {
 
     /// The Census places, ranked by the ZIP codes of `cities` (normalized
     /// name -> the ZIP list's cities of that name).
-    fn new(cities: &HashMap<String, Vec<CityPlace>>) -> MapCities {
-        let mut places: Vec<(CensusPlace, u32)> =
-            census_places().into_iter().map(|p| (p, 0)).collect();
+    fn new(cities: &HashMap<String, Vec<CityPlace>>, census: &[CensusPlace]) -> MapCities {
+        let mut places: Vec<(CensusPlace, u32)> = census.iter().map(|&p| (p, 0)).collect();
         // normalized name and state -> indexes into `places`
         let mut by_name: HashMap<(String, &str), Vec<usize>> = HashMap::new();
         for (i, (p, _)) in places.iter().enumerate() {
@@ -498,9 +497,12 @@ fn census_places() -> Vec<CensusPlace> {
 /// normalized name, for [`Gazetteer::census_towns`]: in each state the one
 /// incorporated first (a city, then a town, a village, a census designated
 /// place: "Buckhead, GA" is a town and a CDP), states in order.
-fn census_towns(cities: &HashMap<String, Vec<CityPlace>>) -> HashMap<String, Vec<CityPlace>> {
+fn census_towns(
+    cities: &HashMap<String, Vec<CityPlace>>,
+    census: &[CensusPlace],
+) -> HashMap<String, Vec<CityPlace>> {
     let mut towns: HashMap<String, Vec<(u8, CityPlace)>> = HashMap::new();
-    for p in census_places() {
+    for p in census {
         let key = normalize_city(p.name);
         let in_zip_list = cities
             .get(&key)
@@ -511,8 +513,8 @@ fn census_towns(cities: &HashMap<String, Vec<CityPlace>>) -> HashMap<String, Vec
         let same = towns.entry(key).or_default();
         match same.iter_mut().find(|(_, c)| c.state == p.state) {
             Some((kind, _)) if *kind <= p.incorporation => {}
-            Some(held) => *held = (p.incorporation, census_city(&p)),
-            None => same.push((p.incorporation, census_city(&p))),
+            Some(held) => *held = (p.incorporation, census_city(p)),
+            None => same.push((p.incorporation, census_city(p))),
         }
     }
     towns
@@ -831,6 +833,29 @@ pub fn state_name(code: &str) -> Option<&'static str> {
     STATES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
 }
 
+/// The postal codes of [`STATES`] that are territories of the United
+/// States or states in free association with it, not states.
+const TERRITORIES: &[&str] = &["PR", "GU", "VI", "AS", "MP", "FM", "MH", "PW"];
+
+/// Is `name`, a name of [`STATES`] ("Guam"), a territory rather than a
+/// state?
+pub fn is_territory(name: &str) -> bool {
+    STATES
+        .iter()
+        .any(|&(code, n)| n == name && TERRITORIES.contains(&code))
+}
+
+/// A name of [`STATES`] ("North Carolina") as the Spanish pages write it
+/// ("Carolina del Norte"): the first of [`STATE_NAMES_ES`] for its code,
+/// else the name itself (the same in both languages: "Ohio").
+pub fn state_name_es(name: &str) -> &str {
+    STATES
+        .iter()
+        .find(|&&(_, n)| n == name)
+        .and_then(|&(code, _)| STATE_NAMES_ES.iter().find(|&&(c, _)| c == code))
+        .map_or(name, |&(_, es)| es)
+}
+
 /// A place name as a key: folded ("Mayagüez" = "mayaguez"), punctuation,
 /// spaces and case left out ("O'Fallon" = "O Fallon" = "ofallon"), and the
 /// abbreviations of names made one ("Saint", "St.", "Ste." = "st"; "Fort",
@@ -1031,12 +1056,13 @@ impl Gazetteer {
         zips.shrink_to_fit();
         zip_cities.shrink_to_fit();
         let cities = places_of(sums);
+        let census = census_places();
         Gazetteer {
             zips,
             zip_cities,
             unplaced,
-            map_cities: MapCities::new(&cities),
-            census_towns: census_towns(&cities),
+            map_cities: MapCities::new(&cities, &census),
+            census_towns: census_towns(&cities, &census),
             cities,
             counties: places_of(county_sums),
         }

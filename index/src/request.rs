@@ -257,6 +257,7 @@ impl ParamError {
             ParamErrorKind::TextTooLong { max } => ("The keywords are longer than {max} characters: shorten them.", vec![("max", max.to_string())]),
             ParamErrorKind::NoSearchableWords { text } => ("Your keywords {text} have no letters or numbers to search for. Use words such as \u{201c}DBT\u{201d} or \u{201c}evening\u{201d}, or leave the keywords empty.", vec![("text", quoted(text))]),
             ParamErrorKind::ZipMissingLeadingZero { typed, zip } => ("ZIP codes have 5 digits, and {typed} has fewer: did you mean {zip}? (Spreadsheets often drop the zeros a ZIP code starts with.)", vec![("typed", quoted(typed)), ("zip", zip.clone())]),
+            ParamErrorKind::WholeState { state } if crate::geo::is_territory(state) => ("{state} is a whole territory: enter a ZIP code or a city in it, or choose one of its places below.", vec![("state", state.clone())]),
             ParamErrorKind::WholeState { state } => ("{state} is a whole state: enter a ZIP code or a city in it, or choose one of its places below.", vec![("state", state.clone())]),
             ParamErrorKind::BadSort { value } => ("{value} is not a sort order: use distance, relevance (best match first) or name.", vec![("value", quoted(value))]),
             ParamErrorKind::CountNotAWholeNumber { value, max } => ("{value} is not a whole number, as {parameter} must be: use a whole number from 1 to {max}.", vec![("value", quoted(value)), parameter, ("max", max.to_string())]),

@@ -214,6 +214,22 @@ fn errors_under_es_are_spanish() {
         "{html}"
     );
 
+    // a whole state is named in Spanish; a territory is a territory
+    let (status, html) = app.html("/es/search?near=North+Carolina");
+    assert_eq!(status, 400);
+    assert!(
+        html.contains("Carolina del Norte es un estado entero"),
+        "{html}"
+    );
+    let (status, html) = app.html("/es/search?near=Puerto+Rico");
+    assert_eq!(status, 400);
+    assert!(
+        html.contains("Puerto Rico es un territorio entero"),
+        "{html}"
+    );
+    let (_, html) = app.html("/search?near=Guam");
+    assert!(html.contains("Guam is a whole territory"), "{html}");
+
     // the API keeps English, in the English page's one wording
     let (status, body) = app.json("/api/v1/search?near=00000");
     assert_eq!(status, 400);

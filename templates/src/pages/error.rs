@@ -180,6 +180,9 @@ pub fn param_error_message(ctx: &SiteContext, error: &ParamError) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             }
+            ("state", _) if ctx.lang == crate::Lang::Es => {
+                *value = iop_index::geo::state_name_es(value).to_string()
+            }
             ("parameters", _) => {
                 *value = value
                     .split(", ")
