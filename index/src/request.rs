@@ -25,6 +25,10 @@ pub const MAX_PAGE: usize = 1000;
 /// The longest `q` accepted, in characters (Unicode scalar values).
 pub const MAX_QUERY_CHARS: usize = 200;
 
+/// The longest place a search reads, in characters: a whole street address
+/// with its unit, city, state, ZIP code and country is well under it.
+pub const MAX_PLACE_CHARS: usize = 200;
+
 /// The order of the results (ties by name, then id); [`SearchRequest::sort`]
 /// gives the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +163,11 @@ pub enum ParamErrorKind {
         /// The radius as given, in miles.
         value: String,
     },
+    /// `near` is longer than `max` characters.
+    PlaceTooLong {
+        /// The limit, [`MAX_PLACE_CHARS`].
+        max: usize,
+    },
     /// `q` is longer than `max` characters.
     TextTooLong {
         /// The limit, [`MAX_QUERY_CHARS`].
@@ -254,6 +263,7 @@ impl ParamError {
             ParamErrorKind::AmbiguousPlace { query } => ("There is a {query} in more than one state: add the state, or choose one below.", vec![("query", quoted(query))]),
             ParamErrorKind::RadiusNotANumber { value } => ("The distance {value} is not a number of miles: use a number greater than 0 and at most 500, such as 25.", vec![("value", quoted(value))]),
             ParamErrorKind::RadiusOutOfRange { value } => ("A distance of {value} miles is out of range: use a number greater than 0 and at most 500.", vec![("value", value.clone())]),
+            ParamErrorKind::PlaceTooLong { max } => ("The place is longer than {max} characters: enter a ZIP code, or a city and state.", vec![("max", max.to_string())]),
             ParamErrorKind::TextTooLong { max } => ("The keywords are longer than {max} characters: shorten them.", vec![("max", max.to_string())]),
             ParamErrorKind::NoSearchableWords { text } => ("Your keywords {text} have no letters or numbers to search for. Use words such as \u{201c}DBT\u{201d} or \u{201c}evening\u{201d}, or leave the keywords empty.", vec![("text", quoted(text))]),
             ParamErrorKind::ZipMissingLeadingZero { typed, zip } => ("ZIP codes have 5 digits, and {typed} has fewer: did you mean {zip}? (Spreadsheets often drop the zeros a ZIP code starts with.)", vec![("typed", quoted(typed)), ("zip", zip.clone())]),
@@ -423,6 +433,15 @@ impl SearchRequest {
             }
             match key {
                 "near" => {
+                    if value.chars().count() > MAX_PLACE_CHARS {
+                        return Err(ParamError::new(
+                            "near",
+                            ParamErrorKind::PlaceTooLong {
+                                max: MAX_PLACE_CHARS,
+                            },
+                            Vec::new(),
+                        ));
+                    }
                     let origin = Gazetteer::get()
                         .resolve(value)
                         .map_err(|e| place_error(&e))?;

@@ -9,8 +9,8 @@
 use axum::routing::get;
 use axum::{Json, Router};
 use iop_index::request::{
-    DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS,
-    MAX_RADIUS_MILES,
+    DEFAULT_PER_PAGE, DEFAULT_RADIUS_MILES, MAX_PAGE, MAX_PER_PAGE, MAX_PLACE_CHARS,
+    MAX_QUERY_CHARS, MAX_RADIUS_MILES,
 };
 use iop_index::Vocabulary;
 use serde_json::{json, Map, Value};
@@ -43,7 +43,7 @@ fn build() -> Value {
             .collect()
     };
     let mut parameters = vec![
-        json!({"name": "near", "in": "query", "description": "Where to search from: a ZIP code (95814), a city or town and its state (Sacramento, CA; towns the ZIP list files under a neighbouring city are found as the Census places them: West Allis, WI), a neighbourhood and its city (Midtown, Sacramento: the city), a county (Sacramento County, CA), an address or its last line (Sacramento, CA 95814: a ZIP code at the end is used; a country after it is left out) or coordinates (38.58,-121.49).", "schema": {"type": "string"}}),
+        json!({"name": "near", "in": "query", "description": format!("Where to search from: a ZIP code (95814), a city or town and its state (Sacramento, CA; towns the ZIP list files under a neighbouring city are found as the Census places them: West Allis, WI), a neighbourhood and its city (Midtown, Sacramento: the city), a county (Sacramento County, CA), an address or its last line (Sacramento, CA 95814: a ZIP code at the end is used; a country after it is left out) or coordinates (38.58,-121.49); at most {MAX_PLACE_CHARS} characters."), "schema": {"type": "string", "maxLength": MAX_PLACE_CHARS}}),
         json!({"name": "radius", "in": "query", "description": format!("Miles from `near` (default {DEFAULT_RADIUS_MILES}, at most {MAX_RADIUS_MILES})."), "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_MILES}}),
         json!({"name": "q", "in": "query", "description": format!("Words to find in names, descriptions and facts (at most {MAX_QUERY_CHARS} characters)."), "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS}}),
         json!({"name": "sort", "in": "query", "description": "distance (needs `near`), relevance or name.", "schema": {"type": "string", "enum": ["distance", "relevance", "name"]}}),

@@ -164,3 +164,34 @@ fn message_of(html: &str) -> String {
     let message = message.unwrap_or_else(|| panic!("no error message in {html}"));
     message.text().collect()
 }
+
+#[test]
+fn a_place_too_long_to_be_one_is_refused_without_being_read() {
+    // a paste gone wrong: 44,000 characters. Before, they were read as a
+    // place and the message quoted them back; now a place is at most 200
+    // characters
+    let app = TestApp::sample();
+    let long = "Springfield".repeat(4_000);
+    for (lang, words) in [
+        ("", "The place is longer than 200 characters"),
+        ("/es", "El lugar tiene más de 200 caracteres"),
+    ] {
+        let (status, html) = app.html(&format!("{lang}/search?near={long}"));
+        assert_eq!(status, 400, "{lang}");
+        let message = message_of(&html);
+        assert!(message.contains(words), "{lang}: {message}");
+        assert!(message.len() < 300, "{lang}: the message quotes it back");
+    }
+    let (status, body) = app.json(&format!("/api/v1/search?near={long}"));
+    assert_eq!(status, 400);
+    assert_eq!(body["parameter"], "near");
+    // an address of 200 characters is still read (its ZIP code at the end)
+    let address = format!("{:<178}, Sacramento, CA 95814", "Suite 100, 1215 K Street");
+    assert_eq!(address.chars().count(), 200);
+
+    let (status, html) = app.html(&format!(
+        "/search?near={}",
+        address.replace(' ', "+").replace(',', "%2C")
+    ));
+    assert_eq!(status, 200, "{html}");
+}
