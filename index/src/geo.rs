@@ -236,6 +236,11 @@ struct CityPlace {
     /// How many ZIP codes the city has: a measure of its size, used to offer
     /// the likeliest places first.
     zips: u32,
+    /// A census designated place of the Census Gazetteer (no town
+    /// government, often a neighbourhood's name), not a city of the ZIP
+    /// list or an incorporated place: found by its name alone only as a
+    /// suggestion.
+    designated: bool,
 }
 
 /// The gazetteer: ZIP codes and cities of the United States, built once from
@@ -534,6 +539,7 @@ fn census_city(p: &CensusPlace) -> CityPlace {
         lat: p.lat,
         lon: p.lon,
         zips: 0,
+        designated: p.incorporation == 3,
     }
 }
 
@@ -662,13 +668,15 @@ const STATE_OTHER_NAMES: &[(&str, &str)] = &[
     ("MP", "CNMI"),
     ("MP", "Northern Marianas"),
     ("FM", "Micronesia"),
+    // Spanish's older name, read but not written (the Spanish pages write
+    // Texas, as the Academy does)
+    ("TX", "Tejas"),
 ];
 
 /// The names in Spanish of states and territories that differ from the
 /// English ones once accents are folded, for the Spanish pages ("Santa Fe,
 /// Nuevo México"): postal code, then name.
 const STATE_NAMES_ES: &[(&str, &str)] = &[
-    ("TX", "Tejas"),
     ("NC", "Carolina del Norte"),
     ("SC", "Carolina del Sur"),
     ("ND", "Dakota del Norte"),
@@ -733,12 +741,49 @@ const CITY_OTHER_NAMES: &[(&str, &str, Option<&str>)] = &[
     ("SLC", "Salt Lake City", Some("UT")),
     ("KC", "Kansas City", Some("MO")),
     ("KC", "Kansas City", Some("KS")),
+    ("OKC", "Oklahoma City", Some("OK")),
+    ("Bmore", "Baltimore", Some("MD")),
+    ("St Pete", "Saint Petersburg", Some("FL")),
+    ("West Palm", "West Palm Beach", Some("FL")),
+    ("Coney Island", "Brooklyn", Some("NY")),
+    ("Crown Heights", "Brooklyn", Some("NY")),
+    ("Williamsburg", "Brooklyn", Some("NY")),
+    ("Washington Heights", "New York", Some("NY")),
+    ("Upper West Side", "New York", Some("NY")),
+    ("Upper East Side", "New York", Some("NY")),
+    ("East Harlem", "New York", Some("NY")),
+    ("Hell's Kitchen", "New York", Some("NY")),
+    ("Tribeca", "New York", Some("NY")),
+    ("SoHo", "New York", Some("NY")),
+    ("Murray Hill", "New York", Some("NY")),
+    ("Georgetown", "Washington", Some("DC")),
+    ("Ahwatukee", "Phoenix", Some("AZ")),
+    ("Bellevue", "Nashville", Some("TN")),
+    ("Mount Lebanon", "Pittsburgh", Some("PA")),
+    ("Upper St. Clair", "Pittsburgh", Some("PA")),
+    ("Waikiki", "Honolulu", Some("HI")),
+    ("Kona", "Kailua Kona", Some("HI")),
+    ("Old San Juan", "San Juan", Some("PR")),
+    ("Viejo San Juan", "San Juan", Some("PR")),
+    ("Río Piedras", "San Juan", Some("PR")),
+    ("Hato Rey", "San Juan", Some("PR")),
+    ("Cupey", "San Juan", Some("PR")),
+    ("Isla Verde", "Carolina", Some("PR")),
+    ("Levittown", "Toa Baja", Some("PR")),
     ("Fort Liberty", "Fort Bragg", Some("NC")),
     ("Fort Cavazos", "Fort Hood", Some("TX")),
     ("Fort Moore", "Fort Benning", Some("GA")),
     ("Fort Novosel", "Fort Rucker", Some("AL")),
     ("Fort Johnson", "Fort Polk", Some("LA")),
-    ("Fort Eisenhower", "Fort Gordon", Some("GA")),
+    ("Fort Eisenhower", "Augusta", Some("GA")),
+    ("Fort Gordon", "Augusta", Some("GA")),
+    ("Fort Jackson", "Columbia", Some("SC")),
+    ("Fort Sam Houston", "Jbsa Ft Sam Houston", Some("TX")),
+    ("JBSA", "Jbsa Ft Sam Houston", Some("TX")),
+    ("JBLM", "Mcchord Afb", Some("WA")),
+    ("Joint Base Lewis-McChord", "Mcchord Afb", Some("WA")),
+    ("Fort Lewis", "Mcchord Afb", Some("WA")),
+    ("Naval Station Norfolk", "Norfolk", Some("VA")),
     ("Fort Gregg-Adams", "Fort Lee", Some("VA")),
     ("Nueva York", "New York", Some("NY")),
     ("Ciudad de Nueva York", "New York", Some("NY")),
@@ -922,6 +967,7 @@ fn places_of(sums: HashMap<(String, &'static str), PlaceSums>) -> HashMap<String
             lat,
             lon,
             zips,
+            designated: false,
         });
     }
     for list in places.values_mut() {
@@ -1197,6 +1243,18 @@ impl Gazetteer {
                 Err(PlaceError::UnknownZip(zip)) if trailing_zip(before).is_none() => self
                     .resolve(before)
                     .map_err(|_| PlaceError::UnknownZip(zip)),
+                // named as written when the post office names the ZIP by a
+                // neighbour ("Lakewood, CO 80226", not "Denver, CO 80226"),
+                // at the ZIP's point
+                Ok(mut at) if trailing_zip(before).is_none() => {
+                    if let Ok(named) = self.resolve(before) {
+                        let miles = haversine_miles(named.lat, named.lon, at.lat, at.lon);
+                        if miles <= Self::NEAR_CITY_MILES && !at.label.starts_with(&named.label) {
+                            at.label = format!("{} {zip}", named.label);
+                        }
+                    }
+                    Ok(at)
+                }
                 found => found,
             };
         }
@@ -1326,16 +1384,34 @@ impl Gazetteer {
                     // a town of a ZIP code or two is not the only place of
                     // its name when the Census has one in another state
                     // ("North Miami": a town in Oklahoma, a city in Florida)
+                    // , or a county of the name ("Bucks": a town in
+                    // Alabama, a county in Pennsylvania)
                     let towns = self.census_towns.get(&key).map_or(&[][..], Vec::as_slice);
-                    match places.as_slice() {
-                        [one] if towns.is_empty() || one.zips > Self::SMALL_TOWN_ZIPS => {
+                    let counties = self.counties.get(&key).map_or(&[][..], Vec::as_slice);
+                    let (towns, counties) = match places.as_slice() {
+                        [one] if one.zips > Self::SMALL_TOWN_ZIPS => {
                             return Some(Ok(city_origin(one)));
                         }
-                        _ => {}
-                    }
+                        [one] if towns.is_empty() && counties.is_empty() => {
+                            return Some(Ok(city_origin(one)));
+                        }
+                        [_] => (towns, counties),
+                        // a big city the others of its name are villages
+                        // beside ("Houston": 183 ZIP codes in Texas, one
+                        // in Missouri); not a state's name ("Washington")
+                        [first, next, ..]
+                            if first.zips >= BIG_CITY_ZIPS
+                                && first.zips >= Self::BIG_CITY_LEAD * next.zips
+                                && !is_state_name(query) =>
+                        {
+                            return Some(Ok(city_origin(first)));
+                        }
+                        _ => (towns, &[][..]),
+                    };
                     // and a city by another name ("Manhattan": New York),
                     // the biggest first
-                    let mut offered: Vec<&CityPlace> = places.iter().chain(towns).collect();
+                    let mut offered: Vec<&CityPlace> =
+                        places.iter().chain(towns).chain(counties).collect();
                     for &(name, its_state) in CITY_OTHER_KEYS.get(&key).into_iter().flatten() {
                         offered.extend(
                             self.cities
@@ -1345,7 +1421,7 @@ impl Gazetteer {
                                 .filter(|p| its_state.is_none_or(|s| s == p.state)),
                         );
                     }
-                    offered.sort_by_key(|p| std::cmp::Reverse(p.zips));
+                    offered.sort_by_key(|p| Self::offer_rank(p));
                     return Some(Err(PlaceError::Ambiguous {
                         query: query.to_string(),
                         suggestions: offered
@@ -1393,15 +1469,28 @@ impl Gazetteer {
                     }
                 }
                 None if self.cities.contains_key(&normalize_city(city)) => {}
+                // a census designated place by its name alone may be a
+                // neighbourhood's name far from it ("Coney Island": a place
+                // in Missouri): offered, not taken
+                None if places.len() == 1 && places[0].designated => {
+                    return Some(Err(PlaceError::Unknown {
+                        query: query.to_string(),
+                        suggestions: vec![places[0].label()],
+                    }))
+                }
                 None if places.len() == 1 => return Some(Ok(city_origin(&places[0]))),
                 None => {
                     return Some(Err(PlaceError::Ambiguous {
                         query: query.to_string(),
-                        suggestions: places
-                            .iter()
-                            .take(MAX_SUGGESTIONS)
-                            .map(CityPlace::label)
-                            .collect(),
+                        suggestions: {
+                            let mut offered: Vec<&CityPlace> = places.iter().collect();
+                            offered.sort_by_key(|p| Self::offer_rank(p));
+                            offered
+                                .iter()
+                                .take(MAX_SUGGESTIONS)
+                                .map(|p| p.label())
+                                .collect()
+                        },
                     }))
                 }
             }
@@ -1439,8 +1528,25 @@ impl Gazetteer {
             );
         }
         if outer.is_empty() {
+            // a county by its name ("Laurelton, Queens")
+            let (base, _) = county_name(city);
+            outer.extend(
+                self.counties
+                    .get(&normalize_city(base))
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        if outer.is_empty() {
             return None;
         }
+        // the cities of the name, the villages of it left out: a city with
+        // parts people name is a big one ("Williamsburg, Brooklyn" is in
+        // Brooklyn, NY, not near Brooklyn, IA)
+        outer.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
+        outer.dedup_by(|a, b| a.state == b.state && a.city == b.city);
+        let biggest = outer[0].zips;
+        outer.retain(|p| p.zips * Self::BIG_CITY_LEAD >= biggest);
         let part_key = normalize_city(part);
         let inner = self
             .cities
@@ -1457,18 +1563,11 @@ impl Gazetteer {
                 return Some(Ok(city_origin(p)));
             }
         }
-        outer.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
-        outer.dedup_by(|a, b| a.state == b.state && a.city == b.city);
-        // a city with parts people name is a big one: the big city of the
-        // name when the others are villages ("Back Bay, Boston": Boston,
-        // MA, not Boston, GA); a choice when two are cities ("Oak Cliff,
-        // Springfield")
-        let big = |p: &CityPlace, next: &CityPlace| {
-            p.zips >= BIG_CITY_ZIPS && p.zips >= Self::BIG_CITY_LEAD * next.zips
-        };
+        // the one city of the name ("Back Bay, Boston": Boston, MA, not
+        // Boston, GA), or a choice when two are cities ("St. Johns,
+        // Portland")
         Some(match outer.as_slice() {
             [one] => Ok(city_origin(one)),
-            [first, next, ..] if big(first, next) => Ok(city_origin(first)),
             _ => Err(PlaceError::Ambiguous {
                 query: query.to_string(),
                 suggestions: outer
@@ -1480,19 +1579,35 @@ impl Gazetteer {
         })
     }
 
+    /// Where a place goes in a list of those of one name, lowest first: the
+    /// ZIP list's towns of more than [`Self::SMALL_TOWN_ZIPS`] ZIP codes,
+    /// the biggest first; then the Census's incorporated places (cities the
+    /// post office files under a neighbour, like Sunrise, FL, or North
+    /// Miami); then the small ZIP towns; then census designated places.
+    fn offer_rank(p: &CityPlace) -> (u8, std::cmp::Reverse<u32>) {
+        let tier = match (p.zips, p.designated) {
+            (0, false) => 1,
+            (0, true) => 3,
+            (z, _) if z > Self::SMALL_TOWN_ZIPS => 0,
+            _ => 2,
+        };
+        (tier, std::cmp::Reverse(p.zips))
+    }
+
     /// A city of the ZIP list with this many ZIP codes or fewer is not
     /// read alone as the only place of its name when the Census knows the
     /// name in another state ([`Self::city_of`]).
     const SMALL_TOWN_ZIPS: u32 = 2;
 
-    /// How many times the ZIP codes of the next city of its name a big
-    /// city needs, to be the one a part of a city is read in
-    /// ([`Self::within_city`]).
+    /// A place with a tenth of the ZIP codes of the biggest of its name or
+    /// fewer is a village beside it, not a city of the name
+    /// ([`Self::within_city`], [`Self::city_of`]).
     const BIG_CITY_LEAD: u32 = 10;
 
     /// How far a town may be from a city to be read as its suburb
-    /// ([`Self::within_city`]), centre to centre.
-    const NEAR_CITY_MILES: f64 = 30.0;
+    /// ([`Self::within_city`]), centre to centre: Decatur is 6 miles from
+    /// Atlanta, Inwood on Long Island 17 from Manhattan's Inwood.
+    const NEAR_CITY_MILES: f64 = 15.0;
 
     /// A county among the readings of a place that names no city: "Orange
     /// County, CA", "Orleans Parish", "Cook County Illinois", or a county's
@@ -1511,7 +1626,8 @@ impl Gazetteer {
                 continue;
             }
             let (base, said) = county_name(name);
-            let Some(places) = self.counties.get(&normalize_city(base)) else {
+            let key = normalize_city(base);
+            let Some(places) = self.counties.get(&key) else {
                 continue;
             };
             // "Orleans Parish" is not Orleans County
@@ -1525,6 +1641,22 @@ impl Gazetteer {
                     if let Some(p) = places.iter().find(|p| p.state == *state) {
                         return Some(Ok(city_origin(p)));
                     }
+                }
+                // a county's name alone that a Census town has too
+                // ("Davie": the town in Florida, the county in North
+                // Carolina): a choice
+                None if places.len() == 1 && !said && self.census_towns.contains_key(&key) => {
+                    let towns = &self.census_towns[&key];
+                    return Some(Err(PlaceError::Ambiguous {
+                        query: query.to_string(),
+                        suggestions: places
+                            .iter()
+                            .copied()
+                            .chain(towns)
+                            .take(MAX_SUGGESTIONS)
+                            .map(|p| p.label())
+                            .collect(),
+                    }));
                 }
                 None if places.len() == 1 => return Some(Ok(city_origin(places[0]))),
                 None if said && !places.is_empty() => {
@@ -2122,7 +2254,6 @@ mod tests {
             ("Pittsburg, PA", "Pittsburgh, PA"),
             ("Albuquerqe, NM", "Albuquerque, NM"),
             ("Cincinatti, OH", "Cincinnati, OH"),
-            ("Philadelphia, PN", "Philadelphia, PA"),
             ("Mayaguës, PR", "Mayaguez, PR"),
         ] {
             let e = g.resolve(typed).unwrap_err();
@@ -2330,9 +2461,8 @@ mod tests {
                 "{typed}"
             );
         }
-        // a name in several states, as in English
-        let err = g.resolve("Filadelfia").unwrap_err();
-        assert_eq!(err.suggestions()[0], "Philadelphia, PA", "{err:?}");
+        // a name in several states, as in English: the big city of it
+        assert_eq!(g.resolve("Filadelfia").unwrap().label, "Philadelphia, PA");
         assert_eq!(state_code("Carolina del Norte"), Some("NC"));
         assert_eq!(state_code("nuevo mexico"), Some("NM"));
     }
@@ -2409,12 +2539,7 @@ mod tests {
         ] {
             assert_eq!(at(typed), at(want), "{typed}");
         }
-        for typed in [
-            "Mount Lebanon, PA",
-            "Upper St. Clair, PA",
-            "New Hope, MN",
-            "Denver, CO, Canada",
-        ] {
+        for typed in ["New Hope, MN", "Denver, CO, Canada"] {
             let found = g.resolve(typed);
             assert!(
                 !found
@@ -2523,7 +2648,9 @@ mod tests {
             ("Lakewood, CO", "Lakewood, CO"),
             ("Lakewood, Colorado", "Lakewood, CO"),
             ("North Miami, FL", "North Miami, FL"),
-            ("Highlands Ranch", "Highlands Ranch, CO"),
+            ("Highlands Ranch, CO", "Highlands Ranch, CO"),
+            // a state not known after a big city's name: the city
+            ("Philadelphia, PN", "Philadelphia, PA"),
         ] {
             assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
         }
@@ -2595,10 +2722,123 @@ mod tests {
         ] {
             assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
         }
+        // the city of the name, not a town beside a village of it: Brooklyn,
+        // IA has a Williamsburg, Queens has no Laurelton but Pennsylvania does
+        for (typed, want) in [
+            ("Williamsburg, Brooklyn", "Brooklyn, NY"),
+            ("Kensington, Brooklyn", "Brooklyn, NY"),
+            ("South Park, Houston", "Houston, TX"),
+            ("Bellevue, Nashville", "Nashville, TN"),
+            ("Germantown, Nashville", "Nashville, TN"),
+            ("Riverside, Jacksonville", "Jacksonville, FL"),
+            ("Sheridan, Denver", "Sheridan, CO"),
+            ("Laurelton, Queens", "Queens County, NY"),
+            ("Inwood, Manhattan", "New York, NY"),
+        ] {
+            assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
+        }
         // a city two states have as cities: a choice, the bigger first
-        let err = g.resolve("Downtown, Portland").unwrap_err();
-        assert!(matches!(err, PlaceError::Ambiguous { .. }), "{err:?}");
-        assert_eq!(err.suggestions()[..2], ["Portland, OR", "Portland, ME"]);
+        for typed in [
+            "Downtown, Portland",
+            "St. Johns, Portland",
+            "Mount Pleasant, Cleveland",
+        ] {
+            let err = g.resolve(typed).unwrap_err();
+            assert!(matches!(err, PlaceError::Ambiguous { .. }), "{err:?}");
+            assert_eq!(err.suggestions().len(), 2, "{err:?}");
+        }
+        assert_eq!(
+            g.resolve("St. Johns, Portland").unwrap_err().suggestions(),
+            ["Portland, OR", "Portland, ME"]
+        );
+    }
+
+    #[test]
+    fn a_name_alone_is_the_big_city_of_it_or_a_choice_never_a_far_village() {
+        let g = Gazetteer::get();
+        let label = |q: &str| g.resolve(q).map(|o| o.label);
+        // a big city beside villages of its name
+        for (typed, want) in [
+            ("Houston", "Houston, TX"),
+            ("Phoenix", "Phoenix, AZ"),
+            ("denver!!!", "Denver, CO"),
+            ("Long Beach", "Long Beach, CA"),
+        ] {
+            assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
+        }
+        // two cities, or a state's name: a choice
+        for (typed, first) in [
+            ("Portland", "Portland, OR"),
+            ("Kansas City", "Kansas City, MO"),
+            ("Columbus", "Columbus, OH"),
+            ("Washington", "Washington, DC"),
+            // a county's name and a small town's ("Bucks": Alabama)
+            ("Bucks", "Bucks County, PA"),
+            ("Wake", "Wake County, NC"),
+            ("Davie", "Davie County, NC"),
+            // a Census city the post office files under a neighbour,
+            // before a town of one ZIP code
+            ("Sunrise", "Sunrise, FL"),
+            ("North Miami", "North Miami, FL"),
+        ] {
+            let err = g.resolve(typed).unwrap_err();
+            assert!(
+                matches!(err, PlaceError::Ambiguous { .. }),
+                "{typed}: {err:?}"
+            );
+            assert_eq!(err.suggestions()[0], first, "{typed}: {err:?}");
+        }
+        assert!(g
+            .resolve("Davie")
+            .unwrap_err()
+            .suggestions()
+            .contains(&"Davie, FL".to_string()));
+        // a census designated place alone may be a neighbourhood's name far
+        // from it: offered, not taken
+        let err = g.resolve("The Woodlands").unwrap_err();
+        assert!(matches!(err, PlaceError::Unknown { .. }), "{err:?}");
+        assert_eq!(err.suggestions(), ["The Woodlands, TX"]);
+        assert_eq!(
+            label("The Woodlands, TX").as_deref(),
+            Ok("The Woodlands, TX")
+        );
+        // neighbourhoods, posts and nicknames by their city
+        for (typed, want) in [
+            ("Coney Island", "Brooklyn, NY"),
+            ("Washington Heights", "New York, NY"),
+            ("Georgetown, DC", "Washington, DC"),
+            ("Hato Rey", "San Juan, PR"),
+            ("Fort Eisenhower", "Augusta, GA"),
+            ("Fort Jackson, SC", "Columbia, SC"),
+            ("JBLM", "Mcchord Afb, WA"),
+            ("OKC", "Oklahoma City, OK"),
+            ("St Pete", "Saint Petersburg, FL"),
+        ] {
+            assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
+        }
+        // every other name leads to a city of the ZIP list
+        for &(other, city, state) in CITY_OTHER_NAMES {
+            let places = g.cities.get(&normalize_city(city));
+            assert!(
+                places.is_some_and(|p| p.iter().any(|p| state.is_none_or(|s| s == p.state))),
+                "{other}: no {city}, {state:?} in the ZIP list"
+            );
+        }
+        // a ZIP code the post office names by a neighbour keeps the name written
+        for (typed, want) in [
+            ("Lakewood, CO 80226", "Lakewood, CO 80226"),
+            (
+                "7500 W Colfax Ave, Lakewood, CO 80214",
+                "Lakewood, CO 80214",
+            ),
+            ("Denver, CO 80202", "Denver, CO 80202"),
+        ] {
+            assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
+        }
+        assert_eq!(
+            (g.resolve("Lakewood, CO 80226").unwrap().lat),
+            g.resolve("80226").unwrap().lat
+        );
     }
 
     #[test]

@@ -221,6 +221,8 @@ fn errors_under_es_are_spanish() {
         html.contains("Carolina del Norte es un estado entero"),
         "{html}"
     );
+    let (_, html) = app.html("/es/search?near=Texas");
+    assert!(html.contains("Texas es un estado entero"), "{html}");
     let (status, html) = app.html("/es/search?near=Puerto+Rico");
     assert_eq!(status, 400);
     assert!(
