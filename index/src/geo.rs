@@ -230,7 +230,7 @@ struct ZipEntry {
 #[derive(Debug, Clone)]
 struct CityPlace {
     city: String,
-    state: String,
+    state: &'static str,
     lat: f64,
     lon: f64,
     /// How many ZIP codes the city has: a measure of its size, used to offer
@@ -357,7 +357,7 @@ impl MapCities {
         for (key, same_name) in cities {
             for c in same_name {
                 let nearest = by_name
-                    .get(&(key.clone(), c.state.as_str()))
+                    .get(&(key.clone(), c.state))
                     .into_iter()
                     .flatten()
                     .map(|&i| {
@@ -525,7 +525,7 @@ fn census_towns(
     towns
         .into_iter()
         .map(|(key, mut places)| {
-            places.sort_by(|a, b| a.1.state.cmp(&b.1.state));
+            places.sort_by(|a, b| a.1.state.cmp(b.1.state));
             (key, places.into_iter().map(|(_, p)| p).collect())
         })
         .collect()
@@ -535,7 +535,7 @@ fn census_towns(
 fn census_city(p: &CensusPlace) -> CityPlace {
     CityPlace {
         city: p.name.to_string(),
-        state: p.state.to_string(),
+        state: p.state,
         lat: p.lat,
         lon: p.lon,
         zips: 0,
@@ -963,7 +963,7 @@ fn places_of(sums: HashMap<(String, &'static str), PlaceSums>) -> HashMap<String
         let zips = by_kind[0].2 + by_kind[1].2;
         places.entry(key).or_default().push(CityPlace {
             city,
-            state: state.to_string(),
+            state,
             lat,
             lon,
             zips,
@@ -971,7 +971,7 @@ fn places_of(sums: HashMap<(String, &'static str), PlaceSums>) -> HashMap<String
         });
     }
     for list in places.values_mut() {
-        list.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
+        list.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(b.state)));
         list.shrink_to_fit();
     }
     places
@@ -1543,7 +1543,7 @@ impl Gazetteer {
         // the cities of the name, the villages of it left out: a city with
         // parts people name is a big one ("Williamsburg, Brooklyn" is in
         // Brooklyn, NY, not near Brooklyn, IA)
-        outer.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(&b.state)));
+        outer.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(b.state)));
         outer.dedup_by(|a, b| a.state == b.state && a.city == b.city);
         let biggest = outer[0].zips;
         outer.retain(|p| p.zips * Self::BIG_CITY_LEAD >= biggest);
