@@ -148,12 +148,19 @@ pub enum PlaceError {
         suggestions: Vec<String>,
     },
     /// A city name found in more than one state.
-    #[error("there is a {query:?} in more than one state: add the state{}", did_you_mean(.suggestions))]
+    #[error("more than one state has a place called {query:?}: add the state{}", did_you_mean(.suggestions))]
     Ambiguous {
         /// What the person typed.
         query: String,
         /// The same name in each state that has it ("Springfield, IL").
         suggestions: Vec<String>,
+    },
+    /// A place in another country ("Toronto, Canada"): the directory lists
+    /// programs in the United States only.
+    #[error("{query:?} is outside the United States: enter a place in the United States")]
+    Abroad {
+        /// What the person typed.
+        query: String,
     },
     /// Four digits (or three): a ZIP code whose leading zeros a spreadsheet
     /// dropped; `zip` is the known 5-digit one.
@@ -878,6 +885,139 @@ pub fn state_name(code: &str) -> Option<&'static str> {
     STATES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
 }
 
+/// Other countries, and Canada's provinces, as people write them after a
+/// place ("Toronto, Canada", "Vancouver, BC", "Tijuana, México"), in
+/// English and Spanish: read only where no place of the United States is
+/// meant ([`Gazetteer::within_city`]), since many are a US town's name too
+/// (Canada, KY; Mexico, MO).
+const ABROAD: &[&str] = &[
+    "Canada",
+    "Canadá",
+    "Mexico",
+    "México",
+    "United Kingdom",
+    "UK",
+    "U.K.",
+    "Great Britain",
+    "Britain",
+    "England",
+    "Inglaterra",
+    "Scotland",
+    "Escocia",
+    "Wales",
+    "Ireland",
+    "Irlanda",
+    "France",
+    "Francia",
+    "Germany",
+    "Alemania",
+    "Deutschland",
+    "Italy",
+    "Italia",
+    "Spain",
+    "España",
+    "Portugal",
+    "Netherlands",
+    "Holland",
+    "Belgium",
+    "Switzerland",
+    "Austria",
+    "Sweden",
+    "Norway",
+    "Denmark",
+    "Finland",
+    "Poland",
+    "Greece",
+    "Russia",
+    "Rusia",
+    "Ukraine",
+    "Turkey",
+    "Israel",
+    "Egypt",
+    "Nigeria",
+    "Kenya",
+    "South Africa",
+    "India",
+    "Pakistan",
+    "China",
+    "Japan",
+    "Japón",
+    "Korea",
+    "South Korea",
+    "Philippines",
+    "Filipinas",
+    "Vietnam",
+    "Thailand",
+    "Indonesia",
+    "Australia",
+    "New Zealand",
+    "Brazil",
+    "Brasil",
+    "Argentina",
+    "Chile",
+    "Colombia",
+    "Peru",
+    "Perú",
+    "Venezuela",
+    "Ecuador",
+    "Bolivia",
+    "Cuba",
+    "Jamaica",
+    "Haiti",
+    "Haití",
+    "Dominican Republic",
+    "República Dominicana",
+    "Guatemala",
+    "Honduras",
+    "El Salvador",
+    "Nicaragua",
+    "Costa Rica",
+    "Panama",
+    "Panamá",
+    "Ontario",
+    "Quebec",
+    "Québec",
+    "British Columbia",
+    "BC",
+    "B.C.",
+    "Alberta",
+    "AB",
+    "Manitoba",
+    "Saskatchewan",
+    "Nova Scotia",
+    "New Brunswick",
+    "Newfoundland",
+    "ON",
+    "QC",
+];
+
+/// The state a name not quite spelt right means ("Misouri", "Pennsilvania",
+/// "Oregin"): the one state's or territory's name, in English or Spanish,
+/// one letter away (two for names of eight letters or more); `None` for
+/// short words, which are too near too many.
+fn misspelt_state(text: &str) -> Option<&'static str> {
+    let key = state_key(text);
+    let most = match key.len() {
+        0..5 => return None,
+        5..8 => 1,
+        _ => 2,
+    };
+    let mut near = STATES
+        .iter()
+        .chain(STATE_NAMES_ES)
+        .filter(|(_, name)| edit_distance(&key, &state_key(name)) <= most)
+        .map(|&(code, _)| code);
+    let code = near.next()?;
+    near.all(|other| other == code).then_some(code)
+}
+
+/// Is `text` another country or a province of Canada ([`ABROAD`])?
+fn is_abroad(text: &str) -> bool {
+    static KEYS: LazyLock<std::collections::HashSet<String>> =
+        LazyLock::new(|| ABROAD.iter().map(|name| state_key(name)).collect());
+    KEYS.contains(&state_key(text))
+}
+
 /// The postal codes of [`STATES`] that are territories of the United
 /// States or states in free association with it, not states.
 const TERRITORIES: &[&str] = &["PR", "GU", "VI", "AS", "MP", "FM", "MH", "PW"];
@@ -1398,15 +1538,25 @@ impl Gazetteer {
                         [_] => (towns, counties),
                         // a big city the others of its name are villages
                         // beside ("Houston": 183 ZIP codes in Texas, one
-                        // in Missouri); not a state's name ("Washington")
+                        // in Missouri), when the name is all that was
+                        // written: not a state's name ("Washington"), not
+                        // before a state not known ("Houston, Misouri")
                         [first, next, ..]
                             if first.zips >= BIG_CITY_ZIPS
                                 && first.zips >= Self::BIG_CITY_LEAD * next.zips
-                                && !is_state_name(query) =>
+                                && !is_state_name(query)
+                                && !query.contains(',') =>
                         {
                             return Some(Ok(city_origin(first)));
                         }
-                        _ => (towns, &[][..]),
+                        // and a county bigger than every town of the
+                        // name ("Westchester": the county in New York)
+                        _ if is_state_name(query) => (towns, &[][..]),
+                        _ => {
+                            let biggest = places[0].zips;
+                            let at = counties.partition_point(|c| c.zips > biggest);
+                            (towns, &counties[..at])
+                        }
                     };
                     // and a city by another name ("Manhattan": New York),
                     // the biggest first
@@ -1498,15 +1648,20 @@ impl Gazetteer {
         None
     }
 
-    /// A place written as a part of a city and the city, with no state
-    /// ("Buckhead, Atlanta", "Watts, Los Angeles", "Lakewood, Denver",
-    /// "Brooklyn, NYC"): the part when it is a city or town of its own
-    /// within [`Self::NEAR_CITY_MILES`] of the city, in its state (a
-    /// suburb), else the city (a neighbourhood, which the ZIP list does not
-    /// name; the town of the same name elsewhere is not meant: Buckhead,
-    /// GA is 60 miles from Atlanta). `None` when the text is not a part, a
-    /// comma and a city (ZIP list, or another name of one) that is not a
-    /// state.
+    /// A place written as a part of a city, or a town, and the city or
+    /// county it is in, with no state ("Buckhead, Atlanta", "Plano, Dallas",
+    /// "Dayton, Montgomery", "Riverside, Riverside County"): the part when a
+    /// place of its name lies within [`Self::NEAR_CITY_MILES`] of a city or
+    /// county of the second name (a suburb, a town of the county), the
+    /// nearest; else the city when it is a big one (a neighbourhood, which
+    /// the ZIP list does not name: Buckhead, GA is 60 miles from Atlanta), or
+    /// a choice of the cities of the name when there are several. The other
+    /// way round, a big city and a village's name ("Atlanta, Buckhead",
+    /// "Chicago, Lincoln Park"), is the big city. A country after a place
+    /// that is none of these ("Toronto, Canada") is abroad. `None` when the
+    /// text is not two parts around a comma, the second no state, or when
+    /// neither reading holds and the part is a place of its own elsewhere
+    /// ("Asbury Park, Jersey Shore": read alone).
     fn within_city(&self, query: &str) -> Option<Result<Origin, PlaceError>> {
         let (part, city) = query.rsplit_once(',')?;
         let (part, city) = (part.trim(), city.trim());
@@ -1516,67 +1671,118 @@ impl Gazetteer {
         if part.is_empty() || not_a_city(city) || !states_named(part).is_empty() {
             return None;
         }
+        let abroad = || {
+            is_abroad(city).then(|| {
+                Err(PlaceError::Abroad {
+                    query: query.to_string(),
+                })
+            })
+        };
+        // the cities of the second name (a county's name with its word is
+        // a county), the villages of it left out: a city with parts people
+        // name is a big one ("Williamsburg, Brooklyn" is in Brooklyn, NY,
+        // not near Brooklyn, IA)
         let key = normalize_city(city);
-        let mut outer: Vec<&CityPlace> = self.cities.get(&key).into_iter().flatten().collect();
-        for &(name, state) in CITY_OTHER_KEYS.get(&key).into_iter().flatten() {
-            outer.extend(
-                self.cities
-                    .get(&normalize_city(name))
-                    .into_iter()
-                    .flatten()
-                    .filter(|p| state.is_none_or(|s| s == p.state)),
-            );
+        let (base, said) = county_name(city);
+        let mut cities: Vec<&CityPlace> = Vec::new();
+        if said.is_none() {
+            cities.extend(self.cities.get(&key).into_iter().flatten());
+            for &(name, state) in CITY_OTHER_KEYS.get(&key).into_iter().flatten() {
+                cities.extend(
+                    self.cities
+                        .get(&normalize_city(name))
+                        .into_iter()
+                        .flatten()
+                        .filter(|p| state.is_none_or(|s| s == p.state)),
+                );
+            }
         }
-        if outer.is_empty() {
-            // a county by its name ("Laurelton, Queens")
-            let (base, _) = county_name(city);
-            outer.extend(
-                self.counties
-                    .get(&normalize_city(base))
-                    .into_iter()
-                    .flatten(),
-            );
+        cities.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(b.state)));
+        cities.dedup_by(|a, b| a.state == b.state && a.city == b.city);
+        if let Some(biggest) = cities.first().map(|p| p.zips) {
+            cities.retain(|p| p.zips * Self::BIG_CITY_LEAD >= biggest);
         }
-        if outer.is_empty() {
-            return None;
-        }
-        // the cities of the name, the villages of it left out: a city with
-        // parts people name is a big one ("Williamsburg, Brooklyn" is in
-        // Brooklyn, NY, not near Brooklyn, IA)
-        outer.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(b.state)));
-        outer.dedup_by(|a, b| a.state == b.state && a.city == b.city);
-        let biggest = outer[0].zips;
-        outer.retain(|p| p.zips * Self::BIG_CITY_LEAD >= biggest);
+        // and its counties ("Laurelton, Queens"; "Parish" is not "County")
+        let counties: Vec<&CityPlace> = self
+            .counties
+            .get(&normalize_city(base))
+            .into_iter()
+            .flatten()
+            .filter(|p| said.is_none_or(|word| county_name(&p.city).1 == Some(word)))
+            .collect();
         let part_key = normalize_city(part);
-        let inner = self
+        let named: Vec<&CityPlace> = self
             .cities
             .get(&part_key)
             .into_iter()
             .chain(self.census_towns.get(&part_key))
-            .flatten();
-        for p in inner {
-            let near = outer.iter().any(|o| {
-                o.state == p.state
-                    && haversine_miles(o.lat, o.lon, p.lat, p.lon) <= Self::NEAR_CITY_MILES
-            });
-            if near {
-                return Some(Ok(city_origin(p)));
+            .flatten()
+            .collect();
+        // a big city first, then a village's name (not a misspelt state's:
+        // "Houston, Misouri" is no reading of this)
+        let outer_zips = cities.iter().chain(&counties).map(|p| p.zips).max();
+        let big_first = match outer_zips {
+            Some(_) => self.cities.get(&part_key).map_or(&[][..], Vec::as_slice),
+            None => &[],
+        };
+        if let [first, rest @ ..] = big_first {
+            let next = rest.first().map_or(0, |p| p.zips);
+            if first.zips >= BIG_CITY_ZIPS
+                && first.zips >= Self::BIG_CITY_LEAD * next
+                && first.zips >= Self::BIG_CITY_LEAD * outer_zips.unwrap_or(0).max(1)
+            {
+                return Some(Ok(city_origin(first)));
             }
         }
-        // the one city of the name ("Back Bay, Boston": Boston, MA, not
-        // Boston, GA), or a choice when two are cities ("St. Johns,
-        // Portland")
-        Some(match outer.as_slice() {
-            [one] => Ok(city_origin(one)),
-            _ => Err(PlaceError::Ambiguous {
-                query: query.to_string(),
-                suggestions: outer
+        // a suburb, or a town of the county: the place of the part's name
+        // nearest a city or county of the second
+        let suburb = named
+            .iter()
+            .filter_map(|p| {
+                cities
                     .iter()
-                    .take(MAX_SUGGESTIONS)
-                    .map(|p| p.label())
-                    .collect(),
+                    .chain(&counties)
+                    .filter_map(|o| {
+                        let miles = haversine_miles(o.lat, o.lon, p.lat, p.lon);
+                        let most = if o.state == p.state {
+                            Self::NEAR_CITY_MILES
+                        } else {
+                            Self::NEAR_CITY_ACROSS_MILES
+                        };
+                        (miles <= most).then_some(miles)
+                    })
+                    .min_by(f64::total_cmp)
+                    .map(|miles| (p, miles))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((p, _)) = suburb {
+            return Some(Ok(city_origin(p)));
+        }
+        let outer = if cities.is_empty() {
+            &counties
+        } else {
+            &cities
+        };
+        match outer.as_slice() {
+            [] => abroad(),
+            // a place of its own far from a village of the second name
+            // ("Asbury Park, Jersey Shore"): read by itself
+            [first, ..] if first.zips < BIG_CITY_ZIPS && !named.is_empty() => abroad(),
+            // the one city of the name ("Back Bay, Boston": Boston, MA, not
+            // Boston, GA)
+            [one] => abroad().or(Some(Ok(city_origin(one)))),
+            // a choice when two are cities ("St. Johns, Portland")
+            _ => abroad().or_else(|| {
+                Some(Err(PlaceError::Ambiguous {
+                    query: query.to_string(),
+                    suggestions: outer
+                        .iter()
+                        .take(MAX_SUGGESTIONS)
+                        .map(|p| p.label())
+                        .collect(),
+                }))
             }),
-        })
+        }
     }
 
     /// Where a place goes in a list of those of one name, lowest first: the
@@ -1604,10 +1810,16 @@ impl Gazetteer {
     /// ([`Self::within_city`], [`Self::city_of`]).
     const BIG_CITY_LEAD: u32 = 10;
 
-    /// How far a town may be from a city to be read as its suburb
-    /// ([`Self::within_city`]), centre to centre: Decatur is 6 miles from
-    /// Atlanta, Inwood on Long Island 17 from Manhattan's Inwood.
-    const NEAR_CITY_MILES: f64 = 15.0;
+    /// How far a town may be from a city or county to be read as its
+    /// suburb or town ([`Self::within_city`]), centre to centre: Plano is
+    /// 16 miles from Dallas, Worcester 38 from Boston, Las Cruces 42 from
+    /// El Paso; the town of Buckhead is 63 miles from Atlanta.
+    const NEAR_CITY_MILES: f64 = 45.0;
+
+    /// [`Self::NEAR_CITY_MILES`] for a town in another state than the city:
+    /// Rock Hill, SC is 22 miles from Charlotte, Madison, NJ 26 from
+    /// Brooklyn's Madison.
+    const NEAR_CITY_ACROSS_MILES: f64 = 24.0;
 
     /// A county among the readings of a place that names no city: "Orange
     /// County, CA", "Orleans Parish", "Cook County Illinois", or a county's
@@ -1659,6 +1871,15 @@ impl Gazetteer {
                     }));
                 }
                 None if places.len() == 1 => return Some(Ok(city_origin(places[0]))),
+                // a county of a big city beside villages' ("Cook County":
+                // Illinois)
+                None if said
+                    && places.len() > 1
+                    && places[0].zips >= BIG_CITY_ZIPS
+                    && places[0].zips >= Self::BIG_CITY_LEAD * places[1].zips =>
+                {
+                    return Some(Ok(city_origin(places[0])))
+                }
                 None if said && !places.is_empty() => {
                     return Some(Err(PlaceError::Ambiguous {
                         query: query.to_string(),
@@ -1870,7 +2091,7 @@ fn city_state_readings(text: &str) -> Vec<(String, Option<&'static str>)> {
     let mut readings = Vec::new();
     if let Some((city, state)) = text.rsplit_once(',') {
         let city = city.trim().trim_end_matches(',').trim();
-        let state = state_code(state);
+        let state = state_code(state).or_else(|| misspelt_state(state));
         // an unknown state: the city alone
         readings.push((city.to_string(), state));
         // a street address before the city ("123 Main St, Boise, ID"): the
@@ -2405,9 +2626,8 @@ mod tests {
             assert_eq!(g.resolve(typed).unwrap().label, label, "{typed}");
         }
         // the word without a state where several states have the county:
-        // the biggest first
-        let err = g.resolve("Cook County").unwrap_err();
-        assert_eq!(err.suggestions()[0], "Cook County, IL", "{err:?}");
+        // the one of a big city when the others are rural, else a choice
+        assert_eq!(g.resolve("Cook County").unwrap().label, "Cook County, IL");
         let err = g.resolve("Orange County").unwrap_err();
         assert!(matches!(err, PlaceError::Ambiguous { .. }), "{err:?}");
         assert!(
@@ -2649,8 +2869,6 @@ mod tests {
             ("Lakewood, Colorado", "Lakewood, CO"),
             ("North Miami, FL", "North Miami, FL"),
             ("Highlands Ranch, CO", "Highlands Ranch, CO"),
-            // a state not known after a big city's name: the city
-            ("Philadelphia, PN", "Philadelphia, PA"),
         ] {
             assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
         }
@@ -2726,14 +2944,13 @@ mod tests {
         // IA has a Williamsburg, Queens has no Laurelton but Pennsylvania does
         for (typed, want) in [
             ("Williamsburg, Brooklyn", "Brooklyn, NY"),
-            ("Kensington, Brooklyn", "Brooklyn, NY"),
+            ("Madison, Brooklyn", "Brooklyn, NY"),
             ("South Park, Houston", "Houston, TX"),
             ("Bellevue, Nashville", "Nashville, TN"),
             ("Germantown, Nashville", "Nashville, TN"),
             ("Riverside, Jacksonville", "Jacksonville, FL"),
             ("Sheridan, Denver", "Sheridan, CO"),
             ("Laurelton, Queens", "Queens County, NY"),
-            ("Inwood, Manhattan", "New York, NY"),
         ] {
             assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
         }
@@ -2751,6 +2968,68 @@ mod tests {
             g.resolve("St. Johns, Portland").unwrap_err().suggestions(),
             ["Portland, OR", "Portland, ME"]
         );
+    }
+
+    #[test]
+    fn a_town_and_its_metro_or_county_is_the_town_and_other_orders_are_read() {
+        let g = Gazetteer::get();
+        let label = |q: &str| g.resolve(q).map(|o| o.label);
+        for (typed, want) in [
+            // suburbs 15 to 45 miles out, across a state line too
+            ("Plano, Dallas", "Plano, TX"),
+            ("Worcester, Boston", "Worcester, MA"),
+            ("Rock Hill, Charlotte", "Rock Hill, SC"),
+            ("Chatsworth, Los Angeles", "Chatsworth, CA"),
+            // a city and its county, with or without the word
+            ("Dayton, Montgomery", "Dayton, OH"),
+            ("Rockville, Montgomery", "Rockville, MD"),
+            ("Charlotte, Mecklenburg", "Charlotte, NC"),
+            ("Seattle, King", "Seattle, WA"),
+            ("Riverside, Riverside County", "Riverside, CA"),
+            ("Fairbanks, Fairbanks North Star", "Fairbanks, AK"),
+            // a big city, then its neighbourhood's name
+            ("Atlanta, Buckhead", "Atlanta, GA"),
+            ("Chicago, Lincoln Park", "Chicago, IL"),
+            // a town far from a village of the second name: the town
+            ("Asbury Park, Jersey Shore", "Asbury Park, NJ"),
+            // a state's name one letter off: the state, not the big city
+            ("Houston, Misouri", "Houston, MO"),
+            ("Phoenix, Oregin", "Phoenix, OR"),
+            ("Denver, Pennsilvania", "Denver, PA"),
+        ] {
+            assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
+        }
+        // an unknown word after a big city's name: a choice, not the city
+        let err = g.resolve("Denver, PN").unwrap_err();
+        assert!(
+            err.suggestions().iter().any(|s| s == "Denver, PA"),
+            "{err:?}"
+        );
+        // another country after a place: abroad, not Canada, KY
+        for typed in [
+            "Toronto, Canada",
+            "London, England",
+            "Vancouver, BC",
+            "Birmingham, UK",
+            "Tijuana, México",
+            "Paris, France",
+        ] {
+            assert_eq!(
+                g.resolve(typed),
+                Err(PlaceError::Abroad {
+                    query: typed.to_string()
+                }),
+                "{typed}"
+            );
+        }
+        // a US town of a country's name is still itself
+        assert_eq!(label("Canada, KY").as_deref(), Ok("Canada, KY"));
+        assert_eq!(label("Chino, Ontario").as_deref(), Ok("Chino, CA"));
+        // a county's name with its word: the big one when the others are
+        // small, and a bigger county offered with a name's towns
+        assert_eq!(label("Cook County").as_deref(), Ok("Cook County, IL"));
+        let err = g.resolve("Westchester").unwrap_err();
+        assert_eq!(err.suggestions()[0], "Westchester County, NY", "{err:?}");
     }
 
     #[test]

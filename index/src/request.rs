@@ -153,6 +153,11 @@ pub enum ParamErrorKind {
         /// The city as typed.
         query: String,
     },
+    /// `near` is a place in another country.
+    PlaceAbroad {
+        /// The place as typed.
+        query: String,
+    },
     /// `radius` is not a number.
     RadiusNotANumber {
         /// The radius as given.
@@ -260,7 +265,8 @@ impl ParamError {
             ParamErrorKind::BadCoordinates { text } => ("{text} are not valid coordinates: the latitude must be between -90 and 90 and the longitude between -180 and 180.", vec![("text", quoted(text))]),
             ParamErrorKind::UnknownPlace { query } if self.suggestions.is_empty() => ("We do not know a place called {query}.", vec![("query", quoted(query))]),
             ParamErrorKind::UnknownPlace { query } => ("We do not know a place called {query}. Did you mean one of the places below?", vec![("query", quoted(query))]),
-            ParamErrorKind::AmbiguousPlace { query } => ("There is a {query} in more than one state: add the state, or choose one below.", vec![("query", quoted(query))]),
+            ParamErrorKind::AmbiguousPlace { query } => ("More than one state has a place called {query}: add the state, or choose one below.", vec![("query", quoted(query))]),
+            ParamErrorKind::PlaceAbroad { query } => ("{query} is outside the United States, and this directory lists programs in the United States only: enter a ZIP code or a city in the United States.", vec![("query", quoted(query))]),
             ParamErrorKind::RadiusNotANumber { value } => ("The distance {value} is not a number of miles: use a number greater than 0 and at most 500, such as 25.", vec![("value", quoted(value))]),
             ParamErrorKind::RadiusOutOfRange { value } => ("A distance of {value} miles is out of range: use a number greater than 0 and at most 500.", vec![("value", value.clone())]),
             ParamErrorKind::PlaceTooLong { max } => ("The place is longer than {max} characters: enter a ZIP code, or a city and state.", vec![("max", max.to_string())]),
@@ -605,6 +611,9 @@ fn place_error(e: &PlaceError) -> ParamError {
             query: query.clone(),
         },
         PlaceError::Ambiguous { query, .. } => ParamErrorKind::AmbiguousPlace {
+            query: query.clone(),
+        },
+        PlaceError::Abroad { query } => ParamErrorKind::PlaceAbroad {
             query: query.clone(),
         },
         PlaceError::ZipMissingLeadingZero { typed, zip, .. } => {

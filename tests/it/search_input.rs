@@ -195,3 +195,25 @@ fn a_place_too_long_to_be_one_is_refused_without_being_read() {
     ));
     assert_eq!(status, 200, "{html}");
 }
+
+#[test]
+fn a_place_abroad_is_answered_as_abroad_in_both_languages() {
+    // before, "Toronto, Canada" searched near Canada, Kentucky
+    let app = TestApp::sample();
+    for (lang, words) in [
+        ("", "is outside the United States"),
+        ("/es", "está fuera de los Estados Unidos"),
+    ] {
+        let (status, html) = app.html(&format!("{lang}/search?near=Toronto%2C+Canada"));
+        assert_eq!(status, 400, "{lang}");
+        let message = message_of(&html);
+        assert!(message.contains(words), "{lang}: {message}");
+        assert!(message.contains("Toronto, Canada"), "{lang}: {message}");
+    }
+    let (status, body) = app.json("/api/v1/search?near=Toronto%2C+Canada");
+    assert_eq!(status, 400);
+    assert_eq!(body["parameter"], "near");
+    // a US town of a country's name is still searched
+    let (status, _) = app.html("/search?near=Canada%2C+KY");
+    assert_eq!(status, 200);
+}
