@@ -1572,14 +1572,7 @@ impl Gazetteer {
                         );
                     }
                     offered.sort_by_key(|p| Self::offer_rank(p));
-                    return Some(Err(PlaceError::Ambiguous {
-                        query: query.to_string(),
-                        suggestions: offered
-                            .iter()
-                            .take(MAX_SUGGESTIONS)
-                            .map(|p| p.label())
-                            .collect(),
-                    }));
+                    return Some(Err(ambiguous(query, offered)));
                 }
                 (None, Some(state)) if key.is_empty() => {
                     if *state == "DC" {
@@ -1630,18 +1623,9 @@ impl Gazetteer {
                 }
                 None if places.len() == 1 => return Some(Ok(city_origin(&places[0]))),
                 None => {
-                    return Some(Err(PlaceError::Ambiguous {
-                        query: query.to_string(),
-                        suggestions: {
-                            let mut offered: Vec<&CityPlace> = places.iter().collect();
-                            offered.sort_by_key(|p| Self::offer_rank(p));
-                            offered
-                                .iter()
-                                .take(MAX_SUGGESTIONS)
-                                .map(|p| p.label())
-                                .collect()
-                        },
-                    }))
+                    let mut offered: Vec<&CityPlace> = places.iter().collect();
+                    offered.sort_by_key(|p| Self::offer_rank(p));
+                    return Some(Err(ambiguous(query, offered)));
                 }
             }
         }
@@ -1772,16 +1756,7 @@ impl Gazetteer {
             // Boston, GA)
             [one] => abroad().or(Some(Ok(city_origin(one)))),
             // a choice when two are cities ("St. Johns, Portland")
-            _ => abroad().or_else(|| {
-                Some(Err(PlaceError::Ambiguous {
-                    query: query.to_string(),
-                    suggestions: outer
-                        .iter()
-                        .take(MAX_SUGGESTIONS)
-                        .map(|p| p.label())
-                        .collect(),
-                }))
-            }),
+            _ => abroad().or_else(|| Some(Err(ambiguous(query, outer.iter().copied())))),
         }
     }
 
@@ -1859,16 +1834,7 @@ impl Gazetteer {
                 // Carolina): a choice
                 None if places.len() == 1 && !said && self.census_towns.contains_key(&key) => {
                     let towns = &self.census_towns[&key];
-                    return Some(Err(PlaceError::Ambiguous {
-                        query: query.to_string(),
-                        suggestions: places
-                            .iter()
-                            .copied()
-                            .chain(towns)
-                            .take(MAX_SUGGESTIONS)
-                            .map(|p| p.label())
-                            .collect(),
-                    }));
+                    return Some(Err(ambiguous(query, places.iter().copied().chain(towns))));
                 }
                 None if places.len() == 1 => return Some(Ok(city_origin(places[0]))),
                 // a county of a big city beside villages' ("Cook County":
@@ -1881,14 +1847,7 @@ impl Gazetteer {
                     return Some(Ok(city_origin(places[0])))
                 }
                 None if said && !places.is_empty() => {
-                    return Some(Err(PlaceError::Ambiguous {
-                        query: query.to_string(),
-                        suggestions: places
-                            .iter()
-                            .take(MAX_SUGGESTIONS)
-                            .map(|p| p.label())
-                            .collect(),
-                    }))
+                    return Some(Err(ambiguous(query, places.iter().copied())))
                 }
                 None => {}
             }
@@ -1959,6 +1918,19 @@ impl CityPlace {
     /// "Springfield, IL".
     fn label(&self) -> String {
         format!("{}, {}", self.city, self.state)
+    }
+}
+
+/// The error of a name several places have: `query` and the first
+/// [`MAX_SUGGESTIONS`] of `places`, in their order.
+fn ambiguous<'a>(query: &str, places: impl IntoIterator<Item = &'a CityPlace>) -> PlaceError {
+    PlaceError::Ambiguous {
+        query: query.to_string(),
+        suggestions: places
+            .into_iter()
+            .take(MAX_SUGGESTIONS)
+            .map(CityPlace::label)
+            .collect(),
     }
 }
 
