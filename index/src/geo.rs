@@ -243,11 +243,12 @@ struct CityPlace {
     /// How many ZIP codes the city has: a measure of its size, used to offer
     /// the likeliest places first.
     zips: u32,
-    /// A census designated place of the Census Gazetteer (no town
-    /// government, often a neighbourhood's name), not a city of the ZIP
-    /// list or an incorporated place: found by its name alone only as a
-    /// suggestion.
-    designated: bool,
+    /// What kind of place the Census Gazetteer has of this name in this
+    /// state ([`CensusPlace::incorporation`]: 0 a city, 1 a town or
+    /// borough, 2 a village, 3 a census designated place), for a Census
+    /// town and a ZIP city alike; `None` when it has none (a ZIP city the
+    /// Census does not name, a county).
+    census_kind: Option<u8>,
 }
 
 /// The gazetteer: ZIP codes and cities of the United States, built once from
@@ -510,16 +511,25 @@ fn census_places() -> Vec<CensusPlace> {
 /// incorporated first (a city, then a town, a village, a census designated
 /// place: "Buckhead, GA" is a town and a CDP), states in order.
 fn census_towns(
-    cities: &HashMap<String, Vec<CityPlace>>,
+    cities: &mut HashMap<String, Vec<CityPlace>>,
     census: &[CensusPlace],
 ) -> HashMap<String, Vec<CityPlace>> {
     let mut towns: HashMap<String, Vec<(u8, CityPlace)>> = HashMap::new();
     for p in census {
         let key = normalize_city(p.name);
-        let in_zip_list = cities
-            .get(&key)
-            .is_some_and(|places| places.iter().any(|c| c.state == p.state));
-        if in_zip_list || key.is_empty() {
+        // a ZIP city the Census has too takes its kind (the most
+        // incorporated of the name in its state)
+        let zip_city = cities
+            .get_mut(&key)
+            .and_then(|places| places.iter_mut().find(|c| c.state == p.state));
+        if let Some(c) = zip_city {
+            c.census_kind = Some(
+                c.census_kind
+                    .map_or(p.incorporation, |k| k.min(p.incorporation)),
+            );
+            continue;
+        }
+        if key.is_empty() {
             continue;
         }
         let same = towns.entry(key).or_default();
@@ -546,7 +556,7 @@ fn census_city(p: &CensusPlace) -> CityPlace {
         lat: p.lat,
         lon: p.lon,
         zips: 0,
-        designated: p.incorporation == 3,
+        census_kind: Some(p.incorporation),
     }
 }
 
@@ -665,6 +675,7 @@ const STATE_OTHER_NAMES: &[(&str, &str)] = &[
     ("VA", "Va"),
     ("WA", "Wash"),
     ("WV", "WVa"),
+    ("WV", "W Virginia"),
     ("WI", "Wis"),
     ("WI", "Wisc"),
     ("WY", "Wyo"),
@@ -989,26 +1000,86 @@ const ABROAD: &[&str] = &[
     "Newfoundland",
     "ON",
     "QC",
+    "NS",
+    "SK",
+    "MB",
+    "Lebanon",
+    "Líbano",
+    "Jordan",
+    "Jordania",
+    "Czech Republic",
+    "Czechia",
+    "Northern Ireland",
+    "Palestine",
+    "Iran",
+    "Iraq",
+    "Syria",
+    "Afghanistan",
+    "Somalia",
+    "Ethiopia",
+    "Ghana",
+    "Morocco",
+    "Sonora",
+    "Chihuahua",
+    "Coahuila",
+    "Nuevo León",
+    "Tamaulipas",
+    "Baja California",
+    "Jalisco",
+    "Yucatán",
+    "Oaxaca",
+    "Michoacán",
+    "Puebla",
+    "Mexico City",
+    "Ciudad de México",
+    "CDMX",
+    "La Habana",
 ];
 
 /// The state a name not quite spelt right means ("Misouri", "Pennsilvania",
-/// "Oregin"): the one state's or territory's name, in English or Spanish,
-/// one letter away (two for names of eight letters or more); `None` for
-/// short words, which are too near too many.
+/// "Flordia", "Iowe"): the one state's or territory's name, in English or
+/// Spanish, one letter away or two swapped ([`typing_distance`]; two for
+/// names of eight letters or more); `None` for words under three letters.
 fn misspelt_state(text: &str) -> Option<&'static str> {
     let key = state_key(text);
     let most = match key.len() {
-        0..5 => return None,
-        5..8 => 1,
+        0..3 => return None,
+        3..8 => 1,
         _ => 2,
     };
     let mut near = STATES
         .iter()
         .chain(STATE_NAMES_ES)
-        .filter(|(_, name)| edit_distance(&key, &state_key(name)) <= most)
+        .filter(|(_, name)| typing_distance(&key, &state_key(name)) <= most)
         .map(|&(code, _)| code);
     let code = near.next()?;
     near.all(|other| other == code).then_some(code)
+}
+
+/// [`edit_distance`] with two letters swapped one edit, as typing swaps
+/// them ("Flordia", "Iwoa"): the optimal string alignment distance.
+fn typing_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Is `text` another country or a province of Canada ([`ABROAD`])?
@@ -1016,6 +1087,32 @@ fn is_abroad(text: &str) -> bool {
     static KEYS: LazyLock<std::collections::HashSet<String>> =
         LazyLock::new(|| ABROAD.iter().map(|name| state_key(name)).collect());
     KEYS.contains(&state_key(text))
+}
+
+/// New York City's boroughs as people write them after a neighbourhood:
+/// what comes before one is a part of it, never a town nearby ("Clifton,
+/// Staten Island" is not Clifton, NJ).
+const BOROUGHS: &[&str] = &[
+    "Manhattan",
+    "Brooklyn",
+    "Bronx",
+    "The Bronx",
+    "Queens",
+    "Staten Island",
+];
+
+/// Does a place's text end in its state, after a comma or as a postal
+/// code ("Denver, CO", "Denver CO"), as the first part of "Denver, CO,
+/// Canada" does ("Mount Washington" does not: a state's name in a place's
+/// name is part of it)?
+fn names_its_state(text: &str) -> bool {
+    let after_comma = text
+        .rsplit_once(',')
+        .is_some_and(|(_, state)| state_code(state).is_some());
+    let code = text.split_whitespace().last().is_some_and(|w| {
+        w.len() == 2 && w.bytes().all(|b| b.is_ascii_uppercase()) && state_code(w).is_some()
+    });
+    after_comma || code
 }
 
 /// The postal codes of [`STATES`] that are territories of the United
@@ -1107,7 +1204,7 @@ fn places_of(sums: HashMap<(String, &'static str), PlaceSums>) -> HashMap<String
             lat,
             lon,
             zips,
-            designated: false,
+            census_kind: None,
         });
     }
     for list in places.values_mut() {
@@ -1241,14 +1338,15 @@ impl Gazetteer {
         });
         zips.shrink_to_fit();
         zip_cities.shrink_to_fit();
-        let cities = places_of(sums);
+        let mut cities = places_of(sums);
         let census = census_places();
+        let census_towns = census_towns(&mut cities, &census);
         Gazetteer {
             zips,
             zip_cities,
             unplaced,
             map_cities: MapCities::new(&cities, &census),
-            census_towns: census_towns(&cities, &census),
+            census_towns,
             cities,
             counties: places_of(county_sums),
         }
@@ -1314,7 +1412,7 @@ impl Gazetteer {
     /// ("O'Fallon, MO", "Mayagüez PR", "St. Louis, Mo.", "Washington, D.C.",
     /// "District of Columbia").
     pub fn resolve(&self, query: &str) -> Result<Origin, PlaceError> {
-        let query = without_country(query.trim());
+        let query = without_country(query.trim_matches(|c: char| c == ',' || c.is_whitespace()));
         if query.is_empty() {
             return Err(PlaceError::Empty);
         }
@@ -1444,6 +1542,17 @@ impl Gazetteer {
                 }
             }
         }
+        // another country by itself ("Canada", "México"), unless a US town
+        // of more than a village has its name ("Lebanon")
+        if is_abroad(query)
+            && self
+                .cities_in(query, None)
+                .all(|p| p.zips <= Self::SMALL_TOWN_ZIPS)
+        {
+            return Err(PlaceError::Abroad {
+                query: query.to_string(),
+            });
+        }
         // a neighbourhood or suburb and its city ("Buckhead, Atlanta")
         if let Some(found) = self.within_city(query) {
             return found;
@@ -1519,6 +1628,9 @@ impl Gazetteer {
                     if let Some(p) = places.iter().find(|p| p.state == *state) {
                         return Some(Ok(city_origin(p)));
                     }
+                    if *state == "DC" {
+                        return self.city("Washington", "DC").map(Ok);
+                    }
                 }
                 (Some(places), None) => {
                     // a town of a ZIP code or two is not the only place of
@@ -1527,7 +1639,15 @@ impl Gazetteer {
                     // , or a county of the name ("Bucks": a town in
                     // Alabama, a county in Pennsylvania)
                     let towns = self.census_towns.get(&key).map_or(&[][..], Vec::as_slice);
-                    let counties = self.counties.get(&key).map_or(&[][..], Vec::as_slice);
+                    // (not the county of a town of the name in its state:
+                    // Puerto Rico's towns and their municipios)
+                    let counties: Vec<&CityPlace> = self
+                        .counties
+                        .get(&key)
+                        .into_iter()
+                        .flatten()
+                        .filter(|c| places.iter().all(|p| p.state != c.state))
+                        .collect();
                     let (towns, counties) = match places.as_slice() {
                         [one] if one.zips > Self::SMALL_TOWN_ZIPS => {
                             return Some(Ok(city_origin(one)));
@@ -1535,7 +1655,7 @@ impl Gazetteer {
                         [one] if towns.is_empty() && counties.is_empty() => {
                             return Some(Ok(city_origin(one)));
                         }
-                        [_] => (towns, counties),
+                        [_] => (towns, &counties[..]),
                         // a big city the others of its name are villages
                         // beside ("Houston": 183 ZIP codes in Texas, one
                         // in Missouri), when the name is all that was
@@ -1551,7 +1671,7 @@ impl Gazetteer {
                         }
                         // and a county bigger than every town of the
                         // name ("Westchester": the county in New York)
-                        _ if is_state_name(query) => (towns, &[][..]),
+                        _ if is_state_name(query) => (towns, &counties[..0]),
                         _ => {
                             let biggest = places[0].zips;
                             let at = counties.partition_point(|c| c.zips > biggest);
@@ -1560,8 +1680,11 @@ impl Gazetteer {
                     };
                     // and a city by another name ("Manhattan": New York),
                     // the biggest first
-                    let mut offered: Vec<&CityPlace> =
-                        places.iter().chain(towns).chain(counties).collect();
+                    let mut offered: Vec<&CityPlace> = places
+                        .iter()
+                        .chain(towns)
+                        .chain(counties.iter().copied())
+                        .collect();
                     for &(name, its_state) in CITY_OTHER_KEYS.get(&key).into_iter().flatten() {
                         offered.extend(
                             self.cities
@@ -1573,6 +1696,11 @@ impl Gazetteer {
                     }
                     offered.sort_by_key(|p| Self::offer_rank(p));
                     return Some(Err(ambiguous(query, offered)));
+                }
+                // a part of Washington, the one city of its district
+                // ("Anacostia, DC", "Brookland, Washington DC")
+                (None, Some("DC")) if !key.is_empty() => {
+                    return self.city("Washington", "DC").map(Ok);
                 }
                 (None, Some(state)) if key.is_empty() => {
                     if *state == "DC" {
@@ -1612,15 +1740,6 @@ impl Gazetteer {
                     }
                 }
                 None if self.cities.contains_key(&normalize_city(city)) => {}
-                // a census designated place by its name alone may be a
-                // neighbourhood's name far from it ("Coney Island": a place
-                // in Missouri): offered, not taken
-                None if places.len() == 1 && places[0].designated => {
-                    return Some(Err(PlaceError::Unknown {
-                        query: query.to_string(),
-                        suggestions: vec![places[0].label()],
-                    }))
-                }
                 None if places.len() == 1 => return Some(Ok(city_origin(&places[0]))),
                 None => {
                     let mut offered: Vec<&CityPlace> = places.iter().collect();
@@ -1634,98 +1753,108 @@ impl Gazetteer {
 
     /// A place written as a part of a city, or a town, and the city or
     /// county it is in, with no state ("Buckhead, Atlanta", "Plano, Dallas",
-    /// "Dayton, Montgomery", "Riverside, Riverside County"): the part when a
-    /// place of its name lies within [`Self::NEAR_CITY_MILES`] of a city or
-    /// county of the second name (a suburb, a town of the county), the
-    /// nearest; else the city when it is a big one (a neighbourhood, which
-    /// the ZIP list does not name: Buckhead, GA is 60 miles from Atlanta), or
-    /// a choice of the cities of the name when there are several. The other
-    /// way round, a big city and a village's name ("Atlanta, Buckhead",
-    /// "Chicago, Lincoln Park"), is the big city. A country after a place
-    /// that is none of these ("Toronto, Canada") is abroad. `None` when the
-    /// text is not two parts around a comma, the second no state, or when
-    /// neither reading holds and the part is a place of its own elsewhere
-    /// ("Asbury Park, Jersey Shore": read alone).
+    /// "Dayton, Montgomery", "Riverside, Riverside County", "Brookland,
+    /// Washington DC"):
+    /// - a place of the first name within [`Self::NEAR_CITY_MILES`] of a
+    ///   city or county of the second (a suburb, a town of the county), the
+    ///   nearest; beside a big city only a town of more than one ZIP code
+    ///   or a Census city, not a village that has a neighbourhood's name
+    ///   ("Inwood, Manhattan" is not Inwood on Long Island), and never
+    ///   beside one of New York's boroughs ([`BOROUGHS`]);
+    /// - else the city of the second name when it is a big one (a
+    ///   neighbourhood, which the ZIP list does not name: Buckhead, GA is
+    ///   60 miles from Atlanta), or a choice of its cities when there are
+    ///   several;
+    /// - a very big city first and a village's name after it is the big
+    ///   city ("Atlanta, Buckhead");
+    /// - another country after a place that is none of these is abroad
+    ///   ("Havana, Cuba": not Havana, IL beside Cuba, IL).
+    ///
+    /// `None` when the text is not two parts around a comma with no state
+    /// after the first ("Denver, CO, Canada"), or when neither reading
+    /// holds and the first part is a place of its own ("Asbury Park,
+    /// Jersey Shore": read alone).
     fn within_city(&self, query: &str) -> Option<Result<Origin, PlaceError>> {
         let (part, city) = query.rsplit_once(',')?;
         let (part, city) = (part.trim(), city.trim());
-        // "Denver, CO, Canada" is not a part of Canada, KY
-        let not_a_city =
-            |text: &str| text.chars().any(|c| c.is_ascii_digit()) || state_code(text).is_some();
-        if part.is_empty() || not_a_city(city) || !states_named(part).is_empty() {
+        if part.is_empty()
+            || city.chars().any(|c| c.is_ascii_digit())
+            || state_code(city).is_some()
+            || names_its_state(part)
+        {
             return None;
         }
-        let abroad = || {
-            is_abroad(city).then(|| {
-                Err(PlaceError::Abroad {
-                    query: query.to_string(),
-                })
-            })
+        let abroad = is_abroad(city);
+        let refused = || {
+            Some(Err(PlaceError::Abroad {
+                query: query.to_string(),
+            }))
         };
-        // the cities of the second name (a county's name with its word is
-        // a county), the villages of it left out: a city with parts people
-        // name is a big one ("Williamsburg, Brooklyn" is in Brooklyn, NY,
-        // not near Brooklyn, IA)
+        // the cities of the second name, and by another name, and as "City
+        // ST" ("Washington DC"); abroad, only the towns of the United States
+        // that are more than villages ("Chino, Ontario" is in California)
         let key = normalize_city(city);
         let (base, said) = county_name(city);
         let mut cities: Vec<&CityPlace> = Vec::new();
         if said.is_none() {
             cities.extend(self.cities.get(&key).into_iter().flatten());
             for &(name, state) in CITY_OTHER_KEYS.get(&key).into_iter().flatten() {
-                cities.extend(
-                    self.cities
-                        .get(&normalize_city(name))
-                        .into_iter()
-                        .flatten()
-                        .filter(|p| state.is_none_or(|s| s == p.state)),
-                );
+                cities.extend(self.cities_in(name, state));
+            }
+            for (name, state) in city_state_readings(city) {
+                if let (false, Some(state)) = (name.is_empty(), state) {
+                    cities.extend(self.cities_in(&name, Some(state)));
+                }
             }
         }
+        if abroad {
+            cities.retain(|p| p.zips > Self::SMALL_TOWN_ZIPS);
+        }
+        // the villages of the name left out: a city with parts people name
+        // is a big one ("Williamsburg, Brooklyn" is in Brooklyn, NY, not
+        // near Brooklyn, IA)
         cities.sort_by(|a, b| b.zips.cmp(&a.zips).then_with(|| a.state.cmp(b.state)));
         cities.dedup_by(|a, b| a.state == b.state && a.city == b.city);
-        if let Some(biggest) = cities.first().map(|p| p.zips) {
-            cities.retain(|p| p.zips * Self::BIG_CITY_LEAD >= biggest);
-        }
-        // and its counties ("Laurelton, Queens"; "Parish" is not "County")
-        let counties: Vec<&CityPlace> = self
-            .counties
-            .get(&normalize_city(base))
-            .into_iter()
-            .flatten()
-            .filter(|p| said.is_none_or(|word| county_name(&p.city).1 == Some(word)))
-            .collect();
+        let biggest = cities.first().map_or(0, |p| p.zips);
+        cities.retain(|p| p.zips * Self::BIG_CITY_LEAD >= biggest);
+        // the counties of the name ("Laurelton, Queens"; "Parish" is not
+        // "County"), those smaller than a big city of the name left out
+        // ("Montrose, Houston" is not near Houston County, GA)
+        let counties: Vec<&CityPlace> = if abroad {
+            Vec::new()
+        } else {
+            self.counties
+                .get(&normalize_city(base))
+                .into_iter()
+                .flatten()
+                .filter(|p| said.is_none_or(|word| county_name(&p.city).1 == Some(word)))
+                .filter(|p| biggest < BIG_CITY_ZIPS || p.zips > biggest)
+                .collect()
+        };
+        let outer: Vec<&CityPlace> = cities.iter().chain(&counties).copied().collect();
+        let big_outer = outer.iter().any(|o| o.zips >= BIG_CITY_ZIPS);
         let part_key = normalize_city(part);
-        let named: Vec<&CityPlace> = self
+        let mut named: Vec<&CityPlace> = self
             .cities
             .get(&part_key)
             .into_iter()
             .chain(self.census_towns.get(&part_key))
             .flatten()
             .collect();
-        // a big city first, then a village's name (not a misspelt state's:
-        // "Houston, Misouri" is no reading of this)
-        let outer_zips = cities.iter().chain(&counties).map(|p| p.zips).max();
-        let big_first = match outer_zips {
-            Some(_) => self.cities.get(&part_key).map_or(&[][..], Vec::as_slice),
-            None => &[],
-        };
-        if let [first, rest @ ..] = big_first {
-            let next = rest.first().map_or(0, |p| p.zips);
-            if first.zips >= BIG_CITY_ZIPS
-                && first.zips >= Self::BIG_CITY_LEAD * next
-                && first.zips >= Self::BIG_CITY_LEAD * outer_zips.unwrap_or(0).max(1)
-            {
-                return Some(Ok(city_origin(first)));
-            }
+        // and by another name ("Levittown, Toa Baja")
+        for &(name, state) in CITY_OTHER_KEYS.get(&part_key).into_iter().flatten() {
+            named.extend(self.cities_in(name, state));
         }
-        // a suburb, or a town of the county: the place of the part's name
+        // a suburb, or a town of the county: the place of the first name
         // nearest a city or county of the second
+        let borough = BOROUGHS.iter().any(|b| normalize_city(b) == key);
         let suburb = named
             .iter()
+            .filter(|_| !borough)
+            .filter(|p| !big_outer || p.zips > 1 || p.census_kind == Some(0))
             .filter_map(|p| {
-                cities
+                outer
                     .iter()
-                    .chain(&counties)
                     .filter_map(|o| {
                         let miles = haversine_miles(o.lat, o.lon, p.lat, p.lon);
                         let most = if o.state == p.state {
@@ -1742,37 +1871,71 @@ impl Gazetteer {
         if let Some((p, _)) = suburb {
             return Some(Ok(city_origin(p)));
         }
+        if abroad {
+            return refused();
+        }
+        // a very big city, then a village's name
+        if let Some(outer_zips) = outer.iter().map(|p| p.zips).max() {
+            if let [first, rest @ ..] = self.cities.get(&part_key).map_or(&[][..], Vec::as_slice) {
+                let next = rest.first().map_or(0, |p| p.zips);
+                if first.zips >= 2 * BIG_CITY_ZIPS
+                    && first.zips >= Self::BIG_CITY_LEAD * next
+                    && first.zips >= Self::BIG_CITY_LEAD * outer_zips.max(1)
+                {
+                    return Some(Ok(city_origin(first)));
+                }
+            }
+        }
         let outer = if cities.is_empty() {
             &counties
         } else {
             &cities
         };
         match outer.as_slice() {
-            [] => abroad(),
+            [] => None,
             // a place of its own far from a village of the second name
             // ("Asbury Park, Jersey Shore"): read by itself
-            [first, ..] if first.zips < BIG_CITY_ZIPS && !named.is_empty() => abroad(),
+            [first, ..] if first.zips < BIG_CITY_ZIPS && !named.is_empty() && !borough => None,
             // the one city of the name ("Back Bay, Boston": Boston, MA, not
             // Boston, GA)
-            [one] => abroad().or(Some(Ok(city_origin(one)))),
+            [one] => Some(Ok(city_origin(one))),
             // a choice when two are cities ("St. Johns, Portland")
-            _ => abroad().or_else(|| Some(Err(ambiguous(query, outer.iter().copied())))),
+            _ => Some(Err(ambiguous(query, outer.iter().copied()))),
         }
+    }
+
+    /// The cities of the ZIP list called `name`, in `state` when given.
+    fn cities_in<'a>(
+        &'a self,
+        name: &str,
+        state: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a CityPlace> + 'a {
+        self.cities
+            .get(&normalize_city(name))
+            .into_iter()
+            .flatten()
+            .filter(move |p| state.is_none_or(|s| s == p.state))
     }
 
     /// Where a place goes in a list of those of one name, lowest first: the
     /// ZIP list's towns of more than [`Self::SMALL_TOWN_ZIPS`] ZIP codes,
-    /// the biggest first; then the Census's incorporated places (cities the
-    /// post office files under a neighbour, like Sunrise, FL, or North
-    /// Miami); then the small ZIP towns; then census designated places.
-    fn offer_rank(p: &CityPlace) -> (u8, std::cmp::Reverse<u32>) {
-        let tier = match (p.zips, p.designated) {
-            (0, false) => 1,
-            (0, true) => 3,
+    /// the biggest first; then incorporated places the Census has (cities
+    /// before towns and villages: North Miami, FL, which the post office
+    /// files under a neighbour, before North Miami, OK); then the other
+    /// small ZIP towns; then the Census's designated places.
+    fn offer_rank(p: &CityPlace) -> (u8, u8, std::cmp::Reverse<u32>) {
+        let tier = match (p.zips, p.census_kind) {
             (z, _) if z > Self::SMALL_TOWN_ZIPS => 0,
+            (_, Some(0..=2)) => 1,
+            (0, _) => 3,
             _ => 2,
         };
-        (tier, std::cmp::Reverse(p.zips))
+        let kind = if tier == 1 {
+            p.census_kind.unwrap_or(3)
+        } else {
+            0
+        };
+        (tier, kind, std::cmp::Reverse(p.zips))
     }
 
     /// A city of the ZIP list with this many ZIP codes or fewer is not
@@ -2971,6 +3134,32 @@ mod tests {
         ] {
             assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
         }
+        // a neighbourhood of a big city that a village nearby is named
+        // like, and any part of a borough: the city or borough
+        for (typed, want) in [
+            ("Inwood, Manhattan", "New York, NY"),
+            ("Homewood, Pittsburgh", "Pittsburgh, PA"),
+            ("Montrose, Houston", "Houston, TX"),
+            ("Norwood, Bronx", "Bronx, NY"),
+            ("Clifton, Staten Island", "Staten Island, NY"),
+            ("St. George, Staten Island", "Staten Island, NY"),
+            ("Kensington, Brooklyn", "Brooklyn, NY"),
+            ("Coral Gables, Miami", "Coral Gables, FL"),
+            ("Anacostia, Washington DC", "Washington, DC"),
+            ("Brookland, DC", "Washington, DC"),
+            ("Mount Washington, Los Angeles", "Los Angeles, CA"),
+            ("Levittown, Toa Baja", "Toa Baja, PR"),
+            // state names misspelt, short ones and letters swapped
+            ("Miami, Flordia", "Miami, FL"),
+            ("Ames, Iowe", "Ames, IA"),
+            ("Portland, Main", "Portland, ME"),
+            ("Petersburg, W Virginia", "Petersburg, WV"),
+            (",Atlanta", "Atlanta, GA"),
+        ] {
+            assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
+        }
+        // a town and its county in Puerto Rico are one choice, not two
+        assert_eq!(label("Toa Alta").as_deref(), Ok("Toa Alta, PR"));
         // an unknown word after a big city's name: a choice, not the city
         let err = g.resolve("Denver, PN").unwrap_err();
         assert!(
@@ -2985,6 +3174,12 @@ mod tests {
             "Birmingham, UK",
             "Tijuana, México",
             "Paris, France",
+            "Havana, Cuba",
+            "Waterloo, Ontario",
+            "St. Petersburg, Russia",
+            "Beirut, Lebanon",
+            "Canada",
+            "Mexico City",
         ] {
             assert_eq!(
                 g.resolve(typed),
@@ -3044,14 +3239,11 @@ mod tests {
             .unwrap_err()
             .suggestions()
             .contains(&"Davie, FL".to_string()));
-        // a census designated place alone may be a neighbourhood's name far
-        // from it: offered, not taken
-        let err = g.resolve("The Woodlands").unwrap_err();
-        assert!(matches!(err, PlaceError::Unknown { .. }), "{err:?}");
-        assert_eq!(err.suggestions(), ["The Woodlands, TX"]);
+        // a census designated place by its name (its state need not be given)
+        assert_eq!(label("The Woodlands").as_deref(), Ok("The Woodlands, TX"));
         assert_eq!(
-            label("The Woodlands, TX").as_deref(),
-            Ok("The Woodlands, TX")
+            label("Highlands Ranch").as_deref(),
+            Ok("Highlands Ranch, CO")
         );
         // neighbourhoods, posts and nicknames by their city
         for (typed, want) in [
