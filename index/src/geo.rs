@@ -676,6 +676,7 @@ const STATE_OTHER_NAMES: &[(&str, &str)] = &[
     ("WA", "Wash"),
     ("WV", "WVa"),
     ("WV", "W Virginia"),
+    ("CO", "Col"),
     ("WI", "Wis"),
     ("WI", "Wisc"),
     ("WY", "Wyo"),
@@ -1467,6 +1468,15 @@ impl Gazetteer {
         // text before it when the ZIP is not known (and does not end in
         // another: one level, whatever is typed)
         if let Some((before, zip)) = trailing_zip(query) {
+            // a place abroad with its postcode ("Paris, France 75001")
+            if before
+                .rsplit_once(',')
+                .is_some_and(|(_, country)| is_abroad(country))
+            {
+                if let Err(abroad @ PlaceError::Abroad { .. }) = self.resolve(before) {
+                    return Err(abroad);
+                }
+            }
             // a ZIP of another state than the one written before it
             // ("Denver, CO 10001"): the city and state
             if let Some(zip_state) = self.zip_entry(zip).map(|z| z.state) {
@@ -1542,16 +1552,38 @@ impl Gazetteer {
                 }
             }
         }
-        // another country by itself ("Canada", "México"), unless a US town
-        // of more than a village has its name ("Lebanon")
+        // another country by itself ("Canada", "México"), unless a US city
+        // has its name ("Lebanon", "Peru": a choice of them)
         if is_abroad(query)
             && self
                 .cities_in(query, None)
-                .all(|p| p.zips <= Self::SMALL_TOWN_ZIPS)
+                .all(|p| p.zips <= Self::SMALL_TOWN_ZIPS && p.census_kind != Some(0))
         {
             return Err(PlaceError::Abroad {
                 query: query.to_string(),
             });
+        }
+        // a state's name alone, misspelt ("Flordia"), when no place is
+        // called that
+        let key = normalize_city(query);
+        let a_place = self.cities.contains_key(&key)
+            || self.census_towns.contains_key(&key)
+            || self.counties.contains_key(&key)
+            || CITY_OTHER_KEYS.contains_key(&key);
+        let misspelt = (!query.contains(',')
+            && !is_state_name(query)
+            && states_named(query).is_empty()
+            && !a_place)
+            .then(|| misspelt_state(query))
+            .flatten();
+        if let Some(state) = misspelt {
+            if state != "DC" {
+                return Err(PlaceError::WholeState {
+                    query: query.to_string(),
+                    state: state_name(state).unwrap_or(state),
+                    suggestions: self.biggest_in(state),
+                });
+            }
         }
         // a neighbourhood or suburb and its city ("Buckhead, Atlanta")
         if let Some(found) = self.within_city(query) {
@@ -1629,7 +1661,7 @@ impl Gazetteer {
                         return Some(Ok(city_origin(p)));
                     }
                     if *state == "DC" {
-                        return self.city("Washington", "DC").map(Ok);
+                        return Some(Ok(self.in_washington(&key)));
                     }
                 }
                 (Some(places), None) => {
@@ -1700,7 +1732,7 @@ impl Gazetteer {
                 // a part of Washington, the one city of its district
                 // ("Anacostia, DC", "Brookland, Washington DC")
                 (None, Some("DC")) if !key.is_empty() => {
-                    return self.city("Washington", "DC").map(Ok);
+                    return Some(Ok(self.in_washington(&key)));
                 }
                 (None, Some(state)) if key.is_empty() => {
                     if *state == "DC" {
@@ -1791,8 +1823,8 @@ impl Gazetteer {
             }))
         };
         // the cities of the second name, and by another name, and as "City
-        // ST" ("Washington DC"); abroad, only the towns of the United States
-        // that are more than villages ("Chino, Ontario" is in California)
+        // ST" ("Washington DC"); a country's name too, as a US town's
+        // ("Chino, Ontario" is in California)
         let key = normalize_city(city);
         let (base, said) = county_name(city);
         let mut cities: Vec<&CityPlace> = Vec::new();
@@ -1807,9 +1839,6 @@ impl Gazetteer {
                 }
             }
         }
-        if abroad {
-            cities.retain(|p| p.zips > Self::SMALL_TOWN_ZIPS);
-        }
         // the villages of the name left out: a city with parts people name
         // is a big one ("Williamsburg, Brooklyn" is in Brooklyn, NY, not
         // near Brooklyn, IA)
@@ -1817,20 +1846,15 @@ impl Gazetteer {
         cities.dedup_by(|a, b| a.state == b.state && a.city == b.city);
         let biggest = cities.first().map_or(0, |p| p.zips);
         cities.retain(|p| p.zips * Self::BIG_CITY_LEAD >= biggest);
-        // the counties of the name ("Laurelton, Queens"; "Parish" is not
-        // "County"), those smaller than a big city of the name left out
-        // ("Montrose, Houston" is not near Houston County, GA)
-        let counties: Vec<&CityPlace> = if abroad {
-            Vec::new()
-        } else {
-            self.counties
-                .get(&normalize_city(base))
-                .into_iter()
-                .flatten()
-                .filter(|p| said.is_none_or(|word| county_name(&p.city).1 == Some(word)))
-                .filter(|p| biggest < BIG_CITY_ZIPS || p.zips > biggest)
-                .collect()
-        };
+        // and the counties of the name ("Laurelton, Queens", "Warner Robins,
+        // Houston"; "Parish" is not "County")
+        let counties: Vec<&CityPlace> = self
+            .counties
+            .get(&normalize_city(base))
+            .into_iter()
+            .flatten()
+            .filter(|p| said.is_none_or(|word| county_name(&p.city).1 == Some(word)))
+            .collect();
         let outer: Vec<&CityPlace> = cities.iter().chain(&counties).copied().collect();
         let big_outer = outer.iter().any(|o| o.zips >= BIG_CITY_ZIPS);
         let part_key = normalize_city(part);
@@ -1846,23 +1870,60 @@ impl Gazetteer {
             named.extend(self.cities_in(name, state));
         }
         // a suburb, or a town of the county: the place of the first name
-        // nearest a city or county of the second
+        // nearest a city or county of the second, as far from it as
+        // `reach` lets it be
         let borough = BOROUGHS.iter().any(|b| normalize_city(b) == key);
+        let reach = |p: &CityPlace, o: &CityPlace| -> f64 {
+            let city = p.zips > 1 || p.census_kind == Some(0);
+            // a town with a government or a ZIP code of its own name, not a
+            // census designated place (often a neighbourhood's name)
+            let town = city
+                || matches!(p.census_kind, Some(1 | 2))
+                || (p.zips > 0 && p.census_kind.is_none());
+            let most = if abroad {
+                // beside a US town of a country's name only a town right
+                // beside it ("Shakopee, Jordan", "Annville, Lebanon"; not
+                // "Havana, Cuba")
+                if town || p.zips > 0 {
+                    Self::NEAR_ABROAD_MILES
+                } else {
+                    0.0
+                }
+            } else if borough {
+                // a borough's parts the ZIP list names ("Far Rockaway,
+                // Queens"), not a town beyond it ("Clifton, Staten Island")
+                if p.zips > 0 && p.state == o.state {
+                    Self::NEAR_BOROUGH_MILES
+                } else {
+                    0.0
+                }
+            } else if city {
+                Self::NEAR_CITY_MILES
+            } else if town {
+                // a village, a borough or a town of one ZIP code
+                // ("Wilmette, Chicago", "Winthrop, Boston"), nearer
+                Self::NEAR_VILLAGE_MILES
+            } else if big_outer {
+                // beside a big city an unincorporated place of one ZIP code
+                // or none may be a neighbourhood's name ("Inwood, Manhattan")
+                0.0
+            } else {
+                Self::NEAR_CITY_MILES
+            };
+            if p.state == o.state {
+                most
+            } else {
+                most.min(Self::NEAR_CITY_ACROSS_MILES)
+            }
+        };
         let suburb = named
             .iter()
-            .filter(|_| !borough)
-            .filter(|p| !big_outer || p.zips > 1 || p.census_kind == Some(0))
             .filter_map(|p| {
                 outer
                     .iter()
                     .filter_map(|o| {
                         let miles = haversine_miles(o.lat, o.lon, p.lat, p.lon);
-                        let most = if o.state == p.state {
-                            Self::NEAR_CITY_MILES
-                        } else {
-                            Self::NEAR_CITY_ACROSS_MILES
-                        };
-                        (miles <= most).then_some(miles)
+                        (miles <= reach(p, o)).then_some(miles)
                     })
                     .min_by(f64::total_cmp)
                     .map(|miles| (p, miles))
@@ -1902,6 +1963,33 @@ impl Gazetteer {
             // a choice when two are cities ("St. Johns, Portland")
             _ => Some(Err(ambiguous(query, outer.iter().copied()))),
         }
+    }
+
+    /// A place written with "DC" that is not a city of it: the town of
+    /// that name (normalized `key`) nearest Washington within
+    /// [`Self::NEAR_CITY_MILES`], in Maryland or Virginia ("Bethesda, DC",
+    /// "Leesburg, DC"), else Washington itself (a part of it: "Anacostia,
+    /// DC").
+    fn in_washington(&self, key: &str) -> Origin {
+        let washington = self
+            .cities
+            .get("washington")
+            .and_then(|places| places.iter().find(|p| p.state == "DC"))
+            .expect("the ZIP list has Washington, DC");
+        self.cities
+            .get(key)
+            .into_iter()
+            .chain(self.census_towns.get(key))
+            .flatten()
+            .map(|p| {
+                (
+                    p,
+                    haversine_miles(p.lat, p.lon, washington.lat, washington.lon),
+                )
+            })
+            .filter(|&(_, miles)| miles <= Self::NEAR_CITY_MILES)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or_else(|| city_origin(washington), |(p, _)| city_origin(p))
     }
 
     /// The cities of the ZIP list called `name`, in `state` when given.
@@ -1953,6 +2041,21 @@ impl Gazetteer {
     /// 16 miles from Dallas, Worcester 38 from Boston, Las Cruces 42 from
     /// El Paso; the town of Buckhead is 63 miles from Atlanta.
     const NEAR_CITY_MILES: f64 = 45.0;
+
+    /// [`Self::NEAR_CITY_MILES`] for a village or borough (a town of one
+    /// ZIP code the Census calls neither a city nor a designated place):
+    /// Chicago's villages are within 22 miles of it, Pittsburgh's Homewood
+    /// 31 from the borough of that name.
+    const NEAR_VILLAGE_MILES: f64 = 25.0;
+
+    /// How far a part of one of New York's [`BOROUGHS`] the ZIP list names
+    /// may be from the borough's centre: Far Rockaway is 9 miles from
+    /// Queens's.
+    const NEAR_BOROUGH_MILES: f64 = 12.0;
+
+    /// How far a US town may be from a US town of a country's name to be
+    /// read beside it ("LaSalle, Peru" in Illinois), rather than abroad.
+    const NEAR_ABROAD_MILES: f64 = 15.0;
 
     /// [`Self::NEAR_CITY_MILES`] for a town in another state than the city:
     /// Rock Hill, SC is 22 miles from Charlotte, Madison, NJ 26 from
@@ -3158,6 +3261,44 @@ mod tests {
         ] {
             assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
         }
+        // a town of a county named like a big city far away, or like a
+        // country: the town ("Warner Robins, Houston" is in Houston County,
+        // GA; "Annville, Lebanon" in Lebanon County, PA)
+        for (typed, want) in [
+            ("Colorado Springs, El Paso", "Colorado Springs, CO"),
+            ("Warner Robins, Houston", "Warner Robins, GA"),
+            ("Clarksville, Montgomery", "Clarksville, TN"),
+            ("Norman, Cleveland", "Norman, OK"),
+            ("Annville, Lebanon", "Annville, PA"),
+            ("Shakopee, Jordan", "Shakopee, MN"),
+            // villages and one-ZIP towns beside a big city
+            ("Wilmette, Chicago", "Wilmette, IL"),
+            ("Winthrop, Boston", "Winthrop, MA"),
+            // the parts of a borough the ZIP list names
+            ("Far Rockaway, Queens", "Far Rockaway, NY"),
+            // Maryland and Virginia written with DC
+            ("Bethesda, DC", "Bethesda, MD"),
+            ("Leesburg, DC", "Leesburg, VA"),
+            ("Silver Spring, DC 20910", "Silver Spring, MD"),
+            ("Boulder, Col", "Boulder, CO"),
+        ] {
+            assert_eq!(label(typed).as_deref(), Ok(want), "{typed}");
+        }
+        // a state misspelt by itself is the state
+        assert!(matches!(
+            g.resolve("Flordia"),
+            Err(PlaceError::WholeState {
+                state: "Florida",
+                ..
+            })
+        ));
+        // a country's name that US cities have too: a choice of them
+        let err = g.resolve("Peru").unwrap_err();
+        assert!(err.suggestions().iter().any(|s| s == "Peru, IN"), "{err:?}");
+        assert!(matches!(
+            g.resolve("Paris, France 75001"),
+            Err(PlaceError::Abroad { .. })
+        ));
         // a town and its county in Puerto Rico are one choice, not two
         assert_eq!(label("Toa Alta").as_deref(), Ok("Toa Alta, PR"));
         // an unknown word after a big city's name: a choice, not the city
