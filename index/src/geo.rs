@@ -1910,10 +1910,21 @@ impl Gazetteer {
             } else {
                 Self::NEAR_CITY_MILES
             };
-            if p.state == o.state {
+            // a county a big city of its name dwarfs ("Houston": Houston
+            // County, TX has 6 ZIP codes): only a town of its own there
+            // ("Warner Robins, Houston"; not "Riverside, Houston")
+            let dwarfed = counties.iter().any(|c| std::ptr::eq(*c, o))
+                && o.zips * Self::BIG_CITY_LEAD < biggest;
+            if dwarfed && p.zips <= Self::SMALL_TOWN_ZIPS {
+                0.0
+            } else if p.state == o.state {
                 most
-            } else {
+            } else if city {
                 most.min(Self::NEAR_CITY_ACROSS_MILES)
+            } else {
+                // across a state line a village only right beside the city
+                // ("Riverdale, NYC" is not Riverdale, NJ 22 miles away)
+                most.min(Self::NEAR_VILLAGE_ACROSS_MILES)
             }
         };
         let suburb = named
@@ -2047,6 +2058,9 @@ impl Gazetteer {
     /// Chicago's villages are within 22 miles of it, Pittsburgh's Homewood
     /// 31 from the borough of that name.
     const NEAR_VILLAGE_MILES: f64 = 25.0;
+
+    /// [`Self::NEAR_VILLAGE_MILES`] across a state line.
+    const NEAR_VILLAGE_ACROSS_MILES: f64 = 10.0;
 
     /// How far a part of one of New York's [`BOROUGHS`] the ZIP list names
     /// may be from the borough's centre: Far Rockaway is 9 miles from
@@ -3271,8 +3285,14 @@ mod tests {
             ("Norman, Cleveland", "Norman, OK"),
             ("Annville, Lebanon", "Annville, PA"),
             ("Shakopee, Jordan", "Shakopee, MN"),
-            // villages and one-ZIP towns beside a big city
+            ("Riverside, Houston", "Houston, TX"),
+            ("Selma, Dallas", "Selma, AL"),
+            // villages and one-ZIP towns beside a big city, across a state
+            // line only right beside it
             ("Wilmette, Chicago", "Wilmette, IL"),
+            ("Riverdale, NYC", "New York, NY"),
+            ("Hoboken, NYC", "Hoboken, NJ"),
+            ("Covington, Cincinnati", "Covington, KY"),
             ("Winthrop, Boston", "Winthrop, MA"),
             // the parts of a borough the ZIP list names
             ("Far Rockaway, Queens", "Far Rockaway, NY"),
