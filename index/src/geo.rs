@@ -1129,8 +1129,9 @@ pub fn is_territory(name: &str) -> bool {
 }
 
 /// A name of [`STATES`] ("North Carolina") as the Spanish pages write it
-/// ("Carolina del Norte"): the first of [`STATE_NAMES_ES`] for its code,
-/// else the name itself (the same in both languages: "Ohio").
+/// ("Carolina del Norte"): the Spanish name of its code where that is not
+/// the English one once accents are folded, else the name itself (the same
+/// in both languages: "Ohio", "Texas").
 pub fn state_name_es(name: &str) -> &str {
     STATES
         .iter()
@@ -1787,12 +1788,15 @@ impl Gazetteer {
     /// county it is in, with no state ("Buckhead, Atlanta", "Plano, Dallas",
     /// "Dayton, Montgomery", "Riverside, Riverside County", "Brookland,
     /// Washington DC"):
-    /// - a place of the first name within [`Self::NEAR_CITY_MILES`] of a
-    ///   city or county of the second (a suburb, a town of the county), the
-    ///   nearest; beside a big city only a town of more than one ZIP code
-    ///   or a Census city, not a village that has a neighbourhood's name
-    ///   ("Inwood, Manhattan" is not Inwood on Long Island), and never
-    ///   beside one of New York's boroughs ([`BOROUGHS`]);
+    /// - a place of the first name near a city or county of the second (a
+    ///   suburb, a town of the county), the nearest: a town of more than
+    ///   one ZIP code or a Census city within [`Self::NEAR_CITY_MILES`], a
+    ///   village, borough or one-ZIP town within [`Self::NEAR_VILLAGE_MILES`],
+    ///   less across a state line; beside a big city not a census designated
+    ///   place, whose name is often a neighbourhood's ("Inwood, Manhattan"
+    ///   is not Inwood on Long Island); beside one of New York's
+    ///   [`BOROUGHS`] only the borough's own ZIP towns; beside a county a
+    ///   big city of its name dwarfs, only a town of its own;
     /// - else the city of the second name when it is a big one (a
     ///   neighbourhood, which the ZIP list does not name: Buckhead, GA is
     ///   60 miles from Atlanta), or a choice of its cities when there are
