@@ -1048,10 +1048,17 @@ fn misspelt_state(text: &str) -> Option<&'static str> {
         3..8 => 1,
         _ => 2,
     };
-    let mut near = STATES
+    // keyed once, not each name on every place searched
+    static NAME_KEYS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
+        STATES
+            .iter()
+            .chain(STATE_NAMES_ES)
+            .map(|&(code, name)| (code, state_key(name)))
+            .collect()
+    });
+    let mut near = NAME_KEYS
         .iter()
-        .chain(STATE_NAMES_ES)
-        .filter(|(_, name)| typing_distance(&key, &state_key(name)) <= most)
+        .filter(|(_, name)| typing_distance(&key, name) <= most)
         .map(|&(code, _)| code);
     let code = near.next()?;
     near.all(|other| other == code).then_some(code)
@@ -1719,13 +1726,7 @@ impl Gazetteer {
                         .chain(counties.iter().copied())
                         .collect();
                     for &(name, its_state) in CITY_OTHER_KEYS.get(&key).into_iter().flatten() {
-                        offered.extend(
-                            self.cities
-                                .get(&normalize_city(name))
-                                .into_iter()
-                                .flatten()
-                                .filter(|p| its_state.is_none_or(|s| s == p.state)),
-                        );
+                        offered.extend(self.cities_in(name, its_state));
                     }
                     offered.sort_by_key(|p| Self::offer_rank(p));
                     return Some(Err(ambiguous(query, offered)));
