@@ -229,9 +229,22 @@ fn document(
             let Some(value) = vocabulary.lookup(&group.slug, slug) else {
                 continue; // a slug the vocabulary no longer has: ignored
             };
-            bits[value.id / 64] |= 1 << (value.id % 64);
-            // the value's synonyms are matched through this term at query
-            // time (`search/query.rs`), not indexed with every listing
+            // the value, and the narrower values whose searches find it
+            // ("children or adolescents" for a search of adolescents): the
+            // filters, the counts and a search's words all read these
+            for id in std::iter::once(value.id).chain(value.found_by.iter().copied()) {
+                bits[id / 64] |= 1 << (id % 64);
+            }
+        }
+    }
+    // the values' synonyms are matched through these terms at query time
+    // (`search/query.rs`), not indexed with every listing
+    for (word, &set) in bits.iter().enumerate() {
+        let mut set = set;
+        while set != 0 {
+            let value = vocabulary.value(word * 64 + set.trailing_zeros() as usize);
+            set &= set - 1;
+            let group = vocabulary.group(value.group);
             doc.add_text(fields.facet, format!("{}/{}", group.slug, value.slug));
         }
     }

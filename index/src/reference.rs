@@ -30,9 +30,13 @@ pub fn scan(listings: &[Listing], request: &SearchRequest) -> ReferenceResults {
         "the reference scan does not model text search"
     );
     let v = Vocabulary::get();
+    // a listing answers a search for a value when it has the value, or a
+    // broader one that the value's search finds (`found_by`)
     let has = |l: &Listing, id: ValueId| {
-        let value = v.value(id);
-        l.has_value(&v.group(value.group).slug, &value.slug)
+        let group = &v.group(v.value(id).group).slug;
+        l.values(group)
+            .iter()
+            .any(|slug| v.lookup(group, slug).is_some_and(|w| w.answers(id)))
     };
     let passes = |l: &Listing, skip: Option<GroupId>| {
         request

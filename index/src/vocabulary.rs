@@ -89,6 +89,19 @@ pub struct FacetValue {
     pub page_phrases: Vec<String>,
     /// The codes that sources use for this value (e.g. SAMHSA service codes).
     pub codes: Vec<String>,
+    /// Narrower values of the same group whose searches find this value too
+    /// (`found_by` in `vocabulary.toml`): a source that says only "children
+    /// or adolescents" may serve either, so a search for adolescents finds
+    /// it, and its card says what the source said.
+    pub found_by: Vec<ValueId>,
+}
+
+impl FacetValue {
+    /// Whether a search for `asked` finds a program with this value: it is
+    /// the value, or one of its [`found_by`](Self::found_by).
+    pub fn answers(&self, asked: ValueId) -> bool {
+        self.id == asked || self.found_by.contains(&asked)
+    }
 }
 
 /// Why `vocabulary.toml` cannot be used.
@@ -131,6 +144,8 @@ struct ValueRepr {
     page_phrases: Vec<String>,
     #[serde(default)]
     codes: Vec<String>,
+    #[serde(default)]
+    found_by: Vec<String>,
 }
 
 impl Vocabulary {
@@ -165,6 +180,7 @@ impl Vocabulary {
                 )));
             }
             let mut ids = Vec::new();
+            let mut found_by = Vec::new();
             for value in group.value {
                 check_slug(&value.slug)?;
                 let id = vocabulary.values.len();
@@ -211,6 +227,7 @@ impl Vocabulary {
                         )));
                     }
                 }
+                found_by.push((id, value.found_by));
                 vocabulary.values.push(FacetValue {
                     id,
                     group: group_id,
@@ -220,8 +237,46 @@ impl Vocabulary {
                     synonyms,
                     page_phrases: value.page_phrases,
                     codes: value.codes,
+                    found_by: Vec::new(),
                 });
                 ids.push(id);
+            }
+            // `found_by` names values of the same group, not itself, and
+            // none that is found by others (one level: a search's values
+            // are the asked ones and the values they find)
+            for (id, slugs) in found_by {
+                let mut narrower = Vec::new();
+                for slug in slugs {
+                    let name = format!(
+                        "found_by {slug:?} of {}/{}",
+                        group.slug, vocabulary.values[id].slug
+                    );
+                    let other = vocabulary.by_slug[&group.slug]
+                        .get(&slug)
+                        .copied()
+                        .ok_or_else(|| {
+                            VocabularyError::Invalid(format!("{name}: no such value in the group"))
+                        })?;
+                    if other == id || narrower.contains(&other) {
+                        return Err(VocabularyError::Invalid(format!("{name}: itself or twice")));
+                    }
+                    narrower.push(other);
+                }
+                vocabulary.values[id].found_by = narrower;
+            }
+            for &id in &ids {
+                let value = &vocabulary.values[id];
+                if !value.found_by.is_empty()
+                    && value
+                        .found_by
+                        .iter()
+                        .any(|&n| !vocabulary.values[n].found_by.is_empty())
+                {
+                    return Err(VocabularyError::Invalid(format!(
+                        "found_by of {}/{} names a value that is found by others",
+                        group.slug, value.slug
+                    )));
+                }
             }
             vocabulary.groups.push(FacetGroup {
                 id: group_id,
@@ -582,5 +637,51 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("slug"));
+        // found_by: a value of the same group, not itself, one level deep
+        let group = "[[group]]\nslug='a'\nlabel='A'\nlabel_es='A'\nhelp=''\nhelp_es=''\n";
+        let value = |slug: &str, found_by: &str| {
+            format!("[[group.value]]\nslug='{slug}'\nlabel='{slug}'\nlabel_es='{slug}'\nfound_by=[{found_by}]\n")
+        };
+        for (values, why) in [
+            (value("x", "'nope'"), "no such value"),
+            (value("x", "'x'"), "itself"),
+            (
+                value("x", "'y'") + &value("y", "'z'") + &value("z", ""),
+                "found by others",
+            ),
+        ] {
+            let err = Vocabulary::from_toml(&format!("{group}{values}")).unwrap_err();
+            assert!(err.to_string().contains(why), "{why}: {err}");
+        }
+        let v = Vocabulary::from_toml(&format!(
+            "{group}{}{}",
+            value("x", ""),
+            value("both", "'x'")
+        ))
+        .unwrap();
+        let (x, both) = (v.lookup("a", "x").unwrap(), v.lookup("a", "both").unwrap());
+        assert_eq!(both.found_by, [x.id]);
+        assert!(both.answers(x.id) && both.answers(both.id) && !x.answers(both.id));
+    }
+
+    #[test]
+    fn a_search_for_adolescents_or_children_finds_what_samhsa_calls_children_adolescents() {
+        let v = Vocabulary::get();
+        let under_18 = v.lookup("age", "children-adolescents").unwrap();
+        for narrower in ["children", "adolescents"] {
+            assert!(
+                under_18.answers(v.lookup("age", narrower).unwrap().id),
+                "{narrower}"
+            );
+        }
+        assert!(!under_18.answers(v.lookup("age", "adults").unwrap().id));
+        // and no other value is found by another's search, unless said here
+        let found_by: Vec<&str> = v
+            .values()
+            .iter()
+            .filter(|value| !value.found_by.is_empty())
+            .map(|value| value.slug.as_str())
+            .collect();
+        assert_eq!(found_by, ["children-adolescents"]);
     }
 }

@@ -330,6 +330,16 @@ fn the_national_directory_is_told_as_the_source_says() {
     assert!(!listings
         .iter()
         .any(|l| l.has_value("age", "children") || l.has_value("age", "adolescents")));
+    // ... but a parent's search for a teen, by the box or by words, finds it
+    let under_18 = search("near=19104&radius=50&age=children-adolescents");
+    assert!(under_18 > 0);
+    for box_or_words in ["age=adolescents", "age=children", "q=teen", "q=adolescents"] {
+        assert_eq!(
+            search(&format!("near=19104&radius=50&{box_or_words}")),
+            under_18,
+            "{box_or_words}"
+        );
+    }
     // the source's own date, and a public page, never a file path
     let (_, source) = listings[0].provenance_of("name").unwrap();
     assert_eq!(source.edition.as_deref(), Some("2023"));

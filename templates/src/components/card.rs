@@ -301,21 +301,21 @@ fn write_group_fact(
     // which values were asked for, one bit each (compared once: a card
     // writes them in two passes); a listing with more values than bits
     // compares the rest as they come
-    let asked = |value: &str| {
-        wanted
-            .iter()
-            .map(|&id| vocabulary.value(id))
-            .find(|v| v.slug == value)
+    // a value is asked for when a search for it, or for a narrower value
+    // that finds it ("adolescents" finds "children or adolescents"), is
+    let asked = |value: &str| match vocabulary.lookup(slug, value) {
+        Some(entry) => wanted.iter().any(|&id| entry.answers(id)),
+        None => wanted.iter().any(|&id| vocabulary.value(id).slug == value),
     };
     let mut asked_bits = 0u64;
     for (i, value) in values.iter().enumerate().take(64) {
-        if asked(value).is_some() {
+        if asked(value) {
             asked_bits |= 1 << i;
         }
     }
     let is_asked = |i: usize, value: &str| match i {
         0..64 => asked_bits & (1 << i) != 0,
-        _ => asked(value).is_some(),
+        _ => asked(value),
     };
     let matching = values
         .iter()
@@ -339,13 +339,7 @@ fn write_group_fact(
                 out.push_str(", ");
             }
             written += 1;
-            // an asked value's entry is the one asked for
-            let entry = if first {
-                asked(value)
-            } else {
-                vocabulary.lookup(slug, value)
-            };
-            let label = entry.map(|v| &*labels[v.id]);
+            let label = vocabulary.lookup(slug, value).map(|v| &*labels[v.id]);
             if first {
                 out.push_str("<strong class=\"match\"><span aria-hidden=\"true\">\u{2713} </span>");
             }
@@ -444,7 +438,12 @@ mod tests {
         if values.is_empty() {
             return None;
         }
-        let is_wanted = |value: &str| wanted.iter().any(|&id| vocabulary.value(id).slug == value);
+        let is_wanted = |value: &str| {
+            let entry = vocabulary.lookup(slug, value);
+            wanted
+                .iter()
+                .any(|&id| entry.map_or(vocabulary.value(id).slug == value, |e| e.answers(id)))
+        };
         let mut ordered: Vec<(bool, &str)> = values
             .iter()
             .map(|v| (is_wanted(v), value_label(ctx, slug, v)))

@@ -503,6 +503,54 @@ fn sort_links_offer_what_makes_sense_and_mark_the_current_one() {
 }
 
 #[test]
+fn a_search_for_adolescents_finds_and_marks_a_program_for_children_or_adolescents() {
+    // SAMHSA's "children/adolescents": the card says what the source said,
+    // marked as what the search found; the box counts it
+    let index = build_in_ram(vec![
+        bare(
+            "0000000000e5",
+            "Under 18 Program",
+            38.58,
+            -121.49,
+            &[("age", &["children-adolescents", "adults"])],
+        ),
+        bare(
+            "0000000000f6",
+            "Adults Program",
+            38.58,
+            -121.48,
+            &[("age", &["adults"])],
+        ),
+    ])
+    .expect("index builds");
+    let doc = parse(&search(&index, "near=95814&age=adolescents"));
+    assert_eq!(select(&doc, "article.card").len(), 1);
+    let facts = one(card(&doc, "Under 18 Program"), "dl.card-facts").inner_html();
+    assert!(
+        facts.contains("<dd><strong class=\"match\"><span aria-hidden=\"true\">✓ </span>Children or adolescents (under 18)</strong>, Adults</dd>"),
+        "{facts}"
+    );
+    let boxes = |value: &str| {
+        let input = one(
+            &doc,
+            &format!("aside.filters input[name=\"age\"][value=\"{value}\"]"),
+        );
+        text(input.parent().and_then(ElementRef::wrap).unwrap())
+    };
+    assert!(
+        boxes("adolescents").contains("Adolescents (13-17) 1"),
+        "{}",
+        boxes("adolescents")
+    );
+    assert!(
+        boxes("children").contains("Children (under 13) 1"),
+        "{}",
+        boxes("children")
+    );
+    assert!(boxes("adults").contains("Adults 2"), "{}", boxes("adults"));
+}
+
+#[test]
 fn cards_show_the_decisive_facts_and_say_what_is_not_reported() {
     let index = index();
     let doc = parse(&search(&index, "near=95814&insurance=medicare"));
