@@ -393,12 +393,22 @@ impl SearchRequest {
         let mut request = SearchRequest::default();
         let mut seen: Vec<String> = Vec::new();
         for (key, value) in pairs {
-            let (key, value) = (key.as_ref(), value.as_ref().trim());
+            // names in any case ("INSURANCE", "Near"): links typed or pasted
+            // by hand
+            let lower;
+            let key = match key.as_ref() {
+                key if key.bytes().any(|b| b.is_ascii_uppercase()) => {
+                    lower = key.to_ascii_lowercase();
+                    lower.as_str()
+                }
+                key => key,
+            };
+            let value = value.as_ref().trim();
             if let Some(group) = vocabulary.group_by_slug(key) {
                 if value.is_empty() {
                     continue;
                 }
-                let Some(v) = vocabulary.lookup(key, value) else {
+                let Some(v) = vocabulary.lookup_written(key, value) else {
                     let known: Vec<String> = vocabulary
                         .values_of(group.id)
                         .map(|v| v.slug.clone())
@@ -1128,6 +1138,26 @@ mod tests {
             "near=95814&radius=10&q=evening+group&modality=dbt&insurance=medicaid&insurance=medicare&page=2"
         );
         assert_eq!(parse(&r.to_query_string()).unwrap(), r);
+    }
+
+    #[test]
+    fn filters_written_by_hand_are_read_as_their_slugs() {
+        // a value by its label or in any case, a name in capitals: the
+        // canonical search, which links write back
+        let canonical =
+            parse("near=95814&insurance=medicaid&insurance=sliding-scale&age=adolescents").unwrap();
+        for typed in [
+            "near=95814&insurance=Medicaid&insurance=Sliding+fee+scale&age=Adolescents+(13-17)",
+            "NEAR=95814&INSURANCE=MEDICAID&Insurance=sliding_scale&Age=adolescentes+(13+a+17+a%C3%B1os)",
+        ] {
+            let r = parse(typed).unwrap();
+            assert_eq!(r, canonical, "{typed}");
+            assert_eq!(r.to_query_string(), canonical.to_query_string());
+        }
+        // a value that is none of these is still refused, and so is a
+        // scalar named twice in two cases
+        assert!(parse("insurance=Medicaid+plans").is_err());
+        assert_eq!(parse("near=1&NEAR=2").unwrap_err().parameter, "near");
     }
 
     #[test]

@@ -400,6 +400,31 @@ impl Vocabulary {
             .map(|&id| &self.values[id])
     }
 
+    /// A value of `group` as a person may write it in a link or a form: its
+    /// slug in any case, with spaces or underscores for hyphens
+    /// ("Medicaid", "private_insurance"), or its label in English or
+    /// Spanish ("Sliding scale fees"). The slug alone is what links write.
+    pub fn lookup_written(&self, group: &str, written: &str) -> Option<&FacetValue> {
+        if let Some(value) = self.lookup(group, written) {
+            return Some(value);
+        }
+        let key: String = written
+            .trim()
+            .chars()
+            .map(|c| match c {
+                ' ' | '_' => '-',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect();
+        if let Some(value) = self.lookup(group, &key) {
+            return Some(value);
+        }
+        let written = written.trim().to_lowercase();
+        let group = self.group_by_slug(group)?;
+        self.values_of(group.id)
+            .find(|v| v.label.to_lowercase() == written || v.label_es.to_lowercase() == written)
+    }
+
     /// The values a SAMHSA service code stands for (usually one, often none).
     pub fn values_for_code(&self, code: &str) -> impl Iterator<Item = &FacetValue> {
         self.by_code

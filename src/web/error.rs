@@ -302,13 +302,13 @@ fn typed_search(query: &str) -> iop_templates::TypedSearch {
             group => {
                 // a filter that names a value is kept; one that does not
                 // (perhaps the error itself) is dropped
-                let pair = (group.to_string(), value.trim().to_string());
-                if iop_index::Vocabulary::get()
-                    .lookup(&pair.0, &pair.1)
-                    .is_some()
-                    && !typed.filters.contains(&pair)
+                if let Some(known) =
+                    iop_index::Vocabulary::get().lookup_written(group, value.trim())
                 {
-                    typed.filters.push(pair);
+                    let pair = (group.to_string(), known.slug.clone());
+                    if !typed.filters.contains(&pair) {
+                        typed.filters.push(pair);
+                    }
                 }
             }
         }
@@ -323,7 +323,8 @@ fn known_filters_only(query: &str) -> String {
     iop_index::request::form_urlencoded_pairs(query)
         .into_iter()
         .filter(|(k, v)| {
-            vocabulary.group_by_slug(k).is_none() || vocabulary.lookup(k, v.trim()).is_some()
+            vocabulary.group_by_slug(k).is_none()
+                || vocabulary.lookup_written(k, v.trim()).is_some()
         })
         .map(|(k, v)| format!("{}={}", encode(&k), encode(&v)))
         .collect::<Vec<_>>()
