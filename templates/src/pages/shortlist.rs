@@ -12,7 +12,7 @@ use crate::components::program_card;
 use crate::format::Text;
 use crate::layout::{layout, Nav, Page};
 use crate::SiteContext;
-use iop_index::request::{Shortlist, CSV_MAX_ROWS, DEFAULT_PER_PAGE, MAX_SHORTLIST};
+use iop_index::request::{encode, Shortlist, CSV_MAX_ROWS, DEFAULT_PER_PAGE, MAX_SHORTLIST};
 use iop_index::{Hit, SearchRequest};
 use maud::{html, Markup, PreEscaped, Render};
 use std::collections::BTreeMap;
@@ -154,12 +154,27 @@ pub struct ShortlistView<'a> {
 /// the link to copy or share, and the way to print, compare or download.
 pub fn shortlist(ctx: &SiteContext, view: &ShortlistView<'_>) -> Markup {
     let list = view.shortlist;
+    // the search and program pages it leads to keep the place distances
+    // are measured from, and the list
+    let onward = |path: &str| match view.near {
+        Some(near) => list.carried(&format!("{path}?near={}", encode(near))),
+        None => list.carried(path),
+    };
+    let onward_search = |near: Option<&str>| match near {
+        Some(near) => format!("/search?near={}", encode(near)),
+        None => "/".to_string(),
+    };
     let content = html! {
         div.shortlist-page {
             h1 { (ctx.t("Your shortlist")) }
             @if list.is_empty() {
                 p { (ctx.t("Your shortlist is empty. Search for programs and choose \u{201c}Add to shortlist\u{201d} on the ones you want to keep, print or send.")) }
                 p { a.button href=(ctx.keep("/")) { (ctx.t("Find programs")) } }
+            } @else if view.programs.is_empty() {
+                // every program of the link has left the directory: nothing
+                // to share, print or compare
+                p.notice role="note" { (ctx.t("None of the programs in this link are in the directory any more.")) }
+                p { a.button href=(ctx.href(&onward_search(view.near))) { (ctx.t("Find programs")) } }
             } @else {
                 p.lede {
                     (count(ctx, view.programs.len()))
@@ -200,12 +215,12 @@ pub fn shortlist(ctx: &SiteContext, view: &ShortlistView<'_>) -> Markup {
                         @let id = hit.listing.id.as_str();
                         @let name = hit.listing.display_name();
                         li id={ "p-" (id) } {
-                            (program_card(ctx, hit, &escaped_page(ctx, &list.carried(&format!("/programs/{id}"))),
+                            (program_card(ctx, hit, &escaped_page(ctx, &onward(&format!("/programs/{id}"))),
                                 remove_link(ctx, &list.without(id).page("/shortlist", view.near), &name), &BTreeMap::new(), None))
                         }
                     }
                 }
-                p { a href=(ctx.href(&list.carried("/search"))) { (ctx.t("Search for more programs")) } }
+                p { a href=(ctx.href(&onward("/search"))) { (ctx.t("Search for more programs")) } }
             }
         }
         script src="/static/share.js" defer {}

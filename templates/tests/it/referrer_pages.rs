@@ -121,6 +121,59 @@ fn the_pages_render_their_programs_escaped_and_in_both_languages() {
 }
 
 #[test]
+fn the_shortlist_leads_on_with_its_place_and_says_when_all_its_programs_left() {
+    let list = Shortlist::parse("0123456789ab,aaaaaaaaaaaa").unwrap();
+    let hits = programs();
+    let render = |lang: Lang, programs: &[Hit], missing: usize, near: Option<&str>| {
+        let view = ShortlistView {
+            shortlist: &list,
+            programs,
+            missing,
+            near,
+            near_label: near.map(|_| "Chicago, IL"),
+            share_url: "https://iopfinder.example/shortlist?ids=0123456789ab,aaaaaaaaaaaa",
+        };
+        shortlist(&ctx(lang), &view).into_string()
+    };
+    let html = render(Lang::En, &hits, 0, Some("Chicago, IL"));
+    let doc = parse(&html);
+    let more = crate::html::link(&doc, "Search for more programs");
+    assert_eq!(
+        attr(more, "href"),
+        "/search?near=Chicago%2C+IL&list=0123456789ab,aaaaaaaaaaaa"
+    );
+    assert!(
+        html.contains(
+            "href=\"/programs/0123456789ab?near=Chicago%2C+IL&amp;list=0123456789ab,aaaaaaaaaaaa\""
+        ),
+        "{html}"
+    );
+    // without a place, the list alone
+    let html = render(Lang::En, &hits, 0, None);
+    assert_eq!(
+        attr(
+            crate::html::link(&parse(&html), "Search for more programs"),
+            "href"
+        ),
+        "/search?list=0123456789ab,aaaaaaaaaaaa"
+    );
+    // every program gone: said so, and nothing to share, print or compare
+    for lang in Lang::ALL {
+        let html = render(lang, &[], 2, Some("Chicago, IL"));
+        assert!(
+            !html.contains("share-url") && !html.contains("/compare?"),
+            "{html}"
+        );
+        let wording = if lang == Lang::Es {
+            "Ninguno de los programas de este enlace sigue en el directorio."
+        } else {
+            "None of the programs in this link are in the directory any more."
+        };
+        assert!(html.contains(wording), "{html}");
+    }
+}
+
+#[test]
 fn the_qr_code_grows_with_the_link_and_has_a_quiet_zone() {
     let list = Shortlist::parse("0123456789ab").unwrap();
     let hits = programs();
