@@ -1,9 +1,10 @@
 //! Building an index from listings.
 //!
-//! Each listing's `ord` is its rank in name order (case-insensitive, then id),
-//! so `ord` is the name order whatever order documents are added in: a
-//! listing store can be indexed as it is read, one listing at a time, with the
-//! ranks worked out first from the names and ids alone ([`name_order`]).
+//! Each listing's `ord` is its rank in name order (the name as shown,
+//! case-insensitive, then id: [`order_key`]), so `ord` is the name order
+//! whatever order documents are added in: a listing store can be indexed as
+//! it is read, one listing at a time, with the ranks worked out first from
+//! the names and ids alone ([`name_order`]).
 
 use crate::geo::state_name;
 use crate::listing::Listing;
@@ -42,9 +43,16 @@ fn writer_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
 }
 
-/// A listing's place in name order: name (ignoring case), then id.
-pub fn order_key(name: &str, id: &str) -> (String, String) {
-    (name.to_lowercase(), id.to_string())
+/// A listing's place in name order: its name as shown, the organization's
+/// then the program's ([`crate::listing::display_name`]), ignoring case;
+/// then its id. Several programs of one organization are thus in the order
+/// of their own names ("Gateway Foundation: Chicago Kedzie" before "...:
+/// Chicago West").
+pub fn order_key(name: &str, program_name: Option<&str>, id: &str) -> (String, String) {
+    (
+        crate::listing::display_name(name, program_name).to_lowercase(),
+        id.to_string(),
+    )
 }
 
 /// Something to index: a listing, and its JSON for the doc store.
@@ -89,7 +97,7 @@ impl ToIndex for StoredListing {
 
 /// Sort listings into name order ([`order_key`]).
 pub fn sort_listings(listings: &mut [Listing]) {
-    listings.sort_by_cached_key(|l| order_key(&l.name, &l.id));
+    listings.sort_by_cached_key(|l| order_key(&l.name, l.program_name.as_deref(), &l.id));
 }
 
 /// The `ord` of each listing, given their [`order_key`]s in the order the

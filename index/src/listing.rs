@@ -433,12 +433,16 @@ impl Listing {
     /// The name people should see first: "Organization: Program" when the
     /// program has a name of its own.
     pub fn display_name(&self) -> String {
-        match &self.program_name {
-            Some(program) if !self.name.contains(program.as_str()) => {
-                format!("{}: {}", self.name, program)
-            }
-            _ => self.name.clone(),
-        }
+        display_name(&self.name, self.program_name.as_deref())
+    }
+}
+
+/// [`Listing::display_name`] from a listing's `name` and `program_name`
+/// alone (what name order reads from the store).
+pub fn display_name(name: &str, program_name: Option<&str>) -> String {
+    match program_name {
+        Some(program) if !name.contains(program) => format!("{name}: {program}"),
+        _ => name.to_string(),
     }
 }
 

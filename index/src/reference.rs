@@ -64,7 +64,7 @@ pub fn scan(listings: &[Listing], request: &SearchRequest) -> ReferenceResults {
             }
         }
         if passes(l, None) {
-            rows.push((distance, l.name.to_lowercase(), l.id.clone()));
+            rows.push((distance, l.display_name().to_lowercase(), l.id.clone()));
         }
     }
     let by_name = |a: &(Option<f64>, String, String), b: &(Option<f64>, String, String)| {

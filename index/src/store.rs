@@ -543,7 +543,12 @@ impl DataDir {
 
     /// Build a new generation from `listings` and make it current.
     pub fn publish(&self, listings: Vec<Listing>) -> Result<GenerationMeta, StoreError> {
-        let ords = name_order(listings.iter().map(|l| order_key(&l.name, &l.id)).collect());
+        let ords = name_order(
+            listings
+                .iter()
+                .map(|l| order_key(&l.name, l.program_name.as_deref(), &l.id))
+                .collect(),
+        );
         self.publish_with(|dir, tally| {
             for listing in &listings {
                 tally.add(listing);
@@ -561,6 +566,8 @@ impl DataDir {
         struct Key {
             id: String,
             name: String,
+            #[serde(default)]
+            program_name: Option<String>,
         }
         // both passes read the same file, even if a crawl replaces the store
         // in between
@@ -572,7 +579,7 @@ impl DataDir {
         };
         let mut keys = Vec::new();
         self.for_each_stored(&file, |key: Key, _| {
-            keys.push(order_key(&key.name, &key.id));
+            keys.push(order_key(&key.name, key.program_name.as_deref(), &key.id));
             Ok(())
         })?;
         if keys.is_empty() {

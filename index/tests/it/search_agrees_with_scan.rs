@@ -47,7 +47,12 @@ fn synthetic_listings(n: usize, rng: &mut Rng) -> Vec<Listing> {
                 id: format!("{:012x}", rng.u64(..) >> 16),
                 // few distinct names, so ties by name are common and the id decides
                 name: format!("{} Recovery", names[rng.u64(..names.len() as u64) as usize]),
-                program_name: None,
+                // an organization's programs: ordered by their own names
+                program_name: match rng.u64(..4) {
+                    0 => Some("West".into()),
+                    1 => Some("kedzie".into()),
+                    _ => None,
+                },
                 description: Some(format!("Program number {i}")),
                 address: Address {
                     street: None,
