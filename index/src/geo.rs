@@ -114,6 +114,12 @@ pub struct Origin {
 /// At most this many places are offered for an unknown or ambiguous place.
 pub const MAX_SUGGESTIONS: usize = 10;
 
+/// Coordinates farther than this from every placed US ZIP code are read as
+/// a place abroad ([`PlaceError::Abroad`]): beyond the widest radius
+/// (`request::MAX_RADIUS_MILES`, 500) with room for a program that lies past
+/// its ZIP code's centre.
+const FAR_FROM_EVERY_ZIP_MILES: f64 = 600.0;
+
 /// Why a place could not be found.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlaceError {
@@ -1362,6 +1368,15 @@ impl Gazetteer {
     }
 
     /// The placed ZIP code `zip` (five digits) as held.
+    /// Whether some placed ZIP code lies within `miles` of the point.
+    fn near_any_zip(&self, lat: f64, lon: f64, miles: f64) -> bool {
+        // a degree of latitude is about 69 miles: most ZIPs fail that first
+        let degrees = miles / 68.0;
+        self.zips.iter().any(|z| {
+            (z.lat - lat).abs() <= degrees && haversine_miles(lat, lon, z.lat, z.lon) <= miles
+        })
+    }
+
     fn zip_entry(&self, zip: &str) -> Option<&ZipEntry> {
         self.zips
             .binary_search_by(|z| z.zip.cmp(zip))
@@ -1458,6 +1473,13 @@ impl Gazetteer {
         if let Some((lat, lon)) = parse_lat_lon(query) {
             if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
                 return Err(PlaceError::BadCoordinates(query.to_string()));
+            }
+            // a point no US ZIP code is near (London's "51.5,-0.12"): no
+            // program can lie within any radius of it
+            if !self.near_any_zip(lat, lon, FAR_FROM_EVERY_ZIP_MILES) {
+                return Err(PlaceError::Abroad {
+                    query: query.to_string(),
+                });
             }
             return Ok(Origin {
                 label: format!("{lat:.4}, {lon:.4}"),
@@ -3509,5 +3531,26 @@ mod tests {
             g.resolve("95.0,10"),
             Err(PlaceError::BadCoordinates(_))
         ));
+        // far from every US ZIP code: abroad (London, Tokyo, a dropped minus
+        // sign that puts Denver in China, the middle of the Pacific)
+        for abroad in ["51.5,-0.12", "35.68,139.69", "39.74,104.99", "30,-140"] {
+            assert!(
+                matches!(g.resolve(abroad), Err(PlaceError::Abroad { .. })),
+                "{abroad}: {:?}",
+                g.resolve(abroad)
+            );
+        }
+        // but anywhere in the states and territories, and off their coasts
+        for home in [
+            "64.84,-147.72",  // Fairbanks
+            "21.31,-157.86",  // Honolulu
+            "13.47,144.75",   // Guam
+            "-14.28,-170.70", // American Samoa
+            "18.34,-64.93",   // St. Thomas
+            "25.0,-80.0",     // off Miami
+            "43.65,-79.38",   // Toronto: US programs across the lake
+        ] {
+            assert!(g.resolve(home).is_ok(), "{home}: {:?}", g.resolve(home));
+        }
     }
 }

@@ -56,7 +56,7 @@ async fn line_tile(
             svg,
         )
             .into_response()),
-        None => Err(super::error::not_found().await),
+        None => Err(super::error::no_page()),
     }
 }
 
@@ -94,7 +94,7 @@ async fn asset(Path(file): Path<String>) -> Result<Response, PageError> {
         )
             .into_response())
     } else {
-        Err(super::error::not_found().await)
+        Err(super::error::no_page())
     }
 }
 

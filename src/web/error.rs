@@ -343,8 +343,22 @@ fn replace_param(query: &str, name: &str, value: &str) -> String {
 }
 
 /// The 404 page of an address that names no page.
-pub async fn not_found() -> PageError {
+pub fn no_page() -> PageError {
     PageError::NotFound(NO_PAGE_MESSAGE.into())
+}
+
+/// The 404 of an address that names no page: under `/api/`, the API's JSON
+/// error naming its description; elsewhere the page.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound(format!(
+            "the API has no {}: its paths are described at /api/v1/openapi.json",
+            uri.path()
+        ))
+        .into_response()
+    } else {
+        no_page().into_response()
+    }
 }
 
 #[cfg(test)]

@@ -151,6 +151,18 @@ fn api_bad_input_answers_400_with_the_parameter_and_a_fix() {
     }
     let (status, body) = app.json("/api/v1/programs/000000000000");
     assert_eq!(status, 404, "{body}");
+    // a path the API does not have: JSON too, naming the description
+    for path in ["/api/v1/nothing", "/api/v2/search", "/api/"] {
+        let (status, body) = app.json(path);
+        assert_eq!(status, 404, "{path}: {body}");
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("/api/v1/openapi.json"),
+            "{path}: {body}"
+        );
+    }
 }
 
 #[test]
