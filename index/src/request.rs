@@ -124,6 +124,13 @@ pub enum ParamErrorKind {
     },
     /// Not a parameter of the API.
     UnknownParameter,
+    /// Not a parameter, but a parameter's name mistyped ("insurnace"): the
+    /// site's pages, which ignore other unknown names (`utm_source`), say so
+    /// rather than search without it.
+    MisspeltParameter {
+        /// The parameter it is nearest to.
+        meant: String,
+    },
     /// A single-valued parameter given more than once.
     Repeated,
     /// `near` is empty or only spaces.
@@ -257,6 +264,7 @@ impl ParamError {
                     ("values", self.suggestions.join(", ")),
                 ],
             ),
+            ParamErrorKind::MisspeltParameter { meant } => ("{parameter} is not a search parameter: did you mean {meant}?", vec![parameter, ("meant", quoted(meant))]),
             ParamErrorKind::UnknownParameter => ("{parameter} is not a search parameter. The parameters are {parameters}.", vec![parameter, ("parameters", parameter_names())]),
             ParamErrorKind::Repeated => ("{parameter} was given more than once: give it once.", vec![parameter]),
             ParamErrorKind::EmptyPlace => ("Enter a ZIP code, a city and state (\u{201c}Denver, CO\u{201d}) or coordinates (\u{201c}39.74,-104.99\u{201d}).", vec![]),
@@ -297,6 +305,26 @@ impl ParamError {
 /// The search's parameters that take one value, in the order the API's
 /// documentation gives them; the facet groups (repeatable) come after.
 const SCALAR_PARAMETERS: [&str; 6] = ["near", "radius", "q", "sort", "page", "per_page"];
+
+/// The search parameter `name` is a typing slip of ("insurnace", "nera",
+/// "ages"): one edit away from a name of up to 4 letters, two from a longer
+/// one (a letter added, dropped, changed, or two swapped); none for a name
+/// of under 3 letters or one far from every parameter (`utm_source`,
+/// `fbclid`, which links from elsewhere add).
+fn misspelt_parameter(name: &str) -> Option<&'static str> {
+    if name.len() < 3 {
+        return None;
+    }
+    let groups = Vocabulary::get().groups().iter().map(|g| g.slug.as_str());
+    SCALAR_PARAMETERS
+        .into_iter()
+        .chain(groups)
+        .filter(|known| known.len() >= 3)
+        .map(|known| (strsim::osa_distance(name, known), known))
+        .filter(|&(edits, known)| edits <= if known.len() <= 4 { 1 } else { 2 })
+        .min_by_key(|&(edits, _)| edits)
+        .map(|(_, known)| known)
+}
 
 /// Every search parameter's name, comma-separated: [`SCALAR_PARAMETERS`],
 /// then the facet groups' slugs in the vocabulary's order (what an unknown
@@ -430,7 +458,18 @@ impl SearchRequest {
             let scalar = SCALAR_PARAMETERS.contains(&key);
             if !scalar {
                 match unknown {
-                    UnknownParams::Ignore => continue,
+                    UnknownParams::Ignore => match misspelt_parameter(key) {
+                        Some(meant) => {
+                            return Err(ParamError::new(
+                                key,
+                                ParamErrorKind::MisspeltParameter {
+                                    meant: meant.to_string(),
+                                },
+                                Vec::new(),
+                            ));
+                        }
+                        None => continue,
+                    },
                     UnknownParams::Refuse => {
                         return Err(ParamError::new(
                             key,
@@ -1192,6 +1231,37 @@ mod tests {
         let e = parse("near=Springfield").unwrap_err();
         assert!(e.suggestions.contains(&"Springfield, IL".to_string()));
         assert!(SearchRequest::from_query_string("colour=red", UnknownParams::Ignore).is_ok());
+    }
+
+    #[test]
+    fn a_mistyped_parameter_name_is_said_where_other_unknown_names_are_ignored() {
+        let page = |q: &str| SearchRequest::from_query_string(q, UnknownParams::Ignore);
+        for (typed, meant) in [
+            ("near=97301&insurnace=medicaid", "insurance"),
+            ("nera=97301", "near"),
+            ("near=97301&ages=adults", "age"),
+            ("near=97301&radious=10", "radius"),
+            ("near=97301&modaltiy=dbt", "modality"),
+            ("near=97301&per-page=50", "per_page"),
+        ] {
+            let e = page(typed).unwrap_err();
+            assert_eq!(
+                e.kind,
+                ParamErrorKind::MisspeltParameter {
+                    meant: meant.to_string()
+                },
+                "{typed}"
+            );
+            assert!(
+                e.message
+                    .contains(&format!("did you mean \u{201c}{meant}\u{201d}?")),
+                "{}",
+                e.message
+            );
+        }
+        // what other sites and our own pages add is no slip
+        let r = page("near=97301&utm_source=newsletter&utm_medium=email&fbclid=x1&gclid=x2&ids=0123456789ab&details=1&lang=es&ref=211&source=hospital").unwrap();
+        assert_eq!(r.to_query_string(), "near=97301");
     }
 
     #[test]

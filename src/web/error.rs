@@ -24,6 +24,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use iop_index::request::encode;
+use iop_index::request::ParamErrorKind;
 use iop_index::ParamError;
 use serde_json::json;
 use std::sync::Arc;
@@ -108,6 +109,28 @@ impl PageError {
                     suggestion.clone(),
                     format!("/search?{}", replace_param(&known, "near", suggestion)),
                 ));
+            }
+            // a mistyped name: the search with the name it was nearest
+            if let ParamErrorKind::MisspeltParameter { meant } = &error.kind {
+                let fixed: Vec<(String, String)> = iop_index::request::form_urlencoded_pairs(q)
+                    .into_iter()
+                    .map(|(k, v)| {
+                        if k == error.parameter {
+                            (meant.clone(), v)
+                        } else {
+                            (k, v)
+                        }
+                    })
+                    .collect();
+                let written = |(k, v): &(String, String)| format!("{}={}", encode(k), encode(v));
+                let shown = fixed
+                    .iter()
+                    .filter(|(k, _)| k == meant)
+                    .map(written)
+                    .collect::<Vec<_>>()
+                    .join("&");
+                let query = fixed.iter().map(written).collect::<Vec<_>>().join("&");
+                links.push((shown, format!("/search?{}", known_filters_only(&query))));
             }
         }
         let title = match status {

@@ -370,6 +370,21 @@ fn html_bad_input_and_missing_pages_are_friendly() {
     let (status, html) = app.html("/search?radius=9000");
     assert_eq!(status, 400);
     assert!(html.contains("500"));
+    // a filter's name mistyped: said, with the search as meant, not a
+    // search without the filter
+    let (status, html) = app.html("/search?near=95814&insurnace=medicaid");
+    assert_eq!(status, 400, "{html}");
+    assert!(
+        html.contains("is not a search parameter: did you mean \u{201c}insurance\u{201d}?"),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"/search?near=95814&amp;insurance=medicaid\""),
+        "{html}"
+    );
+    // names other sites add to links are not slips
+    let (status, _) = app.html("/search?near=95814&utm_source=newsletter&fbclid=abc");
+    assert_eq!(status, 200);
     let (status, html) = app.html("/programs/nope");
     assert_eq!(status, 404);
     assert!(html.contains("tel:988") && html.contains("href=\"/\""));
