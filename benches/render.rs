@@ -63,6 +63,7 @@ fn main() {
         sample: false,
         listings: index.len(),
         built_at: "2026-12-01T08:00:00Z".to_string(),
+        from_providers: 0,
         lang: Lang::En,
         path: "/search".to_string(),
         public_url: iop_templates::DEFAULT_PUBLIC_URL.to_string(),

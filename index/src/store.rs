@@ -113,6 +113,20 @@ pub struct GenerationMeta {
     pub sources: Vec<SourceSummary>,
 }
 
+impl GenerationMeta {
+    /// How many listings have facts from providers' own websites or local
+    /// directories (sources of kind `website` or `hsds`): where programs for
+    /// mental health only come from, SAMHSA's files listing substance use
+    /// programs alone. A listing with facts from both kinds counts twice.
+    pub fn from_providers(&self) -> usize {
+        self.sources
+            .iter()
+            .filter(|s| matches!(s.kind.as_str(), "website" | "hsds"))
+            .map(|s| s.listings)
+            .sum()
+    }
+}
+
 /// One source's share of a generation, for the about page's sources table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceSummary {

@@ -350,6 +350,7 @@ mod tests {
             sample: true,
             listings,
             built_at: "2026-11-30T08:00:00Z".to_string(),
+            from_providers: 0,
             lang,
             path: path.to_string(),
             public_url: iop_templates::DEFAULT_PUBLIC_URL.to_string(),

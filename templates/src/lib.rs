@@ -39,6 +39,7 @@
 //!     sample: true,
 //!     listings: 12,
 //!     built_at: "2026-11-30T08:00:00Z".to_string(),
+//!     from_providers: 0,
 //!     lang: Lang::Es,
 //!     path: "/nowhere".to_string(),
 //!     public_url: DEFAULT_PUBLIC_URL.to_string(),
@@ -89,6 +90,11 @@ pub struct SiteContext {
     pub listings: usize,
     /// When the served data was built (RFC 3339).
     pub built_at: String,
+    /// How many listings have facts from providers' own websites or local
+    /// directories (the `website` and `hsds` sources of the generation's
+    /// `sources`), where programs for mental health only come from:
+    /// SAMHSA's files list substance use programs alone.
+    pub from_providers: usize,
     /// The language the page is rendered in.
     pub lang: Lang,
     /// The page's own path and query in English form (`/search?near=95814`),
@@ -110,6 +116,7 @@ impl SiteContext {
             sample: false,
             listings: 0,
             built_at: String::new(),
+            from_providers: 0,
             lang,
             path: String::new(),
             public_url: String::new(),

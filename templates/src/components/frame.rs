@@ -86,11 +86,19 @@ pub(crate) fn phone_link_to(phone: &str, tel: Option<&str>) -> Markup {
 /// What the directory holds today, told plainly (the home page, an empty
 /// result): SAMHSA's national file lists substance-use IOPs; its
 /// mental-health file has no IOP category, so programs for mental health
-/// only come from the provider websites crawled, and are fewer.
+/// only come from providers' own websites and local directories, as many
+/// as the served data has ([`SiteContext::from_providers`]: none is said
+/// as none).
 pub(crate) fn coverage_note(ctx: &SiteContext) -> Markup {
     html! {
         p.coverage {
-            (ctx.t("What the directory holds today: SAMHSA's national directory lists intensive outpatient programs for substance use. Its mental-health directory has no IOP category, so programs for mental health only (eating disorders, depression, anxiety, teens) come from the provider websites we crawl, and there are fewer of them."))
+            @if ctx.sample {
+                (ctx.t("What the directory holds today: SAMHSA's national directory lists intensive outpatient programs for substance use. Its mental-health directory has no IOP category, so programs for mental health only (eating disorders, depression, anxiety, teens) come from the provider websites we crawl, and there are fewer of them."))
+            } @else if ctx.from_providers == 0 {
+                (ctx.t("What the directory holds today: SAMHSA's national directory lists intensive outpatient programs for substance use. Its mental-health directory has no IOP category, so programs for mental health only (eating disorders, depression, anxiety, teens) come from providers' own websites, and none has been read into this directory yet."))
+            } @else {
+                (ctx.tf("What the directory holds today: SAMHSA's national directory lists intensive outpatient programs for substance use. Its mental-health directory has no IOP category, so programs for mental health only (eating disorders, depression, anxiety, teens) come from providers' own websites and local directories: {n} of the programs here have facts from them.", &[("n", &crate::format::thousands(ctx.from_providers))]))
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ pub fn site(lang: Lang, path: &str, sample: bool, listings: usize) -> SiteContex
         sample,
         listings,
         built_at: "2026-11-24T19:30:00Z".to_string(),
+        from_providers: 0,
         lang,
         path: path.to_string(),
         public_url: "https://iopfinder.example".into(),

@@ -428,6 +428,7 @@ fn search_pages(index: &SearchIndex, rounds: usize, seed: u64) -> (usize, usize)
                 sample: false,
                 listings: 400,
                 built_at: "2026-11-24T19:30:00Z".into(),
+                from_providers: 0,
                 lang,
                 path,
                 public_url: "https://iopfinder.example".into(),

@@ -320,6 +320,35 @@ fn titles_are_specific_to_each_page() {
 // ---------------------------------------------------------------- home
 
 #[test]
+fn the_home_page_says_how_many_programs_come_from_providers_own_sites() {
+    // SAMHSA's files alone: no program for mental health only, said so
+    let note = |site: &SiteContext| text(one(&parse(&home(site).into_string()), "p.coverage"));
+    let samhsa_only = note(&ctx(false));
+    assert!(
+        samhsa_only.contains(
+            "come from providers' own websites, and none has been read into this directory yet."
+        ),
+        "{samhsa_only}"
+    );
+    let crawled = note(&SiteContext {
+        from_providers: 1234,
+        ..ctx(false)
+    });
+    assert!(
+        crawled.contains("local directories: 1,234 of the programs here have facts from them."),
+        "{crawled}"
+    );
+    let spanish = note(&SiteContext {
+        from_providers: 1234,
+        ..fixtures::site(iop_templates::Lang::Es, "", false, 5000)
+    });
+    assert!(
+        spanish.contains("y de directorios locales: 1,234 de los programas de aquí"),
+        "{spanish}"
+    );
+}
+
+#[test]
 fn the_home_form_searches_with_the_first_filters() {
     let html = home(&ctx(false)).into_string();
     assert!(html.contains("<form class=\"search-form\" method=\"get\" action=\"/search\""));
