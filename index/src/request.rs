@@ -279,7 +279,7 @@ impl ParamError {
             ParamErrorKind::RadiusOutOfRange { value } => ("A distance of {value} miles is out of range: use a number greater than 0 and at most 500.", vec![("value", value.clone())]),
             ParamErrorKind::PlaceTooLong { max } => ("The place is longer than {max} characters: enter a ZIP code, or a city and state.", vec![("max", max.to_string())]),
             ParamErrorKind::TextTooLong { max } => ("The keywords are longer than {max} characters: shorten them.", vec![("max", max.to_string())]),
-            ParamErrorKind::NoSearchableWords { text } => ("Your keywords {text} have no letters or numbers to search for. Use words such as \u{201c}DBT\u{201d} or \u{201c}evening\u{201d}, or leave the keywords empty.", vec![("text", quoted(text))]),
+            ParamErrorKind::NoSearchableWords { text } => ("Your keywords {text} have no letters or numbers to search for. Use words such as \u{201c}CBT\u{201d} or \u{201c}veterans\u{201d}, or leave the keywords empty.", vec![("text", quoted(text))]),
             ParamErrorKind::ZipMissingLeadingZero { typed, zip } => ("ZIP codes have 5 digits, and {typed} has fewer: did you mean {zip}? (Spreadsheets often drop the zeros a ZIP code starts with.)", vec![("typed", quoted(typed)), ("zip", zip.clone())]),
             ParamErrorKind::WholeState { state } if crate::geo::is_territory(state) => ("{state} is a whole territory: enter a ZIP code or a city in it, or choose one of its places below.", vec![("state", state.clone())]),
             ParamErrorKind::WholeState { state } => ("{state} is a whole state: enter a ZIP code or a city in it, or choose one of its places below.", vec![("state", state.clone())]),

@@ -60,7 +60,7 @@ pub(crate) fn search_form(ctx: &SiteContext, values: FormValues<'_>, extra: Mark
                 div.field.field-q {
                     label for="q" { (ctx.t("Keywords (optional)")) }
                     input #q type="text" name="q" value=(values.q)
-                        placeholder=(ctx.t("e.g. DBT, evening, Spanish")) enterkeyhint="search";
+                        placeholder=(ctx.t("e.g. CBT, veterans, Spanish")) enterkeyhint="search";
                 }
                 div.field.field-submit {
                     button.button type="submit" { (ctx.t("Find programs")) }
