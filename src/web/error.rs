@@ -133,6 +133,19 @@ impl PageError {
                 links.push((shown, format!("/search?{}", known_filters_only(&query))));
             }
         }
+        // a place of another page's query (a shortlist's, a comparison's
+        // `near`): its suggestions fix it on that page
+        if let PageError::BadParam { error, query: None } = self {
+            if error.parameter == "near" {
+                let (path, page_query) = site.path.split_once('?').unwrap_or((&site.path, ""));
+                for suggestion in error.suggestions.iter().take(8) {
+                    links.push((
+                        suggestion.clone(),
+                        format!("{path}?{}", replace_param(page_query, "near", suggestion)),
+                    ));
+                }
+            }
+        }
         let title = match status {
             StatusCode::BAD_REQUEST => "We couldn't understand that search",
             StatusCode::NOT_FOUND => "Page not found",

@@ -272,6 +272,20 @@ fn bad_shortlists_answer_400_with_what_to_fix() {
     // Twenty is allowed (the cap, not past it).
     let (status, _) = app.html(&format!("/shortlist?ids={twenty}"));
     assert_eq!(status, 200);
+    // A place with several readings: the choices, each fixing the page
+    // it was given on (not a search without the list)
+    for page in ["/shortlist", "/compare", "/shortlist/print"] {
+        let (status, html) = app.html(&format!(
+            "{page}?ids=0123456789ab,aaaaaaaaaaab&near=Springfield"
+        ));
+        assert_eq!(status, 400, "{page}");
+        assert!(
+            html.contains(&format!(
+                "href=\"{page}?near=Springfield%2C+IL&amp;ids=0123456789ab%2Caaaaaaaaaaab\""
+            )),
+            "{page}: {html}"
+        );
+    }
 }
 
 #[test]
