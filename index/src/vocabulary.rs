@@ -94,6 +94,9 @@ pub struct FacetValue {
     /// or adolescents" may serve either, so a search for adolescents finds
     /// it, and its card says what the source said.
     pub found_by: Vec<ValueId>,
+    /// The broader values a search for this value finds too: the values
+    /// whose [`found_by`](Self::found_by) names it.
+    pub finds: Vec<ValueId>,
 }
 
 impl FacetValue {
@@ -238,6 +241,7 @@ impl Vocabulary {
                     page_phrases: value.page_phrases,
                     codes: value.codes,
                     found_by: Vec::new(),
+                    finds: Vec::new(),
                 });
                 ids.push(id);
             }
@@ -261,6 +265,9 @@ impl Vocabulary {
                         return Err(VocabularyError::Invalid(format!("{name}: itself or twice")));
                     }
                     narrower.push(other);
+                }
+                for &n in &narrower {
+                    vocabulary.values[n].finds.push(id);
                 }
                 vocabulary.values[id].found_by = narrower;
             }
@@ -686,6 +693,7 @@ mod tests {
         .unwrap();
         let (x, both) = (v.lookup("a", "x").unwrap(), v.lookup("a", "both").unwrap());
         assert_eq!(both.found_by, [x.id]);
+        assert_eq!(x.finds, [both.id]);
         assert!(both.answers(x.id) && both.answers(both.id) && !x.answers(both.id));
     }
 

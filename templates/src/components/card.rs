@@ -301,11 +301,18 @@ fn write_group_fact(
     // which values were asked for, one bit each (compared once: a card
     // writes them in two passes); a listing with more values than bits
     // compares the rest as they come
-    // a value is asked for when a search for it, or for a narrower value
-    // that finds it ("adolescents" finds "children or adolescents"), is
-    let asked = |value: &str| match vocabulary.lookup(slug, value) {
-        Some(entry) => wanted.iter().any(|&id| entry.answers(id)),
-        None => wanted.iter().any(|&id| vocabulary.value(id).slug == value),
+    // a value is asked for when a search for it is, or a search for a
+    // narrower value that finds it ("adolescents" finds "children or
+    // adolescents"; looked up only when such a value is asked for)
+    let finds_broader = wanted
+        .iter()
+        .any(|&id| !vocabulary.value(id).finds.is_empty());
+    let asked = |value: &str| {
+        wanted.iter().any(|&id| vocabulary.value(id).slug == value)
+            || (finds_broader
+                && vocabulary
+                    .lookup(slug, value)
+                    .is_some_and(|entry| wanted.iter().any(|&id| entry.answers(id))))
     };
     let mut asked_bits = 0u64;
     for (i, value) in values.iter().enumerate().take(64) {
