@@ -323,21 +323,25 @@ fn the_national_directory_is_told_as_the_source_says() {
             .count(),
         street_and_oit
     );
-    // CHLD is "children/adolescents": never "adolescents 13-17" or "children under 13"
+    // CHLD is "children/adolescents": never "adolescents 13-17" or "children
+    // under 13" by itself; AD (a program for adolescents) is adolescents
     assert!(listings
         .iter()
-        .any(|l| l.has_value("age", "children-adolescents")));
-    assert!(!listings
-        .iter()
-        .any(|l| l.has_value("age", "children") || l.has_value("age", "adolescents")));
-    // ... but a parent's search for a teen, by the box or by words, finds it
+        .any(|l| l.has_value("age", "children-adolescents") && !l.has_value("age", "adolescents")));
+    assert!(!listings.iter().any(|l| l.has_value("age", "children")));
+    let with = |slug: &str| listings.iter().filter(|l| l.has_value("age", slug)).count();
+    assert!(with("adolescents") > 1_500, "{}", with("adolescents"));
+    // ... and a parent's search for a teen, by the box or by words, finds
+    // both; a search for a child, CHLD's alone
     let under_18 = search("near=19104&radius=50&age=children-adolescents");
-    assert!(under_18 > 0);
-    for box_or_words in ["age=adolescents", "age=children", "q=teen", "q=adolescents"] {
+    let teens = search("near=19104&radius=50&age=adolescents");
+    assert!(under_18 > 0 && teens > under_18, "{teens} {under_18}");
+    assert_eq!(search("near=19104&radius=50&age=children"), under_18);
+    for words in ["q=teen", "q=adolescents"] {
         assert_eq!(
-            search(&format!("near=19104&radius=50&{box_or_words}")),
-            under_18,
-            "{box_or_words}"
+            search(&format!("near=19104&radius=50&{words}")),
+            teens,
+            "{words}"
         );
     }
     // the source's own date, and a public page, never a file path

@@ -770,6 +770,20 @@ mod tests {
     }
 
     #[test]
+    fn a_program_for_an_age_group_says_the_facility_treats_that_age() {
+        // AD, TAY, SE: "a program or group specifically tailored for"
+        // adolescents, young adults, seniors; here with no AGE code at all
+        let csv = "name1,name2,street1,street2,city,state,zip,phone,intake1,intake2,intake1a,intake2a,service_code_info\n\
+            Clinic B,,1 Main St,,Boston,MA,02108,,,,,,SA * OIT * AD TAY SE WN\n";
+        let dir = read_bytes("x.csv", csv.as_bytes(), None).unwrap();
+        let l = &listings(&dir, date()).listings[0];
+        assert_eq!(l.values("age"), ["adolescents", "young-adults", "seniors"]);
+        assert_eq!(l.values("population"), ["women"]);
+        let (p, _) = l.provenance_of("age/adolescents").unwrap();
+        assert!(p.evidence.as_deref().unwrap_or("").contains("AD"), "{p:?}");
+    }
+
+    #[test]
     fn ids_do_not_depend_on_row_order() {
         let dir = read_bytes("x.csv", CSV.as_bytes(), None).unwrap();
         let a = listings(&dir, date()).listings[0].id.clone();
