@@ -57,7 +57,7 @@ pub fn search_row(l: &Listing, distance_miles: Option<f64>) -> Value {
     );
     row.insert(
         "address".into(),
-        json!({"street": l.address.street, "city": l.address.city, "state": l.address.state, "zip": l.address.zip}),
+        json!({"street": l.address.street, "street2": l.address.street2, "city": l.address.city, "state": l.address.state, "zip": l.address.zip}),
     );
     row.insert("lat".into(), json!(l.point.map(|p| p.lat)));
     row.insert("lon".into(), json!(l.point.map(|p| p.lon)));

@@ -81,9 +81,10 @@ fn build() -> Value {
             "distance_miles": {"type": ["number", "null"], "description": "From `near`, rounded to 0.01 mile; null without `near`."},
             "address": {
                 "type": "object",
-                "required": ["street", "city", "state", "zip"],
+                "required": ["street", "street2", "city", "state", "zip"],
                 "properties": {
                     "street": nullable("string"),
+                    "street2": {"type": ["string", "null"], "description": "A suite, floor or building: the second address line."},
                     "city": {"type": "string"},
                     "state": {"type": "string", "pattern": "^[A-Z]{2}$"},
                     "zip": {"type": "string", "pattern": "^[0-9]{5}$"},

@@ -170,6 +170,9 @@ fn program_json_and_page_show_every_fact_with_its_source_and_date() {
     let app = TestApp::start();
     let (_, body) = app.json("/api/v1/search?near=10001&radius=50&per_page=1");
     let id = body["results"][0]["id"].as_str().unwrap().to_string();
+    // a search's row has the whole address, the second line too
+    let address = body["results"][0]["address"].as_object().unwrap();
+    assert!(address.contains_key("street2"), "{address:?}");
     let (status, program) = app.json(&format!("/api/v1/programs/{id}"));
     assert_eq!(status, 200);
     assert_eq!(program["id"], id.as_str());

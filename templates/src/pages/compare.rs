@@ -129,6 +129,7 @@ fn address(listing: &Listing) -> Markup {
     let a = &listing.address;
     html! {
         @if let Some(street) = &a.street { (street) br; }
+        @if let Some(street2) = &a.street2 { (street2) br; }
         (a.city) ", " (a.state) " " (a.zip)
     }
 }

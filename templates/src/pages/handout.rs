@@ -99,6 +99,7 @@ fn program_facts(ctx: &SiteContext, listing: &Listing, miles: Option<f64>) -> Ma
             dl {
                 (fact(ctx.t("Address").as_str(), html! {
                     @if let Some(street) = &a.street { (street) ", " }
+                    @if let Some(street2) = &a.street2 { (street2) ", " }
                     (a.city) ", " (a.state) " " (a.zip)
                     @if let Some(miles) = miles { " (" (crate::format::Distance(ctx, listing, miles)) ")" }
                 }))

@@ -40,6 +40,7 @@ fn hit(id: &str, name: &str, miles: Option<f64>) -> Hit {
                 name,
                 Address {
                     street: Some("1 Main St".into()),
+                    street2: Some("Suite 200".into()),
                     ..fixtures::sacramento()
                 },
             )
@@ -96,6 +97,15 @@ fn the_pages_render_their_programs_escaped_and_in_both_languages() {
         assert!(print_page.contains("<svg class=\"qr\""));
         assert!(print_page.contains("2026-11-24"));
         assert!(compare_page.contains("1.2 ") || compare_page.contains("1.3 "));
+        // the suite is part of the address a family takes along
+        assert!(
+            print_page.contains("1 Main St, Suite 200, Sacramento, CA"),
+            "{print_page}"
+        );
+        assert!(
+            compare_page.contains("1 Main St<br>Suite 200<br>Sacramento, CA"),
+            "{compare_page}"
+        );
         if lang == Lang::Es {
             assert!(list_page.contains("Quitar de mi lista"));
             assert!(print_page.contains("Escanee para abrir esta lista"));
