@@ -89,10 +89,11 @@ pub struct FacetValue {
     pub page_phrases: Vec<String>,
     /// The codes that sources use for this value (e.g. SAMHSA service codes).
     pub codes: Vec<String>,
-    /// Narrower values of the same group whose searches find this value too
-    /// (`found_by` in `vocabulary.toml`): a source that says only "children
-    /// or adolescents" may serve either, so a search for adolescents finds
-    /// it, and its card says what the source said.
+    /// Values of the same group whose searches find this value too
+    /// (`found_by` in `vocabulary.toml`): narrower ones (a source that says
+    /// only "children or adolescents" may serve either, so a search for
+    /// adolescents finds it, and its card says what the source said), or
+    /// the kind it is one of (a search for MAT finds methadone).
     pub found_by: Vec<ValueId>,
     /// The broader values a search for this value finds too: the values
     /// whose [`found_by`](Self::found_by) names it.
@@ -532,6 +533,9 @@ mod tests {
                 "mat",
                 &["OTP", "MU", "BU", "NU", "UB", "UN", "PMAT"],
             ),
+            ("modality", "methadone", &["MU", "MM"]),
+            ("modality", "buprenorphine", &["BU", "UB", "BUM"]),
+            ("modality", "naltrexone", &["NU", "UN"]),
             ("focus", "substance-use", &["SA"]),
             ("focus", "co-occurring", &["SUMH", "CO"]),
             ("focus", "trauma", &["TRMA"]),
@@ -566,8 +570,19 @@ mod tests {
         let v = Vocabulary::get();
         for value in v.values() {
             for code in &value.codes {
-                let owners: Vec<_> = v.values_for_code(code).map(|x| &x.slug).collect();
-                assert_eq!(owners.len(), 1, "code {code} belongs to {owners:?}");
+                // one value, or a value and the kinds of it a search for
+                // it finds (MU: MAT and methadone)
+                let owners: Vec<_> = v.values_for_code(code).collect();
+                let tied = owners.iter().all(|o| {
+                    owners
+                        .iter()
+                        .all(|p| o.id == p.id || o.answers(p.id) || p.answers(o.id))
+                });
+                assert!(
+                    owners.len() == 1 || (owners.len() == 2 && tied),
+                    "code {code} belongs to {:?}",
+                    owners.iter().map(|o| &o.slug).collect::<Vec<_>>()
+                );
             }
         }
     }
@@ -699,7 +714,7 @@ mod tests {
     }
 
     #[test]
-    fn a_search_for_adolescents_or_children_finds_what_samhsa_calls_children_adolescents() {
+    fn searches_find_broader_ages_and_the_medications_of_mat() {
         let v = Vocabulary::get();
         let under_18 = v.lookup("age", "children-adolescents").unwrap();
         for narrower in ["children", "adolescents"] {
@@ -716,6 +731,30 @@ mod tests {
             .filter(|value| !value.found_by.is_empty())
             .map(|value| value.slug.as_str())
             .collect();
-        assert_eq!(found_by, ["children-adolescents"]);
+        assert_eq!(
+            found_by,
+            [
+                "methadone",
+                "buprenorphine",
+                "naltrexone",
+                "children-adolescents"
+            ]
+        );
+        // a search for MAT finds each medication by name; a search for one
+        // medication finds no other
+        let mat = v.lookup("modality", "mat").unwrap();
+        for drug in ["methadone", "buprenorphine", "naltrexone"] {
+            let drug = v.lookup("modality", drug).unwrap();
+            assert!(
+                drug.answers(mat.id) && !mat.answers(drug.id),
+                "{}",
+                drug.slug
+            );
+        }
+        let methadone = v.lookup("modality", "methadone").unwrap();
+        assert!(!v
+            .lookup("modality", "naltrexone")
+            .unwrap()
+            .answers(methadone.id));
     }
 }

@@ -344,6 +344,23 @@ fn the_national_directory_is_told_as_the_source_says() {
             "{words}"
         );
     }
+    // a medication by name finds the programs whose codes name it, not
+    // every program with some medication (MAT)
+    let mat = search("near=60601&radius=50&modality=mat");
+    for (drug, words) in [
+        ("methadone", "methadone"),
+        ("buprenorphine", "suboxone"),
+        ("naltrexone", "vivitrol"),
+    ] {
+        let by_box = search(&format!("near=60601&radius=50&modality={drug}"));
+        let by_words = search(&format!("near=60601&radius=50&q={words}"));
+        assert!(by_box > 0 && by_box < mat, "{drug}: {by_box} of {mat}");
+        assert!(by_words >= by_box && by_words < mat, "{words}: {by_words}");
+    }
+    assert!(listings
+        .iter()
+        .filter(|l| l.has_value("modality", "methadone"))
+        .all(|l| l.has_value("modality", "mat")));
     // the source's own date, and a public page, never a file path
     let (_, source) = listings[0].provenance_of("name").unwrap();
     assert_eq!(source.edition.as_deref(), Some("2023"));
