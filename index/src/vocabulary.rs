@@ -246,9 +246,11 @@ impl Vocabulary {
                 });
                 ids.push(id);
             }
-            // `found_by` names values of the same group, not itself, and
-            // none that is found by others (one level: a search's values
-            // are the asked ones and the values they find)
+            // `found_by` names values of the same group, not itself; it is
+            // one step, not followed further (a search's values are the
+            // asked ones and the values they find: "children or
+            // adolescents" and "adolescents" find each other, and that
+            // does not make a search for children find adolescents)
             for (id, slugs) in found_by {
                 let mut narrower = Vec::new();
                 for slug in slugs {
@@ -271,20 +273,6 @@ impl Vocabulary {
                     vocabulary.values[n].finds.push(id);
                 }
                 vocabulary.values[id].found_by = narrower;
-            }
-            for &id in &ids {
-                let value = &vocabulary.values[id];
-                if !value.found_by.is_empty()
-                    && value
-                        .found_by
-                        .iter()
-                        .any(|&n| !vocabulary.values[n].found_by.is_empty())
-                {
-                    return Err(VocabularyError::Invalid(format!(
-                        "found_by of {}/{} names a value that is found by others",
-                        group.slug, value.slug
-                    )));
-                }
             }
             vocabulary.groups.push(FacetGroup {
                 id: group_id,
@@ -543,7 +531,7 @@ mod tests {
             ("age", "children-adolescents", &["CHLD"]),
             ("age", "adolescents", &["AD"]),
             ("age", "young-adults", &["YAD", "TAY"]),
-            ("age", "adults", &["ADLT"]),
+            ("age", "adults", &["ADLT", "WN", "MN"]),
             ("age", "seniors", &["SNR", "SE"]),
             ("population", "veterans", &["VET"]),
             ("population", "lgbtq", &["GL"]),
@@ -566,13 +554,17 @@ mod tests {
     }
 
     #[test]
-    fn every_code_maps_to_one_value() {
+    fn every_code_maps_to_one_value_of_a_group() {
         let v = Vocabulary::get();
         for value in v.values() {
             for code in &value.codes {
-                // one value, or a value and the kinds of it a search for
-                // it finds (MU: MAT and methadone)
-                let owners: Vec<_> = v.values_for_code(code).collect();
+                // in each group, one value, or a value and the kind of it a
+                // search for it finds (MU: MAT and methadone); groups may
+                // share a code (WN: women, and adults)
+                let owners: Vec<_> = v
+                    .values_for_code(code)
+                    .filter(|o| o.group == value.group)
+                    .collect();
                 let tied = owners.iter().all(|o| {
                     owners
                         .iter()
@@ -685,7 +677,7 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("slug"));
-        // found_by: a value of the same group, not itself, one level deep
+        // found_by: a value of the same group, not itself
         let group = "[[group]]\nslug='a'\nlabel='A'\nlabel_es='A'\nhelp=''\nhelp_es=''\n";
         let value = |slug: &str, found_by: &str| {
             format!("[[group.value]]\nslug='{slug}'\nlabel='{slug}'\nlabel_es='{slug}'\nfound_by=[{found_by}]\n")
@@ -693,10 +685,6 @@ mod tests {
         for (values, why) in [
             (value("x", "'nope'"), "no such value"),
             (value("x", "'x'"), "itself"),
-            (
-                value("x", "'y'") + &value("y", "'z'") + &value("z", ""),
-                "found by others",
-            ),
         ] {
             let err = Vocabulary::from_toml(&format!("{group}{values}")).unwrap_err();
             assert!(err.to_string().contains(why), "{why}: {err}");
@@ -737,9 +725,19 @@ mod tests {
                 "methadone",
                 "buprenorphine",
                 "naltrexone",
+                "children",
+                "adolescents",
                 "children-adolescents"
             ]
         );
+        // and a search for "under 18" finds the programs for children or
+        // for adolescents
+        for narrower in ["children", "adolescents"] {
+            assert!(
+                v.lookup("age", narrower).unwrap().answers(under_18.id),
+                "{narrower}"
+            );
+        }
         // a search for MAT finds each medication by name; a search for one
         // medication finds no other
         let mat = v.lookup("modality", "mat").unwrap();

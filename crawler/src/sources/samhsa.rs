@@ -777,7 +777,10 @@ mod tests {
             Clinic B,,1 Main St,,Boston,MA,02108,,,,,,SA * OIT * AD TAY SE WN\n";
         let dir = read_bytes("x.csv", csv.as_bytes(), None).unwrap();
         let l = &listings(&dir, date()).listings[0];
-        assert_eq!(l.values("age"), ["adolescents", "young-adults", "seniors"]);
+        assert_eq!(
+            l.values("age"),
+            ["adolescents", "young-adults", "adults", "seniors"]
+        );
         assert_eq!(l.values("population"), ["women"]);
         let (p, _) = l.provenance_of("age/adolescents").unwrap();
         assert!(p.evidence.as_deref().unwrap_or("").contains("AD"), "{p:?}");
