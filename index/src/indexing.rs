@@ -237,9 +237,10 @@ fn document(
             let Some(value) = vocabulary.lookup(&group.slug, slug) else {
                 continue; // a slug the vocabulary no longer has: ignored
             };
-            // the value, and the narrower values whose searches find it
-            // ("children or adolescents" for a search of adolescents): the
-            // filters, the counts and a search's words all read these
+            // the value, and the values whose searches find it
+            // (`found_by`: adolescents for "children or adolescents", MAT
+            // for methadone): the filters, the counts and a search's words
+            // all read these
             for id in std::iter::once(value.id).chain(value.found_by.iter().copied()) {
                 bits[id / 64] |= 1 << (id % 64);
             }

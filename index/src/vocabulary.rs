@@ -95,7 +95,7 @@ pub struct FacetValue {
     /// adolescents finds it, and its card says what the source said), or
     /// the kind it is one of (a search for MAT finds methadone).
     pub found_by: Vec<ValueId>,
-    /// The broader values a search for this value finds too: the values
+    /// The other values a search for this value finds too: the values
     /// whose [`found_by`](Self::found_by) names it.
     pub finds: Vec<ValueId>,
 }
@@ -252,7 +252,7 @@ impl Vocabulary {
             // adolescents" and "adolescents" find each other, and that
             // does not make a search for children find adolescents)
             for (id, slugs) in found_by {
-                let mut narrower = Vec::new();
+                let mut finders = Vec::new();
                 for slug in slugs {
                     let name = format!(
                         "found_by {slug:?} of {}/{}",
@@ -264,15 +264,15 @@ impl Vocabulary {
                         .ok_or_else(|| {
                             VocabularyError::Invalid(format!("{name}: no such value in the group"))
                         })?;
-                    if other == id || narrower.contains(&other) {
+                    if other == id || finders.contains(&other) {
                         return Err(VocabularyError::Invalid(format!("{name}: itself or twice")));
                     }
-                    narrower.push(other);
+                    finders.push(other);
                 }
-                for &n in &narrower {
+                for &n in &finders {
                     vocabulary.values[n].finds.push(id);
                 }
-                vocabulary.values[id].found_by = narrower;
+                vocabulary.values[id].found_by = finders;
             }
             vocabulary.groups.push(FacetGroup {
                 id: group_id,

@@ -302,14 +302,14 @@ fn write_group_fact(
     // writes them in two passes); a listing with more values than bits
     // compares the rest as they come
     // a value is asked for when a search for it is, or a search for a
-    // narrower value that finds it ("adolescents" finds "children or
-    // adolescents"; looked up only when such a value is asked for)
-    let finds_broader = wanted
+    // value that finds it ("adolescents" finds "children or adolescents",
+    // MAT finds methadone; looked up only when such a value is asked for)
+    let finds_others = wanted
         .iter()
         .any(|&id| !vocabulary.value(id).finds.is_empty());
     let asked = |value: &str| {
         wanted.iter().any(|&id| vocabulary.value(id).slug == value)
-            || (finds_broader
+            || (finds_others
                 && vocabulary
                     .lookup(slug, value)
                     .is_some_and(|entry| wanted.iter().any(|&id| entry.answers(id))))
