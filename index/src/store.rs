@@ -321,6 +321,9 @@ pub struct Generation {
     /// [`GenerationMeta::built_at`] read once (the Unix epoch when it is
     /// not RFC 3339): every page's `Last-Modified` starts from it.
     pub built: std::time::SystemTime,
+    /// [`GenerationMeta::from_providers`] counted once (every page's
+    /// coverage note reads it).
+    pub from_providers: usize,
 }
 
 /// A data directory: `listings.json` (the listing store), `index/` (the
@@ -790,7 +793,13 @@ impl DataDir {
         )
         .map(std::time::SystemTime::from)
         .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
-        Ok(Generation { meta, index, built })
+        let from_providers = meta.from_providers();
+        Ok(Generation {
+            meta,
+            index,
+            built,
+            from_providers,
+        })
     }
 
     /// Keep the current generation and `previous`, the one `CURRENT` named

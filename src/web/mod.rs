@@ -180,7 +180,7 @@ impl AppState {
             sample: g.meta.sample,
             listings: g.meta.listings,
             built_at: g.meta.built_at.clone(),
-            from_providers: g.meta.from_providers(),
+            from_providers: g.from_providers,
             lang: request.lang,
             path: request.path,
             public_url: if request.public_url.is_empty() {

@@ -160,10 +160,6 @@ pub fn shortlist(ctx: &SiteContext, view: &ShortlistView<'_>) -> Markup {
         Some(near) => list.carried(&format!("{path}?near={}", encode(near))),
         None => list.carried(path),
     };
-    let onward_search = |near: Option<&str>| match near {
-        Some(near) => format!("/search?near={}", encode(near)),
-        None => "/".to_string(),
-    };
     let content = html! {
         div.shortlist-page {
             h1 { (ctx.t("Your shortlist")) }
@@ -174,7 +170,7 @@ pub fn shortlist(ctx: &SiteContext, view: &ShortlistView<'_>) -> Markup {
                 // every program of the link has left the directory: nothing
                 // to share, print or compare
                 p.notice role="note" { (ctx.t("None of the programs in this link are in the directory any more.")) }
-                p { a.button href=(ctx.href(&onward_search(view.near))) { (ctx.t("Find programs")) } }
+                p { a.button href=(ctx.href(&view.near.map_or("/".to_string(), |near| format!("/search?near={}", encode(near))))) { (ctx.t("Find programs")) } }
             } @else {
                 p.lede {
                     (count(ctx, view.programs.len()))
